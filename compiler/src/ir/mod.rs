@@ -1,0 +1,492 @@
+//! The network model: what a resolved design means, independent of syntax.
+//!
+//! Built by `sema::lower` from the resolved AST; read by the simulator (`sim`) and the
+//! SMT encoding (`smt`). Everything keeps the span of the source that caused it, so
+//! findings and counterexamples can point at the lines responsible.
+//!
+//! Azure behaviour is not hidden behind kind names here: a node carries a set of named
+//! [`Behaviours`] that its kind (core, or `stdlib/azure.avs`) switched on, and edges
+//! carry the BGP rules that apply on them (prepend, loop check, policies).
+
+pub mod idvec;
+
+pub use idvec::{
+    CheckId, ComponentId, EdgeId, Id, IdVec, NodeId, PolicyId, SessionId, SubnetId, TagId,
+    TunnelId, VnetId,
+};
+
+use crate::span::Span;
+use ipnet::Ipv4Net;
+use serde::Serialize;
+use std::net::Ipv4Addr;
+
+/// Well-known community NO_ADVERTISE (65535:65282): a route carrying it is installed
+/// but advertised to no peer.
+pub const NO_ADVERTISE: (u16, u16) = (65535, 65282);
+
+/// The whole network of one design.
+#[derive(Clone, Debug, Default)]
+pub struct Network {
+    pub nodes: IdVec<NodeId, Node>,
+    pub sessions: IdVec<SessionId, Session>,
+    /// Directed adjacencies of the sessions that are up: two per session.
+    pub edges: IdVec<EdgeId, Edge>,
+    pub policies: IdVec<PolicyId, Policy>,
+    pub tags: IdVec<TagId, Tag>,
+    pub tunnels: IdVec<TunnelId, Tunnel>,
+    pub vnets: IdVec<VnetId, Vnet>,
+    pub subnets: IdVec<SubnetId, Subnet>,
+    pub components: IdVec<ComponentId, Component>,
+    pub checks: IdVec<CheckId, Check>,
+    /// The implicit `internet` node, if the design uses the Azure module.
+    pub internet: Option<NodeId>,
+}
+
+/// A BGP speaker and/or forwarding element.
+#[derive(Clone, Debug, Serialize)]
+pub struct Node {
+    pub name: String,
+    /// The declared kind (`router`, `site`, `nva`, `route_server`, ...): for display only.
+    pub kind: String,
+    /// The span of the node's name in its declaration.
+    pub span: Span,
+    pub asn: u32,
+    /// Decision-process tie-break: lower wins. `router_id` if declared, else the
+    /// declaration order (LANGUAGE.md §2.1).
+    pub router_id: u32,
+    /// `router_id` as written, if any.
+    pub router_id_addr: Option<Ipv4Addr>,
+    pub originates: Vec<Origination>,
+    pub statics: Vec<StaticRoute>,
+    /// The NIC address (`ip` of an `nva`).
+    pub address: Option<Ipv4Addr>,
+    pub behaviours: Behaviours,
+    /// The component standing for this node (`without NAME`, circuit failures).
+    pub component: ComponentId,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Origination {
+    pub prefix: Ipv4Net,
+    /// The `originate` line (or the kind/VNet declaration for implicit ones).
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct StaticRoute {
+    pub prefix: Ipv4Net,
+    pub target: StaticTarget,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum StaticTarget {
+    Node(NodeId),
+    Drop,
+}
+
+/// Built-in behaviours a node's kind switches on (LANGUAGE.md §2.2: "a few named
+/// behaviours that stdlib kinds switch on"). Core `router`/`site` use the defaults.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Behaviours {
+    /// Packets for an originated prefix are delivered here (router, site, avs).
+    /// Without it, `originate` only advertises (nva, gateways).
+    pub owns_originated: bool,
+    /// Installs every equally good best route (ECMP): Route Server (equal AS-path
+    /// length), AVS (load-balances across circuits).
+    pub multipath: bool,
+    /// Exchanges routes but never forwards a packet and is never a next hop.
+    pub control_plane_only: bool,
+    /// Routes it passes on keep their next hop (Route Server keeps the NVA's).
+    pub next_hop_transparent: bool,
+    /// Routes it learns are programmed into the NICs of a VNet and its spokes.
+    pub programs: Option<Programming>,
+    /// Its packets are forwarded by this subnet's effective routes (an NVA's NIC);
+    /// its own RIB only decides whether it forwards at all, and into which tunnel.
+    pub fabric_subnet: Option<SubnetId>,
+    /// ExpressRoute gateway: packets from a circuit are forwarded by this
+    /// (GatewaySubnet) subnet's effective routes.
+    pub gateway_subnet: Option<SubnetId>,
+    /// Never forwards a packet from one circuit to another (ER gateway).
+    pub no_transit: bool,
+    /// The implicit internet: delivers public addresses, drops private ones.
+    pub internet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Programming {
+    pub vnet: VnetId,
+    pub how: ProgramAs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ProgramAs {
+    /// Route Server: the route's own next hop, as VirtualAppliance. Only routes
+    /// learned from NVAs (not over internal sessions) are programmed; routes equal to
+    /// or inside the VNet's (or a peered VNet's) address space are not.
+    Appliance,
+    /// ExpressRoute gateway: next hop VirtualNetworkGateway (this gateway). Only
+    /// routes learned from circuits are programmed.
+    Gateway,
+}
+
+/// An undirected BGP session, declared or implicit.
+#[derive(Clone, Debug, Serialize)]
+pub struct Session {
+    pub a: NodeId,
+    pub b: NodeId,
+    pub kind: SessionKind,
+    pub status: SessionStatus,
+    pub tunnel: Option<TunnelId>,
+    /// The `peer` line (or the line that made the implicit session).
+    pub span: Span,
+    /// The other side's `peer` line, when both were declared.
+    pub other_span: Option<Span>,
+    pub component: ComponentId,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum SessionKind {
+    Ebgp,
+    Ibgp,
+    /// Inside one system (Route Server ↔ ER gateway in one VNet): no prepend, no loop check.
+    Internal,
+    /// MSEE ↔ MSEE over Global Reach: each MSEE hop prepends 12076, no loop check.
+    GlobalReach,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum SessionStatus {
+    Up,
+    /// Why it cannot come up (one-sided `peer`, ASN mismatch, ...).
+    Down(String),
+}
+
+/// One direction of an established session: routes flow `from` → `to`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Edge {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub session: SessionId,
+    /// Sender's export policies, applied in order (all must permit).
+    pub export: Vec<PolicyId>,
+    /// Receiver's import policies, applied in order after export and prepend.
+    pub import: Vec<PolicyId>,
+    /// ASNs the sender prepends after its export policy (leftmost first):
+    /// eBGP `[from.asn]`, iBGP and internal `[]`, Global Reach `[12076, 12076]`.
+    pub prepend: Vec<u32>,
+    /// The receiver drops a path that holds this ASN more than `allowas_in` times.
+    pub loop_check: Option<u32>,
+    /// FRR `allowas-in`: occurrences of the own ASN tolerated (0 = off; FRR's default when on: 3).
+    pub allowas_in: u8,
+    /// iBGP: local_pref kept; routes learned over iBGP are not sent to other iBGP peers.
+    pub ibgp: bool,
+    /// eBGP resets local_pref to 100 on receipt (LANGUAGE.md §2.1).
+    pub reset_local_pref: bool,
+    /// The tunnel the session runs over (`peer X over T`): packets routed by a route
+    /// learned here are encapsulated towards `from`.
+    pub tunnel: Option<TunnelId>,
+    /// ExpressRoute connection weight, applied at the receiving gateway: higher wins
+    /// before local_pref (as Azure's connection weight does).
+    pub weight: u32,
+    /// Receive limit: above it the session is dropped (Route Server per peer,
+    /// ExpressRoute per direction).
+    pub max_routes: Option<RouteLimit>,
+    /// Every component whose failure takes this edge down.
+    pub requires: Vec<ComponentId>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RouteLimit {
+    pub max: u32,
+    /// The line that set (or implied) the limit.
+    pub span: Span,
+}
+
+/// A compiled route filter: rules tried in order; the first whose conditions all
+/// hold decides; the end denies.
+#[derive(Clone, Debug, Serialize)]
+pub struct Policy {
+    pub name: String,
+    pub span: Span,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Rule {
+    pub permit: bool,
+    pub conditions: Vec<Condition>,
+    pub actions: Vec<Action>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Condition {
+    /// Any of these ranges (a `prefix` condition has one; a `prefix_list` many).
+    Prefix(Vec<PrefixRange>),
+    AsPathContains(u32),
+    AsPathLength(CmpOp, u32),
+    Tag(TagId),
+    OriginatedBy(NodeId),
+}
+
+/// Matches a prefix `p` when `p` lies inside `prefix` and `ge <= p.len <= le`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct PrefixRange {
+    pub prefix: Ipv4Net,
+    pub ge: u8,
+    pub le: u8,
+}
+
+impl PrefixRange {
+    pub fn matches(&self, p: &Ipv4Net) -> bool {
+        self.prefix.contains(p) && self.ge <= p.prefix_len() && p.prefix_len() <= self.le
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum CmpOp {
+    Lt,
+    Le,
+    Eq,
+    Ge,
+    Gt,
+}
+
+impl CmpOp {
+    pub fn eval(self, a: u32, b: u32) -> bool {
+        match self {
+            CmpOp::Lt => a < b,
+            CmpOp::Le => a <= b,
+            CmpOp::Eq => a == b,
+            CmpOp::Ge => a >= b,
+            CmpOp::Gt => a > b,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Action {
+    SetLocalPref(u32),
+    SetMed(u32),
+    /// Prepend ASN n, k times.
+    Prepend(u32, u32),
+    AddTag(TagId),
+    RemoveTag(TagId),
+    /// Remove private ASNs (64512–65534, 4200000000–4294967294) from the path.
+    RemovePrivateAs,
+    /// FRR `set as-path exclude`.
+    RemoveAs(Vec<u32>),
+    /// Each listed ASN becomes the sender's ASN (as-override).
+    ReplaceAs(Vec<u32>),
+    SetNextHopSelf,
+    SetNextHop(Ipv4Addr),
+}
+
+/// A tag: a community, or a name (an internal marker with no wire value).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Tag {
+    pub name: String,
+    pub community: Option<(u16, u16)>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Tunnel {
+    pub name: String,
+    pub a: NodeId,
+    pub b: NodeId,
+    pub kind: String,
+    pub span: Span,
+    pub component: ComponentId,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Vnet {
+    pub name: String,
+    pub span: Span,
+    pub address: Vec<Ipv4Net>,
+    pub region: Option<String>,
+    /// Established peerings (declared on both sides).
+    pub peerings: Vec<Peering>,
+    /// The hub whose gateway and Route Server this VNet uses (`use_remote_gateway`).
+    pub remote_gateway: Option<VnetId>,
+    pub routing_preference: RoutingPreference,
+    /// Its implicit `<vnet>/default` subnet.
+    pub default_subnet: SubnetId,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Peering {
+    pub vnet: VnetId,
+    pub component: ComponentId,
+}
+
+/// Which route Azure programs when an ExpressRoute route and an NVA route (via Route
+/// Server) have the same prefix (hub routing preference).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum RoutingPreference {
+    #[default]
+    ExpressRoute,
+    VpnNva,
+    AsPath,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Subnet {
+    /// `fw_subnet`, `hub/default`, or `hub/GatewaySubnet`.
+    pub name: String,
+    pub span: Span,
+    pub vnet: VnetId,
+    /// None for the implicit default subnet (VMs outside declared subnets).
+    pub address: Option<Ipv4Net>,
+    pub udrs: Vec<Udr>,
+    /// `propagate_gateway_routes` (false = disableBgpRoutePropagation).
+    pub propagate_gateway_routes: bool,
+    /// The `route_table` line / table, for labels.
+    pub route_table_span: Option<Span>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Udr {
+    pub prefix: Ipv4Net,
+    pub next_hop: UdrNextHop,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum UdrNextHop {
+    /// VirtualAppliance
+    Appliance(Ipv4Addr),
+    Internet,
+    None,
+    VnetLocal,
+}
+
+/// Something that can fail or be removed.
+#[derive(Clone, Debug, Serialize)]
+pub struct Component {
+    pub name: String,
+    pub kind: ComponentKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum ComponentKind {
+    /// Any node; only `er_circuit` nodes count for `under failures`.
+    Node,
+    Circuit,
+    /// Circuit ↔ gateway connection.
+    Connection,
+    GlobalReach,
+    VnetPeering,
+    Tunnel,
+    Session,
+}
+
+impl ComponentKind {
+    /// Whether `under failures K` may fail it (LANGUAGE.md §3).
+    pub fn can_fail(self) -> bool {
+        !matches!(self, ComponentKind::Node)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Check {
+    pub title: String,
+    pub span: Span,
+    pub properties: Vec<Property>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Property {
+    pub kind: PropertyKind,
+    pub span: Span,
+    /// `under failures K` (0 = none).
+    pub failures: u32,
+    /// Components removed by `without`.
+    pub without: Vec<ComponentId>,
+    /// The check's `assume` lines.
+    pub assumptions: Vec<Assumption>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Assumption {
+    pub node: NodeId,
+    pub within: Ipv4Net,
+    pub le: u8,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Endpoint {
+    Node(NodeId),
+    Subnet(SubnetId),
+    Vnet(VnetId),
+    Prefix(Ipv4Net),
+    Address(Ipv4Addr),
+    Internet,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum PropertyKind {
+    Never {
+        node: NodeId,
+        prefix: Ipv4Net,
+        via: Option<NodeId>,
+        originated_by: Option<NodeId>,
+    },
+    Reachable {
+        from: Endpoint,
+        to: Endpoint,
+    },
+    LoopFree,
+    Traverses {
+        from: Endpoint,
+        to: Endpoint,
+        waypoint: NodeId,
+    },
+    Avoids {
+        from: Endpoint,
+        to: Endpoint,
+        waypoint: NodeId,
+    },
+    Symmetric {
+        a: Endpoint,
+        b: Endpoint,
+    },
+    RouteLimit {
+        node: NodeId,
+        max: u64,
+    },
+}
+
+impl Network {
+    pub fn node_by_name(&self, name: &str) -> Option<NodeId> {
+        self.nodes.iter().find(|(_, n)| n.name == name).map(|(id, _)| id)
+    }
+    pub fn subnet_by_name(&self, name: &str) -> Option<SubnetId> {
+        self.subnets.iter().find(|(_, s)| s.name == name).map(|(id, _)| id)
+    }
+    /// The node whose NIC has this address.
+    pub fn node_by_address(&self, addr: Ipv4Addr) -> Option<NodeId> {
+        self.nodes
+            .iter()
+            .find(|(_, n)| n.address == Some(addr))
+            .map(|(id, _)| id)
+    }
+    /// Edges leaving `node`.
+    pub fn out_edges(&self, node: NodeId) -> impl Iterator<Item = (EdgeId, &Edge)> {
+        self.edges.iter().filter(move |(_, e)| e.from == node)
+    }
+    /// Edges arriving at `node`.
+    pub fn in_edges(&self, node: NodeId) -> impl Iterator<Item = (EdgeId, &Edge)> {
+        self.edges.iter().filter(move |(_, e)| e.to == node)
+    }
+}
+
+/// True for private ASNs (64512–65534 and 4200000000–4294967294), as FRR's
+/// `remove-private-AS` understands them.
+pub fn is_private_asn(asn: u32) -> bool {
+    (64512..=65534).contains(&asn) || (4_200_000_000..=4_294_967_294).contains(&asn)
+}

@@ -1,0 +1,1 @@
+//! Concrete stable state, effective routes and forwarding traces. (Being written.)

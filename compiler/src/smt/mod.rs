@@ -1,0 +1,1 @@
+//! SMT verification with z3. (Being written.)
