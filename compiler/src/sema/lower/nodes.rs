@@ -1,0 +1,202 @@
+//! Nodes: every component whose kind is a BGP speaker or forwarding element, with
+//! the built-in behaviours its kind switches on.
+
+use super::fabric::table_named;
+use super::Ctx;
+use crate::diagnostic::Diagnostic;
+use crate::ir::{self, Behaviours, Origination, ProgramAs, Programming, StaticRoute, StaticTarget};
+use crate::sema::model::{ComponentDecl, Value};
+
+fn ref_value<'a>(c: &'a ComponentDecl, key: &str) -> Option<&'a str> {
+    c.get(key).and_then(|l| l.first()).and_then(|v| v.node.as_ref_name())
+}
+
+pub(crate) fn lower_nodes(ctx: &mut Ctx) {
+    let design = ctx.design;
+    let mut order: u32 = 0;
+    for c in &design.components {
+        let Some(kind) = ctx.kind_of(c) else { continue };
+        if !kind.is_node() {
+            continue;
+        }
+        order += 1;
+        let asn = c
+            .get("asn")
+            .and_then(|l| l.first())
+            .and_then(|v| v.node.as_int())
+            .and_then(|n| u32::try_from(n).ok())
+            .or(kind.asn)
+            .unwrap_or(0);
+        let router_id_addr = c.get("router_id").and_then(|l| l.first()).and_then(|v| v.node.as_address());
+        let vnet = ref_value(c, "vnet").and_then(|n| ctx.vnet_ids.get(n).copied());
+        let mut b = Behaviours::default();
+        let mut originates: Vec<Origination> = c
+            .all("originate")
+            .filter_map(|l| {
+                l.first().and_then(|v| v.node.as_prefix()).map(|prefix| Origination {
+                    prefix,
+                    span: l.span,
+                })
+            })
+            .collect();
+        let mut component_kind = ir::ComponentKind::Node;
+        for beh in &kind.behaviours {
+            match beh.node.as_str() {
+                "owns_originated" => b.owns_originated = true,
+                "multipath" => b.multipath = true,
+                "control_plane_only" => b.control_plane_only = true,
+                "next_hop_transparent" => b.next_hop_transparent = true,
+                "no_transit" => b.no_transit = true,
+                "internet" => b.internet = true,
+                "msee" => component_kind = ir::ComponentKind::Circuit,
+                "program_appliance" | "program_gateway" => {
+                    if let Some(v) = vnet {
+                        let how = if beh.node == "program_appliance" {
+                            ProgramAs::Appliance
+                        } else {
+                            ProgramAs::Gateway
+                        };
+                        b.programs = Some(Programming { vnet: v, how });
+                    }
+                }
+                "advertise_vnet" => {
+                    if let Some(v) = vnet {
+                        // Its VNet's address space and that of spokes using it.
+                        let mut spaces: Vec<_> = ctx.net.vnets[v].address.clone();
+                        for (_, spoke) in ctx.net.vnets.iter() {
+                            if spoke.remote_gateway == Some(v) {
+                                spaces.extend(spoke.address.iter().copied());
+                            }
+                        }
+                        let span = c.get("vnet").map(|l| l.span).unwrap_or(c.name.span);
+                        for prefix in spaces {
+                            if !originates.iter().any(|o| o.prefix == prefix) {
+                                originates.push(Origination { prefix, span });
+                            }
+                        }
+                    }
+                }
+                "gateway_subnet" => {
+                    if let Some(v) = vnet {
+                        let table = ref_value(c, "route_table").and_then(|n| table_named(ctx, n));
+                        let name = format!("{}/GatewaySubnet", ctx.net.vnets[v].name);
+                        let id = ctx.net.subnets.push(ir::Subnet {
+                            name: name.clone(),
+                            span: c.name.span,
+                            vnet: v,
+                            address: None,
+                            propagate_gateway_routes: table.as_ref().map(|t| t.propagate).unwrap_or(true),
+                            route_table_span: table.as_ref().map(|t| t.span),
+                            udrs: table.map(|t| t.udrs).unwrap_or_default(),
+                        });
+                        ctx.subnet_ids.insert(name, id);
+                        b.gateway_subnet = Some(id);
+                        let pref = c.get("routing_preference").and_then(|l| l.first()).and_then(|v| v.node.as_word());
+                        ctx.net.vnets[v].routing_preference = match pref {
+                            Some("vpn_nva") => ir::RoutingPreference::VpnNva,
+                            Some("as_path") => ir::RoutingPreference::AsPath,
+                            _ => ir::RoutingPreference::ExpressRoute,
+                        };
+                    }
+                }
+                "fabric_forwarding" => {
+                    let subnet = ref_value(c, "subnet")
+                        .and_then(|n| ctx.subnet_ids.get(n).copied())
+                        .or_else(|| vnet.map(|v| ctx.net.vnets[v].default_subnet));
+                    b.fabric_subnet = subnet;
+                }
+                // The resolver rejects unknown behaviour names.
+                _ => {}
+            }
+        }
+        let component = ctx.add_component(&c.name.node, &c.kind, component_kind, c.name.span);
+        let id = ctx.net.nodes.push(ir::Node {
+            name: c.name.node.clone(),
+            kind: c.kind.clone(),
+            span: c.name.span,
+            asn,
+            router_id: router_id_addr.map(u32::from).unwrap_or(order),
+            router_id_addr,
+            originates,
+            statics: Vec::new(),
+            address: c.get("ip").and_then(|l| l.first()).and_then(|v| v.node.as_address()),
+            behaviours: b,
+            component,
+        });
+        ctx.node_ids.insert(c.name.node.clone(), id);
+    }
+    // The implicit internet, when the kind is in scope.
+    if let Some(kind) = design.kinds.get("internet") {
+        let component = ctx.add_component("internet", "internet", ir::ComponentKind::Node, kind.span);
+        let id = ctx.net.nodes.push(ir::Node {
+            name: "internet".to_string(),
+            kind: "internet".to_string(),
+            span: kind.span,
+            asn: 0,
+            router_id: u32::MAX,
+            router_id_addr: None,
+            originates: Vec::new(),
+            statics: Vec::new(),
+            address: None,
+            behaviours: Behaviours {
+                internet: true,
+                ..Behaviours::default()
+            },
+            component,
+        });
+        ctx.node_ids.insert("internet".to_string(), id);
+        ctx.net.internet = Some(id);
+    }
+    // Statics need every node.
+    for c in &design.components {
+        let Some(&id) = ctx.node_ids.get(&c.name.node) else { continue };
+        let statics: Vec<StaticRoute> = c
+            .all("static")
+            .filter_map(|l| {
+                let prefix = l.first()?.node.as_prefix()?;
+                let target = match &l.option("next_hop")?.node {
+                    Value::Ref { name, .. } => StaticTarget::Node(*ctx.node_ids.get(name)?),
+                    _ => StaticTarget::Drop,
+                };
+                Some(StaticRoute {
+                    prefix,
+                    target,
+                    span: l.span,
+                })
+            })
+            .collect();
+        ctx.net.nodes[id].statics = statics;
+    }
+}
+
+/// Built-in findings on nodes: NVA routes that Route Server would ignore (AVS0320).
+pub(crate) fn findings(ctx: &mut Ctx) {
+    let mut diags = Vec::new();
+    for (_, n) in ctx.net.nodes.iter() {
+        let Some(subnet) = n.behaviours.fabric_subnet else { continue };
+        let vnet = ctx.net.subnets[subnet].vnet;
+        // Only where a Route Server programs this VNet.
+        let rs = ctx.net.nodes.values().find(|r| {
+            r.behaviours.programs
+                == Some(Programming {
+                    vnet,
+                    how: ProgramAs::Appliance,
+                })
+        });
+        let Some(rs) = rs else { continue };
+        for o in &n.originates {
+            if let Some(space) = ctx.net.vnets[vnet].address.iter().find(|a| a.contains(&o.prefix)) {
+                diags.push(
+                    Diagnostic::warning(
+                        "AVS0320",
+                        format!("Route Server `{}` ignores `{}` from `{}`", rs.name, o.prefix, n.name),
+                    )
+                    .primary(o.span, "equal to or inside the VNet's address space")
+                    .secondary(ctx.net.vnets[vnet].span, format!("VNet address space {space}"))
+                    .note("Route Server does not program NVA routes equal to or more specific than its VNet's address space (AZURE.md: Route Server)"),
+                );
+            }
+        }
+    }
+    ctx.diags.extend(diags);
+}

@@ -1,0 +1,131 @@
+//! Checks and their property lines → `ir::Check`.
+
+use super::Ctx;
+use crate::ir::{self, Assumption, Endpoint, PropertyKind};
+use crate::syntax::ast::{self, CheckLine, EndpointValue};
+
+fn endpoint(ctx: &Ctx, e: &ast::Endpoint) -> Option<Endpoint> {
+    Some(match &e.node {
+        EndpointValue::Prefix(p) => Endpoint::Prefix(*p),
+        EndpointValue::Address(a) => Endpoint::Address(*a),
+        EndpointValue::Name(n) if n == "internet" => Endpoint::Internet,
+        EndpointValue::Name(n) => {
+            if let Some(id) = ctx.node_ids.get(n) {
+                Endpoint::Node(*id)
+            } else if let Some(id) = ctx.subnet_ids.get(n) {
+                Endpoint::Subnet(*id)
+            } else {
+                Endpoint::Vnet(*ctx.vnet_ids.get(n)?)
+            }
+        }
+    })
+}
+
+fn node(ctx: &Ctx, i: &ast::Ident) -> Option<ir::NodeId> {
+    ctx.node_ids.get(&i.node).copied()
+}
+
+pub(crate) fn lower_checks(ctx: &mut Ctx) {
+    let design = ctx.design;
+    for c in &design.checks {
+        let assumptions: Vec<Assumption> = c
+            .lines
+            .iter()
+            .filter_map(|l| match l {
+                CheckLine::Assume(a) => Some(Assumption {
+                    node: node(ctx, &a.node)?,
+                    within: a.within.node,
+                    le: a.le.map(|l| l.node).unwrap_or(32),
+                    span: a.span,
+                }),
+                CheckLine::Property(_) => None,
+            })
+            .collect();
+        let mut properties = Vec::new();
+        for line in &c.lines {
+            let CheckLine::Property(p) = line else { continue };
+            let Some(kinds) = property_kinds(ctx, &p.kind) else { continue };
+            let mut failures = 0;
+            let mut without = Vec::new();
+            for m in &p.modifiers {
+                match &m.node {
+                    ast::ModifierKind::Failures(k) => failures = k.node,
+                    ast::ModifierKind::Without(x) => {
+                        let comps = ctx
+                            .named_components
+                            .get(&x.node)
+                            .or_else(|| ctx.kind_components.get(&x.node));
+                        without.extend(comps.into_iter().flatten().copied());
+                    }
+                }
+            }
+            without.sort();
+            without.dedup();
+            for kind in kinds {
+                properties.push(ir::Property {
+                    kind,
+                    span: p.span,
+                    failures,
+                    without: without.clone(),
+                    assumptions: assumptions.clone(),
+                });
+            }
+        }
+        ctx.net.checks.push(ir::Check {
+            title: c.title.node.clone(),
+            span: c.span,
+            properties,
+        });
+    }
+}
+
+/// One property line → its IR properties (`reachable A <-> B` is two: A → B and B → A).
+fn property_kinds(ctx: &Ctx, k: &ast::PropertyKind) -> Option<Vec<PropertyKind>> {
+    if let ast::PropertyKind::Reachable { from, direction, to } = k {
+        let (f, t) = (endpoint(ctx, from)?, endpoint(ctx, to)?);
+        let mut out = vec![PropertyKind::Reachable { from: f, to: t }];
+        if direction.node == ast::Direction::Both {
+            out.push(PropertyKind::Reachable { from: t, to: f });
+        }
+        return Some(out);
+    }
+    Some(vec![match k {
+        ast::PropertyKind::Never {
+            node: n,
+            prefix,
+            via,
+            originated_by,
+        } => PropertyKind::Never {
+            node: node(ctx, n)?,
+            prefix: prefix.node,
+            via: match via {
+                Some(v) => Some(node(ctx, v)?),
+                None => None,
+            },
+            originated_by: match originated_by {
+                Some(o) => Some(node(ctx, o)?),
+                None => None,
+            },
+        },
+        ast::PropertyKind::Reachable { .. } => return None,
+        ast::PropertyKind::LoopFree => PropertyKind::LoopFree,
+        ast::PropertyKind::Traverses { from, to, waypoint } => PropertyKind::Traverses {
+            from: endpoint(ctx, from)?,
+            to: endpoint(ctx, to)?,
+            waypoint: node(ctx, waypoint)?,
+        },
+        ast::PropertyKind::Avoids { from, to, waypoint } => PropertyKind::Avoids {
+            from: endpoint(ctx, from)?,
+            to: endpoint(ctx, to)?,
+            waypoint: node(ctx, waypoint)?,
+        },
+        ast::PropertyKind::Symmetric { a, b } => PropertyKind::Symmetric {
+            a: endpoint(ctx, a)?,
+            b: endpoint(ctx, b)?,
+        },
+        ast::PropertyKind::RouteLimit { node: n, max } => PropertyKind::RouteLimit {
+            node: node(ctx, n)?,
+            max: max.node,
+        },
+    }])
+}

@@ -1,0 +1,357 @@
+//! BGP sessions: declared ones (`peer` lines, through a kind's `session KEY`) and
+//! implicit ones (`session KIND same KEY`, `session KIND by KEY`, and `session KEY`
+//! on a non-node kind such as `global_reach`). A session is up when both ends
+//! declare it (a `session ... implicit` line declares its end by itself).
+
+use super::Ctx;
+use crate::diagnostic::Diagnostic;
+use crate::ir::{self, ComponentKind, Edge, NodeId, PolicyId, RouteLimit, Session, SessionKind, SessionStatus, TunnelId};
+use crate::sema::model::{ComponentDecl, ResolvedLine, SessionSchema, SessionSchemaKind, SessionTarget, Value};
+use crate::span::Span;
+use std::collections::BTreeMap;
+
+/// FRR's `allowas-in` default: the own ASN may occur up to 3 times.
+const ALLOWAS_IN_DEFAULT: u8 = 3;
+
+/// One end's declaration of a session.
+#[derive(Clone, Debug)]
+struct Side {
+    from: NodeId,
+    to: NodeId,
+    kind: SessionSchemaKind,
+    implicit: bool,
+    /// Declared by a user's `peer`-style line (a lone one is worth a warning).
+    user_line: bool,
+    import: Vec<PolicyId>,
+    export: Vec<PolicyId>,
+    expected_asn: Option<(u32, Span)>,
+    allowas_in: bool,
+    tunnel: Option<(TunnelId, Span)>,
+    weight: Option<u32>,
+    /// The key of the session line (`peer`, `connect`, ...).
+    key: String,
+    /// For sessions made by a non-node component (`global_reach gr`): its name.
+    maker: Option<String>,
+    span: Span,
+}
+
+fn policy(ctx: &Ctx, name: Option<&str>) -> Option<PolicyId> {
+    name.and_then(|n| ctx.policy_ids.get(n).copied())
+}
+
+fn line_ref(line: &ResolvedLine) -> Option<&str> {
+    line.first().and_then(|v| v.node.as_ref_name())
+}
+
+fn ref_value<'a>(c: &'a ComponentDecl, key: &str) -> Option<&'a str> {
+    c.get(key).and_then(line_ref)
+}
+
+fn side_from_line(ctx: &Ctx, schema: &SessionSchema, from: NodeId, to: NodeId, line: Option<&ResolvedLine>, span: Span) -> Side {
+    let mut import: Vec<PolicyId> = policy(ctx, schema.import.as_deref()).into_iter().collect();
+    let mut export: Vec<PolicyId> = policy(ctx, schema.export.as_deref()).into_iter().collect();
+    let mut side = Side {
+        from,
+        to,
+        kind: schema.kind,
+        implicit: schema.implicit,
+        user_line: false,
+        import: Vec::new(),
+        export: Vec::new(),
+        expected_asn: None,
+        allowas_in: false,
+        tunnel: None,
+        weight: None,
+        key: match &schema.target {
+            SessionTarget::Key(k) => k.clone(),
+            SessionTarget::Same { key, .. } | SessionTarget::By { key, .. } => key.clone(),
+        },
+        maker: None,
+        span,
+    };
+    if let Some(line) = line {
+        let name_of = |opt: &str| line.option(opt).and_then(|v| v.node.as_ref_name());
+        import.extend(policy(ctx, name_of("import")));
+        export.extend(policy(ctx, name_of("export")));
+        side.expected_asn = line
+            .option("asn")
+            .and_then(|v| v.node.as_int().and_then(|n| u32::try_from(n).ok()).map(|n| (n, v.span)));
+        side.allowas_in = line.flag("allowas_in");
+        side.tunnel = line
+            .option("over")
+            .and_then(|v| v.node.as_ref_name().and_then(|n| ctx.tunnel_ids.get(n).copied()).map(|t| (t, v.span)));
+        side.weight = line.option("weight").and_then(|v| v.node.as_int()).and_then(|n| u32::try_from(n).ok());
+    }
+    side.import = import;
+    side.export = export;
+    side
+}
+
+fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
+    let design = ctx.design;
+    let mut sides = Vec::new();
+    for c in &design.components {
+        let Some(kind) = design.kinds.get(&c.kind) else { continue };
+        let me = ctx.node_ids.get(&c.name.node).copied();
+        for schema in &kind.sessions {
+            if let Some(flag) = &schema.when {
+                let on = c.get(flag).and_then(|l| l.first()).and_then(|v| v.node.as_bool()).unwrap_or(false);
+                if !on {
+                    continue;
+                }
+            }
+            match (&schema.target, me) {
+                (SessionTarget::Key(key), Some(me)) => {
+                    for line in c.all(key) {
+                        let Some(to) = line_ref(line).and_then(|n| ctx.node_ids.get(n).copied()) else {
+                            continue;
+                        };
+                        let mut side = side_from_line(ctx, schema, me, to, Some(line), line.span);
+                        side.user_line = !line.defaulted;
+                        sides.push(side);
+                    }
+                }
+                (SessionTarget::Key(key), None) => {
+                    // A non-node component joins the nodes one line names.
+                    for line in c.all(key) {
+                        let ends: Vec<NodeId> = line
+                            .positional
+                            .iter()
+                            .filter_map(|v| match &v.node {
+                                Value::Ref { name, .. } => ctx.node_ids.get(name).copied(),
+                                _ => None,
+                            })
+                            .collect();
+                        if let (Some(&a), Some(&b)) = (ends.first(), ends.get(1)) {
+                            for (x, y) in [(a, b), (b, a)] {
+                                let mut side = side_from_line(ctx, schema, x, y, None, line.span);
+                                side.implicit = true;
+                                side.maker = Some(c.name.node.clone());
+                                sides.push(side);
+                            }
+                        }
+                    }
+                }
+                (SessionTarget::Same { kind: other_kind, key }, Some(me)) => {
+                    let Some(mine) = ref_value(c, key) else { continue };
+                    let span = c.get(key).map(|l| l.span).unwrap_or(c.name.span);
+                    for d in design.components.iter().filter(|d| &d.kind == other_kind && d.name.node != c.name.node) {
+                        if ref_value(d, key) == Some(mine) {
+                            if let Some(&to) = ctx.node_ids.get(&d.name.node) {
+                                sides.push(side_from_line(ctx, schema, me, to, None, span));
+                            }
+                        }
+                    }
+                }
+                (SessionTarget::By { kind: other_kind, key }, Some(me)) => {
+                    for d in design.components.iter().filter(|d| &d.kind == other_kind) {
+                        for line in d.all(key) {
+                            if line_ref(line) == Some(c.name.node.as_str()) {
+                                if let Some(&to) = ctx.node_ids.get(&d.name.node) {
+                                    sides.push(side_from_line(ctx, schema, me, to, None, line.span));
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    sides
+}
+
+pub(crate) fn lower_sessions(ctx: &mut Ctx) {
+    let sides = collect_sides(ctx);
+    // Pairs in first-declaration order; per direction, the first side wins.
+    let mut pair_order: Vec<(NodeId, NodeId)> = Vec::new();
+    let mut by_dir: BTreeMap<(NodeId, NodeId), Side> = BTreeMap::new();
+    for side in sides {
+        if side.from == side.to {
+            ctx.diags.push(
+                Diagnostic::error("AVS0302", format!("`{}` cannot peer with itself", ctx.net.nodes[side.from].name))
+                    .primary(side.span, "names its own component"),
+            );
+            continue;
+        }
+        let pair = if side.from < side.to { (side.from, side.to) } else { (side.to, side.from) };
+        if !pair_order.contains(&pair) {
+            pair_order.push(pair);
+        }
+        by_dir.entry((side.from, side.to)).or_insert(side);
+    }
+    for (a, b) in pair_order {
+        let ab = by_dir.get(&(a, b)).cloned();
+        let ba = by_dir.get(&(b, a)).cloned();
+        match (ab, ba) {
+            (Some(x), Some(y)) => {
+                // The side declared first names the session.
+                let (first, second) = if (!x.user_line, x.span) <= (!y.user_line, y.span) { (x, y) } else { (y, x) };
+                establish(ctx, first, second);
+            }
+            (Some(lone), None) | (None, Some(lone)) => {
+                if lone.user_line && !lone.implicit {
+                    let from = &ctx.net.nodes[lone.from];
+                    let to = &ctx.net.nodes[lone.to];
+                    ctx.diags.push(
+                        Diagnostic::warning(
+                            "AVS0300",
+                            format!("session `{}`–`{}` is not established", from.name, to.name),
+                        )
+                        .primary(lone.span, format!("`{}` has no `{} {}`", to.name, lone.key, from.name))
+                        .secondary(to.span, format!("`{}` declared here", to.name))
+                        .help(format!("add `peer {}` to `{}`, or remove this line", from.name, to.name)),
+                    );
+                }
+            }
+            (None, None) => {}
+        }
+    }
+}
+
+fn establish(ctx: &mut Ctx, x: Side, y: Side) {
+    let (a, b) = (x.from, x.to);
+    let mut status = SessionStatus::Up;
+    for side in [&x, &y] {
+        if let Some((expected, span)) = side.expected_asn {
+            let peer = &ctx.net.nodes[side.to];
+            if peer.asn != expected {
+                ctx.diags.push(
+                    Diagnostic::error(
+                        "AVS0301",
+                        format!("`{}` expects AS{} from `{}`, which is AS{}", ctx.net.nodes[side.from].name, expected, peer.name, peer.asn),
+                    )
+                    .primary(span, format!("expects AS{expected}"))
+                    .secondary(peer.span, format!("`{}` is AS{}", peer.name, peer.asn))
+                    .note("the session is down: BGP refuses an OPEN from an unexpected AS"),
+                );
+                status = SessionStatus::Down(format!("`{}` expects AS{}, `{}` is AS{}", ctx.net.nodes[side.from].name, expected, peer.name, peer.asn));
+            }
+        }
+    }
+    let tunnel = x.tunnel.or(y.tunnel);
+    if let Some((t, span)) = tunnel {
+        let tun = &ctx.net.tunnels[t];
+        let joins = (tun.a == a && tun.b == b) || (tun.a == b && tun.b == a);
+        if !joins {
+            ctx.diags.push(
+                Diagnostic::error(
+                    "AVS0303",
+                    format!("tunnel `{}` does not join `{}` and `{}`", tun.name, ctx.net.nodes[a].name, ctx.net.nodes[b].name),
+                )
+                .primary(span, "this session runs over it")
+                .secondary(tun.span, format!("`{}` joins `{}` and `{}`", tun.name, ctx.net.nodes[tun.a].name, ctx.net.nodes[tun.b].name)),
+            );
+            status = SessionStatus::Down(format!("tunnel `{}` does not join its ends", tun.name));
+        }
+    }
+    let kind = if x.kind == SessionSchemaKind::GlobalReach || y.kind == SessionSchemaKind::GlobalReach {
+        SessionKind::GlobalReach
+    } else if x.kind == SessionSchemaKind::Internal || y.kind == SessionSchemaKind::Internal {
+        SessionKind::Internal
+    } else if ctx.net.nodes[a].asn == ctx.net.nodes[b].asn {
+        SessionKind::Ibgp
+    } else {
+        SessionKind::Ebgp
+    };
+    let (na, nb) = (&ctx.net.nodes[a], &ctx.net.nodes[b]);
+    let is_circuit = |n: &ir::Node| ctx.net.components[n.component].kind == ComponentKind::Circuit;
+    let (comp_kind, comp_kind_name) = if kind == SessionKind::GlobalReach {
+        (ComponentKind::GlobalReach, "global_reach")
+    } else if (is_circuit(na) && nb.behaviours.gateway_subnet.is_some()) || (is_circuit(nb) && na.behaviours.gateway_subnet.is_some()) {
+        (ComponentKind::Connection, "connection")
+    } else {
+        (ComponentKind::Session, "session")
+    };
+    let name = x.maker.clone().unwrap_or_else(|| format!("{}–{}", na.name, nb.name));
+    let component = ctx.add_component(&name, comp_kind_name, comp_kind, x.span);
+    let session = ctx.net.sessions.push(Session {
+        a,
+        b,
+        kind,
+        status: status.clone(),
+        tunnel: tunnel.map(|(t, _)| t),
+        span: x.span,
+        other_span: if y.implicit && !y.user_line { None } else { Some(y.span) },
+        component,
+    });
+    if status != SessionStatus::Up {
+        return;
+    }
+    for (s, r) in [(&x, &y), (&y, &x)] {
+        let edge = make_edge(ctx, s, r, session, kind, component, tunnel.map(|(t, _)| t));
+        ctx.net.edges.push(edge);
+    }
+}
+
+/// The directed edge `s.from → s.to`: `s` is the sender's side, `r` the receiver's.
+fn make_edge(ctx: &Ctx, s: &Side, r: &Side, session: ir::SessionId, kind: SessionKind, component: ir::ComponentId, tunnel: Option<TunnelId>) -> Edge {
+    let (u, v) = (&ctx.net.nodes[s.from], &ctx.net.nodes[s.to]);
+    let prepend = match kind {
+        SessionKind::Ebgp => vec![u.asn],
+        SessionKind::GlobalReach => vec![u.asn, v.asn],
+        SessionKind::Ibgp | SessionKind::Internal => Vec::new(),
+    };
+    let loop_check = match kind {
+        SessionKind::Ebgp | SessionKind::Ibgp => Some(v.asn),
+        SessionKind::Internal | SessionKind::GlobalReach => None,
+    };
+    let mut requires = vec![component, u.component, v.component];
+    if let Some(t) = tunnel {
+        requires.push(ctx.net.tunnels[t].component);
+    }
+    Edge {
+        from: s.from,
+        to: s.to,
+        session,
+        export: s.export.clone(),
+        import: r.import.clone(),
+        prepend,
+        loop_check,
+        allowas_in: if r.allowas_in { ALLOWAS_IN_DEFAULT } else { 0 },
+        ibgp: kind == SessionKind::Ibgp,
+        reset_local_pref: matches!(kind, SessionKind::Ebgp | SessionKind::GlobalReach),
+        tunnel,
+        weight: s.weight.unwrap_or(0),
+        max_routes: route_limit(ctx, s, r, kind),
+        requires,
+        span: s.span,
+    }
+}
+
+/// Receive limits: Route Server's `max_routes_per_peer` on routes from its peers;
+/// ExpressRoute private peering: customer → MSEE 4,000 (standard) / 10,000 (premium),
+/// MSEE → customer 1,000 (AZURE.md: limits).
+fn route_limit(ctx: &Ctx, s: &Side, r: &Side, kind: SessionKind) -> Option<RouteLimit> {
+    if kind == SessionKind::Internal || kind == SessionKind::GlobalReach {
+        return None;
+    }
+    let design = ctx.design;
+    let receiver = design.component(&ctx.net.nodes[s.to].name)?;
+    if let Some(line) = receiver.get("max_routes_per_peer") {
+        if let Some(max) = line.first().and_then(|v| v.node.as_int()).and_then(|n| u32::try_from(n).ok()) {
+            return Some(RouteLimit { max, span: line.span });
+        }
+    }
+    let is_msee = |name: &str| {
+        design
+            .component(name)
+            .and_then(|c| design.kinds.get(&c.kind))
+            .map(|k| k.has_behaviour("msee"))
+            .unwrap_or(false)
+    };
+    // The customer edge is the session an MSEE makes through its `peer` key.
+    if is_msee(&ctx.net.nodes[s.to].name) && r.key == "peer" {
+        let sku = receiver.get("sku");
+        let premium = sku.and_then(|l| l.first()).and_then(|v| v.node.as_word()) == Some("premium");
+        let span = sku.filter(|l| !l.defaulted).map(|l| l.span).unwrap_or(r.span);
+        return Some(RouteLimit {
+            max: if premium { 10_000 } else { 4_000 },
+            span,
+        });
+    }
+    if is_msee(&ctx.net.nodes[s.from].name) && s.key == "peer" {
+        return Some(RouteLimit { max: 1_000, span: s.span });
+    }
+    None
+}
