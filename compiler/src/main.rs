@@ -1,8 +1,7 @@
+//! The `avscheck` binary: parses arguments, calls the library, renders.
+
+mod cli;
+
 fn main() {
-    std::process::exit(avscheck_cli::run());
-}
-mod avscheck_cli {
-    pub fn run() -> i32 {
-        0
-    }
+    std::process::exit(cli::run());
 }

@@ -2,3 +2,7 @@
 //! Rendering returns strings; nothing here prints.
 
 pub mod human;
+pub mod json;
+pub mod model;
+
+pub use model::{CheckResult, CheckStatus, ResultLabel};

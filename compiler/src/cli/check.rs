@@ -1,0 +1,256 @@
+//! The subcommands: read files, call the library, render.
+
+use super::{CheckFormat, Format, GraphFormat, Output};
+use avscheck::diagnostic::{sort_diagnostics, Diagnostic};
+use avscheck::report::{self, human::render_diagnostics, CheckResult, CheckStatus};
+use avscheck::{Analysis, VerifyOptions};
+use std::path::Path;
+
+/// Reads and analyses one file; `Err(status)` after reporting when it cannot be used.
+fn load(out: &Output, file: &Path) -> Result<Analysis, i32> {
+    let name = file.display().to_string();
+    let text = match std::fs::read(file) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                out.eprint(&format!(
+                    "error[AVS0002]: `{name}` is not valid UTF-8 (invalid byte at offset {})\n",
+                    e.utf8_error().valid_up_to()
+                ));
+                return Err(2);
+            }
+        },
+        Err(e) => {
+            out.eprint(&format!("error: cannot read `{name}`: {e}\n"));
+            return Err(2);
+        }
+    };
+    Ok(avscheck::analyse(&name, &text))
+}
+
+fn status_word(out: &Output, s: &CheckStatus) -> String {
+    match s {
+        CheckStatus::Pass => out.paint("pass", "32"),
+        CheckStatus::Fail => out.paint("FAIL", "31;1"),
+        CheckStatus::Unknown => out.paint("UNKNOWN", "33;1"),
+        CheckStatus::Unverified => out.paint("not verified", "33"),
+    }
+}
+
+/// A failed or unknown check, rendered like a diagnostic so its spans show.
+fn result_diagnostic(c: &CheckResult) -> Diagnostic {
+    let mut d = match c.status {
+        CheckStatus::Fail => Diagnostic::error("AVS0600", format!("check `{}` fails", c.title)),
+        CheckStatus::Unknown => Diagnostic::error("AVS0601", format!("check `{}` is unknown", c.title)),
+        _ => Diagnostic::warning("AVS0602", format!("check `{}` is not verified", c.title)),
+    };
+    if c.labels.is_empty() {
+        d = d.primary(c.span, "this check");
+    }
+    for l in &c.labels {
+        d = if l.primary {
+            d.primary(l.span, l.message.clone())
+        } else {
+            d.secondary(l.span, l.message.clone())
+        };
+    }
+    if let Some(r) = &c.reason {
+        d = d.note(r.clone());
+    }
+    if let Some(cx) = &c.counterexample {
+        for line in counterexample_lines(cx) {
+            d.notes.push(line);
+        }
+    }
+    d
+}
+
+/// The counterexample's paths and routes as note lines.
+fn counterexample_lines(cx: &serde_json::Value) -> Vec<String> {
+    let mut lines = Vec::new();
+    let strs = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect())
+            .unwrap_or_default()
+    };
+    let failed = strs(&cx["failed"]);
+    if !failed.is_empty() {
+        lines.push(format!("failed: {}", failed.join(", ")));
+    }
+    if let Some(env) = cx["environment"].as_array() {
+        for e in env {
+            lines.push(format!("environment: {}", e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string())));
+        }
+    }
+    if let Some(paths) = cx["paths"].as_array() {
+        for p in paths {
+            lines.push(format!(
+                "path {} -> {}: {} ({})",
+                p["from"].as_str().unwrap_or("?"),
+                p["to"].as_str().unwrap_or("?"),
+                strs(&p["hops"]).join(" → "),
+                p["disposition"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    if let Some(routes) = cx["routes"].as_array() {
+        for r in routes {
+            let path: Vec<String> = r["as_path"]
+                .as_array()
+                .map(|a| a.iter().map(|x| x.to_string()).collect())
+                .unwrap_or_default();
+            lines.push(format!(
+                "route: {} installs {} [{}] from {}",
+                r["node"].as_str().unwrap_or("?"),
+                r["prefix"].as_str().unwrap_or("?"),
+                path.join(" "),
+                r["from"].as_str().unwrap_or("itself")
+            ));
+        }
+    }
+    lines
+}
+
+pub fn check(out: &Output, files: &[std::path::PathBuf], format: CheckFormat, only: Option<String>, timeout: u64) -> i32 {
+    if format == CheckFormat::Sarif {
+        out.eprint("error: `--format sarif` is not supported yet; use `--format json`\n");
+        return 2;
+    }
+    let opts = VerifyOptions {
+        timeout: std::time::Duration::from_secs(timeout),
+        only: only.clone(),
+    };
+    let mut status = 0;
+    let mut reports = Vec::new();
+    for file in files {
+        let analysis = match load(out, file) {
+            Ok(a) => a,
+            Err(s) => {
+                status = status.max(s);
+                continue;
+            }
+        };
+        let verification = avscheck::verify(&analysis, &opts);
+        let mut diags = analysis.diagnostics.clone();
+        diags.extend(verification.findings.iter().cloned());
+        sort_diagnostics(&mut diags);
+        let file_status = if analysis.is_unusable() {
+            2
+        } else if let Some(title) = only.as_ref().filter(|_| verification.checks.is_empty()) {
+            let titles: Vec<String> = analysis
+                .network
+                .iter()
+                .flat_map(|n| n.checks.values().map(|c| format!("`{}`", c.title)))
+                .collect();
+            out.eprint(&format!(
+                "error: `{}` has no check titled `{title}`\n  = note: its checks: {}\n",
+                file.display(),
+                if titles.is_empty() { "none".to_string() } else { titles.join(", ") }
+            ));
+            2
+        } else if diags.iter().any(Diagnostic::is_error) || !verification.all_hold() {
+            1
+        } else {
+            0
+        };
+        status = status.max(file_status);
+        match format {
+            CheckFormat::Json | CheckFormat::Sarif => {
+                reports.push(report::json::file_report(&analysis.sources, analysis.file, &verification.checks, &diags));
+            }
+            CheckFormat::Human => {
+                let mut text = render_diagnostics(&analysis.sources, &diags, out.color);
+                let failing: Vec<Diagnostic> = verification
+                    .checks
+                    .iter()
+                    .filter(|c| c.status != CheckStatus::Pass)
+                    .map(result_diagnostic)
+                    .collect();
+                text.push_str(&render_diagnostics(&analysis.sources, &failing, out.color));
+                for c in &verification.checks {
+                    text.push_str(&format!("check {}: {}\n", out.bold(&format!("\"{}\"", c.title)), status_word(out, &c.status)));
+                }
+                if !analysis.is_unusable() {
+                    let count = |s: CheckStatus| verification.checks.iter().filter(|c| c.status == s).count();
+                    text.push_str(&format!(
+                        "{}: {} checks: {} pass, {} fail, {} unknown, {} not verified\n",
+                        file.display(),
+                        verification.checks.len(),
+                        count(CheckStatus::Pass),
+                        count(CheckStatus::Fail),
+                        count(CheckStatus::Unknown),
+                        count(CheckStatus::Unverified)
+                    ));
+                }
+                out.print(&text);
+            }
+        }
+    }
+    if format != CheckFormat::Human {
+        let value = if reports.len() == 1 {
+            reports.pop().unwrap_or(serde_json::Value::Null)
+        } else {
+            serde_json::Value::Array(reports)
+        };
+        out.print(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
+    }
+    status
+}
+
+/// Renders the diagnostics of an unusable analysis; `Some(2)` when it is unusable.
+fn unusable(out: &Output, a: &Analysis, format: Format) -> Option<i32> {
+    if !a.is_unusable() {
+        return None;
+    }
+    match format {
+        Format::Human => out.print(&render_diagnostics(&a.sources, &a.diagnostics, out.color)),
+        Format::Json => {
+            let v = report::json::file_report(&a.sources, a.file, &[], &a.diagnostics);
+            out.print(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
+        }
+    }
+    Some(2)
+}
+
+pub fn routes(out: &Output, file: &Path, node: Option<&str>, format: Format) -> i32 {
+    let a = match load(out, file) {
+        Ok(a) => a,
+        Err(s) => return s,
+    };
+    if let Some(s) = unusable(out, &a, format) {
+        return s;
+    }
+    let _ = node;
+    out.eprint("error: `routes` is not available yet\n");
+    2
+}
+
+pub fn trace(out: &Output, file: &Path, from: &str, to: &str, format: Format) -> i32 {
+    let a = match load(out, file) {
+        Ok(a) => a,
+        Err(s) => return s,
+    };
+    if let Some(s) = unusable(out, &a, format) {
+        return s;
+    }
+    let _ = (from, to);
+    out.eprint("error: `trace` is not available yet\n");
+    2
+}
+
+pub fn graph(out: &Output, file: &Path, only: Option<&str>, format: GraphFormat) -> i32 {
+    let a = match load(out, file) {
+        Ok(a) => a,
+        Err(s) => return s,
+    };
+    if let Some(s) = unusable(out, &a, Format::Human) {
+        return s;
+    }
+    let _ = only;
+    if format == GraphFormat::Svg {
+        out.eprint("error: `--format svg` is not supported yet; use `--format dot`\n");
+        return 2;
+    }
+    out.eprint("error: `graph` is not available yet\n");
+    2
+}
