@@ -312,10 +312,35 @@ fn make_edge(ctx: &Ctx, s: &Side, r: &Side, session: ir::SessionId, kind: Sessio
         ibgp: kind == SessionKind::Ibgp,
         reset_local_pref: matches!(kind, SessionKind::Ebgp | SessionKind::GlobalReach),
         tunnel,
-        weight: s.weight.unwrap_or(0),
+        weight: receive_weight(ctx, s, kind),
         max_routes: route_limit(ctx, s, r, kind),
         requires,
         span: s.span,
+    }
+}
+
+/// The weight a route gets when it arrives over `s.from → s.to` (decision step 1).
+///
+/// An ExpressRoute gateway uses it for two Azure settings: the connection weight of
+/// the circuit's `connect` line, and the hub routing preference between a route from a
+/// circuit and the same prefix from Route Server (AZURE.md: "Azure programs the ER
+/// route" by default). ExpressRoute preference: a circuit's routes get `1 + weight`, so
+/// they beat Route Server's (0); VPN/NVA preference: Route Server's routes get 32001,
+/// above any connection weight (≤ 32000) but below a local origination (32768);
+/// AS-path preference: connection weights only, so the AS path decides between ER and
+/// NVA routes.
+fn receive_weight(ctx: &Ctx, s: &Side, kind: SessionKind) -> u32 {
+    let connection = s.weight.unwrap_or(0);
+    let to = &ctx.net.nodes[s.to];
+    let Some(gs) = to.behaviours.gateway_subnet else {
+        return connection;
+    };
+    let pref = ctx.net.vnets[ctx.net.subnets[gs].vnet].routing_preference;
+    let from_circuit = ctx.net.components[ctx.net.nodes[s.from].component].kind == ComponentKind::Circuit;
+    match (pref, from_circuit) {
+        (ir::RoutingPreference::ExpressRoute, true) => 1 + connection,
+        (ir::RoutingPreference::VpnNva, false) if kind == SessionKind::Internal => 32_001,
+        _ => connection,
     }
 }
 
