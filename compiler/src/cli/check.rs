@@ -251,6 +251,11 @@ pub fn graph(out: &Output, file: &Path, only: Option<&str>, format: GraphFormat)
         out.eprint("error: `--format svg` is not supported yet; use `--format dot`\n");
         return 2;
     }
-    out.eprint("error: `graph` is not available yet\n");
-    2
+    match &a.network {
+        Some(net) => {
+            out.print(&avscheck::report::graph::to_dot(net));
+            0
+        }
+        None => 2,
+    }
 }

@@ -1,6 +1,7 @@
 //! Rendering of diagnostics and results: human (codespan), JSON, SARIF.
 //! Rendering returns strings; nothing here prints.
 
+pub mod graph;
 pub mod human;
 pub mod json;
 pub mod model;
