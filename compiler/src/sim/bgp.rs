@@ -1,0 +1,670 @@
+//! The BGP control plane: routes, policy application, the decision process, the
+//! per-prefix fixpoint, route limits and non-convergence (semantics.md §1).
+//!
+//! Choices where the spec is silent or ambiguous:
+//! - Import actions: `set next_hop A` sets the next hop to the address A (FRR's inbound
+//!   `set ip next-hop`); `set next_hop self` is meaningless on import and ignored.
+//!   `replace_as` on import rewrites to the receiver's ASN (spec).
+//! - Several `set next_hop` actions on one export: the last one wins.
+//! - The fixpoint sweeps nodes in id order (Gauss–Seidel). A node whose in-neighbours'
+//!   best routes did not change since its last evaluation is skipped: it would compute
+//!   the same candidates, so this is exactly the spec's full sweep, only faster.
+//! - Non-convergence: detected when the vector of best routes at the end of a sweep
+//!   repeats an earlier one (the evolution is deterministic in it), or after
+//!   4·(edges+nodes)+64 sweeps. The nodes reported are those whose best route changed
+//!   during the repeating cycle (or in the last sweep, on the bound).
+//! - Route limits: after convergence every session with an edge over its limit is
+//!   dropped at once (counting, per edge, the prefixes for which the receiver holds a
+//!   candidate learned over it, i.e. accepted after import), then everything is
+//!   recomputed, until no limit is exceeded. A dropped session stays dropped.
+
+use super::{node_name, Live, Scenario};
+use crate::diagnostic::{Diagnostic, IntoDiagnostics};
+use crate::ir::{
+    Action, Condition, EdgeId, IdVec, Network, NodeId, PolicyId, RouteLimit, SessionId, TagId,
+    NO_ADVERTISE,
+};
+use crate::span::Span;
+use ipnet::Ipv4Net;
+use serde::Serialize;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::net::Ipv4Addr;
+
+/// FRR's weight of locally originated routes.
+pub const LOCAL_WEIGHT: u32 = 32768;
+/// Default local preference.
+pub const DEFAULT_LOCAL_PREF: u32 = 100;
+
+/// A route's next hop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum NextHop {
+    /// Originated here.
+    Local,
+    Node(NodeId),
+    Address(Ipv4Addr),
+}
+
+/// One BGP route for one prefix, as held by one node.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Route {
+    pub prefix: Ipv4Net,
+    /// Leftmost = most recent.
+    pub as_path: Vec<u32>,
+    pub local_pref: u32,
+    pub med: u32,
+    pub tags: BTreeSet<TagId>,
+    pub next_hop: NextHop,
+    pub origin: NodeId,
+    /// The edge it arrived over (`None`: originated here).
+    pub learned_from: Option<EdgeId>,
+    pub weight: u32,
+}
+
+impl Route {
+    /// The locally originated route of `node` for `prefix`.
+    pub fn local(prefix: Ipv4Net, node: NodeId) -> Route {
+        Route {
+            prefix,
+            as_path: Vec::new(),
+            local_pref: DEFAULT_LOCAL_PREF,
+            med: 0,
+            tags: BTreeSet::new(),
+            next_hop: NextHop::Local,
+            origin: node,
+            learned_from: None,
+            weight: LOCAL_WEIGHT,
+        }
+    }
+    /// The neighbour it was learned from (`None` when local).
+    pub fn from_node(&self, net: &Network) -> Option<NodeId> {
+        self.learned_from
+            .and_then(|e| net.edges.get(e))
+            .map(|e| e.from)
+    }
+    fn learned_over_ibgp(&self, net: &Network) -> bool {
+        self.learned_from
+            .and_then(|e| net.edges.get(e))
+            .is_some_and(|e| e.ibgp)
+    }
+    fn sender_router_id(&self, net: &Network) -> u32 {
+        self.from_node(net)
+            .and_then(|n| net.nodes.get(n))
+            .map(|n| n.router_id)
+            .unwrap_or(0)
+    }
+}
+
+/// The decision process (semantics §1 "Decision"): `Less` means `a` is better.
+pub fn compare(net: &Network, a: &Route, b: &Route) -> Ordering {
+    compare_1_to_4(a, b)
+        .then_with(|| a.learned_over_ibgp(net).cmp(&b.learned_over_ibgp(net)))
+        .then_with(|| a.sender_router_id(net).cmp(&b.sender_router_id(net)))
+        .then_with(|| a.learned_from.cmp(&b.learned_from))
+}
+
+/// Steps 1–4: weight, local_pref, AS-path length, MED (what multipath ties on).
+fn compare_1_to_4(a: &Route, b: &Route) -> Ordering {
+    b.weight
+        .cmp(&a.weight)
+        .then_with(|| b.local_pref.cmp(&a.local_pref))
+        .then_with(|| a.as_path.len().cmp(&b.as_path.len()))
+        .then_with(|| a.med.cmp(&b.med))
+}
+
+/// What one node holds for one prefix.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PrefixRib {
+    /// Its local route and every route received (after import), best first.
+    pub candidates: Vec<Route>,
+    /// How many of the first candidates are installed (1, or more with multipath).
+    pub installed: usize,
+}
+
+impl PrefixRib {
+    pub fn best(&self) -> Option<&Route> {
+        self.candidates.first()
+    }
+    pub fn installed(&self) -> &[Route] {
+        self.candidates
+            .get(..self.installed.min(self.candidates.len()))
+            .unwrap_or(&[])
+    }
+}
+
+/// One node's BGP table.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct NodeRib {
+    pub prefixes: BTreeMap<Ipv4Net, PrefixRib>,
+}
+
+impl NodeRib {
+    /// Installed routes for the longest prefix containing `d`.
+    pub fn lookup(&self, d: Ipv4Addr) -> Option<(Ipv4Net, &[Route])> {
+        for len in (0..=32u8).rev() {
+            let Ok(p) = Ipv4Net::new(d, len) else { continue };
+            let p = p.trunc();
+            if let Some(r) = self.prefixes.get(&p) {
+                if r.installed > 0 {
+                    return Some((p, r.installed()));
+                }
+            }
+        }
+        None
+    }
+    /// Prefixes with at least one installed route.
+    pub fn installed_count(&self) -> usize {
+        self.prefixes.values().filter(|r| r.installed > 0).count()
+    }
+}
+
+/// A session dropped because one of its edges received more prefixes than its limit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DroppedSession {
+    pub session: SessionId,
+    /// The edge over its limit.
+    pub edge: EdgeId,
+    /// Prefixes accepted over that edge (after import) when it was dropped.
+    pub accepted: usize,
+    pub limit: RouteLimit,
+}
+
+/// The stable state of one scenario.
+#[derive(Clone, Debug, Serialize)]
+pub struct State {
+    /// Per node, in node id order.
+    pub ribs: IdVec<crate::ir::NodeId, NodeRib>,
+    /// Sessions dropped by route limits, in the order they were dropped.
+    pub dropped: Vec<DroppedSession>,
+    /// Sweeps needed by the slowest prefix (last recomputation).
+    pub rounds: usize,
+}
+
+impl State {
+    pub fn rib(&self, n: NodeId) -> Option<&NodeRib> {
+        self.ribs.get(n)
+    }
+    /// Installed routes of `n` for exactly `p`.
+    pub fn installed(&self, n: NodeId, p: Ipv4Net) -> &[Route] {
+        self.ribs
+            .get(n)
+            .and_then(|r| r.prefixes.get(&p))
+            .map(PrefixRib::installed)
+            .unwrap_or(&[])
+    }
+    /// The single best route of `n` for exactly `p`.
+    pub fn best(&self, n: NodeId, p: Ipv4Net) -> Option<&Route> {
+        self.ribs
+            .get(n)
+            .and_then(|r| r.prefixes.get(&p))
+            .and_then(PrefixRib::best)
+    }
+    /// Whether a session was dropped by a route limit.
+    pub fn session_dropped(&self, s: SessionId) -> bool {
+        self.dropped.iter().any(|d| d.session == s)
+    }
+}
+
+/// One prefix whose routes never settle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Oscillation {
+    pub prefix: Ipv4Net,
+    /// The nodes whose best route keeps changing: name and declaration span.
+    pub nodes: Vec<(String, Span)>,
+    pub node_ids: Vec<NodeId>,
+    /// Sweeps done before giving up.
+    pub rounds: usize,
+    /// True when a global state repeated (a proven cycle), false when the bound hit.
+    pub cycle: bool,
+}
+
+/// The BGP computation has no stable state reachable by the deterministic sweep.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NonConvergence {
+    pub oscillations: Vec<Oscillation>,
+}
+
+impl IntoDiagnostics for NonConvergence {
+    fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.oscillations
+            .into_iter()
+            .map(|o| {
+                let names: Vec<String> = o.nodes.iter().map(|(n, _)| format!("`{n}`")).collect();
+                let mut d = Diagnostic::error(
+                    "AVS0500",
+                    format!("routes for `{}` never converge", o.prefix),
+                );
+                for (i, (name, span)) in o.nodes.iter().enumerate() {
+                    let msg = format!("the best route of `{name}` for `{}` keeps changing", o.prefix);
+                    d = if i == 0 { d.primary(*span, msg) } else { d.secondary(*span, msg) };
+                }
+                let how = if o.cycle {
+                    format!("the same routing state came back after {} rounds", o.rounds)
+                } else {
+                    format!("still changing after {} rounds", o.rounds)
+                };
+                d.note(format!("{how}; nodes involved: {}", names.join(", ")))
+                    .help("break the preference cycle: policies that prefer a neighbour's route over the direct one (local_pref) can oscillate forever")
+            })
+            .collect()
+    }
+}
+
+/// Findings for sessions dropped by route limits (AVS0501).
+pub fn route_limit_findings(net: &Network, state: &State) -> Vec<Diagnostic> {
+    state
+        .dropped
+        .iter()
+        .filter_map(|d| {
+            let e = net.edges.get(d.edge)?;
+            let from = node_name(net, e.from);
+            let to = node_name(net, e.to);
+            Some(
+                Diagnostic::error(
+                    "AVS0501",
+                    format!("session `{from}`–`{to}` is dropped: `{to}` receives {} prefixes from `{from}`, over its limit of {}", d.accepted, d.limit.max),
+                )
+                .primary(e.span, format!("`{to}` accepts {} prefixes over this session", d.accepted))
+                .secondary(d.limit.span, format!("limit of {} prefixes", d.limit.max))
+                .note("above its limit the receiver tears the session down, and every route learned over it is lost")
+                .help("filter or summarise what is sent over this session"),
+            )
+        })
+        .collect()
+}
+
+/// Adjacency of one scenario, shared by every prefix.
+pub(crate) struct Topology {
+    /// Usable edges arriving at each node, in edge id order.
+    in_edges: Vec<Vec<EdgeId>>,
+    /// Receivers of each node's usable out-edges.
+    out_nodes: Vec<Vec<NodeId>>,
+}
+
+impl Topology {
+    fn new(net: &Network, live: &Live) -> Topology {
+        let n = net.nodes.len();
+        let mut in_edges = vec![Vec::new(); n];
+        let mut out_nodes = vec![Vec::new(); n];
+        for (id, e) in net.edges.iter() {
+            if !live.edge(id) {
+                continue;
+            }
+            if let Some(v) = in_edges.get_mut(e.to.0 as usize) {
+                v.push(id);
+            }
+            if let Some(v) = out_nodes.get_mut(e.from.0 as usize) {
+                v.push(e.to);
+            }
+        }
+        Topology { in_edges, out_nodes }
+    }
+}
+
+/// Computes the stable state of `net` in scenario `sc` (semantics §1), including
+/// sessions dropped by route limits.
+pub fn stable_state(net: &Network, sc: &Scenario) -> Result<State, NonConvergence> {
+    let mut dropped_sessions: BTreeSet<SessionId> = BTreeSet::new();
+    let mut dropped: Vec<DroppedSession> = Vec::new();
+    loop {
+        let live = Live::new(net, sc, &dropped_sessions);
+        let (ribs, rounds) = converge_all(net, &live)?;
+        // Route limits: count accepted prefixes per limited edge.
+        let mut over: Vec<DroppedSession> = Vec::new();
+        for (eid, e) in net.edges.iter() {
+            let Some(limit) = e.max_routes else { continue };
+            if !live.edge(eid) {
+                continue;
+            }
+            let accepted = ribs
+                .get(e.to)
+                .map(|rib| {
+                    rib.prefixes
+                        .values()
+                        .filter(|r| r.candidates.iter().any(|c| c.learned_from == Some(eid)))
+                        .count()
+                })
+                .unwrap_or(0);
+            if accepted > limit.max as usize && !over.iter().any(|d| d.session == e.session) {
+                over.push(DroppedSession {
+                    session: e.session,
+                    edge: eid,
+                    accepted,
+                    limit,
+                });
+            }
+        }
+        if over.is_empty() {
+            return Ok(State {
+                ribs,
+                dropped,
+                rounds,
+            });
+        }
+        for d in over {
+            dropped_sessions.insert(d.session);
+            dropped.push(d);
+        }
+    }
+}
+
+/// Every prefix any alive node originates, each converged independently.
+fn converge_all(net: &Network, live: &Live) -> Result<(IdVec<NodeId, NodeRib>, usize), NonConvergence> {
+    let topo = Topology::new(net, live);
+    let prefixes: BTreeSet<Ipv4Net> = net
+        .nodes
+        .iter()
+        .filter(|(id, _)| live.node(*id))
+        .flat_map(|(_, n)| n.originates.iter().map(|o| o.prefix))
+        .collect();
+    let mut ribs: IdVec<NodeId, NodeRib> = IdVec::new();
+    for _ in net.nodes.ids() {
+        ribs.push(NodeRib::default());
+    }
+    let mut oscillations = Vec::new();
+    let mut rounds = 0;
+    for p in prefixes {
+        match converge_prefix(net, live, &topo, p) {
+            Ok((per_node, r)) => {
+                rounds = rounds.max(r);
+                for (n, rib) in per_node {
+                    if let Some(x) = ribs.get_mut(n) {
+                        x.prefixes.insert(p, rib);
+                    }
+                }
+            }
+            Err(o) => oscillations.push(o),
+        }
+    }
+    if oscillations.is_empty() {
+        Ok((ribs, rounds))
+    } else {
+        Err(NonConvergence { oscillations })
+    }
+}
+
+/// The fixpoint for one prefix: per node (that holds anything) its RIB entry.
+pub(crate) fn converge_prefix(
+    net: &Network,
+    live: &Live,
+    topo: &Topology,
+    p: Ipv4Net,
+) -> Result<(Vec<(NodeId, PrefixRib)>, usize), Oscillation> {
+    let n = net.nodes.len();
+    let mut ribs: Vec<PrefixRib> = vec![PrefixRib::default(); n];
+    let mut dirty: Vec<bool> = vec![true; n];
+    let bound = 4 * (net.edges.len() + n) + 64;
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    let mut changes: Vec<BTreeSet<NodeId>> = Vec::new();
+    let mut round = 0;
+    loop {
+        round += 1;
+        let mut changed: BTreeSet<NodeId> = BTreeSet::new();
+        for node in net.nodes.ids() {
+            let i = node.0 as usize;
+            if !dirty.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            if let Some(d) = dirty.get_mut(i) {
+                *d = false;
+            }
+            let new = evaluate_node(net, live, topo, &ribs, node, p);
+            let Some(slot) = ribs.get_mut(i) else { continue };
+            let best_changed = slot.best() != new.best();
+            *slot = new;
+            if best_changed {
+                changed.insert(node);
+                for m in topo.out_nodes.get(i).into_iter().flatten() {
+                    if let Some(d) = dirty.get_mut(m.0 as usize) {
+                        *d = true;
+                    }
+                }
+            }
+        }
+        if changed.is_empty() {
+            let out = ribs
+                .into_iter()
+                .enumerate()
+                .filter(|(_, r)| !r.candidates.is_empty())
+                .map(|(i, r)| (<NodeId as crate::ir::Id>::from_index(i), r))
+                .collect();
+            return Ok((out, round));
+        }
+        changes.push(changed);
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for r in &ribs {
+            r.best().hash(&mut h);
+        }
+        let key = h.finish();
+        let cycle_start = seen.get(&key).copied();
+        if cycle_start.is_some() || round >= bound {
+            let from = cycle_start.unwrap_or(round.saturating_sub(1));
+            let nodes: BTreeSet<NodeId> = changes
+                .iter()
+                .skip(from)
+                .flat_map(|s| s.iter().copied())
+                .collect();
+            return Err(Oscillation {
+                prefix: p,
+                nodes: nodes
+                    .iter()
+                    .filter_map(|n| net.nodes.get(*n).map(|x| (x.name.clone(), x.span)))
+                    .collect(),
+                node_ids: nodes.into_iter().collect(),
+                rounds: round,
+                cycle: cycle_start.is_some(),
+            });
+        }
+        seen.insert(key, round);
+    }
+}
+
+/// A node's candidates for `p` from its neighbours' current bests.
+fn evaluate_node(
+    net: &Network,
+    live: &Live,
+    topo: &Topology,
+    ribs: &[PrefixRib],
+    node: NodeId,
+    p: Ipv4Net,
+) -> PrefixRib {
+    let mut candidates = Vec::new();
+    if !live.node(node) {
+        return PrefixRib::default();
+    }
+    if let Some(n) = net.nodes.get(node) {
+        if n.originates.iter().any(|o| o.prefix == p) {
+            candidates.push(Route::local(p, node));
+        }
+    }
+    for &eid in topo.in_edges.get(node.0 as usize).into_iter().flatten() {
+        let Some(e) = net.edges.get(eid) else { continue };
+        let Some(best) = ribs.get(e.from.0 as usize).and_then(PrefixRib::best) else {
+            continue;
+        };
+        if let Some(r) = export(net, eid, best) {
+            candidates.push(r);
+        }
+    }
+    candidates.sort_by(|a, b| compare(net, a, b));
+    let multipath = net
+        .nodes
+        .get(node)
+        .is_some_and(|n| n.behaviours.multipath);
+    let installed = match candidates.first() {
+        None => 0,
+        Some(b) if multipath => candidates
+            .iter()
+            .take_while(|c| compare_1_to_4(b, c) == Ordering::Equal)
+            .count(),
+        Some(_) => 1,
+    };
+    PrefixRib {
+        candidates,
+        installed,
+    }
+}
+
+/// What a policy run decided about the next hop (export side).
+#[derive(Clone, Copy, Debug, Default)]
+struct PolicyEffects {
+    med_set: bool,
+    next_hop: Option<NextHopAction>,
+}
+
+/// A `set next_hop` action: `self` or an address.
+#[derive(Clone, Copy, Debug)]
+enum NextHopAction {
+    SelfNode,
+    Address(Ipv4Addr),
+}
+
+/// Sends `r` (the sender's best) over edge `eid`: steps 2–12 of semantics §1.
+/// Usability and liveness (step 1) are the caller's (`Topology` only has usable edges).
+pub fn export(net: &Network, eid: EdgeId, r: &Route) -> Option<Route> {
+    let e = net.edges.get(eid)?;
+    let sender = net.nodes.get(e.from)?;
+    let receiver = net.nodes.get(e.to)?;
+    // 2. Never back to where it came from.
+    if let Some(src) = r.learned_from.and_then(|l| net.edges.get(l)) {
+        if src.from == e.to {
+            return None;
+        }
+        // 3. iBGP split horizon.
+        if src.ibgp && e.ibgp {
+            return None;
+        }
+    }
+    // 4. NO_ADVERTISE.
+    if r.tags.iter().any(|t| {
+        net.tags
+            .get(*t)
+            .is_some_and(|tag| tag.community == Some(NO_ADVERTISE))
+    }) {
+        return None;
+    }
+    let mut out = r.clone();
+    // 5. Export policies.
+    let mut fx = PolicyEffects::default();
+    if !run_policies(net, &e.export, &mut out, sender.asn, &mut fx) {
+        return None;
+    }
+    // 6. Prepend.
+    if !e.prepend.is_empty() {
+        let mut path = e.prepend.clone();
+        path.extend_from_slice(&out.as_path);
+        out.as_path = path;
+    }
+    // 7. MED is not passed to another AS.
+    if !e.ibgp && !fx.med_set {
+        out.med = 0;
+    }
+    // 8. Next hop.
+    out.next_hop = match fx.next_hop {
+        Some(NextHopAction::SelfNode) => NextHop::Node(e.from),
+        Some(NextHopAction::Address(a)) => NextHop::Address(a),
+        None if sender.behaviours.next_hop_transparent && r.next_hop != NextHop::Local => {
+            r.next_hop
+        }
+        None => NextHop::Node(e.from),
+    };
+    // 9. Receiver's loop check.
+    if let Some(asn) = e.loop_check {
+        let count = out.as_path.iter().filter(|a| **a == asn).count();
+        if count > usize::from(e.allowas_in) {
+            return None;
+        }
+    }
+    // 10. eBGP resets local_pref.
+    if e.reset_local_pref {
+        out.local_pref = DEFAULT_LOCAL_PREF;
+    }
+    // 11. Import policies.
+    let mut ifx = PolicyEffects::default();
+    if !run_policies(net, &e.import, &mut out, receiver.asn, &mut ifx) {
+        return None;
+    }
+    if let Some(NextHopAction::Address(a)) = ifx.next_hop {
+        out.next_hop = NextHop::Address(a);
+    }
+    // 12.
+    out.weight = e.weight;
+    out.learned_from = Some(eid);
+    Some(out)
+}
+
+/// Runs policies in order; false when one denies. `own_asn` is what `replace_as`
+/// writes (the sender's on export, the receiver's on import).
+fn run_policies(
+    net: &Network,
+    policies: &[PolicyId],
+    r: &mut Route,
+    own_asn: u32,
+    fx: &mut PolicyEffects,
+) -> bool {
+    for pid in policies {
+        let Some(policy) = net.policies.get(*pid) else {
+            return false;
+        };
+        let Some(rule) = policy
+            .rules
+            .iter()
+            .find(|rule| rule.conditions.iter().all(|c| condition_holds(c, r)))
+        else {
+            return false;
+        };
+        if !rule.permit {
+            return false;
+        }
+        for a in &rule.actions {
+            apply_action(a, r, own_asn, fx);
+        }
+    }
+    true
+}
+
+/// A policy condition on the route as it is now.
+pub fn condition_holds(c: &Condition, r: &Route) -> bool {
+    match c {
+        Condition::Prefix(ranges) => ranges.iter().any(|x| x.matches(&r.prefix)),
+        Condition::AsPathContains(n) => r.as_path.contains(n),
+        Condition::AsPathLength(op, n) => {
+            op.eval(u32::try_from(r.as_path.len()).unwrap_or(u32::MAX), *n)
+        }
+        Condition::Tag(t) => r.tags.contains(t),
+        Condition::OriginatedBy(n) => r.origin == *n,
+    }
+}
+
+fn apply_action(a: &Action, r: &mut Route, own_asn: u32, fx: &mut PolicyEffects) {
+    match a {
+        Action::SetLocalPref(v) => r.local_pref = *v,
+        Action::SetMed(v) => {
+            r.med = *v;
+            fx.med_set = true;
+        }
+        Action::Prepend(n, k) => {
+            let mut path: Vec<u32> = std::iter::repeat_n(*n, *k as usize).collect();
+            path.extend_from_slice(&r.as_path);
+            r.as_path = path;
+        }
+        Action::AddTag(t) => {
+            r.tags.insert(*t);
+        }
+        Action::RemoveTag(t) => {
+            r.tags.remove(t);
+        }
+        Action::RemovePrivateAs => r.as_path.retain(|a| !crate::ir::is_private_asn(*a)),
+        Action::RemoveAs(list) => r.as_path.retain(|a| !list.contains(a)),
+        Action::ReplaceAs(list) => {
+            for a in r.as_path.iter_mut() {
+                if list.contains(a) {
+                    *a = own_asn;
+                }
+            }
+        }
+        Action::SetNextHopSelf => fx.next_hop = Some(NextHopAction::SelfNode),
+        Action::SetNextHop(addr) => fx.next_hop = Some(NextHopAction::Address(*addr)),
+    }
+}

@@ -1,0 +1,339 @@
+//! Effective routes of a subnet — what Azure's effective-route listing shows — and
+//! the fabric's lookup in them (semantics.md §2).
+//!
+//! Choices where the spec is silent:
+//! - A route is *active* when it belongs to the best source present for its prefix
+//!   (User > BGP > Default); the others are listed inactive, as Azure lists them
+//!   "Invalid". BGP routes equal to or inside a VNet/peering prefix are not programmed
+//!   at all (not listed).
+//! - Route Server routes whose next hop is a node without an address (a router that
+//!   peers with Route Server) are programmed with that node as next hop.
+//! - `routing_preference as_path` compares the shortest AS path of each side.
+//! - The None routes for private blocks are removed when they contain one of the
+//!   subnet's *own* VNet prefixes (not a peered VNet's), as the spec says.
+
+use super::bgp::{NextHop, Route, State};
+use super::{private_blocks, Live, Scenario};
+use crate::ir::{
+    Network, NodeId, ProgramAs, RoutingPreference, SessionKind, SubnetId, UdrNextHop, VnetId,
+};
+use crate::span::Span;
+use ipnet::Ipv4Net;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum NextHopType {
+    VirtualAppliance,
+    VirtualNetworkGateway,
+    Internet,
+    None,
+    VnetLocal,
+    VNetPeering,
+}
+
+impl NextHopType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NextHopType::VirtualAppliance => "VirtualAppliance",
+            NextHopType::VirtualNetworkGateway => "VirtualNetworkGateway",
+            NextHopType::Internet => "Internet",
+            NextHopType::None => "None",
+            NextHopType::VnetLocal => "VnetLocal",
+            NextHopType::VNetPeering => "VNetPeering",
+        }
+    }
+}
+
+/// Where a route was programmed from; ordered by precedence for one prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum RouteSource {
+    User,
+    #[serde(rename = "BGP")]
+    Bgp,
+    Default,
+}
+
+impl RouteSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RouteSource::User => "User",
+            RouteSource::Bgp => "BGP",
+            RouteSource::Default => "Default",
+        }
+    }
+}
+
+/// The next hop of an effective route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum FabricTarget {
+    /// None / Internet routes.
+    Nothing,
+    /// VirtualAppliance IP.
+    Address(Ipv4Addr),
+    /// A gateway (VirtualNetworkGateway), or an appliance node without an address.
+    Node(NodeId),
+    /// VnetLocal / VNetPeering: the VNet that holds the destination.
+    Vnet(VnetId),
+}
+
+/// One line of a subnet's effective routes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EffectiveRoute {
+    pub prefix: Ipv4Net,
+    pub next_hop_type: NextHopType,
+    pub next_hop: FabricTarget,
+    pub source: RouteSource,
+    pub active: bool,
+    /// For BGP routes: the AS path as programmed.
+    pub as_path: Vec<u32>,
+    /// For BGP routes: the node that programmed it (gateway or Route Server).
+    pub programmed_by: Option<NodeId>,
+    /// For BGP routes: the route's origin.
+    pub origin: Option<NodeId>,
+    /// For UDRs: the `route` line.
+    pub span: Option<Span>,
+}
+
+impl EffectiveRoute {
+    fn system(prefix: Ipv4Net, t: NextHopType, target: FabricTarget) -> EffectiveRoute {
+        EffectiveRoute {
+            prefix,
+            next_hop_type: t,
+            next_hop: target,
+            source: RouteSource::Default,
+            active: false,
+            as_path: Vec::new(),
+            programmed_by: None,
+            origin: None,
+            span: None,
+        }
+    }
+}
+
+/// The effective routes of subnet `s` in `state`/`sc`, sorted by prefix, then source
+/// precedence, then next hop.
+pub fn effective_routes(
+    net: &Network,
+    state: &State,
+    sc: &Scenario,
+    s: SubnetId,
+) -> Vec<EffectiveRoute> {
+    let live = Live::new(net, sc, &state.dropped.iter().map(|d| d.session).collect());
+    effective_routes_live(net, state, sc, &live, s)
+}
+
+pub(crate) fn effective_routes_live(
+    net: &Network,
+    state: &State,
+    sc: &Scenario,
+    live: &Live,
+    s: SubnetId,
+) -> Vec<EffectiveRoute> {
+    let Some(subnet) = net.subnets.get(s) else {
+        return Vec::new();
+    };
+    let Some(vnet) = net.vnets.get(subnet.vnet) else {
+        return Vec::new();
+    };
+    let mut routes: Vec<EffectiveRoute> = Vec::new();
+    // Default (system) routes.
+    let mut local_space: Vec<Ipv4Net> = Vec::new();
+    for p in &vnet.address {
+        routes.push(EffectiveRoute::system(
+            *p,
+            NextHopType::VnetLocal,
+            FabricTarget::Vnet(subnet.vnet),
+        ));
+        local_space.push(*p);
+    }
+    for peering in &vnet.peerings {
+        if sc.is_down(peering.component) {
+            continue;
+        }
+        if let Some(w) = net.vnets.get(peering.vnet) {
+            for p in &w.address {
+                routes.push(EffectiveRoute::system(
+                    *p,
+                    NextHopType::VNetPeering,
+                    FabricTarget::Vnet(peering.vnet),
+                ));
+                local_space.push(*p);
+            }
+        }
+    }
+    routes.push(EffectiveRoute::system(
+        Ipv4Net::default(),
+        NextHopType::Internet,
+        FabricTarget::Nothing,
+    ));
+    for block in private_blocks() {
+        if !vnet.address.iter().any(|p| block.contains(p)) {
+            routes.push(EffectiveRoute::system(
+                block,
+                NextHopType::None,
+                FabricTarget::Nothing,
+            ));
+        }
+    }
+    // BGP routes.
+    if subnet.propagate_gateway_routes {
+        let hub = vnet.remote_gateway.unwrap_or(subnet.vnet);
+        let pref = net
+            .vnets
+            .get(hub)
+            .map(|h| h.routing_preference)
+            .unwrap_or_default();
+        routes.extend(bgp_routes(net, state, live, hub, pref, &local_space));
+    }
+    // User routes.
+    for u in &subnet.udrs {
+        let (t, target) = match u.next_hop {
+            UdrNextHop::Appliance(a) => (NextHopType::VirtualAppliance, FabricTarget::Address(a)),
+            UdrNextHop::Internet => (NextHopType::Internet, FabricTarget::Nothing),
+            UdrNextHop::None => (NextHopType::None, FabricTarget::Nothing),
+            UdrNextHop::VnetLocal => (NextHopType::VnetLocal, FabricTarget::Vnet(subnet.vnet)),
+        };
+        routes.push(EffectiveRoute {
+            prefix: u.prefix,
+            next_hop_type: t,
+            next_hop: target,
+            source: RouteSource::User,
+            active: false,
+            as_path: Vec::new(),
+            programmed_by: None,
+            origin: None,
+            span: Some(u.span),
+        });
+    }
+    // Activity: the best source per prefix.
+    let mut best_source: BTreeMap<Ipv4Net, RouteSource> = BTreeMap::new();
+    for r in &routes {
+        let e = best_source.entry(r.prefix).or_insert(r.source);
+        if r.source < *e {
+            *e = r.source;
+        }
+    }
+    for r in routes.iter_mut() {
+        r.active = best_source.get(&r.prefix) == Some(&r.source);
+    }
+    routes.sort_by(|a, b| {
+        (a.prefix, a.source, a.next_hop_type, a.next_hop, &a.as_path).cmp(&(
+            b.prefix,
+            b.source,
+            b.next_hop_type,
+            b.next_hop,
+            &b.as_path,
+        ))
+    });
+    routes.dedup();
+    routes
+}
+
+/// The routes that gateways and Route Servers serving `hub` program.
+fn bgp_routes(
+    net: &Network,
+    state: &State,
+    live: &Live,
+    hub: VnetId,
+    pref: RoutingPreference,
+    local_space: &[Ipv4Net],
+) -> Vec<EffectiveRoute> {
+    // prefix → (ER routes, NVA routes)
+    let mut by_prefix: BTreeMap<Ipv4Net, (Vec<EffectiveRoute>, Vec<EffectiveRoute>)> =
+        BTreeMap::new();
+    for (gid, g) in net.nodes.iter() {
+        let Some(prog) = g.behaviours.programs else { continue };
+        if prog.vnet != hub || !live.node(gid) {
+            continue;
+        }
+        let Some(rib) = state.rib(gid) else { continue };
+        for (prefix, entry) in &rib.prefixes {
+            if local_space.iter().any(|l| l.contains(prefix)) {
+                continue;
+            }
+            for r in entry.installed() {
+                if !learned_externally(net, r) {
+                    continue;
+                }
+                let (t, target) = match prog.how {
+                    ProgramAs::Gateway => (NextHopType::VirtualNetworkGateway, FabricTarget::Node(gid)),
+                    ProgramAs::Appliance => match r.next_hop {
+                        NextHop::Address(a) => (NextHopType::VirtualAppliance, FabricTarget::Address(a)),
+                        NextHop::Node(m) => match net.nodes.get(m).and_then(|n| n.address) {
+                            Some(a) => (NextHopType::VirtualAppliance, FabricTarget::Address(a)),
+                            None => (NextHopType::VirtualAppliance, FabricTarget::Node(m)),
+                        },
+                        NextHop::Local => continue,
+                    },
+                };
+                let er = EffectiveRoute {
+                    prefix: *prefix,
+                    next_hop_type: t,
+                    next_hop: target,
+                    source: RouteSource::Bgp,
+                    active: false,
+                    as_path: r.as_path.clone(),
+                    programmed_by: Some(gid),
+                    origin: Some(r.origin),
+                    span: None,
+                };
+                let slot = by_prefix.entry(*prefix).or_default();
+                match prog.how {
+                    ProgramAs::Gateway => slot.0.push(er),
+                    ProgramAs::Appliance => slot.1.push(er),
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (_, (er, nva)) in by_prefix {
+        let chosen = if er.is_empty() || nva.is_empty() {
+            [er, nva].concat()
+        } else {
+            match pref {
+                RoutingPreference::ExpressRoute => er,
+                RoutingPreference::VpnNva => nva,
+                RoutingPreference::AsPath => {
+                    let shortest = |v: &[EffectiveRoute]| {
+                        v.iter().map(|r| r.as_path.len()).min().unwrap_or(usize::MAX)
+                    };
+                    if shortest(&nva) < shortest(&er) {
+                        nva
+                    } else {
+                        er
+                    }
+                }
+            }
+        };
+        out.extend(chosen);
+    }
+    out
+}
+
+/// Learned over a non-internal session (from a circuit, or from an NVA).
+fn learned_externally(net: &Network, r: &Route) -> bool {
+    r.learned_from
+        .and_then(|e| net.edges.get(e))
+        .and_then(|e| net.sessions.get(e.session))
+        .is_some_and(|s| s.kind != SessionKind::Internal)
+}
+
+/// The active routes of the longest prefix containing `d` (several: ECMP).
+pub fn lookup(routes: &[EffectiveRoute], d: Ipv4Addr) -> Vec<&EffectiveRoute> {
+    let best_len = routes
+        .iter()
+        .filter(|r| r.active && r.prefix.contains(&d))
+        .map(|r| r.prefix.prefix_len())
+        .max();
+    let Some(len) = best_len else {
+        return Vec::new();
+    };
+    let mut seen = BTreeSet::new();
+    routes
+        .iter()
+        .filter(|r| r.active && r.prefix.contains(&d) && r.prefix.prefix_len() == len)
+        .filter(|r| seen.insert((r.next_hop_type, r.next_hop)))
+        .collect()
+}

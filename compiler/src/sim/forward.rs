@@ -1,0 +1,572 @@
+//! Packet walks (semantics.md §3): hops are nodes, never the fabric; ECMP forks the
+//! walk; a (node, context, destination, encapsulation) that repeats is a loop.
+//!
+//! Choices where the spec is silent:
+//! - The loop key is (node, arrival context, current destination, tunnel stack); the
+//!   arrival context only matters at a node with `gateway_subnet` (from a circuit vs
+//!   from the fabric), since every other node decides the same way whatever the
+//!   arrival.
+//! - A walk that is still going after 512 hops (only possible through ever deeper
+//!   encapsulation) ends as a `loop`.
+//! - Fabric delivery to `VnetLocal`/`VNetPeering` for an address outside that VNet's
+//!   space (a UDR `vnet_local` for a foreign prefix) is `dropped`.
+//! - A tunnel's far node without an address cannot be reached through the fabric: the
+//!   packet is `dropped`.
+//! - When an outer (encapsulated) walk ends anywhere but at the far node, the path
+//!   ends with the outer walk's disposition (spec), `why` saying so for a delivery.
+
+use super::bgp::{NextHop, State};
+use super::fabric::{effective_routes_live, lookup, EffectiveRoute, FabricTarget, NextHopType, RouteSource};
+use super::{owners, vnet_owner, Live, Owner, Scenario};
+use crate::ir::{Network, NodeId, SessionKind, StaticTarget, SubnetId, TunnelId};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::net::Ipv4Addr;
+
+const MAX_HOPS: usize = 512;
+
+/// Where a walk starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Source {
+    /// A node forwarding a packet it originates.
+    Node(NodeId),
+    /// A VM in this subnet.
+    Subnet(SubnetId),
+}
+
+/// How a packet arrived at a hop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Arrival {
+    /// The walk starts here.
+    Origin,
+    /// Forwarded by this node (BGP next hop or static).
+    FromNode(NodeId),
+    /// Delivered by the fabric, looked up in this subnet's effective routes.
+    FromFabric(SubnetId),
+    /// Decapsulated here, at the end of this tunnel.
+    Tunnel(TunnelId),
+}
+
+/// One node a packet visits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Hop {
+    pub node: NodeId,
+    pub arrival: Arrival,
+    /// The destination of the packet as it arrived (the outer one inside a tunnel).
+    pub destination: Ipv4Addr,
+    /// The packet left this hop encapsulated into this tunnel.
+    pub encapsulated: Option<TunnelId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    Delivered,
+    Dropped,
+    NoRoute,
+    Loop,
+}
+
+impl Disposition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Delivered => "delivered",
+            Disposition::Dropped => "dropped",
+            Disposition::NoRoute => "no_route",
+            Disposition::Loop => "loop",
+        }
+    }
+}
+
+/// Why a walk ended as it did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Why {
+    /// Reached a node or VM that holds the destination.
+    Delivered,
+    /// The outer packet of a tunnel was delivered somewhere other than the tunnel's end.
+    TunnelDeliveredElsewhere,
+    NodeDown,
+    /// The internet drops private addresses and addresses the design owns.
+    InternetDrops,
+    ControlPlaneOnly,
+    StaticDrop,
+    /// The node advertises the prefix but does not own it, and has nothing better.
+    AdvertisedNotOwned,
+    NoRoute,
+    NoFabricRoute,
+    /// An ER gateway does not pass packets from one circuit to another.
+    NoTransit,
+    /// A UDR with next hop None.
+    UdrNone,
+    /// A system route with next hop None (private block not used by the VNet).
+    SystemNone,
+    /// No node has the next hop's address.
+    NoNodeAtAddress,
+    NoInternet,
+    NotInVnet,
+    TunnelEndpointWithoutAddress,
+    /// A (node, context) repeated.
+    Loop,
+    HopLimit,
+}
+
+impl fmt::Display for Why {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Why::Delivered => "delivered",
+            Why::TunnelDeliveredElsewhere => "tunnel packet delivered short of the tunnel's end",
+            Why::NodeDown => "node down",
+            Why::InternetDrops => "the internet drops private or design-owned addresses",
+            Why::ControlPlaneOnly => "control-plane-only node",
+            Why::StaticDrop => "static drop",
+            Why::AdvertisedNotOwned => "advertised here but not owned",
+            Why::NoRoute => "no route",
+            Why::NoFabricRoute => "no effective route",
+            Why::NoTransit => "no transit between circuits",
+            Why::UdrNone => "UDR None",
+            Why::SystemNone => "system route None",
+            Why::NoNodeAtAddress => "no node has the next hop address",
+            Why::NoInternet => "no internet in this design",
+            Why::NotInVnet => "destination outside the VNet",
+            Why::TunnelEndpointWithoutAddress => "tunnel end has no address",
+            Why::Loop => "forwarding loop",
+            Why::HopLimit => "too many hops",
+        };
+        f.write_str(s)
+    }
+}
+
+/// One branch of a walk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Path {
+    pub from: Source,
+    pub to: Ipv4Addr,
+    pub hops: Vec<Hop>,
+    pub disposition: Disposition,
+    pub why: Why,
+    /// Where it was delivered (a node, or the VMs of a subnet).
+    pub delivered_to: Option<Owner>,
+}
+
+impl Path {
+    pub fn visits(&self, n: NodeId) -> bool {
+        self.hops.iter().any(|h| h.node == n)
+    }
+    pub fn is_delivered(&self) -> bool {
+        self.disposition == Disposition::Delivered
+    }
+}
+
+/// A decision's next step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Step {
+    To(NodeId, Arrival),
+    Stop(Disposition, Why, Option<Owner>),
+}
+
+/// A decision branch, possibly entering a tunnel first.
+#[derive(Clone, Debug)]
+struct Branch {
+    /// (tunnel, far node, outer destination).
+    encap: Option<(TunnelId, NodeId, Ipv4Addr)>,
+    step: Step,
+}
+
+/// Pending inner packets: (inner destination, far node, tunnel).
+type TunnelStack = Vec<(Ipv4Addr, NodeId, TunnelId)>;
+
+/// A packet in flight: one ECMP branch.
+#[derive(Clone, Debug)]
+struct Frame {
+    hops: Vec<Hop>,
+    visited: HashSet<(NodeId, u8, Ipv4Addr, TunnelStack)>,
+    dest: Ipv4Addr,
+    stack: TunnelStack,
+    step: Step,
+}
+
+/// Walks packets through one stable state. Effective routes are computed once;
+/// decisions are cached per (node, context, destination), so sweeping many sources to
+/// one destination class is cheap.
+pub struct Walker<'a> {
+    net: &'a Network,
+    state: &'a State,
+    live: Live,
+    fabric: Vec<Vec<EffectiveRoute>>,
+    tunnels_down: HashSet<TunnelId>,
+    cache: HashMap<(NodeId, u8, Ipv4Addr), Vec<Branch>>,
+}
+
+impl<'a> Walker<'a> {
+    pub fn new(net: &'a Network, state: &'a State, sc: &Scenario) -> Walker<'a> {
+        let live = Live::new(net, sc, &state.dropped.iter().map(|d| d.session).collect());
+        let fabric = net
+            .subnets
+            .ids()
+            .map(|s| effective_routes_live(net, state, sc, &live, s))
+            .collect();
+        let tunnels_down = net
+            .tunnels
+            .ids()
+            .filter(|t| !sc.tunnel_usable(net, *t))
+            .collect();
+        Walker {
+            net,
+            state,
+            live,
+            fabric,
+            tunnels_down,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// Effective routes of a subnet in this state.
+    pub fn effective_routes(&self, s: SubnetId) -> &[EffectiveRoute] {
+        self.fabric.get(s.0 as usize).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Every path (one per ECMP branch) of a packet from `from` to `to`, in a
+    /// deterministic order.
+    pub fn walk(&mut self, from: Source, to: Ipv4Addr) -> Vec<Path> {
+        let mut out = Vec::new();
+        let first: Vec<Step> = match from {
+            Source::Node(n) => vec![Step::To(n, Arrival::Origin)],
+            Source::Subnet(s) => self.fabric_steps(s, to, false),
+        };
+        let mut work: Vec<Frame> = first
+            .into_iter()
+            .rev()
+            .map(|step| Frame {
+                hops: Vec::new(),
+                visited: HashSet::new(),
+                dest: to,
+                stack: Vec::new(),
+                step,
+            })
+            .collect();
+        while let Some(mut f) = work.pop() {
+            match f.step.clone() {
+                Step::Stop(disp, why, owner) => {
+                    let why = if disp == Disposition::Delivered && !f.stack.is_empty() {
+                        Why::TunnelDeliveredElsewhere
+                    } else {
+                        why
+                    };
+                    out.push(Path {
+                        from,
+                        to,
+                        hops: f.hops,
+                        disposition: disp,
+                        why,
+                        delivered_to: owner.filter(|_| disp == Disposition::Delivered),
+                    });
+                }
+                Step::To(m, mut arrival) => {
+                    // The outer packet reached the tunnel's far end: decapsulate.
+                    if let Some(&(inner, far, t)) = f.stack.last() {
+                        if far == m && self.net.nodes.get(m).and_then(|n| n.address) == Some(f.dest) {
+                            f.stack.pop();
+                            f.dest = inner;
+                            arrival = Arrival::Tunnel(t);
+                        }
+                    }
+                    let ctx = self.context(m, arrival);
+                    let key = (m, ctx, f.dest, f.stack.clone());
+                    let hop = Hop {
+                        node: m,
+                        arrival,
+                        destination: f.dest,
+                        encapsulated: None,
+                    };
+                    f.hops.push(hop);
+                    if !f.visited.insert(key) {
+                        out.push(Path {
+                            from,
+                            to,
+                            hops: f.hops,
+                            disposition: Disposition::Loop,
+                            why: Why::Loop,
+                            delivered_to: None,
+                        });
+                        continue;
+                    }
+                    if f.hops.len() > MAX_HOPS {
+                        out.push(Path {
+                            from,
+                            to,
+                            hops: f.hops,
+                            disposition: Disposition::Loop,
+                            why: Why::HopLimit,
+                            delivered_to: None,
+                        });
+                        continue;
+                    }
+                    let branches = self.decide(m, ctx, f.dest);
+                    for b in branches.into_iter().rev() {
+                        let mut g = f.clone();
+                        if let Some((t, far, outer)) = b.encap {
+                            g.stack.push((g.dest, far, t));
+                            g.dest = outer;
+                            if let Some(h) = g.hops.last_mut() {
+                                h.encapsulated = Some(t);
+                            }
+                        }
+                        g.step = b.step;
+                        work.push(g);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The arrival context that changes a node's decision.
+    fn context(&self, m: NodeId, arrival: Arrival) -> u8 {
+        let gateway = self
+            .net
+            .nodes
+            .get(m)
+            .is_some_and(|n| n.behaviours.gateway_subnet.is_some());
+        match arrival {
+            Arrival::FromNode(_) if gateway => 1,
+            _ => 0,
+        }
+    }
+
+    fn decide(&mut self, m: NodeId, ctx: u8, d: Ipv4Addr) -> Vec<Branch> {
+        if let Some(b) = self.cache.get(&(m, ctx, d)) {
+            return b.clone();
+        }
+        let b = self.decide_uncached(m, ctx, d);
+        self.cache.insert((m, ctx, d), b.clone());
+        b
+    }
+
+    fn decide_uncached(&self, m: NodeId, ctx: u8, d: Ipv4Addr) -> Vec<Branch> {
+        let stop = |disp, why, owner| {
+            vec![Branch {
+                encap: None,
+                step: Step::Stop(disp, why, owner),
+            }]
+        };
+        let plain = |steps: Vec<Step>| {
+            steps
+                .into_iter()
+                .map(|step| Branch { encap: None, step })
+                .collect::<Vec<_>>()
+        };
+        let net = self.net;
+        let Some(node) = net.nodes.get(m) else {
+            return stop(Disposition::Dropped, Why::NodeDown, None);
+        };
+        if !self.live.node(m) {
+            return stop(Disposition::Dropped, Why::NodeDown, None);
+        }
+        let b = &node.behaviours;
+        if b.internet {
+            return if owners(net, d).contains(&Owner::Node(m)) {
+                stop(Disposition::Delivered, Why::Delivered, Some(Owner::Node(m)))
+            } else {
+                stop(Disposition::Dropped, Why::InternetDrops, None)
+            };
+        }
+        if node.address == Some(d)
+            || (b.owns_originated && node.originates.iter().any(|o| o.prefix.contains(&d)))
+        {
+            return stop(Disposition::Delivered, Why::Delivered, Some(Owner::Node(m)));
+        }
+        if b.control_plane_only {
+            return stop(Disposition::Dropped, Why::ControlPlaneOnly, None);
+        }
+        // RIB lookup: statics and installed BGP routes, longest prefix; a static wins
+        // over BGP for the same prefix.
+        let st = node
+            .statics
+            .iter()
+            .filter(|s| s.prefix.contains(&d))
+            .max_by_key(|s| s.prefix.prefix_len());
+        let bgp = self.state.rib(m).and_then(|r| r.lookup(d));
+        let static_wins = match (st, &bgp) {
+            (Some(s), Some((p, _))) => s.prefix.prefix_len() >= p.prefix_len(),
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if static_wins {
+            if let Some(s) = st {
+                return match s.target {
+                    StaticTarget::Drop => stop(Disposition::Dropped, Why::StaticDrop, None),
+                    StaticTarget::Node(x) => plain(vec![Step::To(x, Arrival::FromNode(m))]),
+                };
+            }
+        }
+        let routes = bgp.map(|(_, r)| r).unwrap_or(&[]);
+        if let Some(s) = b.fabric_subnet {
+            // An NVA: a tunnel route encapsulates; anything else goes to the fabric.
+            let mut out = Vec::new();
+            let mut to_fabric = routes.is_empty();
+            for r in routes {
+                let tunnel = r
+                    .learned_from
+                    .and_then(|e| net.edges.get(e))
+                    .and_then(|e| e.tunnel.map(|t| (t, e.from)))
+                    .filter(|(t, _)| !self.tunnel_down(*t));
+                match tunnel {
+                    Some((t, far)) => match net.nodes.get(far).and_then(|n| n.address) {
+                        Some(outer) => {
+                            for step in self.fabric_steps(s, outer, false) {
+                                out.push(Branch {
+                                    encap: Some((t, far, outer)),
+                                    step,
+                                });
+                            }
+                        }
+                        None => out.push(Branch {
+                            encap: None,
+                            step: Step::Stop(
+                                Disposition::Dropped,
+                                Why::TunnelEndpointWithoutAddress,
+                                None,
+                            ),
+                        }),
+                    },
+                    None => to_fabric = true,
+                }
+            }
+            if to_fabric {
+                out.extend(plain(self.fabric_steps(s, d, false)));
+            }
+            return out;
+        }
+        if let Some(gs) = b.gateway_subnet {
+            if ctx == 1 {
+                // From a circuit: the GatewaySubnet's effective routes, no transit.
+                return plain(self.fabric_steps(gs, d, b.no_transit));
+            }
+            let from_circuit: Vec<_> = routes
+                .iter()
+                .filter(|r| {
+                    r.learned_from
+                        .and_then(|e| net.edges.get(e))
+                        .and_then(|e| net.sessions.get(e.session))
+                        .is_some_and(|s| s.kind != SessionKind::Internal)
+                })
+                .collect();
+            if from_circuit.is_empty() {
+                return plain(self.fabric_steps(gs, d, false));
+            }
+            return from_circuit
+                .into_iter()
+                .flat_map(|r| self.next_hop_steps(m, r.next_hop))
+                .collect();
+        }
+        if routes.is_empty() {
+            return stop(Disposition::NoRoute, Why::NoRoute, None);
+        }
+        let mut out: Vec<Branch> = Vec::new();
+        for r in routes {
+            for br in self.next_hop_steps(m, r.next_hop) {
+                if !out.iter().any(|x| x.step == br.step) {
+                    out.push(br);
+                }
+            }
+        }
+        out
+    }
+
+    fn next_hop_steps(&self, m: NodeId, nh: NextHop) -> Vec<Branch> {
+        let step = match nh {
+            NextHop::Node(x) => Step::To(x, Arrival::FromNode(m)),
+            NextHop::Address(a) => match self.net.node_by_address(a) {
+                Some(x) => Step::To(x, Arrival::FromNode(m)),
+                None => Step::Stop(Disposition::Dropped, Why::NoNodeAtAddress, None),
+            },
+            NextHop::Local => Step::Stop(Disposition::Dropped, Why::AdvertisedNotOwned, None),
+        };
+        vec![Branch { encap: None, step }]
+    }
+
+    fn tunnel_down(&self, t: TunnelId) -> bool {
+        self.tunnels_down.contains(&t)
+    }
+
+    /// Fabric lookup of `d` in subnet `s`. With `no_transit`, a route leading to a
+    /// gateway (towards a circuit) drops the packet.
+    fn fabric_steps(&self, s: SubnetId, d: Ipv4Addr, no_transit: bool) -> Vec<Step> {
+        let net = self.net;
+        let routes = self.effective_routes(s);
+        let chosen = lookup(routes, d);
+        if chosen.is_empty() {
+            return vec![Step::Stop(Disposition::NoRoute, Why::NoFabricRoute, None)];
+        }
+        let from = Arrival::FromFabric(s);
+        let mut out: Vec<Step> = Vec::new();
+        for r in chosen {
+            let step = match (r.next_hop_type, r.next_hop) {
+                (NextHopType::VnetLocal | NextHopType::VNetPeering, FabricTarget::Vnet(w)) => {
+                    let nva = net.nodes.iter().find(|(_, n)| {
+                        n.address == Some(d)
+                            && n.behaviours
+                                .fabric_subnet
+                                .and_then(|fs| net.subnets.get(fs))
+                                .is_some_and(|fs| fs.vnet == w)
+                    });
+                    match nva {
+                        Some((x, _)) => Step::To(x, from),
+                        None => match vnet_owner(net, w, d) {
+                            Some(sub) => Step::Stop(
+                                Disposition::Delivered,
+                                Why::Delivered,
+                                Some(Owner::Subnet(sub)),
+                            ),
+                            None => Step::Stop(Disposition::Dropped, Why::NotInVnet, None),
+                        },
+                    }
+                }
+                (NextHopType::VirtualAppliance, FabricTarget::Address(a)) => {
+                    match net.node_by_address(a) {
+                        Some(x) => Step::To(x, from),
+                        None => Step::Stop(Disposition::Dropped, Why::NoNodeAtAddress, None),
+                    }
+                }
+                (NextHopType::VirtualAppliance, FabricTarget::Node(x)) => Step::To(x, from),
+                (NextHopType::VirtualNetworkGateway, FabricTarget::Node(g)) => {
+                    if no_transit {
+                        Step::Stop(Disposition::Dropped, Why::NoTransit, None)
+                    } else {
+                        Step::To(g, from)
+                    }
+                }
+                (NextHopType::Internet, _) => match net.internet {
+                    Some(i) => Step::To(i, from),
+                    None => Step::Stop(Disposition::Dropped, Why::NoInternet, None),
+                },
+                (NextHopType::None, _) => {
+                    let why = if r.source == RouteSource::User {
+                        Why::UdrNone
+                    } else {
+                        Why::SystemNone
+                    };
+                    Step::Stop(Disposition::Dropped, why, None)
+                }
+                _ => Step::Stop(Disposition::Dropped, Why::NoFabricRoute, None),
+            };
+            if !out.contains(&step) {
+                out.push(step);
+            }
+        }
+        out
+    }
+}
+
+/// Every path of a packet from `from` to `to` in `state` (one per ECMP branch).
+pub fn trace(
+    net: &Network,
+    state: &State,
+    sc: &Scenario,
+    from: Source,
+    to: Ipv4Addr,
+) -> Vec<Path> {
+    Walker::new(net, state, sc).walk(from, to)
+}

@@ -1,0 +1,450 @@
+//! Concrete evaluation of properties (semantics.md §4) in one stable state, or in
+//! every allowed failure scenario.
+//!
+//! Choices where the spec is silent:
+//! - "Delivered to B": a node B — the walk ends at B; a subnet — at its VMs or at an
+//!   NVA whose NIC is in it; a VNet — at any of its subnets or NVAs; a prefix or an
+//!   address — at an owner of the destination (`sim::owners`); `internet` — at the
+//!   internet node.
+//! - Destinations of B: a node's owned originations and its NIC address (an NVA's),
+//!   a subnet's address (a default subnet: the VNet space no declared subnet holds),
+//!   a VNet's address space, the prefix/address itself, and for `internet` the classes
+//!   the internet owns. A B without any address makes `reachable`/`path` hold
+//!   vacuously.
+//! - A scenario without a stable state is reported as [`PropertyOutcome::NoStableState`]
+//!   (neither pass nor fail); the caller decides (the CLI: `unknown`).
+//! - `assume N advertises any within P`: symbolic, SMT only. The simulator evaluates
+//!   the environment where N advertises nothing more (one of the allowed ones): a
+//!   violation there is real; a pass is [`PropertyOutcome::Inconclusive`].
+//! - Failure sets are enumerated by size (0, 1, …, K), each size in lexicographic
+//!   order of component ids; the first violating set is reported.
+
+use super::bgp::{stable_state, NonConvergence, Route, State};
+use super::classes::{destination_classes, host, Class};
+use super::forward::{Disposition, Path, Walker};
+use super::{endpoint_source, owners, vnet_owner, Owner, Scenario};
+use crate::ir::{ComponentId, Endpoint, Network, NodeId, Property, PropertyKind};
+use ipnet::Ipv4Net;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+
+/// At most this many witness paths are kept per counterexample.
+const MAX_WITNESSES: usize = 8;
+
+/// A path that shows a violation.
+pub type Witness = Path;
+
+/// A route that shows a violation (`never`, `routes`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WitnessRoute {
+    pub node: NodeId,
+    pub route: Route,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Counterexample {
+    /// The failed components (`under failures`), beyond `without`.
+    pub failed: Vec<ComponentId>,
+    /// What went wrong, in a few words.
+    pub explanation: String,
+    pub paths: Vec<Witness>,
+    pub routes: Vec<WitnessRoute>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum PropertyOutcome {
+    Holds,
+    Violated(Counterexample),
+    /// The simulator cannot decide (symbolic assumptions).
+    Inconclusive(String),
+    /// This failure scenario has no stable state.
+    NoStableState {
+        failed: Vec<ComponentId>,
+        non_convergence: NonConvergence,
+    },
+}
+
+impl PropertyOutcome {
+    pub fn holds(&self) -> bool {
+        matches!(self, PropertyOutcome::Holds)
+    }
+}
+
+/// The result of checking a property in every allowed scenario.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FailureEvaluation {
+    pub outcome: PropertyOutcome,
+    /// How many scenarios were simulated.
+    pub scenarios: usize,
+}
+
+fn violated(explanation: impl Into<String>, paths: Vec<Path>, routes: Vec<WitnessRoute>) -> PropertyOutcome {
+    PropertyOutcome::Violated(Counterexample {
+        failed: Vec::new(),
+        explanation: explanation.into(),
+        paths,
+        routes,
+    })
+}
+
+/// Evaluates `prop` in one stable state (`state` of scenario `sc`; the caller has
+/// already put `prop.without` into `sc`). Assumptions are not applied here.
+pub fn evaluate(net: &Network, state: &State, sc: &Scenario, prop: &Property) -> PropertyOutcome {
+    let name = |n: NodeId| super::node_name(net, n).to_string();
+    match &prop.kind {
+        PropertyKind::Never {
+            node,
+            prefix,
+            via,
+            originated_by,
+        } => {
+            let bad: Vec<WitnessRoute> = state
+                .installed(*node, *prefix)
+                .iter()
+                .filter(|r| via.is_none_or(|m| r.from_node(net) == Some(m)))
+                .filter(|r| originated_by.is_none_or(|o| r.origin == o))
+                .map(|r| WitnessRoute {
+                    node: *node,
+                    route: r.clone(),
+                })
+                .collect();
+            if bad.is_empty() {
+                PropertyOutcome::Holds
+            } else {
+                violated(format!("`{}` installs `{}`", name(*node), prefix), Vec::new(), bad)
+            }
+        }
+        PropertyKind::RouteLimit { node, max } => {
+            let count = state.rib(*node).map(|r| r.installed_count()).unwrap_or(0);
+            if count as u64 <= *max {
+                PropertyOutcome::Holds
+            } else {
+                let routes = state
+                    .rib(*node)
+                    .map(|r| {
+                        r.prefixes
+                            .values()
+                            .filter_map(|p| p.best())
+                            .map(|r| WitnessRoute {
+                                node: *node,
+                                route: r.clone(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                violated(
+                    format!("`{}` installs {count} prefixes, more than {max}", name(*node)),
+                    Vec::new(),
+                    routes,
+                )
+            }
+        }
+        PropertyKind::Reachable { from, to } => {
+            let mut walker = Walker::new(net, state, sc);
+            let paths = match paths_between(net, &mut walker, from, to) {
+                Ok(p) => p,
+                Err(e) => return violated(e, Vec::new(), Vec::new()),
+            };
+            let bad: Vec<Path> = paths
+                .into_iter()
+                .filter(|p| !delivered_to(net, p, to))
+                .take(MAX_WITNESSES)
+                .collect();
+            if bad.is_empty() {
+                PropertyOutcome::Holds
+            } else {
+                violated("a packet is not delivered", bad, Vec::new())
+            }
+        }
+        PropertyKind::Traverses { from, to, waypoint } => {
+            let mut walker = Walker::new(net, state, sc);
+            let paths = match paths_between(net, &mut walker, from, to) {
+                Ok(p) => p,
+                Err(e) => return violated(e, Vec::new(), Vec::new()),
+            };
+            let bad: Vec<Path> = paths
+                .into_iter()
+                .filter(|p| !delivered_to(net, p, to) || !p.visits(*waypoint))
+                .take(MAX_WITNESSES)
+                .collect();
+            if bad.is_empty() {
+                PropertyOutcome::Holds
+            } else {
+                violated(
+                    format!("a path is not delivered through `{}`", name(*waypoint)),
+                    bad,
+                    Vec::new(),
+                )
+            }
+        }
+        PropertyKind::Avoids { from, to, waypoint } => {
+            let mut walker = Walker::new(net, state, sc);
+            let paths = match paths_between(net, &mut walker, from, to) {
+                Ok(p) => p,
+                Err(e) => return violated(e, Vec::new(), Vec::new()),
+            };
+            let bad: Vec<Path> = paths
+                .into_iter()
+                .filter(|p| p.visits(*waypoint))
+                .take(MAX_WITNESSES)
+                .collect();
+            if bad.is_empty() {
+                PropertyOutcome::Holds
+            } else {
+                violated(format!("a path passes `{}`", name(*waypoint)), bad, Vec::new())
+            }
+        }
+        PropertyKind::Symmetric { a, b } => {
+            let mut walker = Walker::new(net, state, sc);
+            let mut all = Vec::new();
+            for (x, y) in [(a, b), (b, a)] {
+                match paths_between(net, &mut walker, x, y) {
+                    Ok(p) => all.extend(p.into_iter().map(|p| (p, y))),
+                    Err(e) => return violated(e, Vec::new(), Vec::new()),
+                }
+            }
+            let undelivered: Vec<Path> = all
+                .iter()
+                .filter(|(p, y)| !delivered_to(net, p, y))
+                .map(|(p, _)| p.clone())
+                .take(MAX_WITNESSES)
+                .collect();
+            if !undelivered.is_empty() {
+                return violated("a packet is not delivered", undelivered, Vec::new());
+            }
+            let nvas = |p: &Path| -> BTreeSet<NodeId> {
+                p.hops
+                    .iter()
+                    .map(|h| h.node)
+                    .filter(|n| {
+                        net.nodes
+                            .get(*n)
+                            .is_some_and(|x| x.behaviours.fabric_subnet.is_some())
+                    })
+                    .collect()
+            };
+            let Some((first, _)) = all.first() else {
+                return PropertyOutcome::Holds;
+            };
+            let reference = nvas(first);
+            match all.iter().find(|(p, _)| nvas(p) != reference) {
+                None => PropertyOutcome::Holds,
+                Some((p, _)) => violated(
+                    "the two directions pass different NVAs",
+                    vec![first.clone(), p.clone()],
+                    Vec::new(),
+                ),
+            }
+        }
+        PropertyKind::LoopFree => {
+            let mut walker = Walker::new(net, state, sc);
+            let mut sources: Vec<super::Source> = net
+                .nodes
+                .ids()
+                .filter(|n| sc.node_alive(net, *n))
+                .map(super::Source::Node)
+                .collect();
+            sources.extend(net.subnets.ids().map(super::Source::Subnet));
+            let mut bad = Vec::new();
+            for class in destination_classes(net, &[]) {
+                for s in &sources {
+                    for p in walker.walk(*s, class.representative()) {
+                        if p.disposition == Disposition::Loop && bad.len() < MAX_WITNESSES {
+                            bad.push(p);
+                        }
+                    }
+                }
+                if bad.len() >= MAX_WITNESSES {
+                    break;
+                }
+            }
+            if bad.is_empty() {
+                PropertyOutcome::Holds
+            } else {
+                violated("a packet loops", bad, Vec::new())
+            }
+        }
+    }
+}
+
+/// Every path from `from` to every destination class of `to`.
+fn paths_between(
+    net: &Network,
+    walker: &mut Walker<'_>,
+    from: &Endpoint,
+    to: &Endpoint,
+) -> Result<Vec<Path>, String> {
+    let src = endpoint_source(net, from).ok_or_else(|| "the source has no place in the design".to_string())?;
+    let mut out = Vec::new();
+    for d in destinations(net, from, to) {
+        out.extend(walker.walk(src, d));
+    }
+    Ok(out)
+}
+
+/// The representative addresses of the destination classes of endpoint `to`.
+pub fn destinations(net: &Network, from: &Endpoint, to: &Endpoint) -> Vec<Ipv4Addr> {
+    let mut extra: Vec<Ipv4Net> = Vec::new();
+    for ep in [from, to] {
+        match *ep {
+            Endpoint::Prefix(p) => extra.push(p),
+            Endpoint::Address(a) => extra.push(host(a)),
+            _ => {}
+        }
+    }
+    let classes = destination_classes(net, &extra);
+    let in_ranges = |ranges: &[Ipv4Net]| -> Vec<Class> {
+        classes
+            .iter()
+            .filter(|c| ranges.iter().any(|r| c.inside(r)))
+            .copied()
+            .collect()
+    };
+    let picked: Vec<Class> = match *to {
+        Endpoint::Node(n) => {
+            let Some(node) = net.nodes.get(n) else {
+                return Vec::new();
+            };
+            if node.behaviours.internet {
+                internet_classes(net, &classes)
+            } else {
+                let mut ranges: Vec<Ipv4Net> = Vec::new();
+                if node.behaviours.owns_originated {
+                    ranges.extend(node.originates.iter().map(|o| o.prefix));
+                }
+                ranges.extend(node.address.map(host));
+                in_ranges(&ranges)
+            }
+        }
+        Endpoint::Subnet(s) => match net.subnets.get(s) {
+            Some(sub) => match sub.address {
+                Some(a) => in_ranges(&[a]),
+                None => net
+                    .vnets
+                    .get(sub.vnet)
+                    .map(|v| {
+                        in_ranges(&v.address)
+                            .into_iter()
+                            .filter(|c| vnet_owner(net, sub.vnet, c.lo) == Some(s))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            },
+            None => Vec::new(),
+        },
+        Endpoint::Vnet(v) => net.vnets.get(v).map(|x| in_ranges(&x.address)).unwrap_or_default(),
+        Endpoint::Prefix(p) => in_ranges(&[p]),
+        Endpoint::Address(a) => in_ranges(&[host(a)]),
+        Endpoint::Internet => internet_classes(net, &classes),
+    };
+    picked.iter().map(Class::representative).collect()
+}
+
+fn internet_classes(net: &Network, classes: &[Class]) -> Vec<Class> {
+    let Some(i) = net.internet else {
+        return Vec::new();
+    };
+    classes
+        .iter()
+        .filter(|c| owners(net, c.lo) == vec![Owner::Node(i)])
+        .copied()
+        .collect()
+}
+
+/// Whether a path was delivered to endpoint `to` (see the header for the meaning).
+pub fn delivered_to(net: &Network, p: &Path, to: &Endpoint) -> bool {
+    if p.disposition != Disposition::Delivered {
+        return false;
+    }
+    let Some(end) = p.delivered_to else {
+        return false;
+    };
+    let nic_subnet = |o: Owner| match o {
+        Owner::Subnet(s) => Some(s),
+        Owner::Node(n) => net.nodes.get(n).and_then(|x| x.behaviours.fabric_subnet),
+    };
+    match *to {
+        Endpoint::Node(n) => end == Owner::Node(n),
+        Endpoint::Subnet(s) => nic_subnet(end) == Some(s),
+        Endpoint::Vnet(v) => nic_subnet(end)
+            .and_then(|s| net.subnets.get(s))
+            .is_some_and(|s| s.vnet == v),
+        Endpoint::Prefix(_) | Endpoint::Address(_) => owners(net, p.to).contains(&end),
+        Endpoint::Internet => net.internet.is_some_and(|i| end == Owner::Node(i)),
+    }
+}
+
+/// Evaluates `prop` with its `without` components down and, for `under failures K`,
+/// in every scenario with at most K more failable components down.
+pub fn evaluate_with_failures(net: &Network, prop: &Property) -> FailureEvaluation {
+    let base: BTreeSet<ComponentId> = prop.without.iter().copied().collect();
+    let failable: Vec<ComponentId> = net
+        .components
+        .iter()
+        .filter(|(id, c)| c.kind.can_fail() && !base.contains(id))
+        .map(|(id, _)| id)
+        .collect();
+    let k = (prop.failures as usize).min(failable.len());
+    let mut scenarios = 0;
+    for size in 0..=k {
+        let mut combo: Vec<usize> = (0..size).collect();
+        loop {
+            let failed: Vec<ComponentId> = combo.iter().filter_map(|i| failable.get(*i).copied()).collect();
+            let sc = Scenario::new(base.iter().copied().chain(failed.iter().copied()));
+            scenarios += 1;
+            match stable_state(net, &sc) {
+                Err(nc) => {
+                    return FailureEvaluation {
+                        outcome: PropertyOutcome::NoStableState {
+                            failed,
+                            non_convergence: nc,
+                        },
+                        scenarios,
+                    }
+                }
+                Ok(state) => {
+                    if let PropertyOutcome::Violated(mut cx) = evaluate(net, &state, &sc, prop) {
+                        cx.failed = failed;
+                        return FailureEvaluation {
+                            outcome: PropertyOutcome::Violated(cx),
+                            scenarios,
+                        };
+                    }
+                }
+            }
+            if !next_combination(&mut combo, failable.len()) {
+                break;
+            }
+        }
+    }
+    let outcome = if prop.assumptions.is_empty() {
+        PropertyOutcome::Holds
+    } else {
+        PropertyOutcome::Inconclusive(
+            "`assume ... advertises any` is symbolic: the simulator only checked the environment where nothing more is advertised".to_string(),
+        )
+    };
+    FailureEvaluation { outcome, scenarios }
+}
+
+/// Advances `combo` (strictly increasing indices below `n`) to the next combination
+/// of the same size in lexicographic order; false when there is none.
+fn next_combination(combo: &mut [usize], n: usize) -> bool {
+    let k = combo.len();
+    let mut i = k;
+    while i > 0 {
+        i -= 1;
+        let limit = n - (k - i);
+        let Some(v) = combo.get(i).copied() else {
+            return false;
+        };
+        if v < limit {
+            for (next, slot) in (v + 1..).zip(combo.iter_mut().skip(i)) {
+                *slot = next;
+            }
+            return true;
+        }
+    }
+    false
+}
