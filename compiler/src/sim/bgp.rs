@@ -105,7 +105,7 @@ pub fn compare(net: &Network, a: &Route, b: &Route) -> Ordering {
 }
 
 /// Steps 1–4: weight, local_pref, AS-path length, MED (what multipath ties on).
-fn compare_1_to_4(a: &Route, b: &Route) -> Ordering {
+pub fn compare_1_to_4(a: &Route, b: &Route) -> Ordering {
     b.weight
         .cmp(&a.weight)
         .then_with(|| b.local_pref.cmp(&a.local_pref))
@@ -125,6 +125,19 @@ pub struct PrefixRib {
 impl PrefixRib {
     pub fn best(&self) -> Option<&Route> {
         self.candidates.first()
+    }
+    /// The best candidates among those satisfying `keep`: the single best, or with
+    /// `multipath` every one equal to it on decision steps 1–4.
+    pub fn best_where(&self, multipath: bool, keep: impl Fn(&Route) -> bool) -> Vec<&Route> {
+        let mut it = self.candidates.iter().filter(|r| keep(r));
+        let Some(first) = it.next() else {
+            return Vec::new();
+        };
+        let mut out = vec![first];
+        if multipath {
+            out.extend(it.take_while(|r| compare_1_to_4(first, r) == Ordering::Equal));
+        }
+        out
     }
     pub fn installed(&self) -> &[Route] {
         self.candidates
@@ -148,6 +161,19 @@ impl NodeRib {
             if let Some(r) = self.prefixes.get(&p) {
                 if r.installed > 0 {
                     return Some((p, r.installed()));
+                }
+            }
+        }
+        None
+    }
+    /// The entry of the longest prefix containing `d` that has any candidate.
+    pub fn lookup_entry(&self, d: Ipv4Addr) -> Option<(Ipv4Net, &PrefixRib)> {
+        for len in (0..=32u8).rev() {
+            let Ok(p) = Ipv4Net::new(d, len) else { continue };
+            let p = p.trunc();
+            if let Some(r) = self.prefixes.get(&p) {
+                if !r.candidates.is_empty() {
+                    return Some((p, r));
                 }
             }
         }

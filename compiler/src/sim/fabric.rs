@@ -9,6 +9,13 @@
 //! - Route Server routes whose next hop is a node without an address (a router that
 //!   peers with Route Server) are programmed with that node as next hop.
 //! - `routing_preference as_path` compares the shortest AS path of each side.
+//! - "Gateway: g's best routes learned over non-Internal edges" is read as *the best
+//!   among g's candidates learned over non-Internal edges* (and for Route Server, with
+//!   multipath, all of those equal to that best on decision steps 1–4). Reading it as
+//!   "g's installed route, if learned from a circuit" would let an NVA route with a
+//!   shorter AS path (via Route Server, branch-to-branch) hide the ExpressRoute route
+//!   from the gateway, and `routing_preference expressroute` (AZURE.md: "Azure
+//!   programs the ER route") could never apply.
 //! - The None routes for private blocks are removed when they contain one of the
 //!   subnet's *own* VNet prefixes (not a peered VNet's), as the spec says.
 
@@ -253,10 +260,8 @@ fn bgp_routes(
             if local_space.iter().any(|l| l.contains(prefix)) {
                 continue;
             }
-            for r in entry.installed() {
-                if !learned_externally(net, r) {
-                    continue;
-                }
+            let multipath = g.behaviours.multipath;
+            for r in entry.best_where(multipath, |r| learned_externally(net, r)) {
                 let (t, target) = match prog.how {
                     ProgramAs::Gateway => (NextHopType::VirtualNetworkGateway, FabricTarget::Node(gid)),
                     ProgramAs::Appliance => match r.next_hop {
@@ -313,7 +318,7 @@ fn bgp_routes(
 }
 
 /// Learned over a non-internal session (from a circuit, or from an NVA).
-fn learned_externally(net: &Network, r: &Route) -> bool {
+pub(crate) fn learned_externally(net: &Network, r: &Route) -> bool {
     r.learned_from
         .and_then(|e| net.edges.get(e))
         .and_then(|e| net.sessions.get(e.session))

@@ -12,13 +12,17 @@
 //!   space (a UDR `vnet_local` for a foreign prefix) is `dropped`.
 //! - A tunnel's far node without an address cannot be reached through the fabric: the
 //!   packet is `dropped`.
+//! - An ER gateway reached from the fabric looks up the longest prefix in its RIB; if
+//!   it holds candidates for it learned from a circuit, the best of those decides
+//!   (see `fabric.rs`: the gateway programs exactly those routes); else the
+//!   GatewaySubnet's effective routes.
 //! - When an outer (encapsulated) walk ends anywhere but at the far node, the path
 //!   ends with the outer walk's disposition (spec), `why` saying so for a delivery.
 
 use super::bgp::{NextHop, State};
-use super::fabric::{effective_routes_live, lookup, EffectiveRoute, FabricTarget, NextHopType, RouteSource};
+use super::fabric::{effective_routes_live, learned_externally, lookup, EffectiveRoute, FabricTarget, NextHopType, RouteSource};
 use super::{owners, vnet_owner, Live, Owner, Scenario};
-use crate::ir::{Network, NodeId, SessionKind, StaticTarget, SubnetId, TunnelId};
+use crate::ir::{Network, NodeId, StaticTarget, SubnetId, TunnelId};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -444,15 +448,12 @@ impl<'a> Walker<'a> {
                 // From a circuit: the GatewaySubnet's effective routes, no transit.
                 return plain(self.fabric_steps(gs, d, b.no_transit));
             }
-            let from_circuit: Vec<_> = routes
-                .iter()
-                .filter(|r| {
-                    r.learned_from
-                        .and_then(|e| net.edges.get(e))
-                        .and_then(|e| net.sessions.get(e.session))
-                        .is_some_and(|s| s.kind != SessionKind::Internal)
-                })
-                .collect();
+            // From the fabric: the longest prefix in the RIB; if the gateway has a
+            // route for it from a circuit, the best of those; else the fabric.
+            let entry = self.state.rib(m).and_then(|r| r.lookup_entry(d));
+            let from_circuit = entry
+                .map(|(_, e)| e.best_where(b.multipath, |r| learned_externally(net, r)))
+                .unwrap_or_default();
             if from_circuit.is_empty() {
                 return plain(self.fabric_steps(gs, d, false));
             }
