@@ -24,6 +24,10 @@ pub(crate) struct Parser<'a> {
     pub toks: Vec<Token>,
     pub pos: usize,
     pub errors: Vec<ParseError>,
+    /// The last nested block (`{ actions }` of a rule) that closed on a later line
+    /// than it opened: (its `{`, its `}`). When the enclosing block then turns out
+    /// unclosed, that `}` is probably the one the user meant for it.
+    pub last_inner_block: Option<(Span, Span)>,
     eof: Token,
 }
 
@@ -35,6 +39,7 @@ impl<'a> Parser<'a> {
             toks,
             pos: 0,
             errors: Vec::new(),
+            last_inner_block: None,
             eof: Token {
                 kind: TokKind::Eof,
                 start: text.len(),
@@ -86,6 +91,20 @@ impl<'a> Parser<'a> {
             .and_then(|i| self.toks.get(i))
             .map(|t| t.end)
             .unwrap_or(0)
+    }
+    /// The previous token is of this kind.
+    pub(crate) fn prev_is(&self, kind: &TokKind) -> bool {
+        self.pos
+            .checked_sub(1)
+            .and_then(|i| self.toks.get(i))
+            .is_some_and(|t| t.kind == *kind)
+    }
+    /// The previous token is a line break or `;` (the current token starts a line).
+    pub(crate) fn after_separator(&self) -> bool {
+        self.pos
+            .checked_sub(1)
+            .and_then(|i| self.toks.get(i))
+            .is_some_and(|t| matches!(t.kind, TokKind::Newline | TokKind::Semi))
     }
     /// A span from `start` to the end of the previous token.
     pub(crate) fn span_from(&self, start: Span) -> Span {
@@ -395,8 +414,16 @@ impl<'a> Parser<'a> {
             span,
         )
         .label(label)
-        .context(open, opened)
-        .help(format!("add `{close}` at the end of {what}"));
+        .context(open, opened);
+        let e = match self.last_inner_block {
+            Some((inner_open, inner_close)) if close == '}' && inner_open.start > open.start => e
+                .context(inner_open, "this `{` opens a nested block...")
+                .context(inner_close, "...which this `}` closes")
+                .help(format!(
+                    "add `}}` at the end of {what} (the last `}}` closes the nested block)"
+                )),
+            _ => e.help(format!("add `{close}` at the end of {what}")),
+        };
         self.error(e);
     }
 

@@ -275,11 +275,14 @@ impl IntoDiagnostics for ParseError {
 /// User text shortened for a message: at most 32 characters, then `…`.
 pub(crate) fn snippet(text: &str) -> String {
     const MAX: usize = 32;
-    let mut out: String = text
-        .chars()
-        .take(MAX)
-        .flat_map(char::escape_debug)
-        .collect();
+    let mut out = String::new();
+    for c in text.chars().take(MAX) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
     if text.chars().nth(MAX).is_some() {
         out.push('…');
     }

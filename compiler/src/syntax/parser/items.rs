@@ -47,7 +47,7 @@ impl Parser<'_> {
             match self.item() {
                 Ok(item) => {
                     items.push(item);
-                    if !self.at_line_end() && !self.looks_like_item_start() {
+                    if !self.at_line_end() && !self.after_separator() {
                         // `router r { } extra`: the item is fine, the rest is not.
                         self.unexpected("end of line after the item");
                         self.recover_line();

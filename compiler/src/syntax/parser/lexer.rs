@@ -108,7 +108,24 @@ impl<'a> Lexer<'a> {
     }
 
     fn error(&mut self, kind: ParseErrorKind, start: usize, end: usize) {
-        let e = ParseError::new(kind, self.span(start, end));
+        let help = match &kind {
+            ParseErrorKind::HostBitsSet { masked, .. } => Some(format!("did you mean `{masked}`?")),
+            ParseErrorKind::Ipv6Unsupported { .. } => Some(
+                "avscheck models ipv4 routing only; leave ipv6 out of the design for now"
+                    .to_string(),
+            ),
+            ParseErrorKind::InvalidCommunity { .. } => Some(
+                "a community is `N:M` with N and M in 0..=65535, e.g. `65535:65282`".to_string(),
+            ),
+            ParseErrorKind::NumberTooLarge { .. } => {
+                Some("the largest number is 18446744073709551615".to_string())
+            }
+            _ => None,
+        };
+        let mut e = ParseError::new(kind, self.span(start, end));
+        if let Some(h) = help {
+            e = e.help(h);
+        }
         self.errors.push(e);
     }
 

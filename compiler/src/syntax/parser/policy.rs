@@ -18,7 +18,7 @@ use super::error::{snippet, ParseError, ParseErrorKind};
 use super::literal::decimal;
 use super::suggest::help_for;
 use super::token::TokKind;
-use crate::span::Spanned;
+use crate::span::{Span, Spanned};
 use crate::syntax::ast::{
     Action, ActionKind, CmpOp, Condition, ConditionKind, PolicyDef, Rule, TagRef, TagValue, Verdict,
 };
@@ -75,7 +75,20 @@ impl Parser<'_> {
         let mut actions = Vec::new();
         if *self.kind() == TokKind::LBrace {
             let open = self.bump_span();
+            let before = self.pos;
             actions = self.block(open, "the actions of this rule", |p| p.action());
+            let spans_lines = self
+                .toks
+                .get(before..self.pos)
+                .is_some_and(|ts| ts.iter().any(|t| t.kind == TokKind::Newline));
+            if spans_lines && self.prev_is(&TokKind::RBrace) {
+                let close = Span::new(
+                    self.file,
+                    self.prev_end().saturating_sub(1),
+                    self.prev_end(),
+                );
+                self.last_inner_block = Some((open, close));
+            }
         }
         Ok(Rule {
             verdict,
