@@ -17,7 +17,7 @@ use crate::diagnostic::Diagnostic;
 use crate::span::FileId;
 use crate::syntax::ast::{self, CmpOp, ConditionKind};
 use ipnet::Ipv4Net;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Every lint, in a deterministic order. `clean`: resolution reported no error.
 pub fn lints(design: &Design, stdlib_files: &[FileId], clean: bool) -> Vec<Diagnostic> {
@@ -41,7 +41,7 @@ struct Reserved {
 }
 
 /// AZURE.md, "Reserved ASNs" (route-server-faq.md, expressroute/expressroute-routing.md).
-const RESERVED: [Reserved; 8] = [
+const RESERVED: [Reserved; 9] = [
     Reserved {
         first: 8074,
         last: 8075,
@@ -64,7 +64,7 @@ const RESERVED: [Reserved; 8] = [
         first: 65517,
         last: 65520,
         azure: true,
-        why: "reserved by Azure",
+        why: "reserved by Azure for its own use",
     },
     Reserved {
         first: 23456,
@@ -81,6 +81,12 @@ const RESERVED: [Reserved; 8] = [
     Reserved {
         first: 65535,
         last: 65535,
+        azure: false,
+        why: "reserved by IANA (RFC 7300)",
+    },
+    Reserved {
+        first: 4294967295,
+        last: 4294967295,
         azure: false,
         why: "reserved by IANA (RFC 7300)",
     },
@@ -193,24 +199,34 @@ fn refs(design: &Design) -> BTreeSet<&str> {
     used
 }
 
-/// How a kind's components get named: `` `route_table NAME` (subnet, er_gateway) ``.
+/// How a kind's components get named: `` `route_table NAME` in a subnet or an er_gateway ``.
 fn how_to_use(design: &Design, kind: &str, name: &str) -> Option<String> {
-    let mut places = Vec::new();
+    // form → the kinds whose lines take it (kinds in name order: BTreeMap).
+    let mut forms: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for k in design.kinds.values() {
         for key in &k.keys {
             if let Some(form) = key_form(&key.pattern, kind, name) {
-                places.push(format!(
-                    "`{} {form}` in {} {}",
-                    key.name.node,
-                    super::resolve::article(&k.name),
-                    k.name
-                ));
+                let place = format!("{} {}", super::resolve::article(&k.name), k.name);
+                forms
+                    .entry(format!("{} {form}", key.name.node))
+                    .or_default()
+                    .push(place);
             }
         }
     }
-    places.sort();
-    places.dedup();
-    (!places.is_empty()).then(|| places.join(", or "))
+    let parts: Vec<String> = forms
+        .into_iter()
+        .map(|(form, places)| format!("`{form}` in {}", join_or(&places)))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; or "))
+}
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
 }
 
 /// The pattern written with `name` in the slot that takes `kind`, others elided.

@@ -85,6 +85,7 @@ pub fn resolve(
             kind: EntryKind::Component(kind.name.clone()),
             span: kind.span,
             origin: Origin::Implicit(module),
+            ambiguous: false,
         };
         ns.declare(
             &ast::Ident::new(kind.name.clone(), kind.span),
@@ -131,6 +132,7 @@ pub fn resolve(
             kind,
             span: name.span,
             origin: Origin::User,
+            ambiguous: false,
         };
         ns.declare(name, entry, &mut diags);
     }
@@ -190,6 +192,7 @@ fn stdlib_entry(kind: EntryKind, span: crate::Span, m: Module) -> Entry {
         kind,
         span,
         origin: Origin::Stdlib(m),
+        ambiguous: false,
     }
 }
 
@@ -233,3 +236,6 @@ fn unloaded_modules(loaded: &[Module]) -> (BTreeMap<String, Module>, BTreeMap<St
     }
     (kinds, singletons)
 }
+
+#[cfg(test)]
+mod tests;

@@ -51,9 +51,14 @@ pub(crate) fn component(
         lines: Vec::new(),
     };
     let mut first_use: BTreeMap<&str, Span> = BTreeMap::new();
+    let key_names: Vec<&str> = kind.keys.iter().map(|k| k.name.node.as_str()).collect();
+    // Keys that an unknown key is probably a typo of: not reported missing as well.
+    let mut meant: Vec<String> = Vec::new();
     for line in &c.lines {
         let Some(key) = kind.key(&line.key.node) else {
-            diags.push(unknown_key(kind, &c.name, line));
+            let (d, suggestion) = unknown_key(kind, &c.name, line);
+            diags.push(d);
+            meant.extend(suggestion);
             continue;
         };
         if let Some(first) = first_use.get(line.key.node.as_str()) {
@@ -75,13 +80,22 @@ pub(crate) fn component(
         } else {
             first_use.insert(&line.key.node, line.span);
         }
-        match match_line(scope, key, line) {
+        match match_line(scope, key, line, &key_names) {
             Ok(l) => decl.lines.push(l),
-            Err(errors) => diags.extend(errors),
+            Err(errors) => {
+                diags.extend(errors);
+                // `vnet hub address 10.0.0.0/16`: a missing line break, already
+                // reported or hidden behind the first error; do not also call
+                // `address` missing.
+                meant.extend(line.args.iter().filter_map(|a| match &a.node {
+                    ast::ArgValue::Word(w) if key_names.contains(&w.as_str()) => Some(w.clone()),
+                    _ => None,
+                }));
+            }
         }
     }
     for key in &kind.keys {
-        if first_use.contains_key(key.name.node.as_str()) {
+        if first_use.contains_key(key.name.node.as_str()) || meant.contains(&key.name.node) {
             continue;
         }
         if key.required {
@@ -179,7 +193,11 @@ pub(crate) fn unknown_kind(
     d.note(format!("kinds in scope: {}", declarable.join(", ")))
 }
 
-fn unknown_key(kind: &KindSchema, name: &ast::Ident, line: &ast::Line) -> Diagnostic {
+fn unknown_key(
+    kind: &KindSchema,
+    name: &ast::Ident,
+    line: &ast::Line,
+) -> (Diagnostic, Option<String>) {
     let keys: Vec<&str> = kind.keys.iter().map(|k| k.name.node.as_str()).collect();
     let mut d = Diagnostic::error(
         codes::UNKNOWN_KEY,
@@ -189,12 +207,14 @@ fn unknown_key(kind: &KindSchema, name: &ast::Ident, line: &ast::Line) -> Diagno
         ),
     )
     .primary(line.key.span, format!("not a key of kind `{}`", kind.name));
-    if let Some(s) = did_you_mean(&line.key.node, keys.iter().copied()) {
+    let suggestion = did_you_mean(&line.key.node, keys.iter().copied());
+    if let Some(s) = &suggestion {
         d = d.help(format!("did you mean `{s}`?"));
     }
-    if keys.is_empty() {
+    let d = if keys.is_empty() {
         d.note(format!("kind `{}` takes no keys", kind.name))
     } else {
         d.note(format!("kind `{}` takes: {}", kind.name, keys.join(", ")))
-    }
+    };
+    (d, suggestion)
 }

@@ -46,6 +46,9 @@ pub(crate) struct Entry {
     /// The span of the item's name (of the kind definition for implicit ones).
     pub span: Span,
     pub origin: Origin,
+    /// Declared more than once (reported): a reference that does not fit the first
+    /// declaration is not reported again.
+    pub ambiguous: bool,
 }
 
 impl Entry {
@@ -84,10 +87,12 @@ impl Namespace {
     /// Adds an item; a name that is taken is reported (both spans) and the first
     /// declaration is kept.
     pub(crate) fn declare(&mut self, name: &ast::Ident, entry: Entry, diags: &mut Vec<Diagnostic>) {
-        let Some(first) = self.entries.get(&name.node) else {
+        let Some(first) = self.entries.get_mut(&name.node) else {
             self.entries.insert(name.node.clone(), entry);
             return;
         };
+        first.ambiguous = true;
+        let first = &*first;
         let n = &name.node;
         let d = match first.origin {
             Origin::Implicit(m) => {
@@ -263,7 +268,9 @@ impl<'a> Scope<'a> {
             if wants_ref {
                 return Err(match self.ns.get(w) {
                     None => Misfit::UnknownName,
-                    Some(entry) if entry.kind == EntryKind::Broken => Misfit::Broken,
+                    Some(entry) if entry.kind == EntryKind::Broken || entry.ambiguous => {
+                        Misfit::Broken
+                    }
                     Some(entry) => Misfit::WrongKind(entry),
                 });
             }
@@ -337,11 +344,22 @@ impl<'a> Scope<'a> {
                     .primary(arg.span, "not a valid ASN")
                     .note("ASNs are 1..=4294967295")
             }
-            Misfit::Mismatch => Diagnostic::error(
-                codes::WRONG_TYPE,
-                format!("expected {expected}, found `{shown}`"),
-            )
-            .primary(arg.span, format!("expected {expected}")),
+            Misfit::Mismatch => {
+                let d = Diagnostic::error(
+                    codes::WRONG_TYPE,
+                    format!("expected {expected}, found `{shown}`"),
+                )
+                .primary(arg.span, format!("expected {expected}"));
+                match &arg.node {
+                    ArgValue::Address(a) if alts.contains(&Expect::Prefix) => {
+                        d.help(format!("a single address as a prefix is `{a}/32`"))
+                    }
+                    ArgValue::Prefix(p) if alts.contains(&Expect::Address) => {
+                        d.help(format!("an address has no length: `{}`", p.addr()))
+                    }
+                    _ => d,
+                }
+            }
         };
         Some(d)
     }

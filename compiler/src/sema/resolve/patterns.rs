@@ -69,6 +69,8 @@ struct Matcher<'s, 'a> {
     line_key: &'s ast::Ident,
     args: &'s [ast::Arg],
     line_span: Span,
+    /// The other keys of the kind (a leftover word that is one: a missing `;`).
+    sibling_keys: &'s [&'s str],
     pos: usize,
     positional: Vec<Spanned<Value>>,
     options: BTreeMap<String, Spanned<Value>>,
@@ -83,8 +85,17 @@ pub(crate) fn match_line(
     scope: &Scope,
     key: &KeyDef,
     line: &ast::Line,
+    sibling_keys: &[&str],
 ) -> Result<ResolvedLine, Vec<Diagnostic>> {
-    run(scope, key, &line.key, &line.args, line.span, false)
+    run(
+        scope,
+        key,
+        &line.key,
+        &line.args,
+        line.span,
+        false,
+        sibling_keys,
+    )
 }
 
 /// Matches a key's `default VALUE` against its own pattern: the line the kind fills
@@ -101,6 +112,7 @@ pub(crate) fn match_default(
         std::slice::from_ref(value),
         key.span,
         true,
+        &[],
     ))
 }
 
@@ -111,6 +123,7 @@ fn run(
     args: &[ast::Arg],
     line_span: Span,
     defaulted: bool,
+    sibling_keys: &[&str],
 ) -> Result<ResolvedLine, Vec<Diagnostic>> {
     let mut m = Matcher {
         scope,
@@ -118,6 +131,7 @@ fn run(
         line_key,
         args,
         line_span,
+        sibling_keys,
         pos: 0,
         positional: Vec::new(),
         options: BTreeMap::new(),
@@ -323,6 +337,12 @@ impl Matcher<'_, '_> {
             );
             if let Some(s) = suggestion {
                 d = d.help(format!("did you mean `{s}`?"));
+            } else if let ArgValue::Word(w) = &first.node {
+                if self.sibling_keys.contains(&w.as_str()) {
+                    d = d.help(format!(
+                        "`{w}` is a key of its own: end the line before it with a newline or `;`"
+                    ));
+                }
             }
             d.help(self.form())
         };
