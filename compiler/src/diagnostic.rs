@@ -103,7 +103,9 @@ impl IntoDiagnostics for Diagnostic {
 
 impl<T: IntoDiagnostics> IntoDiagnostics for Vec<T> {
     fn into_diagnostics(self) -> Vec<Diagnostic> {
-        self.into_iter().flat_map(|d| d.into_diagnostics()).collect()
+        self.into_iter()
+            .flat_map(|d| d.into_diagnostics())
+            .collect()
     }
 }
 
@@ -112,7 +114,8 @@ pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
         let ka = a.primary_span().unwrap_or_default();
         let kb = b.primary_span().unwrap_or_default();
-        (ka.file, ka.start, ka.end, a.code, &a.message).cmp(&(kb.file, kb.start, kb.end, b.code, &b.message))
+        (ka.file, ka.start, ka.end, a.code, &a.message)
+            .cmp(&(kb.file, kb.start, kb.end, b.code, &b.message))
     });
 }
 
@@ -166,7 +169,11 @@ impl SourceMap {
         let before = text.get(..off).unwrap_or("");
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let col = before.get(line_start..).map(|s| s.chars().count()).unwrap_or(0) + 1;
+        let col = before
+            .get(line_start..)
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 1;
         (line, col)
     }
 }

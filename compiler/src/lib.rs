@@ -102,7 +102,8 @@ pub struct Verification {
 impl Verification {
     /// Exit status 0 when every check holds and nothing is error-level.
     pub fn all_hold(&self) -> bool {
-        self.checks.iter().all(|c| c.status.holds()) && !self.findings.iter().any(Diagnostic::is_error)
+        self.checks.iter().all(|c| c.status.holds())
+            && !self.findings.iter().any(Diagnostic::is_error)
     }
 }
 
@@ -111,7 +112,10 @@ pub fn verify(analysis: &Analysis, opts: &VerifyOptions) -> Verification {
     let Some(net) = &analysis.network else {
         return Verification::default();
     };
-    let mut v = Verification::default();
+    let mut v = Verification {
+        findings: stable_state_findings(net),
+        ..Verification::default()
+    };
     for (_, check) in net.checks.iter() {
         if opts.only.as_ref().is_some_and(|t| *t != check.title) {
             continue;
@@ -126,4 +130,13 @@ pub fn verify(analysis: &Analysis, opts: &VerifyOptions) -> Verification {
         });
     }
     v
+}
+
+/// Built-in findings that need the stable state with nothing failed: sessions dropped
+/// by route limits, routing that never converges.
+pub fn stable_state_findings(net: &ir::Network) -> Vec<Diagnostic> {
+    match sim::stable_state(net, &sim::Scenario::default()) {
+        Ok(state) => sim::route_limit_findings(net, &state),
+        Err(nc) => nc.into_diagnostics(),
+    }
 }

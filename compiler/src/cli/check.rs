@@ -41,7 +41,9 @@ fn status_word(out: &Output, s: &CheckStatus) -> String {
 fn result_diagnostic(c: &CheckResult) -> Diagnostic {
     let mut d = match c.status {
         CheckStatus::Fail => Diagnostic::error("AVS0600", format!("check `{}` fails", c.title)),
-        CheckStatus::Unknown => Diagnostic::error("AVS0601", format!("check `{}` is unknown", c.title)),
+        CheckStatus::Unknown => {
+            Diagnostic::error("AVS0601", format!("check `{}` is unknown", c.title))
+        }
         _ => Diagnostic::warning("AVS0602", format!("check `{}` is not verified", c.title)),
     };
     if c.labels.is_empty() {
@@ -70,7 +72,15 @@ fn counterexample_lines(cx: &serde_json::Value) -> Vec<String> {
     let mut lines = Vec::new();
     let strs = |v: &serde_json::Value| -> Vec<String> {
         v.as_array()
-            .map(|a| a.iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|x| {
+                        x.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| x.to_string())
+                    })
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let failed = strs(&cx["failed"]);
@@ -79,7 +89,12 @@ fn counterexample_lines(cx: &serde_json::Value) -> Vec<String> {
     }
     if let Some(env) = cx["environment"].as_array() {
         for e in env {
-            lines.push(format!("environment: {}", e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string())));
+            lines.push(format!(
+                "environment: {}",
+                e.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| e.to_string())
+            ));
         }
     }
     if let Some(paths) = cx["paths"].as_array() {
@@ -111,7 +126,13 @@ fn counterexample_lines(cx: &serde_json::Value) -> Vec<String> {
     lines
 }
 
-pub fn check(out: &Output, files: &[std::path::PathBuf], format: CheckFormat, only: Option<String>, timeout: u64) -> i32 {
+pub fn check(
+    out: &Output,
+    files: &[std::path::PathBuf],
+    format: CheckFormat,
+    only: Option<String>,
+    timeout: u64,
+) -> i32 {
     if format == CheckFormat::Sarif {
         out.eprint("error: `--format sarif` is not supported yet; use `--format json`\n");
         return 2;
@@ -145,7 +166,11 @@ pub fn check(out: &Output, files: &[std::path::PathBuf], format: CheckFormat, on
             out.eprint(&format!(
                 "error: `{}` has no check titled `{title}`\n  = note: its checks: {}\n",
                 file.display(),
-                if titles.is_empty() { "none".to_string() } else { titles.join(", ") }
+                if titles.is_empty() {
+                    "none".to_string()
+                } else {
+                    titles.join(", ")
+                }
             ));
             2
         } else if diags.iter().any(Diagnostic::is_error) || !verification.all_hold() {
@@ -156,7 +181,12 @@ pub fn check(out: &Output, files: &[std::path::PathBuf], format: CheckFormat, on
         status = status.max(file_status);
         match format {
             CheckFormat::Json | CheckFormat::Sarif => {
-                reports.push(report::json::file_report(&analysis.sources, analysis.file, &verification.checks, &diags));
+                reports.push(report::json::file_report(
+                    &analysis.sources,
+                    analysis.file,
+                    &verification.checks,
+                    &diags,
+                ));
             }
             CheckFormat::Human => {
                 let mut text = render_diagnostics(&analysis.sources, &diags, out.color);
@@ -168,10 +198,16 @@ pub fn check(out: &Output, files: &[std::path::PathBuf], format: CheckFormat, on
                     .collect();
                 text.push_str(&render_diagnostics(&analysis.sources, &failing, out.color));
                 for c in &verification.checks {
-                    text.push_str(&format!("check {}: {}\n", out.bold(&format!("\"{}\"", c.title)), status_word(out, &c.status)));
+                    text.push_str(&format!(
+                        "check {}: {}\n",
+                        out.bold(&format!("\"{}\"", c.title)),
+                        status_word(out, &c.status)
+                    ));
                 }
                 if !analysis.is_unusable() {
-                    let count = |s: CheckStatus| verification.checks.iter().filter(|c| c.status == s).count();
+                    let count = |s: CheckStatus| {
+                        verification.checks.iter().filter(|c| c.status == s).count()
+                    };
                     text.push_str(&format!(
                         "{}: {} checks: {} pass, {} fail, {} unknown, {} not verified\n",
                         file.display(),
@@ -192,7 +228,10 @@ pub fn check(out: &Output, files: &[std::path::PathBuf], format: CheckFormat, on
         } else {
             serde_json::Value::Array(reports)
         };
-        out.print(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
+        out.print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        ));
     }
     status
 }
@@ -206,7 +245,10 @@ fn unusable(out: &Output, a: &Analysis, format: Format) -> Option<i32> {
         Format::Human => out.print(&render_diagnostics(&a.sources, &a.diagnostics, out.color)),
         Format::Json => {
             let v = report::json::file_report(&a.sources, a.file, &[], &a.diagnostics);
-            out.print(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
+            out.print(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            ));
         }
     }
     Some(2)

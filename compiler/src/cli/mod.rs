@@ -140,8 +140,15 @@ pub fn run() -> i32 {
             only,
             timeout,
         } => check::check(&out, &files, format, only, timeout),
-        Command::Routes { file, node, format } => check::routes(&out, &file, node.as_deref(), format),
-        Command::Trace { file, from, to, format } => check::trace(&out, &file, &from, &to, format),
+        Command::Routes { file, node, format } => {
+            check::routes(&out, &file, node.as_deref(), format)
+        }
+        Command::Trace {
+            file,
+            from,
+            to,
+            format,
+        } => check::trace(&out, &file, &from, &to, format),
         Command::Graph { file, only, format } => check::graph(&out, &file, only.as_deref(), format),
     }
 }

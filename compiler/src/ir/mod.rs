@@ -463,10 +463,16 @@ pub enum PropertyKind {
 
 impl Network {
     pub fn node_by_name(&self, name: &str) -> Option<NodeId> {
-        self.nodes.iter().find(|(_, n)| n.name == name).map(|(id, _)| id)
+        self.nodes
+            .iter()
+            .find(|(_, n)| n.name == name)
+            .map(|(id, _)| id)
     }
     pub fn subnet_by_name(&self, name: &str) -> Option<SubnetId> {
-        self.subnets.iter().find(|(_, s)| s.name == name).map(|(id, _)| id)
+        self.subnets
+            .iter()
+            .find(|(_, s)| s.name == name)
+            .map(|(id, _)| id)
     }
     /// The node whose NIC has this address.
     pub fn node_by_address(&self, addr: Ipv4Addr) -> Option<NodeId> {

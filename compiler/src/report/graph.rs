@@ -5,7 +5,8 @@ use crate::ir::{Network, SessionKind, SessionStatus};
 use std::fmt::Write;
 
 fn quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    // Names are identifiers; `\n` in labels is DOT's line break, so only quotes are escaped.
+    format!("\"{}\"", s.replace('"', "\\\""))
 }
 
 fn shape(kind: &str) -> &'static str {
@@ -27,7 +28,10 @@ pub fn to_dot(net: &Network) -> String {
     let _ = writeln!(out, "digraph avscheck {{");
     let _ = writeln!(out, "  graph [rankdir=LR, fontname=\"Helvetica\"];");
     let _ = writeln!(out, "  node [fontname=\"Helvetica\", fontsize=10];");
-    let _ = writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=9, dir=none];");
+    let _ = writeln!(
+        out,
+        "  edge [fontname=\"Helvetica\", fontsize=9, dir=none];"
+    );
     let vnet_of = |n: &crate::ir::Node| {
         n.behaviours
             .fabric_subnet
@@ -36,9 +40,17 @@ pub fn to_dot(net: &Network) -> String {
             .or(n.behaviours.programs.map(|p| p.vnet))
     };
     for (vid, v) in net.vnets.iter() {
-        let _ = writeln!(out, "  subgraph {} {{", quote(&format!("cluster_{}", v.name)));
+        let _ = writeln!(
+            out,
+            "  subgraph {} {{",
+            quote(&format!("cluster_{}", v.name))
+        );
         let spaces: Vec<String> = v.address.iter().map(|a| a.to_string()).collect();
-        let _ = writeln!(out, "    label={};", quote(&format!("vnet {} ({})", v.name, spaces.join(", "))));
+        let _ = writeln!(
+            out,
+            "    label={};",
+            quote(&format!("vnet {} ({})", v.name, spaces.join(", ")))
+        );
         for (_, n) in net.nodes.iter().filter(|(_, n)| vnet_of(n) == Some(vid)) {
             let _ = writeln!(
                 out,
@@ -56,7 +68,13 @@ pub fn to_dot(net: &Network) -> String {
         } else {
             format!("{}\\n{} AS{}", n.name, n.kind, n.asn)
         };
-        let _ = writeln!(out, "  {} [shape={}, label={}];", quote(&n.name), shape(&n.kind), quote(&label));
+        let _ = writeln!(
+            out,
+            "  {} [shape={}, label={}];",
+            quote(&n.name),
+            shape(&n.kind),
+            quote(&label)
+        );
     }
     for (_, s) in net.sessions.iter() {
         let (a, b) = (&net.nodes[s.a].name, &net.nodes[s.b].name);
@@ -76,9 +94,18 @@ pub fn to_dot(net: &Network) -> String {
             SessionKind::Ebgp => {}
         }
         if let Some(t) = s.tunnel {
-            attrs.push(format!("label={}", quote(&format!("BGP over {}", net.tunnels[t].name))));
+            attrs.push(format!(
+                "label={}",
+                quote(&format!("BGP over {}", net.tunnels[t].name))
+            ));
         }
-        let _ = writeln!(out, "  {} -> {} [{}];", quote(a), quote(b), attrs.join(", "));
+        let _ = writeln!(
+            out,
+            "  {} -> {} [{}];",
+            quote(a),
+            quote(b),
+            attrs.join(", ")
+        );
     }
     for (vid, v) in net.vnets.iter() {
         for p in &v.peerings {

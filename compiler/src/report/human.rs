@@ -23,7 +23,13 @@ pub fn render_diagnostics(sources: &SourceMap, diags: &[Diagnostic], color: bool
             // A rendering failure (a span outside its file) must not lose the
             // diagnostic: fall back to a plain line.
             if term::emit(&mut *writer, &config, &files, &to_codespan(d)).is_err() {
-                let _ = writeln!(writer, "{}[{}]: {}", severity_word(d.severity), d.code, d.message);
+                let _ = writeln!(
+                    writer,
+                    "{}[{}]: {}",
+                    severity_word(d.severity),
+                    d.code,
+                    d.message
+                );
             }
         }
     }
@@ -55,7 +61,8 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
             } else {
                 cs::LabelStyle::Secondary
             };
-            cs::Label::new(style, l.span.file.0 as usize, l.span.range()).with_message(l.message.clone())
+            cs::Label::new(style, l.span.file.0 as usize, l.span.range())
+                .with_message(l.message.clone())
         })
         .collect();
     cs::Diagnostic::new(sev)

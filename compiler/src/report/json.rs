@@ -11,7 +11,10 @@ pub fn span_json(sources: &SourceMap, user_file: crate::FileId, span: Span) -> V
     let mut v = json!({"start": span.start, "end": span.end, "line": line, "column": column});
     if span.file != user_file {
         if let Some(obj) = v.as_object_mut() {
-            obj.insert("file".into(), Value::String(sources.name(span.file).to_string()));
+            obj.insert(
+                "file".into(),
+                Value::String(sources.name(span.file).to_string()),
+            );
         }
     }
     v

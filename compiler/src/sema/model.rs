@@ -147,7 +147,10 @@ impl ResolvedLine {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     /// A reference to a component (or policy, prefix list) of a known kind.
-    Ref { name: String, kind: String },
+    Ref {
+        name: String,
+        kind: String,
+    },
     Int(u64),
     Bool(bool),
     Prefix(Ipv4Net),

@@ -55,12 +55,18 @@ pub(crate) fn table_named(ctx: &Ctx, name: &str) -> Option<Table> {
 pub(crate) fn lower_vnets(ctx: &mut Ctx) {
     let design = ctx.design;
     for c in design.components.iter().filter(|c| c.kind == "vnet") {
-        let address = c.all("address").filter_map(|l| l.first().and_then(|v| v.node.as_prefix())).collect();
-        let region = c.get("region").and_then(|l| l.first()).and_then(|v| match &v.node {
-            Value::Word(w) | Value::Str(w) => Some(w.clone()),
-            Value::Ref { name, .. } => Some(name.clone()),
-            _ => None,
-        });
+        let address = c
+            .all("address")
+            .filter_map(|l| l.first().and_then(|v| v.node.as_prefix()))
+            .collect();
+        let region = c
+            .get("region")
+            .and_then(|l| l.first())
+            .and_then(|v| match &v.node {
+                Value::Word(w) | Value::Str(w) => Some(w.clone()),
+                Value::Ref { name, .. } => Some(name.clone()),
+                _ => None,
+            });
         let default_name = format!("{}/default", c.name.node);
         let vnet_id = ir::VnetId(u32::try_from(ctx.net.vnets.len()).unwrap_or(u32::MAX));
         let default_subnet = ctx.net.subnets.push(ir::Subnet {
@@ -86,7 +92,11 @@ pub(crate) fn lower_vnets(ctx: &mut Ctx) {
         ctx.vnet_ids.insert(c.name.node.clone(), id);
     }
     // Peerings: established when both VNets declare them.
-    let vnets: Vec<&ComponentDecl> = design.components.iter().filter(|c| c.kind == "vnet").collect();
+    let vnets: Vec<&ComponentDecl> = design
+        .components
+        .iter()
+        .filter(|c| c.kind == "vnet")
+        .collect();
     for a in &vnets {
         for line in a.all("peer") {
             let Some(b_name) = line.first().and_then(|v| v.node.as_ref_name()) else {
@@ -95,10 +105,11 @@ pub(crate) fn lower_vnets(ctx: &mut Ctx) {
             let Some(b) = vnets.iter().find(|c| c.name.node == b_name) else {
                 continue;
             };
-            let back = b
-                .all("peer")
-                .find(|l| l.first().and_then(|v| v.node.as_ref_name()) == Some(a.name.node.as_str()));
-            let (Some(&ia), Some(&ib)) = (ctx.vnet_ids.get(&a.name.node), ctx.vnet_ids.get(b_name)) else {
+            let back = b.all("peer").find(|l| {
+                l.first().and_then(|v| v.node.as_ref_name()) == Some(a.name.node.as_str())
+            });
+            let (Some(&ia), Some(&ib)) = (ctx.vnet_ids.get(&a.name.node), ctx.vnet_ids.get(b_name))
+            else {
                 continue;
             };
             let Some(back) = back else {
@@ -107,7 +118,10 @@ pub(crate) fn lower_vnets(ctx: &mut Ctx) {
                         "AVS0305",
                         format!("peering `{}`–`{}` is not established", a.name.node, b_name),
                     )
-                    .primary(line.span, format!("`{b_name}` has no `peer {}`", a.name.node))
+                    .primary(
+                        line.span,
+                        format!("`{b_name}` has no `peer {}`", a.name.node),
+                    )
                     .secondary(b.name.span, format!("`{b_name}` declared here"))
                     .note("a VNet peering needs both sides (AZURE.md: VNet peering)"),
                 );
@@ -119,9 +133,20 @@ pub(crate) fn lower_vnets(ctx: &mut Ctx) {
             // One component per pair, made by the side that sorts first.
             if a.name.node.as_str() < b_name {
                 let name = format!("{}–{}", a.name.node, b_name);
-                let comp = ctx.add_component(&name, "vnet_peering", ir::ComponentKind::VnetPeering, line.span.to(back.span));
-                ctx.net.vnets[ia].peerings.push(ir::Peering { vnet: ib, component: comp });
-                ctx.net.vnets[ib].peerings.push(ir::Peering { vnet: ia, component: comp });
+                let comp = ctx.add_component(
+                    &name,
+                    "vnet_peering",
+                    ir::ComponentKind::VnetPeering,
+                    line.span.to(back.span),
+                );
+                ctx.net.vnets[ia].peerings.push(ir::Peering {
+                    vnet: ib,
+                    component: comp,
+                });
+                ctx.net.vnets[ib].peerings.push(ir::Peering {
+                    vnet: ia,
+                    component: comp,
+                });
             }
         }
     }
@@ -134,7 +159,10 @@ pub(crate) fn lower_vnets(ctx: &mut Ctx) {
         else {
             continue;
         };
-        let address = c.get("address").and_then(|l| l.first()).and_then(|v| v.node.as_prefix());
+        let address = c
+            .get("address")
+            .and_then(|l| l.first())
+            .and_then(|v| v.node.as_prefix());
         let table = c
             .get("route_table")
             .and_then(|l| l.first())
@@ -156,7 +184,9 @@ pub(crate) fn lower_vnets(ctx: &mut Ctx) {
 pub(crate) fn lower_tunnels(ctx: &mut Ctx) {
     let design = ctx.design;
     for c in design.components.iter().filter(|c| c.kind == "tunnel") {
-        let Some(line) = c.get("between") else { continue };
+        let Some(line) = c.get("between") else {
+            continue;
+        };
         let ends: Vec<ir::NodeId> = line
             .positional
             .iter()
@@ -171,7 +201,12 @@ pub(crate) fn lower_tunnels(ctx: &mut Ctx) {
             .and_then(|l| l.first())
             .and_then(|v| v.node.as_word().map(str::to_string))
             .unwrap_or_else(|| "vxlan".to_string());
-        let component = ctx.add_component(&c.name.node, "tunnel", ir::ComponentKind::Tunnel, c.name.span);
+        let component = ctx.add_component(
+            &c.name.node,
+            "tunnel",
+            ir::ComponentKind::Tunnel,
+            c.name.span,
+        );
         let id = ctx.net.tunnels.push(ir::Tunnel {
             name: c.name.node.clone(),
             a,

@@ -44,14 +44,26 @@ impl<'a> Ctx<'a> {
     fn kind_of(&self, c: &ComponentDecl) -> Option<&'a KindSchema> {
         self.design.kinds.get(&c.kind)
     }
-    fn add_component(&mut self, name: &str, kind_name: &str, kind: ir::ComponentKind, span: crate::Span) -> ir::ComponentId {
+    fn add_component(
+        &mut self,
+        name: &str,
+        kind_name: &str,
+        kind: ir::ComponentKind,
+        span: crate::Span,
+    ) -> ir::ComponentId {
         let id = self.net.components.push(ir::Component {
             name: name.to_string(),
             kind,
             span,
         });
-        self.named_components.entry(name.to_string()).or_default().push(id);
-        self.kind_components.entry(kind_name.to_string()).or_default().push(id);
+        self.named_components
+            .entry(name.to_string())
+            .or_default()
+            .push(id);
+        self.kind_components
+            .entry(kind_name.to_string())
+            .or_default()
+            .push(id);
         id
     }
 }

@@ -8,7 +8,9 @@ use crate::ir::{self, Behaviours, Origination, ProgramAs, Programming, StaticRou
 use crate::sema::model::{ComponentDecl, Value};
 
 fn ref_value<'a>(c: &'a ComponentDecl, key: &str) -> Option<&'a str> {
-    c.get(key).and_then(|l| l.first()).and_then(|v| v.node.as_ref_name())
+    c.get(key)
+        .and_then(|l| l.first())
+        .and_then(|v| v.node.as_ref_name())
 }
 
 pub(crate) fn lower_nodes(ctx: &mut Ctx) {
@@ -27,16 +29,21 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
             .and_then(|n| u32::try_from(n).ok())
             .or(kind.asn)
             .unwrap_or(0);
-        let router_id_addr = c.get("router_id").and_then(|l| l.first()).and_then(|v| v.node.as_address());
+        let router_id_addr = c
+            .get("router_id")
+            .and_then(|l| l.first())
+            .and_then(|v| v.node.as_address());
         let vnet = ref_value(c, "vnet").and_then(|n| ctx.vnet_ids.get(n).copied());
         let mut b = Behaviours::default();
         let mut originates: Vec<Origination> = c
             .all("originate")
             .filter_map(|l| {
-                l.first().and_then(|v| v.node.as_prefix()).map(|prefix| Origination {
-                    prefix,
-                    span: l.span,
-                })
+                l.first()
+                    .and_then(|v| v.node.as_prefix())
+                    .map(|prefix| Origination {
+                        prefix,
+                        span: l.span,
+                    })
             })
             .collect();
         let mut component_kind = ir::ComponentKind::Node;
@@ -85,13 +92,19 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                             span: c.name.span,
                             vnet: v,
                             address: None,
-                            propagate_gateway_routes: table.as_ref().map(|t| t.propagate).unwrap_or(true),
+                            propagate_gateway_routes: table
+                                .as_ref()
+                                .map(|t| t.propagate)
+                                .unwrap_or(true),
                             route_table_span: table.as_ref().map(|t| t.span),
                             udrs: table.map(|t| t.udrs).unwrap_or_default(),
                         });
                         ctx.subnet_ids.insert(name, id);
                         b.gateway_subnet = Some(id);
-                        let pref = c.get("routing_preference").and_then(|l| l.first()).and_then(|v| v.node.as_word());
+                        let pref = c
+                            .get("routing_preference")
+                            .and_then(|l| l.first())
+                            .and_then(|v| v.node.as_word());
                         ctx.net.vnets[v].routing_preference = match pref {
                             Some("vpn_nva") => ir::RoutingPreference::VpnNva,
                             Some("as_path") => ir::RoutingPreference::AsPath,
@@ -119,7 +132,10 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
             router_id_addr,
             originates,
             statics: Vec::new(),
-            address: c.get("ip").and_then(|l| l.first()).and_then(|v| v.node.as_address()),
+            address: c
+                .get("ip")
+                .and_then(|l| l.first())
+                .and_then(|v| v.node.as_address()),
             behaviours: b,
             component,
         });
@@ -127,7 +143,8 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
     }
     // The implicit internet, when the kind is in scope.
     if let Some(kind) = design.kinds.get("internet") {
-        let component = ctx.add_component("internet", "internet", ir::ComponentKind::Node, kind.span);
+        let component =
+            ctx.add_component("internet", "internet", ir::ComponentKind::Node, kind.span);
         let id = ctx.net.nodes.push(ir::Node {
             name: "internet".to_string(),
             kind: "internet".to_string(),
@@ -149,7 +166,9 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
     }
     // Statics need every node.
     for c in &design.components {
-        let Some(&id) = ctx.node_ids.get(&c.name.node) else { continue };
+        let Some(&id) = ctx.node_ids.get(&c.name.node) else {
+            continue;
+        };
         let statics: Vec<StaticRoute> = c
             .all("static")
             .filter_map(|l| {
@@ -173,7 +192,9 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
 pub(crate) fn findings(ctx: &mut Ctx) {
     let mut diags = Vec::new();
     for (_, n) in ctx.net.nodes.iter() {
-        let Some(subnet) = n.behaviours.fabric_subnet else { continue };
+        let Some(subnet) = n.behaviours.fabric_subnet else {
+            continue;
+        };
         let vnet = ctx.net.subnets[subnet].vnet;
         // Only where a Route Server programs this VNet.
         let rs = ctx.net.nodes.values().find(|r| {
@@ -185,7 +206,11 @@ pub(crate) fn findings(ctx: &mut Ctx) {
         });
         let Some(rs) = rs else { continue };
         for o in &n.originates {
-            if let Some(space) = ctx.net.vnets[vnet].address.iter().find(|a| a.contains(&o.prefix)) {
+            if let Some(space) = ctx.net.vnets[vnet]
+                .address
+                .iter()
+                .find(|a| a.contains(&o.prefix))
+            {
                 diags.push(
                     Diagnostic::warning(
                         "AVS0320",

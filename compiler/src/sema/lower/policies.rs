@@ -45,12 +45,10 @@ fn condition(ctx: &mut Ctx, c: &ast::ConditionKind) -> Condition {
     let never = Condition::Prefix(Vec::new());
     match c {
         ast::ConditionKind::Prefix(m) => Condition::Prefix(vec![prefix_range(m)]),
-        ast::ConditionKind::PrefixList(name) => {
-            match ctx.prefix_lists.get(&name.node) {
-                Some(list) => Condition::Prefix(list.clone()),
-                None => never,
-            }
-        }
+        ast::ConditionKind::PrefixList(name) => match ctx.prefix_lists.get(&name.node) {
+            Some(list) => Condition::Prefix(list.clone()),
+            None => never,
+        },
         ast::ConditionKind::AsPathContains(n) => Condition::AsPathContains(n.node),
         ast::ConditionKind::AsPathLength(op, n) => Condition::AsPathLength(cmp(op.node), n.node),
         ast::ConditionKind::Tag(t) => Condition::Tag(tag_id(ctx, &t.node)),
@@ -96,7 +94,11 @@ pub fn lower_policies(ctx: &mut Ctx) {
     for p in &design.policies {
         let mut rules = Vec::new();
         for r in &p.rules {
-            let conditions = r.conditions.iter().map(|c| condition(ctx, &c.node)).collect();
+            let conditions = r
+                .conditions
+                .iter()
+                .map(|c| condition(ctx, &c.node))
+                .collect();
             let actions = r.actions.iter().map(|a| action(ctx, &a.node)).collect();
             rules.push(ir::Rule {
                 permit: r.verdict.node == ast::Verdict::Permit,

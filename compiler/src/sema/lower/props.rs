@@ -43,8 +43,12 @@ pub(crate) fn lower_checks(ctx: &mut Ctx) {
             .collect();
         let mut properties = Vec::new();
         for line in &c.lines {
-            let CheckLine::Property(p) = line else { continue };
-            let Some(kinds) = property_kinds(ctx, &p.kind) else { continue };
+            let CheckLine::Property(p) = line else {
+                continue;
+            };
+            let Some(kinds) = property_kinds(ctx, &p.kind) else {
+                continue;
+            };
             let mut failures = 0;
             let mut without = Vec::new();
             for m in &p.modifiers {
@@ -81,7 +85,12 @@ pub(crate) fn lower_checks(ctx: &mut Ctx) {
 
 /// One property line → its IR properties (`reachable A <-> B` is two: A → B and B → A).
 fn property_kinds(ctx: &Ctx, k: &ast::PropertyKind) -> Option<Vec<PropertyKind>> {
-    if let ast::PropertyKind::Reachable { from, direction, to } = k {
+    if let ast::PropertyKind::Reachable {
+        from,
+        direction,
+        to,
+    } = k
+    {
         let (f, t) = (endpoint(ctx, from)?, endpoint(ctx, to)?);
         let mut out = vec![PropertyKind::Reachable { from: f, to: t }];
         if direction.node == ast::Direction::Both {

@@ -5,8 +5,13 @@
 
 use super::Ctx;
 use crate::diagnostic::Diagnostic;
-use crate::ir::{self, ComponentKind, Edge, NodeId, PolicyId, RouteLimit, Session, SessionKind, SessionStatus, TunnelId};
-use crate::sema::model::{ComponentDecl, ResolvedLine, SessionSchema, SessionSchemaKind, SessionTarget, Value};
+use crate::ir::{
+    self, ComponentKind, Edge, NodeId, PolicyId, RouteLimit, Session, SessionKind, SessionStatus,
+    TunnelId,
+};
+use crate::sema::model::{
+    ComponentDecl, ResolvedLine, SessionSchema, SessionSchemaKind, SessionTarget, Value,
+};
 use crate::span::Span;
 use std::collections::BTreeMap;
 
@@ -47,7 +52,14 @@ fn ref_value<'a>(c: &'a ComponentDecl, key: &str) -> Option<&'a str> {
     c.get(key).and_then(line_ref)
 }
 
-fn side_from_line(ctx: &Ctx, schema: &SessionSchema, from: NodeId, to: NodeId, line: Option<&ResolvedLine>, span: Span) -> Side {
+fn side_from_line(
+    ctx: &Ctx,
+    schema: &SessionSchema,
+    from: NodeId,
+    to: NodeId,
+    line: Option<&ResolvedLine>,
+    span: Span,
+) -> Side {
     let mut import: Vec<PolicyId> = policy(ctx, schema.import.as_deref()).into_iter().collect();
     let mut export: Vec<PolicyId> = policy(ctx, schema.export.as_deref()).into_iter().collect();
     let mut side = Side {
@@ -73,14 +85,23 @@ fn side_from_line(ctx: &Ctx, schema: &SessionSchema, from: NodeId, to: NodeId, l
         let name_of = |opt: &str| line.option(opt).and_then(|v| v.node.as_ref_name());
         import.extend(policy(ctx, name_of("import")));
         export.extend(policy(ctx, name_of("export")));
-        side.expected_asn = line
-            .option("asn")
-            .and_then(|v| v.node.as_int().and_then(|n| u32::try_from(n).ok()).map(|n| (n, v.span)));
+        side.expected_asn = line.option("asn").and_then(|v| {
+            v.node
+                .as_int()
+                .and_then(|n| u32::try_from(n).ok())
+                .map(|n| (n, v.span))
+        });
         side.allowas_in = line.flag("allowas_in");
-        side.tunnel = line
-            .option("over")
-            .and_then(|v| v.node.as_ref_name().and_then(|n| ctx.tunnel_ids.get(n).copied()).map(|t| (t, v.span)));
-        side.weight = line.option("weight").and_then(|v| v.node.as_int()).and_then(|n| u32::try_from(n).ok());
+        side.tunnel = line.option("over").and_then(|v| {
+            v.node
+                .as_ref_name()
+                .and_then(|n| ctx.tunnel_ids.get(n).copied())
+                .map(|t| (t, v.span))
+        });
+        side.weight = line
+            .option("weight")
+            .and_then(|v| v.node.as_int())
+            .and_then(|n| u32::try_from(n).ok());
     }
     side.import = import;
     side.export = export;
@@ -91,11 +112,17 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
     let design = ctx.design;
     let mut sides = Vec::new();
     for c in &design.components {
-        let Some(kind) = design.kinds.get(&c.kind) else { continue };
+        let Some(kind) = design.kinds.get(&c.kind) else {
+            continue;
+        };
         let me = ctx.node_ids.get(&c.name.node).copied();
         for schema in &kind.sessions {
             if let Some(flag) = &schema.when {
-                let on = c.get(flag).and_then(|l| l.first()).and_then(|v| v.node.as_bool()).unwrap_or(false);
+                let on = c
+                    .get(flag)
+                    .and_then(|l| l.first())
+                    .and_then(|v| v.node.as_bool())
+                    .unwrap_or(false);
                 if !on {
                     continue;
                 }
@@ -103,7 +130,8 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
             match (&schema.target, me) {
                 (SessionTarget::Key(key), Some(me)) => {
                     for line in c.all(key) {
-                        let Some(to) = line_ref(line).and_then(|n| ctx.node_ids.get(n).copied()) else {
+                        let Some(to) = line_ref(line).and_then(|n| ctx.node_ids.get(n).copied())
+                        else {
                             continue;
                         };
                         let mut side = side_from_line(ctx, schema, me, to, Some(line), line.span);
@@ -132,10 +160,22 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
                         }
                     }
                 }
-                (SessionTarget::Same { kind: other_kind, key }, Some(me)) => {
-                    let Some(mine) = ref_value(c, key) else { continue };
+                (
+                    SessionTarget::Same {
+                        kind: other_kind,
+                        key,
+                    },
+                    Some(me),
+                ) => {
+                    let Some(mine) = ref_value(c, key) else {
+                        continue;
+                    };
                     let span = c.get(key).map(|l| l.span).unwrap_or(c.name.span);
-                    for d in design.components.iter().filter(|d| &d.kind == other_kind && d.name.node != c.name.node) {
+                    for d in design
+                        .components
+                        .iter()
+                        .filter(|d| &d.kind == other_kind && d.name.node != c.name.node)
+                    {
                         if ref_value(d, key) == Some(mine) {
                             if let Some(&to) = ctx.node_ids.get(&d.name.node) {
                                 sides.push(side_from_line(ctx, schema, me, to, None, span));
@@ -143,12 +183,19 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
                         }
                     }
                 }
-                (SessionTarget::By { kind: other_kind, key }, Some(me)) => {
+                (
+                    SessionTarget::By {
+                        kind: other_kind,
+                        key,
+                    },
+                    Some(me),
+                ) => {
                     for d in design.components.iter().filter(|d| &d.kind == other_kind) {
                         for line in d.all(key) {
                             if line_ref(line) == Some(c.name.node.as_str()) {
                                 if let Some(&to) = ctx.node_ids.get(&d.name.node) {
-                                    sides.push(side_from_line(ctx, schema, me, to, None, line.span));
+                                    sides
+                                        .push(side_from_line(ctx, schema, me, to, None, line.span));
                                 }
                             }
                         }
@@ -169,12 +216,22 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
     for side in sides {
         if side.from == side.to {
             ctx.diags.push(
-                Diagnostic::error("AVS0302", format!("`{}` cannot peer with itself", ctx.net.nodes[side.from].name))
-                    .primary(side.span, "names its own component"),
+                Diagnostic::error(
+                    "AVS0302",
+                    format!(
+                        "`{}` cannot peer with itself",
+                        ctx.net.nodes[side.from].name
+                    ),
+                )
+                .primary(side.span, "names its own component"),
             );
             continue;
         }
-        let pair = if side.from < side.to { (side.from, side.to) } else { (side.to, side.from) };
+        let pair = if side.from < side.to {
+            (side.from, side.to)
+        } else {
+            (side.to, side.from)
+        };
         if !pair_order.contains(&pair) {
             pair_order.push(pair);
         }
@@ -186,7 +243,11 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
         match (ab, ba) {
             (Some(x), Some(y)) => {
                 // The side declared first names the session.
-                let (first, second) = if (!x.user_line, x.span) <= (!y.user_line, y.span) { (x, y) } else { (y, x) };
+                let (first, second) = if (!x.user_line, x.span) <= (!y.user_line, y.span) {
+                    (x, y)
+                } else {
+                    (y, x)
+                };
                 establish(ctx, first, second);
             }
             (Some(lone), None) | (None, Some(lone)) => {
@@ -198,9 +259,15 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
                             "AVS0300",
                             format!("session `{}`–`{}` is not established", from.name, to.name),
                         )
-                        .primary(lone.span, format!("`{}` has no `{} {}`", to.name, lone.key, from.name))
+                        .primary(
+                            lone.span,
+                            format!("`{}` has no `{} {}`", to.name, lone.key, from.name),
+                        )
                         .secondary(to.span, format!("`{}` declared here", to.name))
-                        .help(format!("add `peer {}` to `{}`, or remove this line", from.name, to.name)),
+                        .help(format!(
+                            "add `peer {}` to `{}`, or remove this line",
+                            from.name, to.name
+                        )),
                     );
                 }
             }
@@ -219,13 +286,19 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
                 ctx.diags.push(
                     Diagnostic::error(
                         "AVS0301",
-                        format!("`{}` expects AS{} from `{}`, which is AS{}", ctx.net.nodes[side.from].name, expected, peer.name, peer.asn),
+                        format!(
+                            "`{}` expects AS{} from `{}`, which is AS{}",
+                            ctx.net.nodes[side.from].name, expected, peer.name, peer.asn
+                        ),
                     )
                     .primary(span, format!("expects AS{expected}"))
                     .secondary(peer.span, format!("`{}` is AS{}", peer.name, peer.asn))
                     .note("the session is down: BGP refuses an OPEN from an unexpected AS"),
                 );
-                status = SessionStatus::Down(format!("`{}` expects AS{}, `{}` is AS{}", ctx.net.nodes[side.from].name, expected, peer.name, peer.asn));
+                status = SessionStatus::Down(format!(
+                    "`{}` expects AS{}, `{}` is AS{}",
+                    ctx.net.nodes[side.from].name, expected, peer.name, peer.asn
+                ));
             }
         }
     }
@@ -237,33 +310,48 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
             ctx.diags.push(
                 Diagnostic::error(
                     "AVS0303",
-                    format!("tunnel `{}` does not join `{}` and `{}`", tun.name, ctx.net.nodes[a].name, ctx.net.nodes[b].name),
+                    format!(
+                        "tunnel `{}` does not join `{}` and `{}`",
+                        tun.name, ctx.net.nodes[a].name, ctx.net.nodes[b].name
+                    ),
                 )
                 .primary(span, "this session runs over it")
-                .secondary(tun.span, format!("`{}` joins `{}` and `{}`", tun.name, ctx.net.nodes[tun.a].name, ctx.net.nodes[tun.b].name)),
+                .secondary(
+                    tun.span,
+                    format!(
+                        "`{}` joins `{}` and `{}`",
+                        tun.name, ctx.net.nodes[tun.a].name, ctx.net.nodes[tun.b].name
+                    ),
+                ),
             );
             status = SessionStatus::Down(format!("tunnel `{}` does not join its ends", tun.name));
         }
     }
-    let kind = if x.kind == SessionSchemaKind::GlobalReach || y.kind == SessionSchemaKind::GlobalReach {
-        SessionKind::GlobalReach
-    } else if x.kind == SessionSchemaKind::Internal || y.kind == SessionSchemaKind::Internal {
-        SessionKind::Internal
-    } else if ctx.net.nodes[a].asn == ctx.net.nodes[b].asn {
-        SessionKind::Ibgp
-    } else {
-        SessionKind::Ebgp
-    };
+    let kind =
+        if x.kind == SessionSchemaKind::GlobalReach || y.kind == SessionSchemaKind::GlobalReach {
+            SessionKind::GlobalReach
+        } else if x.kind == SessionSchemaKind::Internal || y.kind == SessionSchemaKind::Internal {
+            SessionKind::Internal
+        } else if ctx.net.nodes[a].asn == ctx.net.nodes[b].asn {
+            SessionKind::Ibgp
+        } else {
+            SessionKind::Ebgp
+        };
     let (na, nb) = (&ctx.net.nodes[a], &ctx.net.nodes[b]);
     let is_circuit = |n: &ir::Node| ctx.net.components[n.component].kind == ComponentKind::Circuit;
     let (comp_kind, comp_kind_name) = if kind == SessionKind::GlobalReach {
         (ComponentKind::GlobalReach, "global_reach")
-    } else if (is_circuit(na) && nb.behaviours.gateway_subnet.is_some()) || (is_circuit(nb) && na.behaviours.gateway_subnet.is_some()) {
+    } else if (is_circuit(na) && nb.behaviours.gateway_subnet.is_some())
+        || (is_circuit(nb) && na.behaviours.gateway_subnet.is_some())
+    {
         (ComponentKind::Connection, "connection")
     } else {
         (ComponentKind::Session, "session")
     };
-    let name = x.maker.clone().unwrap_or_else(|| format!("{}–{}", na.name, nb.name));
+    let name = x
+        .maker
+        .clone()
+        .unwrap_or_else(|| format!("{}–{}", na.name, nb.name));
     let component = ctx.add_component(&name, comp_kind_name, comp_kind, x.span);
     let session = ctx.net.sessions.push(Session {
         a,
@@ -272,7 +360,11 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
         status: status.clone(),
         tunnel: tunnel.map(|(t, _)| t),
         span: x.span,
-        other_span: if y.implicit && !y.user_line { None } else { Some(y.span) },
+        other_span: if y.implicit && !y.user_line {
+            None
+        } else {
+            Some(y.span)
+        },
         component,
     });
     if status != SessionStatus::Up {
@@ -285,7 +377,15 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
 }
 
 /// The directed edge `s.from → s.to`: `s` is the sender's side, `r` the receiver's.
-fn make_edge(ctx: &Ctx, s: &Side, r: &Side, session: ir::SessionId, kind: SessionKind, component: ir::ComponentId, tunnel: Option<TunnelId>) -> Edge {
+fn make_edge(
+    ctx: &Ctx,
+    s: &Side,
+    r: &Side,
+    session: ir::SessionId,
+    kind: SessionKind,
+    component: ir::ComponentId,
+    tunnel: Option<TunnelId>,
+) -> Edge {
     let (u, v) = (&ctx.net.nodes[s.from], &ctx.net.nodes[s.to]);
     let prepend = match kind {
         SessionKind::Ebgp => vec![u.asn],
@@ -336,7 +436,8 @@ fn receive_weight(ctx: &Ctx, s: &Side, kind: SessionKind) -> u32 {
         return connection;
     };
     let pref = ctx.net.vnets[ctx.net.subnets[gs].vnet].routing_preference;
-    let from_circuit = ctx.net.components[ctx.net.nodes[s.from].component].kind == ComponentKind::Circuit;
+    let from_circuit =
+        ctx.net.components[ctx.net.nodes[s.from].component].kind == ComponentKind::Circuit;
     match (pref, from_circuit) {
         (ir::RoutingPreference::ExpressRoute, true) => 1 + connection,
         (ir::RoutingPreference::VpnNva, false) if kind == SessionKind::Internal => 32_001,
@@ -354,8 +455,15 @@ fn route_limit(ctx: &Ctx, s: &Side, r: &Side, kind: SessionKind) -> Option<Route
     let design = ctx.design;
     let receiver = design.component(&ctx.net.nodes[s.to].name)?;
     if let Some(line) = receiver.get("max_routes_per_peer") {
-        if let Some(max) = line.first().and_then(|v| v.node.as_int()).and_then(|n| u32::try_from(n).ok()) {
-            return Some(RouteLimit { max, span: line.span });
+        if let Some(max) = line
+            .first()
+            .and_then(|v| v.node.as_int())
+            .and_then(|n| u32::try_from(n).ok())
+        {
+            return Some(RouteLimit {
+                max,
+                span: line.span,
+            });
         }
     }
     let is_msee = |name: &str| {
@@ -369,14 +477,20 @@ fn route_limit(ctx: &Ctx, s: &Side, r: &Side, kind: SessionKind) -> Option<Route
     if is_msee(&ctx.net.nodes[s.to].name) && r.key == "peer" {
         let sku = receiver.get("sku");
         let premium = sku.and_then(|l| l.first()).and_then(|v| v.node.as_word()) == Some("premium");
-        let span = sku.filter(|l| !l.defaulted).map(|l| l.span).unwrap_or(r.span);
+        let span = sku
+            .filter(|l| !l.defaulted)
+            .map(|l| l.span)
+            .unwrap_or(r.span);
         return Some(RouteLimit {
             max: if premium { 10_000 } else { 4_000 },
             span,
         });
     }
     if is_msee(&ctx.net.nodes[s.from].name) && s.key == "peer" {
-        return Some(RouteLimit { max: 1_000, span: s.span });
+        return Some(RouteLimit {
+            max: 1_000,
+            span: s.span,
+        });
     }
     None
 }
