@@ -5,5 +5,7 @@ pub mod graph;
 pub mod human;
 pub mod json;
 pub mod model;
+pub mod routes;
+pub mod trace;
 
 pub use model::{CheckResult, CheckStatus, ResultLabel};

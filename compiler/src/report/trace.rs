@@ -1,0 +1,133 @@
+//! The `trace` command's output: one line per ECMP branch (human), or JSON
+//! (LANGUAGE.md §4): `{"from", "to", "paths": [{"disposition", "hops": [names]}]}`.
+//!
+//! Extra fields per path: `why` (e.g. "no transit between circuits"), `delivered_to`
+//! (a node or subnet name), `start` (the source subnet when a VM sends) and `detail`
+//! (per hop: how the packet arrived, its destination, the tunnel it left in).
+
+use crate::ir::Network;
+use crate::sim::{Arrival, Disposition, Owner, Path, Source};
+use serde::Serialize;
+use std::fmt::Write;
+use std::net::Ipv4Addr;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TraceReport {
+    pub from: String,
+    pub to: String,
+    pub paths: Vec<TracePath>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TracePath {
+    pub disposition: &'static str,
+    pub hops: Vec<String>,
+    pub why: String,
+    pub delivered_to: Option<String>,
+    /// The subnet a VM source sends from (`null` for a node source).
+    pub start: Option<String>,
+    pub detail: Vec<HopDetail>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HopDetail {
+    pub node: String,
+    /// `origin`, `from <node>`, `fabric <subnet>` or `tunnel <tunnel>`.
+    pub arrival: String,
+    pub destination: String,
+    /// The tunnel the packet left this hop in, if any.
+    pub encapsulated: Option<String>,
+}
+
+fn node_name(net: &Network, n: crate::ir::NodeId) -> String {
+    net.nodes.get(n).map(|x| x.name.clone()).unwrap_or_default()
+}
+
+fn owner_name(net: &Network, o: Owner) -> String {
+    match o {
+        Owner::Node(n) => node_name(net, n),
+        Owner::Subnet(s) => net.subnets.get(s).map(|x| x.name.clone()).unwrap_or_default(),
+    }
+}
+
+/// One path in report form.
+pub fn trace_path(net: &Network, p: &Path) -> TracePath {
+    let tunnel = |t: crate::ir::TunnelId| net.tunnels.get(t).map(|x| x.name.clone()).unwrap_or_default();
+    TracePath {
+        disposition: p.disposition.as_str(),
+        hops: p.hops.iter().map(|h| node_name(net, h.node)).collect(),
+        why: p.why.to_string(),
+        delivered_to: p.delivered_to.map(|o| owner_name(net, o)),
+        start: match p.from {
+            Source::Subnet(s) => Some(owner_name(net, Owner::Subnet(s))),
+            Source::Node(_) => None,
+        },
+        detail: p
+            .hops
+            .iter()
+            .map(|h| HopDetail {
+                node: node_name(net, h.node),
+                arrival: match h.arrival {
+                    Arrival::Origin => "origin".to_string(),
+                    Arrival::FromNode(n) => format!("from {}", node_name(net, n)),
+                    Arrival::FromFabric(s) => format!("fabric {}", owner_name(net, Owner::Subnet(s))),
+                    Arrival::Tunnel(t) => format!("tunnel {}", tunnel(t)),
+                },
+                destination: h.destination.to_string(),
+                encapsulated: h.encapsulated.map(tunnel),
+            })
+            .collect(),
+    }
+}
+
+/// The report for `trace --from FROM --to TO`.
+pub fn trace_report(net: &Network, from: &str, to: Ipv4Addr, paths: &[Path]) -> TraceReport {
+    TraceReport {
+        from: from.to_string(),
+        to: to.to_string(),
+        paths: paths.iter().map(|p| trace_path(net, p)).collect(),
+    }
+}
+
+/// One line per path: `dc1 → er_dc → ergw → fw → ...  delivered`. A VM source or a
+/// VM destination is shown in brackets; a tunnel hop as `=vx=>`.
+pub fn render_human(report: &TraceReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "trace {} → {}", report.from, report.to);
+    for p in &report.paths {
+        let mut line = String::new();
+        if let Some(s) = &p.start {
+            let _ = write!(line, "[{s}]");
+        }
+        for (i, h) in p.detail.iter().enumerate() {
+            if !line.is_empty() {
+                let prev_tunnel = i
+                    .checked_sub(1)
+                    .and_then(|j| p.detail.get(j))
+                    .and_then(|d| d.encapsulated.clone());
+                match prev_tunnel {
+                    Some(t) => {
+                        let _ = write!(line, " ={t}=> ");
+                    }
+                    None => line.push_str(" → "),
+                }
+            }
+            line.push_str(&h.node);
+        }
+        if let Some(d) = &p.delivered_to {
+            if p.hops.last() != Some(d) {
+                let _ = write!(line, " → [{d}]");
+            }
+        }
+        let _ = write!(line, "  {}", p.disposition);
+        if p.disposition != Disposition::Delivered.as_str() {
+            let _ = write!(line, " ({})", p.why);
+        }
+        out.push_str(line.trim_start());
+        out.push('\n');
+    }
+    if report.paths.is_empty() {
+        out.push_str("no path\n");
+    }
+    out
+}
