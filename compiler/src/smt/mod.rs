@@ -1,1 +1,153 @@
-//! SMT verification with z3. (Being written.)
+//! SMT verification with z3: every property of a check is proved for every stable
+//! state of the network (and every failure set / environment its modifiers allow), or
+//! refuted with a concrete counterexample, or reported `unknown` (never a pass).
+//!
+//! ```text
+//! encode.rs     scenario + BGP control plane per prefix → z3 (soundness argument there)
+//! dataplane.rs  effective routes, forwarding and tunnels per destination class → a
+//!               guarded graph; walks and loops encoded without unrolling
+//! prover.rs     assumptions vs goals, timeout, Proof | Counterexample | Unknown
+//! queries.rs    one function per property kind
+//! model.rs      z3 model → counterexample in the user's terms (names, prefixes, spans)
+//! ```
+//!
+//! Only this module uses z3.
+
+pub mod dataplane;
+pub mod encode;
+pub mod model;
+pub mod prover;
+pub mod queries;
+
+use crate::ir::{CheckId, Network};
+use crate::span::Span;
+use serde::Serialize;
+use std::time::{Duration, Instant};
+
+/// Options of a verification run.
+#[derive(Clone, Debug)]
+pub struct VerifyOptions {
+    /// Time budget of one check (all its properties).
+    pub timeout: Duration,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Unknown(String),
+}
+
+impl Status {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Unknown(_) => "unknown",
+        }
+    }
+}
+
+/// The verdict of one property line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PropertyVerdict {
+    pub span: Span,
+    pub status: Status,
+    pub counterexample: Option<Counterexample>,
+}
+
+/// The verdict of a check: pass when every property passes; fail when one fails;
+/// otherwise unknown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckVerdict {
+    pub status: Status,
+    pub property_results: Vec<PropertyVerdict>,
+    /// The first failing property's counterexample.
+    pub counterexample: Option<Counterexample>,
+}
+
+/// An environment announcement chosen by the solver (`assume ... advertises any`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Announcement {
+    pub node: String,
+    pub prefix: String,
+}
+
+/// One forwarding path of a counterexample.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct CexPath {
+    pub from: String,
+    pub to: String,
+    pub disposition: String,
+    pub hops: Vec<String>,
+}
+
+/// A route that takes part in a counterexample.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct CexRoute {
+    pub node: String,
+    pub prefix: String,
+    pub as_path: Vec<u32>,
+    /// The neighbour it was learned from (none: originated there).
+    pub from: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct CexLabel {
+    pub span: Span,
+    pub message: String,
+}
+
+/// A concrete counterexample (LANGUAGE.md §4 `counterexample`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counterexample {
+    /// Components failed by `under failures` (not those of `without`).
+    pub failed: Vec<String>,
+    pub environment: Vec<Announcement>,
+    pub paths: Vec<CexPath>,
+    pub routes: Vec<CexRoute>,
+    pub labels: Vec<CexLabel>,
+    pub narrative: String,
+}
+
+/// Verifies every property of one check.
+pub fn verify_check(net: &Network, check: CheckId, opts: &VerifyOptions) -> CheckVerdict {
+    let deadline = Instant::now() + opts.timeout;
+    let Some(c) = net.checks.get(check) else {
+        return CheckVerdict {
+            status: Status::Unknown("no such check".into()),
+            property_results: Vec::new(),
+            counterexample: None,
+        };
+    };
+    let mut results = Vec::new();
+    for prop in &c.properties {
+        let left = deadline.saturating_duration_since(Instant::now());
+        results.push(queries::verify_property(net, prop, left));
+    }
+    let status = if results.iter().any(|r| r.status == Status::Fail) {
+        Status::Fail
+    } else if let Some(u) = results.iter().find_map(|r| match &r.status {
+        Status::Unknown(why) => Some(why.clone()),
+        _ => None,
+    }) {
+        Status::Unknown(u)
+    } else {
+        Status::Pass
+    };
+    let counterexample = results.iter().find_map(|r| r.counterexample.clone());
+    CheckVerdict {
+        status,
+        property_results: results,
+        counterexample,
+    }
+}

@@ -1,0 +1,838 @@
+//! The data plane of one destination class as a guarded graph (semantics.md §2–§3).
+//!
+//! Vertices are walk states `(node, arrival context, current destination, pending
+//! inner packet)` — the simulator's loop key — and terminals (delivered to an owner,
+//! dropped, no route, unsupported). Each edge carries a z3 guard over the control-plane
+//! variables of [`super::encode`] and the scenario: it is taken exactly when, in that
+//! model, the walk at the source state forwards (one ECMP branch) to the target.
+//!
+//! Properties are then questions about walks in this graph, encoded without unrolling
+//! (see [`walk_exists`] and [`loop_exists`]): a walk is witnessed by per-vertex
+//! "reached" Booleans justified by a predecessor with a strictly smaller integer rank
+//! (so every reached vertex lies on a finite walk from a source), and a loop by a
+//! non-empty set of reached states each with an active edge into the set (a finite
+//! graph has a cycle through such a set, whatever its length).
+
+use super::encode::{edge_kind, CandSource, Encoder, NodeRib, PrefixPlane};
+use crate::ir::{
+    Endpoint, Network, NodeId, ProgramAs, RoutingPreference, SessionKind, StaticTarget, SubnetId,
+    TunnelId, UdrNextHop, VnetId,
+};
+use crate::sim::{owners, vnet_owner, Owner};
+use ipnet::Ipv4Net;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+use z3::ast::{Bool, Int};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Term {
+    Delivered(Owner),
+    Dropped,
+    NoRoute,
+    /// A walk this encoding does not cover (nested tunnels): never a proof.
+    Unsupported,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StateKey {
+    pub node: NodeId,
+    /// 1: a gateway reached from a node (a circuit); 0 otherwise.
+    pub ctx: u8,
+    pub dest: Ipv4Addr,
+    /// Inside a tunnel: (inner destination, far node, tunnel).
+    pub stack: Option<(Ipv4Addr, NodeId, TunnelId)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Vertex {
+    State(StateKey),
+    Term(Term),
+}
+
+/// How a walk arrives at a node.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Arrive {
+    Origin,
+    FromNode,
+    FromFabric,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    To(NodeId, Arrive),
+    Stop(Term),
+}
+
+/// The guarded forwarding graph of one destination (from given sources).
+pub struct Graph {
+    pub vertices: Vec<Vertex>,
+    pub index: BTreeMap<Vertex, usize>,
+    /// (from, to) → guard.
+    pub edges: BTreeMap<(usize, usize), Bool>,
+    /// Source entry points: vertex → guard.
+    pub sources: BTreeMap<usize, Bool>,
+    pub dest: Ipv4Addr,
+}
+
+impl Graph {
+    pub fn successors(&self, v: usize) -> impl Iterator<Item = (usize, &Bool)> {
+        self.edges
+            .range((v, 0)..(v + 1, 0))
+            .map(|((_, t), g)| (*t, g))
+    }
+    pub fn predecessors(&self, v: usize) -> Vec<(usize, &Bool)> {
+        self.edges
+            .iter()
+            .filter(|((_, t), _)| *t == v)
+            .map(|((f, _), g)| (*f, g))
+            .collect()
+    }
+    pub fn node_of(&self, v: usize) -> Option<NodeId> {
+        match self.vertices.get(v) {
+            Some(Vertex::State(k)) => Some(k.node),
+            _ => None,
+        }
+    }
+}
+
+/// Where walks start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Src {
+    Node(NodeId),
+    Subnet(SubnetId),
+}
+
+pub fn endpoint_src(net: &Network, ep: &Endpoint) -> Option<Src> {
+    crate::sim::endpoint_source(net, ep).map(|s| match s {
+        crate::sim::Source::Node(n) => Src::Node(n),
+        crate::sim::Source::Subnet(s) => Src::Subnet(s),
+    })
+}
+
+/// Builds graphs; caches the per-prefix control planes it needs.
+pub struct Builder<'e, 'n> {
+    pub enc: &'e mut Encoder<'n>,
+    pub planes: BTreeMap<Ipv4Net, PrefixPlane>,
+    /// Every prefix that some node originates (the only prefixes in any RIB).
+    bgp_prefixes: Vec<Ipv4Net>,
+    /// Facts already handed to the prover.
+    pub facts_taken: usize,
+}
+
+impl<'e, 'n> Builder<'e, 'n> {
+    pub fn new(enc: &'e mut Encoder<'n>) -> Builder<'e, 'n> {
+        let mut set: BTreeSet<Ipv4Net> = BTreeSet::new();
+        for n in enc.net.nodes.values() {
+            set.extend(n.originates.iter().map(|o| o.prefix));
+        }
+        Builder {
+            enc,
+            planes: BTreeMap::new(),
+            bgp_prefixes: set.into_iter().collect(),
+            facts_taken: 0,
+        }
+    }
+
+    fn net(&self) -> &'n Network {
+        self.enc.net
+    }
+
+    /// BGP prefixes containing `d`, longest first.
+    fn bgp_containing(&mut self, d: Ipv4Addr) -> Vec<Ipv4Net> {
+        let mut v: Vec<Ipv4Net> = self
+            .bgp_prefixes
+            .iter()
+            .filter(|p| p.contains(&d))
+            .copied()
+            .collect();
+        v.sort_by(|a, b| b.prefix_len().cmp(&a.prefix_len()).then(a.cmp(b)));
+        for p in &v {
+            if !self.planes.contains_key(p) {
+                let plane = self.enc.prefix_plane(*p, None);
+                self.planes.insert(*p, plane);
+            }
+        }
+        v
+    }
+
+    fn rib(&self, p: &Ipv4Net, n: NodeId) -> Option<&NodeRib> {
+        self.planes.get(p).and_then(|pl| pl.rib(n))
+    }
+
+    /// Builds the graph of walks towards `dest` from `sources`.
+    pub fn graph(&mut self, dest: Ipv4Addr, sources: &[Src]) -> Graph {
+        let mut g = Graph {
+            vertices: Vec::new(),
+            index: BTreeMap::new(),
+            edges: BTreeMap::new(),
+            sources: BTreeMap::new(),
+            dest,
+        };
+        let mut work: Vec<usize> = Vec::new();
+        for s in sources {
+            let entries: Vec<(Step, Bool)> = match *s {
+                Src::Node(n) => vec![(Step::To(n, Arrive::Origin), Bool::from_bool(true))],
+                Src::Subnet(sub) => self.fabric_steps(sub, dest, false),
+            };
+            for (step, guard) in entries {
+                let v = self.vertex_for(&mut g, &mut work, None, dest, step);
+                let slot = g.sources.entry(v).or_insert_with(|| Bool::from_bool(false));
+                *slot = Bool::or(&[slot.clone(), guard.clone()]);
+            }
+        }
+        while let Some(v) = work.pop() {
+            let Some(Vertex::State(key)) = g.vertices.get(v).copied() else {
+                continue;
+            };
+            for (step, guard, push) in self.decide(key) {
+                let (stack, dst) = match push {
+                    Some(p) => (Some(p.0), p.1),
+                    None => (key.stack, key.dest),
+                };
+                let t = self.vertex_for(&mut g, &mut work, stack, dst, step);
+                let slot = g
+                    .edges
+                    .entry((v, t))
+                    .or_insert_with(|| Bool::from_bool(false));
+                *slot = Bool::or(&[slot.clone(), guard.clone()]);
+            }
+        }
+        g
+    }
+
+    /// The vertex a step leads to (decapsulating at a tunnel's far end).
+    fn vertex_for(
+        &self,
+        g: &mut Graph,
+        work: &mut Vec<usize>,
+        stack: Option<(Ipv4Addr, NodeId, TunnelId)>,
+        dest: Ipv4Addr,
+        step: Step,
+    ) -> usize {
+        let net = self.net();
+        let vx = match step {
+            Step::Stop(t) => Vertex::Term(t),
+            Step::To(m, arrive) => {
+                let (mut stack, mut dest, mut arrive) = (stack, dest, arrive);
+                if let Some((inner, far, _)) = stack {
+                    if far == m && net.nodes.get(m).and_then(|n| n.address) == Some(dest) {
+                        stack = None;
+                        dest = inner;
+                        arrive = Arrive::Origin;
+                    }
+                }
+                let gateway = net
+                    .nodes
+                    .get(m)
+                    .is_some_and(|n| n.behaviours.gateway_subnet.is_some());
+                let ctx = u8::from(gateway && arrive == Arrive::FromNode);
+                Vertex::State(StateKey {
+                    node: m,
+                    ctx,
+                    dest,
+                    stack,
+                })
+            }
+        };
+        if let Some(i) = g.index.get(&vx) {
+            return *i;
+        }
+        let i = g.vertices.len();
+        g.vertices.push(vx);
+        g.index.insert(vx, i);
+        if matches!(vx, Vertex::State(_)) {
+            work.push(i);
+        }
+        i
+    }
+
+    /// One node's forwarding decision: (step, guard, tunnel push (stack, outer dest)).
+    #[allow(clippy::type_complexity)]
+    fn decide(
+        &mut self,
+        key: StateKey,
+    ) -> Vec<(Step, Bool, Option<((Ipv4Addr, NodeId, TunnelId), Ipv4Addr)>)> {
+        let net = self.net();
+        let m = key.node;
+        let d = key.dest;
+        let t = Bool::from_bool(true);
+        let Some(node) = net.nodes.get(m) else {
+            return vec![(Step::Stop(Term::Dropped), t, None)];
+        };
+        let alive = self.enc.scen.alive(net, m);
+        let mut out: Vec<(Step, Bool, Option<((Ipv4Addr, NodeId, TunnelId), Ipv4Addr)>)> =
+            vec![(Step::Stop(Term::Dropped), alive.not(), None)];
+        let b = node.behaviours;
+        let plain = |steps: Vec<(Step, Bool)>, out: &mut Vec<_>| {
+            for (s, g) in steps {
+                out.push((s, Bool::and(&[alive.clone(), g]), None));
+            }
+        };
+        if b.internet {
+            let term = if owners(net, d).contains(&Owner::Node(m)) {
+                Term::Delivered(Owner::Node(m))
+            } else {
+                Term::Dropped
+            };
+            plain(vec![(Step::Stop(term), t)], &mut out);
+            return out;
+        }
+        if node.address == Some(d)
+            || (b.owns_originated && node.originates.iter().any(|o| o.prefix.contains(&d)))
+        {
+            plain(
+                vec![(Step::Stop(Term::Delivered(Owner::Node(m))), t)],
+                &mut out,
+            );
+            return out;
+        }
+        if b.control_plane_only {
+            plain(vec![(Step::Stop(Term::Dropped), t)], &mut out);
+            return out;
+        }
+        // RIB lookup: a static wins over BGP routes of the same or a shorter prefix.
+        let st = node
+            .statics
+            .iter()
+            .filter(|s| s.prefix.contains(&d))
+            .max_by_key(|s| s.prefix.prefix_len())
+            .copied();
+        let st_len = st.map(|s| i32::from(s.prefix.prefix_len())).unwrap_or(-1);
+        let prefixes: Vec<Ipv4Net> = self
+            .bgp_containing(d)
+            .into_iter()
+            .filter(|p| i32::from(p.prefix_len()) > st_len && self.rib(p, m).is_some())
+            .collect();
+        // choices: (Some(prefix) | None = static-or-nothing, guard)
+        let mut pending = Bool::from_bool(true);
+        let mut choices: Vec<(Option<Ipv4Net>, Bool)> = Vec::new();
+        for p in &prefixes {
+            let valid = self
+                .rib(p, m)
+                .map(|r| r.best.valid.clone())
+                .unwrap_or_else(|| Bool::from_bool(false));
+            choices.push((Some(*p), Bool::and(&[pending.clone(), valid.clone()])));
+            pending = Bool::and(&[pending.clone(), valid.not()]);
+        }
+        choices.push((None, pending));
+        for (choice, guard) in choices {
+            let g = Bool::and(&[alive.clone(), guard]);
+            match choice {
+                None => {
+                    if let Some(s) = st {
+                        let step = match s.target {
+                            StaticTarget::Drop => Step::Stop(Term::Dropped),
+                            StaticTarget::Node(x) => Step::To(x, Arrive::FromNode),
+                        };
+                        out.push((step, g, None));
+                    } else if let Some(fs) = b.fabric_subnet {
+                        for (s, sg) in self.fabric_steps(fs, d, false) {
+                            out.push((s, Bool::and(&[g.clone(), sg]), None));
+                        }
+                    } else if let Some(gs) = b.gateway_subnet {
+                        let nt = key.ctx == 1 && b.no_transit;
+                        for (s, sg) in self.fabric_steps(gs, d, nt) {
+                            out.push((s, Bool::and(&[g.clone(), sg]), None));
+                        }
+                    } else {
+                        out.push((Step::Stop(Term::NoRoute), g, None));
+                    }
+                }
+                Some(p) => self.decide_bgp(key, p, g, &mut out),
+            }
+        }
+        out
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn decide_bgp(
+        &mut self,
+        key: StateKey,
+        p: Ipv4Net,
+        g: Bool,
+        out: &mut Vec<(Step, Bool, Option<((Ipv4Addr, NodeId, TunnelId), Ipv4Addr)>)>,
+    ) {
+        let net = self.net();
+        let m = key.node;
+        let d = key.dest;
+        let Some(node) = net.nodes.get(m) else { return };
+        let b = node.behaviours;
+        // (installed guard, source, next-hop term)
+        let routes: Vec<(Bool, CandSource, Int)> = match self.rib(&p, m) {
+            Some(r) => r
+                .cands
+                .iter()
+                .zip(&r.installed)
+                .map(|(c, i)| (i.clone(), c.source, c.route.nh.clone()))
+                .collect(),
+            None => Vec::new(),
+        };
+        if let Some(fs) = b.fabric_subnet {
+            let mut to_fabric = Vec::new();
+            for (inst, src, _) in &routes {
+                let tunnel = match src {
+                    CandSource::Edge(e) => net
+                        .edges
+                        .get(*e)
+                        .and_then(|x| x.tunnel.map(|t| (t, x.from))),
+                    CandSource::Local => None,
+                };
+                match tunnel {
+                    Some((t, far)) => {
+                        let up = net
+                            .tunnels
+                            .get(t)
+                            .map(|tn| self.enc.scen.is_down(tn.component).not())
+                            .unwrap_or_else(|| Bool::from_bool(false));
+                        let gt = Bool::and(&[g.clone(), inst.clone(), up.clone()]);
+                        match net.nodes.get(far).and_then(|n| n.address) {
+                            Some(outer) if key.stack.is_none() => {
+                                for (s, sg) in self.fabric_steps(fs, outer, false) {
+                                    out.push((
+                                        s,
+                                        Bool::and(&[gt.clone(), sg]),
+                                        Some(((d, far, t), outer)),
+                                    ));
+                                }
+                            }
+                            Some(_) => out.push((Step::Stop(Term::Unsupported), gt, None)),
+                            None => out.push((Step::Stop(Term::Dropped), gt, None)),
+                        }
+                        to_fabric.push(Bool::and(&[inst.clone(), up.not()]));
+                    }
+                    None => to_fabric.push(inst.clone()),
+                }
+            }
+            let tf = Bool::and(&[g.clone(), Bool::or(&to_fabric)]);
+            for (s, sg) in self.fabric_steps(fs, d, false) {
+                out.push((s, Bool::and(&[tf.clone(), sg]), None));
+            }
+            return;
+        }
+        if let Some(gs) = b.gateway_subnet {
+            if key.ctx == 1 {
+                for (s, sg) in self.fabric_steps(gs, d, b.no_transit) {
+                    out.push((s, Bool::and(&[g.clone(), sg]), None));
+                }
+                return;
+            }
+            let mut circuit = Vec::new();
+            if let Some(rib) = self.rib(&p, m) {
+                let chosen = rib.best_where(b.multipath, |src| external(net, src));
+                for (c, ch) in rib.cands.iter().zip(chosen) {
+                    if external(net, c.source) {
+                        circuit.push((ch, c.route.nh.clone()));
+                    }
+                }
+            }
+            let any: Vec<Bool> = circuit.iter().map(|(i, _)| i.clone()).collect();
+            let none = Bool::and(&[g.clone(), Bool::or(&any).not()]);
+            for (s, sg) in self.fabric_steps(gs, d, false) {
+                out.push((s, Bool::and(&[none.clone(), sg]), None));
+            }
+            for (inst, nh) in circuit {
+                for (s, sg) in self.next_hop_steps(&nh) {
+                    out.push((s, Bool::and(&[g.clone(), inst.clone(), sg]), None));
+                }
+            }
+            return;
+        }
+        for (inst, _, nh) in routes {
+            for (s, sg) in self.next_hop_steps(&nh) {
+                out.push((s, Bool::and(&[g.clone(), inst.clone(), sg]), None));
+            }
+        }
+    }
+
+    fn next_hop_steps(&self, nh: &Int) -> Vec<(Step, Bool)> {
+        let net = self.net();
+        let uni = &self.enc.uni;
+        let mut out = vec![(
+            Step::Stop(Term::Dropped),
+            nh.eq(Int::from_i64(uni.nh_local())),
+        )];
+        for n in net.nodes.ids() {
+            out.push((
+                Step::To(n, Arrive::FromNode),
+                nh.eq(Int::from_i64(uni.nh_node(n))),
+            ));
+        }
+        for a in &uni.addrs {
+            let Some(v) = uni.nh_addr(*a) else { continue };
+            let step = match net.node_by_address(*a) {
+                Some(x) => Step::To(x, Arrive::FromNode),
+                None => Step::Stop(Term::Dropped),
+            };
+            out.push((step, nh.eq(Int::from_i64(v))));
+        }
+        out
+    }
+
+    /// The fabric's lookup of `d` in subnet `s` (semantics §2), as guarded steps.
+    fn fabric_steps(&mut self, s: SubnetId, d: Ipv4Addr, no_transit: bool) -> Vec<(Step, Bool)> {
+        let net = self.net();
+        let Some(subnet) = net.subnets.get(s) else {
+            return vec![(Step::Stop(Term::NoRoute), Bool::from_bool(true))];
+        };
+        let Some(vnet) = net.vnets.get(subnet.vnet) else {
+            return vec![(Step::Stop(Term::NoRoute), Bool::from_bool(true))];
+        };
+        #[derive(Clone, Copy)]
+        enum Hop {
+            Vnet(VnetId),
+            Appliance(Ipv4Addr),
+            ApplianceNode(NodeId),
+            Gateway(NodeId),
+            Internet,
+            Nothing,
+        }
+        // prefix → [(hop, guard)] per source.
+        let mut user: BTreeMap<Ipv4Net, Vec<(Hop, Bool)>> = BTreeMap::new();
+        let mut bgp: BTreeMap<Ipv4Net, Vec<(Hop, Bool)>> = BTreeMap::new();
+        let mut default: BTreeMap<Ipv4Net, Vec<(Hop, Bool)>> = BTreeMap::new();
+        let tt = Bool::from_bool(true);
+        // Default routes, and the local space (guarded by peering liveness).
+        let mut local_space: Vec<(Ipv4Net, Bool)> = Vec::new();
+        for p in &vnet.address {
+            local_space.push((*p, tt.clone()));
+            if p.contains(&d) {
+                default
+                    .entry(*p)
+                    .or_default()
+                    .push((Hop::Vnet(subnet.vnet), tt.clone()));
+            }
+        }
+        for peering in &vnet.peerings {
+            let up = self.enc.scen.is_down(peering.component).not();
+            if let Some(w) = net.vnets.get(peering.vnet) {
+                for p in &w.address {
+                    local_space.push((*p, up.clone()));
+                    if p.contains(&d) {
+                        default
+                            .entry(*p)
+                            .or_default()
+                            .push((Hop::Vnet(peering.vnet), up.clone()));
+                    }
+                }
+            }
+        }
+        default
+            .entry(Ipv4Net::default())
+            .or_default()
+            .push((Hop::Internet, tt.clone()));
+        for block in crate::sim::private_blocks() {
+            if block.contains(&d) && !vnet.address.iter().any(|p| block.contains(p)) {
+                default
+                    .entry(block)
+                    .or_default()
+                    .push((Hop::Nothing, tt.clone()));
+            }
+        }
+        // BGP routes programmed by the hub's gateways and Route Servers.
+        if subnet.propagate_gateway_routes {
+            let hub = vnet.remote_gateway.unwrap_or(subnet.vnet);
+            let pref = net
+                .vnets
+                .get(hub)
+                .map(|h| h.routing_preference)
+                .unwrap_or_default();
+            for q in self.bgp_containing(d) {
+                let excluded: Vec<Bool> = local_space
+                    .iter()
+                    .filter(|(l, _)| l.contains(&q))
+                    .map(|(_, g)| g.clone())
+                    .collect();
+                let allowed = Bool::or(&excluded).not();
+                // (hop, guard, as-path length)
+                let mut er: Vec<(Hop, Bool, Int)> = Vec::new();
+                let mut nva: Vec<(Hop, Bool, Int)> = Vec::new();
+                for (gid, gnode) in net.nodes.iter() {
+                    let Some(prog) = gnode.behaviours.programs else {
+                        continue;
+                    };
+                    if prog.vnet != hub {
+                        continue;
+                    }
+                    let Some(rib) = self.rib(&q, gid) else {
+                        continue;
+                    };
+                    let alive = self.enc.scen.alive(net, gid);
+                    let chosen =
+                        rib.best_where(gnode.behaviours.multipath, |src| external(net, src));
+                    for (c, inst) in rib.cands.iter().zip(&chosen) {
+                        if !external(net, c.source) {
+                            continue;
+                        }
+                        let base = Bool::and(&[alive.clone(), inst.clone()]);
+                        match prog.how {
+                            ProgramAs::Gateway => er.push((Hop::Gateway(gid), base, c.route.len())),
+                            ProgramAs::Appliance => {
+                                let uni = &self.enc.uni;
+                                for n in net.nodes.ids() {
+                                    let hop = match net.nodes.get(n).and_then(|x| x.address) {
+                                        Some(a) => Hop::Appliance(a),
+                                        None => Hop::ApplianceNode(n),
+                                    };
+                                    let gd = Bool::and(&[
+                                        base.clone(),
+                                        c.route.nh.eq(Int::from_i64(uni.nh_node(n))),
+                                    ]);
+                                    nva.push((hop, gd, c.route.len()));
+                                }
+                                for a in &uni.addrs {
+                                    let Some(v) = uni.nh_addr(*a) else { continue };
+                                    let gd =
+                                        Bool::and(&[base.clone(), c.route.nh.eq(Int::from_i64(v))]);
+                                    nva.push((Hop::Appliance(*a), gd, c.route.len()));
+                                }
+                            }
+                        }
+                    }
+                }
+                if er.is_empty() && nva.is_empty() {
+                    continue;
+                }
+                let er_any = Bool::or(&er.iter().map(|x| x.1.clone()).collect::<Vec<_>>());
+                let nva_any = Bool::or(&nva.iter().map(|x| x.1.clone()).collect::<Vec<_>>());
+                let er_wins = match pref {
+                    RoutingPreference::ExpressRoute => Bool::from_bool(true),
+                    RoutingPreference::VpnNva => Bool::from_bool(false),
+                    RoutingPreference::AsPath => {
+                        // NVA wins iff its shortest path is strictly shorter.
+                        let nva_shorter: Vec<Bool> = nva
+                            .iter()
+                            .map(|(_, gn, ln)| {
+                                let beats: Vec<Bool> =
+                                    er.iter().map(|(_, ge, le)| ge.implies(ln.lt(le))).collect();
+                                Bool::and(&[gn.clone(), Bool::and(&beats)])
+                            })
+                            .collect();
+                        Bool::or(&nva_shorter).not()
+                    }
+                };
+                let use_er =
+                    Bool::and(&[allowed.clone(), Bool::or(&[nva_any.not(), er_wins.clone()])]);
+                let use_nva =
+                    Bool::and(&[allowed.clone(), Bool::or(&[er_any.not(), er_wins.not()])]);
+                let slot = bgp.entry(q).or_default();
+                for (h, gd, _) in er {
+                    slot.push((h, Bool::and(&[use_er.clone(), gd])));
+                }
+                for (h, gd, _) in nva {
+                    slot.push((h, Bool::and(&[use_nva.clone(), gd])));
+                }
+            }
+        }
+        for u in &subnet.udrs {
+            if !u.prefix.contains(&d) {
+                continue;
+            }
+            let hop = match u.next_hop {
+                UdrNextHop::Appliance(a) => Hop::Appliance(a),
+                UdrNextHop::Internet => Hop::Internet,
+                UdrNextHop::None => Hop::Nothing,
+                UdrNextHop::VnetLocal => Hop::Vnet(subnet.vnet),
+            };
+            user.entry(u.prefix).or_default().push((hop, tt.clone()));
+        }
+        // Longest prefix; for one prefix User > BGP > Default.
+        let mut all: BTreeSet<Ipv4Net> = BTreeSet::new();
+        all.extend(user.keys().copied());
+        all.extend(bgp.keys().copied());
+        all.extend(default.keys().copied());
+        let mut order: Vec<Ipv4Net> = all.into_iter().collect();
+        order.sort_by(|a, b| b.prefix_len().cmp(&a.prefix_len()).then(a.cmp(b)));
+        let mut pending = Bool::from_bool(true);
+        let mut chosen: Vec<(Hop, Bool)> = Vec::new();
+        let any = |v: Option<&Vec<(Hop, Bool)>>| -> Bool {
+            match v {
+                Some(v) => Bool::or(&v.iter().map(|x| x.1.clone()).collect::<Vec<_>>()),
+                None => Bool::from_bool(false),
+            }
+        };
+        for q in order {
+            let u_any = any(user.get(&q));
+            let b_any = any(bgp.get(&q));
+            let d_any = any(default.get(&q));
+            let use_u = Bool::and(&[pending.clone(), u_any.clone()]);
+            let use_b = Bool::and(&[pending.clone(), u_any.not(), b_any.clone()]);
+            let use_d = Bool::and(&[pending.clone(), u_any.not(), b_any.not(), d_any.clone()]);
+            for (src, gate) in [(&user, use_u), (&bgp, use_b), (&default, use_d)] {
+                if let Some(v) = src.get(&q) {
+                    for (h, gd) in v {
+                        chosen.push((*h, Bool::and(&[gate.clone(), gd.clone()])));
+                    }
+                }
+            }
+            pending = Bool::and(&[pending.clone(), Bool::or(&[u_any, b_any, d_any]).not()]);
+        }
+        let mut out = vec![(Step::Stop(Term::NoRoute), pending)];
+        for (h, gd) in chosen {
+            let step = match h {
+                Hop::Vnet(w) => {
+                    let nva = net.nodes.iter().find(|(_, n)| {
+                        n.address == Some(d)
+                            && n.behaviours
+                                .fabric_subnet
+                                .and_then(|fs| net.subnets.get(fs))
+                                .is_some_and(|fs| fs.vnet == w)
+                    });
+                    match nva {
+                        Some((x, _)) => Step::To(x, Arrive::FromFabric),
+                        None => match vnet_owner(net, w, d) {
+                            Some(sub) => Step::Stop(Term::Delivered(Owner::Subnet(sub))),
+                            None => Step::Stop(Term::Dropped),
+                        },
+                    }
+                }
+                Hop::Appliance(a) => match net.node_by_address(a) {
+                    Some(x) => Step::To(x, Arrive::FromFabric),
+                    None => Step::Stop(Term::Dropped),
+                },
+                Hop::ApplianceNode(n) => Step::To(n, Arrive::FromFabric),
+                Hop::Gateway(gw) => {
+                    if no_transit {
+                        Step::Stop(Term::Dropped)
+                    } else {
+                        Step::To(gw, Arrive::FromFabric)
+                    }
+                }
+                Hop::Internet => match net.internet {
+                    Some(i) => Step::To(i, Arrive::FromFabric),
+                    None => Step::Stop(Term::Dropped),
+                },
+                Hop::Nothing => Step::Stop(Term::Dropped),
+            };
+            out.push((step, gd));
+        }
+        out
+    }
+}
+
+/// Learned over a non-internal session (from a circuit, or from an NVA).
+fn external(net: &Network, src: CandSource) -> bool {
+    match src {
+        CandSource::Edge(e) => edge_kind(net, e).is_some_and(|k| k != SessionKind::Internal),
+        CandSource::Local => false,
+    }
+}
+
+/// Fresh names for walk encodings.
+pub struct Fresh(pub usize);
+
+impl Fresh {
+    pub fn next(&mut self, what: &str) -> String {
+        self.0 += 1;
+        format!("{what}{}", self.0)
+    }
+}
+
+/// A walk encoding: per (vertex, flag) "reached" and its rank.
+pub struct Walk {
+    pub reached: BTreeMap<(usize, bool), Bool>,
+    pub constraint: Bool,
+}
+
+/// There is a walk from a source whose end satisfies `accept(vertex, flag)`; `flag`
+/// records whether a state of a `watch` node was visited (a terminal delivered to a
+/// watched node counts as visiting it). The returned Bool is the existence claim; the
+/// constraint must hold with it (both go into the violation).
+pub fn walk_exists(
+    g: &Graph,
+    watch: &BTreeSet<NodeId>,
+    accept: impl Fn(&Vertex, bool) -> bool,
+    fresh: &mut Fresh,
+) -> (Bool, Walk) {
+    let watched = |v: usize| -> bool {
+        match g.vertices.get(v) {
+            Some(Vertex::State(k)) => watch.contains(&k.node),
+            Some(Vertex::Term(Term::Delivered(Owner::Node(n)))) => watch.contains(n),
+            _ => false,
+        }
+    };
+    let tag = fresh.next("w");
+    let mut reached: BTreeMap<(usize, bool), Bool> = BTreeMap::new();
+    let mut rank: BTreeMap<(usize, bool), Int> = BTreeMap::new();
+    let flags: &[bool] = if watch.is_empty() {
+        &[false]
+    } else {
+        &[false, true]
+    };
+    for v in 0..g.vertices.len() {
+        for &f in flags {
+            // A watched vertex is only ever reached with the flag set.
+            if watched(v) && !f {
+                continue;
+            }
+            reached.insert((v, f), Bool::new_const(format!("{tag}_r{v}_{f}")));
+            rank.insert((v, f), Int::new_const(format!("{tag}_k{v}_{f}")));
+        }
+    }
+    let mut cons = Vec::new();
+    for (&(v, f), r) in &reached {
+        let Some(kv) = rank.get(&(v, f)) else {
+            continue;
+        };
+        let mut why: Vec<Bool> = Vec::new();
+        // Entered from a source: the flag is whether the source vertex is watched.
+        if let Some(sg) = g.sources.get(&v) {
+            if f == watched(v) {
+                why.push(sg.clone());
+            }
+        }
+        for (u, guard) in g.predecessors(v) {
+            for &fu in flags {
+                let fv = fu || watched(v);
+                if fv != f {
+                    continue;
+                }
+                if let (Some(ru), Some(ku)) = (reached.get(&(u, fu)), rank.get(&(u, fu))) {
+                    why.push(Bool::and(&[ru.clone(), guard.clone(), ku.lt(kv)]));
+                }
+            }
+        }
+        cons.push(r.implies(Bool::or(&why)));
+    }
+    let goals: Vec<Bool> = reached
+        .iter()
+        .filter(|((v, f), _)| g.vertices.get(*v).is_some_and(|vx| accept(vx, *f)))
+        .map(|(_, r)| r.clone())
+        .collect();
+    (
+        Bool::or(&goals),
+        Walk {
+            reached,
+            constraint: Bool::and(&cons),
+        },
+    )
+}
+
+/// A forwarding loop reachable from a source: a non-empty set of reached states, each
+/// with an active edge into the set. Returns (claim, constraint).
+pub fn loop_exists(g: &Graph, fresh: &mut Fresh) -> (Bool, Bool) {
+    let none = BTreeSet::new();
+    let (_, walk) = walk_exists(g, &none, |_, _| false, fresh);
+    let tag = fresh.next("l");
+    let inl: BTreeMap<usize, Bool> = (0..g.vertices.len())
+        .filter(|v| matches!(g.vertices.get(*v), Some(Vertex::State(_))))
+        .map(|v| (v, Bool::new_const(format!("{tag}_in{v}"))))
+        .collect();
+    let mut cons = vec![walk.constraint.clone()];
+    for (&v, b) in &inl {
+        let reached = walk
+            .reached
+            .get(&(v, false))
+            .cloned()
+            .unwrap_or_else(|| Bool::from_bool(false));
+        let succ: Vec<Bool> = g
+            .successors(v)
+            .filter_map(|(t, guard)| {
+                inl.get(&t)
+                    .map(|bt| Bool::and(&[guard.clone(), bt.clone()]))
+            })
+            .collect();
+        cons.push(b.implies(Bool::and(&[reached, Bool::or(&succ)])));
+    }
+    let claim = Bool::or(&inl.values().cloned().collect::<Vec<_>>());
+    (claim, Bool::and(&cons))
+}

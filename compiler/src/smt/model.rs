@@ -1,0 +1,382 @@
+//! From a z3 model to a counterexample in the user's terms: the failed components,
+//! the environment's announcements, the offending forwarding paths (evaluated
+//! concretely on the model's forwarding graph), and the routes behind them with their
+//! AS paths (replayed concretely along the chain of `learned_from` edges) and spans
+//! for the lines responsible.
+
+use super::dataplane::{Graph, Term, Vertex};
+use super::encode::{CandSource, Encoder, PrefixPlane};
+use super::{Announcement, CexLabel, CexPath, CexRoute};
+use crate::ir::{EdgeId, Network, NodeId};
+use crate::sim::bgp::{condition_holds, export, Route};
+use crate::sim::Owner;
+use crate::span::Span;
+use ipnet::Ipv4Net;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+use z3::ast::{Bool, Int};
+use z3::Model;
+
+/// At most this many paths are enumerated per graph.
+const MAX_PATHS: usize = 64;
+
+pub fn eval_bool(m: &Model, b: &Bool) -> bool {
+    m.eval(b, true).and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+pub fn eval_int(m: &Model, i: &Int) -> i64 {
+    m.eval(i, true).and_then(|v| v.as_i64()).unwrap_or(0)
+}
+
+/// How a concrete path ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    Term(Term),
+    Loop,
+}
+
+/// A path through the model's forwarding graph (vertex indices).
+#[derive(Clone, Debug)]
+pub struct ConcretePath {
+    pub vertices: Vec<usize>,
+    pub end: End,
+}
+
+impl ConcretePath {
+    pub fn nodes<'g>(&'g self, g: &'g Graph) -> impl Iterator<Item = NodeId> + 'g {
+        self.vertices.iter().filter_map(|v| g.node_of(*v))
+    }
+    pub fn visits(&self, g: &Graph, n: NodeId) -> bool {
+        self.nodes(g).any(|x| x == n)
+    }
+    pub fn delivered_to(&self) -> Option<Owner> {
+        match self.end {
+            End::Term(Term::Delivered(o)) => Some(o),
+            _ => None,
+        }
+    }
+    pub fn unsupported(&self) -> bool {
+        self.end == End::Term(Term::Unsupported)
+    }
+}
+
+/// Every path of the graph in the model, in a deterministic order.
+pub fn concrete_paths(g: &Graph, m: &Model) -> Vec<ConcretePath> {
+    let mut succ: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for ((f, t), guard) in &g.edges {
+        if eval_bool(m, guard) {
+            succ.entry(*f).or_default().push(*t);
+        }
+    }
+    let mut out = Vec::new();
+    let starts: Vec<usize> = g
+        .sources
+        .iter()
+        .filter(|(_, guard)| eval_bool(m, guard))
+        .map(|(v, _)| *v)
+        .collect();
+    for s in starts {
+        let mut stack: Vec<Vec<usize>> = vec![vec![s]];
+        while let Some(path) = stack.pop() {
+            if out.len() >= MAX_PATHS {
+                return out;
+            }
+            let Some(&last) = path.last() else { continue };
+            if let Some(Vertex::Term(t)) = g.vertices.get(last) {
+                out.push(ConcretePath {
+                    vertices: path,
+                    end: End::Term(*t),
+                });
+                continue;
+            }
+            let next = succ.get(&last).cloned().unwrap_or_default();
+            if next.is_empty() {
+                // No decision in the model: cannot happen for a well-formed graph.
+                out.push(ConcretePath {
+                    vertices: path,
+                    end: End::Term(Term::Dropped),
+                });
+                continue;
+            }
+            for t in next.into_iter().rev() {
+                let mut p = path.clone();
+                let repeat = p.contains(&t);
+                p.push(t);
+                if repeat {
+                    out.push(ConcretePath {
+                        vertices: p,
+                        end: End::Loop,
+                    });
+                } else {
+                    stack.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+pub fn node_name(net: &Network, n: NodeId) -> String {
+    net.nodes.get(n).map(|x| x.name.clone()).unwrap_or_default()
+}
+
+/// A concrete path in the report's terms.
+pub fn cex_path(net: &Network, g: &Graph, p: &ConcretePath, from: &str, to: Ipv4Addr) -> CexPath {
+    let disposition = match p.end {
+        End::Loop => "loop",
+        End::Term(Term::Delivered(_)) => "delivered",
+        End::Term(Term::Dropped) | End::Term(Term::Unsupported) => "dropped",
+        End::Term(Term::NoRoute) => "no_route",
+    };
+    let mut hops: Vec<String> = p.nodes(g).map(|n| node_name(net, n)).collect();
+    if let End::Term(Term::Delivered(Owner::Subnet(s))) = p.end {
+        if let Some(sub) = net.subnets.get(s) {
+            hops.push(sub.name.clone());
+        }
+    }
+    CexPath {
+        from: from.to_string(),
+        to: to.to_string(),
+        disposition: disposition.to_string(),
+        hops,
+    }
+}
+
+/// Failed components and environment announcements of a model, with labels.
+pub fn scenario(enc: &Encoder<'_>, m: &Model) -> (Vec<String>, Vec<Announcement>, Vec<CexLabel>) {
+    let net = enc.net;
+    let mut failed = Vec::new();
+    let mut labels = Vec::new();
+    for (idx, var) in &enc.scen.free {
+        if eval_bool(m, var) {
+            if let Some(c) = net.components.values().nth(*idx) {
+                failed.push(c.name.clone());
+                labels.push(CexLabel {
+                    span: c.span,
+                    message: format!("`{}` fails in this counterexample", c.name),
+                });
+            }
+        }
+    }
+    let mut env = Vec::new();
+    for e in &enc.env {
+        if eval_bool(m, &e.var) {
+            env.push(Announcement {
+                node: node_name(net, e.node),
+                prefix: e.prefix.to_string(),
+            });
+        }
+    }
+    env.sort();
+    env.dedup();
+    (failed, env, labels)
+}
+
+/// The chain of edges (origin first) behind the route `source` at `node`, and its
+/// origin node.
+fn chain(
+    plane: &PrefixPlane,
+    m: &Model,
+    node: NodeId,
+    source: CandSource,
+    net: &Network,
+) -> (Vec<EdgeId>, NodeId) {
+    let mut edges = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut cur = node;
+    let mut src = source;
+    while let CandSource::Edge(e) = src {
+        if !seen.insert(e) {
+            break;
+        }
+        edges.push(e);
+        let Some(edge) = net.edges.get(e) else { break };
+        cur = edge.from;
+        let Some(rib) = plane.rib(cur) else { break };
+        let sel = eval_int(m, &rib.sel);
+        match usize::try_from(sel).ok().and_then(|i| rib.cands.get(i)) {
+            Some(c) => src = c.source,
+            None => break,
+        }
+    }
+    edges.reverse();
+    (edges, cur)
+}
+
+/// A route of the model, with the labels that explain it.
+pub fn explain_route(
+    enc: &Encoder<'_>,
+    plane: &PrefixPlane,
+    m: &Model,
+    node: NodeId,
+    source: CandSource,
+) -> (CexRoute, Vec<CexLabel>) {
+    let net = enc.net;
+    let prefix = plane.prefix;
+    let (edges, origin) = chain(plane, m, node, source, net);
+    let mut labels = Vec::new();
+    if let Some(o) = net.nodes.get(origin) {
+        match o.originates.iter().find(|x| x.prefix == prefix) {
+            Some(orig) => labels.push(CexLabel {
+                span: orig.span,
+                message: format!("`{}` originates `{prefix}` here", o.name),
+            }),
+            None => {
+                for e in enc
+                    .env
+                    .iter()
+                    .filter(|e| e.node == origin && e.prefix == prefix)
+                {
+                    if let Some(a) = enc.assumption(e.assumption) {
+                        labels.push(CexLabel {
+                            span: a.span,
+                            message: format!(
+                                "the environment makes `{}` announce `{prefix}`",
+                                o.name
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let mut r = Route::local(prefix, origin);
+    for e in &edges {
+        labels.extend(policy_labels(net, *e, &r));
+        match export(net, *e, &r) {
+            Some(next) => r = next,
+            None => break,
+        }
+    }
+    let from = edges
+        .last()
+        .and_then(|e| net.edges.get(*e))
+        .map(|e| node_name(net, e.from));
+    (
+        CexRoute {
+            node: node_name(net, node),
+            prefix: prefix.to_string(),
+            as_path: r.as_path,
+            from,
+        },
+        labels,
+    )
+}
+
+/// The rules that let `r` over edge `e` (or the session line when nothing filters).
+fn policy_labels(net: &Network, e: EdgeId, r: &Route) -> Vec<CexLabel> {
+    let Some(edge) = net.edges.get(e) else {
+        return Vec::new();
+    };
+    let to = node_name(net, edge.to);
+    let from = node_name(net, edge.from);
+    if edge.export.is_empty() && edge.import.is_empty() {
+        return vec![CexLabel {
+            span: edge.span,
+            message: format!("nothing filters `{}` from `{from}` to `{to}`", r.prefix),
+        }];
+    }
+    let mut out = Vec::new();
+    for pid in edge.export.iter().chain(&edge.import) {
+        let Some(pol) = net.policies.get(*pid) else {
+            continue;
+        };
+        if let Some(rule) = pol
+            .rules
+            .iter()
+            .find(|rule| rule.conditions.iter().all(|c| condition_holds(c, r)))
+        {
+            if rule.permit {
+                out.push(CexLabel {
+                    span: rule.span,
+                    message: format!(
+                        "this rule of `{}` lets `{}` from `{from}` to `{to}`",
+                        pol.name, r.prefix
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The BGP route a node forwards by in the model for destination `d` (longest
+/// installed prefix), if any.
+pub fn route_used(
+    planes: &BTreeMap<Ipv4Net, PrefixPlane>,
+    m: &Model,
+    node: NodeId,
+    d: Ipv4Addr,
+) -> Option<(Ipv4Net, CandSource)> {
+    let mut best: Option<(Ipv4Net, CandSource)> = None;
+    for (p, plane) in planes {
+        if !p.contains(&d) {
+            continue;
+        }
+        let Some(rib) = plane.rib(node) else { continue };
+        if !eval_bool(m, &rib.best.valid) {
+            continue;
+        }
+        let sel = eval_int(m, &rib.sel);
+        let Some(c) = usize::try_from(sel).ok().and_then(|i| rib.cands.get(i)) else {
+            continue;
+        };
+        if best.is_none_or(|(bp, _)| p.prefix_len() > bp.prefix_len()) {
+            best = Some((*p, c.source));
+        }
+    }
+    best
+}
+
+/// Routes (and labels) used by the hops of some paths.
+pub fn routes_of_paths(
+    enc: &Encoder<'_>,
+    planes: &BTreeMap<Ipv4Net, PrefixPlane>,
+    m: &Model,
+    g: &Graph,
+    paths: &[ConcretePath],
+) -> (Vec<CexRoute>, Vec<CexLabel>) {
+    let mut routes = Vec::new();
+    let mut labels = Vec::new();
+    let mut seen = BTreeSet::new();
+    for p in paths {
+        for v in &p.vertices {
+            let Some(Vertex::State(k)) = g.vertices.get(*v) else {
+                continue;
+            };
+            if !seen.insert((k.node, k.dest)) {
+                continue;
+            }
+            if let Some((prefix, src)) = route_used(planes, m, k.node, k.dest) {
+                if let Some(plane) = planes.get(&prefix) {
+                    let (r, l) = explain_route(enc, plane, m, k.node, src);
+                    routes.push(r);
+                    labels.extend(l);
+                }
+            }
+        }
+    }
+    (routes, labels)
+}
+
+/// Sorts and deduplicates labels (deterministic output).
+pub fn tidy_labels(mut labels: Vec<CexLabel>) -> Vec<CexLabel> {
+    labels.sort_by(|a, b| {
+        (a.span.file, a.span.start, a.span.end, &a.message).cmp(&(
+            b.span.file,
+            b.span.start,
+            b.span.end,
+            &b.message,
+        ))
+    });
+    labels.dedup();
+    labels
+}
+
+/// A label for the property line.
+pub fn property_label(span: Span, what: &str) -> CexLabel {
+    CexLabel {
+        span,
+        message: what.to_string(),
+    }
+}

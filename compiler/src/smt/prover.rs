@@ -1,0 +1,131 @@
+//! A thin wrapper around one z3 solver: background facts (the network, the scenario
+//! bounds) are asserted once as *assumptions*; each property is asked as a *goal* in
+//! its own push/pop frame, with the remaining time as the solver timeout.
+//!
+//! The only answers are [`Outcome::Proof`] (the negated goal is unsatisfiable),
+//! [`Outcome::Counterexample`] (a model of the negated goal) and [`Outcome::Unknown`]
+//! (timeout or the solver gave up): an unknown is never reported as a pass.
+
+use std::time::{Duration, Instant};
+use z3::ast::Bool;
+use z3::{Model, Params, SatResult, Solver};
+
+/// What the solver says about one goal.
+pub enum Outcome {
+    /// The goal holds in every model of the assumptions.
+    Proof,
+    /// A model of the assumptions in which the goal fails.
+    Counterexample(Model),
+    /// The solver could not decide (timeout, incompleteness).
+    Unknown(String),
+}
+
+pub struct Prover {
+    solver: Solver,
+    deadline: Instant,
+}
+
+impl Prover {
+    pub fn new(timeout: Duration) -> Prover {
+        Prover {
+            solver: Solver::new(),
+            deadline: Instant::now() + timeout,
+        }
+    }
+
+    /// Adds a background fact (part of the network's meaning, not of the property).
+    pub fn assume(&self, fact: &Bool) {
+        self.solver.assert(fact);
+    }
+
+    fn arm_timeout(&self) -> Option<u32> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        let ms = u32::try_from(left.as_millis()).unwrap_or(u32::MAX);
+        if ms == 0 {
+            return None;
+        }
+        let mut params = Params::new();
+        params.set_u32("timeout", ms);
+        self.solver.set_params(&params);
+        Some(ms)
+    }
+
+    /// Asks whether `violation` can hold together with the assumptions; `extra` are
+    /// temporary constraints (used to make models canonical).
+    pub fn check(&self, violation: &Bool, extra: &[Bool]) -> Outcome {
+        if self.arm_timeout().is_none() {
+            return Outcome::Unknown("the verification time limit was reached".into());
+        }
+        self.solver.push();
+        self.solver.assert(violation);
+        for e in extra {
+            self.solver.assert(e);
+        }
+        let result = self.solver.check();
+        let outcome = match result {
+            SatResult::Unsat => Outcome::Proof,
+            SatResult::Sat => match self.solver.get_model() {
+                Some(m) => Outcome::Counterexample(m),
+                None => Outcome::Unknown("the solver returned no model".into()),
+            },
+            SatResult::Unknown => Outcome::Unknown(
+                self.solver
+                    .get_reason_unknown()
+                    .map(|r| {
+                        if r.contains("timeout") || r.contains("canceled") {
+                            "the solver timed out".to_string()
+                        } else {
+                            format!("the solver gave up ({r})")
+                        }
+                    })
+                    .unwrap_or_else(|| "the solver gave up".into()),
+            ),
+        };
+        self.solver.pop(1);
+        outcome
+    }
+
+    /// Whether the goal holds: the negation is refuted.
+    pub fn prove(&self, goal: &Bool) -> Outcome {
+        self.check(&goal.not(), &[])
+    }
+
+    /// Like [`Prover::check`], then makes the model canonical: each `prefer_false`
+    /// literal (in order) is forced false when that keeps the violation satisfiable.
+    /// Used for minimal, deterministic failure sets and environments.
+    pub fn check_canonical(&self, violation: &Bool, prefer_false: &[Bool]) -> Outcome {
+        let first = self.check(violation, &[]);
+        let Outcome::Counterexample(mut model) = first else {
+            return first;
+        };
+        let mut fixed: Vec<Bool> = Vec::new();
+        for lit in prefer_false {
+            let already_false = model
+                .eval(lit, true)
+                .and_then(|v| v.as_bool())
+                .map(|b| !b)
+                .unwrap_or(false);
+            let mut trial = fixed.clone();
+            trial.push(lit.not());
+            if already_false {
+                fixed = trial;
+                continue;
+            }
+            match self.check(violation, &trial) {
+                Outcome::Counterexample(m) => {
+                    model = m;
+                    fixed = trial;
+                }
+                Outcome::Proof => {
+                    fixed.push(lit.clone());
+                }
+                Outcome::Unknown(_) => {}
+            }
+        }
+        // Re-solve under the final choices so the model is the same every run.
+        match self.check(violation, &fixed) {
+            Outcome::Counterexample(m) => Outcome::Counterexample(m),
+            _ => Outcome::Counterexample(model),
+        }
+    }
+}

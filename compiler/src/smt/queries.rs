@@ -1,0 +1,781 @@
+//! One function per property kind (semantics.md §4). Each builds the violation of
+//! its property over the encoding, asks the prover per destination class (one solver,
+//! push/pop per question), and turns a model into a counterexample.
+//!
+//! A counterexample is always re-checked on the model's concrete forwarding graph
+//! before it is reported; if it does not show the violation (which would be a bug of
+//! the encoding), or it relies on what the encoding does not cover (nested tunnels),
+//! the verdict is `unknown`, never a wrong `fail`.
+
+use super::dataplane::{
+    endpoint_src, loop_exists, walk_exists, Builder, Fresh, Graph, Src, Term, Vertex,
+};
+use super::encode::{CandSource, Encoder};
+use super::model::{
+    cex_path, concrete_paths, eval_bool, explain_route, node_name, property_label, routes_of_paths,
+    scenario, tidy_labels, ConcretePath, End,
+};
+use super::prover::{Outcome, Prover};
+use super::{Counterexample, PropertyVerdict, Status};
+use crate::ir::{Endpoint, Network, NodeId, Property, PropertyKind};
+use crate::sim::{owners, Owner};
+use ipnet::Ipv4Net;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+use std::time::Duration;
+use z3::ast::{Bool, Int};
+
+/// Verifies one property line within `timeout`.
+pub fn verify_property(net: &Network, prop: &Property, timeout: Duration) -> PropertyVerdict {
+    let unknown = |why: String| PropertyVerdict {
+        span: prop.span,
+        status: Status::Unknown(why),
+        counterexample: None,
+    };
+    if let Some(why) = route_limit_risk(net, prop) {
+        return unknown(why);
+    }
+    let dataplane = !matches!(
+        prop.kind,
+        PropertyKind::Never { .. } | PropertyKind::RouteLimit { .. }
+    );
+    if dataplane && !prop.assumptions.is_empty() {
+        return unknown(
+            "`assume ... advertises any` is only verified for `never` properties".into(),
+        );
+    }
+    let mut enc = Encoder::new(net, prop);
+    let prover = Prover::new(timeout);
+    let res = match &prop.kind {
+        PropertyKind::Never {
+            node,
+            prefix,
+            via,
+            originated_by,
+        } => never(
+            &mut enc,
+            &prover,
+            prop,
+            *node,
+            *prefix,
+            *via,
+            *originated_by,
+        ),
+        PropertyKind::RouteLimit { node, max } => {
+            if !prop.assumptions.is_empty() {
+                return unknown(
+                    "`assume ... advertises any` is not verified for `routes` properties".into(),
+                );
+            }
+            route_limit(&mut enc, &prover, prop, *node, *max)
+        }
+        PropertyKind::Reachable { from, to } => {
+            paths(&mut enc, &prover, prop, from, to, PathGoal::Reach)
+        }
+        PropertyKind::Traverses { from, to, waypoint } => paths(
+            &mut enc,
+            &prover,
+            prop,
+            from,
+            to,
+            PathGoal::Traverse(*waypoint),
+        ),
+        PropertyKind::Avoids { from, to, waypoint } => paths(
+            &mut enc,
+            &prover,
+            prop,
+            from,
+            to,
+            PathGoal::Avoid(*waypoint),
+        ),
+        PropertyKind::LoopFree => loop_free(&mut enc, &prover, prop),
+        PropertyKind::Symmetric { a, b } => symmetric(&mut enc, &prover, prop, a, b),
+    };
+    let (status, counterexample) = match res {
+        Answer::Pass => {
+            // A proof over no stable state at all would be vacuous.
+            match prover.check(&Bool::from_bool(true), &[]) {
+                Outcome::Counterexample(_) => (Status::Pass, None),
+                Outcome::Proof => (
+                    Status::Unknown(
+                        "the network has no stable state (BGP does not converge)".into(),
+                    ),
+                    None,
+                ),
+                Outcome::Unknown(why) => (Status::Unknown(why), None),
+            }
+        }
+        Answer::Fail(c) => (Status::Fail, Some(*c)),
+        Answer::Unknown(why) => (Status::Unknown(why), None),
+    };
+    PropertyVerdict {
+        span: prop.span,
+        status,
+        counterexample,
+    }
+}
+
+enum Answer {
+    Pass,
+    Fail(Box<Counterexample>),
+    Unknown(String),
+}
+
+/// Route limits (`max_routes`) are not encoded: refuse when one could be exceeded.
+fn route_limit_risk(net: &Network, prop: &Property) -> Option<String> {
+    let mut prefixes: BTreeSet<Ipv4Net> = BTreeSet::new();
+    for n in net.nodes.values() {
+        prefixes.extend(n.originates.iter().map(|o| o.prefix));
+    }
+    // `never` looks at one prefix: the environment adds at most one per assumption.
+    let count = prefixes.len() + prop.assumptions.len();
+    for e in net.edges.values() {
+        if let Some(l) = e.max_routes {
+            if (l.max as usize) < count {
+                return Some(format!(
+                    "a route limit of {} could be exceeded ({} prefixes): route limits are not verified",
+                    l.max, count
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Hands the encoder's new facts to the prover.
+fn sync(prover: &Prover, enc: &Encoder<'_>, taken: &mut usize) {
+    for f in enc.facts.iter().skip(*taken) {
+        prover.assume(f);
+    }
+    *taken = enc.facts.len();
+}
+
+/// Literals to keep false when possible: failures first, then the environment.
+fn prefer_false(enc: &Encoder<'_>) -> Vec<Bool> {
+    let mut v: Vec<Bool> = enc.scen.free.iter().map(|(_, b)| b.clone()).collect();
+    v.extend(enc.env.iter().map(|e| e.var.clone()));
+    v
+}
+
+fn narrative_prefix(failed: &[String], env: &[super::Announcement]) -> String {
+    let mut parts = Vec::new();
+    if !failed.is_empty() {
+        let names: Vec<String> = failed.iter().map(|f| format!("`{f}`")).collect();
+        parts.push(format!("with {} failed", names.join(", ")));
+    }
+    if !env.is_empty() {
+        let ann: Vec<String> = env
+            .iter()
+            .map(|a| format!("`{}` announcing `{}`", a.node, a.prefix))
+            .collect();
+        parts.push(format!("with {}", ann.join(", ")));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{}, ", parts.join(" and "))
+    }
+}
+
+// ---- control-plane properties ------------------------------------------------------
+
+fn never(
+    enc: &mut Encoder<'_>,
+    prover: &Prover,
+    prop: &Property,
+    node: NodeId,
+    prefix: Ipv4Net,
+    via: Option<NodeId>,
+    originated_by: Option<NodeId>,
+) -> Answer {
+    let net = enc.net;
+    let interest: BTreeSet<NodeId> = [node].into_iter().collect();
+    let plane = enc.prefix_plane(prefix, Some(&interest));
+    let mut taken = 0;
+    sync(prover, enc, &mut taken);
+    let Some(rib) = plane.rib(node) else {
+        return Answer::Pass;
+    };
+    let mut bad = Vec::new();
+    for (c, inst) in rib.cands.iter().zip(&rib.installed) {
+        let via_ok = match (via, c.source) {
+            (None, _) => true,
+            (Some(m), CandSource::Edge(e)) => net.edges.get(e).is_some_and(|x| x.from == m),
+            (Some(_), CandSource::Local) => false,
+        };
+        if !via_ok {
+            continue;
+        }
+        let mut parts = vec![inst.clone()];
+        if let Some(o) = originated_by {
+            parts.push(c.route.origin.eq(Int::from_i64(o.0 as i64)));
+        }
+        bad.push(Bool::and(&parts));
+    }
+    let violation = Bool::or(&bad);
+    match prover.check_canonical(&violation, &prefer_false(enc)) {
+        Outcome::Proof => Answer::Pass,
+        Outcome::Unknown(why) => Answer::Unknown(why),
+        Outcome::Counterexample(m) => {
+            let (failed, environment, mut labels) = scenario(enc, &m);
+            let mut routes = Vec::new();
+            for ((c, inst), b) in rib.cands.iter().zip(&rib.installed).zip(&bad) {
+                let _ = inst;
+                if eval_bool(&m, b) {
+                    let (r, l) = explain_route(enc, &plane, &m, node, c.source);
+                    routes.push(r);
+                    labels.extend(l);
+                }
+            }
+            labels.push(property_label(prop.span, "this property fails"));
+            let first = routes.first().cloned();
+            let narrative = match first {
+                Some(r) => format!(
+                    "{}`{}` installs `{}` with AS path {:?}{}",
+                    narrative_prefix(&failed, &environment),
+                    r.node,
+                    r.prefix,
+                    r.as_path,
+                    r.from
+                        .map(|f| format!(", learned from `{f}`"))
+                        .unwrap_or_default()
+                ),
+                None => format!("`{}` installs `{prefix}`", node_name(net, node)),
+            };
+            Answer::Fail(Box::new(Counterexample {
+                failed,
+                environment,
+                paths: Vec::new(),
+                routes,
+                labels: tidy_labels(labels),
+                narrative,
+            }))
+        }
+    }
+}
+
+fn route_limit(
+    enc: &mut Encoder<'_>,
+    prover: &Prover,
+    prop: &Property,
+    node: NodeId,
+    max: u64,
+) -> Answer {
+    let net = enc.net;
+    let interest: BTreeSet<NodeId> = [node].into_iter().collect();
+    let mut prefixes: BTreeSet<Ipv4Net> = BTreeSet::new();
+    for n in net.nodes.values() {
+        prefixes.extend(n.originates.iter().map(|o| o.prefix));
+    }
+    if (prefixes.len() as u64) <= max {
+        return Answer::Pass;
+    }
+    let mut planes = Vec::new();
+    for p in prefixes {
+        planes.push(enc.prefix_plane(p, Some(&interest)));
+    }
+    let mut taken = 0;
+    sync(prover, enc, &mut taken);
+    let one = Int::from_i64(1);
+    let zero = Int::from_i64(0);
+    let terms: Vec<Int> = planes
+        .iter()
+        .map(|pl| pl.has_route(node).ite(&one, &zero))
+        .collect();
+    let violation = Int::add(&terms).gt(Int::from_i64(i64::try_from(max).unwrap_or(i64::MAX)));
+    match prover.check_canonical(&violation, &prefer_false(enc)) {
+        Outcome::Proof => Answer::Pass,
+        Outcome::Unknown(why) => Answer::Unknown(why),
+        Outcome::Counterexample(m) => {
+            let (failed, environment, mut labels) = scenario(enc, &m);
+            let mut routes = Vec::new();
+            for pl in &planes {
+                if let Some(rib) = pl.rib(node) {
+                    if eval_bool(&m, &rib.best.valid) {
+                        let sel = super::model::eval_int(&m, &rib.sel);
+                        if let Some(c) = usize::try_from(sel).ok().and_then(|i| rib.cands.get(i)) {
+                            let (r, l) = explain_route(enc, pl, &m, node, c.source);
+                            routes.push(r);
+                            labels.extend(l);
+                        }
+                    }
+                }
+            }
+            labels.push(property_label(prop.span, "this property fails"));
+            let narrative = format!(
+                "{}`{}` installs {} prefixes, more than {max}",
+                narrative_prefix(&failed, &environment),
+                node_name(net, node),
+                routes.len()
+            );
+            Answer::Fail(Box::new(Counterexample {
+                failed,
+                environment,
+                paths: Vec::new(),
+                routes,
+                labels: tidy_labels(labels),
+                narrative,
+            }))
+        }
+    }
+}
+
+// ---- data-plane properties ---------------------------------------------------------
+
+#[derive(Clone, Copy)]
+enum PathGoal {
+    Reach,
+    Traverse(NodeId),
+    Avoid(NodeId),
+}
+
+/// Whether a delivery to `o` (of destination `d`) is a delivery to endpoint `to`.
+fn delivered_to(net: &Network, o: Owner, d: Ipv4Addr, to: &Endpoint) -> bool {
+    let nic_subnet = |o: Owner| match o {
+        Owner::Subnet(s) => Some(s),
+        Owner::Node(n) => net.nodes.get(n).and_then(|x| x.behaviours.fabric_subnet),
+    };
+    match *to {
+        Endpoint::Node(n) => o == Owner::Node(n),
+        Endpoint::Subnet(s) => nic_subnet(o) == Some(s),
+        Endpoint::Vnet(v) => nic_subnet(o)
+            .and_then(|s| net.subnets.get(s))
+            .is_some_and(|s| s.vnet == v),
+        Endpoint::Prefix(_) | Endpoint::Address(_) => owners(net, d).contains(&o),
+        Endpoint::Internet => net.internet.is_some_and(|i| o == Owner::Node(i)),
+    }
+}
+
+fn good_end(net: &Network, vx: &Vertex, d: Ipv4Addr, to: &Endpoint) -> bool {
+    matches!(vx, Vertex::Term(Term::Delivered(o)) if delivered_to(net, *o, d, to))
+}
+
+/// Destination representatives, one per distinct set of containing design prefixes
+/// (addresses in the same prefixes are routed identically).
+fn dedupe_by_signature(net: &Network, dests: Vec<Ipv4Addr>) -> Vec<Ipv4Addr> {
+    let mentioned = crate::sim::classes::mentioned_prefixes(net);
+    let mut seen: BTreeSet<Vec<Ipv4Net>> = BTreeSet::new();
+    let mut out = Vec::new();
+    for d in dests {
+        let sig: Vec<Ipv4Net> = mentioned
+            .iter()
+            .filter(|p| p.contains(&d))
+            .copied()
+            .collect();
+        if seen.insert(sig) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+fn src_name(net: &Network, s: Src) -> String {
+    match s {
+        Src::Node(n) => node_name(net, n),
+        Src::Subnet(s) => net
+            .subnets
+            .get(s)
+            .map(|x| x.name.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// Not delivered to `to` (or a loop), or — for a waypoint goal — the goal's offence.
+fn offends(
+    net: &Network,
+    g: &Graph,
+    p: &ConcretePath,
+    d: Ipv4Addr,
+    to: &Endpoint,
+    goal: PathGoal,
+) -> bool {
+    let delivered = p
+        .delivered_to()
+        .is_some_and(|o| delivered_to(net, o, d, to));
+    match goal {
+        PathGoal::Reach => !delivered,
+        PathGoal::Traverse(w) => !delivered || !p.visits(g, w),
+        PathGoal::Avoid(w) => p.visits(g, w),
+    }
+}
+
+fn paths(
+    enc: &mut Encoder<'_>,
+    prover: &Prover,
+    prop: &Property,
+    from: &Endpoint,
+    to: &Endpoint,
+    goal: PathGoal,
+) -> Answer {
+    let net = enc.net;
+    let Some(src) = endpoint_src(net, from) else {
+        return Answer::Fail(Box::new(Counterexample {
+            narrative: "the source has no place in the design".into(),
+            labels: vec![property_label(prop.span, "this property fails")],
+            ..Counterexample::default()
+        }));
+    };
+    let dests = dedupe_by_signature(net, crate::sim::props::destinations(net, from, to));
+    let mut b = Builder::new(enc);
+    let mut taken = 0;
+    let mut fresh = Fresh(0);
+    let mut unknown: Option<String> = None;
+    for d in dests {
+        let g = b.graph(d, &[src]);
+        sync(prover, b.enc, &mut taken);
+        let (violation, cons) = match goal {
+            PathGoal::Reach | PathGoal::Traverse(_) => {
+                let none = BTreeSet::new();
+                let (bad_end, w) = walk_exists(
+                    &g,
+                    &none,
+                    |vx, _| matches!(vx, Vertex::Term(_)) && !good_end(net, vx, d, to),
+                    &mut fresh,
+                );
+                let (lp, lc) = loop_exists(&g, &mut fresh);
+                let mut claims = vec![bad_end, lp];
+                let mut cons = vec![w.constraint, lc];
+                if let PathGoal::Traverse(wp) = goal {
+                    let watch: BTreeSet<NodeId> = [wp].into_iter().collect();
+                    let (skip, w2) = walk_exists(
+                        &g,
+                        &watch,
+                        |vx, flag| !flag && good_end(net, vx, d, to),
+                        &mut fresh,
+                    );
+                    claims.push(skip);
+                    cons.push(w2.constraint);
+                }
+                (Bool::or(&claims), Bool::and(&cons))
+            }
+            PathGoal::Avoid(wp) => {
+                let watch: BTreeSet<NodeId> = [wp].into_iter().collect();
+                let (hit, w) = walk_exists(&g, &watch, |_, flag| flag, &mut fresh);
+                (hit, w.constraint)
+            }
+        };
+        let v = Bool::and(&[violation, cons]);
+        match prover.check_canonical(&v, &prefer_false(b.enc)) {
+            Outcome::Proof => {}
+            Outcome::Unknown(why) => {
+                unknown.get_or_insert(why);
+            }
+            Outcome::Counterexample(m) => {
+                let all = concrete_paths(&g, &m);
+                let bad: Vec<ConcretePath> = all
+                    .into_iter()
+                    .filter(|p| p.end == End::Loop || offends(net, &g, p, d, to, goal))
+                    .collect();
+                if bad.is_empty() {
+                    unknown.get_or_insert(
+                        "internal: the solver's counterexample could not be confirmed".into(),
+                    );
+                    continue;
+                }
+                if bad.iter().any(ConcretePath::unsupported) {
+                    unknown.get_or_insert(
+                        "a path enters a tunnel inside a tunnel, which is not verified".into(),
+                    );
+                    continue;
+                }
+                let (failed, environment, mut labels) = scenario(b.enc, &m);
+                let (routes, rl) = routes_of_paths(b.enc, &b.planes, &m, &g, &bad);
+                labels.extend(rl);
+                labels.push(property_label(prop.span, "this property fails"));
+                let from_name = src_name(net, src);
+                let cpaths: Vec<_> = bad
+                    .iter()
+                    .map(|p| cex_path(net, &g, p, &from_name, d))
+                    .collect();
+                let first = cpaths.first().cloned();
+                let what = match goal {
+                    PathGoal::Reach => "",
+                    PathGoal::Traverse(w) => match first.as_ref() {
+                        Some(p) if p.disposition == "delivered" => {
+                            return Answer::Fail(Box::new(Counterexample {
+                                narrative: format!(
+                                    "{}a packet from `{from_name}` to `{d}` is delivered without passing `{}`: {}",
+                                    narrative_prefix(&failed, &environment),
+                                    node_name(net, w),
+                                    p.hops.join(" → ")
+                                ),
+                                failed,
+                                environment,
+                                paths: cpaths,
+                                routes,
+                                labels: tidy_labels(labels),
+                            }));
+                        }
+                        _ => "",
+                    },
+                    PathGoal::Avoid(w) => {
+                        return Answer::Fail(Box::new(Counterexample {
+                            narrative: format!(
+                                "{}a packet from `{from_name}` to `{d}` passes `{}`: {}",
+                                narrative_prefix(&failed, &environment),
+                                node_name(net, w),
+                                first.map(|p| p.hops.join(" → ")).unwrap_or_default()
+                            ),
+                            failed,
+                            environment,
+                            paths: cpaths,
+                            routes,
+                            labels: tidy_labels(labels),
+                        }));
+                    }
+                };
+                let narrative = match first {
+                    Some(p) => format!(
+                        "{}a packet from `{from_name}` to `{d}` ends `{}`{}: {}",
+                        narrative_prefix(&failed, &environment),
+                        p.disposition,
+                        what,
+                        p.hops.join(" → ")
+                    ),
+                    None => String::new(),
+                };
+                return Answer::Fail(Box::new(Counterexample {
+                    failed,
+                    environment,
+                    paths: cpaths,
+                    routes,
+                    labels: tidy_labels(labels),
+                    narrative,
+                }));
+            }
+        }
+    }
+    match unknown {
+        Some(u) => Answer::Unknown(u),
+        None => Answer::Pass,
+    }
+}
+
+fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer {
+    let net = enc.net;
+    let mut sources: Vec<Src> = net.nodes.ids().map(Src::Node).collect();
+    sources.extend(net.subnets.ids().map(Src::Subnet));
+    let classes: Vec<Ipv4Addr> = crate::sim::destination_classes(net, &[])
+        .iter()
+        .map(|c| c.representative())
+        .collect();
+    let dests = dedupe_by_signature(net, classes);
+    let mut b = Builder::new(enc);
+    let mut taken = 0;
+    let mut fresh = Fresh(0);
+    let mut unknown: Option<String> = None;
+    for d in dests {
+        let g = b.graph(d, &sources);
+        sync(prover, b.enc, &mut taken);
+        let (claim, cons) = loop_exists(&g, &mut fresh);
+        let v = Bool::and(&[claim, cons]);
+        match prover.check_canonical(&v, &prefer_false(b.enc)) {
+            Outcome::Proof => {}
+            Outcome::Unknown(why) => {
+                unknown.get_or_insert(why);
+            }
+            Outcome::Counterexample(m) => {
+                // Show the looping walks from the first source that has one.
+                let mut shown: Vec<(Src, Vec<ConcretePath>, Graph)> = Vec::new();
+                for s in &sources {
+                    let gs = b.graph(d, &[*s]);
+                    let loops: Vec<ConcretePath> = concrete_paths(&gs, &m)
+                        .into_iter()
+                        .filter(|p| p.end == End::Loop)
+                        .collect();
+                    if !loops.is_empty() {
+                        shown.push((*s, loops, gs));
+                        break;
+                    }
+                }
+                let Some((s, loops, gs)) = shown.pop() else {
+                    unknown.get_or_insert(
+                        "internal: the solver's counterexample could not be confirmed".into(),
+                    );
+                    continue;
+                };
+                let (failed, environment, mut labels) = scenario(b.enc, &m);
+                let (routes, rl) = routes_of_paths(b.enc, &b.planes, &m, &gs, &loops);
+                labels.extend(rl);
+                labels.push(property_label(prop.span, "this property fails"));
+                let from_name = src_name(net, s);
+                let cpaths: Vec<_> = loops
+                    .iter()
+                    .map(|p| cex_path(net, &gs, p, &from_name, d))
+                    .collect();
+                let narrative = format!(
+                    "{}a packet from `{from_name}` to `{d}` loops: {}",
+                    narrative_prefix(&failed, &environment),
+                    cpaths
+                        .first()
+                        .map(|p| p.hops.join(" → "))
+                        .unwrap_or_default()
+                );
+                return Answer::Fail(Box::new(Counterexample {
+                    failed,
+                    environment,
+                    paths: cpaths,
+                    routes,
+                    labels: tidy_labels(labels),
+                    narrative,
+                }));
+            }
+        }
+    }
+    match unknown {
+        Some(u) => Answer::Unknown(u),
+        None => Answer::Pass,
+    }
+}
+
+fn symmetric(
+    enc: &mut Encoder<'_>,
+    prover: &Prover,
+    prop: &Property,
+    a: &Endpoint,
+    bep: &Endpoint,
+) -> Answer {
+    let net = enc.net;
+    let (Some(sa), Some(sb)) = (endpoint_src(net, a), endpoint_src(net, bep)) else {
+        return Answer::Fail(Box::new(Counterexample {
+            narrative: "an endpoint has no place in the design".into(),
+            labels: vec![property_label(prop.span, "this property fails")],
+            ..Counterexample::default()
+        }));
+    };
+    let to_b = dedupe_by_signature(net, crate::sim::props::destinations(net, a, bep));
+    let to_a = dedupe_by_signature(net, crate::sim::props::destinations(net, bep, a));
+    let nvas: Vec<NodeId> = net
+        .nodes
+        .iter()
+        .filter(|(_, n)| n.behaviours.fabric_subnet.is_some())
+        .map(|(id, _)| id)
+        .collect();
+    let mut b = Builder::new(enc);
+    let mut taken = 0;
+    let mut fresh = Fresh(0);
+    let mut unknown: Option<String> = None;
+    let mut graphs_b: BTreeMap<Ipv4Addr, Graph> = BTreeMap::new();
+    for d in &to_b {
+        graphs_b.insert(*d, b.graph(*d, &[sa]));
+    }
+    let mut graphs_a: BTreeMap<Ipv4Addr, Graph> = BTreeMap::new();
+    for d in &to_a {
+        graphs_a.insert(*d, b.graph(*d, &[sb]));
+    }
+    sync(prover, b.enc, &mut taken);
+    for (d1, g1) in &graphs_b {
+        for (d2, g2) in &graphs_a {
+            let mut claims = Vec::new();
+            let mut cons = Vec::new();
+            for (g, d, to) in [(g1, *d1, bep), (g2, *d2, a)] {
+                let none = BTreeSet::new();
+                let (bad, w) = walk_exists(
+                    g,
+                    &none,
+                    |vx, _| matches!(vx, Vertex::Term(_)) && !good_end(net, vx, d, to),
+                    &mut fresh,
+                );
+                let (lp, lc) = loop_exists(g, &mut fresh);
+                claims.push(bad);
+                claims.push(lp);
+                cons.push(w.constraint);
+                cons.push(lc);
+            }
+            for x in &nvas {
+                let watch: BTreeSet<NodeId> = [*x].into_iter().collect();
+                let mut with = Vec::new();
+                let mut without = Vec::new();
+                for (g, d, to) in [(g1, *d1, bep), (g2, *d2, a)] {
+                    let (yes, w1) =
+                        walk_exists(g, &watch, |vx, f| f && good_end(net, vx, d, to), &mut fresh);
+                    let (no, w2) = walk_exists(
+                        g,
+                        &watch,
+                        |vx, f| !f && good_end(net, vx, d, to),
+                        &mut fresh,
+                    );
+                    cons.push(w1.constraint);
+                    cons.push(w2.constraint);
+                    with.push(yes);
+                    without.push(no);
+                }
+                if let ([w1, w2], [n1, n2]) = (with.as_slice(), without.as_slice()) {
+                    claims.push(Bool::and(&[w1.clone(), n2.clone()]));
+                    claims.push(Bool::and(&[n1.clone(), w2.clone()]));
+                }
+            }
+            let v = Bool::and(&[Bool::or(&claims), Bool::and(&cons)]);
+            match prover.check_canonical(&v, &prefer_false(b.enc)) {
+                Outcome::Proof => {}
+                Outcome::Unknown(why) => {
+                    unknown.get_or_insert(why);
+                }
+                Outcome::Counterexample(m) => {
+                    let p1 = concrete_paths(g1, &m);
+                    let p2 = concrete_paths(g2, &m);
+                    let nva_set = |g: &Graph, p: &ConcretePath| -> BTreeSet<NodeId> {
+                        p.nodes(g).filter(|n| nvas.contains(n)).collect()
+                    };
+                    let undelivered = |_g: &Graph, p: &ConcretePath, d: Ipv4Addr, to: &Endpoint| {
+                        !p.delivered_to()
+                            .is_some_and(|o| delivered_to(net, o, d, to))
+                    };
+                    let any_bad = p1.iter().any(|p| undelivered(g1, p, *d1, bep))
+                        || p2.iter().any(|p| undelivered(g2, p, *d2, a));
+                    let sets: BTreeSet<BTreeSet<NodeId>> = p1
+                        .iter()
+                        .map(|p| nva_set(g1, p))
+                        .chain(p2.iter().map(|p| nva_set(g2, p)))
+                        .collect();
+                    if !any_bad && sets.len() <= 1 {
+                        unknown.get_or_insert(
+                            "internal: the solver's counterexample could not be confirmed".into(),
+                        );
+                        continue;
+                    }
+                    if p1.iter().chain(&p2).any(ConcretePath::unsupported) {
+                        unknown.get_or_insert(
+                            "a path enters a tunnel inside a tunnel, which is not verified".into(),
+                        );
+                        continue;
+                    }
+                    let (failed, environment, mut labels) = scenario(b.enc, &m);
+                    let (mut routes, rl) = routes_of_paths(b.enc, &b.planes, &m, g1, &p1);
+                    labels.extend(rl);
+                    let (r2, rl2) = routes_of_paths(b.enc, &b.planes, &m, g2, &p2);
+                    routes.extend(r2);
+                    labels.extend(rl2);
+                    labels.push(property_label(prop.span, "this property fails"));
+                    let (na, nb) = (src_name(net, sa), src_name(net, sb));
+                    let mut cpaths: Vec<_> =
+                        p1.iter().map(|p| cex_path(net, g1, p, &na, *d1)).collect();
+                    cpaths.extend(p2.iter().map(|p| cex_path(net, g2, p, &nb, *d2)));
+                    let narrative = if any_bad {
+                        format!(
+                            "{}a packet between `{na}` and `{nb}` is not delivered",
+                            narrative_prefix(&failed, &environment)
+                        )
+                    } else {
+                        format!(
+                            "{}packets from `{na}` to `{d1}` and from `{nb}` to `{d2}` pass different NVAs",
+                            narrative_prefix(&failed, &environment)
+                        )
+                    };
+                    return Answer::Fail(Box::new(Counterexample {
+                        failed,
+                        environment,
+                        paths: cpaths,
+                        routes,
+                        labels: tidy_labels(labels),
+                        narrative,
+                    }));
+                }
+            }
+        }
+    }
+    match unknown {
+        Some(u) => Answer::Unknown(u),
+        None => Answer::Pass,
+    }
+}

@@ -1,0 +1,107 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! SMT verdicts against the simulator's concrete evaluation (docs/semantics.md is the
+//! one spec both implement): on every example and every broken variant, each property's
+//! z3 verdict must equal what the simulator finds by enumerating the failure sets.
+
+use avscheck::ir::{Network, Property};
+use avscheck::sim::{evaluate_with_failures, PropertyOutcome};
+use avscheck::smt::queries::verify_property;
+use avscheck::smt::Status;
+use std::time::Duration;
+
+fn load(path: &str) -> Network {
+    let text = std::fs::read_to_string(path).unwrap();
+    let analysis = avscheck::analyse(path, &text);
+    analysis.network.unwrap_or_else(|| panic!("{path} lowers"))
+}
+
+/// (smt, sim) verdicts: Some(true) holds, Some(false) fails, None undecided.
+fn verdicts(net: &Network, prop: &Property) -> (Option<bool>, Option<bool>, String) {
+    let smt = verify_property(net, prop, Duration::from_secs(30));
+    let sim = evaluate_with_failures(net, prop);
+    let s = match &smt.status {
+        Status::Pass => Some(true),
+        Status::Fail => Some(false),
+        Status::Unknown(_) => None,
+    };
+    let c = match &sim.outcome {
+        PropertyOutcome::Holds => Some(true),
+        PropertyOutcome::Violated(_) => Some(false),
+        _ => None,
+    };
+    let detail = format!(
+        "smt: {:?} {}\nsim: {:?}",
+        smt.status,
+        smt.counterexample
+            .as_ref()
+            .map(|c| serde_json::to_string_pretty(c).unwrap())
+            .unwrap_or_default(),
+        sim.outcome
+    );
+    (s, c, detail)
+}
+
+fn compare_file(path: &str) -> Vec<String> {
+    let net = load(path);
+    let mut disagreements = Vec::new();
+    for (_, check) in net.checks.iter() {
+        for prop in &check.properties {
+            let (s, c, detail) = verdicts(&net, prop);
+            if s.is_some() && c.is_some() && s != c {
+                disagreements.push(format!("{path}: {} {:?}\n{detail}", check.title, prop.kind));
+            }
+            if s.is_none() && c.is_some() {
+                disagreements.push(format!("{path}: {}: smt undecided\n{detail}", check.title));
+            }
+        }
+    }
+    disagreements
+}
+
+fn avs_files(dir: &str) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "avs"))
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn examples_agree_with_the_simulator() {
+    let mut all = Vec::new();
+    for f in avs_files("examples")
+        .into_iter()
+        .chain(avs_files("examples/broken"))
+    {
+        all.extend(compare_file(&f));
+    }
+    assert!(all.is_empty(), "{}", all.join("\n\n"));
+}
+
+#[test]
+#[ignore]
+fn print_broken_counterexamples() {
+    for f in avs_files("examples/broken") {
+        let net = load(&f);
+        for (_, check) in net.checks.iter() {
+            for prop in &check.properties {
+                let smt = verify_property(&net, prop, Duration::from_secs(30));
+                if let Some(c) = smt.counterexample {
+                    eprintln!(
+                        "{f}: {}\n{}",
+                        check.title,
+                        serde_json::to_string_pretty(&c).unwrap()
+                    );
+                }
+            }
+        }
+    }
+}
