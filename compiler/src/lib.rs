@@ -21,6 +21,7 @@ pub mod sim;
 pub mod smt;
 pub mod span;
 pub mod stdlib;
+pub mod suggest;
 pub mod syntax;
 
 pub use diagnostic::{Diagnostic, IntoDiagnostics, Severity, SourceMap};

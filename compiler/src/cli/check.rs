@@ -3,7 +3,7 @@
 use super::{CheckFormat, Format, GraphFormat, Output};
 use avscheck::diagnostic::{sort_diagnostics, Diagnostic};
 use avscheck::report::{self, human::render_diagnostics, CheckResult, CheckStatus};
-use avscheck::{Analysis, VerifyOptions};
+use avscheck::{sim, Analysis, VerifyOptions};
 use std::path::Path;
 
 /// Reads and analyses one file; `Err(status)` after reporting when it cannot be used.
@@ -254,6 +254,33 @@ fn unusable(out: &Output, a: &Analysis, format: Format) -> Option<i32> {
     Some(2)
 }
 
+/// The stable state with nothing failed, or the non-convergence rendered (status 1).
+fn state_or_report(
+    out: &Output,
+    a: &Analysis,
+    net: &avscheck::ir::Network,
+) -> Result<sim::State, i32> {
+    match sim::stable_state(net, &sim::Scenario::default()) {
+        Ok(s) => Ok(s),
+        Err(nc) => {
+            use avscheck::IntoDiagnostics;
+            out.print(&render_diagnostics(
+                &a.sources,
+                &nc.into_diagnostics(),
+                out.color,
+            ));
+            Err(1)
+        }
+    }
+}
+
+fn print_json<T: serde::Serialize>(out: &Output, value: &T) {
+    out.print(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    ));
+}
+
 pub fn routes(out: &Output, file: &Path, node: Option<&str>, format: Format) -> i32 {
     let a = match load(out, file) {
         Ok(a) => a,
@@ -262,9 +289,38 @@ pub fn routes(out: &Output, file: &Path, node: Option<&str>, format: Format) -> 
     if let Some(s) = unusable(out, &a, format) {
         return s;
     }
-    let _ = node;
-    out.eprint("error: `routes` is not available yet\n");
-    2
+    let Some(net) = &a.network else { return 2 };
+    let state = match state_or_report(out, &a, net) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match report::routes::routes_report(net, &state, &sim::Scenario::default(), node) {
+        Ok(r) => {
+            match format {
+                Format::Human => out.print(&report::routes::render_human(&r)),
+                Format::Json => print_json(out, &r),
+            }
+            0
+        }
+        Err(name) => {
+            let mut names: Vec<&str> = net.nodes.values().map(|n| n.name.as_str()).collect();
+            names.extend(net.subnets.values().map(|s| s.name.as_str()));
+            out.eprint(&format!(
+                "error: `{}` has no node or subnet `{name}`\n{}",
+                file.display(),
+                did_you_mean(&name, &names)
+            ));
+            2
+        }
+    }
+}
+
+/// `  = help: did you mean `x`?` for a near miss, else the list of names.
+fn did_you_mean(name: &str, names: &[&str]) -> String {
+    match avscheck::suggest::did_you_mean(name, names.iter().copied()) {
+        Some(n) => format!("  = help: did you mean `{n}`?\n"),
+        None => format!("  = note: available: {}\n", names.join(", ")),
+    }
 }
 
 pub fn trace(out: &Output, file: &Path, from: &str, to: &str, format: Format) -> i32 {
@@ -275,9 +331,35 @@ pub fn trace(out: &Output, file: &Path, from: &str, to: &str, format: Format) ->
     if let Some(s) = unusable(out, &a, format) {
         return s;
     }
-    let _ = (from, to);
-    out.eprint("error: `trace` is not available yet\n");
-    2
+    let Some(net) = &a.network else { return 2 };
+    let Ok(dest) = to.parse::<std::net::Ipv4Addr>() else {
+        out.eprint(&format!(
+            "error: `--to {to}` is not an IPv4 address\n  = help: give one address, e.g. `--to 10.1.0.5`\n"
+        ));
+        return 2;
+    };
+    let Some(source) = sim::resolve_source(net, from) else {
+        let mut names: Vec<&str> = net.nodes.values().map(|n| n.name.as_str()).collect();
+        names.extend(net.subnets.values().map(|s| s.name.as_str()));
+        names.extend(net.vnets.values().map(|v| v.name.as_str()));
+        out.eprint(&format!(
+            "error: `--from {from}` is not a node, subnet, VNet or owned address of `{}`\n{}",
+            file.display(),
+            did_you_mean(from, &names)
+        ));
+        return 2;
+    };
+    let state = match state_or_report(out, &a, net) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let paths = sim::trace(net, &state, &sim::Scenario::default(), source, dest);
+    let r = report::trace::trace_report(net, from, dest, &paths);
+    match format {
+        Format::Human => out.print(&report::trace::render_human(&r)),
+        Format::Json => print_json(out, &r),
+    }
+    0
 }
 
 pub fn graph(out: &Output, file: &Path, only: Option<&str>, format: GraphFormat) -> i32 {
