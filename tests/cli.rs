@@ -1,0 +1,153 @@
+//! The real binary over `examples/` and bad inputs: exit statuses and output
+//! snapshots (human and JSON). Paths are given relative to the package root, so
+//! output is the same on every machine.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_avscheck"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn avs_files(dir: &str) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "avs"))
+        .map(|p| format!("{dir}/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_example_analyses() {
+    let files = avs_files("examples");
+    assert!(files.len() >= 3);
+    for f in files.iter().chain(avs_files("examples/broken").iter()) {
+        let (code, out, err) = run(&["check", f, "--format", "json"]);
+        assert_ne!(code, 2, "{f} must analyse:\n{out}\n{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["file"], f.as_str());
+        for c in v["checks"].as_array().unwrap() {
+            assert_ne!(c["status"], "pass", "nothing is verified yet; `{f}` must not show a pass");
+        }
+    }
+}
+
+#[test]
+fn default_command_is_check() {
+    let (a, out_a, _) = run(&["examples/hairpin.avs"]);
+    let (b, out_b, _) = run(&["check", "examples/hairpin.avs"]);
+    assert_eq!(a, b);
+    assert_eq!(out_a, out_b);
+}
+
+#[test]
+fn routes_on_examples() {
+    for f in avs_files("examples") {
+        let (code, human, err) = run(&["routes", &f]);
+        assert_eq!(code, 0, "{err}");
+        let name = f.replace('/', "__");
+        insta::assert_snapshot!(format!("routes_human__{name}"), human);
+        let (code, json, _) = run(&["routes", &f, "--format", "json"]);
+        assert_eq!(code, 0);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert!(v["nodes"].is_array() && v["subnets"].is_array());
+        insta::assert_snapshot!(format!("routes_json__{name}"), json);
+    }
+}
+
+/// The paths the seed document describes.
+#[test]
+fn traces_on_examples() {
+    let cases = [
+        ("examples/default-route.avs", "avs1", "8.8.8.8", "avs1 er_avs ergw fw internet"),
+        ("examples/default-route.avs", "dc1", "10.1.0.5", "dc1 er_dc er_avs avs1"),
+        ("examples/hairpin.avs", "dc1", "10.1.0.5", "dc1 er_dc ergw fw ergw er_avs avs1"),
+        ("examples/hairpin.avs", "avs1", "10.2.0.5", "avs1 er_avs ergw fw ergw er_dc dc1"),
+        ("examples/two-regions.avs", "dc1", "10.1.0.5", "dc1 er_dc ergw_n fw_n fw_w ergw_w er_avs avs_w"),
+        ("examples/two-regions.avs", "avs_w", "10.2.0.5", "avs_w er_avs ergw_w fw_w fw_n ergw_n er_dc dc1"),
+    ];
+    for (file, from, to, hops) in cases {
+        let (code, json, err) = run(&["trace", file, "--from", from, "--to", to, "--format", "json"]);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let paths = v["paths"].as_array().unwrap();
+        assert_eq!(paths.len(), 1, "{file} {from} -> {to}: {json}");
+        assert_eq!(paths[0]["disposition"], "delivered", "{file} {from} -> {to}");
+        let got: Vec<&str> = paths[0]["hops"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+        assert_eq!(got.join(" "), hops, "{file} {from} -> {to}");
+        let (code, human, _) = run(&["trace", file, "--from", from, "--to", to]);
+        assert_eq!(code, 0);
+        let name = format!("trace__{}__{from}__{to}", file.replace('/', "__"));
+        insta::assert_snapshot!(name, human);
+    }
+}
+
+#[test]
+fn bad_inputs_exit_2_with_located_diagnostics() {
+    let cases = [
+        ("tests/cli_inputs/missing-brace.avs", "missing-brace.avs:"),
+        ("tests/cli_inputs/peer-typo.avs", "peer-typo.avs:16:8"),
+        ("tests/cli_inputs/host-bits.avs", "host-bits.avs:3:13"),
+    ];
+    for (file, location) in cases {
+        let (code, human, _) = run(&["check", file]);
+        assert_eq!(code, 2, "{file}: {human}");
+        assert!(human.contains(location), "{file}: expected `{location}` in:\n{human}");
+        assert!(human.contains("help:"), "{file}: expected a hint in:\n{human}");
+        let name = file.rsplit('/').next().unwrap();
+        insta::assert_snapshot!(format!("bad_input_human__{name}"), human);
+        let (code, json, _) = run(&["check", file, "--format", "json"]);
+        assert_eq!(code, 2);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let diags = v["diagnostics"].as_array().unwrap();
+        assert!(diags.iter().any(|d| d["severity"] == "error"), "{json}");
+        let first = &diags[0]["labels"][0]["span"];
+        assert!(first["line"].as_u64().unwrap() >= 1 && first["column"].as_u64().unwrap() >= 1);
+        insta::assert_snapshot!(format!("bad_input_json__{name}"), json);
+    }
+}
+
+#[test]
+fn bad_requests_exit_2() {
+    let cases: [&[&str]; 6] = [
+        &["routes", "examples/hairpin.avs", "--node", "erg"],
+        &["trace", "examples/hairpin.avs", "--from", "dc1", "--to", "10.1.0"],
+        &["trace", "examples/hairpin.avs", "--from", "dcx", "--to", "10.1.0.5"],
+        &["routes", "tests/cli_inputs/peer-typo.avs"],
+        &["check", "examples/hairpin.avs", "--check", "no such check"],
+        &["check", "examples/does-not-exist.avs"],
+    ];
+    for args in cases {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(!(out.clone() + &err).contains("panicked"), "{args:?}");
+        assert!((out.clone() + &err).contains("error"), "{args:?}: {out}{err}");
+    }
+    let (_, _, err) = run(&["routes", "examples/hairpin.avs", "--node", "erg"]);
+    assert!(err.contains("did you mean `ergw`?"), "{err}");
+}
+
+#[test]
+fn output_is_deterministic() {
+    for f in avs_files("examples") {
+        let a = run(&["check", &f, "--format", "json"]);
+        let b = run(&["check", &f, "--format", "json"]);
+        assert_eq!(a, b);
+        let a = run(&["routes", &f, "--format", "json"]);
+        let b = run(&["routes", &f, "--format", "json"]);
+        assert_eq!(a, b);
+    }
+}
