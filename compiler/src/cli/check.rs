@@ -14,7 +14,7 @@ fn load(out: &Output, file: &Path) -> Result<Analysis, i32> {
             Ok(t) => t,
             Err(e) => {
                 out.eprint(&format!(
-                    "error[AVS0002]: `{name}` is not valid UTF-8 (invalid byte at offset {})\n",
+                    "error[AVS0800]: `{name}` is not valid UTF-8 (invalid byte at offset {})\n",
                     e.utf8_error().valid_up_to()
                 ));
                 return Err(2);
@@ -40,11 +40,11 @@ fn status_word(out: &Output, s: &CheckStatus) -> String {
 /// A failed or unknown check, rendered like a diagnostic so its spans show.
 fn result_diagnostic(c: &CheckResult) -> Diagnostic {
     let mut d = match c.status {
-        CheckStatus::Fail => Diagnostic::error("AVS0600", format!("check `{}` fails", c.title)),
+        CheckStatus::Fail => Diagnostic::error("AVS0700", format!("check `{}` fails", c.title)),
         CheckStatus::Unknown => {
-            Diagnostic::error("AVS0601", format!("check `{}` is unknown", c.title))
+            Diagnostic::error("AVS0701", format!("check `{}` is unknown", c.title))
         }
-        _ => Diagnostic::warning("AVS0602", format!("check `{}` is not verified", c.title)),
+        _ => Diagnostic::warning("AVS0702", format!("check `{}` is not verified", c.title)),
     };
     if c.labels.is_empty() {
         d = d.primary(c.span, "this check");
