@@ -204,6 +204,7 @@ fn never(
             (Some(_), CandSource::Local) => false,
         };
         if !via_ok {
+            bad.push(Bool::from_bool(false));
             continue;
         }
         let mut parts = vec![inst.clone()];
