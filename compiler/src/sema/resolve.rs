@@ -7,6 +7,7 @@
 //! user items       → one namespace (duplicates, reserved)    AVS0101, AVS0110–AVS0112  (names.rs)
 //! components       → lines matched against their keys        AVS0120–AVS0131  (components.rs, patterns.rs)
 //! policies, lists  → names, ASNs, ge/le, prepend counts      AVS0140–AVS0141  (policies.rs)
+//! address plan     → subnets in VNets, VM addresses, peering AVS0160–AVS0166  (addresses.rs)
 //! checks           → endpoints, nodes, modifiers             AVS0150–AVS0153  (checks.rs)
 //! lints            → reserved ASNs, unused items, shadowed   AVS0200–AVS0213  (sema::lints)
 //! ```
@@ -15,6 +16,7 @@
 //! (AVS0101). The result is a [`Design`] whose lines are typed and whose references
 //! are known to exist with the right kind; defaults are filled in.
 
+mod addresses;
 mod checks;
 pub(crate) mod codes;
 mod components;
@@ -180,6 +182,7 @@ pub fn resolve(
         }
     }
     design.kinds = lib.kinds;
+    diags.extend(addresses::check(&design));
 
     let stdlib_files: Vec<FileId> = stdlib.iter().map(|(_, f, _)| *f).collect();
     let clean = !diags.iter().any(Diagnostic::is_error);

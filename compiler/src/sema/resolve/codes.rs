@@ -32,6 +32,15 @@ pub(crate) const IMPLICIT_COMPONENT: &str = "AVS0131";
 pub(crate) const PREFIX_LENGTHS: &str = "AVS0140";
 pub(crate) const PREPEND_COUNT: &str = "AVS0141";
 
+// The address plan (addresses.rs).
+pub(crate) const SUBNET_OUTSIDE_VNET: &str = "AVS0160";
+pub(crate) const SUBNETS_OVERLAP: &str = "AVS0161";
+pub(crate) const VM_OUTSIDE_SUBNET: &str = "AVS0162";
+pub(crate) const AZURE_RESERVED_ADDRESS: &str = "AVS0163";
+pub(crate) const ADDRESS_IN_USE: &str = "AVS0164";
+pub(crate) const PEERED_VNETS_OVERLAP: &str = "AVS0165";
+pub(crate) const SUBNET_TOO_SMALL: &str = "AVS0166";
+
 // Checks.
 pub(crate) const TOO_MANY_FAILURES: &str = "AVS0150";
 pub(crate) const REPEATED_MODIFIER: &str = "AVS0151";

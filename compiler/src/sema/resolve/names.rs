@@ -322,6 +322,10 @@ impl<'a> Scope<'a> {
                             m.name()
                         ));
                     }
+                } else if let Some((v, "default")) = shown.split_once('/') {
+                    d = d.help(format!(
+                        "`{shown}` names the default subnet of `{v}` only in checks; here, a component in it says `vnet {v}`"
+                    ));
                 } else if let Some(s) = did_you_mean(&shown, fitting.iter().map(String::as_str)) {
                     d = d.help(format!("did you mean `{s}`?"));
                 } else if !fitting.is_empty() && fitting.len() <= 8 {
