@@ -1,7 +1,12 @@
 //! The real binary over `examples/` and bad inputs: exit statuses and output
 //! snapshots (human and JSON). Paths are given relative to the package root, so
 //! output is the same on every machine.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::process::Command;
 
@@ -20,28 +25,95 @@ fn run(args: &[&str]) -> (i32, String, String) {
 }
 
 fn avs_files(dir: &str) -> Vec<String> {
-    let mut files: Vec<String> = std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "avs"))
-        .map(|p| format!("{dir}/{}", p.file_name().unwrap().to_string_lossy()))
-        .collect();
+    let mut files: Vec<String> =
+        std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "avs"))
+            .map(|p| format!("{dir}/{}", p.file_name().unwrap().to_string_lossy()))
+            .collect();
     files.sort();
     files
 }
 
+/// The check titles a broken example's `# Fails:` header names.
+fn failing_titles(text: &str) -> Vec<String> {
+    let header: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("# Fails:"))
+        .take_while(|l| l.starts_with('#'))
+        .map(|l| l.trim_start_matches('#').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    header
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
 #[test]
-fn every_example_analyses() {
+fn examples_pass_every_check() {
     let files = avs_files("examples");
     assert!(files.len() >= 3);
-    for f in files.iter().chain(avs_files("examples/broken").iter()) {
+    for f in &files {
         let (code, out, err) = run(&["check", f, "--format", "json"]);
-        assert_ne!(code, 2, "{f} must analyse:\n{out}\n{err}");
+        assert_eq!(code, 0, "{f} must pass every check:\n{out}\n{err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["file"], f.as_str());
-        for c in v["checks"].as_array().unwrap() {
-            assert_ne!(c["status"], "pass", "nothing is verified yet; `{f}` must not show a pass");
+        let checks = v["checks"].as_array().unwrap();
+        assert!(!checks.is_empty());
+        for c in checks {
+            assert_eq!(c["status"], "pass", "{f}: {c}");
+            assert!(c["counterexample"].is_null());
         }
+        let (code, human, _) = run(&["check", f]);
+        assert_eq!(code, 0);
+        insta::assert_snapshot!(format!("check_human__{}", f.replace('/', "__")), human);
+    }
+}
+
+/// Every broken example fails the checks its header names, with a counterexample
+/// that points into the design; its human and JSON reports are snapshotted.
+#[test]
+fn broken_examples_fail_what_they_say() {
+    let files = avs_files("examples/broken");
+    assert!(files.len() >= 6);
+    for f in &files {
+        let text =
+            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(f))
+                .unwrap();
+        let titles = failing_titles(&text);
+        assert!(!titles.is_empty(), "{f}: no `# Fails: \"...\"` header");
+        let (code, out, err) = run(&["check", f, "--format", "json"]);
+        assert_eq!(code, 1, "{f}: {out}{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for title in &titles {
+            let c = v["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["title"] == title.as_str())
+                .unwrap_or_else(|| panic!("{f}: no check `{title}`"));
+            assert_eq!(c["status"], "fail", "{f}: `{title}` must fail");
+            let cx = &c["counterexample"];
+            assert!(cx.is_object(), "{f}: `{title}` has no counterexample");
+            assert!(
+                !cx["paths"].as_array().unwrap().is_empty()
+                    || !cx["routes"].as_array().unwrap().is_empty(),
+                "{f}: `{title}`: the counterexample shows neither a path nor a route"
+            );
+            // Labels point at lines of the design itself.
+            let labels = c["labels"].as_array().unwrap();
+            assert!(labels
+                .iter()
+                .any(|l| l["span"]["file"].is_null() && l["primary"] == true));
+        }
+        let name = f.replace('/', "__");
+        insta::assert_snapshot!(format!("check_json__{name}"), out);
+        let (_, human, _) = run(&["check", f]);
+        insta::assert_snapshot!(format!("check_human__{name}"), human);
     }
 }
 
@@ -72,21 +144,61 @@ fn routes_on_examples() {
 #[test]
 fn traces_on_examples() {
     let cases = [
-        ("examples/default-route.avs", "avs1", "8.8.8.8", "avs1 er_avs ergw fw internet"),
-        ("examples/default-route.avs", "dc1", "10.1.0.5", "dc1 er_dc er_avs avs1"),
-        ("examples/hairpin.avs", "dc1", "10.1.0.5", "dc1 er_dc ergw fw ergw er_avs avs1"),
-        ("examples/hairpin.avs", "avs1", "10.2.0.5", "avs1 er_avs ergw fw ergw er_dc dc1"),
-        ("examples/two-regions.avs", "dc1", "10.1.0.5", "dc1 er_dc ergw_n fw_n fw_w ergw_w er_avs avs_w"),
-        ("examples/two-regions.avs", "avs_w", "10.2.0.5", "avs_w er_avs ergw_w fw_w fw_n ergw_n er_dc dc1"),
+        (
+            "examples/default-route.avs",
+            "avs1",
+            "8.8.8.8",
+            "avs1 er_avs ergw fw internet",
+        ),
+        (
+            "examples/default-route.avs",
+            "dc1",
+            "10.1.0.5",
+            "dc1 er_dc er_avs avs1",
+        ),
+        (
+            "examples/hairpin.avs",
+            "dc1",
+            "10.1.0.5",
+            "dc1 er_dc ergw fw ergw er_avs avs1",
+        ),
+        (
+            "examples/hairpin.avs",
+            "avs1",
+            "10.2.0.5",
+            "avs1 er_avs ergw fw ergw er_dc dc1",
+        ),
+        (
+            "examples/two-regions.avs",
+            "dc1",
+            "10.1.0.5",
+            "dc1 er_dc ergw_n fw_n fw_w ergw_w er_avs avs_w",
+        ),
+        (
+            "examples/two-regions.avs",
+            "avs_w",
+            "10.2.0.5",
+            "avs_w er_avs ergw_w fw_w fw_n ergw_n er_dc dc1",
+        ),
     ];
     for (file, from, to, hops) in cases {
-        let (code, json, err) = run(&["trace", file, "--from", from, "--to", to, "--format", "json"]);
+        let (code, json, err) = run(&[
+            "trace", file, "--from", from, "--to", to, "--format", "json",
+        ]);
         assert_eq!(code, 0, "{err}");
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         let paths = v["paths"].as_array().unwrap();
         assert_eq!(paths.len(), 1, "{file} {from} -> {to}: {json}");
-        assert_eq!(paths[0]["disposition"], "delivered", "{file} {from} -> {to}");
-        let got: Vec<&str> = paths[0]["hops"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+        assert_eq!(
+            paths[0]["disposition"], "delivered",
+            "{file} {from} -> {to}"
+        );
+        let got: Vec<&str> = paths[0]["hops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap())
+            .collect();
         assert_eq!(got.join(" "), hops, "{file} {from} -> {to}");
         let (code, human, _) = run(&["trace", file, "--from", from, "--to", to]);
         assert_eq!(code, 0);
@@ -105,8 +217,14 @@ fn bad_inputs_exit_2_with_located_diagnostics() {
     for (file, location) in cases {
         let (code, human, _) = run(&["check", file]);
         assert_eq!(code, 2, "{file}: {human}");
-        assert!(human.contains(location), "{file}: expected `{location}` in:\n{human}");
-        assert!(human.contains("help:"), "{file}: expected a hint in:\n{human}");
+        assert!(
+            human.contains(location),
+            "{file}: expected `{location}` in:\n{human}"
+        );
+        assert!(
+            human.contains("help:"),
+            "{file}: expected a hint in:\n{human}"
+        );
         let name = file.rsplit('/').next().unwrap();
         insta::assert_snapshot!(format!("bad_input_human__{name}"), human);
         let (code, json, _) = run(&["check", file, "--format", "json"]);
@@ -124,8 +242,22 @@ fn bad_inputs_exit_2_with_located_diagnostics() {
 fn bad_requests_exit_2() {
     let cases: [&[&str]; 6] = [
         &["routes", "examples/hairpin.avs", "--node", "erg"],
-        &["trace", "examples/hairpin.avs", "--from", "dc1", "--to", "10.1.0"],
-        &["trace", "examples/hairpin.avs", "--from", "dcx", "--to", "10.1.0.5"],
+        &[
+            "trace",
+            "examples/hairpin.avs",
+            "--from",
+            "dc1",
+            "--to",
+            "10.1.0",
+        ],
+        &[
+            "trace",
+            "examples/hairpin.avs",
+            "--from",
+            "dcx",
+            "--to",
+            "10.1.0.5",
+        ],
         &["routes", "tests/cli_inputs/peer-typo.avs"],
         &["check", "examples/hairpin.avs", "--check", "no such check"],
         &["check", "examples/does-not-exist.avs"],
@@ -134,7 +266,10 @@ fn bad_requests_exit_2() {
         let (code, out, err) = run(args);
         assert_eq!(code, 2, "{args:?}: {out}{err}");
         assert!(!(out.clone() + &err).contains("panicked"), "{args:?}");
-        assert!((out.clone() + &err).contains("error"), "{args:?}: {out}{err}");
+        assert!(
+            (out.clone() + &err).contains("error"),
+            "{args:?}: {out}{err}"
+        );
     }
     let (_, _, err) = run(&["routes", "examples/hairpin.avs", "--node", "erg"]);
     assert!(err.contains("did you mean `ergw`?"), "{err}");

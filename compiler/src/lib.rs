@@ -117,20 +117,90 @@ pub fn verify(analysis: &Analysis, opts: &VerifyOptions) -> Verification {
         findings: stable_state_findings(net),
         ..Verification::default()
     };
-    for (_, check) in net.checks.iter() {
+    let smt_opts = smt::VerifyOptions {
+        timeout: opts.timeout,
+    };
+    for (id, check) in net.checks.iter() {
         if opts.only.as_ref().is_some_and(|t| *t != check.title) {
             continue;
         }
-        v.checks.push(report::CheckResult {
-            title: check.title.clone(),
-            span: check.span,
-            status: report::CheckStatus::Unverified,
-            reason: Some("not yet verified: the SMT verifier is not wired in yet".to_string()),
-            counterexample: None,
-            labels: Vec::new(),
-        });
+        let verdict = smt::verify_check(net, id, &smt_opts);
+        v.checks.push(check_result(check, &verdict));
     }
     v
+}
+
+/// A verdict of the SMT engine in the report's terms.
+fn check_result(check: &ir::Check, verdict: &smt::CheckVerdict) -> report::CheckResult {
+    use report::{CheckStatus, ResultLabel};
+    let (status, reason) = match &verdict.status {
+        smt::Status::Pass => (CheckStatus::Pass, None),
+        smt::Status::Fail => (
+            CheckStatus::Fail,
+            verdict
+                .counterexample
+                .as_ref()
+                .map(|c| c.narrative.clone())
+                .filter(|n| !n.is_empty()),
+        ),
+        smt::Status::Unknown(why) => (CheckStatus::Unknown, Some(why.clone())),
+    };
+    let mut labels = Vec::new();
+    if status != CheckStatus::Pass {
+        // The property lines that did not pass, then what the counterexample names.
+        for p in verdict
+            .property_results
+            .iter()
+            .filter(|p| p.status != smt::Status::Pass)
+        {
+            // `reachable A <-> B` is two properties on one line: one label.
+            if labels.iter().any(|x: &ResultLabel| x.span == p.span) {
+                continue;
+            }
+            let message = match p.status {
+                smt::Status::Fail => "this property does not hold",
+                _ => "this property could not be decided",
+            };
+            labels.push(ResultLabel {
+                span: p.span,
+                message: message.to_string(),
+                primary: true,
+            });
+        }
+        if let Some(c) = &verdict.counterexample {
+            for l in &c.labels {
+                if labels.iter().any(|x: &ResultLabel| x.span == l.span) {
+                    continue;
+                }
+                labels.push(ResultLabel {
+                    span: l.span,
+                    message: l.message.clone(),
+                    primary: false,
+                });
+            }
+        }
+    }
+    let counterexample = verdict
+        .counterexample
+        .as_ref()
+        .filter(|_| status == CheckStatus::Fail)
+        .map(|c| {
+            serde_json::json!({
+                "failed": c.failed,
+                "environment": c.environment,
+                "paths": c.paths,
+                "routes": c.routes,
+                "narrative": c.narrative,
+            })
+        });
+    report::CheckResult {
+        title: check.title.clone(),
+        span: check.span,
+        status,
+        reason,
+        counterexample,
+        labels,
+    }
 }
 
 /// Built-in findings that need the stable state with nothing failed: sessions dropped

@@ -37,8 +37,10 @@ fn status_word(out: &Output, s: &CheckStatus) -> String {
     }
 }
 
-/// A failed or unknown check, rendered like a diagnostic so its spans show.
-fn result_diagnostic(c: &CheckResult) -> Diagnostic {
+/// A failed or unknown check, rendered like a diagnostic so its spans show. Labels
+/// inside the embedded stdlib (implicit Azure policies the user cannot change) are
+/// left to the JSON report.
+fn result_diagnostic(c: &CheckResult, user_file: avscheck::FileId) -> Diagnostic {
     let mut d = match c.status {
         CheckStatus::Fail => Diagnostic::error("AVS0700", format!("check `{}` fails", c.title)),
         CheckStatus::Unknown => {
@@ -49,7 +51,7 @@ fn result_diagnostic(c: &CheckResult) -> Diagnostic {
     if c.labels.is_empty() {
         d = d.primary(c.span, "this check");
     }
-    for l in &c.labels {
+    for l in c.labels.iter().filter(|l| l.span.file == user_file) {
         d = if l.primary {
             d.primary(l.span, l.message.clone())
         } else {
@@ -194,7 +196,7 @@ pub fn check(
                     .checks
                     .iter()
                     .filter(|c| c.status != CheckStatus::Pass)
-                    .map(result_diagnostic)
+                    .map(|c| result_diagnostic(c, analysis.file))
                     .collect();
                 text.push_str(&render_diagnostics(&analysis.sources, &failing, out.color));
                 for c in &verification.checks {
