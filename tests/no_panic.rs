@@ -2,7 +2,12 @@
 //! input: random bytes, random token soups, deep nesting, huge tokens. Every span it
 //! produces lies inside the file, on character boundaries, and inside its parent's.
 //! Elapsed times are printed (`--nocapture`), never asserted.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use avscheck::syntax::ast::*;
 use avscheck::syntax::parse;
@@ -20,20 +25,36 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn ok(&self, s: Span) {
         assert!(s.start <= s.end, "reversed span {s:?}");
-        assert!((s.end as usize) <= self.text.len(), "span {s:?} past the end ({})", self.text.len());
-        assert!(self.text.is_char_boundary(s.start as usize), "span {s:?} start not on a char boundary");
-        assert!(self.text.is_char_boundary(s.end as usize), "span {s:?} end not on a char boundary");
+        assert!(
+            (s.end as usize) <= self.text.len(),
+            "span {s:?} past the end ({})",
+            self.text.len()
+        );
+        assert!(
+            self.text.is_char_boundary(s.start as usize),
+            "span {s:?} start not on a char boundary"
+        );
+        assert!(
+            self.text.is_char_boundary(s.end as usize),
+            "span {s:?} end not on a char boundary"
+        );
     }
     fn inside(&self, parent: Span, child: Span) {
         self.ok(child);
-        assert!(parent.contains(child), "child {child:?} outside parent {parent:?}");
+        assert!(
+            parent.contains(child),
+            "child {child:?} outside parent {parent:?}"
+        );
     }
     fn file(&self, f: &SourceFile) {
         let mut last_end = 0;
         for item in &f.items {
             let s = item.span();
             self.ok(s);
-            assert!(s.start >= last_end, "items overlap or are out of order: {s:?}");
+            assert!(
+                s.start >= last_end,
+                "items overlap or are out of order: {s:?}"
+            );
             last_end = s.end;
             self.item(item);
         }
@@ -62,7 +83,9 @@ impl Checker<'_> {
                         self.inside(r.span, c.span);
                         match &c.node {
                             ConditionKind::Prefix(m) => self.prefix_match(c.span, m),
-                            ConditionKind::PrefixList(n) | ConditionKind::OriginatedBy(n) => self.inside(c.span, n.span),
+                            ConditionKind::PrefixList(n) | ConditionKind::OriginatedBy(n) => {
+                                self.inside(c.span, n.span)
+                            }
                             ConditionKind::AsPathContains(n) => self.inside(c.span, n.span),
                             ConditionKind::AsPathLength(op, n) => {
                                 self.inside(c.span, op.span);
@@ -74,14 +97,18 @@ impl Checker<'_> {
                     for a in &r.actions {
                         self.inside(r.span, a.span);
                         match &a.node {
-                            ActionKind::SetLocalPref(n) | ActionKind::SetMed(n) => self.inside(a.span, n.span),
+                            ActionKind::SetLocalPref(n) | ActionKind::SetMed(n) => {
+                                self.inside(a.span, n.span)
+                            }
                             ActionKind::Prepend(n, k) => {
                                 self.inside(a.span, n.span);
                                 if let Some(k) = k {
                                     self.inside(a.span, k.span);
                                 }
                             }
-                            ActionKind::AddTag(t) | ActionKind::RemoveTag(t) => self.inside(a.span, t.span),
+                            ActionKind::AddTag(t) | ActionKind::RemoveTag(t) => {
+                                self.inside(a.span, t.span)
+                            }
                             ActionKind::RemoveAs(v) | ActionKind::ReplaceAs(v) => {
                                 for n in v {
                                     self.inside(a.span, n.span);
@@ -127,7 +154,11 @@ impl Checker<'_> {
                                         self.inside(s, n.span);
                                     }
                                 }
-                                PropertyKind::Reachable { from, direction, to } => {
+                                PropertyKind::Reachable {
+                                    from,
+                                    direction,
+                                    to,
+                                } => {
                                     self.inside(s, from.span);
                                     self.inside(s, direction.span);
                                     self.inside(s, to.span);
@@ -239,15 +270,105 @@ fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
 // ---- token soups -------------------------------------------------------------------
 
 const VOCAB: &[&str] = &[
-    "router", "site", "nva", "vnet", "policy", "prefix_list", "check", "kind", "use", "azure", "permit", "deny",
-    "prefix", "as_path", "contains", "length", "tag", "originated_by", "set", "local_pref", "med", "next_hop",
-    "self", "prepend", "x2", "x", "add", "remove", "remove_private_as", "remove_as", "replace_as", "never",
-    "installs", "via", "reachable", "loop_free", "path", "traverses", "avoids", "symmetric", "routes", "assume",
-    "advertises", "any", "within", "under", "failures", "without", "asn", "behaviour", "key", "session", "repeat",
-    "required", "default", "ge", "le", "hub/default", "internet", "r1", "fw", "{", "}", "[", "]", "<", ">", "|",
-    ",", ";", "\n", "\n", "\n", "->", "<->", "<=", ">=", "=", "0", "1", "65001", "4294967295", "4294967296",
-    "99999999999999999999999", "10.0.0.0/8", "10.1.2.3/16", "10.0.0.0/33", "10.0.0.1", "10.0.0", "0.0.0.0/0",
-    "65535:65282", "65536:1", "2001:db8::/32", "\"title\"", "\"unterminated", "# comment", "@", "é", "\t",
+    "router",
+    "site",
+    "nva",
+    "vnet",
+    "policy",
+    "prefix_list",
+    "check",
+    "kind",
+    "use",
+    "azure",
+    "permit",
+    "deny",
+    "prefix",
+    "as_path",
+    "contains",
+    "length",
+    "tag",
+    "originated_by",
+    "set",
+    "local_pref",
+    "med",
+    "next_hop",
+    "self",
+    "prepend",
+    "x2",
+    "x",
+    "add",
+    "remove",
+    "remove_private_as",
+    "remove_as",
+    "replace_as",
+    "never",
+    "installs",
+    "via",
+    "reachable",
+    "loop_free",
+    "path",
+    "traverses",
+    "avoids",
+    "symmetric",
+    "routes",
+    "assume",
+    "advertises",
+    "any",
+    "within",
+    "under",
+    "failures",
+    "without",
+    "asn",
+    "behaviour",
+    "key",
+    "session",
+    "repeat",
+    "required",
+    "default",
+    "ge",
+    "le",
+    "hub/default",
+    "internet",
+    "r1",
+    "fw",
+    "{",
+    "}",
+    "[",
+    "]",
+    "<",
+    ">",
+    "|",
+    ",",
+    ";",
+    "\n",
+    "\n",
+    "\n",
+    "->",
+    "<->",
+    "<=",
+    ">=",
+    "=",
+    "0",
+    "1",
+    "65001",
+    "4294967295",
+    "4294967296",
+    "99999999999999999999999",
+    "10.0.0.0/8",
+    "10.1.2.3/16",
+    "10.0.0.0/33",
+    "10.0.0.1",
+    "10.0.0",
+    "0.0.0.0/0",
+    "65535:65282",
+    "65536:1",
+    "2001:db8::/32",
+    "\"title\"",
+    "\"unterminated",
+    "# comment",
+    "@",
+    "é",
+    "\t",
 ];
 
 fn soup(rng: &mut impl Rng, n: usize) -> String {
@@ -303,7 +424,9 @@ fn random_bytes_200k() {
     let n = timed("200 KB random bytes", || parse_checked(&text));
     assert!(n > 0);
     // Printable ASCII noise exercises the parser rather than the lexer.
-    let text: String = (0..200_000).map(|_| rng.gen_range(0x20u8..0x7f) as char).collect();
+    let text: String = (0..200_000)
+        .map(|_| rng.gen_range(0x20u8..0x7f) as char)
+        .collect();
     let n = timed("200 KB random printable ascii", || parse_checked(&text));
     assert!(n > 0);
 }
@@ -322,9 +445,16 @@ fn nested_braces_100k() {
 
 #[test]
 fn nested_brackets_100k() {
-    let text = format!("kind k {{\n  key a {}{}\n}}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let text = format!(
+        "kind k {{\n  key a {}{}\n}}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     let (_, errors) = timed("100,000 nested optional groups", || parse(FileId(0), &text));
-    assert!(errors.iter().any(|e| e.kind.code() == "AVS0035"), "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.kind.code() == "AVS0035"),
+        "{errors:?}"
+    );
     parse_checked(&text);
     let text = format!("prefix_list p {}", "[".repeat(100_000));
     assert!(parse_checked(&text) > 0);
@@ -353,7 +483,9 @@ fn random_tokens_50k() {
     let n = timed("50,000 random tokens", || parse_checked(&text));
     assert!(n > 0);
     // Whole pipeline too.
-    let a = timed("50,000 random tokens, analyse", || avscheck::analyse("soup.avs", &text));
+    let a = timed("50,000 random tokens, analyse", || {
+        avscheck::analyse("soup.avs", &text)
+    });
     assert!(a.has_errors());
 }
 

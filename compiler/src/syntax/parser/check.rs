@@ -56,9 +56,9 @@ impl Parser<'_> {
                 return Err(self.unexpected_with("a title in quotes after `check`", help));
             }
         };
-        let what = format!("`check \"{}\"`", snippet(&title.node));
+        let what = || format!("`check \"{}\"`", snippet(&title.node));
         let open = self.expect_punct(TokKind::LBrace, "`{` after the check title")?;
-        let lines = self.block(open, &what, |p| p.check_line());
+        let lines = self.block(open, what, |p| p.check_line());
         Ok(CheckDef {
             title,
             lines,

@@ -18,10 +18,10 @@ impl Parser<'_> {
     /// `component = KIND NAME "{" { line } "}"`
     pub(crate) fn component(&mut self) -> PResult<Component> {
         let kind = self.expect_name("an item")?;
-        let name = self.expect_name(&format!("a name after `{}`", kind.node))?;
-        let what = format!("`{} {}`", kind.node, name.node);
-        let open = self.expect_punct(TokKind::LBrace, &format!("`{{` after {what}"))?;
-        let lines = self.block(open, &what, |p| p.component_line());
+        let name = self.name_or(|| format!("a name after `{}`", kind.node))?;
+        let what = || format!("`{} {}`", kind.node, name.node);
+        let open = self.punct_or(TokKind::LBrace, || format!("`{{` after {}", what()))?;
+        let lines = self.block(open, what, |p| p.component_line());
         Ok(Component {
             span: self.span_from(kind.span),
             kind,

@@ -272,12 +272,44 @@ impl<'a> Parser<'a> {
         Ok(id)
     }
 
+    /// Like [`Parser::expect_name`], building the expected text only on error.
+    pub(crate) fn name_or(&mut self, expected: impl FnOnce() -> String) -> PResult<Ident> {
+        if *self.kind() == TokKind::Word {
+            self.expect_name("a name")
+        } else {
+            Err(self.unexpected(&expected()))
+        }
+    }
+
+    /// Like [`Parser::expect_punct`], building the expected text only on error.
+    pub(crate) fn punct_or(
+        &mut self,
+        kind: TokKind,
+        expected: impl FnOnce() -> String,
+    ) -> PResult<Span> {
+        if *self.kind() == kind {
+            Ok(self.bump_span())
+        } else {
+            Err(self.unexpected(&expected()))
+        }
+    }
+
     pub(crate) fn expect_number(&mut self, what: &str) -> PResult<Spanned<u64>> {
         if let TokKind::Number(n) = *self.kind() {
             let t = self.bump();
             Ok(Spanned::new(n, self.span_of(&t)))
         } else {
             Err(self.unexpected(what))
+        }
+    }
+
+    /// Like [`Parser::expect_number`], building the expected text only on error.
+    fn number_or(&mut self, expected: impl FnOnce() -> String) -> PResult<Spanned<u64>> {
+        if let TokKind::Number(n) = *self.kind() {
+            let span = self.bump_span();
+            Ok(Spanned::new(n, span))
+        } else {
+            Err(self.unexpected(&expected()))
         }
     }
 
@@ -297,7 +329,7 @@ impl<'a> Parser<'a> {
 
     /// A number in `min..=max` (u32).
     pub(crate) fn expect_u32(&mut self, what: &'static str, min: u32) -> PResult<Spanned<u32>> {
-        let n = self.expect_number(&format!("{what} (a number)"))?;
+        let n = self.number_or(|| format!("{what} (a number)"))?;
         match u32::try_from(n.node) {
             Ok(v) if v >= min => Ok(Spanned::new(v, n.span)),
             _ => Err(self.out_of_range(n, what, u64::from(min), u64::from(u32::MAX))),
@@ -320,7 +352,7 @@ impl<'a> Parser<'a> {
 
     /// A prefix length for `ge`/`le`: 0..=32.
     pub(crate) fn expect_length(&mut self, what: &'static str) -> PResult<Spanned<u8>> {
-        let n = self.expect_number(&format!("a prefix length after `{what}`"))?;
+        let n = self.number_or(|| format!("a prefix length after `{what}`"))?;
         match u8::try_from(n.node) {
             Ok(v) if v <= 32 => Ok(Spanned::new(v, n.span)),
             _ => Err(self.out_of_range(n, "prefix length", 0, 32)),
@@ -358,7 +390,7 @@ impl<'a> Parser<'a> {
     pub(crate) fn block<T>(
         &mut self,
         open: Span,
-        what: &str,
+        what: impl Fn() -> String,
         mut line: impl FnMut(&mut Self) -> PResult<T>,
     ) -> Vec<T> {
         let mut out = Vec::new();
@@ -371,11 +403,11 @@ impl<'a> Parser<'a> {
                     return out;
                 }
                 TokKind::Eof => {
-                    self.unclosed('}', what, open, "file ends here");
+                    self.unclosed('}', &what(), open, "file ends here");
                     return out;
                 }
                 _ if self.looks_like_item_start() => {
-                    self.unclosed('}', what, open, "expected `}` before this item");
+                    self.unclosed('}', &what(), open, "expected `}` before this item");
                     return out;
                 }
                 _ => {}

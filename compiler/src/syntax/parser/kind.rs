@@ -30,9 +30,9 @@ impl Parser<'_> {
     pub(crate) fn kind_def(&mut self) -> PResult<KindDef> {
         let kw = self.expect_keyword("kind", "")?;
         let name = self.expect_name("a kind name after `kind`")?;
-        let what = format!("`kind {}`", name.node);
-        let open = self.expect_punct(TokKind::LBrace, &format!("`{{` after {what}"))?;
-        let lines = self.block(open, &what, |p| p.kind_line());
+        let what = || format!("`kind {}`", name.node);
+        let open = self.punct_or(TokKind::LBrace, || format!("`{{` after {}", what()))?;
+        let lines = self.block(open, what, |p| p.kind_line());
         Ok(KindDef {
             name,
             lines,

@@ -39,9 +39,9 @@ impl Parser<'_> {
     pub(crate) fn policy(&mut self) -> PResult<PolicyDef> {
         let kw = self.expect_keyword("policy", "")?;
         let name = self.expect_name("a policy name after `policy`")?;
-        let what = format!("`policy {}`", name.node);
-        let open = self.expect_punct(TokKind::LBrace, &format!("`{{` after {what}"))?;
-        let rules = self.block(open, &what, |p| p.rule());
+        let what = || format!("`policy {}`", name.node);
+        let open = self.punct_or(TokKind::LBrace, || format!("`{{` after {}", what()))?;
+        let rules = self.block(open, what, |p| p.rule());
         Ok(PolicyDef {
             name,
             rules,
@@ -76,7 +76,11 @@ impl Parser<'_> {
         if *self.kind() == TokKind::LBrace {
             let open = self.bump_span();
             let before = self.pos;
-            actions = self.block(open, "the actions of this rule", |p| p.action());
+            actions = self.block(
+                open,
+                || "the actions of this rule".to_string(),
+                |p| p.action(),
+            );
             let spans_lines = self
                 .toks
                 .get(before..self.pos)
