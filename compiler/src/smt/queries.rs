@@ -115,6 +115,10 @@ pub fn verify_property(net: &Network, prop: &Property, timeout: Duration) -> Pro
     }
 }
 
+/// Why a walk through nested tunnels is not decided.
+const NESTED: &str =
+    "a packet would be encapsulated again inside a tunnel: nested tunnels are not verified";
+
 enum Answer {
     Pass,
     Fail(Box<Counterexample>),
@@ -451,7 +455,12 @@ fn paths(
             }
             PathGoal::Avoid(wp) => {
                 let watch: BTreeSet<NodeId> = [wp].into_iter().collect();
-                let (hit, w) = walk_exists(&g, &watch, |_, flag| flag, &mut fresh);
+                let (hit, w) = walk_exists(
+                    &g,
+                    &watch,
+                    |vx, flag| flag || *vx == Vertex::Term(Term::Unsupported),
+                    &mut fresh,
+                );
                 (hit, w.constraint)
             }
         };
@@ -463,6 +472,10 @@ fn paths(
             }
             Outcome::Counterexample(m) => {
                 let all = concrete_paths(&g, &m);
+                if all.iter().any(ConcretePath::unsupported) {
+                    unknown.get_or_insert(NESTED.into());
+                    continue;
+                }
                 let bad: Vec<ConcretePath> = all
                     .into_iter()
                     .filter(|p| p.end == End::Loop || offends(net, &g, p, d, to, goal))
@@ -474,9 +487,7 @@ fn paths(
                     continue;
                 }
                 if bad.iter().any(ConcretePath::unsupported) {
-                    unknown.get_or_insert(
-                        "a path enters a tunnel inside a tunnel, which is not verified".into(),
-                    );
+                    unknown.get_or_insert(NESTED.into());
                     continue;
                 }
                 let (failed, environment, mut labels) = scenario(b.enc, &m);
@@ -569,7 +580,14 @@ fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer 
         let g = b.graph(d, &sources);
         sync(prover, b.enc, &mut taken);
         let (claim, cons) = loop_exists(&g, &mut fresh);
-        let v = Bool::and(&[claim, cons]);
+        let none = BTreeSet::new();
+        let (uns, w) = walk_exists(
+            &g,
+            &none,
+            |vx, _| *vx == Vertex::Term(Term::Unsupported),
+            &mut fresh,
+        );
+        let v = Bool::and(&[Bool::or(&[claim, uns]), cons, w.constraint]);
         match prover.check_canonical(&v, &prefer_false(b.enc)) {
             Outcome::Proof => {}
             Outcome::Unknown(why) => {
@@ -588,6 +606,16 @@ fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer 
                         shown.push((*s, loops, gs));
                         break;
                     }
+                }
+                if shown.is_empty()
+                    && sources.iter().any(|s| {
+                        concrete_paths(&b.graph(d, &[*s]), &m)
+                            .iter()
+                            .any(ConcretePath::unsupported)
+                    })
+                {
+                    unknown.get_or_insert(NESTED.into());
+                    continue;
                 }
                 let Some((s, loops, gs)) = shown.pop() else {
                     unknown.get_or_insert(
@@ -736,9 +764,7 @@ fn symmetric(
                         continue;
                     }
                     if p1.iter().chain(&p2).any(ConcretePath::unsupported) {
-                        unknown.get_or_insert(
-                            "a path enters a tunnel inside a tunnel, which is not verified".into(),
-                        );
+                        unknown.get_or_insert(NESTED.into());
                         continue;
                     }
                     let (failed, environment, mut labels) = scenario(b.enc, &m);
