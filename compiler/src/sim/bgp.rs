@@ -6,9 +6,12 @@
 //!   `set ip next-hop`); `set next_hop self` is meaningless on import and ignored.
 //!   `replace_as` on import rewrites to the receiver's ASN (spec).
 //! - Several `set next_hop` actions on one export: the last one wins.
-//! - The fixpoint sweeps nodes in id order (Gauss–Seidel). A node whose in-neighbours'
-//!   best routes did not change since its last evaluation is skipped: it would compute
-//!   the same candidates, so this is exactly the spec's full sweep, only faster.
+//! - The fixpoint sweeps nodes in id order (Gauss–Seidel). When a node's best changes,
+//!   its exports are recomputed at once and cached per edge; a node none of whose
+//!   offers changed since its last evaluation is skipped (it would compute the same
+//!   candidates), so this is exactly the spec's full sweep, only faster.
+//! - The global state is fingerprinted by a wrapping sum of 64-bit hashes of each
+//!   node's best route; a false "repeat" needs a hash collision (≈ rounds²/2⁶⁴).
 //! - Non-convergence: detected when the vector of best routes at the end of a sweep
 //!   repeats an earlier one (the evolution is deterministic in it), or after
 //!   4·(edges+nodes)+64 sweeps. The nodes reported are those whose best route changed
@@ -156,7 +159,9 @@ impl NodeRib {
     /// Installed routes for the longest prefix containing `d`.
     pub fn lookup(&self, d: Ipv4Addr) -> Option<(Ipv4Net, &[Route])> {
         for len in (0..=32u8).rev() {
-            let Ok(p) = Ipv4Net::new(d, len) else { continue };
+            let Ok(p) = Ipv4Net::new(d, len) else {
+                continue;
+            };
             let p = p.trunc();
             if let Some(r) = self.prefixes.get(&p) {
                 if r.installed > 0 {
@@ -169,7 +174,9 @@ impl NodeRib {
     /// The entry of the longest prefix containing `d` that has any candidate.
     pub fn lookup_entry(&self, d: Ipv4Addr) -> Option<(Ipv4Net, &PrefixRib)> {
         for len in (0..=32u8).rev() {
-            let Ok(p) = Ipv4Net::new(d, len) else { continue };
+            let Ok(p) = Ipv4Net::new(d, len) else {
+                continue;
+            };
             let p = p.trunc();
             if let Some(r) = self.prefixes.get(&p) {
                 if !r.candidates.is_empty() {
@@ -304,15 +311,15 @@ pub fn route_limit_findings(net: &Network, state: &State) -> Vec<Diagnostic> {
 pub(crate) struct Topology {
     /// Usable edges arriving at each node, in edge id order.
     in_edges: Vec<Vec<EdgeId>>,
-    /// Receivers of each node's usable out-edges.
-    out_nodes: Vec<Vec<NodeId>>,
+    /// Each node's usable out-edges, in edge id order.
+    out_edges: Vec<Vec<EdgeId>>,
 }
 
 impl Topology {
     fn new(net: &Network, live: &Live) -> Topology {
         let n = net.nodes.len();
         let mut in_edges = vec![Vec::new(); n];
-        let mut out_nodes = vec![Vec::new(); n];
+        let mut out_edges = vec![Vec::new(); n];
         for (id, e) in net.edges.iter() {
             if !live.edge(id) {
                 continue;
@@ -320,11 +327,14 @@ impl Topology {
             if let Some(v) = in_edges.get_mut(e.to.0 as usize) {
                 v.push(id);
             }
-            if let Some(v) = out_nodes.get_mut(e.from.0 as usize) {
-                v.push(e.to);
+            if let Some(v) = out_edges.get_mut(e.from.0 as usize) {
+                v.push(id);
             }
         }
-        Topology { in_edges, out_nodes }
+        Topology {
+            in_edges,
+            out_edges,
+        }
     }
 }
 
@@ -376,7 +386,10 @@ pub fn stable_state(net: &Network, sc: &Scenario) -> Result<State, NonConvergenc
 }
 
 /// Every prefix any alive node originates, each converged independently.
-fn converge_all(net: &Network, live: &Live) -> Result<(IdVec<NodeId, NodeRib>, usize), NonConvergence> {
+fn converge_all(
+    net: &Network,
+    live: &Live,
+) -> Result<(IdVec<NodeId, NodeRib>, usize), NonConvergence> {
     let topo = Topology::new(net, live);
     let prefixes: BTreeSet<Ipv4Net> = net
         .nodes
@@ -420,9 +433,15 @@ pub(crate) fn converge_prefix(
     let n = net.nodes.len();
     let mut ribs: Vec<PrefixRib> = vec![PrefixRib::default(); n];
     let mut dirty: Vec<bool> = vec![true; n];
+    // What each edge currently offers its receiver: the export of the sender's best.
+    let mut exported: Vec<Option<Route>> = vec![None; net.edges.len()];
     let bound = 4 * (net.edges.len() + n) + 64;
     let mut seen: HashMap<u64, usize> = HashMap::new();
     let mut changes: Vec<BTreeSet<NodeId>> = Vec::new();
+    // The global state's fingerprint: a wrapping sum of per-node hashes of
+    // (node, best route), kept up to date as bests change.
+    let mut node_hash: Vec<u64> = (0..n).map(|i| best_hash(i, None)).collect();
+    let mut state_hash: u64 = node_hash.iter().fold(0u64, |a, h| a.wrapping_add(*h));
     let mut round = 0;
     loop {
         round += 1;
@@ -435,15 +454,29 @@ pub(crate) fn converge_prefix(
             if let Some(d) = dirty.get_mut(i) {
                 *d = false;
             }
-            let new = evaluate_node(net, live, topo, &ribs, node, p);
-            let Some(slot) = ribs.get_mut(i) else { continue };
+            let new = evaluate_node(net, live, topo, &exported, node, p);
+            let Some(slot) = ribs.get_mut(i) else {
+                continue;
+            };
             let best_changed = slot.best() != new.best();
             *slot = new;
             if best_changed {
+                let h = best_hash(i, slot.best());
+                if let Some(old) = node_hash.get_mut(i) {
+                    state_hash = state_hash.wrapping_sub(*old).wrapping_add(h);
+                    *old = h;
+                }
                 changed.insert(node);
-                for m in topo.out_nodes.get(i).into_iter().flatten() {
-                    if let Some(d) = dirty.get_mut(m.0 as usize) {
-                        *d = true;
+                // Re-export the new best; receivers whose offer changed re-evaluate.
+                for &e in topo.out_edges.get(i).into_iter().flatten() {
+                    let offer = slot.best().and_then(|b| export(net, e, b));
+                    let Some(cached) = exported.get_mut(e.0 as usize) else { continue };
+                    if *cached != offer {
+                        *cached = offer;
+                        let to = net.edges.get(e).map(|x| x.to.0 as usize);
+                        if let Some(d) = to.and_then(|t| dirty.get_mut(t)) {
+                            *d = true;
+                        }
                     }
                 }
             }
@@ -458,11 +491,7 @@ pub(crate) fn converge_prefix(
             return Ok((out, round));
         }
         changes.push(changed);
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        for r in &ribs {
-            r.best().hash(&mut h);
-        }
-        let key = h.finish();
+        let key = state_hash;
         let cycle_start = seen.get(&key).copied();
         if cycle_start.is_some() || round >= bound {
             let from = cycle_start.unwrap_or(round.saturating_sub(1));
@@ -486,12 +515,20 @@ pub(crate) fn converge_prefix(
     }
 }
 
+/// A deterministic hash of one node's best route.
+fn best_hash(i: usize, best: Option<&Route>) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    i.hash(&mut h);
+    best.hash(&mut h);
+    h.finish()
+}
+
 /// A node's candidates for `p` from its neighbours' current bests.
 fn evaluate_node(
     net: &Network,
     live: &Live,
     topo: &Topology,
-    ribs: &[PrefixRib],
+    exported: &[Option<Route>],
     node: NodeId,
     p: Ipv4Net,
 ) -> PrefixRib {
@@ -505,19 +542,12 @@ fn evaluate_node(
         }
     }
     for &eid in topo.in_edges.get(node.0 as usize).into_iter().flatten() {
-        let Some(e) = net.edges.get(eid) else { continue };
-        let Some(best) = ribs.get(e.from.0 as usize).and_then(PrefixRib::best) else {
-            continue;
-        };
-        if let Some(r) = export(net, eid, best) {
-            candidates.push(r);
+        if let Some(Some(r)) = exported.get(eid.0 as usize) {
+            candidates.push(r.clone());
         }
     }
     candidates.sort_by(|a, b| compare(net, a, b));
-    let multipath = net
-        .nodes
-        .get(node)
-        .is_some_and(|n| n.behaviours.multipath);
+    let multipath = net.nodes.get(node).is_some_and(|n| n.behaviours.multipath);
     let installed = match candidates.first() {
         None => 0,
         Some(b) if multipath => candidates

@@ -251,7 +251,9 @@ fn bgp_routes(
     let mut by_prefix: BTreeMap<Ipv4Net, (Vec<EffectiveRoute>, Vec<EffectiveRoute>)> =
         BTreeMap::new();
     for (gid, g) in net.nodes.iter() {
-        let Some(prog) = g.behaviours.programs else { continue };
+        let Some(prog) = g.behaviours.programs else {
+            continue;
+        };
         if prog.vnet != hub || !live.node(gid) {
             continue;
         }
@@ -263,9 +265,13 @@ fn bgp_routes(
             let multipath = g.behaviours.multipath;
             for r in entry.best_where(multipath, |r| learned_externally(net, r)) {
                 let (t, target) = match prog.how {
-                    ProgramAs::Gateway => (NextHopType::VirtualNetworkGateway, FabricTarget::Node(gid)),
+                    ProgramAs::Gateway => {
+                        (NextHopType::VirtualNetworkGateway, FabricTarget::Node(gid))
+                    }
                     ProgramAs::Appliance => match r.next_hop {
-                        NextHop::Address(a) => (NextHopType::VirtualAppliance, FabricTarget::Address(a)),
+                        NextHop::Address(a) => {
+                            (NextHopType::VirtualAppliance, FabricTarget::Address(a))
+                        }
                         NextHop::Node(m) => match net.nodes.get(m).and_then(|n| n.address) {
                             Some(a) => (NextHopType::VirtualAppliance, FabricTarget::Address(a)),
                             None => (NextHopType::VirtualAppliance, FabricTarget::Node(m)),
@@ -302,7 +308,10 @@ fn bgp_routes(
                 RoutingPreference::VpnNva => nva,
                 RoutingPreference::AsPath => {
                     let shortest = |v: &[EffectiveRoute]| {
-                        v.iter().map(|r| r.as_path.len()).min().unwrap_or(usize::MAX)
+                        v.iter()
+                            .map(|r| r.as_path.len())
+                            .min()
+                            .unwrap_or(usize::MAX)
                     };
                     if shortest(&nva) < shortest(&er) {
                         nva

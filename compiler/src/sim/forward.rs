@@ -20,11 +20,15 @@
 //!   ends with the outer walk's disposition (spec), `why` saying so for a delivery.
 
 use super::bgp::{NextHop, State};
-use super::fabric::{effective_routes_live, learned_externally, lookup, EffectiveRoute, FabricTarget, NextHopType, RouteSource};
+use super::fabric::{
+    effective_routes_live, learned_externally, lookup, EffectiveRoute, FabricTarget, NextHopType,
+    RouteSource,
+};
 use super::{owners, vnet_owner, Live, Owner, Scenario};
 use crate::ir::{Network, NodeId, StaticTarget, SubnetId, TunnelId};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -185,7 +189,9 @@ type TunnelStack = Vec<(Ipv4Addr, NodeId, TunnelId)>;
 #[derive(Clone, Debug)]
 struct Frame {
     hops: Vec<Hop>,
-    visited: HashSet<(NodeId, u8, Ipv4Addr, TunnelStack)>,
+    /// (node, context, destination, tunnel stack) seen on this branch; a short list,
+    /// so a linear scan beats hashing.
+    visited: Vec<(NodeId, u8, Ipv4Addr, TunnelStack)>,
     dest: Ipv4Addr,
     stack: TunnelStack,
     step: Step,
@@ -200,7 +206,7 @@ pub struct Walker<'a> {
     live: Live,
     fabric: Vec<Vec<EffectiveRoute>>,
     tunnels_down: HashSet<TunnelId>,
-    cache: HashMap<(NodeId, u8, Ipv4Addr), Vec<Branch>>,
+    cache: HashMap<(NodeId, u8, Ipv4Addr), Rc<[Branch]>>,
 }
 
 impl<'a> Walker<'a> {
@@ -228,7 +234,10 @@ impl<'a> Walker<'a> {
 
     /// Effective routes of a subnet in this state.
     pub fn effective_routes(&self, s: SubnetId) -> &[EffectiveRoute] {
-        self.fabric.get(s.0 as usize).map(Vec::as_slice).unwrap_or(&[])
+        self.fabric
+            .get(s.0 as usize)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Every path (one per ECMP branch) of a packet from `from` to `to`, in a
@@ -244,7 +253,7 @@ impl<'a> Walker<'a> {
             .rev()
             .map(|step| Frame {
                 hops: Vec::new(),
-                visited: HashSet::new(),
+                visited: Vec::new(),
                 dest: to,
                 stack: Vec::new(),
                 step,
@@ -270,7 +279,8 @@ impl<'a> Walker<'a> {
                 Step::To(m, mut arrival) => {
                     // The outer packet reached the tunnel's far end: decapsulate.
                     if let Some(&(inner, far, t)) = f.stack.last() {
-                        if far == m && self.net.nodes.get(m).and_then(|n| n.address) == Some(f.dest) {
+                        if far == m && self.net.nodes.get(m).and_then(|n| n.address) == Some(f.dest)
+                        {
                             f.stack.pop();
                             f.dest = inner;
                             arrival = Arrival::Tunnel(t);
@@ -285,7 +295,7 @@ impl<'a> Walker<'a> {
                         encapsulated: None,
                     };
                     f.hops.push(hop);
-                    if !f.visited.insert(key) {
+                    if f.visited.contains(&key) {
                         out.push(Path {
                             from,
                             to,
@@ -296,6 +306,7 @@ impl<'a> Walker<'a> {
                         });
                         continue;
                     }
+                    f.visited.push(key);
                     if f.hops.len() > MAX_HOPS {
                         out.push(Path {
                             from,
@@ -308,8 +319,13 @@ impl<'a> Walker<'a> {
                         continue;
                     }
                     let branches = self.decide(m, ctx, f.dest);
-                    for b in branches.into_iter().rev() {
-                        let mut g = f.clone();
+                    // The last branch takes the frame; the others get copies.
+                    let mut frames: Vec<Frame> = Vec::with_capacity(branches.len());
+                    for _ in 1..branches.len() {
+                        frames.push(f.clone());
+                    }
+                    frames.push(f);
+                    for (b, mut g) in branches.iter().rev().zip(frames) {
                         if let Some((t, far, outer)) = b.encap {
                             g.stack.push((g.dest, far, t));
                             g.dest = outer;
@@ -317,7 +333,7 @@ impl<'a> Walker<'a> {
                                 h.encapsulated = Some(t);
                             }
                         }
-                        g.step = b.step;
+                        g.step = b.step.clone();
                         work.push(g);
                     }
                 }
@@ -339,13 +355,18 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn decide(&mut self, m: NodeId, ctx: u8, d: Ipv4Addr) -> Vec<Branch> {
+    fn decide(&mut self, m: NodeId, ctx: u8, d: Ipv4Addr) -> Rc<[Branch]> {
         if let Some(b) = self.cache.get(&(m, ctx, d)) {
-            return b.clone();
+            return Rc::clone(b);
         }
-        let b = self.decide_uncached(m, ctx, d);
-        self.cache.insert((m, ctx, d), b.clone());
+        let b: Rc<[Branch]> = self.decide_uncached(m, ctx, d).into();
+        self.cache.insert((m, ctx, d), Rc::clone(&b));
         b
+    }
+
+    /// Forgets cached decisions (e.g. between destination classes of a long sweep).
+    pub fn clear_cache(&mut self) {
+        self.cache.clear();
     }
 
     fn decide_uncached(&self, m: NodeId, ctx: u8, d: Ipv4Addr) -> Vec<Branch> {
@@ -562,12 +583,6 @@ impl<'a> Walker<'a> {
 }
 
 /// Every path of a packet from `from` to `to` in `state` (one per ECMP branch).
-pub fn trace(
-    net: &Network,
-    state: &State,
-    sc: &Scenario,
-    from: Source,
-    to: Ipv4Addr,
-) -> Vec<Path> {
+pub fn trace(net: &Network, state: &State, sc: &Scenario, from: Source, to: Ipv4Addr) -> Vec<Path> {
     Walker::new(net, state, sc).walk(from, to)
 }

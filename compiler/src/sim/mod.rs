@@ -35,8 +35,8 @@ pub use classes::{destination_classes, Class};
 pub use fabric::{effective_routes, EffectiveRoute, FabricTarget, NextHopType, RouteSource};
 pub use forward::{trace, Arrival, Disposition, Hop, Path, Source, Walker, Why};
 pub use props::{
-    evaluate, evaluate_with_failures, Counterexample, FailureEvaluation, PropertyOutcome,
-    Witness, WitnessRoute,
+    evaluate, evaluate_with_failures, Counterexample, FailureEvaluation, PropertyOutcome, Witness,
+    WitnessRoute,
 };
 
 use crate::ir::{ComponentId, EdgeId, Endpoint, Network, NodeId, SessionId, SubnetId, VnetId};
@@ -61,7 +61,9 @@ impl Scenario {
     }
     /// A node is alive iff its component is not down.
     pub fn node_alive(&self, net: &Network, n: NodeId) -> bool {
-        net.nodes.get(n).is_some_and(|node| !self.is_down(node.component))
+        net.nodes
+            .get(n)
+            .is_some_and(|node| !self.is_down(node.component))
     }
     /// An edge is usable iff none of `edge.requires` is down and its session is up in
     /// the model (edges only exist for established sessions).
@@ -75,7 +77,9 @@ impl Scenario {
         })
     }
     pub fn tunnel_usable(&self, net: &Network, t: crate::ir::TunnelId) -> bool {
-        net.tunnels.get(t).is_some_and(|tun| !self.is_down(tun.component))
+        net.tunnels
+            .get(t)
+            .is_some_and(|tun| !self.is_down(tun.component))
     }
 }
 
@@ -275,7 +279,11 @@ pub fn resolve_source(net: &Network, text: &str) -> Option<Source> {
 pub fn source_name(net: &Network, s: Source) -> String {
     match s {
         Source::Node(n) => net.nodes.get(n).map(|x| x.name.clone()).unwrap_or_default(),
-        Source::Subnet(s) => net.subnets.get(s).map(|x| x.name.clone()).unwrap_or_default(),
+        Source::Subnet(s) => net
+            .subnets
+            .get(s)
+            .map(|x| x.name.clone())
+            .unwrap_or_default(),
     }
 }
 

@@ -79,7 +79,11 @@ pub struct FailureEvaluation {
     pub scenarios: usize,
 }
 
-fn violated(explanation: impl Into<String>, paths: Vec<Path>, routes: Vec<WitnessRoute>) -> PropertyOutcome {
+fn violated(
+    explanation: impl Into<String>,
+    paths: Vec<Path>,
+    routes: Vec<WitnessRoute>,
+) -> PropertyOutcome {
     PropertyOutcome::Violated(Counterexample {
         failed: Vec::new(),
         explanation: explanation.into(),
@@ -112,7 +116,11 @@ pub fn evaluate(net: &Network, state: &State, sc: &Scenario, prop: &Property) ->
             if bad.is_empty() {
                 PropertyOutcome::Holds
             } else {
-                violated(format!("`{}` installs `{}`", name(*node), prefix), Vec::new(), bad)
+                violated(
+                    format!("`{}` installs `{}`", name(*node), prefix),
+                    Vec::new(),
+                    bad,
+                )
             }
         }
         PropertyKind::RouteLimit { node, max } => {
@@ -134,7 +142,10 @@ pub fn evaluate(net: &Network, state: &State, sc: &Scenario, prop: &Property) ->
                     })
                     .unwrap_or_default();
                 violated(
-                    format!("`{}` installs {count} prefixes, more than {max}", name(*node)),
+                    format!(
+                        "`{}` installs {count} prefixes, more than {max}",
+                        name(*node)
+                    ),
                     Vec::new(),
                     routes,
                 )
@@ -192,7 +203,11 @@ pub fn evaluate(net: &Network, state: &State, sc: &Scenario, prop: &Property) ->
             if bad.is_empty() {
                 PropertyOutcome::Holds
             } else {
-                violated(format!("a path passes `{}`", name(*waypoint)), bad, Vec::new())
+                violated(
+                    format!("a path passes `{}`", name(*waypoint)),
+                    bad,
+                    Vec::new(),
+                )
             }
         }
         PropertyKind::Symmetric { a, b } => {
@@ -248,6 +263,7 @@ pub fn evaluate(net: &Network, state: &State, sc: &Scenario, prop: &Property) ->
             sources.extend(net.subnets.ids().map(super::Source::Subnet));
             let mut bad = Vec::new();
             for class in destination_classes(net, &[]) {
+                walker.clear_cache();
                 for s in &sources {
                     for p in walker.walk(*s, class.representative()) {
                         if p.disposition == Disposition::Loop && bad.len() < MAX_WITNESSES {
@@ -275,7 +291,8 @@ fn paths_between(
     from: &Endpoint,
     to: &Endpoint,
 ) -> Result<Vec<Path>, String> {
-    let src = endpoint_source(net, from).ok_or_else(|| "the source has no place in the design".to_string())?;
+    let src = endpoint_source(net, from)
+        .ok_or_else(|| "the source has no place in the design".to_string())?;
     let mut out = Vec::new();
     for d in destinations(net, from, to) {
         out.extend(walker.walk(src, d));
@@ -333,7 +350,11 @@ pub fn destinations(net: &Network, from: &Endpoint, to: &Endpoint) -> Vec<Ipv4Ad
             },
             None => Vec::new(),
         },
-        Endpoint::Vnet(v) => net.vnets.get(v).map(|x| in_ranges(&x.address)).unwrap_or_default(),
+        Endpoint::Vnet(v) => net
+            .vnets
+            .get(v)
+            .map(|x| in_ranges(&x.address))
+            .unwrap_or_default(),
         Endpoint::Prefix(p) => in_ranges(&[p]),
         Endpoint::Address(a) => in_ranges(&[host(a)]),
         Endpoint::Internet => internet_classes(net, &classes),
@@ -390,7 +411,10 @@ pub fn evaluate_with_failures(net: &Network, prop: &Property) -> FailureEvaluati
     for size in 0..=k {
         let mut combo: Vec<usize> = (0..size).collect();
         loop {
-            let failed: Vec<ComponentId> = combo.iter().filter_map(|i| failable.get(*i).copied()).collect();
+            let failed: Vec<ComponentId> = combo
+                .iter()
+                .filter_map(|i| failable.get(*i).copied())
+                .collect();
             let sc = Scenario::new(base.iter().copied().chain(failed.iter().copied()));
             scenarios += 1;
             match stable_state(net, &sc) {
