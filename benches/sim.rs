@@ -7,7 +7,12 @@
 //! through `avscheck::analyse`, so the network is what the lowering builds.
 //!
 //! `cargo bench --bench sim`; numbers go into docs/performance.md ("Simulator").
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use avscheck::sim::{self, Scenario, Source, Walker};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
@@ -32,7 +37,14 @@ fn design(n: usize) -> String {
         }
     }
     for (i, ps) in peers.iter().enumerate() {
-        writeln!(s, "router r{i} {{\n  asn {}\n  originate 10.{}.{}.0/24", 4_200_000_000u64 + i as u64, i / 256, i % 256).unwrap();
+        writeln!(
+            s,
+            "router r{i} {{\n  asn {}\n  originate 10.{}.{}.0/24",
+            4_200_000_000u64 + i as u64,
+            i / 256,
+            i % 256
+        )
+        .unwrap();
         for p in ps {
             writeln!(s, "  peer r{p} import keep export send").unwrap();
         }

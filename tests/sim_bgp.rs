@@ -1,6 +1,11 @@
 //! The BGP control plane of the simulator, one semantics point (docs: semantics.md §1)
 //! per test, on small hand-built networks.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod sim_common;
 
@@ -81,7 +86,10 @@ fn allowas_in_counts_occurrences() {
     b.originate(r1, "10.1.0.0/16");
     let (e12, _) = b.ebgp(r1, r2);
     // r1 prepends 65002 twice: r2 sees 65002 two times.
-    let pol = b.policy("pp", vec![rule(true, vec![], vec![Action::Prepend(65002, 2)])]);
+    let pol = b.policy(
+        "pp",
+        vec![rule(true, vec![], vec![Action::Prepend(65002, 2)])],
+    );
     b.edge_mut(e12).export.push(pol);
     b.edge_mut(e12).allowas_in = 1;
     assert_eq!(best_path(&state(&b), r2, "10.1.0.0/16"), None);
@@ -132,7 +140,10 @@ fn local_pref_is_reset_on_ebgp_and_kept_on_ibgp() {
     let r2 = b.router("r2", 65002);
     let r3 = b.router("r3", 65001);
     b.originate(r1, "10.1.0.0/16");
-    let lp = b.policy("lp", vec![rule(true, vec![], vec![Action::SetLocalPref(200)])]);
+    let lp = b.policy(
+        "lp",
+        vec![rule(true, vec![], vec![Action::SetLocalPref(200)])],
+    );
     let (e12, _) = b.ebgp(r1, r2);
     let (e13, _) = b.session(r1, r3, SessionKind::Ibgp);
     b.edge_mut(e12).export.push(lp);
@@ -182,7 +193,10 @@ fn winner(b: &B, t: NodeId) -> NodeId {
 #[test]
 fn decision_1_weight_beats_local_pref() {
     let (mut b, _, y, t, xt, yt) = two_offers();
-    let lp = b.policy("lp", vec![rule(true, vec![], vec![Action::SetLocalPref(300)])]);
+    let lp = b.policy(
+        "lp",
+        vec![rule(true, vec![], vec![Action::SetLocalPref(300)])],
+    );
     b.edge_mut(xt).import.push(lp);
     b.edge_mut(yt).weight = 10;
     assert_eq!(winner(&b, t), y);
@@ -193,7 +207,11 @@ fn decision_2_local_pref_beats_as_path() {
     let (mut b, _, y, t, _, yt) = two_offers();
     let lp = b.policy(
         "lp",
-        vec![rule(true, vec![], vec![Action::SetLocalPref(200), Action::Prepend(65002, 3)])],
+        vec![rule(
+            true,
+            vec![],
+            vec![Action::SetLocalPref(200), Action::Prepend(65002, 3)],
+        )],
     );
     b.edge_mut(yt).import.push(lp);
     assert_eq!(winner(&b, t), y);
@@ -202,7 +220,10 @@ fn decision_2_local_pref_beats_as_path() {
 #[test]
 fn decision_3_shorter_as_path() {
     let (mut b, x, _, t, _, yt) = two_offers();
-    let pp = b.policy("pp", vec![rule(true, vec![], vec![Action::Prepend(65002, 1)])]);
+    let pp = b.policy(
+        "pp",
+        vec![rule(true, vec![], vec![Action::Prepend(65002, 1)])],
+    );
     b.edge_mut(yt).export.push(pp);
     // Make y preferred on every later step, to be sure the path decides.
     b.net.nodes[x].router_id = 99;
@@ -227,7 +248,10 @@ fn decision_5_ebgp_over_ibgp() {
     b.originate(y, "10.9.0.0/16");
     let (xt, _) = b.session(x, t, SessionKind::Ibgp);
     // x's route gets one ASN so both paths have length 1.
-    let pp = b.policy("pp", vec![rule(true, vec![], vec![Action::Prepend(65099, 1)])]);
+    let pp = b.policy(
+        "pp",
+        vec![rule(true, vec![], vec![Action::Prepend(65099, 1)])],
+    );
     b.edge_mut(xt).export.push(pp);
     b.ebgp(y, t);
     b.net.nodes[y].router_id = 99;
@@ -312,8 +336,16 @@ fn through(rules: Vec<Rule>, import: bool) -> Option<sim::Route> {
 
 #[test]
 fn policy_first_matching_rule_decides_and_end_denies() {
-    assert!(through(vec![rule(false, vec![], vec![]), rule(true, vec![], vec![])], false).is_none());
-    assert!(through(vec![rule(true, vec![], vec![]), rule(false, vec![], vec![])], false).is_some());
+    assert!(through(
+        vec![rule(false, vec![], vec![]), rule(true, vec![], vec![])],
+        false
+    )
+    .is_none());
+    assert!(through(
+        vec![rule(true, vec![], vec![]), rule(false, vec![], vec![])],
+        false
+    )
+    .is_some());
     assert!(through(vec![rule(true, vec![exact("10.2.0.0/16")], vec![])], false).is_none());
     assert!(through(vec![], true).is_none());
 }
@@ -321,7 +353,11 @@ fn policy_first_matching_rule_decides_and_end_denies() {
 #[test]
 fn condition_prefix_ranges() {
     let range = |pre: &str, ge: u8, le: u8| {
-        Condition::Prefix(vec![PrefixRange { prefix: p(pre), ge, le }])
+        Condition::Prefix(vec![PrefixRange {
+            prefix: p(pre),
+            ge,
+            le,
+        }])
     };
     let ok = |c: Condition| through(vec![rule(true, vec![c], vec![])], false).is_some();
     assert!(ok(exact("10.1.0.0/16")));
@@ -331,14 +367,23 @@ fn condition_prefix_ranges() {
     assert!(!ok(range("10.0.0.0/8", 8, 15)));
     // A prefix list: any range matches.
     assert!(ok(Condition::Prefix(vec![
-        PrefixRange { prefix: p("192.168.0.0/16"), ge: 16, le: 32 },
-        PrefixRange { prefix: p("10.0.0.0/8"), ge: 8, le: 32 },
+        PrefixRange {
+            prefix: p("192.168.0.0/16"),
+            ge: 16,
+            le: 32
+        },
+        PrefixRange {
+            prefix: p("10.0.0.0/8"),
+            ge: 8,
+            le: 32
+        },
     ])));
 }
 
 #[test]
 fn condition_as_path_contains_and_length_see_the_route_before_prepend() {
-    let ok = |c: Condition, import: bool| through(vec![rule(true, vec![c], vec![])], import).is_some();
+    let ok =
+        |c: Condition, import: bool| through(vec![rule(true, vec![c], vec![])], import).is_some();
     // Export policies run before the sender prepends (path is empty at r1).
     assert!(ok(Condition::AsPathLength(CmpOp::Eq, 0), false));
     assert!(!ok(Condition::AsPathContains(65001), false));
@@ -369,12 +414,18 @@ fn condition_tag_and_originated_by_and_later_policies_see_earlier_actions() {
     );
     let need = b.policy("need", vec![rule(true, vec![Condition::Tag(t)], vec![])]);
     b.edge_mut(e12).export = vec![add, need];
-    let by = b.policy("by", vec![rule(true, vec![Condition::OriginatedBy(r1)], vec![])]);
+    let by = b.policy(
+        "by",
+        vec![rule(true, vec![Condition::OriginatedBy(r1)], vec![])],
+    );
     b.edge_mut(e12).import = vec![by];
     let st = state(&b);
     assert!(st.best(r2, p("10.1.0.0/16")).is_some());
     assert!(st.best(r2, p("10.2.0.0/16")).is_none());
-    let by_r2 = b.policy("by2", vec![rule(true, vec![Condition::OriginatedBy(r2)], vec![])]);
+    let by_r2 = b.policy(
+        "by2",
+        vec![rule(true, vec![Condition::OriginatedBy(r2)], vec![])],
+    );
     b.edge_mut(e12).import = vec![by_r2];
     assert!(state(&b).best(r2, p("10.1.0.0/16")).is_none());
 }
@@ -409,18 +460,23 @@ fn actions_local_pref_med_prepend_tags() {
     assert!(r.tags.contains(&t));
     let rm = b.policy("rm", vec![rule(true, vec![], vec![Action::RemoveTag(t)])]);
     b.edge_mut(e12).import.push(rm);
-    assert!(state(&b).best(r2, p("10.1.0.0/16")).unwrap().tags.is_empty());
+    assert!(state(&b)
+        .best(r2, p("10.1.0.0/16"))
+        .unwrap()
+        .tags
+        .is_empty());
 }
 
 #[test]
 fn actions_remove_private_remove_as_replace_as() {
     // Path at r2's import: [65001, 64512, 65515, 12076, 398656] after r1 prepends.
-    let path_in = vec![Action::Prepend(398656, 1), Action::Prepend(12076, 1), Action::Prepend(65515, 1), Action::Prepend(64512, 1)];
-    let r = through(
-        vec![rule(true, vec![], path_in.clone())],
-        false,
-    )
-    .unwrap();
+    let path_in = vec![
+        Action::Prepend(398656, 1),
+        Action::Prepend(12076, 1),
+        Action::Prepend(65515, 1),
+        Action::Prepend(64512, 1),
+    ];
+    let r = through(vec![rule(true, vec![], path_in.clone())], false).unwrap();
     assert_eq!(r.as_path, vec![65001, 64512, 65515, 12076, 398656]);
     let mut b = B::new();
     let r1 = b.router("r1", 65001);
@@ -429,17 +485,37 @@ fn actions_remove_private_remove_as_replace_as() {
     let (e12, _) = b.ebgp(r1, r2);
     let build = b.policy("build", vec![rule(true, vec![], path_in)]);
     b.edge_mut(e12).export.push(build);
-    let rp = b.policy("rp", vec![rule(true, vec![], vec![Action::RemovePrivateAs])]);
+    let rp = b.policy(
+        "rp",
+        vec![rule(true, vec![], vec![Action::RemovePrivateAs])],
+    );
     b.edge_mut(e12).import = vec![rp];
-    assert_eq!(best_path(&state(&b), r2, "10.1.0.0/16"), Some(vec![12076, 398656]));
-    let rx = b.policy("rx", vec![rule(true, vec![], vec![Action::RemoveAs(vec![65515, 12076])])]);
+    assert_eq!(
+        best_path(&state(&b), r2, "10.1.0.0/16"),
+        Some(vec![12076, 398656])
+    );
+    let rx = b.policy(
+        "rx",
+        vec![rule(
+            true,
+            vec![],
+            vec![Action::RemoveAs(vec![65515, 12076])],
+        )],
+    );
     b.edge_mut(e12).import = vec![rx];
     assert_eq!(
         best_path(&state(&b), r2, "10.1.0.0/16"),
         Some(vec![65001, 64512, 398656])
     );
     // replace_as on import: the receiver's ASN (65002).
-    let ri = b.policy("ri", vec![rule(true, vec![], vec![Action::ReplaceAs(vec![65515, 398656])])]);
+    let ri = b.policy(
+        "ri",
+        vec![rule(
+            true,
+            vec![],
+            vec![Action::ReplaceAs(vec![65515, 398656])],
+        )],
+    );
     b.edge_mut(e12).import = vec![ri];
     assert_eq!(
         best_path(&state(&b), r2, "10.1.0.0/16"),
@@ -447,7 +523,10 @@ fn actions_remove_private_remove_as_replace_as() {
     );
     // replace_as on export: the sender's ASN (65001); r2's loop check does not see 65002.
     b.edge_mut(e12).import.clear();
-    let re = b.policy("re", vec![rule(true, vec![], vec![Action::ReplaceAs(vec![12076])])]);
+    let re = b.policy(
+        "re",
+        vec![rule(true, vec![], vec![Action::ReplaceAs(vec![12076])])],
+    );
     b.edge_mut(e12).export.push(re);
     assert_eq!(
         best_path(&state(&b), r2, "10.1.0.0/16"),
@@ -465,16 +544,28 @@ fn next_hop_self_address_and_transparency() {
     b.ebgp(r1, rs);
     let (e_rs3, _) = b.ebgp(rs, r3);
     let st = state(&b);
-    assert_eq!(st.best(r3, p("10.1.0.0/16")).unwrap().next_hop, NextHop::Node(rs));
+    assert_eq!(
+        st.best(r3, p("10.1.0.0/16")).unwrap().next_hop,
+        NextHop::Node(rs)
+    );
     // A transparent speaker keeps the learned next hop...
     b.net.nodes[rs].behaviours.next_hop_transparent = true;
     let st = state(&b);
-    assert_eq!(st.best(r3, p("10.1.0.0/16")).unwrap().next_hop, NextHop::Node(r1));
+    assert_eq!(
+        st.best(r3, p("10.1.0.0/16")).unwrap().next_hop,
+        NextHop::Node(r1)
+    );
     // ...unless its export sets it: `self`, or an address.
     let s = b.policy("s", vec![rule(true, vec![], vec![Action::SetNextHopSelf])]);
     b.edge_mut(e_rs3).export = vec![s];
-    assert_eq!(state(&b).best(r3, p("10.1.0.0/16")).unwrap().next_hop, NextHop::Node(rs));
-    let addr = b.policy("a", vec![rule(true, vec![], vec![Action::SetNextHop(a("10.0.0.9"))])]);
+    assert_eq!(
+        state(&b).best(r3, p("10.1.0.0/16")).unwrap().next_hop,
+        NextHop::Node(rs)
+    );
+    let addr = b.policy(
+        "a",
+        vec![rule(true, vec![], vec![Action::SetNextHop(a("10.0.0.9"))])],
+    );
     b.edge_mut(e_rs3).export = vec![addr];
     assert_eq!(
         state(&b).best(r3, p("10.1.0.0/16")).unwrap().next_hop,
@@ -483,7 +574,10 @@ fn next_hop_self_address_and_transparency() {
     // A transparent speaker's own routes have itself as next hop.
     b.edge_mut(e_rs3).export.clear();
     b.originate(rs, "10.5.0.0/16");
-    assert_eq!(state(&b).best(r3, p("10.5.0.0/16")).unwrap().next_hop, NextHop::Node(rs));
+    assert_eq!(
+        state(&b).best(r3, p("10.5.0.0/16")).unwrap().next_hop,
+        NextHop::Node(rs)
+    );
 }
 
 #[test]
@@ -511,7 +605,11 @@ fn route_limit_drops_the_session_and_reports_it() {
     assert!(d[0].is_error());
     assert_eq!(d[0].primary_span(), Some(b.net.edges[e12].span));
     assert!(d[0].labels.iter().any(|l| l.span == span && !l.primary));
-    assert!(d[0].message.contains("`r1`") && d[0].message.contains("limit of 2"), "{}", d[0].message);
+    assert!(
+        d[0].message.contains("`r1`") && d[0].message.contains("limit of 2"),
+        "{}",
+        d[0].message
+    );
 }
 
 /// BAD GADGET (Griffin, Shepherd, Wilfong): each of 1, 2, 3 prefers the path through
@@ -520,13 +618,19 @@ fn bad_gadget() -> (B, Vec<NodeId>) {
     let mut b = B::new();
     let n0 = b.router("d", 65000);
     b.originate(n0, "10.0.0.0/24");
-    let ring: Vec<NodeId> = (1..=3).map(|i| b.router(&format!("n{i}"), 65000 + i)).collect();
+    let ring: Vec<NodeId> = (1..=3)
+        .map(|i| b.router(&format!("n{i}"), 65000 + i))
+        .collect();
     for &n in &ring {
         b.ebgp(n0, n);
     }
     let prefer = b.policy(
         "prefer_neighbour",
-        vec![rule(true, vec![Condition::AsPathLength(CmpOp::Eq, 2)], vec![Action::SetLocalPref(200)])],
+        vec![rule(
+            true,
+            vec![Condition::AsPathLength(CmpOp::Eq, 2)],
+            vec![Action::SetLocalPref(200)],
+        )],
     );
     let deny = b.policy("deny", vec![]);
     for i in 0..3 {
@@ -562,7 +666,11 @@ fn good_gadget_converges() {
     let (mut b, ring) = bad_gadget();
     for pol in b.net.policies.values_mut() {
         if pol.name == "prefer_neighbour" {
-            pol.rules = vec![rule(true, vec![Condition::AsPathLength(CmpOp::Eq, 2)], vec![Action::SetLocalPref(50)])];
+            pol.rules = vec![rule(
+                true,
+                vec![Condition::AsPathLength(CmpOp::Eq, 2)],
+                vec![Action::SetLocalPref(50)],
+            )];
         }
     }
     let st = state(&b);

@@ -1,6 +1,11 @@
 //! The simulator on the real example designs (parsed, resolved and lowered): the
 //! traces semantics.md describes, and every check's property holds.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use avscheck::ir::Network;
 use avscheck::sim::{self, Disposition, PropertyOutcome, Scenario};
@@ -18,15 +23,24 @@ fn load(name: &str) -> Network {
 fn trace(net: &Network, from: &str, to: &str) -> Vec<(Vec<String>, Disposition)> {
     let st = sim::stable_state(net, &Scenario::default()).unwrap();
     let src = sim::resolve_source(net, from).unwrap();
-    sim::trace(net, &st, &Scenario::default(), src, to.parse::<Ipv4Addr>().unwrap())
-        .iter()
-        .map(|p| {
-            (
-                p.hops.iter().map(|h| net.nodes[h.node].name.clone()).collect(),
-                p.disposition,
-            )
-        })
-        .collect()
+    sim::trace(
+        net,
+        &st,
+        &Scenario::default(),
+        src,
+        to.parse::<Ipv4Addr>().unwrap(),
+    )
+    .iter()
+    .map(|p| {
+        (
+            p.hops
+                .iter()
+                .map(|h| net.nodes[h.node].name.clone())
+                .collect(),
+            p.disposition,
+        )
+    })
+    .collect()
 }
 
 fn path(v: &[&str]) -> Vec<String> {
@@ -82,16 +96,25 @@ fn default_route_traces() {
     let net = load("default-route.avs");
     assert_eq!(
         trace(&net, "avs1", "8.8.8.8"),
-        vec![(path(&["avs1", "er_avs", "ergw", "fw", "internet"]), Disposition::Delivered)]
+        vec![(
+            path(&["avs1", "er_avs", "ergw", "fw", "internet"]),
+            Disposition::Delivered
+        )]
     );
     // AVS and on-premises over Global Reach.
     assert_eq!(
         trace(&net, "avs1", "10.2.0.1"),
-        vec![(path(&["avs1", "er_avs", "er_dc", "dc1"]), Disposition::Delivered)]
+        vec![(
+            path(&["avs1", "er_avs", "er_dc", "dc1"]),
+            Disposition::Delivered
+        )]
     );
     assert_eq!(
         trace(&net, "dc1", "10.1.0.1"),
-        vec![(path(&["dc1", "er_dc", "er_avs", "avs1"]), Disposition::Delivered)]
+        vec![(
+            path(&["dc1", "er_dc", "er_avs", "avs1"]),
+            Disposition::Delivered
+        )]
     );
     let st = sim::stable_state(&net, &Scenario::default()).unwrap();
     let dc1 = net.node_by_name("dc1").unwrap();
@@ -130,8 +153,13 @@ fn two_regions_checks_hold() {
 #[test]
 fn broken_variants_fail_in_the_simulator() {
     let dir = format!("{}/examples/broken", env!("CARGO_MANIFEST_DIR"));
-    let Ok(entries) = std::fs::read_dir(&dir) else { return };
-    let mut names: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.file_name().into_string().unwrap()).collect();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut names: Vec<_> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().into_string().unwrap())
+        .collect();
     names.sort();
     for name in names {
         let net = load(&format!("broken/{name}"));
@@ -147,7 +175,13 @@ fn broken_variants_fail_in_the_simulator() {
             }
         }
         let st = sim::stable_state(&net, &Scenario::default());
-        let limit_findings = st.as_ref().map(|s| sim::route_limit_findings(&net, s).len()).unwrap_or(0);
-        assert!(any_fails || non_converging || limit_findings > 0, "{name}: every check holds in the simulator");
+        let limit_findings = st
+            .as_ref()
+            .map(|s| sim::route_limit_findings(&net, s).len())
+            .unwrap_or(0);
+        assert!(
+            any_fails || non_converging || limit_findings > 0,
+            "{name}: every check holds in the simulator"
+        );
     }
 }

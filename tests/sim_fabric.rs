@@ -1,5 +1,10 @@
 //! Effective routes of a subnet (semantics.md §2), on hand-built networks.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod sim_common;
 
@@ -106,7 +111,10 @@ fn peered_vnets_and_their_usability() {
     let srs = routes(&h.b, sd);
     assert!(find(&srs, "172.16.0.0/12").is_empty());
     assert_eq!(find(&srs, "10.0.0.0/8")[0].next_hop_type, NextHopType::None);
-    assert_eq!(find(&srs, "10.100.0.0/16")[0].next_hop_type, NextHopType::VNetPeering);
+    assert_eq!(
+        find(&srs, "10.100.0.0/16")[0].next_hop_type,
+        NextHopType::VNetPeering
+    );
     // A failed peering disappears.
     let st = sim::stable_state(&h.b.net, &Scenario::new([pc])).unwrap();
     let rs = sim::effective_routes(&h.b.net, &st, &Scenario::new([pc]), h.nva_subnet);
@@ -131,9 +139,8 @@ fn gateway_and_route_server_routes_are_programmed() {
     assert_eq!(nva[0].as_path, vec![65010]);
     // The gateway does not program what it learned from Route Server, nor Route
     // Server what it learned from the gateway (internal session).
-    assert!(rs
-        .iter()
-        .all(|r| !(r.prefix == p("10.50.0.0/16") && r.next_hop_type == NextHopType::VirtualNetworkGateway)));
+    assert!(rs.iter().all(|r| !(r.prefix == p("10.50.0.0/16")
+        && r.next_hop_type == NextHopType::VirtualNetworkGateway)));
     let _ = (h.ars, h.dc, h.n2, h.gs);
 }
 
@@ -150,7 +157,10 @@ fn route_server_ecmp_over_equal_as_path_lengths() {
     assert_eq!(lookup.len(), 2);
     // A longer AS path loses.
     let e = h.b.net.out_edges(h.n2).next().unwrap().0;
-    let pp = h.b.policy("pp", vec![rule(true, vec![], vec![Action::Prepend(65020, 1)])]);
+    let pp = h.b.policy(
+        "pp",
+        vec![rule(true, vec![], vec![Action::Prepend(65020, 1)])],
+    );
     h.b.edge_mut(e).export.push(pp);
     let rs = routes(&h.b, h.nva_subnet);
     let r = find(&rs, "10.50.0.0/16");
@@ -222,7 +232,14 @@ fn routing_preference_between_er_and_nva_routes() {
         h.b.originate(h.n1, "10.2.0.0/16");
         if nva_prepends > 0 {
             let e = h.b.net.out_edges(h.n1).next().unwrap().0;
-            let pp = h.b.policy("pp", vec![rule(true, vec![], vec![Action::Prepend(65010, nva_prepends)])]);
+            let pp = h.b.policy(
+                "pp",
+                vec![rule(
+                    true,
+                    vec![],
+                    vec![Action::Prepend(65010, nva_prepends)],
+                )],
+            );
             h.b.edge_mut(e).export.push(pp);
         }
         h.b.net.vnets[h.hub].routing_preference = pref;
@@ -231,13 +248,28 @@ fn routing_preference_between_er_and_nva_routes() {
         assert_eq!(r.len(), 1, "{r:?}");
         r[0].next_hop_type
     };
-    assert_eq!(pick(RoutingPreference::ExpressRoute, 0), NextHopType::VirtualNetworkGateway);
-    assert_eq!(pick(RoutingPreference::VpnNva, 0), NextHopType::VirtualAppliance);
+    assert_eq!(
+        pick(RoutingPreference::ExpressRoute, 0),
+        NextHopType::VirtualNetworkGateway
+    );
+    assert_eq!(
+        pick(RoutingPreference::VpnNva, 0),
+        NextHopType::VirtualAppliance
+    );
     // AS path: ER [12076, 65200] (2) vs NVA [65010] (1) → NVA; with 2 prepends (3) → ER;
     // a tie (1 prepend: 2) → ER.
-    assert_eq!(pick(RoutingPreference::AsPath, 0), NextHopType::VirtualAppliance);
-    assert_eq!(pick(RoutingPreference::AsPath, 1), NextHopType::VirtualNetworkGateway);
-    assert_eq!(pick(RoutingPreference::AsPath, 2), NextHopType::VirtualNetworkGateway);
+    assert_eq!(
+        pick(RoutingPreference::AsPath, 0),
+        NextHopType::VirtualAppliance
+    );
+    assert_eq!(
+        pick(RoutingPreference::AsPath, 1),
+        NextHopType::VirtualNetworkGateway
+    );
+    assert_eq!(
+        pick(RoutingPreference::AsPath, 2),
+        NextHopType::VirtualNetworkGateway
+    );
 }
 
 #[test]
@@ -251,10 +283,18 @@ fn spokes_using_the_remote_gateway_get_the_hubs_bgp_routes() {
     h.b.originate(h.n1, "10.50.0.0/16");
     let sd = h.b.net.vnets[spoke].default_subnet;
     let rs = routes(&h.b, sd);
-    assert_eq!(find(&rs, "10.2.0.0/16")[0].next_hop_type, NextHopType::VirtualNetworkGateway);
-    assert_eq!(find(&rs, "10.50.0.0/16")[0].next_hop_type, NextHopType::VirtualAppliance);
+    assert_eq!(
+        find(&rs, "10.2.0.0/16")[0].next_hop_type,
+        NextHopType::VirtualNetworkGateway
+    );
+    assert_eq!(
+        find(&rs, "10.50.0.0/16")[0].next_hop_type,
+        NextHopType::VirtualAppliance
+    );
     let od = h.b.net.vnets[other].default_subnet;
-    assert!(routes(&h.b, od).iter().all(|r| r.source != RouteSource::Bgp));
+    assert!(routes(&h.b, od)
+        .iter()
+        .all(|r| r.source != RouteSource::Bgp));
 }
 
 #[test]

@@ -1,6 +1,11 @@
 //! Packet walks (semantics.md §3) on hand-built networks: two-layer NVA forwarding,
 //! tunnels, ER gateway no-transit, loops, ECMP.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod sim_common;
 
@@ -66,10 +71,17 @@ pub fn hairpin() -> Hairpin {
     b.originate(dc1, "10.2.0.0/16");
     let er_avs = b.circuit("er_avs");
     let er_dc = b.circuit("er_dc");
-    let strip = b.policy("msee_to_customer", vec![rule(true, vec![], vec![Action::RemovePrivateAs])]);
+    let strip = b.policy(
+        "msee_to_customer",
+        vec![rule(true, vec![], vec![Action::RemovePrivateAs])],
+    );
     let only_own = b.policy(
         "avs_export",
-        vec![rule(true, vec![Condition::AsPathLength(CmpOp::Eq, 0)], vec![])],
+        vec![rule(
+            true,
+            vec![Condition::AsPathLength(CmpOp::Eq, 0)],
+            vec![],
+        )],
     );
     let (a2c, c2a) = b.ebgp(avs1, er_avs);
     b.edge_mut(a2c).export.push(only_own);
@@ -96,7 +108,10 @@ fn hairpin_builder_is_sane() {
     // Every edge points at a session whose endpoints it joins.
     for (_, e) in h.b.net.edges.iter() {
         let s = &h.b.net.sessions[e.session];
-        assert!((s.a == e.from && s.b == e.to) || (s.a == e.to && s.b == e.from), "{e:?} {s:?}");
+        assert!(
+            (s.a == e.from && s.b == e.to) || (s.a == e.to && s.b == e.from),
+            "{e:?} {s:?}"
+        );
     }
 }
 
@@ -104,10 +119,16 @@ fn hairpin_builder_is_sane() {
 fn hairpin_on_premises_to_avs_goes_through_the_nva_and_back_through_the_gateway() {
     let h = hairpin();
     let (hops, disp, _) = one(&h.b, Source::Node(h.dc1), "10.1.0.5");
-    assert_eq!(hops, names(&["dc1", "er_dc", "ergw", "fw", "ergw", "er_avs", "avs1"]));
+    assert_eq!(
+        hops,
+        names(&["dc1", "er_dc", "ergw", "fw", "ergw", "er_avs", "avs1"])
+    );
     assert_eq!(disp, Disposition::Delivered);
     let (hops, disp, _) = one(&h.b, Source::Node(h.avs1), "10.2.0.5");
-    assert_eq!(hops, names(&["avs1", "er_avs", "ergw", "fw", "ergw", "er_dc", "dc1"]));
+    assert_eq!(
+        hops,
+        names(&["avs1", "er_avs", "ergw", "fw", "ergw", "er_dc", "dc1"])
+    );
     assert_eq!(disp, Disposition::Delivered);
 }
 
@@ -342,8 +363,21 @@ fn destination_classes_split_at_every_mentioned_prefix() {
     for w in classes.windows(2) {
         assert_eq!(u32::from(w[0].hi) + 1, u32::from(w[1].lo));
     }
-    for x in ["10.1.0.0", "10.1.0.5", "10.1.0.6", "10.1.4.0", "10.1.16.0", "10.100.1.4", "10.100.1.5", "10.0.0.0", "11.0.0.0"] {
-        assert!(classes.iter().any(|c| c.lo == a(x)), "no class starts at {x}");
+    for x in [
+        "10.1.0.0",
+        "10.1.0.5",
+        "10.1.0.6",
+        "10.1.4.0",
+        "10.1.16.0",
+        "10.100.1.4",
+        "10.100.1.5",
+        "10.0.0.0",
+        "11.0.0.0",
+    ] {
+        assert!(
+            classes.iter().any(|c| c.lo == a(x)),
+            "no class starts at {x}"
+        );
     }
     assert!(!classes.iter().any(|c| c.lo == a("10.1.0.1")));
 }

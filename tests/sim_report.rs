@@ -1,5 +1,10 @@
 //! The `routes` and `trace` reports (human tables and JSON) on the example designs.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use avscheck::ir::Network;
 use avscheck::report::{routes, trace};
@@ -60,18 +65,43 @@ fn routes_report_hairpin() {
     let r = routes::routes_report(&net, &st, &Scenario::default(), None).unwrap();
     insta::assert_snapshot!("routes_hairpin", routes::render_human(&r));
     let v = serde_json::to_value(&r).unwrap();
-    let dc1 = v["nodes"].as_array().unwrap().iter().find(|n| n["name"] == "dc1").unwrap();
+    let dc1 = v["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "dc1")
+        .unwrap();
     assert_eq!(dc1["kind"], "site");
-    let sup = dc1["routes"].as_array().unwrap().iter().find(|r| r["prefix"] == "10.0.0.0/8").unwrap();
+    let sup = dc1["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["prefix"] == "10.0.0.0/8")
+        .unwrap();
     assert_eq!(sup["as_path"], serde_json::json!([12076]));
     assert_eq!(sup["from"], "er_dc");
     assert_eq!(sup["next_hop"], "er_dc");
     assert_eq!(sup["best"], true);
     assert_eq!(sup["local_pref"], 100);
-    let own = dc1["routes"].as_array().unwrap().iter().find(|r| r["prefix"] == "10.2.0.0/16").unwrap();
+    let own = dc1["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["prefix"] == "10.2.0.0/16")
+        .unwrap();
     assert!(own["from"].is_null());
-    let gs = v["subnets"].as_array().unwrap().iter().find(|s| s["name"].as_str().unwrap().ends_with("GatewaySubnet")).unwrap();
-    let udr = gs["routes"].as_array().unwrap().iter().find(|r| r["prefix"] == "10.1.0.0/22" && r["source"] == "User").unwrap();
+    let gs = v["subnets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str().unwrap().ends_with("GatewaySubnet"))
+        .unwrap();
+    let udr = gs["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["prefix"] == "10.1.0.0/22" && r["source"] == "User")
+        .unwrap();
     assert_eq!(udr["next_hop_type"], "VirtualAppliance");
     assert_eq!(udr["next_hop"], "10.100.1.4");
     // --node
@@ -81,5 +111,8 @@ fn routes_report_hairpin() {
     let one = routes::routes_report(&net, &st, &Scenario::default(), Some("fw_subnet")).unwrap();
     assert!(one.nodes.is_empty());
     assert_eq!(one.subnets.len(), 1);
-    assert_eq!(routes::routes_report(&net, &st, &Scenario::default(), Some("nope")), Err("nope".to_string()));
+    assert_eq!(
+        routes::routes_report(&net, &st, &Scenario::default(), Some("nope")),
+        Err("nope".to_string())
+    );
 }

@@ -42,7 +42,11 @@ impl B {
     /// A fresh, distinct span (so labels can be told apart).
     pub fn span(&mut self) -> Span {
         self.next_span += 10;
-        Span::new(avscheck::FileId(0), self.next_span as usize, self.next_span as usize + 5)
+        Span::new(
+            avscheck::FileId(0),
+            self.next_span as usize,
+            self.next_span as usize + 5,
+        )
     }
 
     pub fn comp(&mut self, name: &str, kind: ComponentKind) -> ComponentId {
@@ -130,7 +134,14 @@ impl B {
         (e1, e2)
     }
 
-    fn edge(&mut self, sid: SessionId, from: NodeId, to: NodeId, kind: SessionKind, comp: ComponentId) -> EdgeId {
+    fn edge(
+        &mut self,
+        sid: SessionId,
+        from: NodeId,
+        to: NodeId,
+        kind: SessionKind,
+        comp: ComponentId,
+    ) -> EdgeId {
         let span = self.span();
         let fa = self.net.nodes[from].asn;
         let ta = self.net.nodes[to].asn;
@@ -236,8 +247,14 @@ impl B {
 
     pub fn peer_vnets(&mut self, x: VnetId, y: VnetId) -> ComponentId {
         let c = self.comp("peering", ComponentKind::VnetPeering);
-        self.net.vnets[x].peerings.push(Peering { vnet: y, component: c });
-        self.net.vnets[y].peerings.push(Peering { vnet: x, component: c });
+        self.net.vnets[x].peerings.push(Peering {
+            vnet: y,
+            component: c,
+        });
+        self.net.vnets[y].peerings.push(Peering {
+            vnet: x,
+            component: c,
+        });
         c
     }
 
@@ -413,5 +430,8 @@ pub fn exact(prefix: &str) -> Condition {
 
 /// Hop names of a path.
 pub fn hops(net: &Network, path: &avscheck::sim::Path) -> Vec<String> {
-    path.hops.iter().map(|h| net.nodes[h.node].name.clone()).collect()
+    path.hops
+        .iter()
+        .map(|h| net.nodes[h.node].name.clone())
+        .collect()
 }

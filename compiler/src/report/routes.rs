@@ -159,7 +159,11 @@ pub fn routes_report(
             .collect();
         subnets.push(SubnetRoutes {
             name: s.name.clone(),
-            vnet: net.vnets.get(s.vnet).map(|v| v.name.clone()).unwrap_or_default(),
+            vnet: net
+                .vnets
+                .get(s.vnet)
+                .map(|v| v.name.clone())
+                .unwrap_or_default(),
             routes,
         });
     }

@@ -46,13 +46,22 @@ fn node_name(net: &Network, n: crate::ir::NodeId) -> String {
 fn owner_name(net: &Network, o: Owner) -> String {
     match o {
         Owner::Node(n) => node_name(net, n),
-        Owner::Subnet(s) => net.subnets.get(s).map(|x| x.name.clone()).unwrap_or_default(),
+        Owner::Subnet(s) => net
+            .subnets
+            .get(s)
+            .map(|x| x.name.clone())
+            .unwrap_or_default(),
     }
 }
 
 /// One path in report form.
 pub fn trace_path(net: &Network, p: &Path) -> TracePath {
-    let tunnel = |t: crate::ir::TunnelId| net.tunnels.get(t).map(|x| x.name.clone()).unwrap_or_default();
+    let tunnel = |t: crate::ir::TunnelId| {
+        net.tunnels
+            .get(t)
+            .map(|x| x.name.clone())
+            .unwrap_or_default()
+    };
     TracePath {
         disposition: p.disposition.as_str(),
         hops: p.hops.iter().map(|h| node_name(net, h.node)).collect(),
@@ -70,7 +79,9 @@ pub fn trace_path(net: &Network, p: &Path) -> TracePath {
                 arrival: match h.arrival {
                     Arrival::Origin => "origin".to_string(),
                     Arrival::FromNode(n) => format!("from {}", node_name(net, n)),
-                    Arrival::FromFabric(s) => format!("fabric {}", owner_name(net, Owner::Subnet(s))),
+                    Arrival::FromFabric(s) => {
+                        format!("fabric {}", owner_name(net, Owner::Subnet(s)))
+                    }
                     Arrival::Tunnel(t) => format!("tunnel {}", tunnel(t)),
                 },
                 destination: h.destination.to_string(),

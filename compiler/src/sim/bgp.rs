@@ -470,7 +470,9 @@ pub(crate) fn converge_prefix(
                 // Re-export the new best; receivers whose offer changed re-evaluate.
                 for &e in topo.out_edges.get(i).into_iter().flatten() {
                     let offer = slot.best().and_then(|b| export(net, e, b));
-                    let Some(cached) = exported.get_mut(e.0 as usize) else { continue };
+                    let Some(cached) = exported.get_mut(e.0 as usize) else {
+                        continue;
+                    };
                     if *cached != offer {
                         *cached = offer;
                         let to = net.edges.get(e).map(|x| x.to.0 as usize);

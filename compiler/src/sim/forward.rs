@@ -28,9 +28,9 @@ use super::{owners, vnet_owner, Live, Owner, Scenario};
 use crate::ir::{Network, NodeId, StaticTarget, SubnetId, TunnelId};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
 use std::fmt;
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 
 const MAX_HOPS: usize = 512;
 
