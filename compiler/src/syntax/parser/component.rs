@@ -35,6 +35,10 @@ impl Parser<'_> {
         let key = self.expect_name("a key or `}`")?;
         let mut args = Vec::new();
         while !self.at_line_end() {
+            if *self.kind() == TokKind::LBrace {
+                let help = "a component line is `KEY VALUE...` on one line; it cannot open a block";
+                return Err(self.unexpected_with("a value or end of line", Some(help.to_string())));
+            }
             args.push(self.value("a value or end of line")?);
         }
         Ok(Line {

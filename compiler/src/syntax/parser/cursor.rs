@@ -146,9 +146,10 @@ impl<'a> Parser<'a> {
     }
 
     /// True when the current token starts a new top-level item: `check "..."`,
-    /// `prefix_list NAME [`, `use NAME` (at column 1), or `WORD WORD {` (not a rule).
-    /// Lines inside blocks never have these shapes, so a block that meets one is
-    /// missing its `}`.
+    /// `prefix_list NAME [`, or, at column 1, `use NAME` alone on its line or
+    /// `WORD WORD {` (not a rule). Lines inside blocks never have these shapes, so a
+    /// block that meets one is missing its `}`. (An indented `WORD WORD {` inside a
+    /// block is taken for a mistaken nested block instead, and skipped.)
     pub(crate) fn looks_like_item_start(&self) -> bool {
         let t = self.peek();
         if t.kind != TokKind::Word {
@@ -160,16 +161,26 @@ impl<'a> Parser<'a> {
         match w {
             "check" if matches!(k1, TokKind::Str(_)) => true,
             "prefix_list" if *k1 == TokKind::Word && *k2 == TokKind::LBracket => true,
-            "use"
-                if t.col1
-                    && *k1 == TokKind::Word
-                    && matches!(k2, TokKind::Newline | TokKind::Eof) =>
-            {
-                true
+            "use" => {
+                t.col1 && *k1 == TokKind::Word && matches!(k2, TokKind::Newline | TokKind::Eof)
             }
             "permit" | "deny" => false,
-            _ => *k1 == TokKind::Word && *k2 == TokKind::LBrace,
+            _ => t.col1 && *k1 == TokKind::Word && *k2 == TokKind::LBrace,
         }
+    }
+
+    /// Where recovery from a broken item stops: a token at column 1 that starts an
+    /// item by its shape, or an item keyword (`use`, `check`, `policy`,
+    /// `prefix_list`, `kind`) at column 1.
+    pub(crate) fn at_item_boundary(&self) -> bool {
+        let t = self.peek();
+        t.col1
+            && (self.looks_like_item_start()
+                || (t.kind == TokKind::Word
+                    && matches!(
+                        self.text_of(t),
+                        "use" | "check" | "policy" | "prefix_list" | "kind"
+                    )))
     }
 
     // ---- errors ------------------------------------------------------------------
@@ -472,7 +483,7 @@ impl<'a> Parser<'a> {
                 TokKind::RBrace if depth == 0 => return,
                 TokKind::RBrace => depth -= 1,
                 TokKind::LBrace => depth += 1,
-                _ if t.col1 && self.looks_like_item_start() => return,
+                _ if self.at_item_boundary() => return,
                 _ => {}
             }
             self.pos += 1;
@@ -489,7 +500,7 @@ impl<'a> Parser<'a> {
             if t.kind == TokKind::Eof {
                 return;
             }
-            if !first && t.col1 && self.looks_like_item_start() {
+            if !first && self.at_item_boundary() {
                 return;
             }
             first = false;

@@ -156,7 +156,11 @@ impl Parser<'_> {
                     },
                     start,
                 )
-                .help(help_for(Some(other), CONDITIONS));
+                .help(if ACTIONS.contains(&other) {
+                    format!("actions go in braces after the conditions: `{{ {other} ... }}`")
+                } else {
+                    help_for(Some(other), CONDITIONS)
+                });
                 self.error(e);
                 return Err(Fail);
             }

@@ -84,7 +84,7 @@ impl Parser<'_> {
                     self.bump();
                     return;
                 }
-                _ if t.col1 && self.looks_like_item_start() => return,
+                _ if self.at_item_boundary() => return,
                 _ => self.bump(),
             };
         }
