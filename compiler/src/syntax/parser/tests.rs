@@ -312,3 +312,30 @@ fn error_cap() {
     assert_eq!(e.len(), MAX_ERRORS + 1);
     assert_eq!(e.last().unwrap().kind.code(), "AVS0099");
 }
+
+#[test]
+fn a_mistaken_nested_block_is_skipped() {
+    let text = "router r {\n  asn 1\n  peer x {\n    asn 5\n  }\n  originate 10.0.0.0/8\n}\nrouter s { asn 2 }\n";
+    let (f, e) = parse(FileId(0), text);
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(snip(text, e[0].span), "{");
+    let Item::Component(c) = &f.items[0] else {
+        panic!()
+    };
+    // `asn 1` and `originate` survive; the nested block is skipped whole.
+    assert_eq!(c.lines.len(), 2);
+    assert_eq!(f.items.len(), 2);
+}
+
+#[test]
+fn recovery_stops_at_item_keywords() {
+    let (f, e) = parse(FileId(0), "use\nuse azure extra\nrouter r { asn 1 }\n");
+    assert_eq!(e.len(), 2, "{e:#?}");
+    assert!(matches!(&f.items[2], Item::Component(_)), "{:?}", f.items);
+}
+
+#[test]
+fn items_on_one_line_need_a_separator() {
+    ok("router a { asn 1 }; router b { asn 2 }");
+    assert_eq!(codes("router a { asn 1 } router b { asn 2 }"), ["AVS0020"]);
+}
