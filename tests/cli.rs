@@ -286,3 +286,38 @@ fn output_is_deterministic() {
         assert_eq!(a, b);
     }
 }
+
+#[test]
+fn sarif_report() {
+    let (code, out, _) = run(&[
+        "check",
+        "examples/hairpin.avs",
+        "examples/broken/hairpin-no-blackhole.avs",
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let passes = results.iter().filter(|r| r["kind"] == "pass").count();
+    assert_eq!(
+        passes, 7,
+        "4 checks of hairpin.avs and 3 of the broken one hold"
+    );
+    let fail = results.iter().find(|r| r["ruleId"] == "AVS0700").unwrap();
+    assert_eq!(fail["level"], "error");
+    let loc = &fail["locations"][0]["physicalLocation"];
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "examples/broken/hairpin-no-blackhole.avs"
+    );
+    assert!(loc["region"]["startLine"].as_u64().unwrap() > 1);
+    let rules: Vec<&str> = v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"AVS0700") && rules.contains(&"AVS0703"));
+}

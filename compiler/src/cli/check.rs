@@ -2,7 +2,7 @@
 
 use super::{CheckFormat, Format, GraphFormat, Output};
 use avscheck::diagnostic::{sort_diagnostics, Diagnostic};
-use avscheck::report::{self, human::render_diagnostics, CheckResult, CheckStatus};
+use avscheck::report::{self, human::render_diagnostics, CheckStatus};
 use avscheck::{sim, Analysis, VerifyOptions};
 use std::path::Path;
 
@@ -37,97 +37,6 @@ fn status_word(out: &Output, s: &CheckStatus) -> String {
     }
 }
 
-/// A failed or unknown check, rendered like a diagnostic so its spans show. Labels
-/// inside the embedded stdlib (implicit Azure policies the user cannot change) are
-/// left to the JSON report.
-fn result_diagnostic(c: &CheckResult, user_file: avscheck::FileId) -> Diagnostic {
-    let mut d = match c.status {
-        CheckStatus::Fail => Diagnostic::error("AVS0700", format!("check `{}` fails", c.title)),
-        CheckStatus::Unknown => {
-            Diagnostic::error("AVS0701", format!("check `{}` is unknown", c.title))
-        }
-        _ => Diagnostic::warning("AVS0702", format!("check `{}` is not verified", c.title)),
-    };
-    if c.labels.is_empty() {
-        d = d.primary(c.span, "this check");
-    }
-    for l in c.labels.iter().filter(|l| l.span.file == user_file) {
-        d = if l.primary {
-            d.primary(l.span, l.message.clone())
-        } else {
-            d.secondary(l.span, l.message.clone())
-        };
-    }
-    if let Some(r) = &c.reason {
-        d = d.note(r.clone());
-    }
-    if let Some(cx) = &c.counterexample {
-        for line in counterexample_lines(cx) {
-            d.notes.push(line);
-        }
-    }
-    d
-}
-
-/// The counterexample's paths and routes as note lines.
-fn counterexample_lines(cx: &serde_json::Value) -> Vec<String> {
-    let mut lines = Vec::new();
-    let strs = |v: &serde_json::Value| -> Vec<String> {
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|x| {
-                        x.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| x.to_string())
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let failed = strs(&cx["failed"]);
-    if !failed.is_empty() {
-        lines.push(format!("failed: {}", failed.join(", ")));
-    }
-    if let Some(env) = cx["environment"].as_array() {
-        for e in env {
-            lines.push(format!(
-                "environment: {}",
-                e.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| e.to_string())
-            ));
-        }
-    }
-    if let Some(paths) = cx["paths"].as_array() {
-        for p in paths {
-            lines.push(format!(
-                "path {} -> {}: {} ({})",
-                p["from"].as_str().unwrap_or("?"),
-                p["to"].as_str().unwrap_or("?"),
-                strs(&p["hops"]).join(" → "),
-                p["disposition"].as_str().unwrap_or("?")
-            ));
-        }
-    }
-    if let Some(routes) = cx["routes"].as_array() {
-        for r in routes {
-            let path: Vec<String> = r["as_path"]
-                .as_array()
-                .map(|a| a.iter().map(|x| x.to_string()).collect())
-                .unwrap_or_default();
-            lines.push(format!(
-                "route: {} installs {} [{}] from {}",
-                r["node"].as_str().unwrap_or("?"),
-                r["prefix"].as_str().unwrap_or("?"),
-                path.join(" "),
-                r["from"].as_str().unwrap_or("itself")
-            ));
-        }
-    }
-    lines
-}
-
 pub fn check(
     out: &Output,
     files: &[std::path::PathBuf],
@@ -135,16 +44,13 @@ pub fn check(
     only: Option<String>,
     timeout: u64,
 ) -> i32 {
-    if format == CheckFormat::Sarif {
-        out.eprint("error: `--format sarif` is not supported yet; use `--format json`\n");
-        return 2;
-    }
     let opts = VerifyOptions {
         timeout: std::time::Duration::from_secs(timeout),
         only: only.clone(),
     };
     let mut status = 0;
     let mut reports = Vec::new();
+    let mut sarif_inputs = Vec::new();
     for file in files {
         let analysis = match load(out, file) {
             Ok(a) => a,
@@ -182,7 +88,8 @@ pub fn check(
         };
         status = status.max(file_status);
         match format {
-            CheckFormat::Json | CheckFormat::Sarif => {
+            CheckFormat::Sarif => sarif_inputs.push((analysis, verification.checks, diags)),
+            CheckFormat::Json => {
                 reports.push(report::json::file_report(
                     &analysis.sources,
                     analysis.file,
@@ -195,8 +102,7 @@ pub fn check(
                 let failing: Vec<Diagnostic> = verification
                     .checks
                     .iter()
-                    .filter(|c| c.status != CheckStatus::Pass)
-                    .map(|c| result_diagnostic(c, analysis.file))
+                    .filter_map(|c| c.to_diagnostic(analysis.file))
                     .collect();
                 text.push_str(&render_diagnostics(&analysis.sources, &failing, out.color));
                 for c in &verification.checks {
@@ -224,7 +130,22 @@ pub fn check(
             }
         }
     }
-    if format != CheckFormat::Human {
+    if format == CheckFormat::Sarif {
+        let files: Vec<report::sarif::FileResults<'_>> = sarif_inputs
+            .iter()
+            .map(|(a, checks, diags)| report::sarif::FileResults {
+                sources: &a.sources,
+                file: a.file,
+                checks,
+                diagnostics: diags,
+            })
+            .collect();
+        let log = report::sarif::sarif(&files);
+        out.print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&log).unwrap_or_default()
+        ));
+    } else if format == CheckFormat::Json {
         let value = if reports.len() == 1 {
             reports.pop().unwrap_or(serde_json::Value::Null)
         } else {

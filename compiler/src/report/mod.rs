@@ -6,6 +6,7 @@ pub mod human;
 pub mod json;
 pub mod model;
 pub mod routes;
+pub mod sarif;
 pub mod trace;
 
 pub use model::{CheckResult, CheckStatus, ResultLabel};
