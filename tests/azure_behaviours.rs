@@ -1,0 +1,1342 @@
+//! The Azure model against AZURE.md: one small design per behaviour in `tests/azure/`.
+//!
+//! Each design's header names the AZURE.md bullet it pins, its documentation source, how
+//! avscheck models it and what to expect, and lists what to show:
+//!
+//! ```text
+//! # show: routes ergw              BGP table of a node, or effective routes of a subnet
+//! # show: trace dc1 10.1.0.5       every path of a packet walk
+//! # show: findings                 diagnostics of the analysis and the stable state
+//! ```
+//!
+//! The test of the same name renders those through the library (the same code as
+//! `avscheck routes` / `trace` / `check`) into one snapshot, and asserts the key fact
+//! explicitly, so that a regression fails for the right reason and not only as
+//! snapshot drift. The behaviour ↔ test table is in `docs/semantics.md`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use avscheck::ir::{Network, NodeId, SessionKind};
+use avscheck::report::human::render_diagnostics;
+use avscheck::report::{routes as routes_report, trace as trace_report};
+use avscheck::sim::{
+    self, Disposition, EffectiveRoute, FabricTarget, NextHopType, RouteSource, Scenario, State, Why,
+};
+use avscheck::{Analysis, Diagnostic};
+use ipnet::Ipv4Net;
+use std::net::Ipv4Addr;
+
+/// Every design in `tests/azure/`, each pinned by the test function of the same name
+/// (dashes become underscores). `every_design_is_pinned` keeps the list complete.
+const DESIGNS: &[&str] = &[
+    "avs-advertises-only-originated",
+    "avs-default-asn",
+    "avs-ecmp-across-circuits",
+    "avs-rejects-bogons",
+    "default-microsoft-loop-prevention",
+    "default-route-server-gateway-internal",
+    "er-connection-weight",
+    "er-default-route-accepted",
+    "er-gateway-advertises",
+    "er-gateway-no-transit-packets",
+    "er-gateway-no-transit-routes",
+    "er-msee-path-inside-azure",
+    "er-msee-strips-private-asns",
+    "er-prefix-limit",
+    "er-prefix-limit-to-on-prem",
+    "er-routing-preference-as-path",
+    "er-routing-preference-expressroute",
+    "er-routing-preference-vpn-nva",
+    "fabric-nva-forwards-by-subnet-routes",
+    "fabric-propagation-off",
+    "fabric-rfc1918-none-removed",
+    "fabric-spoke-remote-gateway",
+    "fabric-system-routes",
+    "fabric-udr-beats-bgp",
+    "fabric-udr-next-hop-types",
+    "fabric-vnet-beats-more-specific-bgp",
+    "global-reach-as-path",
+    "hairpin-default-route-reaches-on-prem",
+    "hairpin-supernet-through-nva",
+    "reserved-asn",
+    "route-server-asn-65515",
+    "route-server-asn-fixed",
+    "route-server-branch-to-branch-off",
+    "route-server-branch-to-branch-on",
+    "route-server-control-plane-only",
+    "route-server-ecmp-equal-as-path",
+    "route-server-ignores-vnet-prefixes",
+    "route-server-keeps-next-hop",
+    "route-server-no-advertise",
+    "route-server-own-nic-udr",
+    "route-server-programs-own-nic",
+    "route-server-programs-spokes",
+    "route-server-route-limit",
+    "route-server-shorter-as-path-wins",
+    "two-regions-no-nva-routes-through-msee",
+    "two-regions-plain-bgp-loops",
+    "two-regions-route-server-loop-prevention",
+];
+
+// ---- the harness ---------------------------------------------------------------
+
+fn p(s: &str) -> Ipv4Net {
+    s.parse().unwrap()
+}
+
+struct Design {
+    stem: String,
+    analysis: Analysis,
+    shows: Vec<String>,
+    /// Network and stable state with nothing failed (None when the design is rejected).
+    model: Option<(Network, State)>,
+}
+
+/// One path of a trace: hop names, disposition, why.
+type Walk = (Vec<String>, Disposition, Why);
+
+fn load(stem: &str) -> Design {
+    let rel = format!("tests/azure/{stem}.avs");
+    let text = std::fs::read_to_string(format!("{}/{rel}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let header: Vec<&str> = text.lines().take_while(|l| l.starts_with('#')).collect();
+    for field in ["# AZURE.md", "# Source:", "# Model", "# Expect"] {
+        assert!(
+            header.iter().any(|l| l.starts_with(field)),
+            "{rel}: the header must have a `{field}` line"
+        );
+    }
+    let shows: Vec<String> = header
+        .iter()
+        .filter_map(|l| l.strip_prefix("# show: "))
+        .map(|s| s.trim().to_string())
+        .collect();
+    assert!(!shows.is_empty(), "{rel}: no `# show:` line");
+    let analysis = avscheck::analyse(&rel, &text);
+    let model = analysis.network.clone().map(|net| {
+        let state = sim::stable_state(&net, &Scenario::default())
+            .unwrap_or_else(|nc| panic!("{rel}: no stable state: {nc:?}"));
+        (net, state)
+    });
+    Design {
+        stem: stem.to_string(),
+        analysis,
+        shows,
+        model,
+    }
+}
+
+impl Design {
+    fn net(&self) -> &Network {
+        &self.model.as_ref().expect("the design analyses").0
+    }
+    fn state(&self) -> &State {
+        &self.model.as_ref().expect("the design analyses").1
+    }
+    fn node(&self, name: &str) -> NodeId {
+        self.net()
+            .node_by_name(name)
+            .unwrap_or_else(|| panic!("{}: no node `{name}`", self.stem))
+    }
+    fn name(&self, n: NodeId) -> String {
+        self.net().nodes[n].name.clone()
+    }
+
+    /// Analysis diagnostics, then the stable state's findings (route limits).
+    fn findings(&self) -> Vec<Diagnostic> {
+        let mut d = self.analysis.diagnostics.clone();
+        if let Some((net, _)) = &self.model {
+            d.extend(avscheck::stable_state_findings(net));
+        }
+        d
+    }
+    fn codes(&self) -> Vec<&'static str> {
+        self.findings().iter().map(|d| d.code).collect()
+    }
+
+    fn render(&self) -> String {
+        let mut out = String::new();
+        for show in &self.shows {
+            out.push_str(&format!("$ {show}\n"));
+            let words: Vec<&str> = show.split_whitespace().collect();
+            match words.as_slice() {
+                ["routes", name] => {
+                    let r = routes_report::routes_report(
+                        self.net(),
+                        self.state(),
+                        &Scenario::default(),
+                        Some(name),
+                    )
+                    .unwrap_or_else(|n| panic!("{}: unknown `{n}`", self.stem));
+                    out.push_str(&routes_report::render_human(&r));
+                }
+                ["trace", from, to] => {
+                    let to: Ipv4Addr = to.parse().unwrap();
+                    let paths = self.paths(from, to);
+                    let r = trace_report::trace_report(self.net(), from, to, &paths);
+                    out.push_str(&trace_report::render_human(&r));
+                }
+                ["findings"] => {
+                    out.push_str(&render_diagnostics(
+                        &self.analysis.sources,
+                        &self.findings(),
+                        false,
+                    ));
+                }
+                _ => panic!("{}: cannot show `{show}`", self.stem),
+            }
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    fn snapshot(&self) {
+        insta::assert_snapshot!(self.stem.as_str(), self.render());
+    }
+
+    // ---- control plane
+
+    /// The AS path of `node`'s best route for exactly `prefix`.
+    fn best_path(&self, node: &str, prefix: &str) -> Option<Vec<u32>> {
+        self.state()
+            .best(self.node(node), p(prefix))
+            .map(|r| r.as_path.clone())
+    }
+    /// The neighbour `node`'s best route for `prefix` was learned from.
+    fn best_from(&self, node: &str, prefix: &str) -> Option<String> {
+        self.state()
+            .best(self.node(node), p(prefix))
+            .and_then(|r| r.from_node(self.net()))
+            .map(|n| self.name(n))
+    }
+    /// The neighbours of `node`'s installed routes for `prefix` (several: ECMP).
+    fn installed_from(&self, node: &str, prefix: &str) -> Vec<String> {
+        self.state()
+            .installed(self.node(node), p(prefix))
+            .iter()
+            .filter_map(|r| r.from_node(self.net()))
+            .map(|n| self.name(n))
+            .collect()
+    }
+    fn has(&self, node: &str, prefix: &str) -> bool {
+        self.best_path(node, prefix).is_some()
+    }
+
+    // ---- effective routes
+
+    fn effective(&self, subnet: &str) -> Vec<EffectiveRoute> {
+        let net = self.net();
+        let s = net
+            .subnet_by_name(subnet)
+            .unwrap_or_else(|| panic!("{}: no subnet `{subnet}`", self.stem));
+        sim::effective_routes(net, self.state(), &Scenario::default(), s)
+    }
+    fn target(&self, t: FabricTarget) -> String {
+        match t {
+            FabricTarget::Nothing => "-".to_string(),
+            FabricTarget::Address(a) => a.to_string(),
+            FabricTarget::Node(n) => self.name(n),
+            FabricTarget::Vnet(v) => self.net().vnets[v].name.clone(),
+        }
+    }
+    /// The active effective routes of `subnet` for exactly `prefix`:
+    /// (source, next hop type, next hop).
+    fn active(&self, subnet: &str, prefix: &str) -> Vec<(RouteSource, NextHopType, String)> {
+        self.effective(subnet)
+            .into_iter()
+            .filter(|r| r.prefix == p(prefix) && r.active)
+            .map(|r| (r.source, r.next_hop_type, self.target(r.next_hop)))
+            .collect()
+    }
+    /// Every effective route of `subnet` for exactly `prefix`, active or not.
+    fn listed(&self, subnet: &str, prefix: &str) -> Vec<(RouteSource, NextHopType, bool)> {
+        self.effective(subnet)
+            .into_iter()
+            .filter(|r| r.prefix == p(prefix))
+            .map(|r| (r.source, r.next_hop_type, r.active))
+            .collect()
+    }
+
+    // ---- data plane
+
+    fn paths(&self, from: &str, to: Ipv4Addr) -> Vec<sim::Path> {
+        let net = self.net();
+        let src = sim::resolve_source(net, from)
+            .unwrap_or_else(|| panic!("{}: unknown source `{from}`", self.stem));
+        sim::trace(net, self.state(), &Scenario::default(), src, to)
+    }
+    fn trace(&self, from: &str, to: &str) -> Vec<Walk> {
+        self.paths(from, to.parse().unwrap())
+            .iter()
+            .map(|p| {
+                (
+                    p.hops.iter().map(|h| self.name(h.node)).collect(),
+                    p.disposition,
+                    p.why,
+                )
+            })
+            .collect()
+    }
+}
+
+fn hops(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+fn bgp(nh: NextHopType, to: &str) -> (RouteSource, NextHopType, String) {
+    (RouteSource::Bgp, nh, to.to_string())
+}
+
+fn appliance(ip: &str) -> (RouteSource, NextHopType, String) {
+    bgp(NextHopType::VirtualAppliance, ip)
+}
+
+fn gateway(g: &str) -> (RouteSource, NextHopType, String) {
+    bgp(NextHopType::VirtualNetworkGateway, g)
+}
+
+/// Loads a design and checks its snapshot.
+fn design(stem: &str) -> Design {
+    let d = load(stem);
+    d.snapshot();
+    d
+}
+
+#[test]
+fn every_design_is_pinned() {
+    let dir = format!("{}/tests/azure", env!("CARGO_MANIFEST_DIR"));
+    let mut found: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "avs"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    found.sort();
+    let listed: Vec<String> = DESIGNS.iter().map(|s| s.to_string()).collect();
+    assert_eq!(found, listed, "tests/azure/*.avs and DESIGNS differ");
+    // Each listed design has its test function in this file.
+    let me = include_str!("azure_behaviours.rs");
+    for d in DESIGNS {
+        let f = format!("fn {}()", d.replace('-', "_"));
+        assert!(me.contains(&f), "no test `{f}` for tests/azure/{d}.avs");
+    }
+}
+
+// ---- Route Server ----------------------------------------------------------------
+
+#[test]
+fn route_server_asn_65515() {
+    let d = design("route-server-asn-65515");
+    assert_eq!(d.net().nodes[d.node("ars")].asn, 65515);
+    assert_eq!(d.best_path("fw", "10.100.0.0/16"), Some(vec![65515]));
+    assert_eq!(d.best_path("ars", "10.50.0.0/16"), Some(vec![65010]));
+}
+
+#[test]
+fn route_server_asn_fixed() {
+    let d = design("route-server-asn-fixed");
+    assert!(
+        d.analysis.is_unusable(),
+        "setting Route Server's ASN must be rejected"
+    );
+    assert_eq!(d.codes(), vec!["AVS0121"]);
+    assert!(d.findings()[0].message.contains("unknown key `asn`"));
+}
+
+#[test]
+fn route_server_control_plane_only() {
+    let d = design("route-server-control-plane-only");
+    let ars = d.node("ars");
+    assert!(d.net().nodes[ars].behaviours.control_plane_only);
+    assert_eq!(
+        d.active("hub/default", "10.50.0.0/16"),
+        vec![appliance("10.100.1.4")]
+    );
+    let walks = d.trace("hub/default", "10.50.0.5");
+    assert_eq!(
+        walks,
+        vec![(hops(&["fw"]), Disposition::Dropped, Why::StaticDrop)]
+    );
+    assert!(walks
+        .iter()
+        .all(|(h, _, _)| !h.contains(&"ars".to_string())));
+}
+
+#[test]
+fn route_server_keeps_next_hop() {
+    let d = design("route-server-keeps-next-hop");
+    let r = d
+        .state()
+        .best(d.node("ergw"), p("10.50.0.0/16"))
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        r.next_hop,
+        sim::NextHop::Address("10.100.1.10".parse().unwrap())
+    );
+    assert_eq!(
+        r.as_path,
+        vec![65010],
+        "Route Server passes the AS path on unchanged"
+    );
+    let tags: Vec<_> = r.tags.iter().map(|t| d.net().tags[*t].community).collect();
+    assert_eq!(tags, vec![Some((65010, 100))], "and the communities");
+    assert_eq!(
+        d.active("hub/default", "10.50.0.0/16"),
+        vec![appliance("10.100.1.10")]
+    );
+    assert_eq!(
+        d.trace("hub/default", "10.50.0.5"),
+        vec![(hops(&["lb"]), Disposition::Dropped, Why::StaticDrop)]
+    );
+}
+
+#[test]
+fn route_server_programs_own_nic() {
+    let d = design("route-server-programs-own-nic");
+    assert_eq!(
+        d.active("fw_subnet", "0.0.0.0/0"),
+        vec![appliance("10.100.1.4")],
+        "the NVA's own subnet holds 0.0.0.0/0 -> VirtualAppliance its own IP"
+    );
+    let walks = d.trace("fw", "8.8.8.8");
+    assert_eq!(walks.len(), 1);
+    assert_eq!(walks[0].1, Disposition::Loop);
+    assert_eq!(walks[0].0.last().map(String::as_str), Some("fw"));
+}
+
+#[test]
+fn route_server_own_nic_udr() {
+    let d = design("route-server-own-nic-udr");
+    assert_eq!(
+        d.listed("fw_subnet", "0.0.0.0/0"),
+        vec![
+            (RouteSource::User, NextHopType::Internet, true),
+            (RouteSource::Bgp, NextHopType::VirtualAppliance, false),
+            (RouteSource::Default, NextHopType::Internet, false),
+        ]
+    );
+    assert_eq!(
+        d.trace("fw", "8.8.8.8"),
+        vec![(
+            hops(&["fw", "internet"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.trace("hub/default", "8.8.8.8"),
+        vec![(
+            hops(&["fw", "internet"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+}
+
+#[test]
+fn route_server_programs_spokes() {
+    let d = design("route-server-programs-spokes");
+    assert_eq!(
+        d.active("spoke1/default", "10.50.0.0/16"),
+        vec![appliance("10.100.1.4")]
+    );
+    assert!(d.listed("spoke2/default", "10.50.0.0/16").is_empty());
+    assert_eq!(
+        d.trace("spoke1/default", "10.50.0.5"),
+        vec![(hops(&["fw"]), Disposition::Dropped, Why::StaticDrop)]
+    );
+    let spoke2 = d.trace("spoke2/default", "10.50.0.5");
+    assert!(spoke2
+        .iter()
+        .all(|(h, _, _)| !h.contains(&"fw".to_string())));
+}
+
+#[test]
+fn route_server_ecmp_equal_as_path() {
+    let d = design("route-server-ecmp-equal-as-path");
+    assert_eq!(d.installed_from("ars", "10.50.0.0/16"), vec!["fw1", "fw2"]);
+    assert_eq!(
+        d.active("hub/default", "10.50.0.0/16"),
+        vec![appliance("10.100.1.4"), appliance("10.100.1.5")]
+    );
+    assert_eq!(
+        d.trace("hub/default", "10.50.0.5"),
+        vec![
+            (hops(&["fw1"]), Disposition::Dropped, Why::StaticDrop),
+            (hops(&["fw2"]), Disposition::Dropped, Why::StaticDrop),
+        ]
+    );
+}
+
+#[test]
+fn route_server_shorter_as_path_wins() {
+    let d = design("route-server-shorter-as-path-wins");
+    assert_eq!(d.installed_from("ars", "10.50.0.0/16"), vec!["fw1"]);
+    assert_eq!(
+        d.active("hub/default", "10.50.0.0/16"),
+        vec![appliance("10.100.1.4")]
+    );
+}
+
+#[test]
+fn route_server_ignores_vnet_prefixes() {
+    let d = design("route-server-ignores-vnet-prefixes");
+    assert_eq!(d.codes(), vec!["AVS0320", "AVS0320"]);
+    // Route Server learns them, but programs none of them.
+    assert!(d.has("ars", "10.100.5.0/24"));
+    assert!(d.listed("hub/default", "10.100.5.0/24").is_empty());
+    assert_eq!(
+        d.listed("hub/default", "10.100.0.0/16"),
+        vec![(RouteSource::Default, NextHopType::VnetLocal, true)]
+    );
+    // The supernet is programmed.
+    assert_eq!(
+        d.active("hub/default", "10.0.0.0/8"),
+        vec![appliance("10.100.1.4")]
+    );
+    let walks = d.trace("hub/default", "10.100.5.4");
+    assert_eq!(walks.len(), 1);
+    assert_eq!(walks[0].1, Disposition::Delivered);
+    assert!(
+        walks[0].0.is_empty(),
+        "delivered by the fabric, through no node"
+    );
+}
+
+#[test]
+fn route_server_no_advertise() {
+    let d = design("route-server-no-advertise");
+    assert_eq!(
+        d.active("hub/default", "10.50.0.0/16"),
+        vec![appliance("10.100.1.4")]
+    );
+    for n in ["ergw", "fw2", "dc1"] {
+        assert!(
+            !d.has(n, "10.50.0.0/16"),
+            "{n} must not learn the NO_ADVERTISE route"
+        );
+        assert!(d.has(n, "10.60.0.0/16"), "{n} learns the untagged route");
+    }
+}
+
+#[test]
+fn route_server_route_limit() {
+    let d = design("route-server-route-limit");
+    let dropped: Vec<(String, String, usize, u32)> = d
+        .state()
+        .dropped
+        .iter()
+        .map(|x| {
+            let e = &d.net().edges[x.edge];
+            (d.name(e.from), d.name(e.to), x.accepted, x.limit.max)
+        })
+        .collect();
+    assert_eq!(
+        dropped,
+        vec![("fw_a".to_string(), "ars_a".to_string(), 1001, 1000)]
+    );
+    assert_eq!(d.codes(), vec!["AVS0501"]);
+    assert!(!d.has("ars_a", "172.16.0.0/24"));
+    assert!(d.listed("hub_a/default", "172.16.0.0/24").is_empty());
+    assert!(d.has("ars_b", "172.16.0.0/24"));
+    assert_eq!(
+        d.active("hub_b/default", "172.19.232.0/24"),
+        vec![appliance("10.200.0.4")]
+    );
+}
+
+#[test]
+fn route_server_branch_to_branch_off() {
+    let d = design("route-server-branch-to-branch-off");
+    let internal = d
+        .net()
+        .sessions
+        .values()
+        .filter(|s| s.kind == SessionKind::Internal)
+        .count();
+    assert_eq!(internal, 0, "no Route Server <-> gateway session while off");
+    assert!(!d.has("ergw", "10.50.0.0/16"));
+    assert!(!d.has("dc1", "10.50.0.0/16"));
+    assert!(!d.has("fw", "10.2.0.0/16"));
+    // The VNet still gets both.
+    assert_eq!(
+        d.active("hub/default", "10.50.0.0/16"),
+        vec![appliance("10.100.1.4")]
+    );
+    assert_eq!(
+        d.active("hub/default", "10.2.0.0/16"),
+        vec![gateway("ergw")]
+    );
+}
+
+#[test]
+fn route_server_branch_to_branch_on() {
+    let d = design("route-server-branch-to-branch-on");
+    assert_eq!(d.best_path("ergw", "10.50.0.0/16"), Some(vec![65010]));
+    assert_eq!(d.best_path("dc1", "10.50.0.0/16"), Some(vec![12076]));
+    assert_eq!(
+        d.best_path("fw", "10.2.0.0/16"),
+        Some(vec![65515, 12076, 65200])
+    );
+    assert_eq!(
+        d.trace("dc1", "10.50.0.5"),
+        vec![(
+            hops(&["dc1", "er_dc", "ergw", "fw"]),
+            Disposition::Dropped,
+            Why::StaticDrop
+        )]
+    );
+}
+
+// ---- Reserved ASNs ---------------------------------------------------------------
+
+#[test]
+fn reserved_asn() {
+    let d = design("reserved-asn");
+    assert!(d.analysis.has_errors());
+    let reserved: Vec<String> = d
+        .findings()
+        .iter()
+        .filter(|x| x.code == "AVS0200")
+        .map(|x| x.message.clone())
+        .collect();
+    for asn in [
+        "65515", "12076", "8075", "65518", "23456", "64500", "65535", "65540", "8074",
+    ] {
+        assert!(
+            reserved.iter().any(|m| m.contains(&format!("`{asn}`"))),
+            "AS{asn} must be reported: {reserved:#?}"
+        );
+    }
+    assert!(!reserved
+        .iter()
+        .any(|m| m.contains("65010") || m.contains("398656")));
+}
+
+// ---- ExpressRoute ----------------------------------------------------------------
+
+#[test]
+fn er_gateway_no_transit_routes() {
+    let d = design("er-gateway-no-transit-routes");
+    assert!(d.has("ergw", "10.1.0.0/22") && d.has("ergw", "10.2.0.0/16"));
+    assert!(!d.has("dc1", "10.1.0.0/22") && !d.has("dc1", "10.1.16.0/20"));
+    assert!(!d.has("avs1", "10.2.0.0/16"));
+    assert!(!d.has("er_dc", "10.1.0.0/22") && !d.has("er_avs", "10.2.0.0/16"));
+    assert_eq!(
+        d.trace("dc1", "10.1.0.5"),
+        vec![(hops(&["dc1"]), Disposition::NoRoute, Why::NoRoute)]
+    );
+}
+
+#[test]
+fn er_gateway_no_transit_packets() {
+    let d = design("er-gateway-no-transit-packets");
+    assert_eq!(d.best_path("dc1", "10.0.0.0/8"), Some(vec![12076]));
+    assert_eq!(
+        d.active("hub/GatewaySubnet", "10.1.0.0/22"),
+        vec![gateway("ergw")]
+    );
+    assert_eq!(
+        d.trace("dc1", "10.1.0.5"),
+        vec![(
+            hops(&["dc1", "er_dc", "ergw"]),
+            Disposition::Dropped,
+            Why::NoTransit
+        )]
+    );
+}
+
+#[test]
+fn er_gateway_advertises() {
+    let d = design("er-gateway-advertises");
+    for prefix in ["10.100.0.0/16", "10.101.0.0/16", "10.50.0.0/16"] {
+        assert_eq!(d.best_path("dc1", prefix), Some(vec![12076]), "{prefix}");
+    }
+    assert!(!d.has("dc1", "10.102.0.0/16"));
+}
+
+#[test]
+fn er_msee_strips_private_asns() {
+    let d = design("er-msee-strips-private-asns");
+    assert_eq!(
+        d.best_path("er_dc", "10.50.0.0/16"),
+        Some(vec![65515, 65010, 65010, 65010, 65010])
+    );
+    assert_eq!(d.net().nodes[d.node("er_dc")].asn, 12076);
+    assert_eq!(
+        d.best_path("dc1", "10.50.0.0/16"),
+        Some(vec![12076]),
+        "on-prem sees AS path [12076]"
+    );
+    assert_eq!(d.best_path("dc1", "10.100.0.0/16"), Some(vec![12076]));
+}
+
+#[test]
+fn er_msee_path_inside_azure() {
+    let d = design("er-msee-path-inside-azure");
+    assert_eq!(d.best_path("ergw", "10.2.0.0/16"), Some(vec![12076, 65200]));
+    assert_eq!(d.best_path("ars", "10.2.0.0/16"), Some(vec![12076, 65200]));
+    assert_eq!(
+        d.best_path("fw", "10.2.0.0/16"),
+        Some(vec![65515, 12076, 65200])
+    );
+}
+
+#[test]
+fn er_default_route_accepted() {
+    let d = design("er-default-route-accepted");
+    assert_eq!(d.best_path("dc1", "0.0.0.0/0"), Some(vec![12076]));
+    assert_eq!(d.best_path("avs1", "0.0.0.0/0"), Some(vec![12076]));
+    assert_eq!(
+        d.trace("avs1", "8.8.8.8"),
+        vec![(
+            hops(&["avs1", "er_avs", "ergw", "fw", "internet"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+}
+
+#[test]
+fn er_prefix_limit() {
+    let d = design("er-prefix-limit");
+    let dropped: Vec<(String, String, usize, u32)> = d
+        .state()
+        .dropped
+        .iter()
+        .map(|x| {
+            let e = &d.net().edges[x.edge];
+            (d.name(e.from), d.name(e.to), x.accepted, x.limit.max)
+        })
+        .collect();
+    assert_eq!(
+        dropped,
+        vec![("dc1".to_string(), "er_std".to_string(), 4001, 4000)]
+    );
+    assert_eq!(d.codes(), vec!["AVS0501"]);
+    // The premium circuit's limit is 10,000, so its session stays.
+    let prem = d.node("er_prem");
+    let dc1 = d.node("dc1");
+    let limit = d
+        .net()
+        .edges
+        .values()
+        .find(|e| e.from == dc1 && e.to == prem)
+        .and_then(|e| e.max_routes)
+        .map(|l| l.max);
+    assert_eq!(limit, Some(10_000));
+    assert_eq!(d.installed_from("ergw", "172.31.160.0/24"), vec!["er_prem"]);
+    assert!(!d.has("er_std", "172.16.0.0/24"));
+}
+
+#[test]
+fn er_prefix_limit_to_on_prem() {
+    let d = design("er-prefix-limit-to-on-prem");
+    let dropped: Vec<(String, String, usize, u32)> = d
+        .state()
+        .dropped
+        .iter()
+        .map(|x| {
+            let e = &d.net().edges[x.edge];
+            (d.name(e.from), d.name(e.to), x.accepted, x.limit.max)
+        })
+        .collect();
+    assert_eq!(
+        dropped,
+        vec![("er_dc".to_string(), "dc1".to_string(), 1002, 1000)]
+    );
+    assert!(
+        !d.has("dc1", "10.100.0.0/16"),
+        "the session is down: nothing learned"
+    );
+    assert!(
+        d.has("ergw", "172.19.232.0/24"),
+        "Route Server's session stays"
+    );
+}
+
+#[test]
+fn er_routing_preference_expressroute() {
+    let d = design("er-routing-preference-expressroute");
+    for prefix in ["10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16"] {
+        assert_eq!(
+            d.active("hub/default", prefix),
+            vec![gateway("ergw")],
+            "{prefix}"
+        );
+        assert_eq!(
+            d.best_from("ergw", prefix).as_deref(),
+            Some("er_dc"),
+            "{prefix}"
+        );
+    }
+    assert_eq!(
+        d.trace("hub/default", "10.2.0.5"),
+        vec![(
+            hops(&["ergw", "er_dc", "dc1"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+}
+
+#[test]
+fn er_routing_preference_vpn_nva() {
+    let d = design("er-routing-preference-vpn-nva");
+    for prefix in ["10.2.0.0/16", "10.3.0.0/16", "10.4.0.0/16"] {
+        assert_eq!(
+            d.active("hub/default", prefix),
+            vec![appliance("10.100.1.4")],
+            "{prefix}"
+        );
+        assert_eq!(
+            d.best_from("ergw", prefix).as_deref(),
+            Some("ars"),
+            "{prefix}"
+        );
+    }
+    assert_eq!(
+        d.trace("hub/default", "10.2.0.5"),
+        vec![(hops(&["fw"]), Disposition::Dropped, Why::StaticDrop)]
+    );
+}
+
+#[test]
+fn er_routing_preference_as_path() {
+    let d = design("er-routing-preference-as-path");
+    assert_eq!(
+        d.active("hub/default", "10.2.0.0/16"),
+        vec![appliance("10.100.1.4")],
+        "the NVA's shorter path wins"
+    );
+    assert_eq!(
+        d.active("hub/default", "10.3.0.0/16"),
+        vec![gateway("ergw")],
+        "ExpressRoute's shorter path wins"
+    );
+    assert_eq!(
+        d.active("hub/default", "10.4.0.0/16"),
+        vec![gateway("ergw")],
+        "a tie goes to ExpressRoute"
+    );
+    assert_eq!(
+        d.trace("hub/default", "10.2.0.5"),
+        vec![(hops(&["fw"]), Disposition::Dropped, Why::StaticDrop)]
+    );
+}
+
+#[test]
+fn er_connection_weight() {
+    let d = design("er-connection-weight");
+    assert_eq!(d.best_from("ergw", "10.2.0.0/16").as_deref(), Some("er2"));
+    assert_eq!(
+        d.best_path("ergw", "10.2.0.0/16"),
+        Some(vec![12076, 65200, 65200, 65200])
+    );
+    assert_eq!(
+        d.trace("hub/default", "10.2.0.5"),
+        vec![(
+            hops(&["ergw", "er2", "dc1"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+}
+
+// ---- Global Reach ----------------------------------------------------------------
+
+#[test]
+fn global_reach_as_path() {
+    let d = design("global-reach-as-path");
+    assert_eq!(
+        d.best_path("ergw_w", "10.1.0.0/22"),
+        Some(vec![12076, 398656]),
+        "directly"
+    );
+    assert_eq!(
+        d.best_path("ergw_n", "10.1.0.0/22"),
+        Some(vec![12076, 12076, 12076, 398656]),
+        "through Global Reach"
+    );
+    assert!(
+        !d.has("dc1", "10.100.0.0/16"),
+        "a gateway-learned route does not cross Global Reach"
+    );
+    assert_eq!(
+        d.trace("dc1", "10.1.0.5"),
+        vec![(
+            hops(&["dc1", "er_dc", "er_avs", "avs1"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.trace("avs1", "10.2.0.5"),
+        vec![(
+            hops(&["avs1", "er_avs", "er_dc", "dc1"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+}
+
+// ---- AVS -------------------------------------------------------------------------
+
+#[test]
+fn avs_default_asn() {
+    let d = design("avs-default-asn");
+    assert_eq!(d.net().nodes[d.node("avs1")].asn, 398656);
+    assert_eq!(
+        d.best_path("ergw", "10.1.0.0/22"),
+        Some(vec![12076, 398656])
+    );
+    assert_eq!(
+        d.best_path("ergw", "10.3.0.0/22"),
+        Some(vec![12076, 4_200_000_001])
+    );
+}
+
+#[test]
+fn avs_rejects_bogons() {
+    let d = design("avs-rejects-bogons");
+    for accepted in [
+        "0.0.0.0/0",
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "172.20.1.0/24",
+        "192.168.0.0/16",
+        "203.0.113.0/24",
+    ] {
+        assert!(d.has("avs1", accepted), "AVS accepts {accepted}");
+    }
+    for bogon in [
+        "0.0.0.0/1",
+        "128.0.0.0/1",
+        "0.0.0.0/5",
+        "192.0.0.0/3",
+        "100.64.0.0/10",
+        "100.64.1.0/24",
+    ] {
+        assert!(d.has("er_avs", bogon), "the circuit offers {bogon}");
+        assert!(!d.has("avs1", bogon), "AVS refuses {bogon}");
+    }
+}
+
+#[test]
+fn avs_ecmp_across_circuits() {
+    let d = design("avs-ecmp-across-circuits");
+    assert_eq!(d.installed_from("avs1", "10.0.0.0/8"), vec!["er_w", "er_n"]);
+    assert_eq!(
+        d.best_path("er_w", "10.0.0.0/8"),
+        Some(vec![65515, 65010, 65010, 65010, 65010]),
+        "the prepends reach the MSEE"
+    );
+    let walks = d.trace("avs1", "10.2.0.5");
+    assert_eq!(walks.len(), 2, "one branch per circuit");
+    assert_eq!(walks[0].0, hops(&["avs1", "er_w", "ergw_w", "fw_w"]));
+    assert_eq!(walks[1].0, hops(&["avs1", "er_n", "ergw_n", "fw_n"]));
+}
+
+#[test]
+fn avs_advertises_only_originated() {
+    let d = design("avs-advertises-only-originated");
+    assert!(
+        d.has("avs1", "10.2.0.0/16"),
+        "AVS learns on-premises over Global Reach"
+    );
+    assert!(!d.has("er_hub", "10.2.0.0/16"));
+    assert!(!d.has("ergw", "10.2.0.0/16"));
+    assert_eq!(
+        d.best_path("ergw", "10.1.0.0/22"),
+        Some(vec![12076, 398656])
+    );
+}
+
+// ---- The VNet fabric ---------------------------------------------------------------
+
+#[test]
+fn fabric_nva_forwards_by_subnet_routes() {
+    let d = design("fabric-nva-forwards-by-subnet-routes");
+    assert_eq!(d.best_from("fw", "10.2.0.0/16").as_deref(), Some("ars"));
+    assert_eq!(
+        d.active("fw_subnet", "10.2.0.0/16"),
+        vec![(
+            RouteSource::User,
+            NextHopType::VirtualAppliance,
+            "10.100.2.4".to_string()
+        )]
+    );
+    assert_eq!(
+        d.trace("fw", "10.2.0.5"),
+        vec![(
+            hops(&["fw", "inspect", "ergw", "er_dc", "dc1"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+}
+
+#[test]
+fn fabric_system_routes() {
+    let d = design("fabric-system-routes");
+    let sys = |prefix: &str, t: NextHopType| {
+        assert_eq!(
+            d.listed("app", prefix),
+            vec![(RouteSource::Default, t, true)],
+            "{prefix}"
+        );
+    };
+    sys("10.100.0.0/16", NextHopType::VnetLocal);
+    sys("10.110.0.0/16", NextHopType::VNetPeering);
+    sys("0.0.0.0/0", NextHopType::Internet);
+    sys("172.16.0.0/12", NextHopType::None);
+    sys("192.168.0.0/16", NextHopType::None);
+    sys("100.64.0.0/10", NextHopType::None);
+    assert!(
+        d.listed("app", "10.0.0.0/8").is_empty(),
+        "10/8 gives way to the VNet"
+    );
+    assert_eq!(d.active("app", "10.2.0.0/16"), vec![gateway("ergw")]);
+    assert_eq!(
+        d.active("app", "10.50.0.0/16"),
+        vec![appliance("10.100.1.4")]
+    );
+    assert_eq!(
+        d.trace("app", "10.50.1.5"),
+        vec![(vec![], Disposition::Dropped, Why::UdrNone)],
+        "the longer UDR wins over the BGP /16"
+    );
+    assert_eq!(
+        d.trace("app", "10.50.2.5"),
+        vec![(hops(&["fw"]), Disposition::Dropped, Why::StaticDrop)]
+    );
+    assert_eq!(
+        d.trace("app", "10.110.0.5"),
+        vec![(vec![], Disposition::Delivered, Why::Delivered)]
+    );
+}
+
+#[test]
+fn fabric_udr_beats_bgp() {
+    let d = design("fabric-udr-beats-bgp");
+    assert_eq!(
+        d.listed("app", "10.2.0.0/16"),
+        vec![
+            (RouteSource::User, NextHopType::VirtualAppliance, true),
+            (RouteSource::Bgp, NextHopType::VirtualNetworkGateway, false),
+        ]
+    );
+    assert_eq!(
+        d.listed("app", "0.0.0.0/0"),
+        vec![
+            (RouteSource::Bgp, NextHopType::VirtualAppliance, true),
+            (RouteSource::Default, NextHopType::Internet, false),
+        ]
+    );
+    assert_eq!(
+        d.trace("app", "10.2.0.5"),
+        vec![(
+            hops(&["fw", "ergw", "er_dc", "dc1"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.trace("app", "8.8.8.8"),
+        vec![(
+            hops(&["fw", "internet"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+}
+
+#[test]
+fn fabric_vnet_beats_more_specific_bgp() {
+    let d = design("fabric-vnet-beats-more-specific-bgp");
+    assert!(d.has("ergw", "10.100.5.0/24") && d.has("ergw", "10.110.5.0/24"));
+    assert!(d.listed("hub/default", "10.100.5.0/24").is_empty());
+    assert!(d.listed("hub/default", "10.110.5.0/24").is_empty());
+    assert_eq!(
+        d.active("hub/default", "10.2.0.0/16"),
+        vec![gateway("ergw")]
+    );
+    let hub = d.paths("hub/default", "10.100.5.4".parse().unwrap());
+    let spoke = d.paths("hub/default", "10.110.5.4".parse().unwrap());
+    for (walks, subnet) in [(hub, "hub/default"), (spoke, "spoke/default")] {
+        assert_eq!(walks.len(), 1);
+        assert!(walks[0].hops.is_empty(), "no gateway on the path");
+        let s = d.net().subnet_by_name(subnet).unwrap();
+        assert_eq!(walks[0].delivered_to, Some(sim::Owner::Subnet(s)));
+    }
+}
+
+#[test]
+fn fabric_rfc1918_none_removed() {
+    let d = design("fabric-rfc1918-none-removed");
+    assert!(d.listed("corp/default", "10.0.0.0/8").is_empty());
+    assert!(d.listed("corp/default", "100.64.0.0/10").is_empty());
+    assert_eq!(
+        d.listed("corp/default", "172.16.0.0/12"),
+        vec![(RouteSource::Default, NextHopType::None, true)]
+    );
+    assert_eq!(
+        d.listed("corp/default", "100.64.1.0/24"),
+        vec![(RouteSource::Default, NextHopType::VnetLocal, true)]
+    );
+    assert!(d.listed("lab/default", "192.168.0.0/16").is_empty());
+    assert_eq!(
+        d.listed("lab/default", "10.0.0.0/8"),
+        vec![(RouteSource::Default, NextHopType::None, true)]
+    );
+    assert_eq!(
+        d.trace("corp/default", "172.16.0.5"),
+        vec![(vec![], Disposition::Dropped, Why::SystemNone)]
+    );
+    assert_eq!(
+        d.trace("corp/default", "10.7.0.5"),
+        vec![(
+            hops(&["internet"]),
+            Disposition::Dropped,
+            Why::InternetDrops
+        )]
+    );
+}
+
+#[test]
+fn fabric_propagation_off() {
+    let d = design("fabric-propagation-off");
+    assert_eq!(d.active("app", "10.2.0.0/16"), vec![gateway("ergw")]);
+    assert_eq!(
+        d.active("app", "10.50.0.0/16"),
+        vec![appliance("10.100.1.4")]
+    );
+    let bgp_routes = d
+        .effective("isolated")
+        .iter()
+        .filter(|r| r.source == RouteSource::Bgp)
+        .count();
+    assert_eq!(bgp_routes, 0, "neither gateway nor Route Server routes");
+    assert_eq!(
+        d.active("isolated", "10.60.0.0/16"),
+        vec![(
+            RouteSource::User,
+            NextHopType::VirtualAppliance,
+            "10.100.1.4".to_string()
+        )]
+    );
+    assert_eq!(
+        d.trace("isolated", "10.2.0.5"),
+        vec![(
+            hops(&["internet"]),
+            Disposition::Dropped,
+            Why::InternetDrops
+        )]
+    );
+}
+
+#[test]
+fn fabric_udr_next_hop_types() {
+    let d = design("fabric-udr-next-hop-types");
+    let user: Vec<NextHopType> = d
+        .effective("app")
+        .iter()
+        .filter(|r| r.source == RouteSource::User)
+        .map(|r| r.next_hop_type)
+        .collect();
+    assert_eq!(
+        user,
+        vec![
+            NextHopType::Internet,
+            NextHopType::VirtualAppliance,
+            NextHopType::None,
+            NextHopType::VnetLocal
+        ]
+    );
+    assert_eq!(
+        d.trace("app", "10.60.0.5"),
+        vec![(hops(&["fw"]), Disposition::Dropped, Why::StaticDrop)]
+    );
+    assert_eq!(
+        d.trace("app", "8.8.8.8"),
+        vec![(hops(&["internet"]), Disposition::Delivered, Why::Delivered)]
+    );
+    assert_eq!(
+        d.trace("app", "10.70.0.5"),
+        vec![(vec![], Disposition::Dropped, Why::UdrNone)]
+    );
+    assert_eq!(
+        d.trace("app", "10.100.9.5"),
+        vec![(vec![], Disposition::Delivered, Why::Delivered)]
+    );
+}
+
+#[test]
+fn fabric_spoke_remote_gateway() {
+    let d = design("fabric-spoke-remote-gateway");
+    assert_eq!(
+        d.active("spoke1/default", "10.2.0.0/16"),
+        vec![gateway("ergw")]
+    );
+    assert_eq!(
+        d.active("spoke1/default", "10.50.0.0/16"),
+        vec![appliance("10.100.1.4")]
+    );
+    let bgp_routes = d
+        .effective("spoke2/default")
+        .iter()
+        .filter(|r| r.source == RouteSource::Bgp)
+        .count();
+    assert_eq!(bgp_routes, 0);
+    assert_eq!(
+        d.trace("dc1", "10.101.0.5"),
+        vec![(
+            hops(&["dc1", "er_dc", "ergw"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.trace("dc1", "10.102.0.5"),
+        vec![(hops(&["dc1"]), Disposition::NoRoute, Why::NoRoute)]
+    );
+}
+
+// ---- Two regions -------------------------------------------------------------------
+
+#[test]
+fn two_regions_plain_bgp_loops() {
+    let d = design("two-regions-plain-bgp-loops");
+    assert_eq!(d.best_from("fw_n", "10.1.0.0/22").as_deref(), Some("fw_w"));
+    assert_eq!(
+        d.active("fw_n_subnet", "10.1.0.0/22"),
+        vec![appliance("10.200.1.4")],
+        "the NVA's own subnet points at itself"
+    );
+    let walks = d.trace("dc1", "10.1.0.5");
+    assert_eq!(walks.len(), 1);
+    assert_eq!(walks[0].1, Disposition::Loop);
+    assert_eq!(walks[0].0.last().map(String::as_str), Some("fw_n"));
+}
+
+#[test]
+fn two_regions_route_server_loop_prevention() {
+    let d = design("two-regions-route-server-loop-prevention");
+    let path = d.best_path("fw_n", "10.1.0.0/22").unwrap();
+    assert!(path.contains(&65515));
+    assert!(
+        !d.has("ars_n", "10.1.0.0/22"),
+        "ars_n drops a path holding 65515"
+    );
+    assert!(!d.has("ergw_n", "10.1.0.0/22") && !d.has("dc1", "10.1.0.0/22"));
+    assert_eq!(
+        d.best_path("ars_w", "10.2.0.0/16"),
+        Some(vec![65010, 65020, 65200]),
+        "the cleaned direction passes"
+    );
+}
+
+#[test]
+fn two_regions_no_nva_routes_through_msee() {
+    let d = design("two-regions-no-nva-routes-through-msee");
+    assert_eq!(d.best_path("dc1", "10.50.0.0/16"), Some(vec![12076]));
+    assert_eq!(
+        d.best_from("er_dc", "10.50.0.0/16").as_deref(),
+        Some("ergw_w")
+    );
+    for n in ["ergw_n", "ars_n", "fw_n"] {
+        assert!(!d.has(n, "10.50.0.0/16"), "{n}");
+    }
+    assert!(d.listed("hub_n/default", "10.50.0.0/16").is_empty());
+}
+
+// ---- The hairpin -------------------------------------------------------------------
+
+#[test]
+fn hairpin_supernet_through_nva() {
+    let d = design("hairpin-supernet-through-nva");
+    assert_eq!(d.best_path("dc1", "10.0.0.0/8"), Some(vec![12076]));
+    assert_eq!(d.best_path("avs1", "10.0.0.0/8"), Some(vec![12076]));
+    assert_eq!(
+        d.trace("dc1", "10.1.0.5"),
+        vec![(
+            hops(&["dc1", "er_dc", "ergw", "fw", "ergw", "er_avs", "avs1"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.trace("avs1", "10.2.0.5"),
+        vec![(
+            hops(&["avs1", "er_avs", "ergw", "fw", "ergw", "er_dc", "dc1"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.trace("dc1", "10.99.0.1"),
+        vec![(
+            hops(&["dc1", "er_dc", "ergw", "fw"]),
+            Disposition::Dropped,
+            Why::StaticDrop
+        )],
+        "the supernet attracts traffic for every address it covers"
+    );
+}
+
+#[test]
+fn hairpin_default_route_reaches_on_prem() {
+    let d = design("hairpin-default-route-reaches-on-prem");
+    assert_eq!(d.best_path("dc1", "0.0.0.0/0"), Some(vec![12076]));
+    assert!(!d.has("dc2", "0.0.0.0/0"));
+    assert_eq!(
+        d.trace("dc1", "8.8.8.8"),
+        vec![(
+            hops(&["dc1", "er_dc1", "ergw", "fw", "internet"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.trace("dc2", "8.8.8.8"),
+        vec![(hops(&["dc2"]), Disposition::NoRoute, Why::NoRoute)]
+    );
+}
+
+// ---- Model defaults ----------------------------------------------------------------
+
+#[test]
+fn default_microsoft_loop_prevention() {
+    let d = design("default-microsoft-loop-prevention");
+    // MSEE 12076.
+    assert!(!d.has("er_dc", "10.5.0.0/16"));
+    // Gateway 65515.
+    assert!(d.has("er_dc", "10.6.0.0/16") && !d.has("ergw", "10.6.0.0/16"));
+    // AVS 398656, behind Global Reach (which itself has no loop check).
+    assert!(d.has("er_avs", "10.7.0.0/16") && !d.has("avs1", "10.7.0.0/16"));
+    assert!(d.has("ergw", "10.2.0.0/16") && d.has("avs1", "10.2.0.0/16"));
+}
+
+#[test]
+fn default_route_server_gateway_internal() {
+    let d = design("default-route-server-gateway-internal");
+    let internal: Vec<(String, String)> = d
+        .net()
+        .sessions
+        .values()
+        .filter(|s| s.kind == SessionKind::Internal)
+        .map(|s| (d.name(s.a), d.name(s.b)))
+        .collect();
+    assert_eq!(internal, vec![("ars".to_string(), "ergw".to_string())]);
+    assert_eq!(d.best_path("ergw", "10.50.0.0/16"), Some(vec![65010]));
+    assert_eq!(d.best_path("ars", "10.2.0.0/16"), Some(vec![12076, 65200]));
+    assert_eq!(d.best_path("dc1", "10.50.0.0/16"), Some(vec![12076]));
+}
