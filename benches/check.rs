@@ -1,7 +1,12 @@
 //! `avscheck check` on each example: the whole library pipeline (parse, resolve,
 //! lower, stable-state findings, SMT verification of every check), as the binary runs
 //! it. Numbers go into docs/performance.md ("Verification").
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
 

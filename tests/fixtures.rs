@@ -2,7 +2,12 @@
 //! rendered diagnostics snapshotted (one snapshot per fixture, named after it).
 //! `ok` fixtures must produce no error; `err` fixtures must produce at least one.
 //! Every span is checked to lie inside its file and on character boundaries.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use avscheck::report::human::render_diagnostics;
 use std::path::Path;
@@ -12,9 +17,18 @@ fn check_spans(a: &avscheck::Analysis) {
         for l in &d.labels {
             let text = a.sources.text(l.span.file);
             assert!(l.span.start <= l.span.end, "{d:?}: reversed span");
-            assert!((l.span.end as usize) <= text.len(), "{d:?}: span past end of file");
-            assert!(text.is_char_boundary(l.span.start as usize), "{d:?}: span start not on a char boundary");
-            assert!(text.is_char_boundary(l.span.end as usize), "{d:?}: span end not on a char boundary");
+            assert!(
+                (l.span.end as usize) <= text.len(),
+                "{d:?}: span past end of file"
+            );
+            assert!(
+                text.is_char_boundary(l.span.start as usize),
+                "{d:?}: span start not on a char boundary"
+            );
+            assert!(
+                text.is_char_boundary(l.span.end as usize),
+                "{d:?}: span end not on a char boundary"
+            );
         }
     }
 }
@@ -26,7 +40,10 @@ fn run(path: &Path) -> String {
     check_spans(&a);
     let is_err = path.parent().unwrap().ends_with("err");
     if is_err {
-        assert!(a.has_errors(), "{name}: an err fixture must produce an error");
+        assert!(
+            a.has_errors(),
+            "{name}: an err fixture must produce an error"
+        );
     } else {
         assert!(
             !a.has_errors(),
