@@ -321,3 +321,26 @@ fn sarif_report() {
         .collect();
     assert!(rules.contains(&"AVS0700") && rules.contains(&"AVS0703"));
 }
+
+/// A solver out of time is `unknown`, exits 1, and is never shown as a pass.
+#[test]
+fn timeout_is_unknown_never_pass() {
+    let (code, out, _) = run(&[
+        "check",
+        "examples/hairpin.avs",
+        "--timeout",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for c in v["checks"].as_array().unwrap() {
+        assert_eq!(c["status"], "unknown", "{c}");
+        assert!(c["reason"].as_str().unwrap().contains("time"));
+    }
+    let (code, human, _) = run(&["check", "examples/hairpin.avs", "--timeout", "0"]);
+    assert_eq!(code, 1);
+    assert!(!human.contains(": pass"), "{human}");
+    assert!(human.contains("UNKNOWN"));
+}
