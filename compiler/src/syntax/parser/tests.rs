@@ -339,3 +339,75 @@ fn items_on_one_line_need_a_separator() {
     ok("router a { asn 1 }; router b { asn 2 }");
     assert_eq!(codes("router a { asn 1 } router b { asn 2 }"), ["AVS0020"]);
 }
+
+#[test]
+fn every_code_is_documented() {
+    use ParseErrorKind::*;
+    let s = String::new;
+    let kinds = vec![
+        UnexpectedChar { text: s() },
+        UnterminatedString,
+        InvalidEscape { text: s() },
+        NumberTooLarge { text: s() },
+        InvalidNumber { text: s() },
+        InvalidAddress { text: s() },
+        InvalidPrefix { text: s() },
+        PrefixLengthTooLong { text: s() },
+        HostBitsSet {
+            text: s(),
+            masked: "10.0.0.0/8".parse().unwrap(),
+        },
+        Ipv6Unsupported { text: s() },
+        InvalidCommunity { text: s() },
+        AsnOutOfRange { text: s() },
+        NumberOutOfRange {
+            text: s(),
+            what: "x",
+            min: 0,
+            max: 1,
+        },
+        Unexpected { found: s() },
+        Unclosed {
+            close: '}',
+            what: s(),
+        },
+        UnmatchedClose { close: '}' },
+        ExpectedItem { found: s() },
+        ExpectedVerdict { found: s() },
+        UnknownCondition { found: s() },
+        UnknownAction { found: s() },
+        UnknownProperty { found: s() },
+        UnknownModifier { found: s() },
+        UnknownKindLine { found: s() },
+        WrongDirection {
+            property: "path",
+            found: "<->",
+            wanted: "->",
+        },
+        DuplicateOption { option: s() },
+        InvalidRepeatCount { text: s() },
+        PathNotAllowed { text: s() },
+        UnexpectedLineEnd { found: s() },
+        NestingTooDeep { limit: 64 },
+        TooManyErrors { shown: 100 },
+    ];
+    let docs = std::fs::read_to_string(format!(
+        "{}/docs/diagnostics.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for k in &kinds {
+        let code = k.code();
+        assert!(seen.insert(code), "{code} used twice");
+        assert!(
+            docs.contains(&format!("| {code} |")),
+            "{code} is not documented in docs/diagnostics.md"
+        );
+        let msg = ParseError::new(k.clone(), crate::span::Span::default()).message();
+        assert!(
+            !msg.ends_with('.') && msg.chars().next().is_some_and(|c| !c.is_uppercase()),
+            "{msg}"
+        );
+    }
+}
