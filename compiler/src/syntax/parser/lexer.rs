@@ -38,6 +38,11 @@ pub(crate) fn lex(file: FileId, text: &str) -> (Vec<Token>, Vec<ParseError>) {
         tokens: Vec::with_capacity(text.len() / 4 + 1),
         errors: Vec::new(),
     };
+    // A UTF-8 byte order mark (as some Windows editors write) is not content.
+    if text.starts_with('\u{feff}') {
+        lx.pos = '\u{feff}'.len_utf8();
+        lx.line_start = lx.pos;
+    }
     lx.run();
     let end = text.len();
     lx.tokens.push(Token {

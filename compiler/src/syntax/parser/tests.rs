@@ -411,3 +411,9 @@ fn every_code_is_documented() {
         );
     }
 }
+
+#[test]
+fn byte_order_mark_and_crlf() {
+    let f = ok("\u{feff}router r {\r\n  asn 1\r\n}\r\nrouter s { asn 2 }\r\n");
+    assert_eq!(f.items.len(), 2);
+}
