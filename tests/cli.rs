@@ -344,3 +344,24 @@ fn timeout_is_unknown_never_pass() {
     assert!(!human.contains(": pass"), "{human}");
     assert!(human.contains("UNKNOWN"));
 }
+
+#[test]
+fn graph_draws_topology_and_counterexample() {
+    let (code, dot, _) = run(&["graph", "examples/two-regions.avs"]);
+    assert_eq!(code, 0);
+    assert!(dot.starts_with("digraph avscheck {"));
+    assert!(
+        dot.contains("\"fw_w\" -> \"fw_n\" [label=\"BGP over vx\"]"),
+        "{dot}"
+    );
+    let (code, dot, _) = run(&[
+        "graph",
+        "examples/broken/two-regions-no-tunnel.avs",
+        "--check",
+        "no loop between the regional NVAs",
+    ]);
+    assert_eq!(code, 0);
+    assert!(dot.contains("color=red"), "{dot}");
+    assert!(dot.contains(": loop\""), "{dot}");
+    insta::assert_snapshot!("graph__two-regions-no-tunnel", dot);
+}

@@ -293,16 +293,41 @@ pub fn graph(out: &Output, file: &Path, only: Option<&str>, format: GraphFormat)
     if let Some(s) = unusable(out, &a, Format::Human) {
         return s;
     }
-    let _ = only;
     if format == GraphFormat::Svg {
-        out.eprint("error: `--format svg` is not supported yet; use `--format dot`\n");
+        out.eprint(
+            "error: `--format svg` is not supported yet; use `--format dot` (e.g. `| dot -Tsvg`)\n",
+        );
         return 2;
     }
-    match &a.network {
-        Some(net) => {
-            out.print(&avscheck::report::graph::to_dot(net));
-            0
+    let Some(net) = &a.network else { return 2 };
+    let mut paths = Vec::new();
+    if let Some(title) = only {
+        let v = avscheck::verify(
+            &a,
+            &VerifyOptions {
+                only: Some(title.to_string()),
+                ..VerifyOptions::default()
+            },
+        );
+        let Some(c) = v.checks.first() else {
+            out.eprint(&format!(
+                "error: `{}` has no check titled `{title}`\n",
+                file.display()
+            ));
+            return 2;
+        };
+        if let Some(cx) = &c.counterexample {
+            for p in cx["paths"].as_array().into_iter().flatten() {
+                let hops = p["hops"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|h| h.as_str().map(str::to_string))
+                    .collect();
+                paths.push((hops, p["disposition"].as_str().unwrap_or("").to_string()));
+            }
         }
-        None => 2,
     }
+    out.print(&avscheck::report::graph::to_dot_with_paths(net, &paths));
+    0
 }

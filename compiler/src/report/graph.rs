@@ -24,6 +24,12 @@ fn shape(kind: &str) -> &'static str {
 
 /// Renders the network as DOT. Deterministic: declaration order throughout.
 pub fn to_dot(net: &Network) -> String {
+    to_dot_with_paths(net, &[])
+}
+
+/// Renders the network with forwarding paths (lists of hop names, e.g. a
+/// counterexample's) drawn on it as red arrows, numbered by path.
+pub fn to_dot_with_paths(net: &Network, paths: &[(Vec<String>, String)]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "digraph avscheck {{");
     let _ = writeln!(out, "  graph [rankdir=LR, fontname=\"Helvetica\"];");
@@ -116,6 +122,27 @@ pub fn to_dot(net: &Network) -> String {
                     v.name, net.vnets[p.vnet].name
                 );
             }
+        }
+    }
+    for (i, (hops, disposition)) in paths.iter().enumerate() {
+        for pair in hops.windows(2) {
+            if let [a, b] = pair {
+                let _ = writeln!(
+                    out,
+                    "  {} -> {} [dir=forward, color=red, fontcolor=red, penwidth=2, constraint=false, label={}];",
+                    quote(a),
+                    quote(b),
+                    quote(&format!("{}", i + 1))
+                );
+            }
+        }
+        if let Some(last) = hops.last() {
+            let _ = writeln!(
+                out,
+                "  {} [xlabel={}, fontcolor=red];",
+                quote(last),
+                quote(&format!("path {}: {}", i + 1, disposition))
+            );
         }
     }
     let _ = writeln!(out, "}}");
