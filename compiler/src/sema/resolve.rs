@@ -185,7 +185,10 @@ pub fn resolve(
     diags.extend(addresses::check(&design));
 
     let stdlib_files: Vec<FileId> = stdlib.iter().map(|(_, f, _)| *f).collect();
-    let clean = !diags.iter().any(Diagnostic::is_error);
+    // An item that did not parse may hold the only use of a policy: no "unused"
+    // warnings then, as after a resolution error.
+    let parsed = !user.items.iter().any(|i| matches!(i, ast::Item::Error(_)));
+    let clean = parsed && !diags.iter().any(Diagnostic::is_error);
     diags.extend(lints::lints(&design, &stdlib_files, clean));
     (design, diags)
 }
