@@ -13,7 +13,7 @@
 //! non-empty set of reached states each with an active edge into the set (a finite
 //! graph has a cycle through such a set, whatever its length).
 
-use super::encode::{edge_kind, CandSource, Encoder, NodeRib, PrefixPlane};
+use super::encode::{edge_kind, CandSource, Encoder, NextHopValue, NodeRib, PrefixPlane};
 use crate::ir::{
     Endpoint, Network, NodeId, ProgramAs, RoutingPreference, SessionKind, StaticTarget, SubnetId,
     TunnelId, UdrNextHop, VnetId,
@@ -421,47 +421,42 @@ impl<'e, 'n> Builder<'e, 'n> {
                 let chosen = rib.best_where(b.multipath, |src| external(net, src));
                 for (c, ch) in rib.cands.iter().zip(chosen) {
                     if external(net, c.source) {
-                        circuit.push((ch, c.route.nh.clone()));
+                        circuit.push((ch, c.route.nh.clone(), c.source));
                     }
                 }
             }
-            let any: Vec<Bool> = circuit.iter().map(|(i, _)| i.clone()).collect();
+            let any: Vec<Bool> = circuit.iter().map(|(i, _, _)| i.clone()).collect();
             let none = Bool::and(&[g.clone(), Bool::or(&any).not()]);
             for (s, sg) in self.fabric_steps(gs, d, false) {
                 out.push((s, Bool::and(&[none.clone(), sg]), None));
             }
-            for (inst, nh) in circuit {
-                for (s, sg) in self.next_hop_steps(&nh) {
+            for (inst, nh, src) in circuit {
+                for (s, sg) in self.next_hop_steps(&nh, src) {
                     out.push((s, Bool::and(&[g.clone(), inst.clone(), sg]), None));
                 }
             }
             return;
         }
-        for (inst, _, nh) in routes {
-            for (s, sg) in self.next_hop_steps(&nh) {
+        for (inst, src, nh) in routes {
+            for (s, sg) in self.next_hop_steps(&nh, src) {
                 out.push((s, Bool::and(&[g.clone(), inst.clone(), sg]), None));
             }
         }
     }
 
-    fn next_hop_steps(&self, nh: &Int) -> Vec<(Step, Bool)> {
+    /// The steps to a route's next hop, over the values it can take.
+    fn next_hop_steps(&self, nh: &Int, src: CandSource) -> Vec<(Step, Bool)> {
         let net = self.net();
         let uni = &self.enc.uni;
-        let mut out = vec![(
-            Step::Stop(Term::Dropped),
-            nh.eq(Int::from_i64(uni.nh_local())),
-        )];
-        for n in net.nodes.ids() {
-            out.push((
-                Step::To(n, Arrive::FromNode),
-                nh.eq(Int::from_i64(uni.nh_node(n))),
-            ));
-        }
-        for a in &uni.addrs {
-            let Some(v) = uni.nh_addr(*a) else { continue };
-            let step = match net.node_by_address(*a) {
-                Some(x) => Step::To(x, Arrive::FromNode),
-                None => Step::Stop(Term::Dropped),
+        let mut out = Vec::new();
+        for v in self.enc.nh_domain(src) {
+            let step = match uni.decode_nh(v) {
+                NextHopValue::Local => Step::Stop(Term::Dropped),
+                NextHopValue::Node(n) => Step::To(n, Arrive::FromNode),
+                NextHopValue::Address(a) => match net.node_by_address(a) {
+                    Some(x) => Step::To(x, Arrive::FromNode),
+                    None => Step::Stop(Term::Dropped),
+                },
             };
             out.push((step, nh.eq(Int::from_i64(v))));
         }
@@ -568,22 +563,20 @@ impl<'e, 'n> Builder<'e, 'n> {
                             ProgramAs::Gateway => er.push((Hop::Gateway(gid), base, c.route.len())),
                             ProgramAs::Appliance => {
                                 let uni = &self.enc.uni;
-                                for n in net.nodes.ids() {
-                                    let hop = match net.nodes.get(n).and_then(|x| x.address) {
-                                        Some(a) => Hop::Appliance(a),
-                                        None => Hop::ApplianceNode(n),
+                                for v in self.enc.nh_domain(c.source) {
+                                    let hop = match uni.decode_nh(v) {
+                                        NextHopValue::Local => continue,
+                                        NextHopValue::Node(n) => {
+                                            match net.nodes.get(n).and_then(|x| x.address) {
+                                                Some(a) => Hop::Appliance(a),
+                                                None => Hop::ApplianceNode(n),
+                                            }
+                                        }
+                                        NextHopValue::Address(a) => Hop::Appliance(a),
                                     };
-                                    let gd = Bool::and(&[
-                                        base.clone(),
-                                        c.route.nh.eq(Int::from_i64(uni.nh_node(n))),
-                                    ]);
-                                    nva.push((hop, gd, c.route.len()));
-                                }
-                                for a in &uni.addrs {
-                                    let Some(v) = uni.nh_addr(*a) else { continue };
                                     let gd =
                                         Bool::and(&[base.clone(), c.route.nh.eq(Int::from_i64(v))]);
-                                    nva.push((Hop::Appliance(*a), gd, c.route.len()));
+                                    nva.push((hop, gd, c.route.len()));
                                 }
                             }
                         }

@@ -488,12 +488,14 @@ pub struct Encoder<'n> {
     pub env: Vec<EnvVar>,
     assumptions: Vec<crate::ir::Assumption>,
     counter: usize,
+    /// Per node: the next-hop values its best route can have.
+    nh_dom: Vec<BTreeSet<i64>>,
 }
 
 impl<'n> Encoder<'n> {
     pub fn new(net: &'n Network, prop: &crate::ir::Property) -> Encoder<'n> {
         let (scen, bound) = Scenario::new(net, &prop.without, prop.failures);
-        Encoder {
+        let mut enc = Encoder {
             net,
             uni: Universe::new(net),
             scen,
@@ -501,7 +503,77 @@ impl<'n> Encoder<'n> {
             env: Vec::new(),
             assumptions: prop.assumptions.clone(),
             counter: 0,
+            nh_dom: Vec::new(),
+        };
+        enc.compute_nh_domains();
+        enc
+    }
+
+    /// The next-hop values a candidate from `source` at `node` can have (a sound
+    /// over-approximation: the values its term can evaluate to).
+    pub fn nh_domain(&self, source: CandSource) -> BTreeSet<i64> {
+        match source {
+            CandSource::Local => [self.uni.nh_local()].into_iter().collect(),
+            CandSource::Edge(e) => self.edge_nh_domain(e, &self.nh_dom),
         }
+    }
+
+    fn edge_nh_domain(&self, e: EdgeId, dom: &[BTreeSet<i64>]) -> BTreeSet<i64> {
+        let mut out = BTreeSet::new();
+        let Some(edge) = self.net.edges.get(e) else {
+            return out;
+        };
+        out.insert(self.uni.nh_node(edge.from));
+        for pid in edge.export.iter().chain(&edge.import) {
+            if let Some(pol) = self.net.policies.get(*pid) {
+                for r in &pol.rules {
+                    for a in &r.actions {
+                        if let Action::SetNextHop(addr) = a {
+                            out.extend(self.uni.nh_addr(*addr));
+                        }
+                    }
+                }
+            }
+        }
+        let transparent = self
+            .net
+            .nodes
+            .get(edge.from)
+            .is_some_and(|n| n.behaviours.next_hop_transparent);
+        if transparent {
+            if let Some(d) = dom.get(edge.from.index()) {
+                out.extend(d.iter().copied().filter(|v| *v != self.uni.nh_local()));
+            }
+        }
+        out
+    }
+
+    fn compute_nh_domains(&mut self) {
+        let n = self.net.nodes.len();
+        let mut dom: Vec<BTreeSet<i64>> = vec![BTreeSet::new(); n];
+        for (id, node) in self.net.nodes.iter() {
+            let env = self.assumptions.iter().any(|a| a.node == id);
+            if !node.originates.is_empty() || env {
+                if let Some(d) = dom.get_mut(id.index()) {
+                    d.insert(self.uni.nh_local());
+                }
+            }
+        }
+        loop {
+            let mut changed = false;
+            for (eid, e) in self.net.edges.iter() {
+                let add = self.edge_nh_domain(eid, &dom);
+                if let Some(d) = dom.get_mut(e.to.index()) {
+                    for v in add {
+                        changed |= d.insert(v);
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        self.nh_dom = dom;
     }
 
     pub fn assumption(&self, i: usize) -> Option<&crate::ir::Assumption> {

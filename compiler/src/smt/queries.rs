@@ -146,6 +146,12 @@ fn route_limit_risk(net: &Network, prop: &Property) -> Option<String> {
     None
 }
 
+/// One solver call for every destination at once: true when no violation exists.
+fn all_refuted<G>(prover: &Prover, per: &[(Ipv4Addr, G, Bool)]) -> bool {
+    let any: Vec<Bool> = per.iter().map(|(_, _, v)| v.clone()).collect();
+    matches!(prover.check(&Bool::or(&any), &[]), Outcome::Proof)
+}
+
 /// Hands the encoder's new facts to the prover.
 fn sync(prover: &Prover, enc: &Encoder<'_>, taken: &mut usize) {
     for f in enc.facts.iter().skip(*taken) {
@@ -425,9 +431,9 @@ fn paths(
     let mut taken = 0;
     let mut fresh = Fresh(0);
     let mut unknown: Option<String> = None;
+    let mut per = Vec::new();
     for d in dests {
         let g = b.graph(d, &[src]);
-        sync(prover, b.enc, &mut taken);
         let (violation, cons) = match goal {
             PathGoal::Reach | PathGoal::Traverse(_) => {
                 let none = BTreeSet::new();
@@ -464,7 +470,13 @@ fn paths(
                 (hit, w.constraint)
             }
         };
-        let v = Bool::and(&[violation, cons]);
+        per.push((d, g, Bool::and(&[violation, cons])));
+    }
+    sync(prover, b.enc, &mut taken);
+    if all_refuted(prover, &per) {
+        return Answer::Pass;
+    }
+    for (d, g, v) in per {
         match prover.check_canonical(&v, &prefer_false(b.enc)) {
             Outcome::Proof => {}
             Outcome::Unknown(why) => {
@@ -576,9 +588,9 @@ fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer 
     let mut taken = 0;
     let mut fresh = Fresh(0);
     let mut unknown: Option<String> = None;
+    let mut per = Vec::new();
     for d in dests {
         let g = b.graph(d, &sources);
-        sync(prover, b.enc, &mut taken);
         let (claim, cons) = loop_exists(&g, &mut fresh);
         let none = BTreeSet::new();
         let (uns, w) = walk_exists(
@@ -587,7 +599,17 @@ fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer 
             |vx, _| *vx == Vertex::Term(Term::Unsupported),
             &mut fresh,
         );
-        let v = Bool::and(&[Bool::or(&[claim, uns]), cons, w.constraint]);
+        per.push((
+            d,
+            g,
+            Bool::and(&[Bool::or(&[claim, uns]), cons, w.constraint]),
+        ));
+    }
+    sync(prover, b.enc, &mut taken);
+    if all_refuted(prover, &per) {
+        return Answer::Pass;
+    }
+    for (d, _g, v) in per {
         match prover.check_canonical(&v, &prefer_false(b.enc)) {
             Outcome::Proof => {}
             Outcome::Unknown(why) => {
@@ -693,48 +715,80 @@ fn symmetric(
         graphs_a.insert(*d, b.graph(*d, &[sb]));
     }
     sync(prover, b.enc, &mut taken);
-    for (d1, g1) in &graphs_b {
-        for (d2, g2) in &graphs_a {
-            let mut claims = Vec::new();
-            let mut cons = Vec::new();
-            for (g, d, to) in [(g1, *d1, bep), (g2, *d2, a)] {
-                let none = BTreeSet::new();
-                let (bad, w) = walk_exists(
-                    g,
-                    &none,
-                    |vx, _| matches!(vx, Vertex::Term(_)) && !good_end(net, vx, d, to),
-                    &mut fresh,
-                );
-                let (lp, lc) = loop_exists(g, &mut fresh);
-                claims.push(bad);
-                claims.push(lp);
-                cons.push(w.constraint);
-                cons.push(lc);
-            }
-            for x in &nvas {
-                let watch: BTreeSet<NodeId> = [*x].into_iter().collect();
-                let mut with = Vec::new();
-                let mut without = Vec::new();
-                for (g, d, to) in [(g1, *d1, bep), (g2, *d2, a)] {
-                    let (yes, w1) =
-                        walk_exists(g, &watch, |vx, f| f && good_end(net, vx, d, to), &mut fresh);
-                    let (no, w2) = walk_exists(
-                        g,
-                        &watch,
-                        |vx, f| !f && good_end(net, vx, d, to),
-                        &mut fresh,
-                    );
-                    cons.push(w1.constraint);
-                    cons.push(w2.constraint);
-                    with.push(yes);
-                    without.push(no);
-                }
-                if let ([w1, w2], [n1, n2]) = (with.as_slice(), without.as_slice()) {
-                    claims.push(Bool::and(&[w1.clone(), n2.clone()]));
-                    claims.push(Bool::and(&[n1.clone(), w2.clone()]));
-                }
-            }
-            let v = Bool::and(&[Bool::or(&claims), Bool::and(&cons)]);
+    // Per graph, once: a bad walk or loop; and per NVA it can visit, a delivered walk
+    // through it and one around it.
+    struct Walks {
+        cons: Bool,
+        bad: Bool,
+        with: BTreeMap<NodeId, Bool>,
+        without: BTreeMap<NodeId, Bool>,
+    }
+    let walks = |g: &Graph, d: Ipv4Addr, to: &Endpoint, fresh: &mut Fresh| -> Walks {
+        let none = BTreeSet::new();
+        let (bad, w) = walk_exists(
+            g,
+            &none,
+            |vx, _| matches!(vx, Vertex::Term(_)) && !good_end(net, vx, d, to),
+            fresh,
+        );
+        let (lp, lc) = loop_exists(g, fresh);
+        let mut cons = vec![w.constraint];
+        cons.push(lc);
+        let mut with = BTreeMap::new();
+        let mut without = BTreeMap::new();
+        let visited: BTreeSet<NodeId> =
+            (0..g.vertices.len()).filter_map(|v| g.node_of(v)).collect();
+        for x in nvas.iter().filter(|x| visited.contains(x)) {
+            let watch: BTreeSet<NodeId> = [*x].into_iter().collect();
+            let (yes, w1) = walk_exists(g, &watch, |vx, f| f && good_end(net, vx, d, to), fresh);
+            let (no, w2) = walk_exists(g, &watch, |vx, f| !f && good_end(net, vx, d, to), fresh);
+            cons.push(w1.constraint);
+            cons.push(w2.constraint);
+            with.insert(*x, yes);
+            without.insert(*x, no);
+        }
+        Walks {
+            cons: Bool::and(&cons),
+            bad: Bool::or(&[bad, lp]),
+            with,
+            without,
+        }
+    };
+    let wb: BTreeMap<Ipv4Addr, Walks> = graphs_b
+        .iter()
+        .map(|(d, g)| (*d, walks(g, *d, bep, &mut fresh)))
+        .collect();
+    let wa: BTreeMap<Ipv4Addr, Walks> = graphs_a
+        .iter()
+        .map(|(d, g)| (*d, walks(g, *d, a, &mut fresh)))
+        .collect();
+    let differ = |w1: &Walks, w2: &Walks| -> Bool {
+        let mut claims = Vec::new();
+        for x in &nvas {
+            let f = Bool::from_bool(false);
+            let get = |m: &BTreeMap<NodeId, Bool>| m.get(x).cloned().unwrap_or_else(|| f.clone());
+            claims.push(Bool::and(&[get(&w1.with), get(&w2.without)]));
+            claims.push(Bool::and(&[get(&w1.without), get(&w2.with)]));
+        }
+        Bool::or(&claims)
+    };
+    let mut per = Vec::new();
+    for (d1, w1) in &wb {
+        for (d2, w2) in &wa {
+            let v = Bool::and(&[
+                Bool::or(&[w1.bad.clone(), w2.bad.clone(), differ(w1, w2)]),
+                w1.cons.clone(),
+                w2.cons.clone(),
+            ]);
+            per.push((*d1, *d2, v));
+        }
+    }
+    for (d1, d2, v) in per {
+        let (Some(g1), Some(g2)) = (graphs_b.get(&d1), graphs_a.get(&d2)) else {
+            continue;
+        };
+        let (d1, d2) = (&d1, &d2);
+        {
             match prover.check_canonical(&v, &prefer_false(b.enc)) {
                 Outcome::Proof => {}
                 Outcome::Unknown(why) => {
