@@ -7,8 +7,8 @@
 //! `tunnel`) are read by their key names here.
 //!
 //! Lowering also reports the findings that need the whole design: sessions that
-//! cannot come up (AVS0300–AVS0309) and NVA routes Route Server would ignore
-//! (AVS0320).
+//! cannot come up (AVS0300–AVS0309), NVA routes Route Server would ignore
+//! (AVS0320) and Route Servers with more peers than Azure allows (AVS0321).
 
 mod fabric;
 mod nodes;

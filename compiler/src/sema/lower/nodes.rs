@@ -188,9 +188,47 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
     }
 }
 
-/// Built-in findings on nodes: NVA routes that Route Server would ignore (AVS0320).
+/// Route Server's limit of BGP peers (AZURE.md: Route Server, includes/route-server-limits.md).
+const ROUTE_SERVER_MAX_PEERS: usize = 8;
+
+/// Built-in findings on nodes: NVA routes that Route Server would ignore (AVS0320), a
+/// Route Server with more BGP peers than Azure allows (AVS0321).
 pub(crate) fn findings(ctx: &mut Ctx) {
     let mut diags = Vec::new();
+    for (id, n) in ctx.net.nodes.iter() {
+        let is_route_server = n
+            .behaviours
+            .programs
+            .is_some_and(|p| p.how == ProgramAs::Appliance);
+        if !is_route_server {
+            continue;
+        }
+        // Its BGP peers: every session but the internal one with its gateway.
+        let peers: Vec<_> = ctx
+            .net
+            .sessions
+            .values()
+            .filter(|s| (s.a == id || s.b == id) && s.kind != ir::SessionKind::Internal)
+            .collect();
+        if peers.len() > ROUTE_SERVER_MAX_PEERS {
+            let mut d = Diagnostic::error(
+                "AVS0321",
+                format!(
+                    "Route Server `{}` has {} BGP peers, over its limit of {}",
+                    n.name,
+                    peers.len(),
+                    ROUTE_SERVER_MAX_PEERS
+                ),
+            )
+            .primary(n.span, format!("{} peers", peers.len()));
+            for (i, s) in peers.iter().enumerate().skip(ROUTE_SERVER_MAX_PEERS) {
+                d = d.secondary(s.span, format!("peer {}", i + 1));
+            }
+            diags.push(d.note(
+                "Azure Route Server accepts at most 8 BGP peers (AZURE.md: Route Server, includes/route-server-limits.md)",
+            ));
+        }
+    }
     for (_, n) in ctx.net.nodes.iter() {
         let Some(subnet) = n.behaviours.fabric_subnet else {
             continue;

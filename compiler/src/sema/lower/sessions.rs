@@ -302,6 +302,34 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
             }
         }
     }
+    // Route Server speaks 16-bit ASNs only (AZURE.md: Route Server, route-server-faq.md).
+    for (rs, side) in [(a, &x), (b, &y)] {
+        let is_route_server = ctx.net.nodes[rs]
+            .behaviours
+            .programs
+            .is_some_and(|p| p.how == ir::ProgramAs::Appliance);
+        let peer = &ctx.net.nodes[side.to];
+        if is_route_server && peer.asn > u32::from(u16::MAX) {
+            let rs_name = &ctx.net.nodes[rs].name;
+            ctx.diags.push(
+                Diagnostic::error(
+                    "AVS0304",
+                    format!(
+                        "Route Server `{}` cannot peer with `{}`: AS{} is not a 16-bit ASN",
+                        rs_name, peer.name, peer.asn
+                    ),
+                )
+                .primary(side.span, "Route Server supports only 16-bit ASNs")
+                .secondary(peer.span, format!("`{}` is AS{}", peer.name, peer.asn))
+                .note("the session is down (AZURE.md: Route Server, route-server-faq.md)")
+                .help("give the NVA a private 16-bit ASN (64512–65514)"),
+            );
+            status = SessionStatus::Down(format!(
+                "Route Server `{}` supports only 16-bit ASNs, `{}` is AS{}",
+                rs_name, peer.name, peer.asn
+            ));
+        }
+    }
     let tunnel = x.tunnel.or(y.tunnel);
     if let Some((t, span)) = tunnel {
         let tun = &ctx.net.tunnels[t];
