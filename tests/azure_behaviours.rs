@@ -63,6 +63,7 @@ const DESIGNS: &[&str] = &[
     "hairpin-default-route-reaches-on-prem",
     "hairpin-supernet-through-nva",
     "reserved-asn",
+    "route-server-16-bit-asn",
     "route-server-asn-65515",
     "route-server-asn-fixed",
     "route-server-branch-to-branch-off",
@@ -73,6 +74,7 @@ const DESIGNS: &[&str] = &[
     "route-server-keeps-next-hop",
     "route-server-no-advertise",
     "route-server-own-nic-udr",
+    "route-server-peer-limit",
     "route-server-programs-own-nic",
     "route-server-programs-spokes",
     "route-server-route-limit",
@@ -189,10 +191,11 @@ impl Design {
                 }
                 _ => panic!("{}: cannot show `{show}`", self.stem),
             }
-            if !out.ends_with('\n') {
-                out.push('\n');
+            // One blank line between blocks, whatever each renderer ends with.
+            while out.ends_with('\n') {
+                out.pop();
             }
-            out.push('\n');
+            out.push_str("\n\n");
         }
         out
     }
@@ -348,6 +351,34 @@ fn route_server_asn_fixed() {
     );
     assert_eq!(d.codes(), vec!["AVS0121"]);
     assert!(d.findings()[0].message.contains("unknown key `asn`"));
+}
+
+#[test]
+fn route_server_16_bit_asn() {
+    let d = design("route-server-16-bit-asn");
+    assert_eq!(d.codes(), vec!["AVS0304"]);
+    let (ars, big) = (d.node("ars"), d.node("fw_big"));
+    let session = d
+        .net()
+        .sessions
+        .values()
+        .find(|s| (s.a == ars && s.b == big) || (s.a == big && s.b == ars))
+        .unwrap();
+    assert!(matches!(
+        session.status,
+        avscheck::ir::SessionStatus::Down(_)
+    ));
+    assert!(!d.has("ars", "10.60.0.0/16"));
+    assert_eq!(d.best_path("ars", "10.50.0.0/16"), Some(vec![65010]));
+}
+
+#[test]
+fn route_server_peer_limit() {
+    let d = design("route-server-peer-limit");
+    assert_eq!(d.codes(), vec!["AVS0321"]);
+    let f = &d.findings()[0];
+    assert!(f.is_error());
+    assert!(f.message.contains("9 BGP peers, over its limit of 8"));
 }
 
 #[test]
