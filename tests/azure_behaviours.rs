@@ -702,6 +702,12 @@ fn er_msee_strips_private_asns() {
         Some(vec![65515, 65010, 65010, 65010, 65010])
     );
     assert_eq!(d.net().nodes[d.node("er_dc")].asn, 12076);
+    assert_eq!(d.net().nodes[d.node("ergw")].asn, 65515);
+    assert_eq!(
+        d.best_path("er_dc", "10.100.0.0/16"),
+        Some(vec![65515]),
+        "the gateway is AS 65515"
+    );
     assert_eq!(
         d.best_path("dc1", "10.50.0.0/16"),
         Some(vec![12076]),
