@@ -143,11 +143,13 @@ pub fn resolve(
         kinds: &lib.kinds,
         ns: &ns,
         unloaded_singletons: &unloaded_singletons,
+        unloaded_kinds: &unloaded_kinds,
     };
     let stdlib_scope = Scope {
         kinds: &lib.kinds,
         ns: &stdlib_ns,
         unloaded_singletons: &unloaded_singletons,
+        unloaded_kinds: &unloaded_kinds,
     };
     for (_, p) in &lib.prefix_lists {
         policies::prefix_list(p, &mut diags);
@@ -160,9 +162,7 @@ pub fn resolve(
     for item in &user.items {
         match item {
             ast::Item::Component(c) => {
-                if let Some(decl) =
-                    components::component(&scope, &lib, &unloaded_kinds, c, &mut diags)
-                {
+                if let Some(decl) = components::component(&scope, &lib, c, &mut diags) {
                     design.components.push(decl);
                 }
             }

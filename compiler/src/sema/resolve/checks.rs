@@ -229,7 +229,14 @@ fn without_target(scope: &Scope, x: &ast::Ident, diags: &mut Vec<Diagnostic>) {
     candidates.sort_unstable();
     let mut d = Diagnostic::error(codes::UNKNOWN_NAME, format!("unknown name `{}`", x.node))
         .primary(x.span, "expected a component or a kind");
-    if let Some(s) = did_you_mean(&x.node, candidates.iter().copied()) {
+    if let Some(m) = scope.unloaded_kinds.get(&x.node) {
+        d = d.help(format!(
+            "`{}` is a kind of the `{}` module: add `use {}`",
+            x.node,
+            m.name(),
+            m.name()
+        ));
+    } else if let Some(s) = did_you_mean(&x.node, candidates.iter().copied()) {
         d = d.help(format!("did you mean `{s}`?"));
     }
     diags.push(d.note("`without` removes one component, or every component of a kind (e.g. `without global_reach`)"));

@@ -27,6 +27,7 @@ pub(crate) const WRONG_KIND: &str = "AVS0128";
 pub(crate) const ASN_RANGE: &str = "AVS0129";
 pub(crate) const PLACEMENT: &str = "AVS0130";
 pub(crate) const IMPLICIT_COMPONENT: &str = "AVS0131";
+pub(crate) const SAME_COMPONENT_TWICE: &str = "AVS0132";
 
 // Policies and prefix lists.
 pub(crate) const PREFIX_LENGTHS: &str = "AVS0140";

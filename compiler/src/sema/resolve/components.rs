@@ -7,9 +7,8 @@ use super::names::{is_singleton, Scope};
 use super::patterns::{match_line, show_key};
 use super::suggest::did_you_mean;
 use crate::diagnostic::Diagnostic;
-use crate::sema::model::{ComponentDecl, KindSchema};
+use crate::sema::model::{ComponentDecl, KindSchema, ResolvedLine};
 use crate::span::Span;
-use crate::stdlib::Module;
 use crate::syntax::ast;
 use std::collections::BTreeMap;
 
@@ -17,12 +16,11 @@ use std::collections::BTreeMap;
 pub(crate) fn component(
     scope: &Scope,
     lib: &Library,
-    unloaded_kinds: &BTreeMap<String, Module>,
     c: &ast::Component,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<ComponentDecl> {
     let Some(kind) = scope.kinds.get(&c.kind.node) else {
-        diags.push(unknown_kind(scope, unloaded_kinds, &c.kind));
+        diags.push(unknown_kind(scope, &c.kind));
         return None;
     };
     if is_singleton(kind) {
@@ -81,7 +79,10 @@ pub(crate) fn component(
             first_use.insert(&line.key.node, line.span);
         }
         match match_line(scope, key, line, &key_names) {
-            Ok(l) => decl.lines.push(l),
+            Ok(l) => {
+                same_twice(&l, diags);
+                decl.lines.push(l);
+            }
             Err(errors) => {
                 diags.extend(errors);
                 // `vnet hub address 10.0.0.0/16`: a missing line break, already
@@ -161,11 +162,8 @@ fn placement(
     }
 }
 
-pub(crate) fn unknown_kind(
-    scope: &Scope,
-    unloaded: &BTreeMap<String, Module>,
-    kind: &ast::Ident,
-) -> Diagnostic {
+pub(crate) fn unknown_kind(scope: &Scope, kind: &ast::Ident) -> Diagnostic {
+    let unloaded = scope.unloaded_kinds;
     let k = &kind.node;
     let mut d = Diagnostic::error(codes::UNKNOWN_KIND, format!("unknown kind `{k}`"))
         .primary(kind.span, "not a kind in scope");
@@ -217,4 +215,28 @@ fn unknown_key(
         d.note(format!("kind `{}` takes: {}", kind.name, keys.join(", ")))
     };
     (d, suggestion)
+}
+
+/// `between a a`: a line whose positional references name one component twice joins
+/// nothing.
+fn same_twice(line: &ResolvedLine, diags: &mut Vec<Diagnostic>) {
+    let refs: Vec<(&str, Span)> = line
+        .positional
+        .iter()
+        .filter_map(|v| v.node.as_ref_name().map(|n| (n, v.span)))
+        .collect();
+    for (i, (name, span)) in refs.iter().enumerate() {
+        if let Some((_, first)) = refs.iter().take(i).find(|(n, _)| n == name) {
+            diags.push(
+                Diagnostic::error(
+                    codes::SAME_COMPONENT_TWICE,
+                    format!("`{}` names `{name}` twice", line.key.node),
+                )
+                .primary(*span, "named again here")
+                .secondary(*first, "first named here")
+                .help("name two different components"),
+            );
+            return;
+        }
+    }
 }

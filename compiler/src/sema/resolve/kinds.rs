@@ -114,6 +114,7 @@ pub(crate) fn load(
             kinds: &lib.kinds,
             ns: &empty,
             unloaded_singletons: &no_singletons,
+            unloaded_kinds: &no_singletons,
         };
         for def in &defs {
             let Some(kind) = lib.kinds.get(&def.name.node) else {

@@ -175,6 +175,8 @@ pub(crate) struct Scope<'a> {
     /// Singleton kinds of modules the design does not use, by name (`internet` without
     /// `use azure`), for the "add `use azure`" help.
     pub unloaded_singletons: &'a BTreeMap<String, Module>,
+    /// Every kind of the modules the design does not use, by name.
+    pub unloaded_kinds: &'a BTreeMap<String, Module>,
 }
 
 impl<'a> Scope<'a> {
