@@ -401,15 +401,17 @@ fn converge_all(
     for _ in net.nodes.ids() {
         ribs.push(NodeRib::default());
     }
+    let prefixes: Vec<Ipv4Net> = prefixes.into_iter().collect();
+    let results = converge_prefixes(net, live, &topo, &prefixes);
     let mut oscillations = Vec::new();
     let mut rounds = 0;
-    for p in prefixes {
-        match converge_prefix(net, live, &topo, p) {
+    for (p, result) in prefixes.iter().zip(results) {
+        match result {
             Ok((per_node, r)) => {
                 rounds = rounds.max(r);
                 for (n, rib) in per_node {
                     if let Some(x) = ribs.get_mut(n) {
-                        x.prefixes.insert(p, rib);
+                        x.prefixes.insert(*p, rib);
                     }
                 }
             }
@@ -423,13 +425,31 @@ fn converge_all(
     }
 }
 
+type PrefixOutcome = Result<(Vec<(NodeId, PrefixRib)>, usize), Oscillation>;
+
+/// Converges every prefix, in order. Each prefix is independent (`converge_prefix` is
+/// a pure function of the network, the scenario and the prefix): this is the seam for
+/// running them on several threads. It is sequential for now: the measured machine
+/// is shared, and threads inside the library would compete with the caller's own.
+fn converge_prefixes(
+    net: &Network,
+    live: &Live,
+    topo: &Topology,
+    prefixes: &[Ipv4Net],
+) -> Vec<PrefixOutcome> {
+    prefixes
+        .iter()
+        .map(|p| converge_prefix(net, live, topo, *p))
+        .collect()
+}
+
 /// The fixpoint for one prefix: per node (that holds anything) its RIB entry.
 pub(crate) fn converge_prefix(
     net: &Network,
     live: &Live,
     topo: &Topology,
     p: Ipv4Net,
-) -> Result<(Vec<(NodeId, PrefixRib)>, usize), Oscillation> {
+) -> PrefixOutcome {
     let n = net.nodes.len();
     let mut ribs: Vec<PrefixRib> = vec![PrefixRib::default(); n];
     let mut dirty: Vec<bool> = vec![true; n];
