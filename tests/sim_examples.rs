@@ -185,3 +185,64 @@ fn broken_variants_fail_in_the_simulator() {
         );
     }
 }
+
+/// Appends a check to an example and returns its lowered network.
+fn with_check(name: &str, check: &str) -> Network {
+    let path = format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap() + "\n" + check + "\n";
+    let a = avscheck::analyse(name, &text);
+    let errors: Vec<_> = a.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{name}: {errors:#?}");
+    a.network.expect("lowered")
+}
+
+fn outcome_of_last_check(net: &Network) -> Vec<PropertyOutcome> {
+    let (_, check) = net.checks.iter().last().unwrap();
+    check
+        .properties
+        .iter()
+        .map(|p| sim::evaluate_with_failures(net, p).outcome)
+        .collect()
+}
+
+#[test]
+fn default_route_global_reach_is_a_single_point_of_failure() {
+    let net = with_check(
+        "default-route.avs",
+        "check \"gr may fail\" { reachable dc1 -> avs1 under failures 1 }",
+    );
+    let out = outcome_of_last_check(&net);
+    let PropertyOutcome::Violated(cx) = &out[0] else {
+        panic!("{out:?}")
+    };
+    let failed: Vec<&str> = cx
+        .failed
+        .iter()
+        .map(|c| net.components[*c].name.as_str())
+        .collect();
+    assert_eq!(cx.failed.len(), 1);
+    // Whatever failed first in component order, the walk shows it is not delivered.
+    assert!(cx.paths.iter().all(|p| !p.is_delivered()), "{failed:?}");
+    // Without Global Reach the gateway does not pass circuit routes between circuits.
+    let net = with_check(
+        "default-route.avs",
+        "check \"no gr\" { reachable dc1 -> avs1 without gr }",
+    );
+    let out = outcome_of_last_check(&net);
+    let PropertyOutcome::Violated(cx) = &out[0] else {
+        panic!("{out:?}")
+    };
+    assert!(cx.failed.is_empty());
+    assert_eq!(cx.paths[0].disposition, Disposition::NoRoute);
+}
+
+#[test]
+fn hairpin_survives_no_single_failure_but_holds_without_failures() {
+    let net = with_check(
+        "hairpin.avs",
+        "check \"f\" { reachable dc1 -> avs1 under failures 1\n reachable dc1 -> avs1 }",
+    );
+    let out = outcome_of_last_check(&net);
+    assert!(matches!(out[0], PropertyOutcome::Violated(_)), "{out:?}");
+    assert_eq!(out[1], PropertyOutcome::Holds);
+}
