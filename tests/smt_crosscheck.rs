@@ -105,3 +105,46 @@ fn print_broken_counterexamples() {
         }
     }
 }
+
+#[test]
+fn examples_under_one_failure_agree_with_the_simulator() {
+    let mut all = Vec::new();
+    for f in avs_files("examples")
+        .into_iter()
+        .chain(avs_files("examples/broken"))
+    {
+        let net = load(&f);
+        for (_, check) in net.checks.iter() {
+            for prop in &check.properties {
+                let mut p = prop.clone();
+                p.failures = 1;
+                let (s, c, detail) = verdicts(&net, &p);
+                if s.is_some() && c.is_some() && s != c || s.is_none() && c.is_some() {
+                    all.push(format!("{f}: {} under failures 1\n{detail}", check.title));
+                }
+            }
+        }
+    }
+    assert!(all.is_empty(), "{}", all.join("\n\n"));
+}
+
+#[test]
+#[ignore]
+fn print_two_regions_one_failure() {
+    let net = load("examples/two-regions.avs");
+    for (_, check) in net.checks.iter() {
+        for prop in &check.properties {
+            let mut p = prop.clone();
+            p.failures = 1;
+            let smt = verify_property(&net, &p, Duration::from_secs(30));
+            eprintln!(
+                "{}: {:?}\n{}",
+                check.title,
+                smt.status,
+                smt.counterexample
+                    .map(|c| serde_json::to_string(&c).unwrap())
+                    .unwrap_or_default()
+            );
+        }
+    }
+}

@@ -42,7 +42,7 @@ fn design(seed: u64) -> String {
     let mut s = String::from("use azure\n");
     let hubs = rng.gen_range(1..=2);
     let mut used_policies: Vec<usize> = Vec::new();
-    let mut pol = |rng: &mut StdRng, used: &mut Vec<usize>| -> String {
+    let pol = |rng: &mut StdRng, used: &mut Vec<usize>| -> String {
         let i = rng.gen_range(0..POLICIES.len());
         used.push(i);
         format!("p{i}")

@@ -29,21 +29,38 @@ pub enum Term {
     Delivered(Owner),
     Dropped,
     NoRoute,
+    /// Encapsulated again and again without end (a tunnel routed through itself): the
+    /// simulator's `loop` (by its hop limit).
+    Recursion,
     /// A walk this encoding does not cover (nested tunnels): never a proof.
     Unsupported,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct StateKey {
     pub node: NodeId,
     /// 1: a gateway reached from a node (a circuit); 0 otherwise.
     pub ctx: u8,
     pub dest: Ipv4Addr,
-    /// Inside a tunnel: (inner destination, far node, tunnel).
-    pub stack: Option<(Ipv4Addr, NodeId, TunnelId)>,
+    /// Tunnels the packet is inside, outermost last (the simulator's stack).
+    pub stack: Vec<Entry>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// One encapsulation: the packet inside, the tunnel's far end, and the first state the
+/// outer packet entered (what recursion detection compares).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entry {
+    pub inner: Ipv4Addr,
+    pub far: NodeId,
+    pub tunnel: TunnelId,
+    pub entered: (NodeId, u8),
+}
+
+/// Deeper than this the walk is `Unsupported` (cannot happen: recursion detection
+/// bounds the depth by the number of distinct post-encapsulation states).
+const MAX_DEPTH: usize = 16;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Vertex {
     State(StateKey),
     Term(Term),
@@ -175,21 +192,21 @@ impl<'e, 'n> Builder<'e, 'n> {
                 Src::Subnet(sub) => self.fabric_steps(sub, dest, false),
             };
             for (step, guard) in entries {
-                let v = self.vertex_for(&mut g, &mut work, None, dest, step);
+                let v = self.vertex_for(&mut g, &mut work, &[], None, dest, step);
                 let slot = g.sources.entry(v).or_insert_with(|| Bool::from_bool(false));
                 *slot = Bool::or(&[slot.clone(), guard.clone()]);
             }
         }
         while let Some(v) = work.pop() {
-            let Some(Vertex::State(key)) = g.vertices.get(v).copied() else {
+            let Some(Vertex::State(key)) = g.vertices.get(v).cloned() else {
                 continue;
             };
-            for (step, guard, push) in self.decide(key) {
-                let (stack, dst) = match push {
+            for (step, guard, push) in self.decide(key.clone()) {
+                let (pushed, dst) = match push {
                     Some(p) => (Some(p.0), p.1),
-                    None => (key.stack, key.dest),
+                    None => (None, key.dest),
                 };
-                let t = self.vertex_for(&mut g, &mut work, stack, dst, step);
+                let t = self.vertex_for(&mut g, &mut work, &key.stack, pushed, dst, step);
                 let slot = g
                     .edges
                     .entry((v, t))
@@ -200,49 +217,81 @@ impl<'e, 'n> Builder<'e, 'n> {
         g
     }
 
-    /// The vertex a step leads to (decapsulating at a tunnel's far end).
+    /// The vertex a step leads to: with a new encapsulation `pushed` (inner
+    /// destination, far node, tunnel) when the step enters a tunnel; decapsulating at a
+    /// tunnel's far end; a `Recursion` terminal when the walk, just encapsulated,
+    /// enters the state it entered right after an encapsulation that is still open —
+    /// from there it repeats the same segment forever, one tunnel deeper each time (the
+    /// segment never left that encapsulation, so it cannot depend on what is below).
     fn vertex_for(
         &self,
         g: &mut Graph,
         work: &mut Vec<usize>,
-        stack: Option<(Ipv4Addr, NodeId, TunnelId)>,
+        stack: &[Entry],
+        pushed: Option<(Ipv4Addr, NodeId, TunnelId)>,
         dest: Ipv4Addr,
         step: Step,
     ) -> usize {
         let net = self.net();
+        let ctx_of = |m: NodeId, arrive: Arrive| {
+            let gateway = net
+                .nodes
+                .get(m)
+                .is_some_and(|n| n.behaviours.gateway_subnet.is_some());
+            u8::from(gateway && arrive == Arrive::FromNode)
+        };
         let vx = match step {
             Step::Stop(t) => Vertex::Term(t),
             Step::To(m, arrive) => {
-                let (mut stack, mut dest, mut arrive) = (stack, dest, arrive);
-                if let Some((inner, far, _)) = stack {
-                    if far == m && net.nodes.get(m).and_then(|n| n.address) == Some(dest) {
-                        stack = None;
-                        dest = inner;
-                        arrive = Arrive::Origin;
-                    }
+                let mut stack: Vec<Entry> = stack.to_vec();
+                let mut dest = dest;
+                let mut arrive = arrive;
+                let mut recursion = false;
+                if let Some((inner, far, tunnel)) = pushed {
+                    let entered = (m, ctx_of(m, arrive));
+                    recursion = stack.iter().any(|e| {
+                        e.entered == entered
+                            && net.nodes.get(e.far).and_then(|n| n.address) == Some(dest)
+                    });
+                    stack.push(Entry {
+                        inner,
+                        far,
+                        tunnel,
+                        entered,
+                    });
                 }
-                let gateway = net
-                    .nodes
-                    .get(m)
-                    .is_some_and(|n| n.behaviours.gateway_subnet.is_some());
-                let ctx = u8::from(gateway && arrive == Arrive::FromNode);
-                Vertex::State(StateKey {
-                    node: m,
-                    ctx,
-                    dest,
-                    stack,
-                })
+                let decap = stack.last().map(|e| (e.far, e.inner)).filter(|(far, _)| {
+                    *far == m && net.nodes.get(m).and_then(|n| n.address) == Some(dest)
+                });
+                if let Some((_, inner)) = decap {
+                    stack.pop();
+                    dest = inner;
+                    arrive = Arrive::Origin;
+                    recursion = false;
+                }
+                if recursion {
+                    Vertex::Term(Term::Recursion)
+                } else if stack.len() > MAX_DEPTH {
+                    Vertex::Term(Term::Unsupported)
+                } else {
+                    Vertex::State(StateKey {
+                        node: m,
+                        ctx: ctx_of(m, arrive),
+                        dest,
+                        stack,
+                    })
+                }
             }
         };
         if let Some(i) = g.index.get(&vx) {
             return *i;
         }
         let i = g.vertices.len();
-        g.vertices.push(vx);
-        g.index.insert(vx, i);
         if matches!(vx, Vertex::State(_)) {
             work.push(i);
         }
+        g.vertices.push(vx.clone());
+        g.index.insert(vx, i);
         i
     }
 
@@ -338,7 +387,7 @@ impl<'e, 'n> Builder<'e, 'n> {
                         out.push((Step::Stop(Term::NoRoute), g, None));
                     }
                 }
-                Some(p) => self.decide_bgp(key, p, g, &mut out),
+                Some(p) => self.decide_bgp(&key, p, g, &mut out),
             }
         }
         out
@@ -347,7 +396,7 @@ impl<'e, 'n> Builder<'e, 'n> {
     #[allow(clippy::type_complexity)]
     fn decide_bgp(
         &mut self,
-        key: StateKey,
+        key: &StateKey,
         p: Ipv4Net,
         g: Bool,
         out: &mut Vec<(Step, Bool, Option<((Ipv4Addr, NodeId, TunnelId), Ipv4Addr)>)>,
@@ -386,7 +435,7 @@ impl<'e, 'n> Builder<'e, 'n> {
                             .unwrap_or_else(|| Bool::from_bool(false));
                         let gt = Bool::and(&[g.clone(), inst.clone(), up.clone()]);
                         match net.nodes.get(far).and_then(|n| n.address) {
-                            Some(outer) if key.stack.is_none() => {
+                            Some(outer) => {
                                 for (s, sg) in self.fabric_steps(fs, outer, false) {
                                     out.push((
                                         s,
@@ -395,7 +444,6 @@ impl<'e, 'n> Builder<'e, 'n> {
                                     ));
                                 }
                             }
-                            Some(_) => out.push((Step::Stop(Term::Unsupported), gt, None)),
                             None => out.push((Step::Stop(Term::Dropped), gt, None)),
                         }
                         to_fabric.push(Bool::and(&[inst.clone(), up.not()]));

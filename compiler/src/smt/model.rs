@@ -55,6 +55,10 @@ impl ConcretePath {
             _ => None,
         }
     }
+    /// Ends in a forwarding loop (a repeated state, or endless encapsulation).
+    pub fn loops(&self) -> bool {
+        matches!(self.end, End::Loop | End::Term(Term::Recursion))
+    }
     pub fn unsupported(&self) -> bool {
         self.end == End::Term(Term::Unsupported)
     }
@@ -123,7 +127,7 @@ pub fn node_name(net: &Network, n: NodeId) -> String {
 /// A concrete path in the report's terms.
 pub fn cex_path(net: &Network, g: &Graph, p: &ConcretePath, from: &str, to: Ipv4Addr) -> CexPath {
     let disposition = match p.end {
-        End::Loop => "loop",
+        End::Loop | End::Term(Term::Recursion) => "loop",
         End::Term(Term::Delivered(_)) => "delivered",
         End::Term(Term::Dropped) | End::Term(Term::Unsupported) => "dropped",
         End::Term(Term::NoRoute) => "no_route",

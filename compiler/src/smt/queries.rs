@@ -13,7 +13,7 @@ use super::dataplane::{
 use super::encode::{CandSource, Encoder};
 use super::model::{
     cex_path, concrete_paths, eval_bool, explain_route, node_name, property_label, routes_of_paths,
-    scenario, tidy_labels, ConcretePath, End,
+    scenario, tidy_labels, ConcretePath,
 };
 use super::prover::{Outcome, Prover};
 use super::{Counterexample, PropertyVerdict, Status};
@@ -490,7 +490,7 @@ fn paths(
                 }
                 let bad: Vec<ConcretePath> = all
                     .into_iter()
-                    .filter(|p| p.end == End::Loop || offends(net, &g, p, d, to, goal))
+                    .filter(|p| p.loops() || offends(net, &g, p, d, to, goal))
                     .collect();
                 if bad.is_empty() {
                     unknown.get_or_insert(
@@ -596,7 +596,7 @@ fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer 
         let (uns, w) = walk_exists(
             &g,
             &none,
-            |vx, _| *vx == Vertex::Term(Term::Unsupported),
+            |vx, _| matches!(vx, Vertex::Term(Term::Unsupported | Term::Recursion)),
             &mut fresh,
         );
         per.push((
@@ -622,7 +622,7 @@ fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer 
                     let gs = b.graph(d, &[*s]);
                     let loops: Vec<ConcretePath> = concrete_paths(&gs, &m)
                         .into_iter()
-                        .filter(|p| p.end == End::Loop)
+                        .filter(ConcretePath::loops)
                         .collect();
                     if !loops.is_empty() {
                         shown.push((*s, loops, gs));
