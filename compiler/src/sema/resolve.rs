@@ -5,7 +5,7 @@
 //! stdlib files     → kinds (keys, behaviours, sessions),     AVS0102–AVS0104  (kinds.rs)
 //!                    stdlib policies and prefix lists
 //! user items       → one namespace (duplicates, reserved)    AVS0101, AVS0110–AVS0112  (names.rs)
-//! components       → lines matched against their keys        AVS0120–AVS0131  (components.rs, patterns.rs)
+//! components       → lines matched against their keys        AVS0120–AVS0132  (components.rs, patterns.rs)
 //! policies, lists  → names, ASNs, ge/le, prepend counts      AVS0140–AVS0141  (policies.rs)
 //! address plan     → subnets in VNets, VM addresses, peering AVS0160–AVS0166  (addresses.rs)
 //! checks           → endpoints, nodes, modifiers             AVS0150–AVS0153  (checks.rs)
