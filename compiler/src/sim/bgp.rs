@@ -451,7 +451,9 @@ pub(crate) fn converge_prefix(
     p: Ipv4Net,
 ) -> PrefixOutcome {
     let n = net.nodes.len();
-    let mut ribs: Vec<PrefixRib> = vec![PrefixRib::default(); n];
+    // Only the best routes matter while iterating (exports use them); the full
+    // candidate lists are built once, at the fixpoint.
+    let mut bests: Vec<Option<Route>> = vec![None; n];
     let mut dirty: Vec<bool> = vec![true; n];
     // What each edge currently offers its receiver: the export of the sender's best.
     let mut exported: Vec<Option<Route>> = vec![None; net.edges.len()];
@@ -474,14 +476,13 @@ pub(crate) fn converge_prefix(
             if let Some(d) = dirty.get_mut(i) {
                 *d = false;
             }
-            let new = evaluate_node(net, live, topo, &exported, node, p);
-            let Some(slot) = ribs.get_mut(i) else {
+            let new = best_of(net, live, topo, &exported, node, p);
+            let Some(slot) = bests.get_mut(i) else {
                 continue;
             };
-            let best_changed = slot.best() != new.best();
-            *slot = new;
-            if best_changed {
-                let h = best_hash(i, slot.best());
+            if slot.as_ref() != new.as_ref() {
+                *slot = new.cloned();
+                let h = best_hash(i, slot.as_ref());
                 if let Some(old) = node_hash.get_mut(i) {
                     state_hash = state_hash.wrapping_sub(*old).wrapping_add(h);
                     *old = h;
@@ -489,7 +490,7 @@ pub(crate) fn converge_prefix(
                 changed.insert(node);
                 // Re-export the new best; receivers whose offer changed re-evaluate.
                 for &e in topo.out_edges.get(i).into_iter().flatten() {
-                    let offer = slot.best().and_then(|b| export(net, e, b));
+                    let offer = slot.as_ref().and_then(|b| export(net, e, b));
                     let Some(cached) = exported.get_mut(e.0 as usize) else {
                         continue;
                     };
@@ -504,11 +505,11 @@ pub(crate) fn converge_prefix(
             }
         }
         if changed.is_empty() {
-            let out = ribs
-                .into_iter()
-                .enumerate()
+            let out = net
+                .nodes
+                .ids()
+                .map(|node| (node, evaluate_node(net, live, topo, &exported, node, p)))
                 .filter(|(_, r)| !r.candidates.is_empty())
-                .map(|(i, r)| (<NodeId as crate::ir::Id>::from_index(i), r))
                 .collect();
             return Ok((out, round));
         }
@@ -546,6 +547,67 @@ fn best_hash(i: usize, best: Option<&Route>) -> u64 {
 }
 
 /// A node's candidates for `p` from its neighbours' current bests.
+/// A node's best route for `p` from its neighbours' current offers (without building
+/// the candidate list: the first of `evaluate_node`'s candidates).
+fn best_of<'a>(
+    net: &Network,
+    live: &Live,
+    topo: &Topology,
+    exported: &'a [Option<Route>],
+    node: NodeId,
+    p: Ipv4Net,
+) -> BestOf<'a> {
+    if !live.node(node) {
+        return BestOf::None;
+    }
+    let originates = net
+        .nodes
+        .get(node)
+        .is_some_and(|n| n.originates.iter().any(|o| o.prefix == p));
+    let mut best: Option<&'a Route> = None;
+    for &eid in topo.in_edges.get(node.0 as usize).into_iter().flatten() {
+        if let Some(Some(r)) = exported.get(eid.0 as usize) {
+            if best.is_none_or(|b| compare(net, r, b) == Ordering::Less) {
+                best = Some(r);
+            }
+        }
+    }
+    if originates {
+        let local = Route::local(p, node);
+        if best.is_none_or(|b| compare(net, &local, b) != Ordering::Greater) {
+            return BestOf::Local(local);
+        }
+    }
+    match best {
+        Some(r) => BestOf::Learned(r),
+        None => BestOf::None,
+    }
+}
+
+/// The result of [`best_of`]: borrowed when learned, owned when local.
+enum BestOf<'a> {
+    None,
+    Local(Route),
+    Learned(&'a Route),
+}
+
+impl BestOf<'_> {
+    fn as_ref(&self) -> Option<&Route> {
+        match self {
+            BestOf::None => None,
+            BestOf::Local(r) => Some(r),
+            BestOf::Learned(r) => Some(r),
+        }
+    }
+    fn cloned(self) -> Option<Route> {
+        match self {
+            BestOf::None => None,
+            BestOf::Local(r) => Some(r),
+            BestOf::Learned(r) => Some(r.clone()),
+        }
+    }
+}
+
 fn evaluate_node(
     net: &Network,
     live: &Live,
