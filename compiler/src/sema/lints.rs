@@ -8,6 +8,7 @@
 //!   nothing uses. Reported only when resolution found no error, so a mistyped
 //!   reference does not also produce an "unused" warning.
 //! - AVS0213 (warning): a policy rule that an earlier rule shadows completely.
+//! - AVS0214 (warning): a `tag T` condition on a tag that no policy adds.
 //!
 //! Session-level findings (one-sided `peer`, ASN mismatches) belong to lowering.
 
@@ -26,6 +27,7 @@ pub fn lints(design: &Design, stdlib_files: &[FileId], clean: bool) -> Vec<Diagn
         out.extend(unused(design, stdlib_files));
     }
     out.extend(shadowed_rules(design));
+    out.extend(tags_never_added(design));
     out
 }
 
@@ -460,6 +462,60 @@ fn shadowed_rules(design: &Design) -> Vec<Diagnostic> {
                 .secondary(earlier.span, why)
                 .help("remove the rule, or move it before the rule that shadows it"),
             );
+        }
+    }
+    out
+}
+
+// ---- tags nothing adds ---------------------------------------------------------
+
+/// A route carries a tag only when some policy adds it (`add tag T`): a condition on
+/// a tag that no policy adds never holds, which is most often a misspelt tag.
+fn tags_never_added(design: &Design) -> Vec<Diagnostic> {
+    let added: Vec<ast::TagValue> = design
+        .policies
+        .iter()
+        .flat_map(|p| &p.rules)
+        .flat_map(|r| &r.actions)
+        .filter_map(|a| match &a.node {
+            ast::ActionKind::AddTag(t) => Some(tag_key(&t.node)),
+            _ => None,
+        })
+        .collect();
+    let names: Vec<String> = added
+        .iter()
+        .filter_map(|t| match t {
+            ast::TagValue::Name(n) => Some(n.clone()),
+            ast::TagValue::Community(..) => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for p in &design.policies {
+        for r in &p.rules {
+            for c in &r.conditions {
+                let ConditionKind::Tag(t) = &c.node else {
+                    continue;
+                };
+                if added.contains(&tag_key(&t.node)) {
+                    continue;
+                }
+                let shown = match &t.node {
+                    ast::TagValue::Name(n) => n.clone(),
+                    ast::TagValue::Community(a, b) => format!("{a}:{b}"),
+                };
+                let mut d = Diagnostic::warning(
+                    codes::TAG_NEVER_ADDED,
+                    format!("no policy adds the tag `{shown}`"),
+                )
+                .primary(t.span, "this condition never holds")
+                .note("routes carry only the tags that policies add with `add tag`");
+                if let Some(s) =
+                    super::resolve::did_you_mean(&shown, names.iter().map(String::as_str))
+                {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                out.push(d);
+            }
         }
     }
     out

@@ -54,3 +54,4 @@ pub(crate) const UNUSED_POLICY: &str = "AVS0210";
 pub(crate) const UNUSED_PREFIX_LIST: &str = "AVS0211";
 pub(crate) const UNUSED_COMPONENT: &str = "AVS0212";
 pub(crate) const SHADOWED_RULE: &str = "AVS0213";
+pub(crate) const TAG_NEVER_ADDED: &str = "AVS0214";
