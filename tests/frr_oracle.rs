@@ -134,6 +134,8 @@ fn oracle_comparison_reports_differences() {
 struct Verdict {
     name: String,
     routers: usize,
+    /// Sessions, of which iBGP, and `allowas_in` peer lines.
+    sessions: (usize, usize, usize),
     compared: usize,
     installed: usize,
     excluded: Vec<String>,
@@ -145,9 +147,21 @@ struct Verdict {
 /// expectations and may have no tie.
 fn run_design(d: &Design, slot: usize, hand: bool, scratch: &Path) -> Verdict {
     let t0 = Instant::now();
+    let mut sessions = (0, 0, 0);
+    for r in &d.routers {
+        for p in &r.peers {
+            sessions.2 += usize::from(p.allowas_in);
+            let other = d.router_by_name(&p.name).unwrap();
+            if r.name < p.name {
+                sessions.0 += 1;
+                sessions.1 += usize::from(other.asn == r.asn);
+            }
+        }
+    }
     let mut v = Verdict {
         name: d.name.clone(),
         routers: d.routers.len(),
+        sessions,
         compared: 0,
         installed: 0,
         excluded: Vec::new(),
@@ -201,9 +215,12 @@ fn report(kind: &str, verdicts: &[Verdict]) {
     eprintln!("FRR oracle, {kind} designs:");
     for v in verdicts {
         eprintln!(
-            "  {:<28} {:>2} routers {:>3} (router, prefix) compared, {:>3} routes installed, {:.1}s{}{}",
+            "  {:<28} {:>2} routers {:>2} sessions ({} iBGP, {} allowas_in) {:>3} (router, prefix) compared, {:>3} routes installed, {:.1}s{}{}",
             v.name,
             v.routers,
+            v.sessions.0,
+            v.sessions.1,
+            v.sessions.2,
             v.compared,
             v.installed,
             v.seconds,

@@ -14,6 +14,7 @@ pub fn all() -> Vec<Design> {
         loop_prevention(),
         allowas_in(),
         allowas_in_then_ibgp(),
+        allowas_in_limit(),
         ibgp_split_horizon(),
         ibgp_local_pref_carried(),
         ibgp_full_mesh(),
@@ -113,6 +114,33 @@ fn allowas_in_then_ibgp() -> Design {
         .expect("c", P3, Some(&[]));
     // c2's P3 reaches b as [65001]; b passes it to a, whose loop check drops it.
     d.expect("b", P3, Some(&[65001])).expect("a", P3, None);
+    d
+}
+
+fn allowas_in_limit() -> Design {
+    let mut d = Design::new(
+        "allowas_in_limit",
+        "allowas_in tolerates the own ASN up to 3 times (FRR's default): a prepends c's ASN\n\
+         three times on P1 (accepted at c) and four times on P2 (dropped).",
+    );
+    d.router("a", 65001, &[P1, P2, P3])
+        .router("b", 65002, &[])
+        .router("c", 65003, &[])
+        .session("a", "b", None, Some("poison"), None, None)
+        .link("b", "c")
+        .allowas_in("c", "b")
+        .policy(
+            "poison",
+            vec![
+                permit(vec![prefix(P1)], vec![Act::Prepend(65003, 3)]),
+                permit(vec![prefix(P2)], vec![Act::Prepend(65003, 4)]),
+                permit(vec![], vec![]),
+            ],
+        )
+        .expect("c", P1, Some(&[65002, 65001, 65003, 65003, 65003]))
+        .expect("c", P2, None)
+        .expect("c", P3, Some(&[65002, 65001]))
+        .expect("b", P2, Some(&[65001, 65003, 65003, 65003, 65003]));
     d
 }
 
@@ -575,13 +603,13 @@ fn tags() -> Design {
 fn no_advertise() -> Design {
     let mut d = Design::new(
         "no_advertise",
-        "a tags P1 with NO_ADVERTISE (65535:65282) towards b: b installs it but passes it to\n\
-         nobody; P2 flows on.",
+        "a tags P1 with NO_ADVERTISE (65535:65282) on export to b, and b tags P3 on import:\n\
+         b installs both but passes them to nobody; P2 flows on.",
     );
-    d.router("a", 65001, &[P1, P2])
+    d.router("a", 65001, &[P1, P2, P3])
         .router("b", 65002, &[])
         .router("c", 65003, &[])
-        .session("a", "b", None, Some("noadv"), None, None)
+        .session("a", "b", None, Some("noadv"), Some("noadv_p3"), None)
         .link("b", "c")
         .policy(
             "noadv",
@@ -590,8 +618,17 @@ fn no_advertise() -> Design {
                 permit(vec![], vec![]),
             ],
         )
+        .policy(
+            "noadv_p3",
+            vec![
+                permit(vec![prefix(P3)], vec![Act::AddTag(65535, 65282)]),
+                permit(vec![], vec![]),
+            ],
+        )
         .expect("b", P1, Some(&[65001]))
+        .expect("b", P3, Some(&[65001]))
         .expect("c", P1, None)
+        .expect("c", P3, None)
         .expect("c", P2, Some(&[65002, 65001]));
     d
 }

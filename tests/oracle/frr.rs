@@ -324,7 +324,10 @@ impl Drop for Lab {
         for dir in &self.dirs {
             if let Ok(pid) = std::fs::read_to_string(dir.join("bgpd.pid")) {
                 if let Ok(pid) = pid.trim().parse::<u32>() {
-                    let _ = Command::new("kill").arg(pid.to_string()).status();
+                    let _ = Command::new("kill")
+                        .arg(pid.to_string())
+                        .stderr(std::process::Stdio::null())
+                        .status();
                 }
             }
         }
@@ -337,7 +340,10 @@ impl Drop for Lab {
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 if proc.exists() {
-                    let _ = Command::new("kill").args(["-9", pid.trim()]).status();
+                    let _ = Command::new("kill")
+                        .args(["-9", pid.trim()])
+                        .stderr(std::process::Stdio::null())
+                        .status();
                 }
             }
         }

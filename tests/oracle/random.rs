@@ -7,7 +7,8 @@
 //! would make any comparison meaningless, so preferences follow Gao–Rexford, which
 //! guarantees a unique stable state: a random rank orders the routers; on every session
 //! the lower-ranked side is the provider. Every import policy's permit rules set
-//! local_pref 200 on routes from a customer and 100 on routes from a provider, and mark
+//! local_pref 200 on routes from a customer and leave 100 on routes from a provider (the
+//! eBGP reset gives it; over iBGP it is set explicitly), and mark
 //! the latter with community 65100:1 (removing it on routes from customers); every
 //! export to a provider first denies routes carrying 65100:1 (valley-free export).
 //! Random rules (filters, prepends, MEDs, other communities, AS removal) come on top:
@@ -105,11 +106,17 @@ fn provider(c: &Ctx, u: usize, v: usize) -> bool {
     c.rank[u] < c.rank[v]
 }
 
-/// The Gao–Rexford actions of every permit rule of `v`'s import from `u`.
-fn class_actions(c: &Ctx, u: usize, v: usize) -> Vec<Act> {
+/// The Gao–Rexford actions of every permit rule of `v`'s import from `u`. Over eBGP a
+/// provider's routes keep the local_pref 100 that the eBGP reset gives them (so the
+/// random designs depend on that reset too); over iBGP it is set explicitly.
+fn class_actions(c: &Ctx, u: usize, v: usize, ibgp: bool) -> Vec<Act> {
     let (a, b) = FROM_PROVIDER;
     if provider(c, u, v) {
-        vec![Act::LocalPref(100), Act::AddTag(a, b)]
+        if ibgp {
+            vec![Act::LocalPref(100), Act::AddTag(a, b)]
+        } else {
+            vec![Act::AddTag(a, b)]
+        }
     } else {
         vec![Act::LocalPref(200), Act::RemoveTag(a, b)]
     }
@@ -215,7 +222,7 @@ fn policy(r: &mut Rng, c: &Ctx, u: usize, v: usize, export: bool, ibgp: bool) ->
     if !export {
         for rule in rules.iter_mut().filter(|r| r.permit) {
             // One `set community ... additive` per FRR entry: merge with a random add.
-            rule.actions.extend(class_actions(c, u, v));
+            rule.actions.extend(class_actions(c, u, v, ibgp));
         }
     }
     rules
