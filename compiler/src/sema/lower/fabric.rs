@@ -45,8 +45,7 @@ pub(crate) fn route_table(c: &ComponentDecl) -> Table {
 }
 
 pub(crate) fn table_named(ctx: &Ctx, name: &str) -> Option<Table> {
-    ctx.design
-        .component(name)
+    ctx.component(name)
         .filter(|c| c.kind == "route_table")
         .map(route_table)
 }

@@ -38,9 +38,24 @@ pub(crate) struct Ctx<'a> {
     pub named_components: BTreeMap<String, Vec<ir::ComponentId>>,
     /// Kind name → the IR components of that kind (`without KIND`).
     pub kind_components: BTreeMap<String, Vec<ir::ComponentId>>,
+    /// The user's components by name and by kind (declaration order), so lookups
+    /// stay logarithmic on large designs.
+    pub by_name: BTreeMap<&'a str, &'a ComponentDecl>,
+    pub by_kind: BTreeMap<&'a str, Vec<&'a ComponentDecl>>,
+    /// Interned tags by name and by community.
+    pub tag_names: BTreeMap<String, ir::TagId>,
+    pub tag_communities: BTreeMap<(u16, u16), ir::TagId>,
 }
 
 impl<'a> Ctx<'a> {
+    /// A user component by name.
+    pub fn component(&self, name: &str) -> Option<&'a ComponentDecl> {
+        self.by_name.get(name).copied()
+    }
+    /// The user's components of one kind, in declaration order.
+    pub fn of_kind(&self, kind: &str) -> impl Iterator<Item = &'a ComponentDecl> + '_ {
+        self.by_kind.get(kind).into_iter().flatten().copied()
+    }
     fn kind_of(&self, c: &ComponentDecl) -> Option<&'a KindSchema> {
         self.design.kinds.get(&c.kind)
     }
@@ -82,7 +97,15 @@ pub fn lower(design: &Design) -> (Network, Vec<Diagnostic>) {
         prefix_lists: BTreeMap::new(),
         named_components: BTreeMap::new(),
         kind_components: BTreeMap::new(),
+        by_name: BTreeMap::new(),
+        by_kind: BTreeMap::new(),
+        tag_names: BTreeMap::new(),
+        tag_communities: BTreeMap::new(),
     };
+    for c in &design.components {
+        ctx.by_name.entry(c.name.node.as_str()).or_insert(c);
+        ctx.by_kind.entry(c.kind.as_str()).or_default().push(c);
+    }
     fabric::lower_vnets(&mut ctx);
     nodes::lower_nodes(&mut ctx);
     fabric::lower_tunnels(&mut ctx);

@@ -28,15 +28,21 @@ pub fn tag_id(ctx: &mut Ctx, tag: &ast::TagValue) -> ir::TagId {
         ast::TagValue::Name(n) => (n.clone(), None),
         ast::TagValue::Community(a, b) => (format!("{a}:{b}"), Some((*a, *b))),
     };
-    if let Some((id, _)) = ctx
-        .net
-        .tags
-        .iter()
-        .find(|(_, t)| t.name == name || (community.is_some() && t.community == community))
-    {
-        return id;
+    if let Some(id) = ctx.tag_names.get(&name) {
+        return *id;
     }
-    ctx.net.tags.push(ir::Tag { name, community })
+    if let Some(id) = community.and_then(|c| ctx.tag_communities.get(&c)) {
+        return *id;
+    }
+    let id = ctx.net.tags.push(ir::Tag {
+        name: name.clone(),
+        community,
+    });
+    ctx.tag_names.insert(name, id);
+    if let Some(c) = community {
+        ctx.tag_communities.insert(c, id);
+    }
+    id
 }
 
 /// A name that did not resolve (the resolver reports it) becomes a condition that

@@ -171,10 +171,9 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
                         continue;
                     };
                     let span = c.get(key).map(|l| l.span).unwrap_or(c.name.span);
-                    for d in design
-                        .components
-                        .iter()
-                        .filter(|d| &d.kind == other_kind && d.name.node != c.name.node)
+                    for d in ctx
+                        .of_kind(other_kind)
+                        .filter(|d| d.name.node != c.name.node)
                     {
                         if ref_value(d, key) == Some(mine) {
                             if let Some(&to) = ctx.node_ids.get(&d.name.node) {
@@ -190,7 +189,7 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
                     },
                     Some(me),
                 ) => {
-                    for d in design.components.iter().filter(|d| &d.kind == other_kind) {
+                    for d in ctx.of_kind(other_kind) {
                         for line in d.all(key) {
                             if line_ref(line) == Some(c.name.node.as_str()) {
                                 if let Some(&to) = ctx.node_ids.get(&d.name.node) {
@@ -212,6 +211,7 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
     let sides = collect_sides(ctx);
     // Pairs in first-declaration order; per direction, the first side wins.
     let mut pair_order: Vec<(NodeId, NodeId)> = Vec::new();
+    let mut pairs_seen: std::collections::BTreeSet<(NodeId, NodeId)> = Default::default();
     let mut by_dir: BTreeMap<(NodeId, NodeId), Side> = BTreeMap::new();
     for side in sides {
         if side.from == side.to {
@@ -232,7 +232,7 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
         } else {
             (side.to, side.from)
         };
-        if !pair_order.contains(&pair) {
+        if pairs_seen.insert(pair) {
             pair_order.push(pair);
         }
         by_dir.entry((side.from, side.to)).or_insert(side);
@@ -481,7 +481,7 @@ fn route_limit(ctx: &Ctx, s: &Side, r: &Side, kind: SessionKind) -> Option<Route
         return None;
     }
     let design = ctx.design;
-    let receiver = design.component(&ctx.net.nodes[s.to].name)?;
+    let receiver = ctx.component(&ctx.net.nodes[s.to].name)?;
     if let Some(line) = receiver.get("max_routes_per_peer") {
         if let Some(max) = line
             .first()
@@ -495,8 +495,7 @@ fn route_limit(ctx: &Ctx, s: &Side, r: &Side, kind: SessionKind) -> Option<Route
         }
     }
     let is_msee = |name: &str| {
-        design
-            .component(name)
+        ctx.component(name)
             .and_then(|c| design.kinds.get(&c.kind))
             .map(|k| k.has_behaviour("msee"))
             .unwrap_or(false)
