@@ -243,3 +243,81 @@ fn every_code_is_documented_and_exercised() {
         }
     }
 }
+
+/// The resolved two-regions example, as lowering reads it.
+#[test]
+fn the_two_regions_example_resolves_to_typed_lines() {
+    let text = include_str!("../../../../examples/two-regions.avs");
+    let mut sources = crate::diagnostic::SourceMap::new();
+    let file = sources.add("two-regions.avs", text);
+    let (ast, errors) = syntax::parse(file, text);
+    assert!(errors.is_empty());
+    let loaded = crate::stdlib::load(&mut sources, &ast);
+    let (design, diags) = resolve(&ast, &loaded.files);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(design.uses.len(), 1);
+    assert!(design
+        .kind("route_server")
+        .unwrap()
+        .has_behaviour("control_plane_only"));
+    // Stdlib policies first, then the user's.
+    let names: Vec<&str> = design
+        .policies
+        .iter()
+        .map(|p| p.name.node.as_str())
+        .collect();
+    let first_user = names.iter().position(|n| *n == "north_to_ars").unwrap();
+    assert!(first_user > 0 && names[..first_user].contains(&"gateway_to_circuit"));
+    let fw_w = design.component("fw_w").unwrap();
+    assert_eq!(fw_w.kind, "nva");
+    let peers: Vec<_> = fw_w.all("peer").collect();
+    assert_eq!(peers.len(), 2);
+    assert_eq!(
+        peers[0].option("export").unwrap().node,
+        Value::Ref {
+            name: "north_to_ars".into(),
+            kind: "policy".into()
+        }
+    );
+    assert_eq!(
+        peers[1].option("over").unwrap().node,
+        Value::Ref {
+            name: "vx".into(),
+            kind: "tunnel".into()
+        }
+    );
+    assert_eq!(
+        fw_w.get("asn").unwrap().first().unwrap().node,
+        Value::Int(65010)
+    );
+    assert_eq!(
+        fw_w.get("ip").unwrap().first().unwrap().node.as_address(),
+        Some("10.100.1.4".parse().unwrap())
+    );
+    let ars = design.component("ars_w").unwrap();
+    let peer = ars.get("peer").unwrap();
+    assert_eq!(peer.first().unwrap().node.as_ref_name(), Some("fw_w"));
+    assert_eq!(peer.option("asn").unwrap().node, Value::Int(65010));
+    assert_eq!(
+        ars.get("branch_to_branch").unwrap().first().unwrap().node,
+        Value::Bool(true)
+    );
+    assert!(!ars.get("branch_to_branch").unwrap().defaulted);
+    assert!(ars.get("max_routes_per_peer").unwrap().defaulted);
+    let vx = design.component("vx").unwrap();
+    assert_eq!(
+        vx.get("type").unwrap().first().unwrap().node,
+        Value::Word("vxlan".into())
+    );
+    let hub_w = design.component("hub_w").unwrap();
+    assert_eq!(
+        hub_w.get("region").unwrap().first().unwrap().node,
+        Value::Word("westeurope".into())
+    );
+    let avs = design.component("avs_w").unwrap();
+    assert_eq!(
+        avs.get("asn").unwrap().first().unwrap().node,
+        Value::Int(398656)
+    );
+    assert_eq!(design.checks.len(), 4);
+}
