@@ -490,6 +490,14 @@ fn random_tokens_50k() {
 }
 
 #[test]
+fn ten_megabytes_of_garbage() {
+    // Millions of lexical errors: only the first ones are kept, so memory stays bounded.
+    let text = "@ ".repeat(5_000_000);
+    let n = timed("10 MB of `@ `", || parse_checked(&text));
+    assert_eq!(n, 101);
+}
+
+#[test]
 fn many_errors_are_capped() {
     let text = "router r {\n".to_string() + &"  peer @ x\n".repeat(10_000) + "}\n";
     let n = parse_checked(&text);

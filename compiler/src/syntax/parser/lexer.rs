@@ -12,6 +12,7 @@
 //! Malformed tokens are reported here and become [`TokKind::Bad`]; the parser fails
 //! silently on them, so each mistake is reported once.
 
+use super::cursor::MAX_ERRORS;
 use super::error::{snippet, ParseError, ParseErrorKind};
 use super::literal;
 use super::token::{TokKind, Token};
@@ -35,7 +36,7 @@ pub(crate) fn lex(file: FileId, text: &str) -> (Vec<Token>, Vec<ParseError>) {
         file,
         pos: 0,
         line_start: 0,
-        tokens: Vec::with_capacity(text.len() / 4 + 1),
+        tokens: Vec::with_capacity((text.len() / 4 + 1).min(1 << 20)),
         errors: Vec::new(),
     };
     // A UTF-8 byte order mark (as some Windows editors write) is not content.
@@ -102,6 +103,17 @@ impl<'a> Lexer<'a> {
     }
 
     fn push(&mut self, kind: TokKind, start: usize, end: usize) {
+        // Consecutive malformed tokens on a line are one: the parser fails on the
+        // first anyway, and garbage input stays small.
+        if kind == TokKind::Bad {
+            if let Some(last) = self.tokens.last_mut() {
+                if last.kind == TokKind::Bad {
+                    last.end = end;
+                    self.pos = end;
+                    return;
+                }
+            }
+        }
         let col1 = start == self.line_start;
         self.tokens.push(Token {
             kind,
@@ -113,6 +125,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn error(&mut self, kind: ParseErrorKind, start: usize, end: usize) {
+        // Only the first errors are ever shown (`parse` keeps the first MAX_ERRORS by
+        // position); one more tells it that there were more. This bounds memory on
+        // huge garbage input.
+        if self.errors.len() > MAX_ERRORS {
+            return;
+        }
         let help = match &kind {
             ParseErrorKind::HostBitsSet { masked, .. } => Some(format!("did you mean `{masked}`?")),
             ParseErrorKind::Ipv6Unsupported { .. } => Some(
@@ -217,8 +235,10 @@ impl<'a> Lexer<'a> {
             }
             end += 1;
         }
-        let text = snippet(self.slice(start, end));
-        self.error(ParseErrorKind::UnexpectedChar { text }, start, end);
+        if self.errors.len() <= MAX_ERRORS {
+            let text = snippet(self.slice(start, end));
+            self.error(ParseErrorKind::UnexpectedChar { text }, start, end);
+        }
         self.push(TokKind::Bad, start, end);
     }
 
@@ -337,7 +357,9 @@ impl<'a> Lexer<'a> {
                         self.span(start, end.max(start + 1)),
                     )
                     .help("add the closing `\"` (a string ends on the line where it starts)");
-                    self.errors.push(e);
+                    if self.errors.len() <= MAX_ERRORS {
+                        self.errors.push(e);
+                    }
                     self.push(TokKind::Bad, start, end.max(start + 1));
                     return;
                 }
