@@ -52,12 +52,42 @@
 //!    `p`, and a node outside the backward closure of the nodes a property reads cannot
 //!    affect them, so both are dropped without changing the nodes that are kept.
 //!
+//! 5. *Data plane* ([`super::dataplane`]). For one destination class (all addresses in
+//!    the same design prefixes are routed identically, so one representative per set of
+//!    containing prefixes suffices) the walk states are the simulator's loop keys
+//!    (node, arrival context, current destination, tunnel stack). Each edge's guard is
+//!    exactly the condition under which §2–§3 forward from that state to that target
+//!    (longest prefix over statics and installed routes; effective routes with User >
+//!    BGP > Default, VNet/peering exclusion, routing preference, ECMP; gateway contexts
+//!    and no-transit; encapsulation). Every path of the simulator in a model is a walk
+//!    in the graph with all guards true, and conversely.
+//! 6. *Walks without unrolling.* "Some path from the source reaches a bad end" is
+//!    encoded by `reached` Booleans, each justified by an active edge from a reached
+//!    predecessor of strictly smaller integer rank (or by being a source): a model gives
+//!    a finite walk by following decreasing ranks, and any finite walk gives a model
+//!    (rank = position). "Some path loops" is a non-empty set of reached states each with
+//!    an active edge into the set: a finite graph with such a set has a reachable cycle,
+//!    and a reachable cycle is such a set. No bound on walk length is involved.
+//! 7. *Nested tunnels.* A walk that, just encapsulated, enters the state it entered
+//!    right after an encapsulation still on its stack repeats that segment forever, one
+//!    tunnel deeper each time (the segment never popped that encapsulation, so nothing
+//!    below it can change its course): it is a `Recursion` terminal, the simulator's
+//!    `loop` (its hop limit). This bounds the stack by the number of distinct
+//!    post-encapsulation states, so the graph is finite and exact.
+//!
 //! Hence a property that holds in every model holds in every reachable stable state
 //! (and every scenario allowed by the modifiers): UNSAT of the negation is a proof.
 //! Conversely a model is a stable state that satisfies all constraints; it may be one
 //! of several stable states (BGP is not always deterministic), and the counterexample
-//! shows the one the solver found. Route limits (`max_routes`) are not encoded: the
-//! verifier reports `unknown` when a limit could be reached (see `queries`).
+//! shows the one the solver found; before it is reported it is re-evaluated on the
+//! model's concrete forwarding graph (an unconfirmed model is `unknown`, never `fail`).
+//!
+//! Limits (each makes the verdict `unknown`, never `pass`): route limits (`max_routes`)
+//! are not encoded — `unknown` when a limit could be reached; a scenario without any
+//! stable state makes every property vacuous — `unknown` when the prefixes a property
+//! reads have no stable state without failures (with `under failures K`, a failure set
+//! whose prefixes oscillate is *not* detected: the proof covers the failure sets that
+//! have a stable state); `assume ... advertises any` is verified for `never` only.
 
 use crate::ir::{
     Action, Condition, EdgeId, Id, Network, NodeId, PolicyId, SessionKind, NO_ADVERTISE,
