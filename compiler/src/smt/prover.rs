@@ -28,7 +28,7 @@ pub struct Prover {
 impl Prover {
     pub fn new(timeout: Duration) -> Prover {
         Prover {
-            solver: Solver::new_for_logic("QF_LIA").unwrap_or_else(Solver::new),
+            solver: Solver::new_for_logic("QF_LIA").unwrap_or_default(),
             deadline: Instant::now() + timeout,
         }
     }
