@@ -78,12 +78,21 @@ fn design(seed: u64) -> String {
         let gw_rt = rng.gen_bool(0.4);
         writeln!(
             s,
-            "er_gateway ergw{h} {{\n  vnet hub{h}{}\n}}",
+            "er_gateway ergw{h} {{\n  vnet hub{h}{}{}\n}}",
             if gw_rt {
                 format!("\n  route_table gw{h}_rt")
             } else {
                 String::new()
-            }
+            },
+            pick(
+                &mut rng,
+                &[
+                    "",
+                    "\n  routing_preference vpn_nva",
+                    "\n  routing_preference as_path",
+                    "\n  routing_preference expressroute"
+                ]
+            )
         )
         .unwrap();
         writeln!(
@@ -155,9 +164,10 @@ fn design(seed: u64) -> String {
     }
     let gw_avs = rng.gen_range(0..hubs);
     let gw_dc = rng.gen_range(0..hubs);
+    let weight = *pick(&mut rng, &["", " weight 100"]);
     writeln!(
         s,
-        "er_circuit er_avs {{\n  peer avs1\n  connect ergw{gw_avs}\n}}"
+        "er_circuit er_avs {{\n  peer avs1\n  connect ergw{gw_avs}{weight}\n}}"
     )
     .unwrap();
     writeln!(
