@@ -79,6 +79,7 @@ const DESIGNS: &[&str] = &[
     "route-server-programs-spokes",
     "route-server-route-limit",
     "route-server-shorter-as-path-wins",
+    "route-server-total-limit",
     "two-regions-no-nva-routes-through-msee",
     "two-regions-plain-bgp-loops",
     "two-regions-route-server-loop-prevention",
@@ -556,6 +557,15 @@ fn route_server_no_advertise() {
         );
         assert!(d.has(n, "10.60.0.0/16"), "{n} learns the untagged route");
     }
+}
+
+#[test]
+fn route_server_total_limit() {
+    let d = design("route-server-total-limit");
+    assert_eq!(d.codes(), vec!["AVS0502"]);
+    // Routing is unchanged: ars still holds and programs fw's prefixes.
+    assert!(d.has("ars", "172.16.3.0/24"));
+    assert!(d.has("ars_ok", "172.16.3.0/24"));
 }
 
 #[test]

@@ -111,6 +111,10 @@ pub struct Behaviours {
     pub no_transit: bool,
     /// The implicit internet: delivers public addresses, drops private ones.
     pub internet: bool,
+    /// A limit on the prefixes it holds in all (Route Server: 10,000). Azure does not
+    /// document what happens above it, so routing is unchanged and the stable state
+    /// reports an error-level finding.
+    pub max_prefixes: Option<RouteLimit>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

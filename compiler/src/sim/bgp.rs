@@ -284,8 +284,35 @@ impl IntoDiagnostics for NonConvergence {
     }
 }
 
-/// Findings for sessions dropped by route limits (AVS0501).
+/// Findings for sessions dropped by route limits (AVS0501) and nodes holding more
+/// prefixes than their limit in all (AVS0502, Route Server's 10,000).
 pub fn route_limit_findings(net: &Network, state: &State) -> Vec<Diagnostic> {
+    let mut out = session_limit_findings(net, state);
+    for (id, node) in net.nodes.iter() {
+        let Some(limit) = node.behaviours.max_prefixes else {
+            continue;
+        };
+        let held = state.rib(id).map(NodeRib::installed_count).unwrap_or(0);
+        if held > limit.max as usize {
+            out.push(
+                Diagnostic::error(
+                    "AVS0502",
+                    format!(
+                        "`{}` holds {held} prefixes, over its limit of {} in all",
+                        node.name, limit.max
+                    ),
+                )
+                .primary(node.span, format!("`{}` holds {held} prefixes", node.name))
+                .secondary(limit.span, format!("limit of {} prefixes", limit.max))
+                .note("Azure does not document what happens above this limit; avscheck routes as if it were not there")
+                .help("summarise what the NVAs advertise to it"),
+            );
+        }
+    }
+    out
+}
+
+fn session_limit_findings(net: &Network, state: &State) -> Vec<Diagnostic> {
     state
         .dropped
         .iter()

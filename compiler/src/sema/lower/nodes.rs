@@ -122,6 +122,15 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                 _ => {}
             }
         }
+        // Route Server's limit on the prefixes it holds in all (AZURE.md: limits).
+        b.max_prefixes = c.get("max_routes_total").and_then(|l| {
+            let max = l
+                .first()?
+                .node
+                .as_int()
+                .and_then(|n| u32::try_from(n).ok())?;
+            Some(ir::RouteLimit { max, span: l.span })
+        });
         let component = ctx.add_component(&c.name.node, &c.kind, component_kind, c.name.span);
         let id = ctx.net.nodes.push(ir::Node {
             name: c.name.node.clone(),
