@@ -12,6 +12,21 @@
 //! ```
 //!
 //! Only this module uses z3.
+//!
+//! Covered: every property kind (`never` with `via`/`originated_by`, `reachable`,
+//! `path ... traverses|avoids`, `symmetric`, `loop_free`, `routes <= K`), `without`,
+//! `under failures K`, and `assume N advertises any within P [le M]` for `never`. The
+//! BGP semantics of docs/semantics.md §1 (policies with every condition and action,
+//! prepend, MED, next hop, loop check with `allowas_in`, local_pref reset, iBGP split
+//! horizon, NO_ADVERTISE, weight, multipath), the effective routes of §2 (system, BGP
+//! from gateways and Route Servers with routing preference, UDRs) and the forwarding
+//! of §3 (statics, gateway contexts and no-transit, NVA fabric forwarding, tunnels,
+//! nested tunnels). `unknown` instead (never `pass`): route limits that could be
+//! reached, `assume` on other properties, prefixes without a stable state, timeouts.
+//! Destination classes, ownership and endpoint destinations are the simulator's
+//! definitions (`sim::classes`, `sim::owners`, `sim::props::destinations`), so both
+//! engines ask about the same addresses; counterexample AS paths are replayed with
+//! `sim::bgp::export` along the model's chain of `learned_from` edges.
 
 pub mod dataplane;
 pub mod encode;
