@@ -117,15 +117,82 @@ pub fn verify(analysis: &Analysis, opts: &VerifyOptions) -> Verification {
         findings: stable_state_findings(net),
         ..Verification::default()
     };
-    let smt_opts = smt::VerifyOptions {
-        timeout: opts.timeout,
-    };
-    for (id, check) in net.checks.iter() {
-        if opts.only.as_ref().is_some_and(|t| *t != check.title) {
-            continue;
+    let wanted: Vec<&ir::Check> = net
+        .checks
+        .values()
+        .filter(|c| opts.only.as_ref().is_none_or(|t| *t == c.title))
+        .collect();
+    // Properties are independent: verify them on as many threads as there are cores
+    // (each thread has its own z3 context), then combine them per check, in order.
+    let tasks: Vec<(usize, usize)> = wanted
+        .iter()
+        .enumerate()
+        .flat_map(|(c, check)| (0..check.properties.len()).map(move |p| (c, p)))
+        .collect();
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(tasks.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    // `--timeout` is per check: a check's deadline starts when its first property does.
+    let deadlines: Vec<std::sync::OnceLock<std::time::Instant>> =
+        wanted.iter().map(|_| std::sync::OnceLock::new()).collect();
+    let done: Vec<(usize, smt::PropertyVerdict)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&(c, p)) = tasks.get(i) else { break };
+                        let prop = wanted.get(c).and_then(|check| check.properties.get(p));
+                        let deadline = deadlines
+                            .get(c)
+                            .map(|d| *d.get_or_init(|| std::time::Instant::now() + opts.timeout));
+                        let left = deadline
+                            .map(|d| d.saturating_duration_since(std::time::Instant::now()))
+                            .unwrap_or_default();
+                        if let Some(prop) = prop {
+                            out.push((i, smt::verify_property(net, prop, left)));
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut by_task: Vec<Option<smt::PropertyVerdict>> = tasks.iter().map(|_| None).collect();
+    for (i, verdict) in done {
+        if let Some(slot) = by_task.get_mut(i) {
+            *slot = Some(verdict);
         }
-        let verdict = smt::verify_check(net, id, &smt_opts);
-        v.checks.push(check_result(check, &verdict));
+    }
+    for (c, check) in wanted.iter().enumerate() {
+        let mut results = Vec::new();
+        for (i, &(tc, p)) in tasks.iter().enumerate() {
+            if tc != c {
+                continue;
+            }
+            let verdict = by_task.get_mut(i).and_then(Option::take);
+            // A worker that died (a bug in the verifier) leaves its property unknown.
+            results.push(verdict.unwrap_or_else(|| {
+                smt::PropertyVerdict {
+                    span: check
+                        .properties
+                        .get(p)
+                        .map(|x| x.span)
+                        .unwrap_or(check.span),
+                    status: smt::Status::Unknown("the verifier stopped unexpectedly".to_string()),
+                    counterexample: None,
+                }
+            }));
+        }
+        v.checks.push(check_result(check, &smt::combine(results)));
     }
     v
 }

@@ -134,6 +134,16 @@ pub struct Counterexample {
     pub narrative: String,
 }
 
+/// Verifies one property (a line of a check; `reachable A <-> B` is two) within
+/// `timeout`.
+pub fn verify_property(
+    net: &Network,
+    prop: &crate::ir::Property,
+    timeout: Duration,
+) -> PropertyVerdict {
+    queries::verify_property(net, prop, timeout)
+}
+
 /// Verifies every property of one check.
 pub fn verify_check(net: &Network, check: CheckId, opts: &VerifyOptions) -> CheckVerdict {
     let deadline = Instant::now() + opts.timeout;
@@ -149,6 +159,12 @@ pub fn verify_check(net: &Network, check: CheckId, opts: &VerifyOptions) -> Chec
         let left = deadline.saturating_duration_since(Instant::now());
         results.push(queries::verify_property(net, prop, left));
     }
+    combine(results)
+}
+
+/// A check's verdict from its properties' (in property order): fail when one fails,
+/// otherwise unknown when one is unknown, otherwise pass.
+pub fn combine(results: Vec<PropertyVerdict>) -> CheckVerdict {
     let status = if results.iter().any(|r| r.status == Status::Fail) {
         Status::Fail
     } else if let Some(u) = results.iter().find_map(|r| match &r.status {

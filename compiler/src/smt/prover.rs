@@ -46,6 +46,11 @@ impl Prover {
         }
         let mut params = Params::new();
         params.set_u32("timeout", ms);
+        // Measured on the examples (docs/performance.md, "Verification"): the
+        // simplex-based arithmetic solver and no relevancy propagation are about 30 %
+        // faster on these queries than z3 4.8's defaults. Both only steer the search.
+        params.set_u32("arith.solver", 2);
+        params.set_u32("relevancy", 0);
         self.solver.set_params(&params);
         Some(ms)
     }
