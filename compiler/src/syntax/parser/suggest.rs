@@ -1,40 +1,13 @@
 //! "did you mean ...?" for misspelled keywords.
 
-/// Edit distance (insertions, deletions, substitutions), in O(|a|·|b|) time and
-/// O(|b|) space. Inputs are keywords and short user words (capped by the caller).
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        if let Some(c0) = cur.first_mut() {
-            *c0 = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            if let Some(c) = cur.get_mut(j + 1) {
-                *c = sub.min(del).min(ins);
-            }
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev.last().copied().unwrap_or(0)
-}
-
-/// The closest candidate within a third of the word's length (at least 1), if any.
+/// The closest candidate that is a likely typo of `word` (`crate::suggest`'s rule),
+/// if any. Long words are not compared (they are not keywords).
 pub(crate) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
     if word.len() > 64 {
         return None;
     }
-    let limit = (word.chars().count() / 3).max(1);
-    candidates
-        .iter()
-        .map(|c| (distance(word, c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    let best = crate::suggest::did_you_mean(word, candidates.iter().copied())?;
+    candidates.iter().copied().find(|c| *c == best)
 }
 
 /// "did you mean `x`?" or a list of the candidates.
