@@ -55,11 +55,22 @@ pub fn analyse(name: &str, text: &str) -> Analysis {
     let mut sources = SourceMap::new();
     let file = sources.add(name, text);
     let (ast, parse_errors) = syntax::parse(file, text);
+    // Items a syntax error broke: what the resolver says inside them would only
+    // repeat the syntax error (a dropped line reads as a missing key).
+    let broken: Vec<Span> = ast
+        .items
+        .iter()
+        .map(syntax::ast::Item::span)
+        .filter(|item| parse_errors.iter().any(|e| item.contains(e.span)))
+        .collect();
     let mut diagnostics = parse_errors.into_diagnostics();
     let modules = stdlib::load(&mut sources, &ast);
     diagnostics.extend(modules.diagnostics);
     let (design, resolve_diags) = sema::resolve(&ast, &modules.files);
-    diagnostics.extend(resolve_diags);
+    diagnostics.extend(resolve_diags.into_iter().filter(|d| {
+        d.primary_span()
+            .is_none_or(|p| !broken.iter().any(|item| item.contains(p)))
+    }));
     let mut network = None;
     if !diagnostics.iter().any(Diagnostic::is_error) {
         let (net, lower_diags) = sema::lower(&design);
