@@ -31,7 +31,7 @@ mod tests {
 
     #[test]
     fn suggests_near_misses() {
-        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(crate::suggest::edit_distance("kitten", "sitting"), 3);
         assert_eq!(
             did_you_mean("reachabel", &["reachable", "never"]),
             Some("reachable")
