@@ -8,7 +8,7 @@
 //! the verdict is `unknown`, never a wrong `fail`.
 
 use super::dataplane::{
-    endpoint_src, loop_exists, walk_exists, Builder, Fresh, Graph, Src, Term, Vertex,
+    endpoint_src, loop_in, walk_exists, Builder, Fresh, Graph, Src, Term, Vertex,
 };
 use super::encode::{CandSource, Encoder};
 use super::model::{
@@ -443,7 +443,7 @@ fn paths(
                     |vx, _| matches!(vx, Vertex::Term(_)) && !good_end(net, vx, d, to),
                     &mut fresh,
                 );
-                let (lp, lc) = loop_exists(&g, &mut fresh);
+                let (lp, lc) = loop_in(&g, &w, &mut fresh);
                 let mut claims = vec![bad_end, lp];
                 let mut cons = vec![w.constraint, lc];
                 if let PathGoal::Traverse(wp) = goal {
@@ -591,7 +591,6 @@ fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer 
     let mut per = Vec::new();
     for d in dests {
         let g = b.graph(d, &sources);
-        let (claim, cons) = loop_exists(&g, &mut fresh);
         let none = BTreeSet::new();
         let (uns, w) = walk_exists(
             &g,
@@ -599,6 +598,7 @@ fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer 
             |vx, _| matches!(vx, Vertex::Term(Term::Unsupported | Term::Recursion)),
             &mut fresh,
         );
+        let (claim, cons) = loop_in(&g, &w, &mut fresh);
         per.push((
             d,
             g,
@@ -731,7 +731,7 @@ fn symmetric(
             |vx, _| matches!(vx, Vertex::Term(_)) && !good_end(net, vx, d, to),
             fresh,
         );
-        let (lp, lc) = loop_exists(g, fresh);
+        let (lp, lc) = loop_in(g, &w, fresh);
         let mut cons = vec![w.constraint];
         cons.push(lc);
         let mut with = BTreeMap::new();
