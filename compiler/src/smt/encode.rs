@@ -63,11 +63,14 @@
 //!    in the graph with all guards true, and conversely.
 //! 6. *Walks without unrolling.* "Some path from the source reaches a bad end" is
 //!    encoded by `reached` Booleans, each justified by an active edge from a reached
-//!    predecessor of strictly smaller integer rank (or by being a source): a model gives
-//!    a finite walk by following decreasing ranks, and any finite walk gives a model
-//!    (rank = position). "Some path loops" is a non-empty set of reached states each with
-//!    an active edge into the set: a finite graph with such a set has a reachable cycle,
-//!    and a reachable cycle is such a set. No bound on walk length is involved.
+//!    predecessor (or by being a source) that, when the edge lies inside a strongly
+//!    connected component of the graph, has a strictly smaller integer rank: a model
+//!    gives a finite walk by following justifications (decreasing ranks inside a
+//!    component, the component order between them), and any finite walk gives a model
+//!    (rank = position). "Some path loops" is a non-empty set of reached states on
+//!    cycles of the graph, each with an active edge into the set: a finite graph with
+//!    such a set has a reachable cycle, and a reachable cycle is such a set. No bound
+//!    on walk length is involved.
 //! 7. *Nested tunnels.* A walk that, just encapsulated, enters the state it entered
 //!    right after an encapsulation still on its stack repeats that segment forever, one
 //!    tunnel deeper each time (the segment never popped that encapsulation, so nothing
