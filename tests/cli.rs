@@ -110,6 +110,11 @@ fn broken_examples_fail_what_they_say() {
             assert!(labels
                 .iter()
                 .any(|l| l["span"]["file"].is_null() && l["primary"] == true));
+            // Beyond the property line: a label on a line responsible for the failure.
+            assert!(
+                labels.iter().any(|l| l["primary"] == false),
+                "{f}: `{title}` names no responsible line: {c}"
+            );
         }
         // Exactly the named checks fail; the others still hold.
         for c in v["checks"].as_array().unwrap() {
@@ -373,4 +378,36 @@ fn graph_draws_topology_and_counterexample() {
     assert!(dot.contains("color=red"), "{dot}");
     assert!(dot.contains(": loop\""), "{dot}");
     insta::assert_snapshot!("graph__two-regions-no-tunnel", dot);
+}
+
+/// A path that ends `no_route` is explained at the line where the route stopped.
+#[test]
+fn no_route_counterexamples_point_where_the_route_stops() {
+    let title = "AVS and on-premises reach each other without Global Reach";
+    let cases = [
+        (
+            "examples/broken/two-regions-no-as-path-cleanup.avs",
+            "holds AS65515 (loop prevention)",
+        ),
+        (
+            "examples/broken/hairpin-no-branch-to-branch.avs",
+            "`ars` holds `10.0.0.0/8`, but no established session",
+        ),
+        (
+            "examples/broken/hairpin-exact-prefixes.avs",
+            "this rule of `gateway_to_circuit` stops",
+        ),
+    ];
+    for (file, expected) in cases {
+        let (code, out, _) = run(&["check", file, "--check", title, "--format", "json"]);
+        assert_eq!(code, 1);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let labels = v["checks"][0]["labels"].as_array().unwrap();
+        assert!(
+            labels
+                .iter()
+                .any(|l| l["message"].as_str().unwrap().contains(expected)),
+            "{file}: no label saying `{expected}`: {labels:#?}"
+        );
+    }
 }

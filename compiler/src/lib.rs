@@ -203,13 +203,18 @@ pub fn verify(analysis: &Analysis, opts: &VerifyOptions) -> Verification {
                 }
             }));
         }
-        v.checks.push(check_result(check, &smt::combine(results)));
+        v.checks
+            .push(check_result(net, check, &smt::combine(results)));
     }
     v
 }
 
 /// A verdict of the SMT engine in the report's terms.
-fn check_result(check: &ir::Check, verdict: &smt::CheckVerdict) -> report::CheckResult {
+fn check_result(
+    net: &ir::Network,
+    check: &ir::Check,
+    verdict: &smt::CheckVerdict,
+) -> report::CheckResult {
     use report::{CheckStatus, ResultLabel};
     let (status, reason) = match &verdict.status {
         smt::Status::Pass => (CheckStatus::Pass, None),
@@ -243,6 +248,7 @@ fn check_result(check: &ir::Check, verdict: &smt::CheckVerdict) -> report::Check
                 span: p.span,
                 message: message.to_string(),
                 primary: true,
+                explains: true,
             });
         }
         if let Some(c) = &verdict.counterexample {
@@ -254,6 +260,19 @@ fn check_result(check: &ir::Check, verdict: &smt::CheckVerdict) -> report::Check
                     span: l.span,
                     message: l.message.clone(),
                     primary: false,
+                    explains: false,
+                });
+            }
+        }
+    }
+    if status == CheckStatus::Fail {
+        for r in why_no_route(net, check, verdict) {
+            if !labels.iter().any(|x| x.span == r.span) {
+                labels.push(ResultLabel {
+                    span: r.span,
+                    message: r.message,
+                    primary: false,
+                    explains: true,
                 });
             }
         }
@@ -279,6 +298,42 @@ fn check_result(check: &ir::Check, verdict: &smt::CheckVerdict) -> report::Check
         counterexample,
         labels,
     }
+}
+
+/// For a counterexample path that ends `no_route`, why that node has no route: the
+/// policy rule, loop prevention or missing session where the route stops, found in
+/// the stable state of the counterexample's scenario (labels only; the verdict is the
+/// solver's).
+fn why_no_route(
+    net: &ir::Network,
+    check: &ir::Check,
+    verdict: &smt::CheckVerdict,
+) -> Vec<sim::Reason> {
+    for (prop, result) in check.properties.iter().zip(&verdict.property_results) {
+        let Some(cx) = &result.counterexample else {
+            continue;
+        };
+        let Some(path) = cx.paths.iter().find(|p| p.disposition == "no_route") else {
+            continue;
+        };
+        let (Some(last), Ok(d)) = (path.hops.last(), path.to.parse::<std::net::Ipv4Addr>()) else {
+            continue;
+        };
+        let Some(node) = net.node_by_name(last) else {
+            continue;
+        };
+        let failed = net
+            .components
+            .iter()
+            .filter(|(_, c)| cx.failed.contains(&c.name))
+            .map(|(id, _)| id);
+        let sc = sim::Scenario::new(prop.without.iter().copied().chain(failed));
+        let Ok(state) = sim::stable_state(net, &sc) else {
+            continue;
+        };
+        return sim::why_no_route(net, &state, &sc, node, d, 4);
+    }
+    Vec::new()
 }
 
 /// Built-in findings that need the stable state with nothing failed: sessions dropped

@@ -38,6 +38,9 @@ pub struct ResultLabel {
     pub span: Span,
     pub message: String,
     pub primary: bool,
+    /// Part of the explanation of why the check fails (shown in human output even
+    /// when it points into the standard library).
+    pub explains: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -76,7 +79,11 @@ pub fn to_diagnostic(c: &CheckResult, user_file: crate::FileId) -> Diagnostic {
     if c.labels.is_empty() {
         d = d.primary(c.span, "this check");
     }
-    for l in c.labels.iter().filter(|l| l.span.file == user_file) {
+    for l in c
+        .labels
+        .iter()
+        .filter(|l| l.span.file == user_file || l.explains)
+    {
         d = if l.primary {
             d.primary(l.span, l.message.clone())
         } else {

@@ -687,20 +687,59 @@ enum NextHopAction {
     Address(Ipv4Addr),
 }
 
-/// Sends `r` (the sender's best) over edge `eid`: steps 2–12 of semantics §1.
-/// Usability and liveness (step 1) are the caller's (`Topology` only has usable edges).
+/// Where a policy stopped a route: the policy, and the deny rule that matched (`None`:
+/// no rule matched, so the end of the policy denied).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyStop {
+    pub policy: PolicyId,
+    pub rule: Option<Span>,
+}
+
+/// Why a route is not passed over an edge (semantics §1, export steps 2–11).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Blocked {
+    NoEdge,
+    /// 2. Never back to the neighbour it was learned from.
+    BackToSender,
+    /// 3. iBGP-learned routes are not sent to iBGP peers.
+    SplitHorizon,
+    /// 4. NO_ADVERTISE.
+    NoAdvertise,
+    /// 5. The sender's export policy.
+    Export(PolicyStop),
+    /// 9. The receiver's loop prevention: the path (after export and prepend) holds
+    /// its ASN more often than `allowas_in` allows.
+    LoopCheck {
+        asn: u32,
+        as_path: Vec<u32>,
+    },
+    /// 11. The receiver's import policy.
+    Import(PolicyStop),
+}
+
+/// The route `r` as the receiver of `eid` gets it, or `None` when it is not passed
+/// (export steps 2–12 of semantics §1). See [`transfer`] for why not.
 pub fn export(net: &Network, eid: EdgeId, r: &Route) -> Option<Route> {
-    let e = net.edges.get(eid)?;
-    let sender = net.nodes.get(e.from)?;
-    let receiver = net.nodes.get(e.to)?;
+    transfer(net, eid, r).ok()
+}
+
+/// [`export`], saying why a route is not passed.
+pub fn transfer(net: &Network, eid: EdgeId, r: &Route) -> Result<Route, Blocked> {
+    let (Some(e), Some(sender), Some(receiver)) = (
+        net.edges.get(eid),
+        net.edges.get(eid).and_then(|e| net.nodes.get(e.from)),
+        net.edges.get(eid).and_then(|e| net.nodes.get(e.to)),
+    ) else {
+        return Err(Blocked::NoEdge);
+    };
     // 2. Never back to where it came from.
     if let Some(src) = r.learned_from.and_then(|l| net.edges.get(l)) {
         if src.from == e.to {
-            return None;
+            return Err(Blocked::BackToSender);
         }
         // 3. iBGP split horizon.
         if src.ibgp && e.ibgp {
-            return None;
+            return Err(Blocked::SplitHorizon);
         }
     }
     // 4. NO_ADVERTISE.
@@ -709,13 +748,13 @@ pub fn export(net: &Network, eid: EdgeId, r: &Route) -> Option<Route> {
             .get(*t)
             .is_some_and(|tag| tag.community == Some(NO_ADVERTISE))
     }) {
-        return None;
+        return Err(Blocked::NoAdvertise);
     }
     let mut out = r.clone();
     // 5. Export policies.
     let mut fx = PolicyEffects::default();
-    if !run_policies(net, &e.export, &mut out, sender.asn, &mut fx) {
-        return None;
+    if let Err(at) = run_policies(net, &e.export, &mut out, sender.asn, &mut fx) {
+        return Err(Blocked::Export(at));
     }
     // 6. Prepend.
     if !e.prepend.is_empty() {
@@ -740,7 +779,10 @@ pub fn export(net: &Network, eid: EdgeId, r: &Route) -> Option<Route> {
     if let Some(asn) = e.loop_check {
         let count = out.as_path.iter().filter(|a| **a == asn).count();
         if count > usize::from(e.allowas_in) {
-            return None;
+            return Err(Blocked::LoopCheck {
+                asn,
+                as_path: out.as_path,
+            });
         }
     }
     // 10. eBGP resets local_pref.
@@ -749,8 +791,8 @@ pub fn export(net: &Network, eid: EdgeId, r: &Route) -> Option<Route> {
     }
     // 11. Import policies.
     let mut ifx = PolicyEffects::default();
-    if !run_policies(net, &e.import, &mut out, receiver.asn, &mut ifx) {
-        return None;
+    if let Err(at) = run_policies(net, &e.import, &mut out, receiver.asn, &mut ifx) {
+        return Err(Blocked::Import(at));
     }
     if let Some(NextHopAction::Address(a)) = ifx.next_hop {
         out.next_hop = NextHop::Address(a);
@@ -758,7 +800,7 @@ pub fn export(net: &Network, eid: EdgeId, r: &Route) -> Option<Route> {
     // 12.
     out.weight = e.weight;
     out.learned_from = Some(eid);
-    Some(out)
+    Ok(out)
 }
 
 /// Runs policies in order; false when one denies. `own_asn` is what `replace_as`
@@ -769,26 +811,27 @@ fn run_policies(
     r: &mut Route,
     own_asn: u32,
     fx: &mut PolicyEffects,
-) -> bool {
+) -> Result<(), PolicyStop> {
     for pid in policies {
+        let stop = |rule: Option<Span>| PolicyStop { policy: *pid, rule };
         let Some(policy) = net.policies.get(*pid) else {
-            return false;
+            return Err(stop(None));
         };
         let Some(rule) = policy
             .rules
             .iter()
             .find(|rule| rule.conditions.iter().all(|c| condition_holds(c, r)))
         else {
-            return false;
+            return Err(stop(None));
         };
         if !rule.permit {
-            return false;
+            return Err(stop(Some(rule.span)));
         }
         for a in &rule.actions {
             apply_action(a, r, own_asn, fx);
         }
     }
-    true
+    Ok(())
 }
 
 /// A policy condition on the route as it is now.

@@ -23,6 +23,7 @@
 
 pub mod bgp;
 pub mod classes;
+pub mod explain;
 pub mod fabric;
 pub mod forward;
 pub mod props;
@@ -32,6 +33,7 @@ pub use bgp::{
     Oscillation, PrefixRib, Route, State,
 };
 pub use classes::{destination_classes, Class};
+pub use explain::{why_no_route, Reason};
 pub use fabric::{effective_routes, EffectiveRoute, FabricTarget, NextHopType, RouteSource};
 pub use forward::{trace, Arrival, Disposition, Hop, Path, Source, Walker, Why};
 pub use props::{
