@@ -699,21 +699,21 @@ pub struct PolicyStop {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Blocked {
     NoEdge,
-    /// 2. Never back to the neighbour it was learned from.
+    /// Step 2: Never back to the neighbour it was learned from.
     BackToSender,
-    /// 3. iBGP-learned routes are not sent to iBGP peers.
+    /// Step 3: iBGP-learned routes are not sent to iBGP peers.
     SplitHorizon,
-    /// 4. NO_ADVERTISE.
+    /// Step 4: NO_ADVERTISE.
     NoAdvertise,
-    /// 5. The sender's export policy.
+    /// Step 5: The sender's export policy.
     Export(PolicyStop),
-    /// 9. The receiver's loop prevention: the path (after export and prepend) holds
+    /// Step 9: The receiver's loop prevention: the path (after export and prepend) holds
     /// its ASN more often than `allowas_in` allows.
     LoopCheck {
         asn: u32,
         as_path: Vec<u32>,
     },
-    /// 11. The receiver's import policy.
+    /// Step 11: The receiver's import policy.
     Import(PolicyStop),
 }
 
