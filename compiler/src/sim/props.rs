@@ -92,6 +92,34 @@ fn violated(
     })
 }
 
+/// Walks every path from `from` to `to`: holds when none is `bad`, otherwise
+/// violated with `what` and up to `MAX_WITNESSES` bad paths.
+fn bad_paths(
+    net: &Network,
+    state: &State,
+    sc: &Scenario,
+    from: &Endpoint,
+    to: &Endpoint,
+    what: &str,
+    bad: impl Fn(&Path) -> bool,
+) -> PropertyOutcome {
+    let mut walker = Walker::new(net, state, sc);
+    let paths = match paths_between(net, &mut walker, from, to) {
+        Ok(p) => p,
+        Err(e) => return violated(e, Vec::new(), Vec::new()),
+    };
+    let bad: Vec<Path> = paths
+        .into_iter()
+        .filter(|p| bad(p))
+        .take(MAX_WITNESSES)
+        .collect();
+    if bad.is_empty() {
+        PropertyOutcome::Holds
+    } else {
+        violated(what, bad, Vec::new())
+    }
+}
+
 /// Evaluates `prop` in one stable state (`state` of scenario `sc`; the caller has
 /// already put `prop.without` into `sc`). Assumptions are not applied here.
 pub fn evaluate(net: &Network, state: &State, sc: &Scenario, prop: &Property) -> PropertyOutcome {
@@ -152,64 +180,28 @@ pub fn evaluate(net: &Network, state: &State, sc: &Scenario, prop: &Property) ->
             }
         }
         PropertyKind::Reachable { from, to } => {
-            let mut walker = Walker::new(net, state, sc);
-            let paths = match paths_between(net, &mut walker, from, to) {
-                Ok(p) => p,
-                Err(e) => return violated(e, Vec::new(), Vec::new()),
-            };
-            let bad: Vec<Path> = paths
-                .into_iter()
-                .filter(|p| !delivered_to(net, p, to))
-                .take(MAX_WITNESSES)
-                .collect();
-            if bad.is_empty() {
-                PropertyOutcome::Holds
-            } else {
-                violated("a packet is not delivered", bad, Vec::new())
-            }
+            bad_paths(net, state, sc, from, to, "a packet is not delivered", |p| {
+                !delivered_to(net, p, to)
+            })
         }
-        PropertyKind::Traverses { from, to, waypoint } => {
-            let mut walker = Walker::new(net, state, sc);
-            let paths = match paths_between(net, &mut walker, from, to) {
-                Ok(p) => p,
-                Err(e) => return violated(e, Vec::new(), Vec::new()),
-            };
-            let bad: Vec<Path> = paths
-                .into_iter()
-                .filter(|p| !delivered_to(net, p, to) || !p.visits(*waypoint))
-                .take(MAX_WITNESSES)
-                .collect();
-            if bad.is_empty() {
-                PropertyOutcome::Holds
-            } else {
-                violated(
-                    format!("a path is not delivered through `{}`", name(*waypoint)),
-                    bad,
-                    Vec::new(),
-                )
-            }
-        }
-        PropertyKind::Avoids { from, to, waypoint } => {
-            let mut walker = Walker::new(net, state, sc);
-            let paths = match paths_between(net, &mut walker, from, to) {
-                Ok(p) => p,
-                Err(e) => return violated(e, Vec::new(), Vec::new()),
-            };
-            let bad: Vec<Path> = paths
-                .into_iter()
-                .filter(|p| p.visits(*waypoint))
-                .take(MAX_WITNESSES)
-                .collect();
-            if bad.is_empty() {
-                PropertyOutcome::Holds
-            } else {
-                violated(
-                    format!("a path passes `{}`", name(*waypoint)),
-                    bad,
-                    Vec::new(),
-                )
-            }
-        }
+        PropertyKind::Traverses { from, to, waypoint } => bad_paths(
+            net,
+            state,
+            sc,
+            from,
+            to,
+            &format!("a path is not delivered through `{}`", name(*waypoint)),
+            |p| !delivered_to(net, p, to) || !p.visits(*waypoint),
+        ),
+        PropertyKind::Avoids { from, to, waypoint } => bad_paths(
+            net,
+            state,
+            sc,
+            from,
+            to,
+            &format!("a path passes `{}`", name(*waypoint)),
+            |p| p.visits(*waypoint),
+        ),
         PropertyKind::Symmetric { a, b } => {
             let mut walker = Walker::new(net, state, sc);
             let mut all = Vec::new();
