@@ -154,14 +154,12 @@ impl<'e, 'n> Builder<'e, 'n> {
         self.enc.net
     }
 
-    /// BGP prefixes containing `d`, longest first.
+    /// BGP prefixes containing `d` (the design's and those the environment may
+    /// announce), longest first.
     fn bgp_containing(&mut self, d: Ipv4Addr) -> Vec<Ipv4Net> {
-        let mut v: Vec<Ipv4Net> = self
-            .bgp_prefixes
-            .iter()
-            .filter(|p| p.contains(&d))
-            .copied()
-            .collect();
+        let mut set: BTreeSet<Ipv4Net> = self.enc.env_prefixes_containing(d);
+        set.extend(self.bgp_prefixes.iter().filter(|p| p.contains(&d)).copied());
+        let mut v: Vec<Ipv4Net> = set.into_iter().collect();
         v.sort_by(|a, b| b.prefix_len().cmp(&a.prefix_len()).then(a.cmp(b)));
         for p in &v {
             if !self.planes.contains_key(p) {
@@ -312,6 +310,20 @@ impl<'e, 'n> Builder<'e, 'n> {
         let mut out: Vec<(Step, Bool, Option<((Ipv4Addr, NodeId, TunnelId), Ipv4Addr)>)> =
             vec![(Step::Stop(Term::Dropped), alive.not(), None)];
         let b = node.behaviours;
+        // A site owns what it announces: as for the design's originations (below), a
+        // packet inside a prefix the environment makes it announce is delivered.
+        let alive = if b.owns_originated && !self.enc.env_prefixes_containing(d).is_empty() {
+            self.bgp_containing(d);
+            let owns = self.enc.env_announces(m, d);
+            out.push((
+                Step::Stop(Term::Delivered(Owner::Node(m))),
+                Bool::and(&[alive.clone(), owns.clone()]),
+                None,
+            ));
+            Bool::and(&[alive, owns.not()])
+        } else {
+            alive
+        };
         let plain = |steps: Vec<(Step, Bool)>, out: &mut Vec<_>| {
             for (s, g) in steps {
                 out.push((s, Bool::and(&[alive.clone(), g]), None));

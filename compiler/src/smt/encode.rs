@@ -93,7 +93,7 @@
 //! have a stable state); `assume ... advertises any` is verified for `never` only.
 
 use crate::ir::{
-    Action, Condition, EdgeId, Id, Network, NodeId, PolicyId, SessionKind, NO_ADVERTISE,
+    Action, Condition, EdgeId, Id, Network, NodeId, PolicyId, SessionId, SessionKind, NO_ADVERTISE,
 };
 use ipnet::Ipv4Net;
 use std::collections::{BTreeMap, BTreeSet};
@@ -111,6 +111,20 @@ pub struct Scenario {
     pub down: Vec<Bool>,
     /// The free failure variables, in component order (for canonical models).
     pub free: Vec<(usize, Bool)>,
+    /// Sessions the environment could push over a receive limit: "dropped because
+    /// the environment announced too many prefixes" (free, not counted against K).
+    pub flood: Vec<Flood>,
+}
+
+/// A session with a receive limit that an `assume ... advertises any` environment
+/// can exceed: above the limit the session is dropped (AZURE.md: limits), so whether
+/// it is up is the environment's choice.
+pub struct Flood {
+    pub session: SessionId,
+    /// The limited edge (receiver side) and its limit.
+    pub edge: EdgeId,
+    pub limit: u32,
+    pub var: Bool,
 }
 
 impl Scenario {
@@ -139,7 +153,14 @@ impl Scenario {
             let lits: Vec<&Bool> = free.iter().map(|(_, b)| b).collect();
             z3::ast::atmost(lits, failures)
         };
-        (Scenario { down, free }, bound)
+        (
+            Scenario {
+                down,
+                free,
+                flood: Vec::new(),
+            },
+            bound,
+        )
     }
 
     pub fn is_down(&self, c: crate::ir::ComponentId) -> Bool {
@@ -159,11 +180,16 @@ impl Scenario {
     pub fn usable(&self, net: &Network, e: EdgeId) -> Bool {
         match net.edges.get(e) {
             Some(edge) => {
-                let ups: Vec<Bool> = edge
+                let mut ups: Vec<Bool> = edge
                     .requires
                     .iter()
                     .map(|c| self.is_down(*c).not())
                     .collect();
+                for f in &self.flood {
+                    if f.session == edge.session {
+                        ups.push(f.var.not());
+                    }
+                }
                 Bool::and(&ups)
             }
             None => Bool::from_bool(false),
@@ -539,7 +565,64 @@ impl<'n> Encoder<'n> {
             nh_dom: Vec::new(),
         };
         enc.compute_nh_domains();
+        enc.compute_floods();
         enc
+    }
+
+    /// Every prefix some node of the design originates.
+    pub fn design_prefixes(&self) -> BTreeSet<Ipv4Net> {
+        self.net
+            .nodes
+            .values()
+            .flat_map(|n| n.originates.iter().map(|o| o.prefix))
+            .collect()
+    }
+
+    /// How many distinct prefixes the environment can announce (saturating).
+    pub fn env_capacity(&self) -> u64 {
+        self.assumptions
+            .iter()
+            .map(|a| {
+                let lo = u32::from(a.within.prefix_len());
+                let hi = u32::from(a.le.min(32));
+                (lo..=hi).fold(0u64, |acc, l| {
+                    acc.saturating_add(1u64.checked_shl(l - lo).unwrap_or(u64::MAX))
+                })
+            })
+            .fold(0u64, u64::saturating_add)
+    }
+
+    /// Nodes the environment's routes can reach (the assumption nodes, inclusive).
+    pub fn env_reach(&self) -> BTreeSet<NodeId> {
+        let from: BTreeSet<NodeId> = self.assumptions.iter().map(|a| a.node).collect();
+        self.forward_closure(&from)
+    }
+
+    /// A free "dropped over its limit" variable per limited session that the
+    /// environment's announcements can reach and, together with the design's own
+    /// prefixes, exceed (a sound over-approximation: export policies on the way may
+    /// stop most announcements, so a counterexample that needs one is `unknown`).
+    fn compute_floods(&mut self) {
+        if self.assumptions.is_empty() {
+            return;
+        }
+        let total = (self.design_prefixes().len() as u64).saturating_add(self.env_capacity());
+        let reach = self.env_reach();
+        for (eid, e) in self.net.edges.iter() {
+            let Some(l) = e.max_routes else { continue };
+            if !reach.contains(&e.from) || total <= u64::from(l.max) {
+                continue;
+            }
+            if self.scen.flood.iter().any(|f| f.session == e.session) {
+                continue;
+            }
+            self.scen.flood.push(Flood {
+                session: e.session,
+                edge: eid,
+                limit: l.max,
+                var: Bool::new_const(format!("flood_{}", e.session.index())),
+            });
+        }
     }
 
     /// The next-hop values a candidate from `source` at `node` can have (a sound
@@ -611,6 +694,35 @@ impl<'n> Encoder<'n> {
 
     pub fn assumption(&self, i: usize) -> Option<&crate::ir::Assumption> {
         self.assumptions.get(i)
+    }
+
+    /// The prefixes containing `d` that some assumption lets its node announce: for
+    /// `within P le M` with `d` in P, `d`'s prefix of every length from |P| to M.
+    pub fn env_prefixes_containing(&self, d: Ipv4Addr) -> BTreeSet<Ipv4Net> {
+        let mut out = BTreeSet::new();
+        for a in &self.assumptions {
+            if !a.within.contains(&d) {
+                continue;
+            }
+            for len in a.within.prefix_len()..=a.le.min(32) {
+                if let Ok(q) = Ipv4Net::new(d, len) {
+                    out.insert(q.trunc());
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `n` announces, as the environment, a prefix containing `d` (over the
+    /// environment variables created so far).
+    pub fn env_announces(&self, n: NodeId, d: Ipv4Addr) -> Bool {
+        let vars: Vec<Bool> = self
+            .env
+            .iter()
+            .filter(|e| e.node == n && e.prefix.contains(&d))
+            .map(|e| e.var.clone())
+            .collect();
+        Bool::or(&vars)
     }
 
     fn ntags(&self) -> usize {

@@ -30,9 +30,11 @@
 
 pub mod dataplane;
 pub mod encode;
+pub mod environment;
 pub mod model;
 pub mod prover;
 pub mod queries;
+pub mod stability;
 
 use crate::ir::{CheckId, Network};
 use crate::span::Span;

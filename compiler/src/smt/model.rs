@@ -176,6 +176,56 @@ pub fn scenario(enc: &Encoder<'_>, m: &Model) -> (Vec<String>, Vec<Announcement>
     (failed, env, labels)
 }
 
+/// Why a model cannot be confirmed as a counterexample because of route limits, if
+/// it cannot: it drops a session over its receive limit (the encoding lets the
+/// environment do so wherever its announcements could exceed it, an
+/// over-approximation), or its own announcements and the design's prefixes together
+/// already exceed a limit the environment's routes can reach (so the scenario would
+/// drop that session, which the model does not).
+pub fn route_limit_doubt(enc: &Encoder<'_>, m: &Model) -> Option<String> {
+    let net = enc.net;
+    let session_name = |e: crate::ir::EdgeId| {
+        net.edges
+            .get(e)
+            .map(|x| format!("`{}` → `{}`", node_name(net, x.from), node_name(net, x.to)))
+            .unwrap_or_default()
+    };
+    for f in &enc.scen.flood {
+        if eval_bool(m, &f.var) {
+            return Some(format!(
+                "a counterexample needs the environment to announce more than {} prefixes over {} so that the session is dropped; route limits are not verified",
+                f.limit,
+                session_name(f.edge)
+            ));
+        }
+    }
+    let announced: BTreeSet<(NodeId, ipnet::Ipv4Net)> = enc
+        .env
+        .iter()
+        .filter(|e| eval_bool(m, &e.var))
+        .map(|e| (e.node, e.prefix))
+        .collect();
+    if announced.is_empty() {
+        return None;
+    }
+    let mut all = enc.design_prefixes();
+    all.extend(announced.iter().map(|(_, p)| *p));
+    let reach = enc.env_reach();
+    for (eid, e) in net.edges.iter() {
+        if let Some(l) = e.max_routes {
+            if reach.contains(&e.from) && all.len() as u64 > u64::from(l.max) {
+                return Some(format!(
+                    "a counterexample announces {} prefixes, more than the limit of {} over {}; route limits are not verified",
+                    all.len(),
+                    l.max,
+                    session_name(eid)
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// The chain of edges (origin first) behind the route `source` at `node`, and its
 /// origin node.
 fn chain(

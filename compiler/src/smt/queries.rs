@@ -12,10 +12,11 @@ use super::dataplane::{
 };
 use super::encode::{CandSource, Encoder};
 use super::model::{
-    cex_path, concrete_paths, eval_bool, explain_route, node_name, property_label, routes_of_paths,
-    scenario, tidy_labels, ConcretePath,
+    cex_path, concrete_paths, eval_bool, explain_route, node_name, property_label,
+    route_limit_doubt, routes_of_paths, scenario, tidy_labels, ConcretePath,
 };
 use super::prover::{Outcome, Prover};
+use super::stability::Stability;
 use super::{Counterexample, PropertyVerdict, Status};
 use crate::ir::{Endpoint, Network, NodeId, Property, PropertyKind};
 use crate::sim::{owners, Owner};
@@ -32,17 +33,8 @@ pub fn verify_property(net: &Network, prop: &Property, timeout: Duration) -> Pro
         status: Status::Unknown(why),
         counterexample: None,
     };
-    if let Some(why) = route_limit_risk(net, prop) {
+    if let Some(why) = route_limit_risk(net) {
         return unknown(why);
-    }
-    let dataplane = !matches!(
-        prop.kind,
-        PropertyKind::Never { .. } | PropertyKind::RouteLimit { .. }
-    );
-    if dataplane && !prop.assumptions.is_empty() {
-        return unknown(
-            "`assume ... advertises any` is only verified for `never` properties".into(),
-        );
     }
     let mut enc = Encoder::new(net, prop);
     let prover = Prover::new(timeout);
@@ -61,14 +53,7 @@ pub fn verify_property(net: &Network, prop: &Property, timeout: Duration) -> Pro
             *via,
             *originated_by,
         ),
-        PropertyKind::RouteLimit { node, max } => {
-            if !prop.assumptions.is_empty() {
-                return unknown(
-                    "`assume ... advertises any` is not verified for `routes` properties".into(),
-                );
-            }
-            route_limit(&mut enc, &prover, prop, *node, *max)
-        }
+        PropertyKind::RouteLimit { node, max } => route_limit(&mut enc, &prover, prop, *node, *max),
         PropertyKind::Reachable { from, to } => {
             paths(&mut enc, &prover, prop, from, to, PathGoal::Reach)
         }
@@ -95,7 +80,24 @@ pub fn verify_property(net: &Network, prop: &Property, timeout: Duration) -> Pro
         Answer::Pass => {
             // A proof over no stable state at all would be vacuous.
             match prover.check(&Bool::from_bool(true), &[]) {
-                Outcome::Counterexample(_) => (Status::Pass, None),
+                Outcome::Counterexample(_) if enc.scen.free.is_empty() => (Status::Pass, None),
+                Outcome::Counterexample(_) => {
+                    match super::stability::failure_sets(&enc, &prover, prop.failures) {
+                        Stability::Stable => (Status::Pass, None),
+                        Stability::Unstable(failed) => {
+                            let names: Vec<String> =
+                                failed.iter().map(|f| format!("`{f}`")).collect();
+                            (
+                                Status::Unknown(format!(
+                                    "with {} failed the network has no stable state (BGP does not converge)",
+                                    if names.is_empty() { "nothing".to_string() } else { names.join(", ") }
+                                )),
+                                None,
+                            )
+                        }
+                        Stability::Unknown(why) => (Status::Unknown(why), None),
+                    }
+                }
                 Outcome::Proof => (
                     Status::Unknown(
                         "the network has no stable state (BGP does not converge)".into(),
@@ -125,14 +127,14 @@ enum Answer {
     Unknown(String),
 }
 
-/// Route limits (`max_routes`) are not encoded: refuse when one could be exceeded.
-fn route_limit_risk(net: &Network, prop: &Property) -> Option<String> {
+/// Route limits (`max_routes`) are not encoded: refuse when the design's own prefixes
+/// could exceed one. (What an environment adds is the scenario's `flood` choice.)
+fn route_limit_risk(net: &Network) -> Option<String> {
     let mut prefixes: BTreeSet<Ipv4Net> = BTreeSet::new();
     for n in net.nodes.values() {
         prefixes.extend(n.originates.iter().map(|o| o.prefix));
     }
-    // `never` looks at one prefix: the environment adds at most one per assumption.
-    let count = prefixes.len() + prop.assumptions.len();
+    let count = prefixes.len();
     for e in net.edges.values() {
         if let Some(l) = e.max_routes {
             if (l.max as usize) < count {
@@ -160,9 +162,11 @@ fn sync(prover: &Prover, enc: &Encoder<'_>, taken: &mut usize) {
     *taken = enc.facts.len();
 }
 
-/// Literals to keep false when possible: failures first, then the environment.
+/// Literals to keep false when possible: failures first, then sessions dropped over
+/// a route limit, then the environment.
 fn prefer_false(enc: &Encoder<'_>) -> Vec<Bool> {
     let mut v: Vec<Bool> = enc.scen.free.iter().map(|(_, b)| b.clone()).collect();
+    v.extend(enc.scen.flood.iter().map(|f| f.var.clone()));
     v.extend(enc.env.iter().map(|e| e.var.clone()));
     v
 }
@@ -228,6 +232,9 @@ fn never(
         Outcome::Proof => Answer::Pass,
         Outcome::Unknown(why) => Answer::Unknown(why),
         Outcome::Counterexample(m) => {
+            if let Some(why) = route_limit_doubt(enc, &m) {
+                return Answer::Unknown(why);
+            }
             let (failed, environment, mut labels) = scenario(enc, &m);
             let mut routes = Vec::new();
             for ((c, inst), b) in rib.cands.iter().zip(&rib.installed).zip(&bad) {
@@ -274,35 +281,77 @@ fn route_limit(
 ) -> Answer {
     let net = enc.net;
     let interest: BTreeSet<NodeId> = [node].into_iter().collect();
-    let mut prefixes: BTreeSet<Ipv4Net> = BTreeSet::new();
-    for n in net.nodes.values() {
-        prefixes.extend(n.originates.iter().map(|o| o.prefix));
+    let prefixes = enc.design_prefixes();
+    // The environment's prefixes that can reach `node`, one representative per group
+    // the design cannot tell apart, weighted by the group's size (environment.rs).
+    let mut groups: BTreeMap<Ipv4Net, u64> = BTreeMap::new();
+    for a in &prop.assumptions {
+        let from: BTreeSet<NodeId> = [a.node].into_iter().collect();
+        if !enc.backward_closure(&interest).is_superset(&from) {
+            continue;
+        }
+        for g in super::environment::groups(net, a, &prefixes) {
+            groups.insert(g.rep, g.count);
+        }
     }
-    if (prefixes.len() as u64) <= max {
+    let most = groups
+        .values()
+        .fold(prefixes.len() as u64, |acc, c| acc.saturating_add(*c));
+    if most <= max {
         return Answer::Pass;
     }
     let mut planes = Vec::new();
-    for p in prefixes {
-        planes.push(enc.prefix_plane(p, Some(&interest)));
+    for p in prefixes.iter().chain(groups.keys()) {
+        planes.push(enc.prefix_plane(*p, Some(&interest)));
     }
     let mut taken = 0;
     sync(prover, enc, &mut taken);
-    let one = Int::from_i64(1);
     let zero = Int::from_i64(0);
+    let weight = |p: &Ipv4Net| groups.get(p).copied().unwrap_or(1);
+    let big = |n: u64| Int::from_i64(i64::try_from(n).unwrap_or(i64::MAX));
     let terms: Vec<Int> = planes
         .iter()
-        .map(|pl| pl.has_route(node).ite(&one, &zero))
+        .map(|pl| pl.has_route(node).ite(&big(weight(&pl.prefix)), &zero))
         .collect();
-    let violation = Int::add(&terms).gt(Int::from_i64(i64::try_from(max).unwrap_or(i64::MAX)));
+    let violation = Int::add(&terms).gt(big(max));
     match prover.check_canonical(&violation, &prefer_false(enc)) {
         Outcome::Proof => Answer::Pass,
         Outcome::Unknown(why) => Answer::Unknown(why),
         Outcome::Counterexample(m) => {
+            if let Some(why) = route_limit_doubt(enc, &m) {
+                return Answer::Unknown(why);
+            }
+            // Each announced representative stands for its whole group.
+            let announced: u64 = enc
+                .env
+                .iter()
+                .filter(|e| eval_bool(&m, &e.var))
+                .map(|e| e.prefix)
+                .collect::<BTreeSet<_>>()
+                .iter()
+                .map(weight)
+                .fold(0u64, u64::saturating_add);
+            let reach = enc.env_reach();
+            let total = announced.saturating_add(prefixes.len() as u64);
+            for e in net.edges.values() {
+                if let Some(l) = e.max_routes {
+                    if announced > 0 && reach.contains(&e.from) && total > u64::from(l.max) {
+                        return Answer::Unknown(format!(
+                            "a counterexample announces {total} prefixes, more than the limit of {} of `{}` → `{}`; route limits are not verified",
+                            l.max,
+                            node_name(net, e.from),
+                            node_name(net, e.to)
+                        ));
+                    }
+                }
+            }
             let (failed, environment, mut labels) = scenario(enc, &m);
             let mut routes = Vec::new();
+            let mut installed = 0u64;
             for pl in &planes {
                 if let Some(rib) = pl.rib(node) {
                     if eval_bool(&m, &rib.best.valid) {
+                        installed = installed.saturating_add(weight(&pl.prefix));
                         let sel = super::model::eval_int(&m, &rib.sel);
                         if let Some(c) = usize::try_from(sel).ok().and_then(|i| rib.cands.get(i)) {
                             let (r, l) = explain_route(enc, pl, &m, node, c.source);
@@ -313,11 +362,15 @@ fn route_limit(
                 }
             }
             labels.push(property_label(prop.span, "this property fails"));
+            let like = if installed > routes.len() as u64 {
+                " (each environment prefix shown stands for every prefix of its length that the design treats alike)"
+            } else {
+                ""
+            };
             let narrative = format!(
-                "{}`{}` installs {} prefixes, more than {max}",
+                "{}`{}` installs {installed} prefixes, more than {max}{like}",
                 narrative_prefix(&failed, &environment),
                 node_name(net, node),
-                routes.len()
             );
             Answer::Fail(Box::new(Counterexample {
                 failed,
@@ -502,6 +555,10 @@ fn paths(
                     unknown.get_or_insert(NESTED.into());
                     continue;
                 }
+                if let Some(why) = route_limit_doubt(b.enc, &m) {
+                    unknown.get_or_insert(why);
+                    continue;
+                }
                 let (failed, environment, mut labels) = scenario(b.enc, &m);
                 let (routes, rl) = routes_of_paths(b.enc, &b.planes, &m, &g, &bad);
                 labels.extend(rl);
@@ -645,6 +702,10 @@ fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer 
                     );
                     continue;
                 };
+                if let Some(why) = route_limit_doubt(b.enc, &m) {
+                    unknown.get_or_insert(why);
+                    continue;
+                }
                 let (failed, environment, mut labels) = scenario(b.enc, &m);
                 let (routes, rl) = routes_of_paths(b.enc, &b.planes, &m, &gs, &loops);
                 labels.extend(rl);
@@ -819,6 +880,10 @@ fn symmetric(
                     }
                     if p1.iter().chain(&p2).any(ConcretePath::unsupported) {
                         unknown.get_or_insert(NESTED.into());
+                        continue;
+                    }
+                    if let Some(why) = route_limit_doubt(b.enc, &m) {
+                        unknown.get_or_insert(why);
                         continue;
                     }
                     let (failed, environment, mut labels) = scenario(b.enc, &m);
