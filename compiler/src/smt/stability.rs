@@ -65,9 +65,9 @@ pub fn failure_sets(enc: &Encoder<'_>, prover: &Prover, k: u32) -> Stability {
     let total = count_sets(relevant.len(), size_limit, MAX_FAILURE_SETS);
     if total > MAX_FAILURE_SETS {
         return Stability::Unknown(format!(
-            "too many failure sets (more than {MAX_FAILURE_SETS} of the {} components that \
-             the property's routes depend on, at most {k} at a time) to check that each \
-             has a stable state",
+            "too many failure sets to check that each has a stable state: at most {k} of \
+             the {} components the property's routes depend on make more than \
+             {MAX_FAILURE_SETS}",
             relevant.len()
         ));
     }
