@@ -133,8 +133,10 @@ pub fn verify(analysis: &Analysis, opts: &VerifyOptions) -> Verification {
         .values()
         .filter(|c| opts.only.as_ref().is_none_or(|t| *t == c.title))
         .collect();
-    // Properties are independent: verify them on as many threads as there are cores
-    // (each thread has its own z3 context), then combine them per check, in order.
+    // Property lines are dealt round-robin to as many threads as there are cores
+    // (each thread has its own z3 context); on a thread, lines with the same scenario
+    // share one encoding and one solver (`smt::queries::verify_properties`). Verdicts
+    // are then combined per check, in order.
     let tasks: Vec<(usize, usize)> = wanted
         .iter()
         .enumerate()
@@ -145,30 +147,35 @@ pub fn verify(analysis: &Analysis, opts: &VerifyOptions) -> Verification {
         .unwrap_or(1)
         .min(tasks.len())
         .max(1);
-    let next = std::sync::atomic::AtomicUsize::new(0);
     // `--timeout` is per check: a check's deadline starts when its first property does.
     let deadlines: Vec<std::sync::OnceLock<std::time::Instant>> =
         wanted.iter().map(|_| std::sync::OnceLock::new()).collect();
     let done: Vec<(usize, smt::PropertyVerdict)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&(c, p)) = tasks.get(i) else { break };
-                        let prop = wanted.get(c).and_then(|check| check.properties.get(p));
-                        let deadline = deadlines
-                            .get(c)
-                            .map(|d| *d.get_or_init(|| std::time::Instant::now() + opts.timeout));
-                        let left = deadline
-                            .map(|d| d.saturating_duration_since(std::time::Instant::now()))
-                            .unwrap_or_default();
-                        if let Some(prop) = prop {
-                            out.push((i, smt::verify_property(net, prop, left)));
-                        }
+            .map(|w| {
+                let mine: Vec<usize> = (w..tasks.len()).step_by(workers).collect();
+                let tasks = &tasks;
+                let wanted = &wanted;
+                let deadlines = &deadlines;
+                scope.spawn(move || {
+                    let props: Vec<&ir::Property> = mine
+                        .iter()
+                        .filter_map(|i| {
+                            let (c, p) = tasks.get(*i)?;
+                            wanted.get(*c)?.properties.get(*p)
+                        })
+                        .collect();
+                    if props.len() != mine.len() {
+                        return Vec::new();
                     }
-                    out
+                    let deadline = |k: usize| {
+                        let c = mine.get(k).and_then(|i| tasks.get(*i)).map(|t| t.0);
+                        c.and_then(|c| deadlines.get(c))
+                            .map(|d| *d.get_or_init(|| std::time::Instant::now() + opts.timeout))
+                            .unwrap_or_else(std::time::Instant::now)
+                    };
+                    let verdicts = smt::queries::verify_properties(net, &props, &deadline);
+                    mine.into_iter().zip(verdicts).collect()
                 })
             })
             .collect();
@@ -282,13 +289,19 @@ fn check_result(
         .as_ref()
         .filter(|_| status == CheckStatus::Fail)
         .map(|c| {
-            serde_json::json!({
+            let mut j = serde_json::json!({
                 "failed": c.failed,
                 "environment": c.environment,
                 "paths": c.paths,
                 "routes": c.routes,
                 "narrative": c.narrative,
-            })
+            });
+            if !c.dropped.is_empty() {
+                if let Some(o) = j.as_object_mut() {
+                    o.insert("dropped".into(), serde_json::json!(c.dropped));
+                }
+            }
+            j
         });
     report::CheckResult {
         title: check.title.clone(),

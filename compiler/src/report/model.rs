@@ -130,6 +130,18 @@ fn counterexample_lines(cx: &serde_json::Value) -> Vec<String> {
             ));
         }
     }
+    if let Some(dropped) = cx["dropped"].as_array() {
+        for d in dropped {
+            lines.push(format!(
+                "environment: `{}` announces {} prefixes inside `{}` to `{}`, over its limit of {}: the session is dropped",
+                d["node"].as_str().unwrap_or("?"),
+                d["announced"],
+                d["within"].as_str().unwrap_or("?"),
+                d["peer"].as_str().unwrap_or("?"),
+                d["limit"]
+            ));
+        }
+    }
     if let Some(paths) = cx["paths"].as_array() {
         for p in paths {
             lines.push(format!(

@@ -126,14 +126,20 @@ pub fn endpoint_src(net: &Network, ep: &Endpoint) -> Option<Src> {
     })
 }
 
-/// Builds graphs; caches the per-prefix control planes it needs.
+/// Builds graphs; caches the per-prefix control planes it needs. The cache is the
+/// encoder's (taken for the builder's lifetime and given back on drop), so every
+/// property of a session shares one encoding per prefix.
 pub struct Builder<'e, 'n> {
     pub enc: &'e mut Encoder<'n>,
     pub planes: BTreeMap<Ipv4Net, PrefixPlane>,
     /// Every prefix that some node originates (the only prefixes in any RIB).
     bgp_prefixes: Vec<Ipv4Net>,
-    /// Facts already handed to the prover.
-    pub facts_taken: usize,
+}
+
+impl Drop for Builder<'_, '_> {
+    fn drop(&mut self) {
+        std::mem::swap(&mut self.enc.planes, &mut self.planes);
+    }
 }
 
 impl<'e, 'n> Builder<'e, 'n> {
@@ -142,11 +148,11 @@ impl<'e, 'n> Builder<'e, 'n> {
         for n in enc.net.nodes.values() {
             set.extend(n.originates.iter().map(|o| o.prefix));
         }
+        let planes = std::mem::take(&mut enc.planes);
         Builder {
             enc,
-            planes: BTreeMap::new(),
+            planes,
             bgp_prefixes: set.into_iter().collect(),
-            facts_taken: 0,
         }
     }
 

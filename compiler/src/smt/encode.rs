@@ -26,6 +26,10 @@
 //! * **Origination** is the local candidate (weight 32768, empty path); an `assume N
 //!   advertises any within P le M` adds a free Boolean "N originates p" for each prefix
 //!   p of the query inside P with length ≤ M; the route still passes N's export policy.
+//!   The query's prefixes: `never`'s own; for a destination d, d's prefix of every
+//!   length |P|..M ([`Encoder::env_prefixes_containing`]); for counting, one
+//!   representative per group of prefixes the design cannot tell apart
+//!   ([`super::environment`]).
 //!
 //! # Soundness
 //!
@@ -86,11 +90,12 @@
 //! model's concrete forwarding graph (an unconfirmed model is `unknown`, never `fail`).
 //!
 //! Limits (each makes the verdict `unknown`, never `pass`): route limits (`max_routes`)
-//! are not encoded — `unknown` when a limit could be reached; a scenario without any
-//! stable state makes every property vacuous — `unknown` when the prefixes a property
-//! reads have no stable state without failures (with `under failures K`, a failure set
-//! whose prefixes oscillate is *not* detected: the proof covers the failure sets that
-//! have a stable state); `assume ... advertises any` is verified for `never` only.
+//! are not encoded — `unknown` when the design's own prefixes could reach one; an
+//! environment that could push a limited session over its limit gets a free "dropped"
+//! variable per such session ([`Flood`]), and a counterexample that needs one is
+//! `unknown`. A scenario without a stable state makes every property vacuous: before a
+//! `pass`, the empty failure set and, under `failures K`, every failure set is checked
+//! for one ([`super::stability`]); one without is `unknown`, naming it.
 
 use crate::ir::{
     Action, Condition, EdgeId, Id, Network, NodeId, PolicyId, SessionId, SessionKind, NO_ADVERTISE,
@@ -549,6 +554,13 @@ pub struct Encoder<'n> {
     counter: usize,
     /// Per node: the next-hop values its best route can have.
     nh_dom: Vec<BTreeSet<i64>>,
+    /// How many of `facts` the session's prover already holds.
+    pub synced: usize,
+    /// Sessions the last confirmed counterexample drops over their route limit.
+    pub drops: Vec<super::DroppedSession>,
+    /// Whole-network planes (no slicing) built so far, shared by every data-plane
+    /// property of a session (see [`super::dataplane::Builder`]).
+    pub planes: BTreeMap<Ipv4Net, PrefixPlane>,
 }
 
 impl<'n> Encoder<'n> {
@@ -563,6 +575,9 @@ impl<'n> Encoder<'n> {
             assumptions: prop.assumptions.clone(),
             counter: 0,
             nh_dom: Vec::new(),
+            synced: 0,
+            drops: Vec::new(),
+            planes: BTreeMap::new(),
         };
         enc.compute_nh_domains();
         enc.compute_floods();
@@ -690,6 +705,10 @@ impl<'n> Encoder<'n> {
             }
         }
         self.nh_dom = dom;
+    }
+
+    pub fn assumptions(&self) -> &[crate::ir::Assumption] {
+        &self.assumptions
     }
 
     pub fn assumption(&self, i: usize) -> Option<&crate::ir::Assumption> {

@@ -126,6 +126,71 @@ pub fn passing_over(
     Some(total)
 }
 
+/// Up to `n` concrete prefixes of `a`'s groups (except `exclude`) that pass over `e`
+/// from `a`'s node when announced alone, smallest group first, lowest address first.
+pub fn passing_prefixes(
+    net: &Network,
+    a: &Assumption,
+    e: EdgeId,
+    exclude: &BTreeSet<Ipv4Net>,
+    n: usize,
+) -> Vec<Ipv4Net> {
+    let mut out = Vec::new();
+    let Some(edge) = net.edges.get(e) else {
+        return out;
+    };
+    if edge.from != a.node {
+        return out;
+    }
+    let mut bases: BTreeSet<Ipv4Net> = crate::sim::classes::mentioned_prefixes(net)
+        .into_iter()
+        .filter(|b| a.within.contains(b))
+        .collect();
+    bases.insert(a.within);
+    for g in groups(net, a, exclude) {
+        if out.len() >= n {
+            break;
+        }
+        if export(net, e, &Route::local(g.rep, edge.from)).is_none() {
+            continue;
+        }
+        // The group's members: /L blocks whose deepest mentioned container (of length
+        // ≤ L) is the representative's.
+        let len = g.rep.prefix_len();
+        let deepest = |q: &Ipv4Net| {
+            bases
+                .iter()
+                .filter(|b| b.prefix_len() <= len && b.contains(q))
+                .max_by_key(|b| b.prefix_len())
+                .copied()
+        };
+        let Some(top) = deepest(&g.rep) else { continue };
+        let step = 1u64 << (32 - u32::from(len));
+        let mut addr = u64::from(u32::from(top.network()));
+        let end = u64::from(u32::from(top.broadcast()));
+        while addr <= end && out.len() < n {
+            let Ok(ip) = u32::try_from(addr) else { break };
+            let Ok(q) = Ipv4Net::new(Ipv4Addr::from(ip), len) else {
+                break;
+            };
+            match deepest(&q) {
+                Some(b) if b != top => {
+                    // Inside a deeper mentioned prefix: another group; skip all of it.
+                    addr = u64::from(u32::from(b.broadcast())) + 1;
+                    continue;
+                }
+                _ => {
+                    if !exclude.contains(&q) {
+                        out.push(q);
+                    }
+                }
+            }
+            addr += step;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -195,5 +260,17 @@ mod tests {
         let n = passing_over(&net, &[asm], e, &BTreeSet::new()).unwrap();
         // 10.1.2.0/24 le 26: 1 + 2 + 4 prefixes.
         assert_eq!(n, 7);
+        let some = passing_prefixes(&net, &asm, e, &BTreeSet::new(), 100);
+        assert_eq!(some.len(), 7, "{some:?}");
+        let range: Ipv4Net = "10.1.2.0/24".parse().unwrap();
+        assert!(some
+            .iter()
+            .all(|q| range.contains(q) && q.prefix_len() <= 26));
+        let distinct: BTreeSet<&Ipv4Net> = some.iter().collect();
+        assert_eq!(distinct.len(), 7);
+        assert_eq!(
+            passing_prefixes(&net, &asm, e, &BTreeSet::new(), 3).len(),
+            3
+        );
     }
 }

@@ -3,26 +3,31 @@
 //! refuted with a concrete counterexample, or reported `unknown` (never a pass).
 //!
 //! ```text
-//! encode.rs     scenario + BGP control plane per prefix → z3 (soundness argument there)
-//! dataplane.rs  effective routes, forwarding and tunnels per destination class → a
-//!               guarded graph; walks and loops encoded without unrolling
-//! prover.rs     assumptions vs goals, timeout, Proof | Counterexample | Unknown
-//! queries.rs    one function per property kind
-//! model.rs      z3 model → counterexample in the user's terms (names, prefixes, spans)
+//! encode.rs       scenario + BGP control plane per prefix → z3 (soundness argument there)
+//! environment.rs  what an `assume ... advertises any` environment can announce, in groups
+//! dataplane.rs    effective routes, forwarding and tunnels per destination class → a
+//!                 guarded graph; walks and loops encoded without unrolling
+//! prover.rs       assumptions vs goals, timeout, Proof | Counterexample | Unknown
+//! queries.rs      one function per property kind; `Session`: one encoder and one
+//!                 solver per scenario, push/pop across properties
+//! stability.rs    under `failures K`: every failure set has a stable state
+//! model.rs        z3 model → counterexample in the user's terms (names, prefixes, spans)
 //! ```
 //!
 //! Only this module uses z3.
 //!
 //! Covered: every property kind (`never` with `via`/`originated_by`, `reachable`,
 //! `path ... traverses|avoids`, `symmetric`, `loop_free`, `routes <= K`), `without`,
-//! `under failures K`, and `assume N advertises any within P [le M]` for `never`. The
+//! `under failures K`, and `assume N advertises any within P [le M]`, on every
+//! property kind. The
 //! BGP semantics of docs/semantics.md §1 (policies with every condition and action,
 //! prepend, MED, next hop, loop check with `allowas_in`, local_pref reset, iBGP split
 //! horizon, NO_ADVERTISE, weight, multipath), the effective routes of §2 (system, BGP
 //! from gateways and Route Servers with routing preference, UDRs) and the forwarding
 //! of §3 (statics, gateway contexts and no-transit, NVA fabric forwarding, tunnels,
-//! nested tunnels). `unknown` instead (never `pass`): route limits that could be
-//! reached, `assume` on other properties, prefixes without a stable state, timeouts.
+//! nested tunnels). `unknown` instead (never `pass`): route limits that the design's
+//! prefixes could reach, counterexamples that need the environment to exceed a route
+//! limit, failure sets without a stable state, timeouts.
 //! Destination classes, ownership and endpoint destinations are the simulator's
 //! definitions (`sim::classes`, `sim::owners`, `sim::props::destinations`), so both
 //! engines ask about the same addresses; counterexample AS paths are replayed with
@@ -134,6 +139,29 @@ pub struct Counterexample {
     pub routes: Vec<CexRoute>,
     pub labels: Vec<CexLabel>,
     pub narrative: String,
+    /// Sessions the environment drops by announcing more prefixes than their receive
+    /// limit (confirmed by replaying the announcements in the simulator).
+    pub dropped: Vec<DroppedSession>,
+}
+
+/// A session the environment's announcements push over its receive limit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DroppedSession {
+    /// The announcing node.
+    pub node: String,
+    /// Its peer, which receives the routes and drops the session.
+    pub peer: String,
+    pub limit: u32,
+    /// How many prefixes the environment announces over it.
+    pub announced: usize,
+    /// The range they are taken from (the `assume` line's `within`).
+    pub within: String,
+    /// The prefixes themselves (first the smallest), for replaying.
+    #[serde(skip)]
+    pub prefixes: Vec<String>,
+    /// The `assume` line, and the line that sets (or implies) the limit.
+    #[serde(skip)]
+    pub spans: (Span, Span),
 }
 
 /// Verifies one property (a line of a check; `reachable A <-> B` is two) within
@@ -156,12 +184,8 @@ pub fn verify_check(net: &Network, check: CheckId, opts: &VerifyOptions) -> Chec
             counterexample: None,
         };
     };
-    let mut results = Vec::new();
-    for prop in &c.properties {
-        let left = deadline.saturating_duration_since(Instant::now());
-        results.push(queries::verify_property(net, prop, left));
-    }
-    combine(results)
+    let props: Vec<&crate::ir::Property> = c.properties.iter().collect();
+    combine(queries::verify_properties(net, &props, &|_| deadline))
 }
 
 /// A check's verdict from its properties' (in property order): fail when one fails,

@@ -177,52 +177,154 @@ pub fn scenario(enc: &Encoder<'_>, m: &Model) -> (Vec<String>, Vec<Announcement>
 }
 
 /// Why a model cannot be confirmed as a counterexample because of route limits, if
-/// it cannot: it drops a session over its receive limit (the encoding lets the
-/// environment do so wherever its announcements could exceed it, an
-/// over-approximation), or its own announcements and the design's prefixes together
-/// already exceed a limit the environment's routes can reach (so the scenario would
-/// drop that session, which the model does not).
-pub fn route_limit_doubt(enc: &Encoder<'_>, m: &Model) -> Option<String> {
+/// it cannot. The encoding lets the environment drop a limited session it could
+/// flood (an over-approximation); a model that does is confirmed by replaying it in
+/// the simulator: the model's announcements plus, per dropped session, limit + 1
+/// prefixes of the environment that pass over it (so the simulator drops it too),
+/// with the model's failures. The property must fail there; the dropped sessions are
+/// then left in `enc.drops` for the counterexample. A model without drops whose own
+/// announcements and the design's prefixes already exceed a limit they reach is not
+/// confirmed either (the session would drop, which the model does not show).
+pub fn route_limit_doubt(
+    enc: &mut Encoder<'_>,
+    m: &Model,
+    prop: &crate::ir::Property,
+) -> Option<String> {
     let net = enc.net;
+    enc.drops.clear();
     let session_name = |e: crate::ir::EdgeId| {
         net.edges
             .get(e)
             .map(|x| format!("`{}` → `{}`", node_name(net, x.from), node_name(net, x.to)))
             .unwrap_or_default()
     };
-    for f in &enc.scen.flood {
-        if eval_bool(m, &f.var) {
-            return Some(format!(
-                "a counterexample needs the environment to announce more than {} prefixes over {} so that the session is dropped; route limits are not verified",
-                f.limit,
-                session_name(f.edge)
-            ));
-        }
-    }
     let announced: BTreeSet<(NodeId, ipnet::Ipv4Net)> = enc
         .env
         .iter()
         .filter(|e| eval_bool(m, &e.var))
         .map(|e| (e.node, e.prefix))
         .collect();
-    if announced.is_empty() {
+    let design = enc.design_prefixes();
+    let flooded: Vec<(crate::ir::EdgeId, u32)> = enc
+        .scen
+        .flood
+        .iter()
+        .filter(|f| eval_bool(m, &f.var))
+        .map(|f| (f.edge, f.limit))
+        .collect();
+    if flooded.is_empty() {
+        if announced.is_empty() {
+            return None;
+        }
+        let mut all = design.clone();
+        all.extend(announced.iter().map(|(_, p)| *p));
+        let reach = enc.env_reach();
+        for (eid, e) in net.edges.iter() {
+            if let Some(l) = e.max_routes {
+                if reach.contains(&e.from) && all.len() as u64 > u64::from(l.max) {
+                    return Some(format!(
+                        "a counterexample announces {} prefixes, more than the limit of {} over {}; route limits are not verified",
+                        all.len(),
+                        l.max,
+                        session_name(eid)
+                    ));
+                }
+            }
+        }
         return None;
     }
-    let mut all = enc.design_prefixes();
-    all.extend(announced.iter().map(|(_, p)| *p));
-    let reach = enc.env_reach();
-    for (eid, e) in net.edges.iter() {
-        if let Some(l) = e.max_routes {
-            if reach.contains(&e.from) && all.len() as u64 > u64::from(l.max) {
-                return Some(format!(
-                    "a counterexample announces {} prefixes, more than the limit of {} over {}; route limits are not verified",
-                    all.len(),
-                    l.max,
-                    session_name(eid)
-                ));
+    let mut extra: Vec<(NodeId, ipnet::Ipv4Net, crate::span::Span)> = announced
+        .iter()
+        .map(|(n, p)| {
+            let span = enc
+                .assumptions()
+                .iter()
+                .find(|a| a.node == *n)
+                .map(|a| a.span)
+                .unwrap_or(prop.span);
+            (*n, *p, span)
+        })
+        .collect();
+    let mut drops = Vec::new();
+    for (e, limit) in &flooded {
+        let doubt = || {
+            format!(
+                "a counterexample needs the environment to announce more than {limit} prefixes over {} so that the session is dropped; that could not be confirmed (route limits are not verified)",
+                session_name(*e)
+            )
+        };
+        let Some(edge) = net.edges.get(*e) else {
+            return Some(doubt());
+        };
+        let need = *limit as usize + 1;
+        let found = enc
+            .assumptions()
+            .iter()
+            .filter(|a| a.node == edge.from)
+            .map(|a| {
+                (
+                    *a,
+                    super::environment::passing_prefixes(net, a, *e, &design, need),
+                )
+            })
+            .find(|(_, qs)| qs.len() >= need);
+        let Some((a, qs)) = found else {
+            return Some(doubt());
+        };
+        drops.push(super::DroppedSession {
+            node: node_name(net, edge.from),
+            peer: node_name(net, edge.to),
+            limit: *limit,
+            announced: qs.len(),
+            within: a.within.to_string(),
+            prefixes: qs.iter().map(|q| q.to_string()).collect(),
+            spans: (a.span, edge.max_routes.map(|l| l.span).unwrap_or(a.span)),
+        });
+        extra.extend(qs.into_iter().map(|q| (a.node, q, a.span)));
+    }
+    // Replay concretely.
+    let mut concrete = net.clone();
+    for (n, p, span) in extra {
+        if let Some(node) = concrete.nodes.get_mut(n) {
+            if !node.originates.iter().any(|o| o.prefix == p) {
+                node.originates
+                    .push(crate::ir::Origination { prefix: p, span });
             }
         }
     }
+    let mut down: BTreeSet<crate::ir::ComponentId> = prop.without.iter().copied().collect();
+    for (idx, var) in &enc.scen.free {
+        if eval_bool(m, var) {
+            down.insert(<crate::ir::ComponentId as crate::ir::Id>::from_index(*idx));
+        }
+    }
+    let sc = crate::sim::Scenario::new(down);
+    let mut plain = prop.clone();
+    plain.assumptions.clear();
+    plain.failures = 0;
+    let confirmed = crate::sim::bgp::stable_state(&concrete, &sc).is_ok_and(|state| {
+        let dropped_all = drops.iter().all(|d| {
+            concrete.edges.iter().any(|(_, x)| {
+                node_name(&concrete, x.from) == d.node
+                    && node_name(&concrete, x.to) == d.peer
+                    && state.session_dropped(x.session)
+            })
+        });
+        dropped_all
+            && matches!(
+                crate::sim::evaluate(&concrete, &state, &sc, &plain),
+                crate::sim::PropertyOutcome::Violated(_)
+            )
+    });
+    if !confirmed {
+        let names: Vec<String> = flooded.iter().map(|(e, _)| session_name(*e)).collect();
+        return Some(format!(
+            "a counterexample needs the environment to push {} over its route limit; replayed with that many announcements, the simulator does not confirm it (route limits are not verified)",
+            names.join(", ")
+        ));
+    }
+    drops.sort_by(|a, b| (&a.node, &a.peer).cmp(&(&b.node, &b.peer)));
+    enc.drops = drops;
     None
 }
 

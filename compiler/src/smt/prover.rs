@@ -33,6 +33,12 @@ impl Prover {
         }
     }
 
+    /// Sets when the next questions must be answered by (one solver serves several
+    /// properties, each with its check's deadline).
+    pub fn set_deadline(&mut self, deadline: Instant) {
+        self.deadline = deadline;
+    }
+
     /// Adds a background fact (part of the network's meaning, not of the property).
     pub fn assume(&self, fact: &Bool) {
         self.solver.assert(fact);

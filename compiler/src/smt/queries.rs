@@ -23,97 +23,245 @@ use crate::sim::{owners, Owner};
 use ipnet::Ipv4Net;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use z3::ast::{Bool, Int};
 
 /// Verifies one property line within `timeout`.
 pub fn verify_property(net: &Network, prop: &Property, timeout: Duration) -> PropertyVerdict {
-    let unknown = |why: String| PropertyVerdict {
+    let deadline = Instant::now() + timeout;
+    let mut out = verify_properties(net, &[prop], &|_| deadline);
+    out.pop().unwrap_or(PropertyVerdict {
         span: prop.span,
-        status: Status::Unknown(why),
+        status: Status::Unknown("the verifier stopped unexpectedly".into()),
         counterexample: None,
-    };
+    })
+}
+
+/// Verifies property lines in order, one verdict each. Lines with the same scenario
+/// (`under failures`, `without`, `assume`) share a [`Session`]: one encoder, whose
+/// per-prefix planes are built once, and one solver, asked each property in its own
+/// push/pop frame. `deadline(i)` is called when line `i` starts (`--timeout` is per
+/// check: the caller knows which check a line belongs to).
+pub fn verify_properties(
+    net: &Network,
+    props: &[&Property],
+    deadline: &dyn Fn(usize) -> Instant,
+) -> Vec<PropertyVerdict> {
+    let mut out: Vec<Option<PropertyVerdict>> = props.iter().map(|_| None).collect();
     if let Some(why) = route_limit_risk(net) {
-        return unknown(why);
+        return props
+            .iter()
+            .map(|p| verdict(p, Status::Unknown(why.clone()), None))
+            .collect();
     }
-    let mut enc = Encoder::new(net, prop);
-    let prover = Prover::new(timeout);
-    let res = match &prop.kind {
-        PropertyKind::Never {
-            node,
-            prefix,
-            via,
-            originated_by,
-        } => never(
-            &mut enc,
-            &prover,
-            prop,
-            *node,
-            *prefix,
-            *via,
-            *originated_by,
-        ),
-        PropertyKind::RouteLimit { node, max } => route_limit(&mut enc, &prover, prop, *node, *max),
-        PropertyKind::Reachable { from, to } => {
-            paths(&mut enc, &prover, prop, from, to, PathGoal::Reach)
+    let mut done = vec![false; props.len()];
+    for (i, first) in props.iter().enumerate() {
+        if done.get(i).copied().unwrap_or(true) {
+            continue;
         }
-        PropertyKind::Traverses { from, to, waypoint } => paths(
-            &mut enc,
-            &prover,
-            prop,
-            from,
-            to,
-            PathGoal::Traverse(*waypoint),
-        ),
-        PropertyKind::Avoids { from, to, waypoint } => paths(
-            &mut enc,
-            &prover,
-            prop,
-            from,
-            to,
-            PathGoal::Avoid(*waypoint),
-        ),
-        PropertyKind::LoopFree => loop_free(&mut enc, &prover, prop),
-        PropertyKind::Symmetric { a, b } => symmetric(&mut enc, &prover, prop, a, b),
-    };
-    let (status, counterexample) = match res {
-        Answer::Pass => {
-            // A proof over no stable state at all would be vacuous.
-            match prover.check(&Bool::from_bool(true), &[]) {
-                Outcome::Counterexample(_) if enc.scen.free.is_empty() => (Status::Pass, None),
-                Outcome::Counterexample(_) => {
-                    match super::stability::failure_sets(&enc, &prover, prop.failures) {
-                        Stability::Stable => (Status::Pass, None),
-                        Stability::Unstable(failed) => {
-                            let names: Vec<String> =
-                                failed.iter().map(|f| format!("`{f}`")).collect();
-                            (
-                                Status::Unknown(format!(
-                                    "with {} failed the network has no stable state (BGP does not converge)",
-                                    if names.is_empty() { "nothing".to_string() } else { names.join(", ") }
-                                )),
-                                None,
-                            )
-                        }
-                        Stability::Unknown(why) => (Status::Unknown(why), None),
-                    }
+        let members: Vec<usize> = (i..props.len())
+            .filter(|j| {
+                !done.get(*j).copied().unwrap_or(true)
+                    && props.get(*j).is_some_and(|p| same_scenario(first, p))
+            })
+            .collect();
+        let mut session = Session::new(net, first);
+        let mut passed = Vec::new();
+        let mut last = Instant::now();
+        for &j in &members {
+            if let Some(slot) = done.get_mut(j) {
+                *slot = true;
+            }
+            let Some(prop) = props.get(j) else { continue };
+            let d = deadline(j);
+            last = last.max(d);
+            session.prover.set_deadline(d);
+            let v = match session.ask(prop) {
+                Answer::Pass => {
+                    passed.push(j);
+                    continue;
                 }
-                Outcome::Proof => (
-                    Status::Unknown(
-                        "the network has no stable state (BGP does not converge)".into(),
-                    ),
-                    None,
-                ),
-                Outcome::Unknown(why) => (Status::Unknown(why), None),
+                Answer::Fail(c) => verdict(prop, Status::Fail, Some(*c)),
+                Answer::Unknown(why) => verdict(prop, Status::Unknown(why), None),
+            };
+            if let Some(slot) = out.get_mut(j) {
+                *slot = Some(v);
             }
         }
-        Answer::Fail(c) => (Status::Fail, Some(*c)),
-        Answer::Unknown(why) => (Status::Unknown(why), None),
-    };
+        if passed.is_empty() {
+            continue;
+        }
+        // A proof over no stable state would be vacuous: the session's planes (a
+        // superset of each property's) must have one, under every allowed failure set.
+        session.prover.set_deadline(last);
+        let settled = session.settle(first.failures);
+        for j in passed {
+            let Some(prop) = props.get(j) else { continue };
+            let v = match &settled {
+                Ok(()) => verdict(prop, Status::Pass, None),
+                // The shared planes do not settle: ask again alone, so that only this
+                // property's own planes count.
+                Err(_) if members.len() > 1 => {
+                    let d = deadline(j);
+                    let mut alone = Session::new(net, prop);
+                    alone.prover.set_deadline(d);
+                    match alone.ask(prop) {
+                        Answer::Pass => match alone.settle(prop.failures) {
+                            Ok(()) => verdict(prop, Status::Pass, None),
+                            Err(why) => verdict(prop, Status::Unknown(why), None),
+                        },
+                        Answer::Fail(c) => verdict(prop, Status::Fail, Some(*c)),
+                        Answer::Unknown(why) => verdict(prop, Status::Unknown(why), None),
+                    }
+                }
+                Err(why) => verdict(prop, Status::Unknown(why.clone()), None),
+            };
+            if let Some(slot) = out.get_mut(j) {
+                *slot = Some(v);
+            }
+        }
+    }
+    out.into_iter()
+        .zip(props)
+        .map(|(v, p)| {
+            v.unwrap_or_else(|| {
+                verdict(
+                    p,
+                    Status::Unknown("the verifier stopped unexpectedly".into()),
+                    None,
+                )
+            })
+        })
+        .collect()
+}
+
+fn verdict(
+    prop: &Property,
+    status: Status,
+    counterexample: Option<Counterexample>,
+) -> PropertyVerdict {
     PropertyVerdict {
         span: prop.span,
         status,
         counterexample,
+    }
+}
+
+/// Same failures, removed components and environment (the same `assume` lines).
+fn same_scenario(a: &Property, b: &Property) -> bool {
+    a.failures == b.failures && a.without == b.without && a.assumptions == b.assumptions
+}
+
+/// One scenario's encoding and solver, asked property after property.
+pub struct Session<'n> {
+    enc: Encoder<'n>,
+    prover: Prover,
+}
+
+impl<'n> Session<'n> {
+    /// A session for `scenario`'s failures, `without` and `assume` lines.
+    pub fn new(net: &'n Network, scenario: &Property) -> Session<'n> {
+        Session {
+            enc: Encoder::new(net, scenario),
+            prover: Prover::new(Duration::ZERO),
+        }
+    }
+
+    /// The property's own question (its violation in a push/pop frame).
+    fn ask(&mut self, prop: &Property) -> Answer {
+        self.enc.drops.clear();
+        let answer = self.question(prop);
+        match answer {
+            Answer::Fail(mut c) => {
+                c.dropped = std::mem::take(&mut self.enc.drops);
+                if !c.dropped.is_empty() {
+                    let what: Vec<String> = c
+                        .dropped
+                        .iter()
+                        .map(|d| {
+                            format!(
+                                "`{}` announcing {} prefixes inside `{}` (over the limit of {} of its session with `{}`, which drops)",
+                                d.node, d.announced, d.within, d.limit, d.peer
+                            )
+                        })
+                        .collect();
+                    c.narrative = format!("with {}: {}", what.join(" and "), c.narrative);
+                    let mut labels = std::mem::take(&mut c.labels);
+                    for d in &c.dropped {
+                        labels.push(super::CexLabel {
+                            span: d.spans.0,
+                            message: format!(
+                                "the environment makes `{}` announce {} prefixes inside `{}`",
+                                d.node, d.announced, d.within
+                            ),
+                        });
+                        labels.push(super::CexLabel {
+                            span: d.spans.1,
+                            message: format!(
+                                "above {} prefixes `{}` drops the session with `{}`",
+                                d.limit, d.peer, d.node
+                            ),
+                        });
+                    }
+                    c.labels = tidy_labels(labels);
+                }
+                Answer::Fail(c)
+            }
+            other => other,
+        }
+    }
+
+    fn question(&mut self, prop: &Property) -> Answer {
+        let (enc, prover) = (&mut self.enc, &self.prover);
+        match &prop.kind {
+            PropertyKind::Never {
+                node,
+                prefix,
+                via,
+                originated_by,
+            } => never(enc, prover, prop, *node, *prefix, *via, *originated_by),
+            PropertyKind::RouteLimit { node, max } => route_limit(enc, prover, prop, *node, *max),
+            PropertyKind::Reachable { from, to } => {
+                paths(enc, prover, prop, from, to, PathGoal::Reach)
+            }
+            PropertyKind::Traverses { from, to, waypoint } => {
+                paths(enc, prover, prop, from, to, PathGoal::Traverse(*waypoint))
+            }
+            PropertyKind::Avoids { from, to, waypoint } => {
+                paths(enc, prover, prop, from, to, PathGoal::Avoid(*waypoint))
+            }
+            PropertyKind::LoopFree => loop_free(enc, prover, prop),
+            PropertyKind::Symmetric { a, b } => symmetric(enc, prover, prop, a, b),
+        }
+    }
+
+    /// Whether the encoded prefixes have a stable state (with `under failures K`: under
+    /// every failure set), so that the proofs so far are not vacuous; the reason when
+    /// not (or when it cannot be decided).
+    fn settle(&mut self, failures: u32) -> Result<(), String> {
+        sync(&self.prover, &mut self.enc);
+        match self.prover.check(&Bool::from_bool(true), &[]) {
+            Outcome::Counterexample(_) if self.enc.scen.free.is_empty() => Ok(()),
+            Outcome::Counterexample(_) => {
+                match super::stability::failure_sets(&self.enc, &self.prover, failures) {
+                    Stability::Stable => Ok(()),
+                    Stability::Unstable(failed) => {
+                        let names: Vec<String> = failed.iter().map(|f| format!("`{f}`")).collect();
+                        Err(format!(
+                            "with {} failed the network has no stable state (BGP does not converge)",
+                            if names.is_empty() {
+                                "nothing".to_string()
+                            } else {
+                                names.join(", ")
+                            }
+                        ))
+                    }
+                    Stability::Unknown(why) => Err(why),
+                }
+            }
+            Outcome::Proof => Err("the network has no stable state (BGP does not converge)".into()),
+            Outcome::Unknown(why) => Err(why),
+        }
     }
 }
 
@@ -154,12 +302,12 @@ fn all_refuted<G>(prover: &Prover, per: &[(Ipv4Addr, G, Bool)]) -> bool {
     matches!(prover.check(&Bool::or(&any), &[]), Outcome::Proof)
 }
 
-/// Hands the encoder's new facts to the prover.
-fn sync(prover: &Prover, enc: &Encoder<'_>, taken: &mut usize) {
-    for f in enc.facts.iter().skip(*taken) {
+/// Hands the encoder's new facts to the prover (each fact once per session).
+fn sync(prover: &Prover, enc: &mut Encoder<'_>) {
+    for f in enc.facts.iter().skip(enc.synced) {
         prover.assume(f);
     }
-    *taken = enc.facts.len();
+    enc.synced = enc.facts.len();
 }
 
 /// Literals to keep false when possible: failures first, then sessions dropped over
@@ -205,8 +353,7 @@ fn never(
     let net = enc.net;
     let interest: BTreeSet<NodeId> = [node].into_iter().collect();
     let plane = enc.prefix_plane(prefix, Some(&interest));
-    let mut taken = 0;
-    sync(prover, enc, &mut taken);
+    sync(prover, enc);
     let Some(rib) = plane.rib(node) else {
         return Answer::Pass;
     };
@@ -232,7 +379,7 @@ fn never(
         Outcome::Proof => Answer::Pass,
         Outcome::Unknown(why) => Answer::Unknown(why),
         Outcome::Counterexample(m) => {
-            if let Some(why) = route_limit_doubt(enc, &m) {
+            if let Some(why) = route_limit_doubt(enc, &m, prop) {
                 return Answer::Unknown(why);
             }
             let (failed, environment, mut labels) = scenario(enc, &m);
@@ -261,6 +408,7 @@ fn never(
                 None => format!("`{}` installs `{prefix}`", node_name(net, node)),
             };
             Answer::Fail(Box::new(Counterexample {
+                dropped: Vec::new(),
                 failed,
                 environment,
                 paths: Vec::new(),
@@ -304,8 +452,7 @@ fn route_limit(
     for p in prefixes.iter().chain(groups.keys()) {
         planes.push(enc.prefix_plane(*p, Some(&interest)));
     }
-    let mut taken = 0;
-    sync(prover, enc, &mut taken);
+    sync(prover, enc);
     let zero = Int::from_i64(0);
     let weight = |p: &Ipv4Net| groups.get(p).copied().unwrap_or(1);
     let big = |n: u64| Int::from_i64(i64::try_from(n).unwrap_or(i64::MAX));
@@ -318,7 +465,7 @@ fn route_limit(
         Outcome::Proof => Answer::Pass,
         Outcome::Unknown(why) => Answer::Unknown(why),
         Outcome::Counterexample(m) => {
-            if let Some(why) = route_limit_doubt(enc, &m) {
+            if let Some(why) = route_limit_doubt(enc, &m, prop) {
                 return Answer::Unknown(why);
             }
             // Each announced representative stands for its whole group.
@@ -373,6 +520,7 @@ fn route_limit(
                 node_name(net, node),
             );
             Answer::Fail(Box::new(Counterexample {
+                dropped: Vec::new(),
                 failed,
                 environment,
                 paths: Vec::new(),
@@ -474,6 +622,7 @@ fn paths(
     let net = enc.net;
     let Some(src) = endpoint_src(net, from) else {
         return Answer::Fail(Box::new(Counterexample {
+            dropped: Vec::new(),
             narrative: "the source has no place in the design".into(),
             labels: vec![property_label(prop.span, "this property fails")],
             ..Counterexample::default()
@@ -481,7 +630,6 @@ fn paths(
     };
     let dests = dedupe_by_signature(net, crate::sim::props::destinations(net, from, to));
     let mut b = Builder::new(enc);
-    let mut taken = 0;
     let mut fresh = Fresh(0);
     let mut unknown: Option<String> = None;
     let mut per = Vec::new();
@@ -525,7 +673,7 @@ fn paths(
         };
         per.push((d, g, Bool::and(&[violation, cons])));
     }
-    sync(prover, b.enc, &mut taken);
+    sync(prover, b.enc);
     if all_refuted(prover, &per) {
         return Answer::Pass;
     }
@@ -555,7 +703,7 @@ fn paths(
                     unknown.get_or_insert(NESTED.into());
                     continue;
                 }
-                if let Some(why) = route_limit_doubt(b.enc, &m) {
+                if let Some(why) = route_limit_doubt(b.enc, &m, prop) {
                     unknown.get_or_insert(why);
                     continue;
                 }
@@ -574,6 +722,7 @@ fn paths(
                     PathGoal::Traverse(w) => match first.as_ref() {
                         Some(p) if p.disposition == "delivered" => {
                             return Answer::Fail(Box::new(Counterexample {
+ dropped: Vec::new(),
                                 narrative: format!(
                                     "{}a packet from `{from_name}` to `{d}` is delivered without passing `{}`: {}",
                                     narrative_prefix(&failed, &environment),
@@ -591,6 +740,7 @@ fn paths(
                     },
                     PathGoal::Avoid(w) => {
                         return Answer::Fail(Box::new(Counterexample {
+                            dropped: Vec::new(),
                             narrative: format!(
                                 "{}a packet from `{from_name}` to `{d}` passes `{}`: {}",
                                 narrative_prefix(&failed, &environment),
@@ -616,6 +766,7 @@ fn paths(
                     None => String::new(),
                 };
                 return Answer::Fail(Box::new(Counterexample {
+                    dropped: Vec::new(),
                     failed,
                     environment,
                     paths: cpaths,
@@ -642,7 +793,6 @@ fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer 
         .collect();
     let dests = dedupe_by_signature(net, classes);
     let mut b = Builder::new(enc);
-    let mut taken = 0;
     let mut fresh = Fresh(0);
     let mut unknown: Option<String> = None;
     let mut per = Vec::new();
@@ -662,7 +812,7 @@ fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer 
             Bool::and(&[Bool::or(&[claim, uns]), cons, w.constraint]),
         ));
     }
-    sync(prover, b.enc, &mut taken);
+    sync(prover, b.enc);
     if all_refuted(prover, &per) {
         return Answer::Pass;
     }
@@ -702,7 +852,7 @@ fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer 
                     );
                     continue;
                 };
-                if let Some(why) = route_limit_doubt(b.enc, &m) {
+                if let Some(why) = route_limit_doubt(b.enc, &m, prop) {
                     unknown.get_or_insert(why);
                     continue;
                 }
@@ -724,6 +874,7 @@ fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer 
                         .unwrap_or_default()
                 );
                 return Answer::Fail(Box::new(Counterexample {
+                    dropped: Vec::new(),
                     failed,
                     environment,
                     paths: cpaths,
@@ -750,6 +901,7 @@ fn symmetric(
     let net = enc.net;
     let (Some(sa), Some(sb)) = (endpoint_src(net, a), endpoint_src(net, bep)) else {
         return Answer::Fail(Box::new(Counterexample {
+            dropped: Vec::new(),
             narrative: "an endpoint has no place in the design".into(),
             labels: vec![property_label(prop.span, "this property fails")],
             ..Counterexample::default()
@@ -764,7 +916,6 @@ fn symmetric(
         .map(|(id, _)| id)
         .collect();
     let mut b = Builder::new(enc);
-    let mut taken = 0;
     let mut fresh = Fresh(0);
     let mut unknown: Option<String> = None;
     let mut graphs_b: BTreeMap<Ipv4Addr, Graph> = BTreeMap::new();
@@ -775,7 +926,7 @@ fn symmetric(
     for d in &to_a {
         graphs_a.insert(*d, b.graph(*d, &[sb]));
     }
-    sync(prover, b.enc, &mut taken);
+    sync(prover, b.enc);
     // Per graph, once: a bad walk or loop; and per NVA it can visit, a delivered walk
     // through it and one around it.
     struct Walks {
@@ -882,7 +1033,7 @@ fn symmetric(
                         unknown.get_or_insert(NESTED.into());
                         continue;
                     }
-                    if let Some(why) = route_limit_doubt(b.enc, &m) {
+                    if let Some(why) = route_limit_doubt(b.enc, &m, prop) {
                         unknown.get_or_insert(why);
                         continue;
                     }
@@ -909,6 +1060,7 @@ fn symmetric(
                         )
                     };
                     return Answer::Fail(Box::new(Counterexample {
+                        dropped: Vec::new(),
                         failed,
                         environment,
                         paths: cpaths,
