@@ -133,12 +133,13 @@ fn counterexample_lines(cx: &serde_json::Value) -> Vec<String> {
     if let Some(dropped) = cx["dropped"].as_array() {
         for d in dropped {
             lines.push(format!(
-                "environment: `{}` announces {} prefixes inside `{}` to `{}`, over its limit of {}: the session is dropped",
+                "environment: `{}` announces {} prefixes inside `{}`: more than {} from `{}` to `{}`, which drops the session",
                 d["node"].as_str().unwrap_or("?"),
                 d["announced"],
                 d["within"].as_str().unwrap_or("?"),
-                d["peer"].as_str().unwrap_or("?"),
-                d["limit"]
+                d["limit"],
+                d["session"][0].as_str().unwrap_or("?"),
+                d["session"][1].as_str().unwrap_or("?")
             ));
         }
     }

@@ -94,8 +94,10 @@ fn violated(
 
 /// Walks every path from `from` to `to`: holds when none is `bad`, otherwise
 /// violated with `what` and up to `MAX_WITNESSES` bad paths.
+#[allow(clippy::too_many_arguments)]
 fn bad_paths(
     net: &Network,
+    dest_net: &Network,
     state: &State,
     sc: &Scenario,
     from: &Endpoint,
@@ -104,7 +106,7 @@ fn bad_paths(
     bad: impl Fn(&Path) -> bool,
 ) -> PropertyOutcome {
     let mut walker = Walker::new(net, state, sc);
-    let paths = match paths_between(net, &mut walker, from, to) {
+    let paths = match paths_between(net, dest_net, &mut walker, from, to) {
         Ok(p) => p,
         Err(e) => return violated(e, Vec::new(), Vec::new()),
     };
@@ -123,6 +125,20 @@ fn bad_paths(
 /// Evaluates `prop` in one stable state (`state` of scenario `sc`; the caller has
 /// already put `prop.without` into `sc`). Assumptions are not applied here.
 pub fn evaluate(net: &Network, state: &State, sc: &Scenario, prop: &Property) -> PropertyOutcome {
+    evaluate_at(net, net, state, sc, prop)
+}
+
+/// [`evaluate`], with the destinations of `reachable`, `path` and `symmetric` taken
+/// from `dest_net` — the design as written — while `net` (the design with an
+/// environment's announcements added as originations) routes: announcing a prefix
+/// makes a site own it, but does not change which addresses the property is about.
+pub fn evaluate_at(
+    net: &Network,
+    dest_net: &Network,
+    state: &State,
+    sc: &Scenario,
+    prop: &Property,
+) -> PropertyOutcome {
     let name = |n: NodeId| super::node_name(net, n).to_string();
     match &prop.kind {
         PropertyKind::Never {
@@ -179,22 +195,29 @@ pub fn evaluate(net: &Network, state: &State, sc: &Scenario, prop: &Property) ->
                 )
             }
         }
-        PropertyKind::Reachable { from, to } => {
-            bad_paths(net, state, sc, from, to, "a packet is not delivered", |p| {
-                !delivered_to(net, p, to)
-            })
-        }
+        PropertyKind::Reachable { from, to } => bad_paths(
+            net,
+            dest_net,
+            state,
+            sc,
+            from,
+            to,
+            "a packet is not delivered",
+            |p| !delivered_to(dest_net, p, to),
+        ),
         PropertyKind::Traverses { from, to, waypoint } => bad_paths(
             net,
+            dest_net,
             state,
             sc,
             from,
             to,
             &format!("a path is not delivered through `{}`", name(*waypoint)),
-            |p| !delivered_to(net, p, to) || !p.visits(*waypoint),
+            |p| !delivered_to(dest_net, p, to) || !p.visits(*waypoint),
         ),
         PropertyKind::Avoids { from, to, waypoint } => bad_paths(
             net,
+            dest_net,
             state,
             sc,
             from,
@@ -206,14 +229,14 @@ pub fn evaluate(net: &Network, state: &State, sc: &Scenario, prop: &Property) ->
             let mut walker = Walker::new(net, state, sc);
             let mut all = Vec::new();
             for (x, y) in [(a, b), (b, a)] {
-                match paths_between(net, &mut walker, x, y) {
+                match paths_between(net, dest_net, &mut walker, x, y) {
                     Ok(p) => all.extend(p.into_iter().map(|p| (p, y))),
                     Err(e) => return violated(e, Vec::new(), Vec::new()),
                 }
             }
             let undelivered: Vec<Path> = all
                 .iter()
-                .filter(|(p, y)| !delivered_to(net, p, y))
+                .filter(|(p, y)| !delivered_to(dest_net, p, y))
                 .map(|(p, _)| p.clone())
                 .take(MAX_WITNESSES)
                 .collect();
@@ -279,6 +302,7 @@ pub fn evaluate(net: &Network, state: &State, sc: &Scenario, prop: &Property) ->
 /// Every path from `from` to every destination class of `to`.
 fn paths_between(
     net: &Network,
+    dest_net: &Network,
     walker: &mut Walker<'_>,
     from: &Endpoint,
     to: &Endpoint,
@@ -286,7 +310,7 @@ fn paths_between(
     let src = endpoint_source(net, from)
         .ok_or_else(|| "the source has no place in the design".to_string())?;
     let mut out = Vec::new();
-    for d in destinations(net, from, to) {
+    for d in destinations(dest_net, from, to) {
         out.extend(walker.walk(src, d));
     }
     Ok(out)

@@ -126,9 +126,9 @@ pub struct Scenario {
 /// it is up is the environment's choice.
 pub struct Flood {
     pub session: SessionId,
-    /// The limited edge (receiver side) and its limit.
-    pub edge: EdgeId,
-    pub limit: u32,
+    /// The session's limited edges the environment could exceed, with their limits
+    /// (edges from an assumption's node first).
+    pub edges: Vec<(EdgeId, u32)>,
     pub var: Bool,
 }
 
@@ -593,20 +593,6 @@ impl<'n> Encoder<'n> {
             .collect()
     }
 
-    /// How many distinct prefixes the environment can announce (saturating).
-    pub fn env_capacity(&self) -> u64 {
-        self.assumptions
-            .iter()
-            .map(|a| {
-                let lo = u32::from(a.within.prefix_len());
-                let hi = u32::from(a.le.min(32));
-                (lo..=hi).fold(0u64, |acc, l| {
-                    acc.saturating_add(1u64.checked_shl(l - lo).unwrap_or(u64::MAX))
-                })
-            })
-            .fold(0u64, u64::saturating_add)
-    }
-
     /// Nodes the environment's routes can reach (the assumption nodes, inclusive).
     pub fn env_reach(&self) -> BTreeSet<NodeId> {
         let from: BTreeSet<NodeId> = self.assumptions.iter().map(|a| a.node).collect();
@@ -615,27 +601,78 @@ impl<'n> Encoder<'n> {
 
     /// A free "dropped over its limit" variable per limited session that the
     /// environment's announcements can reach and, together with the design's own
-    /// prefixes, exceed (a sound over-approximation: export policies on the way may
-    /// stop most announcements, so a counterexample that needs one is `unknown`).
+    /// prefixes, exceed. What can cross an edge from an assumption's node is counted
+    /// exactly (its export and the peer's import policies, per group of prefixes);
+    /// further away, at most what leaves the assumptions' nodes. A sound
+    /// over-approximation: a counterexample that needs a drop is confirmed in the
+    /// simulator or is `unknown` (`model::route_limit_doubt`).
     fn compute_floods(&mut self) {
         if self.assumptions.is_empty() {
             return;
         }
-        let total = (self.design_prefixes().len() as u64).saturating_add(self.env_capacity());
+        let net = self.net;
+        let design = self.design_prefixes();
+        let ndesign = design.len() as u64;
+        let env_nodes: BTreeSet<NodeId> = self.assumptions.iter().map(|a| a.node).collect();
+        let mut leaving = 0u64;
+        let mut direct: BTreeMap<EdgeId, u64> = BTreeMap::new();
+        for (eid, e) in net.edges.iter() {
+            if env_nodes.contains(&e.from) {
+                let n = super::environment::passing_over(net, &self.assumptions, eid, &design)
+                    .unwrap_or(u64::MAX);
+                direct.insert(eid, n);
+                leaving = leaving.saturating_add(n);
+            }
+        }
         let reach = self.env_reach();
-        for (eid, e) in self.net.edges.iter() {
+        // An environment route always carries its node's ASN (prepended on export);
+        // a receiver whose loop check rejects that ASN never accepts one, unless some
+        // policy can remove the ASN again.
+        let env_asns: BTreeSet<u32> = env_nodes
+            .iter()
+            .filter_map(|n| net.nodes.get(*n).map(|x| x.asn))
+            .collect();
+        let removable = |asn: u32| {
+            net.policies.values().any(|p| {
+                p.rules.iter().any(|r| {
+                    r.actions.iter().any(|a| match a {
+                        Action::RemovePrivateAs => crate::ir::is_private_asn(asn),
+                        Action::RemoveAs(l) | Action::ReplaceAs(l) => l.contains(&asn),
+                        _ => false,
+                    })
+                })
+            })
+        };
+        let mut by_session: BTreeMap<SessionId, Vec<(EdgeId, u32, bool)>> = BTreeMap::new();
+        for (eid, e) in net.edges.iter() {
             let Some(l) = e.max_routes else { continue };
-            if !reach.contains(&e.from) || total <= u64::from(l.max) {
+            if !reach.contains(&e.from) {
                 continue;
             }
-            if self.scen.flood.iter().any(|f| f.session == e.session) {
+            let rejects_env = e.allowas_in == 0
+                && env_asns.len() == 1
+                && e.loop_check
+                    .is_some_and(|x| env_asns.contains(&x) && !removable(x))
+                && !direct.contains_key(&eid);
+            let env = if rejects_env {
+                0
+            } else {
+                direct.get(&eid).copied().unwrap_or(leaving)
+            };
+            if ndesign.saturating_add(env) <= u64::from(l.max) {
                 continue;
             }
+            by_session
+                .entry(e.session)
+                .or_default()
+                .push((eid, l.max, direct.contains_key(&eid)));
+        }
+        for (session, mut edges) in by_session {
+            edges.sort_by_key(|(e, _, d)| (!*d, *e));
             self.scen.flood.push(Flood {
-                session: e.session,
-                edge: eid,
-                limit: l.max,
-                var: Bool::new_const(format!("flood_{}", e.session.index())),
+                session,
+                edges: edges.into_iter().map(|(e, l, _)| (e, l)).collect(),
+                var: Bool::new_const(format!("flood_{}", session.index())),
             });
         }
     }

@@ -149,8 +149,8 @@ pub struct Counterexample {
 pub struct DroppedSession {
     /// The announcing node.
     pub node: String,
-    /// Its peer, which receives the routes and drops the session.
-    pub peer: String,
+    /// The session's limited direction: sender, then the receiver that drops it.
+    pub session: [String; 2],
     pub limit: u32,
     /// How many prefixes the environment announces over it.
     pub announced: usize,

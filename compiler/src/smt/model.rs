@@ -205,13 +205,19 @@ pub fn route_limit_doubt(
         .map(|e| (e.node, e.prefix))
         .collect();
     let design = enc.design_prefixes();
-    let flooded: Vec<(crate::ir::EdgeId, u32)> = enc
+    let flooded: Vec<(crate::ir::SessionId, Vec<(crate::ir::EdgeId, u32)>)> = enc
         .scen
         .flood
         .iter()
         .filter(|f| eval_bool(m, &f.var))
-        .map(|f| (f.edge, f.limit))
+        .map(|f| (f.session, f.edges.clone()))
         .collect();
+    let session_of = |s: crate::ir::SessionId| {
+        net.sessions
+            .get(s)
+            .map(|x| format!("`{}`–`{}`", node_name(net, x.a), node_name(net, x.b)))
+            .unwrap_or_default()
+    };
     if flooded.is_empty() {
         if announced.is_empty() {
             return None;
@@ -246,40 +252,72 @@ pub fn route_limit_doubt(
         })
         .collect();
     let mut drops = Vec::new();
-    for (e, limit) in &flooded {
-        let doubt = || {
-            format!(
-                "a counterexample needs the environment to announce more than {limit} prefixes over {} so that the session is dropped; that could not be confirmed (route limits are not verified)",
-                session_name(*e)
-            )
+    let mut sessions = Vec::new();
+    for (session, edges) in &flooded {
+        // The announcements: limit + 1 prefixes that leave an assumption's node over
+        // the limited edge itself, or (further away) over any of its sessions.
+        let mut chosen = None;
+        for (e, limit) in edges {
+            let Some(edge) = net.edges.get(*e) else {
+                continue;
+            };
+            let need = *limit as usize + 1;
+            for a in enc.assumptions() {
+                let outs: Vec<crate::ir::EdgeId> = if a.node == edge.from {
+                    vec![*e]
+                } else {
+                    net.out_edges(a.node).map(|(id, _)| id).collect()
+                };
+                let mut qs: BTreeSet<ipnet::Ipv4Net> = BTreeSet::new();
+                for o in outs {
+                    if qs.len() >= need {
+                        break;
+                    }
+                    qs.extend(super::environment::passing_prefixes(
+                        net,
+                        a,
+                        o,
+                        &design,
+                        need - qs.len(),
+                    ));
+                }
+                if qs.len() >= need {
+                    chosen = Some((*a, *e, *limit, qs));
+                    break;
+                }
+            }
+            if chosen.is_some() {
+                break;
+            }
+        }
+        let Some((a, e, limit, qs)) = chosen else {
+            return Some(format!(
+                "a counterexample needs the environment to push the session {} over its route limit, and it cannot announce that many prefixes (route limits are not verified)",
+                session_of(*session)
+            ));
         };
-        let Some(edge) = net.edges.get(*e) else {
-            return Some(doubt());
-        };
-        let need = *limit as usize + 1;
-        let found = enc
-            .assumptions()
-            .iter()
-            .filter(|a| a.node == edge.from)
-            .map(|a| {
-                (
-                    *a,
-                    super::environment::passing_prefixes(net, a, *e, &design, need),
-                )
-            })
-            .find(|(_, qs)| qs.len() >= need);
-        let Some((a, qs)) = found else {
-            return Some(doubt());
-        };
+        let (from, to) = net
+            .edges
+            .get(e)
+            .map(|x| (x.from, x.to))
+            .unwrap_or((a.node, a.node));
         drops.push(super::DroppedSession {
-            node: node_name(net, edge.from),
-            peer: node_name(net, edge.to),
-            limit: *limit,
+            node: node_name(net, a.node),
+            session: [node_name(net, from), node_name(net, to)],
+            limit,
             announced: qs.len(),
             within: a.within.to_string(),
             prefixes: qs.iter().map(|q| q.to_string()).collect(),
-            spans: (a.span, edge.max_routes.map(|l| l.span).unwrap_or(a.span)),
+            spans: (
+                a.span,
+                net.edges
+                    .get(e)
+                    .and_then(|x| x.max_routes)
+                    .map(|l| l.span)
+                    .unwrap_or(a.span),
+            ),
         });
+        sessions.push(*session);
         extra.extend(qs.into_iter().map(|q| (a.node, q, a.span)));
     }
     // Replay concretely.
@@ -303,27 +341,20 @@ pub fn route_limit_doubt(
     plain.assumptions.clear();
     plain.failures = 0;
     let confirmed = crate::sim::bgp::stable_state(&concrete, &sc).is_ok_and(|state| {
-        let dropped_all = drops.iter().all(|d| {
-            concrete.edges.iter().any(|(_, x)| {
-                node_name(&concrete, x.from) == d.node
-                    && node_name(&concrete, x.to) == d.peer
-                    && state.session_dropped(x.session)
-            })
-        });
-        dropped_all
+        sessions.iter().all(|s| state.session_dropped(*s))
             && matches!(
-                crate::sim::evaluate(&concrete, &state, &sc, &plain),
+                crate::sim::evaluate_at(&concrete, net, &state, &sc, &plain),
                 crate::sim::PropertyOutcome::Violated(_)
             )
     });
     if !confirmed {
-        let names: Vec<String> = flooded.iter().map(|(e, _)| session_name(*e)).collect();
+        let names: Vec<String> = sessions.iter().map(|s| session_of(*s)).collect();
         return Some(format!(
-            "a counterexample needs the environment to push {} over its route limit; replayed with that many announcements, the simulator does not confirm it (route limits are not verified)",
+            "a counterexample needs the environment to push the session {} over its route limit; replayed with that many announcements, the simulator does not confirm it (route limits are not verified)",
             names.join(", ")
         ));
     }
-    drops.sort_by(|a, b| (&a.node, &a.peer).cmp(&(&b.node, &b.peer)));
+    drops.sort_by(|a, b| (&a.node, &a.session).cmp(&(&b.node, &b.session)));
     enc.drops = drops;
     None
 }

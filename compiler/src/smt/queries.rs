@@ -180,8 +180,8 @@ impl<'n> Session<'n> {
                         .iter()
                         .map(|d| {
                             format!(
-                                "`{}` announcing {} prefixes inside `{}` (over the limit of {} of its session with `{}`, which drops)",
-                                d.node, d.announced, d.within, d.limit, d.peer
+                                "`{}` announcing {} prefixes inside `{}` (over the limit of {} of `{}` → `{}`: the session drops)",
+                                d.node, d.announced, d.within, d.limit, d.session[0], d.session[1]
                             )
                         })
                         .collect();
@@ -198,8 +198,8 @@ impl<'n> Session<'n> {
                         labels.push(super::CexLabel {
                             span: d.spans.1,
                             message: format!(
-                                "above {} prefixes `{}` drops the session with `{}`",
-                                d.limit, d.peer, d.node
+                                "above {} prefixes from `{}`, `{}` drops the session",
+                                d.limit, d.session[0], d.session[1]
                             ),
                         });
                     }
