@@ -411,3 +411,41 @@ fn no_route_counterexamples_point_where_the_route_stops() {
         );
     }
 }
+
+/// Counterexamples with an environment (`assume ... advertises any`): the
+/// announcements, a session the environment drops over its route limit, and a table
+/// that grows past `routes <= K` — snapshotted in human and JSON form, byte-stable.
+#[test]
+fn environment_counterexamples_are_snapshotted() {
+    let f = "tests/cli_inputs/environment.avs";
+    let (code, json, _) = run(&["check", f, "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let status = |t: &str| {
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["title"] == t)
+            .unwrap_or_else(|| panic!("no check `{t}`"))
+            .clone()
+    };
+    let hijack = status("on-premises cannot take AVS's traffic");
+    assert_eq!(hijack["status"], "fail");
+    let env = hijack["counterexample"]["environment"].as_array().unwrap();
+    assert!(env.iter().all(|a| a["node"] == "dc1"), "{env:?}");
+    let cut = status("on-premises cannot cut itself off");
+    assert_eq!(cut["status"], "fail");
+    assert_eq!(cut["counterexample"]["dropped"][0]["session"][1], "er_dc");
+    assert_eq!(cut["counterexample"]["dropped"][0]["announced"], 4001);
+    assert_eq!(status("AVS's table stays small")["status"], "fail");
+    assert_eq!(
+        status("on-premises' own space does not pull AVS traffic through the firewall")["status"],
+        "pass"
+    );
+    let (_, again, _) = run(&["check", f, "--format", "json"]);
+    assert_eq!(json, again, "JSON output differs between runs");
+    insta::assert_snapshot!("check_json__environment", json);
+    let (_, human, _) = run(&["check", f]);
+    insta::assert_snapshot!("check_human__environment", human);
+}

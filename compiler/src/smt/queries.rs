@@ -509,10 +509,19 @@ fn route_limit(
                 }
             }
             labels.push(property_label(prop.span, "this property fails"));
-            let like = if installed > routes.len() as u64 {
-                " (each environment prefix shown stands for every prefix of its length that the design treats alike)"
+            let stands: Vec<String> = planes
+                .iter()
+                .filter(|pl| weight(&pl.prefix) > 1)
+                .filter(|pl| pl.rib(node).is_some_and(|r| eval_bool(&m, &r.best.valid)))
+                .map(|pl| format!("`{}` for {}", pl.prefix, weight(&pl.prefix)))
+                .collect();
+            let like = if stands.is_empty() {
+                String::new()
             } else {
-                ""
+                format!(
+                    " (counting every prefix of the same length that the design treats alike: {})",
+                    stands.join(", ")
+                )
             };
             let narrative = format!(
                 "{}`{}` installs {installed} prefixes, more than {max}{like}",
