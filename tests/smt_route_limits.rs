@@ -147,18 +147,19 @@ fn premium_circuits_accept_ten_thousand() {
     let cx = v.counterexample.unwrap();
     let d = cx.dropped.iter().find(|d| d.session[1] == "er_dc").unwrap();
     assert_eq!((d.limit, d.announced), (10_000, 10_001));
-    // Up to /28 (8,191 prefixes) the premium circuit holds, but on their way back
-    // Microsoft's side could in principle send more than 1,000 of them to dc1 (the
-    // MSEE strips private ASNs, so dc1's loop check would not stop them): the
-    // encoding cannot rule that out and the simulator does not confirm it, so the
-    // verdict is `unknown` naming the session — never a pass, never a wrong fail.
+    // Up to /28 (8,191 prefixes) the premium circuit holds. Microsoft's side never
+    // sends dc1's own prefixes back to it (z3 shows no group crosses `er_dc` → `dc1`,
+    // so that session's 1,000 limit is ruled out), but Global Reach carries them to
+    // AVS, whose circuit takes 1,000: that session drops, and AVS loses dc1.
     let text = text.replace("le 29", "le 28");
     let net = network(&text);
     let v = verify(&net);
-    match &v.status {
-        Status::Unknown(why) => assert!(why.contains("`dc1`–`er_dc`"), "{why}"),
-        other => panic!("expected unknown, got {other:?}"),
-    }
+    assert_eq!(v.status, Status::Fail, "{v:?}");
+    let cx = v.counterexample.unwrap();
+    assert_eq!(cx.dropped.len(), 1, "{:?}", cx.dropped);
+    let d = &cx.dropped[0];
+    assert_eq!(d.session, ["er_avs".to_string(), "avs1".to_string()]);
+    assert_eq!((d.limit, d.announced), (1000, 1001));
 }
 
 #[test]

@@ -558,6 +558,8 @@ pub struct Encoder<'n> {
     pub synced: usize,
     /// Sessions the last confirmed counterexample drops over their route limit.
     pub drops: Vec<super::DroppedSession>,
+    /// Sessions whose drop a counterexample needed but could not be confirmed.
+    pub doubted: Vec<SessionId>,
     /// Whole-network planes (no slicing) built so far, shared by every data-plane
     /// property of a session (see [`super::dataplane::Builder`]).
     pub planes: BTreeMap<Ipv4Net, PrefixPlane>,
@@ -577,6 +579,7 @@ impl<'n> Encoder<'n> {
             nh_dom: Vec::new(),
             synced: 0,
             drops: Vec::new(),
+            doubted: Vec::new(),
             planes: BTreeMap::new(),
         };
         enc.compute_nh_domains();

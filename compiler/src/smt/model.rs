@@ -291,6 +291,7 @@ pub fn route_limit_doubt(
             }
         }
         let Some((a, e, limit, qs)) = chosen else {
+            enc.doubted = flooded.iter().map(|(s, _)| *s).collect();
             return Some(format!(
                 "a counterexample needs the environment to push the session {} over its route limit, and it cannot announce that many prefixes (route limits are not verified)",
                 session_of(*session)
@@ -348,6 +349,7 @@ pub fn route_limit_doubt(
             )
     });
     if !confirmed {
+        enc.doubted = sessions.clone();
         let names: Vec<String> = sessions.iter().map(|s| session_of(*s)).collect();
         return Some(format!(
             "a counterexample needs the environment to push the session {} over its route limit; replayed with that many announcements, the simulator does not confirm it (route limits are not verified)",

@@ -33,6 +33,11 @@ impl Prover {
         }
     }
 
+    /// When the current questions must be answered by.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
     /// Sets when the next questions must be answered by (one solver serves several
     /// properties, each with its check's deadline).
     pub fn set_deadline(&mut self, deadline: Instant) {

@@ -147,6 +147,65 @@ fn verdict(
     }
 }
 
+/// Whether the environment of `scenario` can push session `s` over a receive limit:
+/// `Some(false)` when, for each of its limited edges, the design's prefixes plus every
+/// group of the environment's prefixes whose representative can cross the edge in
+/// some stable state of some allowed scenario (z3, one plane per group) stay within
+/// the limit. Members of a group cross exactly when the representative does
+/// (environment.rs), so this bound is sound. `None` when undecided.
+fn flood_possible(
+    net: &Network,
+    scenario: &Property,
+    s: crate::ir::SessionId,
+    deadline: Instant,
+) -> Option<bool> {
+    let mut enc = Encoder::new(net, scenario);
+    let mut prover = Prover::new(Duration::ZERO);
+    prover.set_deadline(deadline);
+    let design = enc.design_prefixes();
+    let edges: Vec<(crate::ir::EdgeId, u32)> = enc
+        .scen
+        .flood
+        .iter()
+        .filter(|f| f.session == s)
+        .flat_map(|f| f.edges.clone())
+        .collect();
+    let mut groups: BTreeMap<Ipv4Net, u64> = BTreeMap::new();
+    for a in scenario.assumptions.iter() {
+        for g in super::environment::groups(net, a, &design) {
+            groups.insert(g.rep, g.count);
+        }
+    }
+    for (e, limit) in edges {
+        let to = net.edges.get(e)?.to;
+        let interest: BTreeSet<NodeId> = [to].into_iter().collect();
+        let mut total = design.len() as u64;
+        for (rep, count) in &groups {
+            let plane = enc.prefix_plane(*rep, Some(&interest));
+            sync(&prover, &mut enc);
+            let Some(rib) = plane.rib(to) else { continue };
+            let crossing: Vec<Bool> = rib
+                .cands
+                .iter()
+                .filter(|c| c.source == CandSource::Edge(e))
+                .map(|c| c.route.valid.clone())
+                .collect();
+            if crossing.is_empty() {
+                continue;
+            }
+            match prover.check(&Bool::or(&crossing), &[]) {
+                Outcome::Counterexample(_) => total = total.saturating_add(*count),
+                Outcome::Proof => {}
+                Outcome::Unknown(_) => return None,
+            }
+            if total > u64::from(limit) {
+                return Some(true);
+            }
+        }
+    }
+    Some(false)
+}
+
 /// Same failures, removed components and environment (the same `assume` lines).
 fn same_scenario(a: &Property, b: &Property) -> bool {
     a.failures == b.failures && a.without == b.without && a.assumptions == b.assumptions
@@ -169,8 +228,38 @@ impl<'n> Session<'n> {
 
     /// The property's own question (its violation in a push/pop frame).
     fn ask(&mut self, prop: &Property) -> Answer {
-        self.enc.drops.clear();
-        let answer = self.question(prop);
+        // Sessions shown not to be floodable; the question is asked again without them.
+        let mut refuted: BTreeSet<crate::ir::SessionId> = BTreeSet::new();
+        let answer = loop {
+            self.enc.drops.clear();
+            self.enc.doubted.clear();
+            let answer = self.question(prop);
+            if !matches!(answer, Answer::Unknown(_)) {
+                break answer;
+            }
+            let doubted = std::mem::take(&mut self.enc.doubted);
+            let mut progress = false;
+            for s in doubted {
+                if !refuted.insert(s) {
+                    continue;
+                }
+                if flood_possible(self.enc.net, prop, s, self.prover.deadline()) == Some(false) {
+                    let vars: Vec<Bool> = self
+                        .enc
+                        .scen
+                        .flood
+                        .iter()
+                        .filter(|f| f.session == s)
+                        .map(|f| f.var.not())
+                        .collect();
+                    self.enc.facts.extend(vars);
+                    progress = true;
+                }
+            }
+            if !progress {
+                break answer;
+            }
+        };
         match answer {
             Answer::Fail(mut c) => {
                 c.dropped = std::mem::take(&mut self.enc.drops);
