@@ -363,12 +363,9 @@ fn reachable_holds_when_on_premises_exports_no_avs_space() {
 /// The same with the whole of 10/8: the environment could announce more than the
 /// 1,000 prefixes of AVS's circuit (`er_avs` → `avs1`) only if its routes reached that
 /// circuit, and none do (the gateway keeps circuit-learned routes off other circuits,
-/// Route Server never hands a route back to the gateway it came from). z3 lets the
-/// environment flood every limited session its routes can reach in the session graph
-/// (whatever the policies on the way), finds a counterexample that needs the
-/// `er_avs`–`avs1` flood, cannot confirm it, and answers `unknown`: sound, not a pass.
+/// Route Server never hands a route back to the gateway it came from). A flood of
+/// that session must be ruled out, not answered `unknown`.
 #[test]
-#[ignore = "smt: a flood of er_avs-avs1 that no announcement can cause makes the verdict `unknown` instead of pass"]
 fn reachable_holds_when_on_premises_exports_no_avs_space_from_all_of_10_8() {
     expect_pass(
         &hub_to_avs("10.0.0.0/8", " export to_azure", NO_AVS_SPACE),
