@@ -89,6 +89,8 @@ pub struct Graph {
     /// Source entry points: vertex → guard.
     pub sources: BTreeMap<usize, Bool>,
     pub dest: Ipv4Addr,
+    /// The activation literals of the prefix planes the guards read.
+    pub acts: Vec<Bool>,
 }
 
 impl Graph {
@@ -134,6 +136,8 @@ pub struct Builder<'e, 'n> {
     pub planes: BTreeMap<Ipv4Net, PrefixPlane>,
     /// Every prefix that some node originates (the only prefixes in any RIB).
     bgp_prefixes: Vec<Ipv4Net>,
+    /// The planes the graph being built reads.
+    touched: BTreeSet<Ipv4Net>,
 }
 
 impl Drop for Builder<'_, '_> {
@@ -153,6 +157,7 @@ impl<'e, 'n> Builder<'e, 'n> {
             enc,
             planes,
             bgp_prefixes: set.into_iter().collect(),
+            touched: BTreeSet::new(),
         }
     }
 
@@ -167,6 +172,7 @@ impl<'e, 'n> Builder<'e, 'n> {
         set.extend(self.bgp_prefixes.iter().filter(|p| p.contains(&d)).copied());
         let mut v: Vec<Ipv4Net> = set.into_iter().collect();
         v.sort_by(|a, b| b.prefix_len().cmp(&a.prefix_len()).then(a.cmp(b)));
+        self.touched.extend(v.iter().copied());
         for p in &v {
             if !self.planes.contains_key(p) {
                 let plane = self.enc.prefix_plane(*p, None);
@@ -188,7 +194,9 @@ impl<'e, 'n> Builder<'e, 'n> {
             edges: BTreeMap::new(),
             sources: BTreeMap::new(),
             dest,
+            acts: Vec::new(),
         };
+        self.touched.clear();
         let mut work: Vec<usize> = Vec::new();
         for s in sources {
             let entries: Vec<(Step, Bool)> = match *s {
@@ -218,6 +226,11 @@ impl<'e, 'n> Builder<'e, 'n> {
                 *slot = Bool::or(&[slot.clone(), guard.clone()]);
             }
         }
+        g.acts = self
+            .touched
+            .iter()
+            .filter_map(|p| self.planes.get(p).map(|pl| pl.act.clone()))
+            .collect();
         g
     }
 

@@ -527,6 +527,11 @@ pub struct EnvVar {
 pub struct PrefixPlane {
     pub prefix: Ipv4Net,
     pub ribs: BTreeMap<NodeId, NodeRib>,
+    /// The plane's constraints hold when this literal does: a question asserts the
+    /// literals of the planes it reads, so one solver can hold many planes without
+    /// each question having to satisfy them all (the planes are independent; the
+    /// non-vacuity check asserts every literal).
+    pub act: Bool,
 }
 
 impl PrefixPlane {
@@ -560,6 +565,8 @@ pub struct Encoder<'n> {
     pub drops: Vec<super::DroppedSession>,
     /// Sessions whose drop a counterexample needed but could not be confirmed.
     pub doubted: Vec<SessionId>,
+    /// Every plane's activation literal ([`PrefixPlane::act`]).
+    pub acts: Vec<Bool>,
     /// Whole-network planes (no slicing) built so far, shared by every data-plane
     /// property of a session (see [`super::dataplane::Builder`]).
     pub planes: BTreeMap<Ipv4Net, PrefixPlane>,
@@ -580,6 +587,7 @@ impl<'n> Encoder<'n> {
             synced: 0,
             drops: Vec::new(),
             doubted: Vec::new(),
+            acts: Vec::new(),
             planes: BTreeMap::new(),
         };
         enc.compute_nh_domains();
@@ -835,6 +843,22 @@ impl<'n> Encoder<'n> {
     /// Encodes the control plane for prefix `p`, restricted to nodes that can affect
     /// `interest` (None: every node).
     pub fn prefix_plane(&mut self, p: Ipv4Net, interest: Option<&BTreeSet<NodeId>>) -> PrefixPlane {
+        let start = self.facts.len();
+        let mut plane = self.prefix_plane_facts(p, interest);
+        let act = Bool::new_const(format!("act{}", self.counter));
+        for f in self.facts.iter_mut().skip(start) {
+            *f = act.implies(&*f);
+        }
+        self.acts.push(act.clone());
+        plane.act = act;
+        plane
+    }
+
+    fn prefix_plane_facts(
+        &mut self,
+        p: Ipv4Net,
+        interest: Option<&BTreeSet<NodeId>>,
+    ) -> PrefixPlane {
         let net = self.net;
         let origs = self.originators(p);
         let fwd = self.forward_closure(&origs);
@@ -988,7 +1012,11 @@ impl<'n> Encoder<'n> {
                 },
             );
         }
-        PrefixPlane { prefix: p, ribs }
+        PrefixPlane {
+            prefix: p,
+            ribs,
+            act: Bool::from_bool(true),
+        }
     }
 
     /// The candidate sources of node `u` in the same order `prefix_plane` builds them.

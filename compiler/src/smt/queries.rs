@@ -193,7 +193,7 @@ fn flood_possible(
             if crossing.is_empty() {
                 continue;
             }
-            match prover.check(&Bool::or(&crossing), &[]) {
+            match prover.check(&Bool::and(&[Bool::or(&crossing), plane.act.clone()]), &[]) {
                 Outcome::Counterexample(_) => total = total.saturating_add(*count),
                 Outcome::Proof => {}
                 Outcome::Unknown(_) => return None,
@@ -329,6 +329,10 @@ impl<'n> Session<'n> {
     /// not (or when it cannot be decided).
     fn settle(&mut self, failures: u32) -> Result<(), String> {
         sync(&self.prover, &mut self.enc);
+        // Every plane counts here (asserted for good: no question follows).
+        for act in &self.enc.acts {
+            self.prover.assume(act);
+        }
         match self.prover.check(&Bool::from_bool(true), &[]) {
             Outcome::Counterexample(_) if self.enc.scen.free.is_empty() => Ok(()),
             Outcome::Counterexample(_) => {
@@ -463,7 +467,7 @@ fn never(
         }
         bad.push(Bool::and(&parts));
     }
-    let violation = Bool::or(&bad);
+    let violation = Bool::and(&[Bool::or(&bad), plane.act.clone()]);
     match prover.check_canonical(&violation, &prefer_false(enc)) {
         Outcome::Proof => Answer::Pass,
         Outcome::Unknown(why) => Answer::Unknown(why),
@@ -549,7 +553,9 @@ fn route_limit(
         .iter()
         .map(|pl| pl.has_route(node).ite(&big(weight(&pl.prefix)), &zero))
         .collect();
-    let violation = Int::add(&terms).gt(big(max));
+    let mut parts = vec![Int::add(&terms).gt(big(max))];
+    parts.extend(planes.iter().map(|pl| pl.act.clone()));
+    let violation = Bool::and(&parts);
     match prover.check_canonical(&violation, &prefer_false(enc)) {
         Outcome::Proof => Answer::Pass,
         Outcome::Unknown(why) => Answer::Unknown(why),
@@ -769,7 +775,9 @@ fn paths(
                 (hit, w.constraint)
             }
         };
-        per.push((d, g, Bool::and(&[violation, cons])));
+        let mut parts = vec![violation, cons];
+        parts.extend(g.acts.iter().cloned());
+        per.push((d, g, Bool::and(&parts)));
     }
     sync(prover, b.enc);
     if all_refuted(prover, &per) {
@@ -904,11 +912,9 @@ fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property) -> Answer 
             &mut fresh,
         );
         let (claim, cons) = loop_in(&g, &w, &mut fresh);
-        per.push((
-            d,
-            g,
-            Bool::and(&[Bool::or(&[claim, uns]), cons, w.constraint]),
-        ));
+        let mut parts = vec![Bool::or(&[claim, uns]), cons, w.constraint];
+        parts.extend(g.acts.iter().cloned());
+        per.push((d, g, Bool::and(&parts)));
     }
     sync(prover, b.enc);
     if all_refuted(prover, &per) {
@@ -1085,12 +1091,15 @@ fn symmetric(
     let mut per = Vec::new();
     for (d1, w1) in &wb {
         for (d2, w2) in &wa {
-            let v = Bool::and(&[
+            let mut parts = vec![
                 Bool::or(&[w1.bad.clone(), w2.bad.clone(), differ(w1, w2)]),
                 w1.cons.clone(),
                 w2.cons.clone(),
-            ]);
-            per.push((*d1, *d2, v));
+            ];
+            for g in [graphs_b.get(d1), graphs_a.get(d2)].into_iter().flatten() {
+                parts.extend(g.acts.iter().cloned());
+            }
+            per.push((*d1, *d2, Bool::and(&parts)));
         }
     }
     for (d1, d2, v) in per {
