@@ -18,8 +18,8 @@
 //! - `pass`: the simulator holds with no announcement and with announcements picked
 //!   by hand (the hijacks a filter or design choice is meant to stop).
 
-use avscheck::ir::{ComponentId, Network, Origination, Property};
-use avscheck::sim::{evaluate_at, stable_state, PropertyOutcome, Scenario};
+use avscheck::ir::{Network, Origination, Property};
+use avscheck::sim::{evaluate_with_failures_at, PropertyOutcome};
 use avscheck::smt::queries::verify_property;
 use avscheck::smt::{Counterexample, PropertyVerdict, Status};
 use ipnet::Ipv4Net;
@@ -146,44 +146,15 @@ fn replay_at(net: &Network, prop: &Property, ann: &[(&str, Ipv4Net)]) -> Propert
     }
     let mut p = prop.clone();
     p.assumptions.clear();
-    let failable: Vec<ComponentId> = net
-        .components
-        .iter()
-        .filter(|(id, c)| c.kind.can_fail() && !p.without.contains(id))
-        .map(|(id, _)| id)
-        .collect();
-    let mut sets: Vec<Vec<ComponentId>> = vec![Vec::new()];
-    for _ in 0..p.failures {
-        let mut next = Vec::new();
-        for s in &sets {
-            for c in &failable {
-                if s.last().is_none_or(|l| l < c) {
-                    let mut t = s.clone();
-                    t.push(*c);
-                    next.push(t);
-                }
-            }
-        }
-        sets.extend(next);
-        sets.sort();
-        sets.dedup();
+    match evaluate_with_failures_at(&concrete, net, &p).outcome {
+        PropertyOutcome::NoStableState {
+            failed,
+            non_convergence,
+        } => PropertyOutcome::Inconclusive(format!(
+            "no stable state with {failed:?} down: {non_convergence:?}"
+        )),
+        o => o,
     }
-    let mut outcome = PropertyOutcome::Holds;
-    for failed in sets {
-        let sc = Scenario::new(p.without.iter().copied().chain(failed));
-        match stable_state(&concrete, &sc) {
-            Ok(state) => {
-                let o = evaluate_at(&concrete, net, &state, &sc, &p);
-                if matches!(o, PropertyOutcome::Violated(_)) {
-                    return o;
-                }
-            }
-            Err(nc) => {
-                outcome = PropertyOutcome::Inconclusive(format!("no stable state: {nc:?}"));
-            }
-        }
-    }
-    outcome
 }
 
 fn without_assumption(prop: &Property) -> Property {

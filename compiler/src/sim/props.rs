@@ -415,6 +415,16 @@ pub fn delivered_to(net: &Network, p: &Path, to: &Endpoint) -> bool {
 /// Evaluates `prop` with its `without` components down and, for `under failures K`,
 /// in every scenario with at most K more failable components down.
 pub fn evaluate_with_failures(net: &Network, prop: &Property) -> FailureEvaluation {
+    evaluate_with_failures_at(net, net, prop)
+}
+
+/// [`evaluate_with_failures`] with the destinations of `dest_net` (see
+/// [`evaluate_at`]): replaying an environment's announcements as originations.
+pub fn evaluate_with_failures_at(
+    net: &Network,
+    dest_net: &Network,
+    prop: &Property,
+) -> FailureEvaluation {
     let base: BTreeSet<ComponentId> = prop.without.iter().copied().collect();
     let failable: Vec<ComponentId> = net
         .components
@@ -444,7 +454,9 @@ pub fn evaluate_with_failures(net: &Network, prop: &Property) -> FailureEvaluati
                     }
                 }
                 Ok(state) => {
-                    if let PropertyOutcome::Violated(mut cx) = evaluate(net, &state, &sc, prop) {
+                    if let PropertyOutcome::Violated(mut cx) =
+                        evaluate_at(net, dest_net, &state, &sc, prop)
+                    {
                         cx.failed = failed;
                         return FailureEvaluation {
                             outcome: PropertyOutcome::Violated(cx),

@@ -32,11 +32,7 @@ pub struct Group {
 /// The groups of prefixes `a` lets its node announce, except the prefixes in
 /// `exclude` (the design's own originations, counted as themselves).
 pub fn groups(net: &Network, a: &Assumption, exclude: &BTreeSet<Ipv4Net>) -> Vec<Group> {
-    let mut bases: BTreeSet<Ipv4Net> = crate::sim::classes::mentioned_prefixes(net)
-        .into_iter()
-        .filter(|b| a.within.contains(b))
-        .collect();
-    bases.insert(a.within);
+    let bases = bases(net, a);
     let mut out = Vec::new();
     for len in a.within.prefix_len()..=a.le.min(32) {
         let usable: Vec<Ipv4Net> = bases
@@ -73,6 +69,16 @@ pub fn groups(net: &Network, a: &Assumption, exclude: &BTreeSet<Ipv4Net>) -> Vec
     }
     out.sort();
     out
+}
+
+/// The prefixes the design mentions inside the assumption's range, and the range.
+fn bases(net: &Network, a: &Assumption) -> BTreeSet<Ipv4Net> {
+    let mut bases: BTreeSet<Ipv4Net> = crate::sim::classes::mentioned_prefixes(net)
+        .into_iter()
+        .filter(|b| a.within.contains(b))
+        .collect();
+    bases.insert(a.within);
+    bases
 }
 
 /// The lowest /`len` block of `top` inside none of `children` (disjoint, sorted).
@@ -142,11 +148,7 @@ pub fn passing_prefixes(
     if edge.from != a.node {
         return out;
     }
-    let mut bases: BTreeSet<Ipv4Net> = crate::sim::classes::mentioned_prefixes(net)
-        .into_iter()
-        .filter(|b| a.within.contains(b))
-        .collect();
-    bases.insert(a.within);
+    let bases = bases(net, a);
     for g in groups(net, a, exclude) {
         if out.len() >= n {
             break;
