@@ -14,7 +14,8 @@
 //!   *multiset* — one unbounded integer count per ASN that can ever enter a path — tags
 //!   (one Boolean per tag), `origin`, `next_hop` (an enumeration: Local, Node(m),
 //!   Address(a)), `sel` (which candidate was chosen: the local route or an in-edge) and
-//!   a `rank`.
+//!   a `rank`. Attributes nothing can change or read are constants, not variables: the
+//!   MED when no policy sets one, the originator when nothing says `originated_by`.
 //! * **Transfer.** The candidate over edge `e = u → v` is a term over `u`'s best route:
 //!   export rules 1–12 of docs/semantics.md §1, policies compiled rule by rule (first
 //!   match decides, actions in order, conditions on the route as modified so far).
@@ -209,12 +210,29 @@ pub struct Universe {
     /// Addresses a route's next hop can be set to (`set next_hop A`), sorted.
     pub addrs: Vec<Ipv4Addr>,
     pub node_count: usize,
+    /// Some policy sets a MED (otherwise every route's MED is 0: not a variable).
+    pub med: bool,
+    /// Something reads a route's originator (`originated_by` in a policy or a
+    /// property); otherwise it is not a variable.
+    pub origin: bool,
 }
 
 impl Universe {
     pub fn new(net: &Network) -> Universe {
         let mut asns = BTreeSet::new();
         let mut addrs = BTreeSet::new();
+        let mut med = false;
+        let mut origin = net.checks.values().any(|c| {
+            c.properties.iter().any(|p| {
+                matches!(
+                    p.kind,
+                    crate::ir::PropertyKind::Never {
+                        originated_by: Some(_),
+                        ..
+                    }
+                )
+            })
+        });
         for e in net.edges.values() {
             asns.extend(e.prepend.iter().copied());
             if let Some(a) = e.loop_check {
@@ -223,6 +241,11 @@ impl Universe {
         }
         for p in net.policies.values() {
             for r in &p.rules {
+                origin |= r
+                    .conditions
+                    .iter()
+                    .any(|c| matches!(c, Condition::OriginatedBy(_)));
+                med |= r.actions.iter().any(|a| matches!(a, Action::SetMed(_)));
                 for a in &r.actions {
                     match a {
                         Action::Prepend(n, _) => {
@@ -244,6 +267,8 @@ impl Universe {
             asns: asns.into_iter().collect(),
             addrs: addrs.into_iter().collect(),
             node_count: net.nodes.len(),
+            med,
+            origin,
         }
     }
 
@@ -316,7 +341,11 @@ impl SymRoute {
             valid: Bool::new_const(format!("{prefix}_valid")),
             weight: Int::new_const(format!("{prefix}_weight")),
             lp: Int::new_const(format!("{prefix}_lp")),
-            med: Int::new_const(format!("{prefix}_med")),
+            med: if u.med {
+                Int::new_const(format!("{prefix}_med"))
+            } else {
+                Int::from_i64(0)
+            },
             counts: u
                 .asns
                 .iter()
@@ -325,7 +354,11 @@ impl SymRoute {
             tags: (0..ntags)
                 .map(|t| Bool::new_const(format!("{prefix}_tag{t}")))
                 .collect(),
-            origin: Int::new_const(format!("{prefix}_origin")),
+            origin: if u.origin {
+                Int::new_const(format!("{prefix}_origin"))
+            } else {
+                Int::from_i64(0)
+            },
             nh: Int::new_const(format!("{prefix}_nh")),
         }
     }
@@ -923,7 +956,7 @@ impl<'n> Encoder<'n> {
                 med: zero.clone(),
                 counts: self.uni.asns.iter().map(|_| zero.clone()).collect(),
                 tags: (0..self.ntags()).map(|_| Bool::from_bool(false)).collect(),
-                origin: Int::from_i64(v.index() as i64),
+                origin: Int::from_i64(if self.uni.origin { v.index() as i64 } else { 0 }),
                 nh: Int::from_i64(self.uni.nh_local()),
             };
             if designed || env_local.contains_key(&v) {
