@@ -18,7 +18,7 @@
 //! - `pass`: the simulator holds with no announcement and with announcements picked
 //!   by hand (the hijacks a filter or design choice is meant to stop).
 
-use avscheck::ir::{Network, Origination, Property};
+use avscheck::ir::{Network, Property};
 use avscheck::sim::{evaluate_with_failures_at, PropertyOutcome};
 use avscheck::smt::queries::verify_property;
 use avscheck::smt::{Counterexample, PropertyVerdict, Status};
@@ -134,16 +134,12 @@ fn pfx(s: &str) -> Ipv4Net {
 /// (`sim::evaluate_at`: an announcement makes a site own the prefix, but does not
 /// change which addresses the property is about).
 fn replay_at(net: &Network, prop: &Property, ann: &[(&str, Ipv4Net)]) -> PropertyOutcome {
-    let mut concrete = net.clone();
-    for (node, prefix) in ann {
-        let n = concrete
+    let concrete = net.with_originations(ann.iter().map(|(node, prefix)| {
+        let n = net
             .node_by_name(node)
             .unwrap_or_else(|| panic!("no node {node}"));
-        concrete.nodes[n].originates.push(Origination {
-            prefix: *prefix,
-            span: prop.span,
-        });
-    }
+        (n, *prefix, prop.span)
+    }));
     let mut p = prop.clone();
     p.assumptions.clear();
     match evaluate_with_failures_at(&concrete, net, &p).outcome {

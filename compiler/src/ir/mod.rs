@@ -466,6 +466,24 @@ pub enum PropertyKind {
 }
 
 impl Network {
+    /// This network with each `(node, prefix)` also originated by that node: an
+    /// environment's announcements (`assume N advertises any`) replayed as concrete
+    /// originations. A prefix the node already originates is not added twice.
+    pub fn with_originations(
+        &self,
+        extra: impl IntoIterator<Item = (NodeId, Ipv4Net, Span)>,
+    ) -> Network {
+        let mut net = self.clone();
+        for (n, prefix, span) in extra {
+            if let Some(node) = net.nodes.get_mut(n) {
+                if !node.originates.iter().any(|o| o.prefix == prefix) {
+                    node.originates.push(Origination { prefix, span });
+                }
+            }
+        }
+        net
+    }
+
     pub fn node_by_name(&self, name: &str) -> Option<NodeId> {
         self.nodes
             .iter()

@@ -322,15 +322,7 @@ pub fn route_limit_doubt(
         extra.extend(qs.into_iter().map(|q| (a.node, q, a.span)));
     }
     // Replay concretely.
-    let mut concrete = net.clone();
-    for (n, p, span) in extra {
-        if let Some(node) = concrete.nodes.get_mut(n) {
-            if !node.originates.iter().any(|o| o.prefix == p) {
-                node.originates
-                    .push(crate::ir::Origination { prefix: p, span });
-            }
-        }
-    }
+    let concrete = net.with_originations(extra);
     let mut down: BTreeSet<crate::ir::ComponentId> = prop.without.iter().copied().collect();
     for (idx, var) in &enc.scen.free {
         if eval_bool(m, var) {
