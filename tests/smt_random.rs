@@ -22,15 +22,17 @@
 //!
 //! `cargo test --test smt_random` runs 300 designs (20% with an environment, a tenth of them `within 0.0.0.0/0`);
 //! `-- --ignored many` runs 3,000 (40%); `SMT_RANDOM_SEED=N ... -- --ignored
-//! one_design` compares one; `SMT_RANDOM_TIMES=1` prints each z3 verdict's time.
+//! one_design` compares one (`SMT_RANDOM_ENV_RATE=0.4` for a design of `many`); `SMT_RANDOM_TIMES=1` prints each z3 verdict's time.
 
-use avscheck::ir::{Network, Origination, Property};
+use avscheck::ir::{Network, Property, PropertyKind};
 use avscheck::sim::{evaluate_with_failures, evaluate_with_failures_at, PropertyOutcome};
+use avscheck::smt::environment::group_members;
 use avscheck::smt::queries::verify_property;
 use avscheck::smt::Status;
 use ipnet::Ipv4Net;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 
@@ -252,16 +254,12 @@ fn design(seed: u64, env_rate: f64) -> String {
 /// (`sim::evaluate_at`: an announcement makes a site own the prefix, but does not
 /// change which addresses the property is about).
 fn replay_at(net: &Network, prop: &Property, ann: &[(String, Ipv4Net)]) -> PropertyOutcome {
-    let mut concrete = net.clone();
-    for (node, prefix) in ann {
-        let n = concrete
+    let concrete = net.with_originations(ann.iter().map(|(node, prefix)| {
+        let n = net
             .node_by_name(node)
             .unwrap_or_else(|| panic!("no node {node}"));
-        concrete.nodes[n].originates.push(Origination {
-            prefix: *prefix,
-            span: prop.span,
-        });
-    }
+        (n, *prefix, prop.span)
+    }));
     let mut p = prop.clone();
     p.assumptions.clear();
     match evaluate_with_failures_at(&concrete, net, &p).outcome {
@@ -322,6 +320,27 @@ fn replay_environment(
                 d.announced
             ));
         }
+    }
+    // For `routes N <= K` a shown announcement is the representative of a group of
+    // prefixes the design treats alike (the narrative says for how many): replay up to
+    // K + 1 of the group's members.
+    if let PropertyKind::RouteLimit { max, .. } = prop.kind {
+        let design: BTreeSet<Ipv4Net> = net
+            .nodes
+            .values()
+            .flat_map(|n| n.originates.iter().map(|o| o.prefix))
+            .collect();
+        let n = usize::try_from(max).unwrap_or(usize::MAX).saturating_add(1);
+        let mut members = Vec::new();
+        for (node, q) in &ann {
+            let by = net.node_by_name(node);
+            for a in prop.assumptions.iter().filter(|a| Some(a.node) == by) {
+                for m in group_members(net, a, q, &design, n) {
+                    members.push((node.clone(), m));
+                }
+            }
+        }
+        ann.extend(members);
     }
     ann.sort();
     ann.dedup();
@@ -615,6 +634,15 @@ fn many_random_designs_agree_with_the_simulator() {
     );
 }
 
+/// The share of designs with an environment for `print_design` and `one_design`:
+/// `SMT_RANDOM_ENV_RATE` (0.4 reproduces a design of the `many` run), else the default.
+fn env_rate() -> f64 {
+    std::env::var("SMT_RANDOM_ENV_RATE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(DEFAULT_ENV_RATE)
+}
+
 /// `SMT_RANDOM_SEED=N cargo test --test smt_random -- --ignored print_design` prints
 /// design N (to reproduce a disagreement with the CLI).
 #[test]
@@ -624,7 +652,7 @@ fn print_design() {
         .ok()
         .and_then(|s| s.parse().ok())
     {
-        println!("{}", design(seed, DEFAULT_ENV_RATE));
+        println!("{}", design(seed, env_rate()));
     }
 }
 
@@ -637,7 +665,7 @@ fn one_design() {
         .ok()
         .and_then(|s| s.parse().ok())
     {
-        let t = run(seed, 1, DEFAULT_ENV_RATE);
+        let t = run(seed, 1, env_rate());
         assert!(t.bad.is_empty(), "{}", t.bad.join("\n\n"));
         eprintln!("{t}");
     }

@@ -156,41 +156,69 @@ pub fn passing_prefixes(
         if export(net, e, &Route::local(g.rep, edge.from)).is_none() {
             continue;
         }
-        // The group's members: /L blocks whose deepest mentioned container (of length
-        // ≤ L) is the representative's.
-        let len = g.rep.prefix_len();
-        let deepest = |q: &Ipv4Net| {
-            bases
-                .iter()
-                .filter(|b| b.prefix_len() <= len && b.contains(q))
-                .max_by_key(|b| b.prefix_len())
-                .copied()
-        };
-        let Some(top) = deepest(&g.rep) else { continue };
-        let step = 1u64 << (32 - u32::from(len));
-        let mut addr = u64::from(u32::from(top.network()));
-        let end = u64::from(u32::from(top.broadcast()));
-        while addr <= end && out.len() < n {
-            let Ok(ip) = u32::try_from(addr) else { break };
-            let Ok(q) = Ipv4Net::new(Ipv4Addr::from(ip), len) else {
-                break;
-            };
-            match deepest(&q) {
-                Some(b) if b != top => {
-                    // Inside a deeper mentioned prefix: another group; skip all of it.
-                    addr = u64::from(u32::from(b.broadcast())) + 1;
-                    continue;
-                }
-                _ => {
-                    if !exclude.contains(&q) {
-                        out.push(q);
-                    }
-                }
-            }
-            addr += step;
-        }
+        members_into(&bases, &g.rep, exclude, n, &mut out);
     }
     out
+}
+
+/// Up to `n` members of the group whose representative is `rep` (as [`groups`] made
+/// them for `a` and `exclude`), lowest address first: what a representative in a
+/// counterexample of `routes N <= K` stands for, to replay it concretely.
+pub fn group_members(
+    net: &Network,
+    a: &Assumption,
+    rep: &Ipv4Net,
+    exclude: &BTreeSet<Ipv4Net>,
+    n: usize,
+) -> Vec<Ipv4Net> {
+    let mut out = Vec::new();
+    if a.within.contains(rep) && rep.prefix_len() <= a.le {
+        members_into(&bases(net, a), rep, exclude, n, &mut out);
+    }
+    out
+}
+
+/// Appends to `out` (until it holds `n`) the members of `rep`'s group: the /L blocks
+/// (L = |rep|) whose deepest mentioned container of length ≤ L is `rep`'s, except
+/// `exclude`.
+fn members_into(
+    bases: &BTreeSet<Ipv4Net>,
+    rep: &Ipv4Net,
+    exclude: &BTreeSet<Ipv4Net>,
+    n: usize,
+    out: &mut Vec<Ipv4Net>,
+) {
+    let len = rep.prefix_len();
+    let deepest = |q: &Ipv4Net| {
+        bases
+            .iter()
+            .filter(|b| b.prefix_len() <= len && b.contains(q))
+            .max_by_key(|b| b.prefix_len())
+            .copied()
+    };
+    let Some(top) = deepest(rep) else { return };
+    let step = 1u64 << (32 - u32::from(len));
+    let mut addr = u64::from(u32::from(top.network()));
+    let end = u64::from(u32::from(top.broadcast()));
+    while addr <= end && out.len() < n {
+        let Ok(ip) = u32::try_from(addr) else { break };
+        let Ok(q) = Ipv4Net::new(Ipv4Addr::from(ip), len) else {
+            break;
+        };
+        match deepest(&q) {
+            Some(b) if b != top => {
+                // Inside a deeper mentioned prefix: another group; skip all of it.
+                addr = u64::from(u32::from(b.broadcast())) + 1;
+                continue;
+            }
+            _ => {
+                if !exclude.contains(&q) {
+                    out.push(q);
+                }
+            }
+        }
+        addr += step;
+    }
 }
 
 #[cfg(test)]
@@ -237,6 +265,45 @@ mod tests {
         assert!(at24
             .iter()
             .any(|g| g.rep == "10.0.0.0/24".parse().unwrap() && g.count == 65536 - 256));
+    }
+
+    #[test]
+    fn group_members_are_what_the_representative_stands_for() {
+        let net = net_of(
+            "router a {\n  asn 65001\n  originate 10.1.0.0/16\n  peer b import f\n}\n\
+             router b {\n  asn 65002\n  peer a\n}\n\
+             policy f {\n  permit prefix 10.1.2.0/24 le 32\n}\n",
+        );
+        let asm = Assumption {
+            node: net.node_by_name("a").unwrap(),
+            within: "10.0.0.0/8".parse().unwrap(),
+            le: 24,
+            span: crate::span::Span::default(),
+        };
+        let exclude: BTreeSet<Ipv4Net> = ["10.1.0.0/16".parse().unwrap()].into_iter().collect();
+        for g in groups(&net, &asm, &exclude) {
+            let all = group_members(&net, &asm, &g.rep, &exclude, usize::MAX);
+            assert_eq!(all.len() as u64, g.count, "{g:?}");
+            assert_eq!(all.first(), Some(&g.rep), "{g:?}");
+            // Every member is of the representative's group and no other's.
+            for q in &all {
+                assert_eq!(q.prefix_len(), g.rep.prefix_len());
+                assert!(!exclude.contains(q));
+            }
+        }
+        let at24: Vec<Ipv4Net> =
+            group_members(&net, &asm, &"10.1.0.0/24".parse().unwrap(), &exclude, 300);
+        assert_eq!(at24.len(), 255);
+        assert!(!at24.contains(&"10.1.2.0/24".parse().unwrap()));
+        assert_eq!(
+            group_members(&net, &asm, &"10.0.0.0/24".parse().unwrap(), &exclude, 3),
+            ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]
+                .map(|p| p.parse::<Ipv4Net>().unwrap())
+                .to_vec()
+        );
+        // Outside the range or longer than `le`: nothing.
+        assert!(group_members(&net, &asm, &"11.0.0.0/24".parse().unwrap(), &exclude, 3).is_empty());
+        assert!(group_members(&net, &asm, &"10.0.0.0/25".parse().unwrap(), &exclude, 3).is_empty());
     }
 
     #[test]
