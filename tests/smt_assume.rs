@@ -19,7 +19,7 @@
 //!   by hand (the hijacks a filter or design choice is meant to stop).
 
 use avscheck::ir::{Network, Property};
-use avscheck::sim::{evaluate_with_failures_at, PropertyOutcome};
+use avscheck::sim::{evaluate_in_environment, PropertyOutcome};
 use avscheck::smt::queries::verify_property;
 use avscheck::smt::{Counterexample, PropertyVerdict, Status};
 use ipnet::Ipv4Net;
@@ -130,19 +130,16 @@ fn pfx(s: &str) -> Ipv4Net {
 
 /// The simulator on the design where the environment's announcements are concrete
 /// originations and the assumption is gone, under every failure set the property
-/// allows: routing on the replayed design, destinations of the design as written
-/// (`sim::evaluate_at`: an announcement makes a site own the prefix, but does not
-/// change which addresses the property is about).
+/// allows (`sim::evaluate_in_environment`: routing on the replayed design, destinations
+/// of the design as written), with no stable state as `Inconclusive`.
 fn replay_at(net: &Network, prop: &Property, ann: &[(&str, Ipv4Net)]) -> PropertyOutcome {
-    let concrete = net.with_originations(ann.iter().map(|(node, prefix)| {
+    let ann = ann.iter().map(|(node, prefix)| {
         let n = net
             .node_by_name(node)
             .unwrap_or_else(|| panic!("no node {node}"));
-        (n, *prefix, prop.span)
-    }));
-    let mut p = prop.clone();
-    p.assumptions.clear();
-    match evaluate_with_failures_at(&concrete, net, &p).outcome {
+        (n, *prefix)
+    });
+    match evaluate_in_environment(net, prop, ann).outcome {
         PropertyOutcome::NoStableState {
             failed,
             non_convergence,

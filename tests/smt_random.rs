@@ -25,7 +25,7 @@
 //! one_design` compares one (`SMT_RANDOM_ENV_RATE=0.4` for a design of `many`); `SMT_RANDOM_TIMES=1` prints each z3 verdict's time.
 
 use avscheck::ir::{Network, Property, PropertyKind};
-use avscheck::sim::{evaluate_with_failures, evaluate_with_failures_at, PropertyOutcome};
+use avscheck::sim::{evaluate_in_environment, evaluate_with_failures, PropertyOutcome};
 use avscheck::smt::environment::group_members;
 use avscheck::smt::queries::verify_property;
 use avscheck::smt::Status;
@@ -250,19 +250,16 @@ fn design(seed: u64, env_rate: f64) -> String {
 
 /// The simulator on the design where the environment's announcements are concrete
 /// originations and the assumption is gone, under every failure set the property
-/// allows: routing on the replayed design, destinations of the design as written
-/// (`sim::evaluate_at`: an announcement makes a site own the prefix, but does not
-/// change which addresses the property is about).
+/// allows (`sim::evaluate_in_environment`: routing on the replayed design, destinations
+/// of the design as written), with no stable state as `Inconclusive`.
 fn replay_at(net: &Network, prop: &Property, ann: &[(String, Ipv4Net)]) -> PropertyOutcome {
-    let concrete = net.with_originations(ann.iter().map(|(node, prefix)| {
+    let ann = ann.iter().map(|(node, prefix)| {
         let n = net
             .node_by_name(node)
             .unwrap_or_else(|| panic!("no node {node}"));
-        (n, *prefix, prop.span)
-    }));
-    let mut p = prop.clone();
-    p.assumptions.clear();
-    match evaluate_with_failures_at(&concrete, net, &p).outcome {
+        (n, *prefix)
+    });
+    match evaluate_in_environment(net, prop, ann).outcome {
         PropertyOutcome::NoStableState {
             failed,
             non_convergence,

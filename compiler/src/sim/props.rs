@@ -418,6 +418,22 @@ pub fn evaluate_with_failures(net: &Network, prop: &Property) -> FailureEvaluati
     evaluate_with_failures_at(net, net, prop)
 }
 
+/// `prop` in one concrete environment: each `(node, prefix)` is announced as an
+/// origination of that node (`assume` lines are dropped), under every failure set the
+/// property allows, asking about the destinations of `net` as written. This is how an
+/// SMT counterexample's environment is replayed, and how one concrete environment of
+/// an `assume` is tried.
+pub fn evaluate_in_environment(
+    net: &Network,
+    prop: &Property,
+    announcements: impl IntoIterator<Item = (NodeId, Ipv4Net)>,
+) -> FailureEvaluation {
+    let concrete = net.with_originations(announcements.into_iter().map(|(n, q)| (n, q, prop.span)));
+    let mut plain = prop.clone();
+    plain.assumptions.clear();
+    evaluate_with_failures_at(&concrete, net, &plain)
+}
+
 /// [`evaluate_with_failures`] with the destinations of `dest_net` (see
 /// [`evaluate_at`]): replaying an environment's announcements as originations.
 pub fn evaluate_with_failures_at(
