@@ -20,7 +20,17 @@ pub(crate) fn component(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<ComponentDecl> {
     let Some(kind) = scope.kinds.get(&c.kind.node) else {
-        diags.push(unknown_kind(scope, &c.kind));
+        let mut d = unknown_kind(scope, &c.kind);
+        if c.kind.node == "check" {
+            // `check NAME {` reads as a component of kind `check` (keywords are only
+            // keywords where the grammar expects them); almost always a check whose
+            // title lost its quotes.
+            d = d.help(format!(
+                "to declare a check, put its title in quotes: `check \"{}\" {{ ... }}`",
+                c.name.node
+            ));
+        }
+        diags.push(d);
         return None;
     };
     if is_singleton(kind) {
