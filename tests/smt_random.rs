@@ -22,7 +22,8 @@
 //!
 //! `cargo test --test smt_random` runs 300 designs (20% with an environment, a tenth of them `within 0.0.0.0/0`);
 //! `-- --ignored many` runs 3,000 (40%); `SMT_RANDOM_SEED=N ... -- --ignored
-//! one_design` compares one (`SMT_RANDOM_ENV_RATE=0.4` for a design of `many`); `SMT_RANDOM_TIMES=1` prints each z3 verdict's time.
+//! one_design` compares one (`SMT_RANDOM_ENV_RATE=0.4` for a design of `many`);
+//! `SMT_RANDOM_TIMES=1` prints each z3 verdict's time.
 
 use avscheck::ir::{Network, Property, PropertyKind};
 use avscheck::sim::{evaluate_in_environment, evaluate_with_failures, PropertyOutcome};
@@ -32,7 +33,6 @@ use avscheck::smt::Status;
 use ipnet::Ipv4Net;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 
@@ -322,11 +322,7 @@ fn replay_environment(
     // prefixes the design treats alike (the narrative says for how many): replay up to
     // K + 1 of the group's members.
     if let PropertyKind::RouteLimit { max, .. } = prop.kind {
-        let design: BTreeSet<Ipv4Net> = net
-            .nodes
-            .values()
-            .flat_map(|n| n.originates.iter().map(|o| o.prefix))
-            .collect();
+        let design = net.originated_prefixes();
         let n = usize::try_from(max).unwrap_or(usize::MAX).saturating_add(1);
         let mut members = Vec::new();
         for (node, q) in &ann {

@@ -484,6 +484,14 @@ impl Network {
         net
     }
 
+    /// Every prefix some node of the design originates.
+    pub fn originated_prefixes(&self) -> std::collections::BTreeSet<Ipv4Net> {
+        self.nodes
+            .values()
+            .flat_map(|n| n.originates.iter().map(|o| o.prefix))
+            .collect()
+    }
+
     pub fn node_by_name(&self, name: &str) -> Option<NodeId> {
         self.nodes
             .iter()

@@ -35,12 +35,9 @@ pub fn why_no_route(
     limit: usize,
 ) -> Vec<Reason> {
     let mut prefixes: Vec<Ipv4Net> = net
-        .nodes
-        .values()
-        .flat_map(|x| x.originates.iter().map(|o| o.prefix))
-        .filter(|p| p.contains(&d))
-        .collect::<BTreeSet<_>>()
+        .originated_prefixes()
         .into_iter()
+        .filter(|p| p.contains(&d))
         .collect();
     prefixes.sort_by_key(|p| std::cmp::Reverse(p.prefix_len()));
     // Nodes from which `n` can be reached over usable edges.

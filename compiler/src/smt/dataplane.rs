@@ -148,10 +148,7 @@ impl Drop for Builder<'_, '_> {
 
 impl<'e, 'n> Builder<'e, 'n> {
     pub fn new(enc: &'e mut Encoder<'n>) -> Builder<'e, 'n> {
-        let mut set: BTreeSet<Ipv4Net> = BTreeSet::new();
-        for n in enc.net.nodes.values() {
-            set.extend(n.originates.iter().map(|o| o.prefix));
-        }
+        let set = enc.net.originated_prefixes();
         let planes = std::mem::take(&mut enc.planes);
         Builder {
             enc,

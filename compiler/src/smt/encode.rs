@@ -628,15 +628,6 @@ impl<'n> Encoder<'n> {
         enc
     }
 
-    /// Every prefix some node of the design originates.
-    pub fn design_prefixes(&self) -> BTreeSet<Ipv4Net> {
-        self.net
-            .nodes
-            .values()
-            .flat_map(|n| n.originates.iter().map(|o| o.prefix))
-            .collect()
-    }
-
     /// Nodes the environment's routes can reach (the assumption nodes, inclusive).
     pub fn env_reach(&self) -> BTreeSet<NodeId> {
         let from: BTreeSet<NodeId> = self.assumptions.iter().map(|a| a.node).collect();
@@ -655,7 +646,7 @@ impl<'n> Encoder<'n> {
             return;
         }
         let net = self.net;
-        let design = self.design_prefixes();
+        let design = self.net.originated_prefixes();
         let ndesign = design.len() as u64;
         let env_nodes: BTreeSet<NodeId> = self.assumptions.iter().map(|a| a.node).collect();
         let mut leaving = 0u64;

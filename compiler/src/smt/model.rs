@@ -204,7 +204,7 @@ pub fn route_limit_doubt(
         .filter(|e| eval_bool(m, &e.var))
         .map(|e| (e.node, e.prefix))
         .collect();
-    let design = enc.design_prefixes();
+    let design = enc.net.originated_prefixes();
     let flooded: Vec<(crate::ir::SessionId, Vec<(crate::ir::EdgeId, u32)>)> = enc
         .scen
         .flood

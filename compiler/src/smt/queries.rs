@@ -162,7 +162,7 @@ fn flood_possible(
     let mut enc = Encoder::new(net, scenario);
     let mut prover = Prover::new(Duration::ZERO);
     prover.set_deadline(deadline);
-    let design = enc.design_prefixes();
+    let design = enc.net.originated_prefixes();
     let edges: Vec<(crate::ir::EdgeId, u32)> = enc
         .scen
         .flood
@@ -371,11 +371,7 @@ enum Answer {
 /// Route limits (`max_routes`) are not encoded: refuse when the design's own prefixes
 /// could exceed one. (What an environment adds is the scenario's `flood` choice.)
 fn route_limit_risk(net: &Network) -> Option<String> {
-    let mut prefixes: BTreeSet<Ipv4Net> = BTreeSet::new();
-    for n in net.nodes.values() {
-        prefixes.extend(n.originates.iter().map(|o| o.prefix));
-    }
-    let count = prefixes.len();
+    let count = net.originated_prefixes().len();
     for e in net.edges.values() {
         if let Some(l) = e.max_routes {
             if (l.max as usize) < count {
@@ -522,7 +518,7 @@ fn route_limit(
 ) -> Answer {
     let net = enc.net;
     let interest: BTreeSet<NodeId> = [node].into_iter().collect();
-    let prefixes = enc.design_prefixes();
+    let prefixes = enc.net.originated_prefixes();
     // The environment's prefixes that can reach `node`, one representative per group
     // the design cannot tell apart, weighted by the group's size (environment.rs).
     let mut groups: BTreeMap<Ipv4Net, u64> = BTreeMap::new();
