@@ -213,14 +213,10 @@ fn modifiers(scope: &Scope, mods: &[ast::Modifier], diags: &mut Vec<Diagnostic>)
                 let (lo, hi) = if a.node <= b.node { (a, b) } else { (b, a) };
                 let key = format!("peering {} {}", lo.node, hi.node);
                 repeated_without(&mut without, key, m.span, diags);
-                let vnet = scope.expect("vnet");
-                if matches!(vnet, Expect::Kind(_)) {
-                    scope.name(a, &[vnet], diags);
-                    scope.name(b, &[vnet], diags);
-                } else {
-                    // No vnet kind in scope: report the names as unknown.
-                    scope.name(a, &[Expect::Kind("vnet")], diags);
-                }
+                // Both vnets (`Expect::Kind("vnet")` also when the kind is not in scope:
+                // then the names are reported as not vnets).
+                scope.name(a, &[Expect::Kind("vnet")], diags);
+                scope.name(b, &[Expect::Kind("vnet")], diags);
             }
         }
     }
