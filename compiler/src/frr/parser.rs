@@ -488,9 +488,15 @@ fn interface(i: In) -> super::lex::PResult<Stmt> {
                     })?;
                 let (r3, _) = end(r3)?;
                 Ok((r3, Stmt::InterfaceAddress(p.trunc())))
-            } else {
+            } else if matches!(w2.text, "ospf" | "router" | "pim" | "igmp" | "mtu" | "rip") {
                 let (r2, _) = rest(r2)?;
                 Ok((r2, Stmt::NoOp))
+            } else {
+                // `ip route`, `ip prefix-list`, ...: a top-level statement.
+                Err(nom::Err::Error(super::error::PError::word(
+                    &w2,
+                    super::error::ErrorKind::Nom,
+                )))
             }
         }
         "description" | "ipv6" | "mtu" | "link-detect" | "no" | "shutdown" | "bandwidth"
