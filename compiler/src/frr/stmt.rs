@@ -453,10 +453,14 @@ fn access_list(i: In) -> PResult<Stmt> {
             let Ok(a) = t.parse::<Ipv4Addr>() else {
                 return fail(&w, ErrorKind::Expected("`any`, `host A`, `A W` or a prefix".into()));
             };
-            let (r, wild) = opt(address)(r)?;
+            let (r, wild) = opt(word)(r)?;
             let len = match wild {
                 None => 32,
-                Some((wm, ww)) => {
+                Some(ww) => {
+                    let wm = conv(ww, |t| {
+                        t.parse::<Ipv4Addr>()
+                            .map_err(|_| ErrorKind::Expected("a wildcard mask (e.g. 0.0.0.255)".into()))
+                    })?;
                     let inv = !u32::from(wm);
                     // A wildcard must be contiguous (0.0.0.255), i.e. an inverted netmask.
                     if inv.leading_ones() + inv.trailing_zeros() != 32 {
@@ -743,12 +747,20 @@ pub fn route_map(i: In) -> PResult<Stmt> {
             }
         }
         "continue" => {
-            let (r, n) = opt(number("a sequence number", 65535))(r)?;
+            let (r, n) = opt(word)(r)?;
             let (r, _) = end(r)?;
-            Ok((
-                r,
-                Stmt::OnMatch(n.map(|(n, _)| Exit::Goto(n as u32)).unwrap_or(Exit::Next)),
-            ))
+            match n {
+                None => Ok((r, Stmt::OnMatch(Exit::Next))),
+                Some(w) => {
+                    let n = conv(w, |t| {
+                        t.parse::<u32>()
+                            .ok()
+                            .filter(|n| (1..=65535).contains(n))
+                            .ok_or_else(|| ErrorKind::Expected("a sequence number (1-65535)".into()))
+                    })?;
+                    Ok((r, Stmt::OnMatch(Exit::Goto(n))))
+                }
+            }
         }
         "description" => {
             let (r, _) = rest(r)?;
