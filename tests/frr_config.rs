@@ -563,3 +563,18 @@ fn hostile_configurations_give_located_diagnostics_never_a_panic() {
         }
     }
 }
+
+/// Every code of `frr::codes` is documented in docs/diagnostics.md.
+#[test]
+fn every_frr_code_is_documented() {
+    let src = std::fs::read_to_string(format!("{}/compiler/src/frr/mod.rs", root())).unwrap();
+    let docs = std::fs::read_to_string(format!("{}/docs/diagnostics.md", root())).unwrap();
+    let codes: Vec<&str> = src
+        .split('"')
+        .filter(|s| s.len() == 7 && s.starts_with("AVS09"))
+        .collect();
+    assert!(codes.len() >= 20, "{codes:?}");
+    for c in codes {
+        assert!(docs.contains(&format!("| {c} |")), "{c} is not in docs/diagnostics.md");
+    }
+}
