@@ -186,15 +186,8 @@ impl Cx<'_, '_> {
                 StaticNextHop::Drop => Some(ir::StaticTarget::Drop),
                 StaticNextHop::Address(a) => {
                     if env.gateways.contains(&a) {
-                        self.t.diags.push(
-                            Diagnostic::error(
-                                codes::UNSUPPORTED,
-                                format!("a static route to Azure's gateway `{a}` is not supported yet"),
-                            )
-                            .primary(r.span, "hands the prefix to the fabric")
-                            .help("the NVA forwards through the fabric by default: remove the line unless a more specific BGP route must be overridden"),
-                        );
-                        None
+                        // Azure's gateway of the NIC's subnet: the fabric forwards.
+                        Some(ir::StaticTarget::Fabric)
                     } else {
                         match self.design.node_at(a) {
                             Some(n) => Some(ir::StaticTarget::Node(n)),
