@@ -37,6 +37,9 @@ const PARALLEL: usize = 4;
 const QUIET: Duration = Duration::from_secs(4);
 const TIMEOUT: Duration = Duration::from_secs(90);
 
+/// FRR's best routes, avscheck's, and how long FRR took to converge.
+type CaseResult = Result<(Bests, Bests, Duration), String>;
+
 /// node → prefix → best AS path.
 type Bests = BTreeMap<String, BTreeMap<Ipv4Net, Vec<u32>>>;
 
@@ -249,7 +252,11 @@ fn avscheck_bests(design: &Path, nodes: &[Node]) -> Result<Bests, String> {
             if r["best"].as_bool() != Some(true) {
                 continue;
             }
-            let p: Ipv4Net = r["prefix"].as_str().unwrap_or("").parse().map_err(|e| format!("{e}"))?;
+            let p: Ipv4Net = r["prefix"]
+                .as_str()
+                .unwrap_or("")
+                .parse()
+                .map_err(|e| format!("{e}"))?;
             let path: Vec<u32> = r["as_path"]
                 .as_array()
                 .into_iter()
@@ -297,29 +304,37 @@ fn frr_and_avscheck_agree_on_the_same_configurations() {
     let only = std::env::var("FRR_CONFIG_CASE").ok();
     let cases: Vec<PathBuf> = cases
         .into_iter()
-        .filter(|c| only.as_ref().is_none_or(|o| c.to_string_lossy().contains(o.as_str())))
+        .filter(|c| {
+            only.as_ref()
+                .is_none_or(|o| c.to_string_lossy().contains(o.as_str()))
+        })
         .collect();
     let t0 = Instant::now();
     let mut failures = Vec::new();
     let mut compared = 0;
     for chunk in cases.chunks(PARALLEL) {
-        let results: Vec<(PathBuf, Result<(Bests, Bests, Duration), String>)> =
-            std::thread::scope(|s| {
-                let hs: Vec<_> = chunk
-                    .iter()
-                    .map(|c| {
-                        s.spawn(move || {
-                            let ns = nodes(c);
-                            let r = frr_bests(&ns)
-                                .and_then(|(f, t)| avscheck_bests(c, &ns).map(|a| (f, a, t)));
-                            (c.clone(), r)
-                        })
+        let results: Vec<(PathBuf, CaseResult)> = std::thread::scope(|s| {
+            let hs: Vec<_> = chunk
+                .iter()
+                .map(|c| {
+                    s.spawn(move || {
+                        let ns = nodes(c);
+                        let r = frr_bests(&ns)
+                            .and_then(|(f, t)| avscheck_bests(c, &ns).map(|a| (f, a, t)));
+                        (c.clone(), r)
                     })
-                    .collect();
-                hs.into_iter().map(|h| h.join().unwrap()).collect()
-            });
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
         for (c, r) in results {
-            let name = c.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned();
+            let name = c
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             match r {
                 Err(e) => failures.push(format!("{name}: {e}")),
                 Ok((frr, ours, t)) => {

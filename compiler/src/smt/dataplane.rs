@@ -398,7 +398,9 @@ impl<'e, 'n> Builder<'e, 'n> {
                 None => {
                     if let Some(s) = st {
                         match (s.target, b.fabric_subnet) {
-                            (StaticTarget::Drop, _) => out.push((Step::Stop(Term::Dropped), g, None)),
+                            (StaticTarget::Drop, _) => {
+                                out.push((Step::Stop(Term::Dropped), g, None))
+                            }
                             (StaticTarget::Node(x), _) => {
                                 out.push((Step::To(x, Arrive::FromNode), g, None))
                             }
