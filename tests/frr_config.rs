@@ -712,3 +712,25 @@ fn a_static_route_to_azures_gateway_hands_the_prefix_to_the_fabric() {
     );
     // Without the static route, both engines say the check holds (the example test).
 }
+
+/// A Route Server's `peer` towards a configured NVA whose configuration has no neighbor
+/// for it: AVS0300 says so in the configuration's terms.
+#[test]
+fn a_missing_neighbor_is_reported_in_the_configurations_terms() {
+    let conf = "frr version 8.4\nrouter bgp 65010\n";
+    let a = fw(conf);
+    let d = with_code(&a, "AVS0300");
+    assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
+    assert!(
+        d[0].labels[0]
+            .message
+            .contains("configuration has no neighbor"),
+        "{:#?}",
+        d[0]
+    );
+    assert!(
+        d[0].notes[0].contains("neighbor ADDRESS remote-as 65515"),
+        "{:#?}",
+        d[0]
+    );
+}

@@ -282,20 +282,34 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
                 if lone.user_line && !lone.implicit {
                     let from = &ctx.net.nodes[lone.from];
                     let to = &ctx.net.nodes[lone.to];
+                    // A node whose BGP is an FRR configuration declares sessions
+                    // with `neighbor ADDRESS remote-as N` (docs/frr.md).
+                    let configured = ctx.design.configs.contains_key(&to.name);
+                    let (missing, help) = if configured {
+                        (
+                            format!("`{}`'s configuration has no neighbor for `{}`", to.name, from.name),
+                            format!(
+                                "add `neighbor ADDRESS remote-as {}` for `{}` to `{}`'s configuration, or remove this line",
+                                from.asn, from.name, to.name
+                            ),
+                        )
+                    } else {
+                        (
+                            format!("`{}` has no `{} {}`", to.name, lone.key, from.name),
+                            format!(
+                                "add `peer {}` to `{}`, or remove this line",
+                                from.name, to.name
+                            ),
+                        )
+                    };
                     ctx.diags.push(
                         Diagnostic::warning(
                             "AVS0300",
                             format!("session `{}`–`{}` is not established", from.name, to.name),
                         )
-                        .primary(
-                            lone.span,
-                            format!("`{}` has no `{} {}`", to.name, lone.key, from.name),
-                        )
+                        .primary(lone.span, missing)
                         .secondary(to.span, format!("`{}` declared here", to.name))
-                        .help(format!(
-                            "add `peer {}` to `{}`, or remove this line",
-                            from.name, to.name
-                        )),
+                        .help(help),
                     );
                 }
             }
