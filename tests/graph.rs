@@ -302,3 +302,42 @@ fn graphviz_accepts_the_dot() {
         }
     }
 }
+
+/// A counterexample with a failed component (Global Reach, under `under failures 1`)
+/// crosses it out in both pictures.
+#[test]
+fn failed_components_are_crossed_out() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/default-route.avs");
+    let text = std::fs::read_to_string(path).unwrap().replace(
+        "check \"AVS and on-premises reach each other\" {",
+        "check \"survives one failure\" {\n  reachable avs1 <-> dc1 under failures 1\n}\n\ncheck \"AVS and on-premises reach each other\" {",
+    );
+    let a = avscheck::analyse("failures.avs", &text);
+    assert!(!a.is_unusable());
+    let net = a.network.as_ref().unwrap();
+    let v = avscheck::verify(
+        &a,
+        &VerifyOptions {
+            only: Some("survives one failure".to_string()),
+            ..VerifyOptions::default()
+        },
+    );
+    let c = v.checks.first().unwrap();
+    assert_eq!(c.status, CheckStatus::Fail);
+    let h = Highlight::from_counterexample(&c.title, c.counterexample.as_ref());
+    assert!(!h.failed.is_empty(), "{:?}", c.counterexample);
+    let svg = to_svg(net, &h);
+    let dot = to_dot(net, &h);
+    assert!(svg.contains(&format!("failed: {}", h.failed.join(", "))));
+    // The ✗: two red strokes, 4 wide.
+    assert!(
+        svg.contains("stroke=\"#d62728\" stroke-width=\"4\""),
+        "{svg}"
+    );
+    assert!(dot.contains("✗ failed"), "{dot}");
+    let opt = options();
+    keep(
+        "default-route-one-failure",
+        &rasterise("failures", &svg, &opt),
+    );
+}

@@ -255,6 +255,7 @@ pub fn to_dot(net: &Network, highlight: &Highlight) -> String {
         }
         let mut label = l.label.clone();
         if scene.link_failed(l) {
+            attrs.retain(|a| !a.starts_with("color="));
             attrs.push("color=red".into());
             attrs.push("fontcolor=red".into());
             label = Some(match label {

@@ -700,7 +700,34 @@ fn end_shape(net: &Network, e: End) -> Shape {
     }
 }
 
-fn geometry(scene: &Scene, l: &Layout, a: End, b: End, style: LinkStyle) -> Option<Geometry> {
+/// Whether a link joins two nodes in different VNets (or a VNet and the internet):
+/// drawn as a bend left of the Azure column.
+fn bends_left(scene: &Scene, a: End, b: End) -> bool {
+    let (End::Node(x), End::Node(y)) = (a, b) else {
+        return false;
+    };
+    scene.tier(a) == Tier::Azure
+        && scene.tier(b) == Tier::Azure
+        && super::vnet_of(scene.net, x) != super::vnet_of(scene.net, y)
+}
+
+/// Links that bend around the stacked boxes get their own lane (how far out they bend)
+/// so that several between the same boxes stay apart; `slot` moves a left bend's
+/// label down when its start node already has one.
+#[derive(Clone, Copy, Default)]
+struct Lane {
+    lane: f64,
+    slot: f64,
+}
+
+fn geometry(
+    scene: &Scene,
+    l: &Layout,
+    a: End,
+    b: End,
+    style: LinkStyle,
+    lane: Lane,
+) -> Option<Geometry> {
     let (ra, rb) = (node_rect(l, a)?, node_rect(l, b)?);
     let (ta, tb) = (scene.tier(a), scene.tier(b));
     // Circuit → Global Reach: down, then across.
@@ -729,7 +756,7 @@ fn geometry(scene: &Scene, l: &Layout, a: End, b: End, style: LinkStyle) -> Opti
             _ => (ra.right(), ra.cy()),
         };
         let (ex, ey) = (rb.right(), rb.cy());
-        let bx = sx.max(ex) + if style == LinkStyle::Udr { 45.0 } else { 50.0 };
+        let bx = sx.max(ex) + if style == LinkStyle::Udr { 45.0 } else { 50.0 } + 16.0 * lane.lane;
         return Some(Geometry {
             d: format!(
                 "M{} {} C{} {} {} {} {} {}",
@@ -756,7 +783,7 @@ fn geometry(scene: &Scene, l: &Layout, a: End, b: End, style: LinkStyle) -> Opti
     if ta == Tier::Azure && tb == Tier::Azure && !same_vnet {
         let (sx, sy) = (ra.x, ra.cy());
         let (ex, ey) = (rb.x, rb.cy());
-        let bx = l.azure_x.0 - 40.0;
+        let bx = l.azure_x.0 - 36.0 - 16.0 * lane.lane;
         return Some(Geometry {
             d: format!(
                 "M{} {} C{} {} {} {} {} {}",
@@ -771,7 +798,10 @@ fn geometry(scene: &Scene, l: &Layout, a: End, b: End, style: LinkStyle) -> Opti
             ),
             // Beside the bend near its start, in the gap left of Azure, clear of the
             // circuit connections that cross that gap at the gateways' height.
-            mid: (bx - 4.0, sy + if ey >= sy { 30.0 } else { -30.0 }),
+            mid: (
+                bx - 4.0,
+                sy + if ey >= sy { 30.0 } else { -30.0 } + 30.0 * lane.slot,
+            ),
             anchor: "end",
         });
     }
@@ -1023,8 +1053,32 @@ pub fn to_svg(net: &Network, highlight: &Highlight) -> String {
     links.sort_by_key(|k| k.style != LinkStyle::Tunnel);
     let mut labels = String::new();
     let mut crosses = String::new();
+    let mut lanes: BTreeMap<(bool, End, End), Lane> = BTreeMap::new();
+    let mut slots: BTreeMap<End, usize> = BTreeMap::new();
     for link in links {
-        let Some(g) = geometry(&scene, &l, link.a, link.b, link.style) else {
+        let (x, y) = if link.a <= link.b {
+            (link.a, link.b)
+        } else {
+            (link.b, link.a)
+        };
+        let right = matches!(link.style, LinkStyle::VnetPeering | LinkStyle::Udr);
+        let lane = if right || bends_left(&scene, link.a, link.b) {
+            let used = lanes.keys().filter(|k| k.0 == right).count();
+            let slot = slots.get(&link.a).copied().unwrap_or(0);
+            let lane = *lanes.entry((right, x, y)).or_insert_with(|| {
+                if !right {
+                    slots.insert(link.a, slot + 1);
+                }
+                Lane {
+                    lane: used as f64,
+                    slot: slot as f64,
+                }
+            });
+            lane
+        } else {
+            Lane::default()
+        };
+        let Some(g) = geometry(&scene, &l, link.a, link.b, link.style, lane) else {
             continue;
         };
         let lk = look(link.style);
@@ -1082,7 +1136,7 @@ pub fn to_svg(net: &Network, highlight: &Highlight) -> String {
             "<g class=\"node\"><title>{}</title>",
             esc(&net.nodes[*id].name)
         );
-        draw_shape(&mut body, shape, *r, false);
+        draw_shape(&mut body, shape, *r, failed);
         let cy = if shape == Shape::House {
             r.cy() + 9.0
         } else if shape == Shape::Box3d {
@@ -1098,14 +1152,12 @@ pub fn to_svg(net: &Network, highlight: &Highlight) -> String {
             r.cx()
         };
         text_block(&mut body, &scene.node_lines(*id), cx, cy, "#222222");
-        if failed {
-            cross(&mut body, r.cx(), r.cy(), (r.w.min(r.h) / 2.0).max(12.0));
-        }
         let _ = writeln!(body, "</g>");
     }
     for (g, r) in scene.global_reach.iter().zip(&l.global_reach) {
         let failed = scene.failed.contains(&g.component);
-        draw_shape(&mut body, Shape::Octagon, *r, false);
+        // Crossed out (under its name, which stays readable).
+        draw_shape(&mut body, Shape::Octagon, *r, failed);
         text_block(
             &mut body,
             &[g.name.clone(), "Global Reach".to_string()],
@@ -1113,9 +1165,6 @@ pub fn to_svg(net: &Network, highlight: &Highlight) -> String {
             r.cy(),
             "#222222",
         );
-        if failed {
-            cross(&mut body, r.cx(), r.cy(), (r.w.min(r.h) / 2.0).max(12.0));
-        }
     }
     body.push_str(&crosses);
 
