@@ -597,9 +597,9 @@ pub(crate) fn shape_of(net: &Network, id: NodeId) -> Shape {
         "site" => Shape::House,
         "avs" => Shape::Component,
         "er_circuit" => Shape::Hexagon,
-        "er_gateway" => Shape::Trapezium,
+        "er_gateway" | "vpn_gateway" => Shape::Trapezium,
         "route_server" => Shape::Diamond,
-        "nva" => Shape::Box3d,
+        "nva" | "azure_firewall" => Shape::Box3d,
         _ => Shape::Rounded,
     }
 }

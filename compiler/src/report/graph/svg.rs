@@ -1302,3 +1302,108 @@ pub fn to_svg(net: &Network, highlight: &Highlight) -> String {
     let _ = writeln!(out, "</svg>");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn overlap(a: &Rect, b: &Rect) -> bool {
+        a.x < b.right() && b.x < a.right() && a.y < b.bottom() && b.y < a.bottom()
+    }
+
+    fn inside(inner: &Rect, outer: &Rect) -> bool {
+        inner.x >= outer.x
+            && inner.y >= outer.y
+            && inner.right() <= outer.right()
+            && inner.bottom() <= outer.bottom()
+    }
+
+    /// The layout of every example and broken example: no two nodes overlap, every
+    /// node lies in its subnet's and VNet's box, subnets in their VNet, VNets in their
+    /// region, regions apart, and everything inside the picture.
+    #[test]
+    fn layouts_have_no_overlaps_and_clusters_contain_their_members() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let mut files: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .chain(std::fs::read_dir(root.join("broken")).unwrap())
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "avs"))
+            .collect();
+        files.sort();
+        assert!(files.len() >= 11);
+        for f in files {
+            let name = f.display().to_string();
+            let a = crate::analyse(&name, &std::fs::read_to_string(&f).unwrap());
+            let net = a.network.as_ref().unwrap();
+            let scene = Scene::new(net, &Highlight::default());
+            let l = layout(&scene, MARGIN);
+            let nodes: Vec<(&NodeId, &Rect)> = l.nodes.iter().collect();
+            for (i, (na, ra)) in nodes.iter().enumerate() {
+                assert!(
+                    ra.x >= 0.0 && ra.right() <= l.width,
+                    "{name}: {na:?} outside"
+                );
+                assert!(
+                    ra.y >= 0.0 && ra.bottom() <= l.height,
+                    "{name}: {na:?} outside"
+                );
+                for (nb, rb) in nodes.iter().skip(i + 1) {
+                    assert!(!overlap(ra, rb), "{name}: {na:?} overlaps {nb:?}");
+                }
+            }
+            for r in &scene.regions {
+                let rr = l
+                    .regions
+                    .iter()
+                    .find(|(n, _)| *n == Scene::region_label(r))
+                    .unwrap()
+                    .1;
+                for v in &r.vnets {
+                    let vr = l.vnets[&v.id];
+                    assert!(inside(&vr, &rr), "{name}: VNet outside its region");
+                    for b in v.gateway_subnets.iter().chain(&v.subnets) {
+                        let sr = l.subnets[&b.id];
+                        assert!(inside(&sr, &vr), "{name}: subnet outside its VNet");
+                        for n in &b.nodes {
+                            assert!(inside(&l.nodes[n], &sr), "{name}: {n:?} outside its subnet");
+                        }
+                    }
+                    for n in &v.nodes {
+                        assert!(inside(&l.nodes[n], &vr), "{name}: {n:?} outside its VNet");
+                    }
+                    // Boxes of one VNet do not overlap each other.
+                    let mut boxes: Vec<Rect> = v
+                        .gateway_subnets
+                        .iter()
+                        .chain(&v.subnets)
+                        .map(|b| l.subnets[&b.id])
+                        .collect();
+                    boxes.extend(v.nodes.iter().map(|n| l.nodes[n]));
+                    for (i, x) in boxes.iter().enumerate() {
+                        for y in boxes.iter().skip(i + 1) {
+                            assert!(!overlap(x, y), "{name}: boxes overlap in a VNet");
+                        }
+                    }
+                }
+            }
+            for (i, (_, a)) in l.regions.iter().enumerate() {
+                for (_, b) in l.regions.iter().skip(i + 1) {
+                    assert!(!overlap(a, b), "{name}: regions overlap");
+                }
+            }
+            // Nodes outside Azure stay outside every region.
+            for (tier, ids) in &scene.outside {
+                if *tier == Tier::Azure {
+                    continue;
+                }
+                for n in ids {
+                    for (_, r) in &l.regions {
+                        assert!(!overlap(&l.nodes[n], r), "{name}: {n:?} inside a region");
+                    }
+                }
+            }
+        }
+    }
+}
