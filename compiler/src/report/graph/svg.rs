@@ -1243,7 +1243,8 @@ pub fn to_svg(net: &Network, highlight: &Highlight) -> String {
             let Some(id) = h else { continue };
             let Some(r) = l.nodes.get(id) else { continue };
             let k = badges.entry(*id).or_insert(0);
-            let (bx, by) = (r.x + 2.0 + *k as f64 * 19.0, r.y - 2.0);
+            // Down the node's left edge, clear of the subnet's label above it.
+            let (bx, by) = (r.x - 2.0, r.y + 8.0 + *k as f64 * 19.0);
             *k += 1;
             let _ = writeln!(
                 body,
