@@ -347,3 +347,44 @@ fn failed_components_are_crossed_out() {
         &rasterise("failures", &svg, &opt),
     );
 }
+
+/// The pictures in `docs/images/` (shown by `docs/tutorial.md`) are what `avscheck graph`
+/// draws today. Regenerate with the commands in the assertion message.
+#[test]
+fn tutorial_pictures_are_current() {
+    let cases = [
+        ("hairpin.svg", "examples/hairpin.avs", None),
+        (
+            "hairpin-no-gateway-udrs.svg",
+            "examples/broken/hairpin-no-gateway-udrs.avs",
+            Some("AVS and on-premises reach each other without Global Reach"),
+        ),
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (image, design, check) in cases {
+        let a = analyse(&root.join(design));
+        let net = a.network.as_ref().unwrap();
+        let h = match check {
+            None => Highlight::default(),
+            Some(title) => {
+                let v = avscheck::verify(
+                    &a,
+                    &VerifyOptions {
+                        only: Some(title.to_string()),
+                        ..VerifyOptions::default()
+                    },
+                );
+                let c = v.checks.first().unwrap();
+                Highlight::from_counterexample(&c.title, c.counterexample.as_ref())
+            }
+        };
+        let committed = std::fs::read_to_string(root.join("docs/images").join(image)).unwrap();
+        let check_arg = check
+            .map(|t| format!(" --check \"{t}\""))
+            .unwrap_or_default();
+        assert!(
+            committed == to_svg(net, &h),
+            "docs/images/{image} is stale: run `avscheck graph {design}{check_arg} --format svg > docs/images/{image}`"
+        );
+    }
+}
