@@ -365,7 +365,7 @@ fn graph_draws_topology_and_counterexample() {
     assert_eq!(code, 0);
     assert!(dot.starts_with("digraph avscheck {"));
     assert!(
-        dot.contains("\"fw_w\" -> \"fw_n\" [label=\"BGP over vx\"]"),
+        dot.contains("\"fw_w\" -> \"fw_n\" [color=\"#333333\", label=\"BGP over vx\"]"),
         "{dot}"
     );
     let (code, dot, _) = run(&[
@@ -375,7 +375,7 @@ fn graph_draws_topology_and_counterexample() {
         "no loop between the regional NVAs",
     ]);
     assert_eq!(code, 0);
-    assert!(dot.contains("color=red"), "{dot}");
+    assert!(dot.contains("color=\"#d62728\""), "{dot}");
     assert!(dot.contains(": loop\""), "{dot}");
     insta::assert_snapshot!("graph__two-regions-no-tunnel", dot);
 }

@@ -286,21 +286,18 @@ pub fn trace(out: &Output, file: &Path, from: &str, to: &str, format: Format) ->
 }
 
 pub fn graph(out: &Output, file: &Path, only: Option<&str>, format: GraphFormat) -> i32 {
+    use avscheck::report::graph::{self, Highlight};
     let a = match load(out, file) {
         Ok(a) => a,
         Err(s) => return s,
     };
-    if let Some(s) = unusable(out, &a, Format::Human) {
-        return s;
-    }
-    if format == GraphFormat::Svg {
-        out.eprint(
-            "error: `--format svg` is not supported yet; use `--format dot` (e.g. `| dot -Tsvg`)\n",
-        );
+    // Stdout carries only the picture (`| dot -Tsvg`): diagnostics go to stderr.
+    if a.is_unusable() {
+        out.eprint(&render_diagnostics(&a.sources, &a.diagnostics, out.color));
         return 2;
     }
     let Some(net) = &a.network else { return 2 };
-    let mut paths = Vec::new();
+    let mut highlight = Highlight::default();
     if let Some(title) = only {
         let v = avscheck::verify(
             &a,
@@ -316,18 +313,11 @@ pub fn graph(out: &Output, file: &Path, only: Option<&str>, format: GraphFormat)
             ));
             return 2;
         };
-        if let Some(cx) = &c.counterexample {
-            for p in cx["paths"].as_array().into_iter().flatten() {
-                let hops = p["hops"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|h| h.as_str().map(str::to_string))
-                    .collect();
-                paths.push((hops, p["disposition"].as_str().unwrap_or("").to_string()));
-            }
-        }
+        highlight = Highlight::from_counterexample(&c.title, c.counterexample.as_ref());
     }
-    out.print(&avscheck::report::graph::to_dot_with_paths(net, &paths));
+    out.print(&match format {
+        GraphFormat::Dot => graph::to_dot(net, &highlight),
+        GraphFormat::Svg => graph::to_svg(net, &highlight),
+    });
     0
 }
