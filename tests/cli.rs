@@ -61,6 +61,8 @@ fn examples_pass_every_check() {
         let (code, out, err) = run(&["check", f, "--format", "json"]);
         assert_eq!(code, 0, "{f} must pass every check:\n{out}\n{err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["format_version"], 2);
+        let v = &v["files"][0];
         assert_eq!(v["file"], f.as_str());
         let checks = v["checks"].as_array().unwrap();
         assert!(!checks.is_empty());
@@ -90,6 +92,7 @@ fn broken_examples_fail_what_they_say() {
         let (code, out, err) = run(&["check", f, "--format", "json"]);
         assert_eq!(code, 1, "{f}: {out}{err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let v = &v["files"][0];
         for title in &titles {
             let c = v["checks"]
                 .as_array()
@@ -244,7 +247,7 @@ fn bad_inputs_exit_2_with_located_diagnostics() {
         let (code, json, _) = run(&["check", file, "--format", "json"]);
         assert_eq!(code, 2);
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-        let diags = v["diagnostics"].as_array().unwrap();
+        let diags = v["files"][0]["diagnostics"].as_array().unwrap();
         assert!(diags.iter().any(|d| d["severity"] == "error"), "{json}");
         let first = &diags[0]["labels"][0]["span"];
         assert!(first["line"].as_u64().unwrap() >= 1 && first["column"].as_u64().unwrap() >= 1);
@@ -314,11 +317,9 @@ fn sarif_report() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["version"], "2.1.0");
     let results = v["runs"][0]["results"].as_array().unwrap();
-    let passes = results.iter().filter(|r| r["kind"] == "pass").count();
-    assert_eq!(
-        passes, 7,
-        "4 checks of hairpin.avs and 3 of the broken one hold"
-    );
+    // No result for a check that holds: code scanning shows every result as an alert.
+    assert!(results.iter().all(|r| r["kind"].is_null()), "{out}");
+    assert_eq!(results.len(), 1, "{out}");
     let fail = results.iter().find(|r| r["ruleId"] == "AVS0700").unwrap();
     assert_eq!(fail["level"], "error");
     let loc = &fail["locations"][0]["physicalLocation"];
@@ -326,14 +327,33 @@ fn sarif_report() {
         loc["artifactLocation"]["uri"],
         "examples/broken/hairpin-no-blackhole.avs"
     );
+    assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
     assert!(loc["region"]["startLine"].as_u64().unwrap() > 1);
-    let rules: Vec<&str> = v["runs"][0]["tool"]["driver"]["rules"]
+    // Every related location is linked from the message; the stdlib has its own base.
+    let text = fail["message"]["text"].as_str().unwrap();
+    for r in fail["relatedLocations"].as_array().unwrap() {
+        assert!(text.contains(&format!("]({})", r["id"])), "{text}");
+        let base = &r["physicalLocation"]["artifactLocation"]["uriBaseId"];
+        assert!(base == "%SRCROOT%" || base == "AVSCHECK_STDLIB", "{r}");
+    }
+    // The loop's packet path as a code flow, hop by hop.
+    let steps = fail["codeFlows"][0]["threadFlows"][0]["locations"]
         .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
-    assert!(rules.contains(&"AVS0700") && rules.contains(&"AVS0703"));
+        .unwrap();
+    assert!(steps.len() >= 2, "{fail}");
+    assert!(fail["partialFingerprints"]["avscheck/v1"].is_string());
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 1);
+    let rule = &rules[0];
+    assert_eq!(rule["id"], "AVS0700");
+    assert_eq!(rule["shortDescription"]["text"], "check T fails");
+    assert!(rule["fullDescription"]["text"].is_string());
+    assert!(rule["help"]["markdown"].is_string() && rule["help"]["text"].is_string());
+    assert_eq!(
+        rule["helpUri"],
+        "https://github.com/avscheck/avscheck/blob/main/docs/diagnostics.md#avs0700"
+    );
+    assert_eq!(v["runs"][0]["invocations"][0]["executionSuccessful"], true);
 }
 
 /// A solver out of time is `unknown`, exits 1, and is never shown as a pass.
@@ -349,7 +369,7 @@ fn timeout_is_unknown_never_pass() {
     ]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    for c in v["checks"].as_array().unwrap() {
+    for c in v["files"][0]["checks"].as_array().unwrap() {
         assert_eq!(c["status"], "unknown", "{c}");
         assert!(c["reason"].as_str().unwrap().contains("time"));
     }
@@ -402,7 +422,7 @@ fn no_route_counterexamples_point_where_the_route_stops() {
         let (code, out, _) = run(&["check", file, "--check", title, "--format", "json"]);
         assert_eq!(code, 1);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        let labels = v["checks"][0]["labels"].as_array().unwrap();
+        let labels = v["files"][0]["checks"][0]["labels"].as_array().unwrap();
         assert!(
             labels
                 .iter()
@@ -422,7 +442,7 @@ fn environment_counterexamples_are_snapshotted() {
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let status = |t: &str| {
-        v["checks"]
+        v["files"][0]["checks"]
             .as_array()
             .unwrap()
             .iter()
