@@ -49,7 +49,8 @@ fn error_level_findings_are_reported() {
     assert!(
         file.diagnostics
             .iter()
-            .any(|d| d.code == "AVS0502" && d.severity == avscheck::report::json::SeverityReport::Error),
+            .any(|d| d.code == "AVS0502"
+                && d.severity == avscheck::report::json::SeverityReport::Error),
         "{report}"
     );
     assert!(!report.all_hold());
@@ -69,7 +70,9 @@ fn a_check_title_typo_is_an_error() {
     let d = &report.files[0].diagnostics[0];
     assert_eq!(d.code, "AVS0802");
     assert!(
-        d.notes.iter().any(|n| n.contains("did you mean `no forwarding loops`")),
+        d.notes
+            .iter()
+            .any(|n| n.contains("did you mean `no forwarding loops`")),
         "{d:?}"
     );
     let ok = Options {
@@ -108,7 +111,10 @@ fn stdlib_locations_are_named_not_numbered() {
     fn walk(v: &serde_json::Value, stdlib: &mut usize) {
         match v {
             serde_json::Value::Object(o) => {
-                if o.get("file").and_then(|f| f.as_str()).is_some_and(|f| f.starts_with("<stdlib>")) {
+                if o.get("file")
+                    .and_then(|f| f.as_str())
+                    .is_some_and(|f| f.starts_with("<stdlib>"))
+                {
                     *stdlib += 1;
                     for k in ["start", "end", "line", "column", "end_line", "end_column"] {
                         assert!(!o.contains_key(k), "{v}");
@@ -122,13 +128,25 @@ fn stdlib_locations_are_named_not_numbered() {
         }
     }
     walk(&json, &mut stdlib);
-    assert!(stdlib > 0, "the example's counterexample names a stdlib policy rule");
+    assert!(
+        stdlib > 0,
+        "the example's counterexample names a stdlib policy rule"
+    );
     let text = report.to_string();
     assert!(!text.contains('\x1b'));
-    assert!(text.contains("<stdlib>/azure.avs in `policy azure_to_gateway`"), "{text}");
-    assert!(text.contains("check \"no forwarding loops\" (81:1): fail"), "{text}");
+    assert!(
+        text.contains("<stdlib>/azure.avs in `policy azure_to_gateway`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("check \"no forwarding loops\" (81:1): fail"),
+        "{text}"
+    );
     assert!(text.contains("property 82:3: fail"), "{text}");
-    assert_eq!(text, check_source(f, &read(f), &Options::default()).to_string());
+    assert_eq!(
+        text,
+        check_source(f, &read(f), &Options::default()).to_string()
+    );
 }
 
 /// A UTF-8 byte-order mark does not shift columns (editors do not count it).
@@ -180,10 +198,16 @@ fn the_readme_example_resolves() {
 #[test]
 fn a_huge_misspelt_identifier_is_bounded() {
     let name = "x".repeat(1_000_000);
-    let text = format!("use azure\nvnet hub {{ address 10.0.0.0/16 }}\nrouter r1 {{ asn 65001; peer {name} }}\n");
+    let text = format!(
+        "use azure\nvnet hub {{ address 10.0.0.0/16 }}\nrouter r1 {{ asn 65001; peer {name} }}\n"
+    );
     let started = std::time::Instant::now();
     let report = check_source("huge.avs", &text, &Options::default());
-    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(report.exit_status(), 2);
     let json = serde_json::to_string(&report).unwrap();
     assert!(json.len() < 10_000, "{} bytes", json.len());

@@ -469,3 +469,199 @@ fn environment_counterexamples_are_snapshotted() {
     let (_, human, _) = run(&["check", f]);
     insta::assert_snapshot!("check_human__environment", human);
 }
+
+fn run_stdin(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_avscheck"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// `--format github`: one workflow command per failed check, located in the design.
+#[test]
+fn github_annotations() {
+    let (code, out, _) = run(&[
+        "check",
+        "examples/broken/hairpin-no-blackhole.avs",
+        "examples/hairpin.avs",
+        "--format",
+        "github",
+    ]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert!(
+        lines[0].starts_with(
+            "::error file=examples/broken/hairpin-no-blackhole.avs,line=82,col=3,endLine=82,endColumn=12,title=avscheck AVS0700%3A no forwarding loops::check `no forwarding loops` fails%0A"
+        ),
+        "{out}"
+    );
+    // A warning-level finding and an error in one file.
+    let (code, out, _) = run(&[
+        "check",
+        "tests/cli_inputs/peer-typo.avs",
+        "--format",
+        "github",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        out.starts_with("::error file=tests/cli_inputs/peer-typo.avs,line=16,col=8,"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["check", "nope.avs", "--format", "github"]);
+    assert_eq!(code, 2);
+    assert!(
+        out.starts_with("::error file=nope.avs,title=avscheck AVS0801::cannot read"),
+        "{out}"
+    );
+}
+
+/// `-` reads the design from standard input; a directory means every `.avs` under it.
+#[test]
+fn stdin_and_directories() {
+    let text = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hairpin.avs"),
+    )
+    .unwrap();
+    let (code, out, err) = run_stdin(&["check", "-", "--format", "json"], &text);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["files"][0]["file"], "<stdin>");
+    assert_eq!(v["files"][0]["summary"]["pass"], 4);
+    // `avscheck -` is `avscheck check -`.
+    let (code, out, _) = run_stdin(&["-"], &text);
+    assert_eq!(code, 0);
+    assert!(out.contains("<stdin>: 4 checks: 4 pass"), "{out}");
+    let (code, _, err) = run_stdin(&["check", "-"], b"\xff\xfe");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("error[AVS0800]: `<stdin>` is not valid UTF-8"),
+        "{err}"
+    );
+
+    let (code, out, _) = run(&["check", "examples", "--format", "json"]);
+    assert_eq!(code, 1, "the broken examples fail");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let names: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<String> = avs_files("examples/broken");
+    expected.extend(avs_files("examples"));
+    expected.sort();
+    assert_eq!(names, expected);
+    let empty = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(&["check", empty.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 2);
+    assert!(out.contains("AVS0803"), "{out}");
+}
+
+/// A design without checks is not a green run.
+#[test]
+fn nothing_verified_is_a_warning_and_exit_1() {
+    let (code, out, _) = run_stdin(
+        &["check", "-"],
+        b"use azure\nvnet hub { address 10.0.0.0/16 }\n",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("warning[AVS0704]: nothing was verified"),
+        "{out}"
+    );
+    assert!(out.contains("<stdin>: 0 checks"), "{out}");
+}
+
+/// `--timeout` is validated by clap: exit 2, no panic, for huge and negative values.
+#[test]
+fn timeout_values_are_validated() {
+    for bad in ["18446744073709551615", "604801", "-1", "1.5", "soon"] {
+        let (code, out, err) = run(&["check", "examples/hairpin.avs", "--timeout", bad]);
+        assert_eq!(code, 2, "{bad}: {out}{err}");
+        // (`-1` reads as an option: clap rejects it as an unexpected argument.)
+        assert!(err.contains("--timeout") || bad == "-1", "{bad}: {err}");
+        assert!(!err.contains("panicked"), "{bad}: {err}");
+    }
+    let (code, _, _) = run(&["check", "examples/hairpin.avs", "--timeout", "604800"]);
+    assert_eq!(code, 0);
+}
+
+/// `routes` and `trace` with `--without NAME` look at a failure scenario.
+#[test]
+fn routes_and_trace_without_components() {
+    let (code, all, _) = run(&[
+        "routes",
+        "examples/hairpin.avs",
+        "--node",
+        "avs1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let (code, cut, err) = run(&[
+        "routes",
+        "examples/hairpin.avs",
+        "--node",
+        "avs1",
+        "--without",
+        "er_avs",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(all, cut);
+    let v: serde_json::Value = serde_json::from_str(&cut).unwrap();
+    let routes = v["nodes"][0]["routes"].as_array().unwrap();
+    assert!(
+        routes.iter().all(|r| r["from"] != "er_avs"),
+        "nothing is learned over a failed circuit: {cut}"
+    );
+    let (code, out, err) = run(&[
+        "trace",
+        "examples/hairpin.avs",
+        "--from",
+        "avs1",
+        "--to",
+        "10.2.0.5",
+        "--without",
+        "er_avs",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_ne!(v["paths"][0]["disposition"], "delivered", "{out}");
+    let (code, _, err) = run(&["routes", "examples/hairpin.avs", "--without", "er_av"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `er_avs`?"), "{err}");
+}
+
+/// SARIF for input that was not analysed says so (never "0 alerts").
+#[test]
+fn sarif_reports_unanalysed_input() {
+    let (code, out, _) = run(&["check", "nope.avs", "--format", "sarif"]);
+    assert_eq!(code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let inv = &v["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    let n = &inv["toolExecutionNotifications"][0];
+    assert_eq!(n["level"], "error");
+    assert_eq!(
+        n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "nope.avs"
+    );
+}

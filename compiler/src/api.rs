@@ -151,17 +151,14 @@ pub fn check_file(path: impl AsRef<Path>, opts: &Options) -> Report {
 
 /// Decodes a file's bytes (a leading UTF-8 byte-order mark is kept: columns count
 /// characters after it, like editors do).
-pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, Checked> {
-    String::from_utf8(bytes).map_err(|e| {
-        Checked::unreadable(
-            name,
-            "AVS0800",
-            format!(
-                "`{}` is not valid UTF-8 (invalid byte at offset {})",
-                json::truncate_quoted(name),
-                e.utf8_error().valid_up_to()
-            ),
-        )
+pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
+    String::from_utf8(bytes).map_err(|e| InputError {
+        code: "AVS0800".to_string(),
+        message: format!(
+            "`{}` is not valid UTF-8 (invalid byte at offset {})",
+            json::truncate_quoted(name),
+            e.utf8_error().valid_up_to()
+        ),
     })
 }
 
@@ -170,7 +167,7 @@ pub fn run_file(path: &Path, name: &str, opts: &Options) -> Checked {
     match std::fs::read(path) {
         Ok(bytes) => match decode(name, bytes) {
             Ok(text) => run_source(name, &text, opts),
-            Err(c) => c,
+            Err(e) => Checked::unreadable(name, &e.code, e.message),
         },
         Err(e) => Checked::unreadable(
             name,
@@ -194,7 +191,11 @@ pub fn run_source(name: &str, text: &str, opts: &Options) -> Checked {
     diagnostics.extend(verification.findings);
     if let Some(net) = &analysis.network {
         let at_start = Span::new(analysis.file, 0, 0);
-        if let Some(title) = opts.only.as_ref().filter(|_| verification.checks.is_empty()) {
+        if let Some(title) = opts
+            .only
+            .as_ref()
+            .filter(|_| verification.checks.is_empty())
+        {
             let titles: Vec<&str> = net.checks.values().map(|c| c.title.as_str()).collect();
             let mut d = Diagnostic::error(
                 NO_SUCH_CHECK,
@@ -219,9 +220,7 @@ pub fn run_source(name: &str, text: &str, opts: &Options) -> Checked {
             diagnostics.push(
                 Diagnostic::warning(NOTHING_VERIFIED, "nothing was verified")
                     .primary(at_start, "this design has no `check`")
-                    .help(
-                        "add a check, e.g. `check \"no loops\" { loop_free }` (docs/language.md)",
-                    )
+                    .help("add a check, e.g. `check \"no loops\" { loop_free }` (docs/language.md)")
                     .note("exit status 1: a design that proves nothing does not pass"),
             );
         }

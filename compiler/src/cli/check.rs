@@ -19,8 +19,8 @@ fn load(out: &Output, file: &Path) -> Result<Analysis, i32> {
     let text = match bytes {
         Ok(bytes) => match avscheck::api::decode(&name, bytes) {
             Ok(t) => t,
-            Err(c) => {
-                report_input_error(out, &c);
+            Err(e) => {
+                out.eprint(&format!("error[{}]: {}\n", e.code, e.message));
                 return Err(2);
             }
         },
@@ -139,11 +139,7 @@ impl Progress {
             {
                 shown = true;
                 let mut err = std::io::stderr().lock();
-                let _ = write!(
-                    err,
-                    "\r\x1b[K{line} {}s",
-                    started.elapsed().as_secs()
-                );
+                let _ = write!(err, "\r\x1b[K{line} {}s", started.elapsed().as_secs());
                 let _ = err.flush();
             }
             if shown {
@@ -200,7 +196,7 @@ pub fn check(
                             let _progress = Progress::start("<stdin>", i + 1, total);
                             avscheck::api::run_source("<stdin>", &text, &opts)
                         }
-                        Err(c) => c,
+                        Err(e) => Checked::unreadable("<stdin>", &e.code, e.message),
                     },
                     Err(e) => Checked::unreadable(
                         "<stdin>",
@@ -215,11 +211,7 @@ pub fn check(
         }
         checked.push(c);
     }
-    let status = checked
-        .iter()
-        .map(Checked::exit_status)
-        .max()
-        .unwrap_or(0);
+    let status = checked.iter().map(Checked::exit_status).max().unwrap_or(0);
     match format {
         CheckFormat::Human => {}
         CheckFormat::Json => print_json(out, &avscheck::api::report(&checked)),

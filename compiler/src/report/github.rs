@@ -13,7 +13,9 @@ use crate::diagnostic::{Diagnostic, Severity, SourceMap};
 use crate::span::FileId;
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -51,7 +53,11 @@ fn annotation(sources: &SourceMap, user_file: FileId, d: &Diagnostic, title: &st
     }
     props.push(format!("title={}", escape_property(title)));
     let mut message = d.message.clone();
-    for l in d.labels.iter().filter(|l| l.primary && !l.message.is_empty()) {
+    for l in d
+        .labels
+        .iter()
+        .filter(|l| l.primary && !l.message.is_empty())
+    {
         let (line, col) = sources.line_col(l.span.file, l.span.start);
         let place = if l.span.file == user_file {
             format!("{line}:{col}")

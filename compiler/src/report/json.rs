@@ -244,8 +244,7 @@ pub fn stdlib_place(text: &str, span: Span) -> (Option<String>, Option<String>) 
         .unwrap_or("")
         .lines()
         .chain(std::iter::once(raw_line))
-        .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
-        .last()
+        .rfind(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
         .map(|l| {
             l.split(['{', '#'])
                 .next()
@@ -267,7 +266,11 @@ fn severity(s: Severity) -> SeverityReport {
     }
 }
 
-pub fn diagnostic_report(sources: &SourceMap, user_file: FileId, d: &Diagnostic) -> DiagnosticReport {
+pub fn diagnostic_report(
+    sources: &SourceMap,
+    user_file: FileId,
+    d: &Diagnostic,
+) -> DiagnosticReport {
     DiagnosticReport {
         severity: severity(d.severity),
         code: d.code.to_string(),
@@ -386,7 +389,13 @@ impl fmt::Display for FileReport {
             }
         }
         for c in &self.checks {
-            writeln!(f, "check \"{}\" ({}): {}", c.title, c.span, c.status.as_str())?;
+            writeln!(
+                f,
+                "check \"{}\" ({}): {}",
+                c.title,
+                c.span,
+                c.status.as_str()
+            )?;
             for p in &c.properties {
                 write!(f, "  property {}: {}", p.span, p.status.as_str())?;
                 match &p.reason {

@@ -161,9 +161,10 @@ impl From<&crate::smt::Counterexample> for Counterexample {
                     from: r.from.clone(),
                 })
                 .collect(),
-            narrative: c
-                .narrative
-                .replace("to `0.0.0.0`", "to the internet (an address outside the design)"),
+            narrative: c.narrative.replace(
+                "to `0.0.0.0`",
+                "to the internet (an address outside the design)",
+            ),
             dropped: c
                 .dropped
                 .iter()
@@ -246,7 +247,10 @@ pub(crate) fn counterexample_lines(cx: &Counterexample) -> Vec<String> {
         lines.push(format!("failed: {}", cx.failed.join(", ")));
     }
     for e in &cx.environment {
-        lines.push(format!("environment: `{}` announces `{}`", e.node, e.prefix));
+        lines.push(format!(
+            "environment: `{}` announces `{}`",
+            e.node, e.prefix
+        ));
     }
     for d in &cx.dropped {
         let [sender, receiver] = &d.session;

@@ -85,7 +85,10 @@ fn strip_anchor(text: &str) -> String {
 }
 
 fn first_sentence(text: &str) -> String {
-    let end = text.find(": ").or_else(|| text.find(". ")).unwrap_or(text.len());
+    let end = text
+        .find(": ")
+        .or_else(|| text.find(". "))
+        .unwrap_or(text.len());
     text.get(..end).unwrap_or(text).replace('`', "")
 }
 

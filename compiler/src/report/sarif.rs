@@ -342,10 +342,7 @@ fn diagnostic_result(
         .map(|s| line_text(sources, s))
         .unwrap_or_default();
     let mut fingerprints = BTreeMap::new();
-    fingerprints.insert(
-        "avscheck/v1",
-        fingerprint(&[d.code, file, identity, &line]),
-    );
+    fingerprints.insert("avscheck/v1", fingerprint(&[d.code, file, identity, &line]));
     SarifResult {
         rule_id: d.code.to_string(),
         level: level(d.severity),
@@ -359,7 +356,12 @@ fn diagnostic_result(
 
 /// The counterexample's packet paths as code flows: one thread flow per path, a step
 /// per hop at the hop's declaration in the design.
-fn code_flows(sources: &SourceMap, user_file: FileId, c: &CheckResult, net: Option<&crate::ir::Network>) -> Vec<CodeFlow> {
+fn code_flows(
+    sources: &SourceMap,
+    user_file: FileId,
+    c: &CheckResult,
+    net: Option<&crate::ir::Network>,
+) -> Vec<CodeFlow> {
     let (Some(cx), Some(net)) = (&c.counterexample, net) else {
         return Vec::new();
     };
@@ -374,7 +376,11 @@ fn code_flows(sources: &SourceMap, user_file: FileId, c: &CheckResult, net: Opti
                 .filter(|s| s.file == user_file);
             let Some(span) = span else { continue };
             let what = if i + 1 == p.hops.len() {
-                format!("{}. `{hop}`: {}", steps.len() + 1, p.disposition.replace('_', " "))
+                format!(
+                    "{}. `{hop}`: {}",
+                    steps.len() + 1,
+                    p.disposition.replace('_', " ")
+                )
             } else {
                 format!("{}. `{hop}`", steps.len() + 1)
             };
@@ -414,7 +420,12 @@ fn rule_level(severity: &str) -> &'static str {
 fn descriptor(code: &str) -> ReportingDescriptor {
     let rule = rules::rule(code);
     let (short, full, markdown, severity) = match &rule {
-        Some(r) => (r.short.clone(), r.full.clone(), r.markdown.clone(), r.severity.as_str()),
+        Some(r) => (
+            r.short.clone(),
+            r.full.clone(),
+            r.markdown.clone(),
+            r.severity.as_str(),
+        ),
         None => (
             code.to_string(),
             format!("{code} (not documented)"),
@@ -516,7 +527,8 @@ pub fn sarif(files: &[Checked]) -> Log {
             ),
             uri_base_id: None,
             description: Some(Message {
-                text: "avscheck's embedded standard library (`<stdlib>/…` in other reports)".to_string(),
+                text: "avscheck's embedded standard library (`<stdlib>/…` in other reports)"
+                    .to_string(),
             }),
         },
     );
