@@ -213,3 +213,104 @@ fn a_huge_misspelt_identifier_is_bounded() {
     assert!(json.len() < 10_000, "{} bytes", json.len());
     assert!(json.contains("(1000000 characters)"), "{json}");
 }
+
+/// Notes cite what a user has: docs/semantics.md sections and the Microsoft page, never
+/// the project's internal AZURE.md / LANGUAGE.md.
+#[test]
+fn notes_cite_the_users_documentation() {
+    let text = "use azure\nrouter r1 { asn 65515 }\ncheck \"c\" { loop_free }\n";
+    let report = check_source("asn.avs", text, &Options::default());
+    let notes: Vec<&String> = report.files[0]
+        .diagnostics
+        .iter()
+        .flat_map(|d| d.notes.iter())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.contains("docs/semantics.md §2.2")
+            && n.contains("https://learn.microsoft.com/azure/route-server/route-server-faq")),
+        "{report}"
+    );
+    // Every snapshotted diagnostic, too.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        for line in std::fs::read_to_string(&path).unwrap().lines() {
+            let l = line.trim_start();
+            if l.starts_with("= note:")
+                || l.starts_with("= help:")
+                || l.starts_with("\"note:")
+                || l.starts_with("\"help:")
+            {
+                assert!(
+                    !l.contains("AZURE.md") && !l.contains("LANGUAGE.md"),
+                    "{}: {l}",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+/// A one-sided session to a component whose kind has no such key: the help does not
+/// tell the user to add a line the kind would reject.
+#[test]
+fn lone_session_help_fits_the_other_kind() {
+    let text = "use azure\nvnet hub { address 10.100.0.0/16 }\ner_gateway ergw { vnet hub }\n\
+                site dc1 { asn 65200; originate 10.2.0.0/16; peer ergw }\ncheck \"c\" { loop_free }\n";
+    let report = check_source("lone.avs", text, &Options::default());
+    let d = report.files[0]
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "AVS0300")
+        .unwrap_or_else(|| panic!("{report}"));
+    let help = d.notes.iter().find(|n| n.starts_with("help:")).unwrap();
+    assert!(!help.contains("add `peer dc1` to `ergw`"), "{help}");
+    assert!(
+        help.contains("`ergw` (kind `er_gateway`) has no `peer` key"),
+        "{help}"
+    );
+    assert!(
+        help.contains("`er_circuit` components whose `connect` names it"),
+        "{help}"
+    );
+}
+
+/// A VNet peered with itself is that, not "address spaces overlap".
+#[test]
+fn a_vnet_peering_itself_is_not_an_overlap() {
+    let text =
+        "use azure\nvnet hub { address 10.100.0.0/16; peer hub }\ncheck \"c\" { loop_free }\n";
+    let report = check_source("self.avs", text, &Options::default());
+    let d = &report.files[0].diagnostics;
+    assert!(d.iter().all(|d| !d.message.contains("overlap")), "{report}");
+    assert!(
+        d.iter()
+            .any(|d| d.code == "AVS0302" && d.message == "vnet `hub` cannot peer with itself"),
+        "{report}"
+    );
+}
+
+/// The subnet paths docs/language.md shows as examples resolve.
+#[test]
+fn documented_subnet_paths_resolve() {
+    let doc = read("docs/language.md");
+    let row = doc
+        .lines()
+        .find(|l| l.starts_with("| subnet path |"))
+        .unwrap();
+    let examples = row.rsplit('|').nth(1).unwrap();
+    let paths: Vec<&str> = examples.split('`').skip(1).step_by(2).collect();
+    assert!(!paths.is_empty(), "{row}");
+    for path in paths {
+        let vnet = path.split('/').next().unwrap();
+        let text = format!(
+            "use azure\nvnet {vnet} {{ address 10.100.0.0/16 }}\ncheck \"c\" {{ reachable {path} -> 10.100.0.5 }}\n"
+        );
+        let a = avscheck::analyse("paths.avs", &text);
+        assert!(
+            !a.has_errors(),
+            "{path}: {}",
+            avscheck::report::human::render_diagnostics(&a.sources, &a.diagnostics, false)
+        );
+    }
+}
