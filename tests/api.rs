@@ -314,3 +314,25 @@ fn documented_subnet_paths_resolve() {
         );
     }
 }
+
+/// A huge `Options::timeout` does not overflow a deadline.
+#[test]
+fn a_huge_timeout_does_not_panic() {
+    let f = "examples/hairpin.avs";
+    let opts = Options {
+        timeout: std::time::Duration::MAX,
+        ..Options::default()
+    };
+    assert!(check_source(f, &read(f), &opts).all_hold());
+}
+
+/// One error about a 1 MB identifier does not print megabytes in human form either.
+#[test]
+fn human_output_of_a_huge_line_is_bounded() {
+    let name = "x".repeat(1_000_000);
+    let text = format!("use azure\nrouter r1 {{ asn 65001; peer {name} }}\n");
+    let a = avscheck::analyse("huge.avs", &text);
+    let human = avscheck::report::human::render_diagnostics(&a.sources, &a.diagnostics, false);
+    assert!(human.len() < 5_000, "{} bytes", human.len());
+    assert!(human.contains("huge.avs:2:"), "{human}");
+}

@@ -124,6 +124,9 @@ impl Checked {
     }
 }
 
+/// The longest time budget of a check: a week (a larger `Options::timeout` is cut to it).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+
 /// The code of "`--check` names no check".
 pub const NO_SUCH_CHECK: &str = "AVS0802";
 /// The code of "nothing was verified".
@@ -183,7 +186,8 @@ pub fn run_source(name: &str, text: &str, opts: &Options) -> Checked {
     let verification = crate::verify(
         &analysis,
         &VerifyOptions {
-            timeout: opts.timeout,
+            // Deadlines are `now + timeout`: a huge value must not overflow `Instant`.
+            timeout: opts.timeout.min(MAX_TIMEOUT),
             only: opts.only.clone(),
         },
     );

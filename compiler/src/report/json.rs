@@ -27,6 +27,7 @@ pub const MAX_QUOTED_CHARS: usize = 80;
 
 /// The report of one run over one or more designs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Report {
     /// The version of this shape ([`FORMAT_VERSION`]).
     pub format_version: u32,
@@ -36,6 +37,7 @@ pub struct Report {
 
 /// What happened to one design.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FileReport {
     /// The file's name as given (relative paths stay relative; `-` is `<stdin>`).
     pub file: String,
@@ -57,6 +59,7 @@ pub struct FileReport {
 
 /// A file that could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InputError {
     /// `AVS0800` (not UTF-8) or `AVS0801` (cannot read), `AVS0803` (no design in a
     /// directory).
@@ -66,6 +69,7 @@ pub struct InputError {
 
 /// Counts of checks by status.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Summary {
     pub checks: usize,
     pub pass: usize,
@@ -76,6 +80,7 @@ pub struct Summary {
 
 /// A place in a source file. See the module documentation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Location {
     /// The file, when it is not the design itself (`<stdlib>/azure.avs`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -108,6 +113,7 @@ pub struct Location {
 
 /// A span with what it means.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LabelReport {
     pub span: Location,
     pub message: String,
@@ -126,6 +132,7 @@ pub enum SeverityReport {
 
 /// A diagnostic or a built-in finding.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DiagnosticReport {
     pub severity: SeverityReport,
     /// Stable code (`AVS0001`), documented in docs/diagnostics.md.
@@ -138,6 +145,7 @@ pub struct DiagnosticReport {
 
 /// The verdict of one property line of a check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PropertyReport {
     /// The property line.
     pub span: Location,
@@ -148,6 +156,7 @@ pub struct PropertyReport {
 
 /// The verdict of one check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CheckReport {
     pub title: String,
     /// `pass`, `fail`, `unknown` (never a pass) or `unverified`.

@@ -57,6 +57,7 @@ pub struct PropertyResult {
 
 /// An environment announcement chosen by the solver (`assume N advertises any ...`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Announcement {
     /// The announcing node.
     pub node: String,
@@ -66,6 +67,7 @@ pub struct Announcement {
 
 /// One forwarding path of a counterexample (one per ECMP branch).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CexPath {
     /// Where the packet starts (node, subnet or VNet name).
     pub from: String,
@@ -80,6 +82,7 @@ pub struct CexPath {
 
 /// A route that takes part in a counterexample.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CexRoute {
     /// The node that installs it.
     pub node: String,
@@ -92,6 +95,7 @@ pub struct CexRoute {
 
 /// A session the environment's announcements push over its receive limit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DroppedSession {
     /// The announcing node.
     pub node: String,
@@ -107,6 +111,7 @@ pub struct DroppedSession {
 
 /// A concrete counterexample of a failing check (LANGUAGE.md §4 `counterexample`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Counterexample {
     /// Components failed by `under failures K` (not those of `without`).
     pub failed: Vec<String>,
