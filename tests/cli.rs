@@ -61,6 +61,8 @@ fn examples_pass_every_check() {
         let (code, out, err) = run(&["check", f, "--format", "json"]);
         assert_eq!(code, 0, "{f} must pass every check:\n{out}\n{err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["format_version"], 2);
+        let v = &v["files"][0];
         assert_eq!(v["file"], f.as_str());
         let checks = v["checks"].as_array().unwrap();
         assert!(!checks.is_empty());
@@ -90,6 +92,7 @@ fn broken_examples_fail_what_they_say() {
         let (code, out, err) = run(&["check", f, "--format", "json"]);
         assert_eq!(code, 1, "{f}: {out}{err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let v = &v["files"][0];
         for title in &titles {
             let c = v["checks"]
                 .as_array()
@@ -244,7 +247,7 @@ fn bad_inputs_exit_2_with_located_diagnostics() {
         let (code, json, _) = run(&["check", file, "--format", "json"]);
         assert_eq!(code, 2);
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-        let diags = v["diagnostics"].as_array().unwrap();
+        let diags = v["files"][0]["diagnostics"].as_array().unwrap();
         assert!(diags.iter().any(|d| d["severity"] == "error"), "{json}");
         let first = &diags[0]["labels"][0]["span"];
         assert!(first["line"].as_u64().unwrap() >= 1 && first["column"].as_u64().unwrap() >= 1);
@@ -314,11 +317,9 @@ fn sarif_report() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["version"], "2.1.0");
     let results = v["runs"][0]["results"].as_array().unwrap();
-    let passes = results.iter().filter(|r| r["kind"] == "pass").count();
-    assert_eq!(
-        passes, 7,
-        "4 checks of hairpin.avs and 3 of the broken one hold"
-    );
+    // No result for a check that holds: code scanning shows every result as an alert.
+    assert!(results.iter().all(|r| r["kind"].is_null()), "{out}");
+    assert_eq!(results.len(), 1, "{out}");
     let fail = results.iter().find(|r| r["ruleId"] == "AVS0700").unwrap();
     assert_eq!(fail["level"], "error");
     let loc = &fail["locations"][0]["physicalLocation"];
@@ -326,14 +327,33 @@ fn sarif_report() {
         loc["artifactLocation"]["uri"],
         "examples/broken/hairpin-no-blackhole.avs"
     );
+    assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
     assert!(loc["region"]["startLine"].as_u64().unwrap() > 1);
-    let rules: Vec<&str> = v["runs"][0]["tool"]["driver"]["rules"]
+    // Every related location is linked from the message; the stdlib has its own base.
+    let text = fail["message"]["text"].as_str().unwrap();
+    for r in fail["relatedLocations"].as_array().unwrap() {
+        assert!(text.contains(&format!("]({})", r["id"])), "{text}");
+        let base = &r["physicalLocation"]["artifactLocation"]["uriBaseId"];
+        assert!(base == "%SRCROOT%" || base == "AVSCHECK_STDLIB", "{r}");
+    }
+    // The loop's packet path as a code flow, hop by hop.
+    let steps = fail["codeFlows"][0]["threadFlows"][0]["locations"]
         .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
-    assert!(rules.contains(&"AVS0700") && rules.contains(&"AVS0703"));
+        .unwrap();
+    assert!(steps.len() >= 2, "{fail}");
+    assert!(fail["partialFingerprints"]["avscheck/v1"].is_string());
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 1);
+    let rule = &rules[0];
+    assert_eq!(rule["id"], "AVS0700");
+    assert_eq!(rule["shortDescription"]["text"], "check T fails");
+    assert!(rule["fullDescription"]["text"].is_string());
+    assert!(rule["help"]["markdown"].is_string() && rule["help"]["text"].is_string());
+    assert_eq!(
+        rule["helpUri"],
+        "https://github.com/avscheck/avscheck/blob/main/docs/diagnostics.md#avs0700"
+    );
+    assert_eq!(v["runs"][0]["invocations"][0]["executionSuccessful"], true);
 }
 
 /// A solver out of time is `unknown`, exits 1, and is never shown as a pass.
@@ -349,7 +369,7 @@ fn timeout_is_unknown_never_pass() {
     ]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    for c in v["checks"].as_array().unwrap() {
+    for c in v["files"][0]["checks"].as_array().unwrap() {
         assert_eq!(c["status"], "unknown", "{c}");
         assert!(c["reason"].as_str().unwrap().contains("time"));
     }
@@ -402,7 +422,7 @@ fn no_route_counterexamples_point_where_the_route_stops() {
         let (code, out, _) = run(&["check", file, "--check", title, "--format", "json"]);
         assert_eq!(code, 1);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        let labels = v["checks"][0]["labels"].as_array().unwrap();
+        let labels = v["files"][0]["checks"][0]["labels"].as_array().unwrap();
         assert!(
             labels
                 .iter()
@@ -422,7 +442,7 @@ fn environment_counterexamples_are_snapshotted() {
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let status = |t: &str| {
-        v["checks"]
+        v["files"][0]["checks"]
             .as_array()
             .unwrap()
             .iter()
@@ -448,4 +468,200 @@ fn environment_counterexamples_are_snapshotted() {
     insta::assert_snapshot!("check_json__environment", json);
     let (_, human, _) = run(&["check", f]);
     insta::assert_snapshot!("check_human__environment", human);
+}
+
+fn run_stdin(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_avscheck"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// `--format github`: one workflow command per failed check, located in the design.
+#[test]
+fn github_annotations() {
+    let (code, out, _) = run(&[
+        "check",
+        "examples/broken/hairpin-no-blackhole.avs",
+        "examples/hairpin.avs",
+        "--format",
+        "github",
+    ]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert!(
+        lines[0].starts_with(
+            "::error file=examples/broken/hairpin-no-blackhole.avs,line=82,col=3,endLine=82,endColumn=12,title=avscheck AVS0700%3A no forwarding loops::check `no forwarding loops` fails%0A"
+        ),
+        "{out}"
+    );
+    // A warning-level finding and an error in one file.
+    let (code, out, _) = run(&[
+        "check",
+        "tests/cli_inputs/peer-typo.avs",
+        "--format",
+        "github",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        out.starts_with("::error file=tests/cli_inputs/peer-typo.avs,line=16,col=8,"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["check", "nope.avs", "--format", "github"]);
+    assert_eq!(code, 2);
+    assert!(
+        out.starts_with("::error file=nope.avs,title=avscheck AVS0801::cannot read"),
+        "{out}"
+    );
+}
+
+/// `-` reads the design from standard input; a directory means every `.avs` under it.
+#[test]
+fn stdin_and_directories() {
+    let text = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hairpin.avs"),
+    )
+    .unwrap();
+    let (code, out, err) = run_stdin(&["check", "-", "--format", "json"], &text);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["files"][0]["file"], "<stdin>");
+    assert_eq!(v["files"][0]["summary"]["pass"], 4);
+    // `avscheck -` is `avscheck check -`.
+    let (code, out, _) = run_stdin(&["-"], &text);
+    assert_eq!(code, 0);
+    assert!(out.contains("<stdin>: 4 checks: 4 pass"), "{out}");
+    let (code, _, err) = run_stdin(&["check", "-"], b"\xff\xfe");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("error[AVS0800]: `<stdin>` is not valid UTF-8"),
+        "{err}"
+    );
+
+    let (code, out, _) = run(&["check", "examples", "--format", "json"]);
+    assert_eq!(code, 1, "the broken examples fail");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let names: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<String> = avs_files("examples/broken");
+    expected.extend(avs_files("examples"));
+    expected.sort();
+    assert_eq!(names, expected);
+    let empty = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(&["check", empty.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 2);
+    assert!(out.contains("AVS0803"), "{out}");
+}
+
+/// A design without checks is not a green run.
+#[test]
+fn nothing_verified_is_a_warning_and_exit_1() {
+    let (code, out, _) = run_stdin(
+        &["check", "-"],
+        b"use azure\nvnet hub { address 10.0.0.0/16 }\n",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("warning[AVS0704]: nothing was verified"),
+        "{out}"
+    );
+    assert!(out.contains("<stdin>: 0 checks"), "{out}");
+}
+
+/// `--timeout` is validated by clap: exit 2, no panic, for huge and negative values.
+#[test]
+fn timeout_values_are_validated() {
+    for bad in ["18446744073709551615", "604801", "-1", "1.5", "soon"] {
+        let (code, out, err) = run(&["check", "examples/hairpin.avs", "--timeout", bad]);
+        assert_eq!(code, 2, "{bad}: {out}{err}");
+        // (`-1` reads as an option: clap rejects it as an unexpected argument.)
+        assert!(err.contains("--timeout") || bad == "-1", "{bad}: {err}");
+        assert!(!err.contains("panicked"), "{bad}: {err}");
+    }
+    let (code, _, _) = run(&["check", "examples/hairpin.avs", "--timeout", "604800"]);
+    assert_eq!(code, 0);
+}
+
+/// `routes` and `trace` with `--without NAME` look at a failure scenario.
+#[test]
+fn routes_and_trace_without_components() {
+    let (code, all, _) = run(&[
+        "routes",
+        "examples/hairpin.avs",
+        "--node",
+        "avs1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let (code, cut, err) = run(&[
+        "routes",
+        "examples/hairpin.avs",
+        "--node",
+        "avs1",
+        "--without",
+        "er_avs",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(all, cut);
+    let v: serde_json::Value = serde_json::from_str(&cut).unwrap();
+    let routes = v["nodes"][0]["routes"].as_array().unwrap();
+    assert!(
+        routes.iter().all(|r| r["from"] != "er_avs"),
+        "nothing is learned over a failed circuit: {cut}"
+    );
+    let (code, out, err) = run(&[
+        "trace",
+        "examples/hairpin.avs",
+        "--from",
+        "avs1",
+        "--to",
+        "10.2.0.5",
+        "--without",
+        "er_avs",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_ne!(v["paths"][0]["disposition"], "delivered", "{out}");
+    let (code, _, err) = run(&["routes", "examples/hairpin.avs", "--without", "er_av"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `er_avs`?"), "{err}");
+}
+
+/// SARIF for input that was not analysed says so (never "0 alerts").
+#[test]
+fn sarif_reports_unanalysed_input() {
+    let (code, out, _) = run(&["check", "nope.avs", "--format", "sarif"]);
+    assert_eq!(code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let inv = &v["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    let n = &inv["toolExecutionNotifications"][0];
+    assert_eq!(n["level"], "error");
+    assert_eq!(
+        n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "nope.avs"
+    );
 }

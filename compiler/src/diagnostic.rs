@@ -90,6 +90,47 @@ impl Diagnostic {
     }
 }
 
+/// Quoted user text (between backticks) longer than this many characters is cut in a
+/// diagnostic's message, labels and notes, so that one diagnostic about a huge
+/// misspelt identifier is not megabytes long.
+pub const MAX_QUOTED_CHARS: usize = 80;
+
+/// `text` with every backticked segment longer than [`MAX_QUOTED_CHARS`] cut to that
+/// many characters, then `…` and the segment's length.
+pub fn truncate_quoted(text: &str) -> String {
+    if text.len() <= MAX_QUOTED_CHARS {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len().min(4 * MAX_QUOTED_CHARS));
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let count = part.chars().count();
+        if i % 2 == 1 && count > MAX_QUOTED_CHARS {
+            out.extend(part.chars().take(MAX_QUOTED_CHARS));
+            out.push_str(&format!("… ({count} characters)"));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+impl Diagnostic {
+    /// The diagnostic with long quoted text cut ([`truncate_quoted`]).
+    pub fn with_quotes_truncated(mut self) -> Self {
+        self.message = truncate_quoted(&self.message);
+        for l in &mut self.labels {
+            l.message = truncate_quoted(&l.message);
+        }
+        for n in &mut self.notes {
+            *n = truncate_quoted(n);
+        }
+        self
+    }
+}
+
 /// Turns a phase's errors into diagnostics.
 pub trait IntoDiagnostics {
     fn into_diagnostics(self) -> Vec<Diagnostic>;
@@ -159,7 +200,8 @@ impl SourceMap {
             .enumerate()
             .map(|(i, f)| (FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
     }
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line and column (in characters, not counting a leading byte-order mark)
+    /// of a byte offset.
     pub fn line_col(&self, id: FileId, offset: u32) -> (usize, usize) {
         let text = self.text(id);
         let mut off = (offset as usize).min(text.len());
@@ -169,11 +211,14 @@ impl SourceMap {
         let before = text.get(..off).unwrap_or("");
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let col = before
-            .get(line_start..)
-            .map(|s| s.chars().count())
-            .unwrap_or(0)
-            + 1;
+        // A leading byte-order mark is not a column (editors do not show it).
+        let line_text = before.get(line_start..).unwrap_or("");
+        let line_text = if line_start == 0 {
+            line_text.strip_prefix('\u{feff}').unwrap_or(line_text)
+        } else {
+            line_text
+        };
+        let col = line_text.chars().count() + 1;
         (line, col)
     }
 }

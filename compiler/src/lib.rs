@@ -13,6 +13,7 @@
 //!
 //! Nothing in the library prints; the `avscheck` binary renders.
 
+pub mod api;
 pub mod diagnostic;
 pub mod frr;
 pub mod ir;
@@ -25,7 +26,9 @@ pub mod stdlib;
 pub mod suggest;
 pub mod syntax;
 
+pub use api::{check_file, check_source, Checked, Options};
 pub use diagnostic::{Diagnostic, IntoDiagnostics, Severity, SourceMap};
+pub use report::json::Report;
 pub use span::{FileId, Span, Spanned};
 
 /// The result of reading one design up to the network model.
@@ -100,6 +103,10 @@ pub fn analyse_with(name: &str, text: &str, read: &ConfigReader) -> Analysis {
         diagnostics.extend(lower_diags);
         network = Some(net);
     }
+    let mut diagnostics: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .map(Diagnostic::with_quotes_truncated)
+        .collect();
     diagnostic::sort_diagnostics(&mut diagnostics);
     Analysis {
         sources,
@@ -292,7 +299,7 @@ fn check_result(
             verdict
                 .counterexample
                 .as_ref()
-                .map(|c| c.narrative.clone())
+                .map(|c| report::Counterexample::from(c).narrative)
                 .filter(|n| !n.is_empty()),
         ),
         smt::Status::Unknown(why) => (CheckStatus::Unknown, Some(why.clone())),
@@ -350,21 +357,7 @@ fn check_result(
         .counterexample
         .as_ref()
         .filter(|_| status == CheckStatus::Fail)
-        .map(|c| {
-            let mut j = serde_json::json!({
-                "failed": c.failed,
-                "environment": c.environment,
-                "paths": c.paths,
-                "routes": c.routes,
-                "narrative": c.narrative,
-            });
-            if !c.dropped.is_empty() {
-                if let Some(o) = j.as_object_mut() {
-                    o.insert("dropped".into(), serde_json::json!(c.dropped));
-                }
-            }
-            j
-        });
+        .map(report::Counterexample::from);
     report::CheckResult {
         title: check.title.clone(),
         span: check.span,
@@ -372,7 +365,41 @@ fn check_result(
         reason,
         counterexample,
         labels,
+        properties: property_results(verdict),
     }
+}
+
+/// One verdict per property line: `reachable A <-> B` is two properties on one line,
+/// which fails when either fails (then unknown, then pass).
+fn property_results(verdict: &smt::CheckVerdict) -> Vec<report::PropertyResult> {
+    use report::CheckStatus;
+    let mut lines: Vec<report::PropertyResult> = Vec::new();
+    for p in &verdict.property_results {
+        let (status, reason) = match &p.status {
+            smt::Status::Pass => (CheckStatus::Pass, None),
+            smt::Status::Fail => (CheckStatus::Fail, None),
+            smt::Status::Unknown(why) => (CheckStatus::Unknown, Some(why.clone())),
+        };
+        let rank = |s: CheckStatus| match s {
+            CheckStatus::Fail => 3,
+            CheckStatus::Unknown => 2,
+            CheckStatus::Unverified => 1,
+            CheckStatus::Pass => 0,
+        };
+        match lines.iter_mut().find(|l| l.span == p.span) {
+            Some(line) if rank(status) > rank(line.status) => {
+                line.status = status;
+                line.reason = reason;
+            }
+            Some(_) => {}
+            None => lines.push(report::PropertyResult {
+                span: p.span,
+                status,
+                reason,
+            }),
+        }
+    }
+    lines
 }
 
 /// For a counterexample path that ends `no_route`, why that node has no route: the

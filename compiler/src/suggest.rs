@@ -46,6 +46,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev.get(b.len()).copied().unwrap_or(0)
 }
 
+/// Names longer than this (in characters) get no suggestion.
+pub const MAX_SUGGESTED_LEN: usize = 256;
+
 /// The candidate closest to `name`, when it is close enough to be a likely typo:
 /// at most one edit for short names, a third of the length for longer ones. Ties go
 /// to the alphabetically first candidate, so the result never depends on the order
@@ -54,10 +57,21 @@ pub fn did_you_mean<'a, I>(name: &str, candidates: I) -> Option<String>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let limit = (name.chars().count() / 3).max(1);
+    let len = name.chars().count();
+    // No identifier of a design is this long: a name past it is not a typo of one, and
+    // the quadratic distance on it would take seconds (a 1 MB name).
+    if len > MAX_SUGGESTED_LEN {
+        return None;
+    }
+    let limit = (len / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         if c == name {
+            continue;
+        }
+        // The distance is at least the difference in length: skip without computing it.
+        let c_len = c.chars().count();
+        if c_len.abs_diff(len) > limit && !c.eq_ignore_ascii_case(name) {
             continue;
         }
         let d = edit_distance(name, c);

@@ -1,31 +1,50 @@
 //! The subcommands: read files, call the library, render.
 
 use super::{CheckFormat, Format, GraphFormat, Output};
-use avscheck::diagnostic::{sort_diagnostics, Diagnostic};
+use avscheck::diagnostic::Diagnostic;
 use avscheck::report::{self, human::render_diagnostics, CheckStatus};
-use avscheck::{sim, Analysis, VerifyOptions};
-use std::path::Path;
+use avscheck::{sim, Analysis, Checked, Options, VerifyOptions};
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 
 /// Reads and analyses one file; `Err(status)` after reporting when it cannot be used.
 fn load(out: &Output, file: &Path) -> Result<Analysis, i32> {
-    let name = file.display().to_string();
-    let text = match std::fs::read(file) {
-        Ok(bytes) => match String::from_utf8(bytes) {
+    let name = display_name(file);
+    let bytes = if file.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).map(|_| buf)
+    } else {
+        std::fs::read(file)
+    };
+    let text = match bytes {
+        Ok(bytes) => match avscheck::api::decode(&name, bytes) {
             Ok(t) => t,
             Err(e) => {
-                out.eprint(&format!(
-                    "error[AVS0800]: `{name}` is not valid UTF-8 (invalid byte at offset {})\n",
-                    e.utf8_error().valid_up_to()
-                ));
+                out.eprint(&format!("error[{}]: {}\n", e.code, e.message));
                 return Err(2);
             }
         },
         Err(e) => {
-            out.eprint(&format!("error: cannot read `{name}`: {e}\n"));
+            out.eprint(&format!("error[AVS0801]: cannot read `{name}`: {e}\n"));
             return Err(2);
         }
     };
     Ok(avscheck::analyse(&name, &text))
+}
+
+/// How a path is shown: as given; standard input is `<stdin>`.
+fn display_name(file: &Path) -> String {
+    if file.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        file.display().to_string()
+    }
+}
+
+fn report_input_error(out: &Output, c: &Checked) {
+    if let Some(e) = &c.input_error {
+        out.eprint(&format!("error[{}]: {}\n", e.code, e.message));
+    }
 }
 
 fn status_word(out: &Output, s: &CheckStatus) -> String {
@@ -37,126 +56,205 @@ fn status_word(out: &Output, s: &CheckStatus) -> String {
     }
 }
 
+/// What one command-line argument of `check` stands for.
+enum Input {
+    File(PathBuf),
+    Stdin,
+    /// A directory without any `.avs` file, or one that cannot be listed.
+    Bad(String, &'static str, String),
+}
+
+/// Expands the arguments: `-` is standard input, a directory every `.avs` file under it
+/// (recursively, sorted by path), anything else a file.
+fn inputs(files: &[PathBuf]) -> Vec<Input> {
+    let mut out = Vec::new();
+    for f in files {
+        if f.as_os_str() == "-" {
+            out.push(Input::Stdin);
+        } else if f.is_dir() {
+            let name = f.display().to_string();
+            match designs_under(f) {
+                Ok(found) if found.is_empty() => out.push(Input::Bad(
+                    name.clone(),
+                    "AVS0803",
+                    format!("`{name}` contains no .avs file"),
+                )),
+                Ok(found) => out.extend(found.into_iter().map(Input::File)),
+                Err(e) => out.push(Input::Bad(
+                    name.clone(),
+                    "AVS0801",
+                    format!("cannot read `{name}`: {e}"),
+                )),
+            }
+        } else {
+            out.push(Input::File(f.clone()));
+        }
+    }
+    out
+}
+
+/// Every `.avs` file under `dir`, sorted (symbolic links to directories are not
+/// followed, so a link cycle cannot loop).
+fn designs_under(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let entry = entry?;
+            let path = entry.path();
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "avs") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// A line on stderr ("checking FILE (i/n)…") when one design takes over a second and
+/// stderr is a terminal; cleared when the design is done.
+struct Progress {
+    done: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(name: &str, i: usize, n: usize) -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress {
+                done: None,
+                thread: None,
+            };
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let line = format!("checking {name} ({i}/{n})…");
+        let thread = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let mut shown = false;
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                rx.recv_timeout(std::time::Duration::from_secs(1))
+            {
+                shown = true;
+                let mut err = std::io::stderr().lock();
+                let _ = write!(err, "\r\x1b[K{line} {}s", started.elapsed().as_secs());
+                let _ = err.flush();
+            }
+            if shown {
+                let mut err = std::io::stderr().lock();
+                let _ = write!(err, "\r\x1b[K");
+                let _ = err.flush();
+            }
+        });
+        Progress {
+            done: Some(tx),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(tx) = self.done.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 pub fn check(
     out: &Output,
-    files: &[std::path::PathBuf],
+    files: &[PathBuf],
     format: CheckFormat,
     only: Option<String>,
     timeout: u64,
 ) -> i32 {
-    let opts = VerifyOptions {
+    let opts = Options {
         timeout: std::time::Duration::from_secs(timeout),
-        only: only.clone(),
+        only,
     };
-    let mut status = 0;
-    let mut reports = Vec::new();
-    let mut sarif_inputs = Vec::new();
-    for file in files {
-        let analysis = match load(out, file) {
-            Ok(a) => a,
-            Err(s) => {
-                status = status.max(s);
-                continue;
+    let inputs = inputs(files);
+    let total = inputs.len();
+    let mut checked = Vec::new();
+    for (i, input) in inputs.into_iter().enumerate() {
+        let c = match input {
+            Input::Bad(name, code, message) => Checked::unreadable(&name, code, message),
+            Input::File(path) => {
+                let name = path.display().to_string();
+                let _progress = Progress::start(&name, i + 1, total);
+                avscheck::api::run_file(&path, &name, &opts)
+            }
+            Input::Stdin => {
+                let mut buf = Vec::new();
+                match std::io::stdin().read_to_end(&mut buf) {
+                    Ok(_) => match avscheck::api::decode("<stdin>", buf) {
+                        Ok(text) => {
+                            let _progress = Progress::start("<stdin>", i + 1, total);
+                            avscheck::api::run_source("<stdin>", &text, &opts)
+                        }
+                        Err(e) => Checked::unreadable("<stdin>", &e.code, e.message),
+                    },
+                    Err(e) => Checked::unreadable(
+                        "<stdin>",
+                        "AVS0801",
+                        format!("cannot read standard input: {e}"),
+                    ),
+                }
             }
         };
-        let verification = avscheck::verify(&analysis, &opts);
-        let mut diags = analysis.diagnostics.clone();
-        diags.extend(verification.findings.iter().cloned());
-        sort_diagnostics(&mut diags);
-        let file_status = if analysis.is_unusable() {
-            2
-        } else if let Some(title) = only.as_ref().filter(|_| verification.checks.is_empty()) {
-            let titles: Vec<String> = analysis
-                .network
-                .iter()
-                .flat_map(|n| n.checks.values().map(|c| format!("`{}`", c.title)))
-                .collect();
-            out.eprint(&format!(
-                "error: `{}` has no check titled `{title}`\n  = note: its checks: {}\n",
-                file.display(),
-                if titles.is_empty() {
-                    "none".to_string()
-                } else {
-                    titles.join(", ")
-                }
-            ));
-            2
-        } else if diags.iter().any(Diagnostic::is_error) || !verification.all_hold() {
-            1
-        } else {
-            0
-        };
-        status = status.max(file_status);
-        match format {
-            CheckFormat::Sarif => sarif_inputs.push((analysis, verification.checks, diags)),
-            CheckFormat::Json => {
-                reports.push(report::json::file_report(
-                    &analysis.sources,
-                    analysis.file,
-                    &verification.checks,
-                    &diags,
-                ));
+        if format == CheckFormat::Human {
+            render_human(out, &c);
+        }
+        checked.push(c);
+    }
+    let status = checked.iter().map(Checked::exit_status).max().unwrap_or(0);
+    match format {
+        CheckFormat::Human => {}
+        CheckFormat::Json => print_json(out, &avscheck::api::report(&checked)),
+        CheckFormat::Sarif => print_json(out, &report::sarif::sarif(&checked)),
+        CheckFormat::Github => {
+            for c in &checked {
+                report_input_error(out, c);
             }
-            CheckFormat::Human => {
-                let mut text = render_diagnostics(&analysis.sources, &diags, out.color);
-                let failing: Vec<Diagnostic> = verification
-                    .checks
-                    .iter()
-                    .filter_map(|c| c.to_diagnostic(analysis.file))
-                    .collect();
-                text.push_str(&render_diagnostics(&analysis.sources, &failing, out.color));
-                for c in &verification.checks {
-                    text.push_str(&format!(
-                        "check {}: {}\n",
-                        out.bold(&format!("\"{}\"", c.title)),
-                        status_word(out, &c.status)
-                    ));
-                }
-                if !analysis.is_unusable() {
-                    let count = |s: CheckStatus| {
-                        verification.checks.iter().filter(|c| c.status == s).count()
-                    };
-                    text.push_str(&format!(
-                        "{}: {} checks: {} pass, {} fail, {} unknown, {} not verified\n",
-                        file.display(),
-                        verification.checks.len(),
-                        count(CheckStatus::Pass),
-                        count(CheckStatus::Fail),
-                        count(CheckStatus::Unknown),
-                        count(CheckStatus::Unverified)
-                    ));
-                }
-                out.print(&text);
-            }
+            out.print(&report::github::annotations(&checked));
         }
     }
-    if format == CheckFormat::Sarif {
-        let files: Vec<report::sarif::FileResults<'_>> = sarif_inputs
-            .iter()
-            .map(|(a, checks, diags)| report::sarif::FileResults {
-                sources: &a.sources,
-                file: a.file,
-                checks,
-                diagnostics: diags,
-            })
-            .collect();
-        let log = report::sarif::sarif(&files);
-        out.print(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&log).unwrap_or_default()
-        ));
-    } else if format == CheckFormat::Json {
-        let value = if reports.len() == 1 {
-            reports.pop().unwrap_or(serde_json::Value::Null)
-        } else {
-            serde_json::Value::Array(reports)
-        };
-        out.print(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
+    i32::from(status)
+}
+
+/// rustc-style diagnostics, the failing checks as diagnostics, a line per check and a
+/// summary line.
+fn render_human(out: &Output, c: &Checked) {
+    report_input_error(out, c);
+    let Some(analysis) = &c.analysis else {
+        return;
+    };
+    let mut text = render_diagnostics(&analysis.sources, &c.diagnostics, out.color);
+    let failing: Vec<Diagnostic> = c
+        .checks
+        .iter()
+        .filter_map(|r| r.to_diagnostic(analysis.file))
+        .collect();
+    text.push_str(&render_diagnostics(&analysis.sources, &failing, out.color));
+    for r in &c.checks {
+        text.push_str(&format!(
+            "check {}: {}\n",
+            out.bold(&format!("\"{}\"", r.title)),
+            status_word(out, &r.status)
         ));
     }
-    status
+    if !c.is_unusable() {
+        let s = report::json::summary(&c.checks);
+        text.push_str(&format!(
+            "{}: {} checks: {} pass, {} fail, {} unknown, {} not verified\n",
+            c.name, s.checks, s.pass, s.fail, s.unknown, s.unverified
+        ));
+    }
+    out.print(&text);
 }
 
 /// Renders the diagnostics of an unusable analysis; `Some(2)` when it is unusable.
@@ -167,11 +265,12 @@ fn unusable(out: &Output, a: &Analysis, format: Format) -> Option<i32> {
     match format {
         Format::Human => out.print(&render_diagnostics(&a.sources, &a.diagnostics, out.color)),
         Format::Json => {
-            let v = report::json::file_report(&a.sources, a.file, &[], &a.diagnostics);
-            out.print(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&v).unwrap_or_default()
-            ));
+            let diagnostics: Vec<report::json::DiagnosticReport> = a
+                .diagnostics
+                .iter()
+                .map(|d| report::json::diagnostic_report(&a.sources, a.file, d))
+                .collect();
+            print_json(out, &serde_json::json!({ "diagnostics": diagnostics }));
         }
     }
     Some(2)
@@ -182,8 +281,9 @@ fn state_or_report(
     out: &Output,
     a: &Analysis,
     net: &avscheck::ir::Network,
+    sc: &sim::Scenario,
 ) -> Result<sim::State, i32> {
-    match sim::stable_state(net, &sim::Scenario::default()) {
+    match sim::stable_state(net, sc) {
         Ok(s) => Ok(s),
         Err(nc) => {
             use avscheck::IntoDiagnostics;
@@ -204,7 +304,39 @@ fn print_json<T: serde::Serialize>(out: &Output, value: &T) {
     ));
 }
 
-pub fn routes(out: &Output, file: &Path, node: Option<&str>, format: Format) -> i32 {
+/// The scenario of `--without NAME...`; `Err(2)` after reporting an unknown name.
+fn scenario(
+    out: &Output,
+    file: &Path,
+    net: &avscheck::ir::Network,
+    without: &[String],
+) -> Result<sim::Scenario, i32> {
+    let mut down = Vec::new();
+    for name in without {
+        match net.components.iter().find(|(_, c)| &c.name == name) {
+            Some((id, _)) => down.push(id),
+            None => {
+                let names: Vec<&str> = net.components.values().map(|c| c.name.as_str()).collect();
+                out.eprint(&format!(
+                    "error: `--without {}`: `{}` has no component of that name\n{}",
+                    report::json::truncate_quoted(name),
+                    display_name(file),
+                    did_you_mean(name, &names)
+                ));
+                return Err(2);
+            }
+        }
+    }
+    Ok(sim::Scenario::new(down))
+}
+
+pub fn routes(
+    out: &Output,
+    file: &Path,
+    node: Option<&str>,
+    without: &[String],
+    format: Format,
+) -> i32 {
     let a = match load(out, file) {
         Ok(a) => a,
         Err(s) => return s,
@@ -213,11 +345,15 @@ pub fn routes(out: &Output, file: &Path, node: Option<&str>, format: Format) -> 
         return s;
     }
     let Some(net) = &a.network else { return 2 };
-    let state = match state_or_report(out, &a, net) {
+    let sc = match scenario(out, file, net, without) {
+        Ok(sc) => sc,
+        Err(code) => return code,
+    };
+    let state = match state_or_report(out, &a, net, &sc) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    match report::routes::routes_report(net, &state, &sim::Scenario::default(), node) {
+    match report::routes::routes_report(net, &state, &sc, node) {
         Ok(r) => {
             match format {
                 Format::Human => out.print(&report::routes::render_human(&r)),
@@ -246,7 +382,14 @@ fn did_you_mean(name: &str, names: &[&str]) -> String {
     }
 }
 
-pub fn trace(out: &Output, file: &Path, from: &str, to: &str, format: Format) -> i32 {
+pub fn trace(
+    out: &Output,
+    file: &Path,
+    from: &str,
+    to: &str,
+    without: &[String],
+    format: Format,
+) -> i32 {
     let a = match load(out, file) {
         Ok(a) => a,
         Err(s) => return s,
@@ -272,11 +415,15 @@ pub fn trace(out: &Output, file: &Path, from: &str, to: &str, format: Format) ->
         ));
         return 2;
     };
-    let state = match state_or_report(out, &a, net) {
+    let sc = match scenario(out, file, net, without) {
+        Ok(sc) => sc,
+        Err(code) => return code,
+    };
+    let state = match state_or_report(out, &a, net, &sc) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let paths = sim::trace(net, &state, &sim::Scenario::default(), source, dest);
+    let paths = sim::trace(net, &state, &sc, source, dest);
     let r = report::trace::trace_report(net, from, dest, &paths);
     match format {
         Format::Human => out.print(&report::trace::render_human(&r)),
@@ -313,7 +460,11 @@ pub fn graph(out: &Output, file: &Path, only: Option<&str>, format: GraphFormat)
             ));
             return 2;
         };
-        highlight = Highlight::from_counterexample(&c.title, c.counterexample.as_ref());
+        let cx = c
+            .counterexample
+            .as_ref()
+            .and_then(|cx| serde_json::to_value(cx).ok());
+        highlight = Highlight::from_counterexample(&c.title, cx.as_ref());
     }
     out.print(&match format {
         GraphFormat::Dot => graph::to_dot(net, &highlight),

@@ -14,7 +14,7 @@ pub use output::Output;
     version,
     about = "Verify hybrid Azure network designs (AVS, ExpressRoute, Route Server, NVAs) before they are deployed",
     long_about = None,
-    after_help = "`avscheck FILE` is short for `avscheck check FILE`.\nExit status: 0 every check holds; 1 a check fails or is unknown, or an error-level finding; 2 the input cannot be analysed."
+    after_help = "`avscheck FILE` is short for `avscheck check FILE`.\nExit status: 0 every check holds; 1 a check fails or is unknown, an error-level finding, or nothing was verified; 2 the input cannot be read or analysed."
 )]
 pub struct Cli {
     /// When to colour human output.
@@ -33,9 +33,14 @@ pub enum ColorChoice {
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
+    /// rustc-style diagnostics and one line per check.
     Human,
+    /// The typed report (docs/report.schema.json).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
     Sarif,
+    /// GitHub Actions workflow commands (`::error file=...,line=...,col=...::`).
+    Github,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -54,6 +59,8 @@ pub enum GraphFormat {
 pub enum Command {
     /// Verify every check of the designs (the default command).
     Check {
+        /// Design files; a directory means every `.avs` file under it (sorted); `-`
+        /// reads standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
@@ -61,8 +68,8 @@ pub enum Command {
         /// Only the check with this title.
         #[arg(long = "check", value_name = "TITLE")]
         only: Option<String>,
-        /// Solver timeout per check, in seconds.
-        #[arg(long, default_value_t = 60)]
+        /// Solver time budget per check, in seconds (0 to 604800, a week; 0 gives `unknown` at once).
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_TIMEOUT_SECS))]
         timeout: u64,
     },
     /// Show the RIBs of BGP speakers and the effective routes of subnets.
@@ -71,6 +78,9 @@ pub enum Command {
         /// Only this node or subnet.
         #[arg(long)]
         node: Option<String>,
+        /// Take this component down first (repeatable), e.g. a counterexample's `failed`.
+        #[arg(long = "without", value_name = "NAME")]
+        without: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
@@ -81,6 +91,9 @@ pub enum Command {
         from: String,
         #[arg(long)]
         to: String,
+        /// Take this component down first (repeatable), e.g. a counterexample's `failed`.
+        #[arg(long = "without", value_name = "NAME")]
+        without: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
@@ -93,6 +106,9 @@ pub enum Command {
         format: GraphFormat,
     },
 }
+
+/// The largest `--timeout`: a week (larger values would overflow deadlines).
+pub const MAX_TIMEOUT_SECS: u64 = 7 * 24 * 3600;
 
 const SUBCOMMANDS: &[&str] = &["check", "routes", "trace", "graph", "help"];
 
@@ -115,7 +131,7 @@ pub fn normalise_args(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStri
     if let Some(first) = args.get(i) {
         let s = first.to_string_lossy();
         let is_flag = s.starts_with('-');
-        if !is_flag && !SUBCOMMANDS.contains(&s.as_ref()) {
+        if (s == "-" || !is_flag) && !SUBCOMMANDS.contains(&s.as_ref()) {
             args.insert(i, "check".into());
         }
     }
@@ -140,15 +156,19 @@ pub fn run() -> i32 {
             only,
             timeout,
         } => check::check(&out, &files, format, only, timeout),
-        Command::Routes { file, node, format } => {
-            check::routes(&out, &file, node.as_deref(), format)
-        }
+        Command::Routes {
+            file,
+            node,
+            without,
+            format,
+        } => check::routes(&out, &file, node.as_deref(), &without, format),
         Command::Trace {
             file,
             from,
             to,
+            without,
             format,
-        } => check::trace(&out, &file, &from, &to, format),
+        } => check::trace(&out, &file, &from, &to, &without, format),
         Command::Graph { file, only, format } => check::graph(&out, &file, only.as_deref(), format),
     }
 }

@@ -2,9 +2,10 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
+use schemars::JsonSchema;
 use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
     /// Proved for every stable state (and every allowed failure / environment).
@@ -43,6 +44,147 @@ pub struct ResultLabel {
     pub explains: bool,
 }
 
+/// The verdict of one property line of a check (`reachable A <-> B`, two properties on
+/// one line, is one line: it fails when either direction fails).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PropertyResult {
+    /// The property line.
+    pub span: Span,
+    pub status: CheckStatus,
+    /// Why it is `unknown`.
+    pub reason: Option<String>,
+}
+
+/// An environment announcement chosen by the solver (`assume N advertises any ...`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Announcement {
+    /// The announcing node.
+    pub node: String,
+    /// The announced IPv4 prefix, `A.B.C.D/L`.
+    pub prefix: String,
+}
+
+/// One forwarding path of a counterexample (one per ECMP branch).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CexPath {
+    /// Where the packet starts (node, subnet or VNet name).
+    pub from: String,
+    /// The destination address (`A.B.C.D`), or `internet` for an address no prefix of
+    /// the design covers (the representative of `0.0.0.0/0`).
+    pub to: String,
+    /// `delivered`, `dropped`, `no_route` or `loop`.
+    pub disposition: String,
+    /// The nodes the packet visits, in order (never the fabric itself).
+    pub hops: Vec<String>,
+}
+
+/// A route that takes part in a counterexample.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CexRoute {
+    /// The node that installs it.
+    pub node: String,
+    pub prefix: String,
+    /// AS path as received, nearest AS first.
+    pub as_path: Vec<u32>,
+    /// The neighbour it was learned from (`null`: originated at `node`).
+    pub from: Option<String>,
+}
+
+/// A session the environment's announcements push over its receive limit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DroppedSession {
+    /// The announcing node.
+    pub node: String,
+    /// The limited direction: sender, then the receiver that drops the session.
+    pub session: [String; 2],
+    /// The receive limit, in prefixes.
+    pub limit: u32,
+    /// How many prefixes the environment announces over it.
+    pub announced: usize,
+    /// The range they are taken from (the `assume` line's `within`).
+    pub within: String,
+}
+
+/// A concrete counterexample of a failing check (LANGUAGE.md §4 `counterexample`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Counterexample {
+    /// Components failed by `under failures K` (not those of `without`).
+    pub failed: Vec<String>,
+    pub environment: Vec<Announcement>,
+    pub paths: Vec<CexPath>,
+    pub routes: Vec<CexRoute>,
+    /// One line telling the failure in the design's terms.
+    pub narrative: String,
+    /// Sessions dropped by the environment's announcements (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<DroppedSession>,
+}
+
+/// The address the engines use for "an address no prefix of the design covers".
+fn destination_name(to: &str) -> String {
+    if to == "0.0.0.0" {
+        "internet".to_string()
+    } else {
+        to.to_string()
+    }
+}
+
+impl From<&crate::smt::Counterexample> for Counterexample {
+    fn from(c: &crate::smt::Counterexample) -> Self {
+        Counterexample {
+            failed: c.failed.clone(),
+            environment: c
+                .environment
+                .iter()
+                .map(|a| Announcement {
+                    node: a.node.clone(),
+                    prefix: a.prefix.clone(),
+                })
+                .collect(),
+            paths: c
+                .paths
+                .iter()
+                .map(|p| CexPath {
+                    from: p.from.clone(),
+                    to: destination_name(&p.to),
+                    disposition: p.disposition.clone(),
+                    hops: p.hops.clone(),
+                })
+                .collect(),
+            routes: c
+                .routes
+                .iter()
+                .map(|r| CexRoute {
+                    node: r.node.clone(),
+                    prefix: r.prefix.clone(),
+                    as_path: r.as_path.clone(),
+                    from: r.from.clone(),
+                })
+                .collect(),
+            narrative: c.narrative.replace(
+                "to `0.0.0.0`",
+                "to the internet (an address outside the design)",
+            ),
+            dropped: c
+                .dropped
+                .iter()
+                .map(|d| DroppedSession {
+                    node: d.node.clone(),
+                    session: d.session.clone(),
+                    limit: d.limit,
+                    announced: d.announced,
+                    within: d.within.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct CheckResult {
     pub title: String,
@@ -51,10 +193,12 @@ pub struct CheckResult {
     pub status: CheckStatus,
     /// Why the status is `unknown`/`unverified`, or a one-line narrative of the failure.
     pub reason: Option<String>,
-    /// LANGUAGE.md §4's `counterexample` object (null unless `fail`).
-    pub counterexample: Option<serde_json::Value>,
+    /// The counterexample (only when `fail`).
+    pub counterexample: Option<Counterexample>,
     /// Spans to show with the result (the check line, the originate, the policy rule, ...).
     pub labels: Vec<ResultLabel>,
+    /// The verdict of each property line, in source order.
+    pub properties: Vec<PropertyResult>,
 }
 
 impl CheckResult {
@@ -102,72 +246,42 @@ pub fn to_diagnostic(c: &CheckResult, user_file: crate::FileId) -> Diagnostic {
 }
 
 /// The counterexample's paths and routes as note lines.
-fn counterexample_lines(cx: &serde_json::Value) -> Vec<String> {
+pub(crate) fn counterexample_lines(cx: &Counterexample) -> Vec<String> {
     let mut lines = Vec::new();
-    let strs = |v: &serde_json::Value| -> Vec<String> {
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|x| {
-                        x.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| x.to_string())
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let failed = strs(&cx["failed"]);
-    if !failed.is_empty() {
-        lines.push(format!("failed: {}", failed.join(", ")));
+    if !cx.failed.is_empty() {
+        lines.push(format!("failed: {}", cx.failed.join(", ")));
     }
-    if let Some(env) = cx["environment"].as_array() {
-        for e in env {
-            lines.push(format!(
-                "environment: `{}` announces `{}`",
-                e["node"].as_str().unwrap_or("?"),
-                e["prefix"].as_str().unwrap_or("?")
-            ));
-        }
+    for e in &cx.environment {
+        lines.push(format!(
+            "environment: `{}` announces `{}`",
+            e.node, e.prefix
+        ));
     }
-    if let Some(dropped) = cx["dropped"].as_array() {
-        for d in dropped {
-            lines.push(format!(
-                "environment: `{}` announces {} prefixes inside `{}`: more than {} from `{}` to `{}`, which drops the session",
-                d["node"].as_str().unwrap_or("?"),
-                d["announced"],
-                d["within"].as_str().unwrap_or("?"),
-                d["limit"],
-                d["session"][0].as_str().unwrap_or("?"),
-                d["session"][1].as_str().unwrap_or("?")
-            ));
-        }
+    for d in &cx.dropped {
+        let [sender, receiver] = &d.session;
+        lines.push(format!(
+            "environment: `{}` announces {} prefixes inside `{}`: more than {} from `{sender}` to `{receiver}`, which drops the session",
+            d.node, d.announced, d.within, d.limit
+        ));
     }
-    if let Some(paths) = cx["paths"].as_array() {
-        for p in paths {
-            lines.push(format!(
-                "path {} -> {}: {} ({})",
-                p["from"].as_str().unwrap_or("?"),
-                p["to"].as_str().unwrap_or("?"),
-                strs(&p["hops"]).join(" → "),
-                p["disposition"].as_str().unwrap_or("?")
-            ));
-        }
+    for p in &cx.paths {
+        lines.push(format!(
+            "path {} -> {}: {} ({})",
+            p.from,
+            p.to,
+            p.hops.join(" → "),
+            p.disposition
+        ));
     }
-    if let Some(routes) = cx["routes"].as_array() {
-        for r in routes {
-            let path: Vec<String> = r["as_path"]
-                .as_array()
-                .map(|a| a.iter().map(|x| x.to_string()).collect())
-                .unwrap_or_default();
-            lines.push(format!(
-                "route: {} installs {} [{}] from {}",
-                r["node"].as_str().unwrap_or("?"),
-                r["prefix"].as_str().unwrap_or("?"),
-                path.join(" "),
-                r["from"].as_str().unwrap_or("itself")
-            ));
-        }
+    for r in &cx.routes {
+        let path: Vec<String> = r.as_path.iter().map(u32::to_string).collect();
+        lines.push(format!(
+            "route: {} installs {} [{}] from {}",
+            r.node,
+            r.prefix,
+            path.join(" "),
+            r.from.as_deref().unwrap_or("itself")
+        ));
     }
     lines
 }

@@ -169,7 +169,7 @@ fn reserved(c: &ComponentDecl, node: &str, asn: u64, span: crate::Span, why: &st
     Diagnostic::error(codes::RESERVED_ASN, msg)
         .primary(span, why.to_string())
         .help("choose a private ASN outside the reserved ones (64512–65514, or 4200000000–4294967294)")
-        .note("reserved ASNs: AZURE.md \"Reserved ASNs\" (Azure's route-server-faq.md and expressroute/expressroute-routing.md)")
+        .note("reserved ASNs: docs/semantics.md §2.2 (https://learn.microsoft.com/azure/route-server/route-server-faq, https://learn.microsoft.com/azure/expressroute/expressroute-routing)")
 }
 
 // ---- unused items --------------------------------------------------------------

@@ -122,7 +122,7 @@ pub(crate) fn lower_vnets(ctx: &mut Ctx) {
                         format!("`{b_name}` has no `peer {}`", a.name.node),
                     )
                     .secondary(b.name.span, format!("`{b_name}` declared here"))
-                    .note("a VNet peering needs both sides (AZURE.md: VNet peering)"),
+                    .note("a VNet peering needs both sides (docs/semantics.md §2.6; https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview)"),
                 );
                 continue;
             };

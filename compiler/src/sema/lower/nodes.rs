@@ -234,7 +234,7 @@ pub(crate) fn findings(ctx: &mut Ctx) {
                 d = d.secondary(s.span, format!("peer {}", i + 1));
             }
             diags.push(d.note(
-                "Azure Route Server accepts at most 8 BGP peers (AZURE.md: Route Server, includes/route-server-limits.md)",
+                "Azure Route Server accepts at most 8 BGP peers (docs/semantics.md §2.1; https://learn.microsoft.com/azure/route-server/route-server-faq)",
             ));
         }
     }
@@ -265,7 +265,7 @@ pub(crate) fn findings(ctx: &mut Ctx) {
                     )
                     .primary(o.span, "equal to or inside the VNet's address space")
                     .secondary(ctx.net.vnets[vnet].span, format!("VNet address space {space}"))
-                    .note("Route Server does not program NVA routes equal to or more specific than its VNet's address space (AZURE.md: Route Server)"),
+                    .note("Route Server does not program NVA routes equal to or more specific than its VNet's address space (docs/semantics.md §2.1; https://learn.microsoft.com/azure/route-server/route-injection-in-spokes)"),
                 );
             }
         }

@@ -296,10 +296,7 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
                     } else {
                         (
                             format!("`{}` has no `{} {}`", to.name, lone.key, from.name),
-                            format!(
-                                "add `peer {}` to `{}`, or remove this line",
-                                from.name, to.name
-                            ),
+                            lone_session_help(ctx, &lone),
                         )
                     };
                     ctx.diags.push(
@@ -316,6 +313,47 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
             (None, None) => {}
         }
     }
+}
+
+/// How to complete a one-sided session: the missing line on the other side, when its
+/// kind has the key; otherwise what that kind does take sessions from (an `er_gateway`
+/// has no `peer` key: it is reached through an `er_circuit`'s `connect`).
+fn lone_session_help(ctx: &Ctx, lone: &Side) -> String {
+    let from = &ctx.net.nodes[lone.from];
+    let to = &ctx.net.nodes[lone.to];
+    let Some(kind) = ctx.design.kinds.get(&to.kind) else {
+        return format!(
+            "add `{} {}` to `{}`, or remove this line",
+            lone.key, from.name, to.name
+        );
+    };
+    if kind.key(&lone.key).is_some() {
+        return format!(
+            "add `{} {}` to `{}`, or remove this line",
+            lone.key, from.name, to.name
+        );
+    }
+    let ways: Vec<String> = kind
+        .sessions
+        .iter()
+        .map(|sch| match &sch.target {
+            SessionTarget::Key(k) => format!("the nodes its own `{k}` lines name"),
+            SessionTarget::Same { kind, key } => {
+                format!("`{kind}` components with the same `{key}`")
+            }
+            SessionTarget::By { kind, key } => {
+                format!("`{kind}` components whose `{key}` names it")
+            }
+        })
+        .collect();
+    let mut help = format!(
+        "remove this line: `{}` (kind `{}`) has no `{}` key",
+        to.name, to.kind, lone.key
+    );
+    if !ways.is_empty() {
+        help.push_str(&format!("; it has sessions only with {}", ways.join(", ")));
+    }
+    help
 }
 
 fn establish(ctx: &mut Ctx, x: Side, y: Side) {
@@ -363,7 +401,7 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
                 )
                 .primary(side.span, "Route Server supports only 16-bit ASNs")
                 .secondary(peer.span, format!("`{}` is AS{}", peer.name, peer.asn))
-                .note("the session is down (AZURE.md: Route Server, route-server-faq.md)")
+                .note("the session is down (docs/semantics.md §2.1; https://learn.microsoft.com/azure/route-server/route-server-faq)")
                 .help("give the NVA a private 16-bit ASN (64512–65514)"),
             );
             status = SessionStatus::Down(format!(

@@ -282,6 +282,18 @@ fn peerings(design: &Design) -> Vec<Diagnostic> {
             else {
                 continue;
             };
+            if a.name.node == b.name.node {
+                // Not an overlap of two address spaces: the same VNet twice.
+                out.push(
+                    Diagnostic::error(
+                        "AVS0302",
+                        format!("vnet `{}` cannot peer with itself", a.name.node),
+                    )
+                    .primary(line.span, "names its own VNet")
+                    .help("name another VNet, or remove this line"),
+                );
+                continue;
+            }
             let mut pair = [a.name.node.clone(), b.name.node.clone()];
             pair.sort();
             let [x, y] = pair;

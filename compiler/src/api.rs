@@ -1,0 +1,240 @@
+//! The one-call library API: exactly what `avscheck check` reports.
+//!
+//! ```no_run
+//! let report = avscheck::check_file("network/prod.avs", &avscheck::Options::default());
+//! print!("{report}"); // deterministic, colour-free
+//! assert!(report.all_hold(), "{report}");
+//! ```
+//!
+//! [`check_source`] and [`check_file`] return a [`Report`] (the typed JSON report of
+//! `--format json`: `Serialize`, `Display`), with every diagnostic and error-level
+//! finding, every check's verdict and one verdict per property line. [`Checked`] is the
+//! same result before rendering (sources and spans), from which the command line renders
+//! human output, SARIF and GitHub annotations.
+
+use crate::diagnostic::{sort_diagnostics, Diagnostic, SourceMap};
+use crate::report::json::{self, FileReport, InputError, Report, FORMAT_VERSION};
+use crate::report::CheckResult;
+use crate::span::{FileId, Span};
+use crate::{Analysis, VerifyOptions};
+use std::path::Path;
+use std::time::Duration;
+
+/// What to verify.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Time budget of one check (all its property lines); default 60 s. When it runs
+    /// out the check is `unknown`, never `pass`.
+    pub timeout: Duration,
+    /// Only the check with this exact title (`--check TITLE`). A title the design does
+    /// not have is an error (AVS0802, exit status 2), never a silent pass.
+    pub only: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            timeout: Duration::from_secs(60),
+            only: None,
+        }
+    }
+}
+
+/// One design, checked: everything a report is rendered from.
+#[derive(Debug)]
+pub struct Checked {
+    /// The name the file is shown under.
+    pub name: String,
+    /// The analysis (`None`: the file could not be read).
+    pub analysis: Option<Analysis>,
+    /// Why the file could not be read (AVS0800, AVS0801, AVS0803).
+    pub input_error: Option<InputError>,
+    /// The verdicts, in source order.
+    pub checks: Vec<CheckResult>,
+    /// Diagnostics, error-level findings and request errors, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// A file that could not be read.
+    pub fn unreadable(name: &str, code: &str, message: String) -> Checked {
+        Checked {
+            name: name.to_string(),
+            analysis: None,
+            input_error: Some(InputError {
+                code: code.to_string(),
+                message,
+            }),
+            checks: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// The user's file and the sources spans point into.
+    pub fn sources(&self) -> Option<(&SourceMap, FileId)> {
+        self.analysis.as_ref().map(|a| (&a.sources, a.file))
+    }
+
+    /// True when the design could not be analysed (unreadable, syntax, names, types, a
+    /// bad request): exit status 2.
+    pub fn is_unusable(&self) -> bool {
+        self.input_error.is_some()
+            || self.analysis.as_ref().is_none_or(Analysis::is_unusable)
+            || self.diagnostics.iter().any(|d| d.code == NO_SUCH_CHECK)
+    }
+
+    /// 0 every check holds and nothing is error-level; 1 a check fails or is unknown, an
+    /// error-level finding, or nothing was verified; 2 unusable.
+    pub fn exit_status(&self) -> u8 {
+        if self.is_unusable() {
+            2
+        } else if self.diagnostics.iter().any(Diagnostic::is_error)
+            || self.diagnostics.iter().any(|d| d.code == NOTHING_VERIFIED)
+            || self.checks.iter().any(|c| !c.status.holds())
+        {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// The typed report of this file.
+    pub fn report(&self) -> FileReport {
+        let (checks, diagnostics) = match self.sources() {
+            Some((sources, file)) => (
+                self.checks
+                    .iter()
+                    .map(|c| json::check_report(sources, file, c))
+                    .collect(),
+                self.diagnostics
+                    .iter()
+                    .map(|d| json::diagnostic_report(sources, file, d))
+                    .collect(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        FileReport {
+            file: self.name.clone(),
+            error: self.input_error.clone(),
+            checks,
+            diagnostics,
+            summary: json::summary(&self.checks),
+            exit_status: self.exit_status(),
+        }
+    }
+}
+
+/// The longest time budget of a check: a week (a larger `Options::timeout` is cut to it).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// The code of "`--check` names no check".
+pub const NO_SUCH_CHECK: &str = "AVS0802";
+/// The code of "nothing was verified".
+pub const NOTHING_VERIFIED: &str = "AVS0704";
+
+/// The report of several checked designs.
+pub fn report(checked: &[Checked]) -> Report {
+    Report {
+        format_version: FORMAT_VERSION,
+        files: checked.iter().map(Checked::report).collect(),
+    }
+}
+
+/// Checks one design given as text; `name` is how it is shown (keep it relative).
+pub fn check_source(name: &str, text: &str, opts: &Options) -> Report {
+    report(&[run_source(name, text, opts)])
+}
+
+/// Reads and checks one design file; the report names it as given. A file that cannot
+/// be read is a report with an `error` (exit status 2), not a Rust error.
+pub fn check_file(path: impl AsRef<Path>, opts: &Options) -> Report {
+    let path = path.as_ref();
+    report(&[run_file(path, &path.display().to_string(), opts)])
+}
+
+/// Decodes a file's bytes (a leading UTF-8 byte-order mark is kept: columns count
+/// characters after it, like editors do).
+pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
+    String::from_utf8(bytes).map_err(|e| InputError {
+        code: "AVS0800".to_string(),
+        message: format!(
+            "`{}` is not valid UTF-8 (invalid byte at offset {})",
+            json::truncate_quoted(name),
+            e.utf8_error().valid_up_to()
+        ),
+    })
+}
+
+/// Reads and checks one file, shown as `name`.
+pub fn run_file(path: &Path, name: &str, opts: &Options) -> Checked {
+    match std::fs::read(path) {
+        Ok(bytes) => match decode(name, bytes) {
+            Ok(text) => run_source(name, &text, opts),
+            Err(e) => Checked::unreadable(name, &e.code, e.message),
+        },
+        Err(e) => Checked::unreadable(
+            name,
+            "AVS0801",
+            format!("cannot read `{}`: {e}", json::truncate_quoted(name)),
+        ),
+    }
+}
+
+/// Analyses and verifies one design given as text.
+pub fn run_source(name: &str, text: &str, opts: &Options) -> Checked {
+    let analysis = crate::analyse(name, text);
+    let verification = crate::verify(
+        &analysis,
+        &VerifyOptions {
+            // Deadlines are `now + timeout`: a huge value must not overflow `Instant`.
+            timeout: opts.timeout.min(MAX_TIMEOUT),
+            only: opts.only.clone(),
+        },
+    );
+    let mut diagnostics = analysis.diagnostics.clone();
+    diagnostics.extend(verification.findings);
+    if let Some(net) = &analysis.network {
+        let at_start = Span::new(analysis.file, 0, 0);
+        if let Some(title) = opts
+            .only
+            .as_ref()
+            .filter(|_| verification.checks.is_empty())
+        {
+            let titles: Vec<&str> = net.checks.values().map(|c| c.title.as_str()).collect();
+            let mut d = Diagnostic::error(
+                NO_SUCH_CHECK,
+                format!(
+                    "`{}` has no check titled `{}`",
+                    json::truncate_quoted(name),
+                    json::truncate_quoted(title)
+                ),
+            )
+            .primary(at_start, "in this design");
+            if let Some(near) = crate::suggest::did_you_mean(title, titles.iter().copied()) {
+                d = d.help(format!("did you mean `{near}`?"));
+            }
+            d = d.note(if titles.is_empty() {
+                "it has no checks".to_string()
+            } else {
+                let quoted: Vec<String> = titles.iter().map(|t| format!("`{t}`")).collect();
+                format!("its checks: {}", quoted.join(", "))
+            });
+            diagnostics.push(d);
+        } else if net.checks.is_empty() {
+            diagnostics.push(
+                Diagnostic::warning(NOTHING_VERIFIED, "nothing was verified")
+                    .primary(at_start, "this design has no `check`")
+                    .help("add a check, e.g. `check \"no loops\" { loop_free }` (docs/language.md)")
+                    .note("exit status 1: a design that proves nothing does not pass"),
+            );
+        }
+    }
+    sort_diagnostics(&mut diagnostics);
+    Checked {
+        name: name.to_string(),
+        analysis: Some(analysis),
+        input_error: None,
+        checks: verification.checks,
+        diagnostics,
+    }
+}
