@@ -1050,6 +1050,14 @@ fn symmetric(
         let mut without = BTreeMap::new();
         let visited: BTreeSet<NodeId> =
             (0..g.vertices.len()).filter_map(|v| g.node_of(v)).collect();
+        // An NVA this graph never visits is avoided by every delivered walk: "a
+        // delivered walk around it" is then "a delivered walk". (Leaving it out of
+        // `without` made an NVA on one direction only invisible to `differ`.)
+        let (delivered, wd) = walk_exists(g, &none, |vx, _| good_end(net, vx, d, to), fresh);
+        cons.push(wd.constraint);
+        for x in nvas.iter().filter(|x| !visited.contains(x)) {
+            without.insert(*x, delivered.clone());
+        }
         for x in nvas.iter().filter(|x| visited.contains(x)) {
             let watch: BTreeSet<NodeId> = [*x].into_iter().collect();
             let (yes, w1) = walk_exists(g, &watch, |vx, f| f && good_end(net, vx, d, to), fresh);
