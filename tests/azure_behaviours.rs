@@ -913,9 +913,14 @@ fn global_reach_as_path() {
         Some(vec![12076, 12076, 12076, 398656]),
         "through Global Reach"
     );
+    assert_eq!(
+        d.best_path("dc1", "10.100.0.0/16"),
+        Some(vec![12076, 12076, 12076]),
+        "a gateway-learned route crosses Global Reach (private ASNs stripped)"
+    );
     assert!(
-        !d.has("dc1", "10.100.0.0/16"),
-        "a gateway-learned route does not cross Global Reach"
+        !d.has("ergw_n", "10.100.0.0/16"),
+        "not back into a gateway: 65515 loop prevention"
     );
     assert_eq!(
         d.trace("dc1", "10.1.0.5"),
@@ -1047,10 +1052,7 @@ fn fabric_system_routes() {
     sys("172.16.0.0/12", NextHopType::None);
     sys("192.168.0.0/16", NextHopType::None);
     sys("100.64.0.0/10", NextHopType::None);
-    assert!(
-        d.listed("app", "10.0.0.0/8").is_empty(),
-        "10/8 gives way to the VNet"
-    );
+    sys("10.0.0.0/8", NextHopType::None);
     assert_eq!(d.active("app", "10.2.0.0/16"), vec![gateway("ergw")]);
     assert_eq!(
         d.active("app", "10.50.0.0/16"),
@@ -1129,27 +1131,34 @@ fn fabric_vnet_beats_more_specific_bgp() {
 #[test]
 fn fabric_rfc1918_none_removed() {
     let d = design("fabric-rfc1918-none-removed");
-    assert!(d.listed("corp/default", "10.0.0.0/8").is_empty());
-    assert!(d.listed("corp/default", "100.64.0.0/10").is_empty());
+    let none = vec![(RouteSource::Default, NextHopType::None, true)];
+    for block in ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] {
+        assert_eq!(
+            d.listed("corp/default", block),
+            none,
+            "{block}: a VNet inside the block keeps its None route"
+        );
+        assert!(
+            d.listed("egress", block).is_empty(),
+            "{block}: a UDR 0/0 removes the None routes"
+        );
+    }
     assert_eq!(
-        d.listed("corp/default", "172.16.0.0/12"),
-        vec![(RouteSource::Default, NextHopType::None, true)]
+        d.listed("lab/default", "192.168.0.0/16"),
+        vec![(RouteSource::Default, NextHopType::VnetLocal, true)],
+        "a VNet equal to the block: VnetLocal, no None"
     );
-    assert_eq!(
-        d.listed("corp/default", "100.64.1.0/24"),
-        vec![(RouteSource::Default, NextHopType::VnetLocal, true)]
-    );
-    assert!(d.listed("lab/default", "192.168.0.0/16").is_empty());
-    assert_eq!(
-        d.listed("lab/default", "10.0.0.0/8"),
-        vec![(RouteSource::Default, NextHopType::None, true)]
-    );
-    assert_eq!(
-        d.trace("corp/default", "172.16.0.5"),
-        vec![(vec![], Disposition::Dropped, Why::SystemNone)]
+    assert_eq!(d.listed("lab/default", "10.0.0.0/8"), none);
+    assert!(
+        d.listed("wide/default", "172.16.0.0/12").is_empty(),
+        "a VNet including the block removes it"
     );
     assert_eq!(
         d.trace("corp/default", "10.7.0.5"),
+        vec![(vec![], Disposition::Dropped, Why::SystemNone)]
+    );
+    assert_eq!(
+        d.trace("egress", "10.7.0.5"),
         vec![(
             hops(&["internet"]),
             Disposition::Dropped,
@@ -1182,11 +1191,7 @@ fn fabric_propagation_off() {
     );
     assert_eq!(
         d.trace("isolated", "10.2.0.5"),
-        vec![(
-            hops(&["internet"]),
-            Disposition::Dropped,
-            Why::InternetDrops
-        )]
+        vec![(vec![], Disposition::Dropped, Why::SystemNone)]
     );
 }
 

@@ -592,14 +592,19 @@ impl<'e, 'n> Builder<'e, 'n> {
             .or_default()
             .push((Hop::Internet, tt.clone()));
         for block in crate::sim::private_blocks() {
-            if block.contains(&d) && !vnet.address.iter().any(|p| block.contains(p)) {
+            if block.contains(&d) && crate::sim::fabric::none_route_kept(subnet, vnet, block) {
                 default
                     .entry(block)
                     .or_default()
                     .push((Hop::Nothing, tt.clone()));
             }
         }
-        // BGP routes programmed by the hub's gateways and Route Servers.
+        // BGP routes programmed by the hub's gateways and Route Servers (a spoke has
+        // none while its peering to the hub is down).
+        let hub_up = match crate::sim::fabric::remote_gateway_peering(net, subnet.vnet) {
+            Some(c) => self.enc.scen.is_down(c).not(),
+            None => tt.clone(),
+        };
         if subnet.propagate_gateway_routes {
             let hub = vnet.remote_gateway.unwrap_or(subnet.vnet);
             let pref = net
@@ -613,7 +618,7 @@ impl<'e, 'n> Builder<'e, 'n> {
                     .filter(|(l, _)| l.contains(&q))
                     .map(|(_, g)| g.clone())
                     .collect();
-                let allowed = Bool::or(&excluded).not();
+                let allowed = Bool::and(&[Bool::or(&excluded).not(), hub_up.clone()]);
                 // (hop, guard, as-path length)
                 let mut er: Vec<(Hop, Bool, Int)> = Vec::new();
                 let mut nva: Vec<(Hop, Bool, Int)> = Vec::new();
