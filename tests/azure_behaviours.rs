@@ -62,6 +62,7 @@ const DESIGNS: &[&str] = &[
     "global-reach-as-path",
     "hairpin-default-route-reaches-on-prem",
     "hairpin-supernet-through-nva",
+    "ownership-longest-prefix",
     "reserved-asn",
     "route-server-16-bit-asn",
     "route-server-asn-65515",
@@ -1391,4 +1392,34 @@ fn default_route_server_gateway_internal() {
     assert_eq!(d.best_path("ergw", "10.50.0.0/16"), Some(vec![65010]));
     assert_eq!(d.best_path("ars", "10.2.0.0/16"), Some(vec![12076, 65200]));
     assert_eq!(d.best_path("dc1", "10.50.0.0/16"), Some(vec![12076]));
+}
+
+// ---- Ownership -------------------------------------------------------------------
+
+#[test]
+fn ownership_longest_prefix() {
+    let d = design("ownership-longest-prefix");
+    let hub = d.net().subnet_by_name("hub/default").unwrap();
+    let walks = d.paths("corp", "10.120.0.5".parse().unwrap());
+    assert_eq!(walks.len(), 1);
+    assert_eq!(walks[0].disposition, Disposition::Delivered);
+    assert_eq!(walks[0].delivered_to, Some(sim::Owner::Subnet(hub)));
+    assert_eq!(
+        d.trace("corp", "8.8.8.8"),
+        vec![(hops(&["corp"]), Disposition::Delivered, Why::Delivered)]
+    );
+    // Both engines: the check holds.
+    let net = d.net();
+    for (cid, _) in net.checks.iter() {
+        let v = avscheck::smt::verify_check(net, cid, &avscheck::smt::VerifyOptions::default());
+        assert_eq!(v.status, avscheck::smt::Status::Pass);
+    }
+    for c in net.checks.values() {
+        for prop in &c.properties {
+            assert_eq!(
+                sim::evaluate_with_failures(net, prop).outcome,
+                sim::PropertyOutcome::Holds
+            );
+        }
+    }
 }

@@ -542,6 +542,7 @@ fn run(first_seed: u64, n: u64, env_rate: f64) -> Tally {
                             res
                         }
                         Status::Unknown(why) if known_gap(why) => {
+                            eprintln!("seed {seed}: unknown with an environment: {why}");
                             skipped += 1;
                             unknown_env += 1;
                             continue;

@@ -397,22 +397,29 @@ impl<'a> Walker<'a> {
                 stop(Disposition::Dropped, Why::InternetDrops, None)
             };
         }
-        if node.address == Some(d)
-            || (b.owns_originated && node.originates.iter().any(|o| o.prefix.contains(&d)))
-        {
+        if node.address == Some(d) {
             return stop(Disposition::Delivered, Why::Delivered, Some(Owner::Node(m)));
         }
-        if b.control_plane_only {
-            return stop(Disposition::Dropped, Why::ControlPlaneOnly, None);
-        }
-        // RIB lookup: statics and installed BGP routes, longest prefix; a static wins
-        // over BGP for the same prefix.
+        // Ownership is longest-prefix (LANGUAGE.md §2.4): an owned origination is a
+        // local route, delivered here unless a static or BGP route is more specific.
         let st = node
             .statics
             .iter()
             .filter(|s| s.prefix.contains(&d))
             .max_by_key(|s| s.prefix.prefix_len());
         let bgp = self.state.rib(m).and_then(|r| r.lookup(d));
+        if let Some(own) = owned_len(node, d) {
+            let st_len = st.map(|s| s.prefix.prefix_len());
+            let bgp_len = bgp.as_ref().map(|(p, _)| p.prefix_len());
+            if st_len.is_none_or(|l| l <= own) && bgp_len.is_none_or(|l| l <= own) {
+                return stop(Disposition::Delivered, Why::Delivered, Some(Owner::Node(m)));
+            }
+        }
+        if b.control_plane_only {
+            return stop(Disposition::Dropped, Why::ControlPlaneOnly, None);
+        }
+        // RIB lookup: statics and installed BGP routes, longest prefix; a static wins
+        // over BGP for the same prefix.
         let static_wins = match (st, &bgp) {
             (Some(s), Some((p, _))) => s.prefix.prefix_len() >= p.prefix_len(),
             (Some(_), None) => true,
@@ -585,4 +592,18 @@ impl<'a> Walker<'a> {
 /// Every path of a packet from `from` to `to` in `state` (one per ECMP branch).
 pub fn trace(net: &Network, state: &State, sc: &Scenario, from: Source, to: Ipv4Addr) -> Vec<Path> {
     Walker::new(net, state, sc).walk(from, to)
+}
+
+/// The length of the longest prefix containing `d` that `node` originates and owns
+/// (`owns_originated`: router, site, AVS), if any: its local route in the node's own
+/// longest-prefix match (LANGUAGE.md §2.4, "Ownership is longest-prefix").
+pub fn owned_len(node: &crate::ir::Node, d: Ipv4Addr) -> Option<u8> {
+    if !node.behaviours.owns_originated {
+        return None;
+    }
+    node.originates
+        .iter()
+        .filter(|o| o.prefix.contains(&d))
+        .map(|o| o.prefix.prefix_len())
+        .max()
 }

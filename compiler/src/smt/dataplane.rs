@@ -354,15 +354,16 @@ impl<'e, 'n> Builder<'e, 'n> {
             plain(vec![(Step::Stop(term), t)], &mut out);
             return out;
         }
-        if node.address == Some(d)
-            || (b.owns_originated && node.originates.iter().any(|o| o.prefix.contains(&d)))
-        {
+        if node.address == Some(d) {
             plain(
                 vec![(Step::Stop(Term::Delivered(Owner::Node(m))), t)],
                 &mut out,
             );
             return out;
         }
+        // Ownership is longest-prefix (LANGUAGE.md §2.4): an owned origination is a
+        // local route; only a more specific static or BGP route forwards the packet.
+        let own_len = crate::sim::forward::owned_len(node, d).map(i32::from);
         if b.control_plane_only {
             plain(vec![(Step::Stop(Term::Dropped), t)], &mut out);
             return out;
@@ -375,10 +376,14 @@ impl<'e, 'n> Builder<'e, 'n> {
             .max_by_key(|s| s.prefix.prefix_len())
             .copied();
         let st_len = st.map(|s| i32::from(s.prefix.prefix_len())).unwrap_or(-1);
+        // The local route of an owned origination wins over a static of the same or a
+        // shorter prefix, and over BGP routes of the same or a shorter prefix.
+        let owned = own_len.is_some_and(|l| l >= st_len);
+        let floor = st_len.max(own_len.unwrap_or(-1));
         let prefixes: Vec<Ipv4Net> = self
             .bgp_containing(d)
             .into_iter()
-            .filter(|p| i32::from(p.prefix_len()) > st_len && self.rib(p, m).is_some())
+            .filter(|p| i32::from(p.prefix_len()) > floor && self.rib(p, m).is_some())
             .collect();
         // choices: (Some(prefix) | None = static-or-nothing, guard)
         let mut pending = Bool::from_bool(true);
@@ -396,7 +401,9 @@ impl<'e, 'n> Builder<'e, 'n> {
             let g = Bool::and(&[alive.clone(), guard]);
             match choice {
                 None => {
-                    if let Some(s) = st {
+                    if owned {
+                        out.push((Step::Stop(Term::Delivered(Owner::Node(m))), g, None));
+                    } else if let Some(s) = st {
                         let step = match s.target {
                             StaticTarget::Drop => Step::Stop(Term::Dropped),
                             StaticTarget::Node(x) => Step::To(x, Arrive::FromNode),
