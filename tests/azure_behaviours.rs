@@ -37,6 +37,7 @@ const DESIGNS: &[&str] = &[
     "avs-default-asn",
     "avs-ecmp-across-circuits",
     "avs-rejects-bogons",
+    "azure-firewall-udr-only",
     "default-microsoft-loop-prevention",
     "default-route-server-gateway-internal",
     "er-connection-weight",
@@ -1386,4 +1387,46 @@ fn default_route_server_gateway_internal() {
     assert_eq!(d.best_path("ergw", "10.50.0.0/16"), Some(vec![65010]));
     assert_eq!(d.best_path("ars", "10.2.0.0/16"), Some(vec![12076, 65200]));
     assert_eq!(d.best_path("dc1", "10.50.0.0/16"), Some(vec![12076]));
+}
+
+// ---- Azure Firewall (v2) ------------------------------------------------------------
+
+#[test]
+fn azure_firewall_udr_only() {
+    let d = design("azure-firewall-udr-only");
+    let afw = d.node("afw");
+    let net = d.net();
+    assert!(net.nodes[afw].behaviours.fabric_subnet.is_some());
+    assert!(
+        !net.sessions.values().any(|s| s.a == afw || s.b == afw),
+        "Azure Firewall speaks no BGP"
+    );
+    assert!(d.state().rib(afw).is_none_or(|r| r.prefixes.is_empty()));
+    assert_eq!(
+        d.active("AzureFirewallSubnet", "10.91.0.0/16"),
+        vec![gateway("gw")]
+    );
+    assert_eq!(
+        d.trace("app", "10.91.0.5"),
+        vec![(
+            hops(&["afw", "gw", "er_corp", "corp"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.trace("corp", "10.191.1.5"),
+        vec![(
+            hops(&["corp", "er_corp", "gw"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    let check = net.checks.values().next().unwrap();
+    let ev = sim::evaluate_with_failures(net, &check.properties[0]);
+    assert!(
+        matches!(ev.outcome, sim::PropertyOutcome::Violated(_)),
+        "the firewall counts as an NVA for `symmetric`: {:?}",
+        ev.outcome
+    );
 }

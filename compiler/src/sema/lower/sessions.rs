@@ -251,7 +251,22 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
                 establish(ctx, first, second);
             }
             (Some(lone), None) | (None, Some(lone)) => {
-                if lone.user_line && !lone.implicit {
+                let to = &ctx.net.nodes[lone.to];
+                if lone.user_line && to.asn == 0 {
+                    // A node without an ASN (Azure Firewall, the internet) speaks no BGP.
+                    ctx.diags.push(
+                        Diagnostic::error(
+                            "AVS0340",
+                            format!("`{}` speaks no BGP: it cannot be a peer", to.name),
+                        )
+                        .primary(lone.span, format!("`{}` has no BGP", to.name))
+                        .secondary(to.span, format!("`{}` is {} {}", to.name, crate::sema::resolve::article(&to.kind), to.kind))
+                        .help(format!(
+                            "reach `{}` with a route whose next hop is its address (a UDR `next_hop`), or remove this line",
+                            to.name
+                        )),
+                    );
+                } else if lone.user_line && !lone.implicit {
                     let from = &ctx.net.nodes[lone.from];
                     let to = &ctx.net.nodes[lone.to];
                     ctx.diags.push(
