@@ -1016,6 +1016,12 @@ fn symmetric(
         .map(|(id, _)| id)
         .collect();
     let mut b = Builder::new(enc);
+    // One HA-ports internal load balancer gives both directions of a flow to the same
+    // backend (load-balancer/load-balancer-ha-ports-overview.md, "Flow symmetry"):
+    // one backend choice per load balancer, shared by both directions' graphs.
+    b.pins = (0..net.load_balancers.len())
+        .map(|i| (i, z3::ast::Int::new_const(format!("lb_pin_{i}"))))
+        .collect();
     let mut fresh = Fresh(0);
     let mut unknown: Option<String> = None;
     let mut graphs_b: BTreeMap<Ipv4Addr, Graph> = BTreeMap::new();
