@@ -436,10 +436,41 @@ pub struct Property {
     pub span: Span,
     /// `under failures K` (0 = none).
     pub failures: u32,
-    /// Components removed by `without`.
+    /// `under failures K of ...`: the only components that may fail (sorted, no
+    /// duplicates); `None` = every component whose kind can fail
+    /// ([`ComponentKind::can_fail`]). LANGUAGE.md §2.4, "Failures".
+    pub failure_scope: Option<Vec<ComponentId>>,
+    /// Components removed by `without` (sorted, no duplicates).
     pub without: Vec<ComponentId>,
     /// The check's `assume` lines.
     pub assumptions: Vec<Assumption>,
+}
+
+impl Property {
+    /// Whether `under failures K` may take component `id` (of kind `kind`) down: a
+    /// failable kind, not already removed by `without`, and inside the `of` scope when
+    /// there is one. Both engines enumerate (simulator) or free (SMT) exactly these.
+    pub fn may_fail(&self, id: ComponentId, kind: ComponentKind) -> bool {
+        kind.can_fail()
+            && !self.without.contains(&id)
+            && self
+                .failure_scope
+                .as_ref()
+                .is_none_or(|scope| scope.binary_search(&id).is_ok())
+    }
+
+    /// The components `under failures K` may take down, in id order (empty without
+    /// `under failures`).
+    pub fn failable(&self, net: &Network) -> Vec<ComponentId> {
+        if self.failures == 0 {
+            return Vec::new();
+        }
+        net.components
+            .iter()
+            .filter(|(id, c)| self.may_fail(*id, c.kind))
+            .map(|(id, _)| id)
+            .collect()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -435,7 +435,8 @@ pub fn delivered_to(net: &Network, p: &Path, to: &Endpoint) -> bool {
 }
 
 /// Evaluates `prop` with its `without` components down and, for `under failures K`,
-/// in every scenario with at most K more failable components down.
+/// in every scenario with at most K more failable components down (only those of
+/// its `of` scope: [`Property::failable`]).
 pub fn evaluate_with_failures(net: &Network, prop: &Property) -> FailureEvaluation {
     evaluate_with_failures_at(net, net, prop)
 }
@@ -464,12 +465,8 @@ pub fn evaluate_with_failures_at(
     prop: &Property,
 ) -> FailureEvaluation {
     let base: BTreeSet<ComponentId> = prop.without.iter().copied().collect();
-    let failable: Vec<ComponentId> = net
-        .components
-        .iter()
-        .filter(|(id, c)| c.kind.can_fail() && !base.contains(id))
-        .map(|(id, _)| id)
-        .collect();
+    // `under failures K [of ...]`: only the property's failable components.
+    let failable = prop.failable(net);
     let k = (prop.failures as usize).min(failable.len());
     let mut scenarios = 0;
     for size in 0..=k {

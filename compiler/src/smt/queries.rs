@@ -208,7 +208,10 @@ fn flood_possible(
 
 /// Same failures, removed components and environment (the same `assume` lines).
 fn same_scenario(a: &Property, b: &Property) -> bool {
-    a.failures == b.failures && a.without == b.without && a.assumptions == b.assumptions
+    a.failures == b.failures
+        && a.failure_scope == b.failure_scope
+        && a.without == b.without
+        && a.assumptions == b.assumptions
 }
 
 /// One scenario's encoding and solver, asked property after property.

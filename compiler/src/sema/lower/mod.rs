@@ -37,8 +37,14 @@ pub(crate) struct Ctx<'a> {
     pub prefix_lists: BTreeMap<String, Vec<PrefixRange>>,
     /// Component name → the IR components standing for it (`without NAME`).
     pub named_components: BTreeMap<String, Vec<ir::ComponentId>>,
-    /// Kind name → the IR components of that kind (`without KIND`).
+    /// Kind name → the IR components of that kind (`without KIND`, `of KIND`). Besides
+    /// the stdlib kinds: `peering` (VNet peerings), `session`, `connection` (circuit ↔
+    /// gateway) and `global_reach` (its sessions). A component that stands for part of
+    /// a node of kind K (a VPN gateway's connections) is registered under K too, so
+    /// `of K` reaches it.
     pub kind_components: BTreeMap<String, Vec<ir::ComponentId>>,
+    /// Established VNet peerings by their VNets' names (sorted pair): `without peering A B`.
+    pub peerings: BTreeMap<(String, String), ir::ComponentId>,
     /// The user's components by name and by kind (declaration order), so lookups
     /// stay logarithmic on large designs.
     pub by_name: BTreeMap<&'a str, &'a ComponentDecl>,
@@ -98,6 +104,7 @@ pub fn lower(design: &Design) -> (Network, Vec<Diagnostic>) {
         prefix_lists: BTreeMap::new(),
         named_components: BTreeMap::new(),
         kind_components: BTreeMap::new(),
+        peerings: BTreeMap::new(),
         by_name: BTreeMap::new(),
         by_kind: BTreeMap::new(),
         tag_names: BTreeMap::new(),
