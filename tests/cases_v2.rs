@@ -72,3 +72,18 @@ fn afw_spoke() {
         ],
     );
 }
+
+#[test]
+fn ilb_nva_pair() {
+    case(
+        "ilb-nva-pair",
+        &[
+            ("every flow passes fw1", CheckStatus::Fail),
+            (
+                "on-premises is reachable through the firewall pair",
+                CheckStatus::Pass,
+            ),
+            ("either firewall may fail", CheckStatus::Pass),
+        ],
+    );
+}
