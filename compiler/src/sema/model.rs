@@ -23,6 +23,17 @@ pub struct Design {
     pub policies: Vec<ast::PolicyDef>,
     pub prefix_lists: Vec<ast::PrefixListDef>,
     pub checks: Vec<ast::CheckDef>,
+    /// The FRR configurations of components with `config "PATH"`, by component name
+    /// (read and parsed by [`crate::analyse`] after resolution).
+    pub configs: BTreeMap<String, LoadedConfig>,
+}
+
+/// A component's FRR configuration, parsed.
+#[derive(Clone, Debug)]
+pub struct LoadedConfig {
+    pub config: crate::frr::ast::Config,
+    /// The `config "PATH"` line.
+    pub line: Span,
 }
 
 impl Design {

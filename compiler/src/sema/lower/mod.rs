@@ -11,6 +11,7 @@
 //! (AVS0320) and Route Servers with more peers than Azure allows (AVS0321).
 
 mod balancers;
+mod config;
 mod fabric;
 mod nodes;
 mod policies;
@@ -52,6 +53,8 @@ pub(crate) struct Ctx<'a> {
     /// Interned tags by name and by community.
     pub tag_names: BTreeMap<String, ir::TagId>,
     pub tag_communities: BTreeMap<(u16, u16), ir::TagId>,
+    /// Session sides declared by FRR configurations (`config.rs`).
+    pub config_sides: Vec<config::ConfigSide>,
 }
 
 impl<'a> Ctx<'a> {
@@ -109,6 +112,7 @@ pub fn lower(design: &Design) -> (Network, Vec<Diagnostic>) {
         by_kind: BTreeMap::new(),
         tag_names: BTreeMap::new(),
         tag_communities: BTreeMap::new(),
+        config_sides: Vec::new(),
     };
     for c in &design.components {
         ctx.by_name.entry(c.name.node.as_str()).or_insert(c);
@@ -119,6 +123,7 @@ pub fn lower(design: &Design) -> (Network, Vec<Diagnostic>) {
     fabric::lower_tunnels(&mut ctx);
     balancers::lower_load_balancers(&mut ctx);
     policies::lower_policies(&mut ctx);
+    config::apply(&mut ctx);
     sessions::lower_sessions(&mut ctx);
     nodes::findings(&mut ctx);
     props::lower_checks(&mut ctx);

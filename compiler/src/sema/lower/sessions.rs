@@ -30,7 +30,10 @@ struct Side {
     import: Vec<PolicyId>,
     export: Vec<PolicyId>,
     expected_asn: Option<(u32, Span)>,
-    allowas_in: bool,
+    /// Occurrences of the own ASN tolerated on receipt (0: off).
+    allowas_in: u8,
+    /// A receiver's `neighbor A weight N` (FRR configuration).
+    receive_weight: Option<u32>,
     tunnel: Option<(TunnelId, Span)>,
     weight: Option<u32>,
     /// The key of the session line (`peer`, `connect`, ...).
@@ -71,7 +74,8 @@ fn side_from_line(
         import: Vec::new(),
         export: Vec::new(),
         expected_asn: None,
-        allowas_in: false,
+        allowas_in: 0,
+        receive_weight: None,
         tunnel: None,
         weight: None,
         key: match &schema.target {
@@ -91,7 +95,11 @@ fn side_from_line(
                 .and_then(|n| u32::try_from(n).ok())
                 .map(|n| (n, v.span))
         });
-        side.allowas_in = line.flag("allowas_in");
+        side.allowas_in = if line.flag("allowas_in") {
+            ALLOWAS_IN_DEFAULT
+        } else {
+            0
+        };
         side.tunnel = line.option("over").and_then(|v| {
             v.node
                 .as_ref_name()
@@ -203,6 +211,26 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
                 _ => {}
             }
         }
+    }
+    // Sides declared by FRR configurations (`neighbor A remote-as N`).
+    for c in &ctx.config_sides {
+        sides.push(Side {
+            from: c.from,
+            to: c.to,
+            kind: SessionSchemaKind::Bgp,
+            implicit: false,
+            user_line: true,
+            import: c.import.clone(),
+            export: c.export.clone(),
+            expected_asn: c.expected_asn,
+            allowas_in: c.allowas_in,
+            receive_weight: c.weight,
+            tunnel: c.tunnel.map(|t| (t, c.span)),
+            weight: None,
+            key: "neighbor".to_string(),
+            maker: None,
+            span: c.span,
+        });
     }
     sides
 }
@@ -451,11 +479,13 @@ fn make_edge(
         import: r.import.clone(),
         prepend,
         loop_check,
-        allowas_in: if r.allowas_in { ALLOWAS_IN_DEFAULT } else { 0 },
+        allowas_in: r.allowas_in,
         ibgp: kind == SessionKind::Ibgp,
         reset_local_pref: matches!(kind, SessionKind::Ebgp | SessionKind::GlobalReach),
         tunnel,
-        weight: receive_weight(ctx, s, kind),
+        weight: r
+            .receive_weight
+            .unwrap_or_else(|| receive_weight(ctx, s, kind)),
         max_routes: route_limit(ctx, s, r, kind),
         requires,
         span: s.span,
