@@ -41,18 +41,27 @@ const CASES: &[(&str, &[(&str, bool)])] = &[
         "symmetric-one-way",
         &[
             ("the workload and on-premises flows are symmetric", false),
-            ("on-premises reaches the workload through the firewall", true),
+            (
+                "on-premises reaches the workload through the firewall",
+                true,
+            ),
         ],
     ),
     (
         "tunnel-no-underlay",
-        &[("no forwarding loops", true), ("AVS reaches on-premises", false)],
+        &[
+            ("no forwarding loops", true),
+            ("AVS reaches on-premises", false),
+        ],
     ),
     (
         "udr-default-none",
         &[
             ("the spoke reaches on-premises through the firewall", true),
-            ("flows between the spoke and on-premises are symmetric", true),
+            (
+                "flows between the spoke and on-premises are symmetric",
+                true,
+            ),
         ],
     ),
 ];
@@ -106,13 +115,15 @@ fn run(stem: &str) {
 
 #[test]
 fn every_case_is_listed() {
-    let mut files: Vec<String> =
-        std::fs::read_dir(format!("{}/tests/cases/fidelity", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "avs"))
-            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-            .collect();
+    let mut files: Vec<String> = std::fs::read_dir(format!(
+        "{}/tests/cases/fidelity",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .map(|e| e.unwrap().path())
+    .filter(|p| p.extension().is_some_and(|x| x == "avs"))
+    .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+    .collect();
     files.sort();
     let listed: Vec<String> = CASES.iter().map(|(s, _)| s.to_string()).collect();
     assert_eq!(files, listed);

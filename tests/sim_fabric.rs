@@ -89,7 +89,12 @@ fn system_routes_and_private_none_removal() {
     assert_eq!(def[0].next_hop_type, NextHopType::Internet);
     // The VNet lies inside 10/8, which keeps its None route (AZURE.md, v2
     // corrections: removed only when the VNet's space includes the block).
-    for block in ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] {
+    for block in [
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+    ] {
         let r = find(&rs, block);
         assert_eq!(r.len(), 1, "{block}");
         assert_eq!(r[0].next_hop_type, NextHopType::None);

@@ -54,6 +54,9 @@ pub enum Arrival {
     FromFabric(SubnetId),
     /// Decapsulated here, at the end of this tunnel.
     Tunnel(TunnelId),
+    /// Sent to a load balancer's frontend (its index in `Network::load_balancers`),
+    /// which gave the flow to this backend.
+    LoadBalancer(u32),
 }
 
 /// One node a packet visits.
@@ -115,6 +118,10 @@ pub enum Why {
     NoInternet,
     NotInVnet,
     TunnelEndpointWithoutAddress,
+    /// Sent to a load balancer's frontend with every backend down.
+    NoHealthyBackend,
+    /// Sent to a load balancer without HA ports (ports are not modelled).
+    NoHaPorts,
     /// A (node, context) repeated.
     Loop,
     HopLimit,
@@ -139,6 +146,8 @@ impl fmt::Display for Why {
             Why::NoInternet => "no internet in this design",
             Why::NotInVnet => "destination outside the VNet",
             Why::TunnelEndpointWithoutAddress => "tunnel end has no address",
+            Why::NoHealthyBackend => "no load-balancer backend is up",
+            Why::NoHaPorts => "load balancer without HA ports",
             Why::Loop => "forwarding loop",
             Why::HopLimit => "too many hops",
         };
@@ -505,15 +514,50 @@ impl<'a> Walker<'a> {
     }
 
     fn next_hop_steps(&self, m: NodeId, nh: NextHop) -> Vec<Branch> {
-        let step = match nh {
-            NextHop::Node(x) => Step::To(x, Arrival::FromNode(m)),
-            NextHop::Address(a) => match self.net.node_by_address(a) {
-                Some(x) => Step::To(x, Arrival::FromNode(m)),
-                None => Step::Stop(Disposition::Dropped, Why::NoNodeAtAddress, None),
-            },
-            NextHop::Local => Step::Stop(Disposition::Dropped, Why::AdvertisedNotOwned, None),
+        let steps = match nh {
+            NextHop::Node(x) => vec![Step::To(x, Arrival::FromNode(m))],
+            NextHop::Address(a) => self.address_steps(a, Arrival::FromNode(m)),
+            NextHop::Local => vec![Step::Stop(
+                Disposition::Dropped,
+                Why::AdvertisedNotOwned,
+                None,
+            )],
         };
-        vec![Branch { encap: None, step }]
+        steps
+            .into_iter()
+            .map(|step| Branch { encap: None, step })
+            .collect()
+    }
+
+    /// A packet sent to address `a` (a VirtualAppliance or BGP next hop): the node
+    /// with that address, or, for a load balancer's frontend, each backend that is up
+    /// (one ECMP branch each; dropped when none is up).
+    fn address_steps(&self, a: Ipv4Addr, arrival: Arrival) -> Vec<Step> {
+        let lbs = &self.net.load_balancers;
+        if let Some((i, lb)) = lbs.iter().enumerate().find(|(_, l)| l.frontend == a) {
+            if !lb.ha_ports {
+                return vec![Step::Stop(Disposition::Dropped, Why::NoHaPorts, None)];
+            }
+            let via = Arrival::LoadBalancer(u32::try_from(i).unwrap_or(u32::MAX));
+            let live: Vec<Step> = lb
+                .backends
+                .iter()
+                .filter(|b| self.live.node(**b))
+                .map(|b| Step::To(*b, via))
+                .collect();
+            if live.is_empty() {
+                return vec![Step::Stop(
+                    Disposition::Dropped,
+                    Why::NoHealthyBackend,
+                    None,
+                )];
+            }
+            return live;
+        }
+        match self.net.node_by_address(a) {
+            Some(x) => vec![Step::To(x, arrival)],
+            None => vec![Step::Stop(Disposition::Dropped, Why::NoNodeAtAddress, None)],
+        }
     }
 
     fn tunnel_down(&self, t: TunnelId) -> bool {
@@ -532,6 +576,16 @@ impl<'a> Walker<'a> {
         let from = Arrival::FromFabric(s);
         let mut out: Vec<Step> = Vec::new();
         for r in chosen {
+            if let (NextHopType::VirtualAppliance, FabricTarget::Address(a)) =
+                (r.next_hop_type, r.next_hop)
+            {
+                for step in self.address_steps(a, from) {
+                    if !out.contains(&step) {
+                        out.push(step);
+                    }
+                }
+                continue;
+            }
             let step = match (r.next_hop_type, r.next_hop) {
                 (NextHopType::VnetLocal | NextHopType::VNetPeering, FabricTarget::Vnet(w)) => {
                     let nva = net.nodes.iter().find(|(_, n)| {
@@ -551,12 +605,6 @@ impl<'a> Walker<'a> {
                             ),
                             None => Step::Stop(Disposition::Dropped, Why::NotInVnet, None),
                         },
-                    }
-                }
-                (NextHopType::VirtualAppliance, FabricTarget::Address(a)) => {
-                    match net.node_by_address(a) {
-                        Some(x) => Step::To(x, from),
-                        None => Step::Stop(Disposition::Dropped, Why::NoNodeAtAddress, None),
                     }
                 }
                 (NextHopType::VirtualAppliance, FabricTarget::Node(x)) => Step::To(x, from),

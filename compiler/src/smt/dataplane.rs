@@ -138,6 +138,11 @@ pub struct Builder<'e, 'n> {
     bgp_prefixes: Vec<Ipv4Net>,
     /// The planes the graph being built reads.
     touched: BTreeSet<Ipv4Net>,
+    /// Per load balancer (index in `Network::load_balancers`), the backend index
+    /// that every flow it balances takes in graphs built from now on: `symmetric`
+    /// pins both directions of a flow to one backend (Azure's flow symmetry for one
+    /// HA-ports internal load balancer). Empty: each backend is a free ECMP branch.
+    pub pins: BTreeMap<usize, Int>,
 }
 
 impl Drop for Builder<'_, '_> {
@@ -155,6 +160,7 @@ impl<'e, 'n> Builder<'e, 'n> {
             planes,
             bgp_prefixes: set.into_iter().collect(),
             touched: BTreeSet::new(),
+            pins: BTreeMap::new(),
         }
     }
 
@@ -529,21 +535,57 @@ impl<'e, 'n> Builder<'e, 'n> {
 
     /// The steps to a route's next hop, over the values it can take.
     fn next_hop_steps(&self, nh: &Int, src: CandSource) -> Vec<(Step, Bool)> {
-        let net = self.net();
         let uni = &self.enc.uni;
         let mut out = Vec::new();
         for v in self.enc.nh_domain(src) {
             let step = match uni.decode_nh(v) {
                 NextHopValue::Local => Step::Stop(Term::Dropped),
                 NextHopValue::Node(n) => Step::To(n, Arrive::FromNode),
-                NextHopValue::Address(a) => match net.node_by_address(a) {
-                    Some(x) => Step::To(x, Arrive::FromNode),
-                    None => Step::Stop(Term::Dropped),
-                },
+                NextHopValue::Address(a) => {
+                    let is = nh.eq(Int::from_i64(v));
+                    for (s, g) in self.address_steps(a, Arrive::FromNode) {
+                        out.push((s, Bool::and(&[is.clone(), g])));
+                    }
+                    continue;
+                }
             };
             out.push((step, nh.eq(Int::from_i64(v))));
         }
         out
+    }
+
+    /// A packet sent to address `a`: the node with that address, or, for a load
+    /// balancer's frontend, each backend that is up (an ECMP branch each), dropped
+    /// when none is (the simulator's `Walker::address_steps`).
+    fn address_steps(&self, a: Ipv4Addr, arrive: Arrive) -> Vec<(Step, Bool)> {
+        let net = self.net();
+        let t = Bool::from_bool(true);
+        let lbs = &net.load_balancers;
+        if let Some((i, lb)) = lbs.iter().enumerate().find(|(_, l)| l.frontend == a) {
+            if !lb.ha_ports {
+                return vec![(Step::Stop(Term::Dropped), t)];
+            }
+            let mut out = Vec::new();
+            let mut ups = Vec::new();
+            for (j, b) in lb.backends.iter().enumerate() {
+                let up = self.enc.scen.alive(net, *b);
+                ups.push(up.clone());
+                let guard = match self.pins.get(&i) {
+                    Some(pin) => Bool::and(&[
+                        up,
+                        pin.eq(Int::from_i64(i64::try_from(j).unwrap_or(i64::MAX))),
+                    ]),
+                    None => up,
+                };
+                out.push((Step::To(*b, Arrive::FromFabric), guard));
+            }
+            out.push((Step::Stop(Term::Dropped), Bool::or(&ups).not()));
+            return out;
+        }
+        match net.node_by_address(a) {
+            Some(x) => vec![(Step::To(x, arrive), t)],
+            None => vec![(Step::Stop(Term::Dropped), t)],
+        }
     }
 
     /// The fabric's lookup of `d` in subnet `s` (semantics §2), as guarded steps.
@@ -749,6 +791,12 @@ impl<'e, 'n> Builder<'e, 'n> {
         }
         let mut out = vec![(Step::Stop(Term::NoRoute), pending)];
         for (h, gd) in chosen {
+            if let Hop::Appliance(a) = h {
+                for (s, g) in self.address_steps(a, Arrive::FromFabric) {
+                    out.push((s, Bool::and(&[gd.clone(), g])));
+                }
+                continue;
+            }
             let step = match h {
                 Hop::Vnet(w) => {
                     let nva = net.nodes.iter().find(|(_, n)| {
@@ -766,10 +814,7 @@ impl<'e, 'n> Builder<'e, 'n> {
                         },
                     }
                 }
-                Hop::Appliance(a) => match net.node_by_address(a) {
-                    Some(x) => Step::To(x, Arrive::FromFabric),
-                    None => Step::Stop(Term::Dropped),
-                },
+                Hop::Appliance(_) => Step::Stop(Term::Dropped),
                 Hop::ApplianceNode(n) => Step::To(n, Arrive::FromFabric),
                 Hop::Gateway(gw) => {
                     if no_transit {

@@ -208,7 +208,10 @@ fn flood_possible(
 
 /// Same failures, removed components and environment (the same `assume` lines).
 fn same_scenario(a: &Property, b: &Property) -> bool {
-    a.failures == b.failures && a.without == b.without && a.assumptions == b.assumptions
+    a.failures == b.failures
+        && a.failure_scope == b.failure_scope
+        && a.without == b.without
+        && a.assumptions == b.assumptions
 }
 
 /// One scenario's encoding and solver, asked property after property.
@@ -1016,6 +1019,12 @@ fn symmetric(
         .map(|(id, _)| id)
         .collect();
     let mut b = Builder::new(enc);
+    // One HA-ports internal load balancer gives both directions of a flow to the same
+    // backend (load-balancer/load-balancer-ha-ports-overview.md, "Flow symmetry"):
+    // one backend choice per load balancer, shared by both directions' graphs.
+    b.pins = (0..net.load_balancers.len())
+        .map(|i| (i, z3::ast::Int::new_const(format!("lb_pin_{i}"))))
+        .collect();
     let mut fresh = Fresh(0);
     let mut unknown: Option<String> = None;
     let mut graphs_b: BTreeMap<Ipv4Addr, Graph> = BTreeMap::new();

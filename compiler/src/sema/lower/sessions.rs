@@ -30,7 +30,10 @@ struct Side {
     import: Vec<PolicyId>,
     export: Vec<PolicyId>,
     expected_asn: Option<(u32, Span)>,
-    allowas_in: bool,
+    /// Occurrences of the own ASN tolerated on receipt (0: off).
+    allowas_in: u8,
+    /// A receiver's `neighbor A weight N` (FRR configuration).
+    receive_weight: Option<u32>,
     tunnel: Option<(TunnelId, Span)>,
     weight: Option<u32>,
     /// The key of the session line (`peer`, `connect`, ...).
@@ -71,7 +74,8 @@ fn side_from_line(
         import: Vec::new(),
         export: Vec::new(),
         expected_asn: None,
-        allowas_in: false,
+        allowas_in: 0,
+        receive_weight: None,
         tunnel: None,
         weight: None,
         key: match &schema.target {
@@ -91,7 +95,11 @@ fn side_from_line(
                 .and_then(|n| u32::try_from(n).ok())
                 .map(|n| (n, v.span))
         });
-        side.allowas_in = line.flag("allowas_in");
+        side.allowas_in = if line.flag("allowas_in") {
+            ALLOWAS_IN_DEFAULT
+        } else {
+            0
+        };
         side.tunnel = line.option("over").and_then(|v| {
             v.node
                 .as_ref_name()
@@ -204,6 +212,26 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
             }
         }
     }
+    // Sides declared by FRR configurations (`neighbor A remote-as N`).
+    for c in &ctx.config_sides {
+        sides.push(Side {
+            from: c.from,
+            to: c.to,
+            kind: SessionSchemaKind::Bgp,
+            implicit: false,
+            user_line: true,
+            import: c.import.clone(),
+            export: c.export.clone(),
+            expected_asn: c.expected_asn,
+            allowas_in: c.allowas_in,
+            receive_weight: c.weight,
+            tunnel: c.tunnel.map(|t| (t, c.span)),
+            weight: None,
+            key: "neighbor".to_string(),
+            maker: None,
+            span: c.span,
+        });
+    }
     sides
 }
 
@@ -251,7 +279,22 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
                 establish(ctx, first, second);
             }
             (Some(lone), None) | (None, Some(lone)) => {
-                if lone.user_line && !lone.implicit {
+                let to = &ctx.net.nodes[lone.to];
+                if lone.user_line && to.asn == 0 {
+                    // A node without an ASN (Azure Firewall, the internet) speaks no BGP.
+                    ctx.diags.push(
+                        Diagnostic::error(
+                            "AVS0340",
+                            format!("`{}` speaks no BGP: it cannot be a peer", to.name),
+                        )
+                        .primary(lone.span, format!("`{}` has no BGP", to.name))
+                        .secondary(to.span, format!("`{}` is {} {}", to.name, crate::sema::resolve::article(&to.kind), to.kind))
+                        .help(format!(
+                            "reach `{}` with a route whose next hop is its address (a UDR `next_hop`), or remove this line",
+                            to.name
+                        )),
+                    );
+                } else if lone.user_line && !lone.implicit {
                     let from = &ctx.net.nodes[lone.from];
                     let to = &ctx.net.nodes[lone.to];
                     ctx.diags.push(
@@ -378,7 +421,9 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
                                 "the session is down: a tunnel carries packets only while its \
                                  outer packets reach the far end without using the tunnel itself",
                             )
-                            .help("peer the two VNets (or give the ends another route to each other)"),
+                            .help(
+                                "peer the two VNets (or give the ends another route to each other)",
+                            ),
                     );
                     status = SessionStatus::Down(message);
                     break;
@@ -545,11 +590,13 @@ fn make_edge(
         import: r.import.clone(),
         prepend,
         loop_check,
-        allowas_in: if r.allowas_in { ALLOWAS_IN_DEFAULT } else { 0 },
+        allowas_in: r.allowas_in,
         ibgp: kind == SessionKind::Ibgp,
         reset_local_pref: matches!(kind, SessionKind::Ebgp | SessionKind::GlobalReach),
         tunnel,
-        weight: receive_weight(ctx, s, kind),
+        weight: r
+            .receive_weight
+            .unwrap_or_else(|| receive_weight(ctx, s, kind)),
         max_routes: route_limit(ctx, s, r, kind),
         requires,
         span: s.span,
