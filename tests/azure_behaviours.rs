@@ -825,7 +825,7 @@ fn er_prefix_limit_to_on_prem() {
         .collect();
     assert_eq!(
         dropped,
-        vec![("er_dc".to_string(), "dc1".to_string(), 1002, 1000)]
+        vec![("ergw".to_string(), "er_dc".to_string(), 1002, 1000)]
     );
     assert!(
         !d.has("dc1", "10.100.0.0/16"),

@@ -669,10 +669,17 @@ fn route_limit(ctx: &Ctx, s: &Side, r: &Side, kind: SessionKind) -> Option<Route
             span,
         });
     }
-    if is_msee(&ctx.net.nodes[s.from].name) && s.key == "peer" {
+    // What Azure advertises from VNet space (and Route Server routes, with
+    // branch-to-branch) towards a circuit: 1,000 prefixes, on the gateway → circuit
+    // direction of a connection (AZURE.md, v2 corrections: not on every MSEE →
+    // customer session, and not on routes that crossed Global Reach).
+    if is_msee(&ctx.net.nodes[s.to].name)
+        && r.key == "connect"
+        && ctx.net.nodes[s.from].behaviours.gateway_subnet.is_some()
+    {
         return Some(RouteLimit {
             max: 1_000,
-            span: s.span,
+            span: r.span,
         });
     }
     None
