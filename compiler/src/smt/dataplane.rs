@@ -335,8 +335,26 @@ impl<'e, 'n> Builder<'e, 'n> {
         // A site owns what it announces: as for the design's originations (below), a
         // packet inside a prefix the environment makes it announce is delivered.
         let alive = if b.owns_originated && !self.enc.env_prefixes_containing(d).is_empty() {
-            self.bgp_containing(d);
-            let owns = self.enc.env_announces(m, d);
+            // Longest-prefix ownership (LANGUAGE.md §2.4): an announced prefix q owns d
+            // only while no static and no valid route for a longer prefix does.
+            let containing = self.bgp_containing(d);
+            let mut owns_any = Vec::new();
+            for (q, var) in self.enc.env_vars_containing(m, d) {
+                let static_longer = node
+                    .statics
+                    .iter()
+                    .any(|s| s.prefix.contains(&d) && s.prefix.prefix_len() > q.prefix_len());
+                if static_longer {
+                    continue;
+                }
+                let longer: Vec<Bool> = containing
+                    .iter()
+                    .filter(|p| p.prefix_len() > q.prefix_len())
+                    .filter_map(|p| self.rib(p, m).map(|r| r.best.valid.clone()))
+                    .collect();
+                owns_any.push(Bool::and(&[var, Bool::or(&longer).not()]));
+            }
+            let owns = Bool::or(&owns_any);
             out.push((
                 Step::Stop(Term::Delivered(Owner::Node(m))),
                 Bool::and(&[alive.clone(), owns.clone()]),
