@@ -38,6 +38,8 @@ pub struct Network {
     pub subnets: IdVec<SubnetId, Subnet>,
     pub components: IdVec<ComponentId, Component>,
     pub checks: IdVec<CheckId, Check>,
+    /// Internal load balancers (`load_balancer`), in declaration order.
+    pub load_balancers: Vec<LoadBalancer>,
     /// The implicit `internet` node, if the design uses the Azure module.
     pub internet: Option<NodeId>,
 }
@@ -371,6 +373,29 @@ pub enum UdrNextHop {
     VnetLocal,
 }
 
+/// An internal Standard Load Balancer with HA ports (`load_balancer`, LANGUAGE.md §2.4).
+///
+/// Not a hop: a packet whose fabric next hop (a UDR `next_hop`, or a Route Server
+/// route's next hop) or BGP next hop is `frontend` goes straight to one of the live
+/// `backends`, each an ECMP branch (every branch must satisfy a property). With none
+/// alive the packet is dropped. Azure: "The load-balancing decision is made per flow"
+/// over the 5-tuple; a backend failing its probe gets no new flows
+/// (load-balancer/load-balancer-ha-ports-overview.md).
+#[derive(Clone, Debug, Serialize)]
+pub struct LoadBalancer {
+    pub name: String,
+    /// The span of its name.
+    pub span: Span,
+    pub frontend: Ipv4Addr,
+    /// The subnet of its frontend.
+    pub subnet: SubnetId,
+    /// Backend pool members, in declaration order (each `fabric_forwarding`).
+    pub backends: Vec<NodeId>,
+    /// `ha_ports` (default true). Without HA ports only the flows its rules name are
+    /// balanced; the model does not know ports, so packets sent to it are dropped.
+    pub ha_ports: bool,
+}
+
 /// Something that can fail or be removed.
 #[derive(Clone, Debug, Serialize)]
 pub struct Component {
@@ -390,6 +415,9 @@ pub enum ComponentKind {
     VnetPeering,
     Tunnel,
     Session,
+    /// A node in a load balancer's backend pool: failing it is its health probe
+    /// failing (the node is down).
+    Backend,
 }
 
 impl ComponentKind {
@@ -525,6 +553,11 @@ impl Network {
             .values()
             .flat_map(|n| n.originates.iter().map(|o| o.prefix))
             .collect()
+    }
+
+    /// The load balancer whose frontend is this address.
+    pub fn load_balancer_at(&self, addr: Ipv4Addr) -> Option<&LoadBalancer> {
+        self.load_balancers.iter().find(|l| l.frontend == addr)
     }
 
     pub fn node_by_name(&self, name: &str) -> Option<NodeId> {

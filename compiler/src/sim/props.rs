@@ -26,7 +26,7 @@ use super::{endpoint_source, owners, vnet_owner, Owner, Scenario};
 use crate::ir::{ComponentId, Endpoint, Network, NodeId, Property, PropertyKind};
 use ipnet::Ipv4Net;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 /// At most this many witness paths are kept per counterexample.
@@ -228,11 +228,14 @@ pub fn evaluate_at(
         PropertyKind::Symmetric { a, b } => {
             let mut walker = Walker::new(net, state, sc);
             let mut all = Vec::new();
+            // How many of `all` go from `a` to `b` (the rest come back).
+            let mut n_there: Option<usize> = None;
             for (x, y) in [(a, b), (b, a)] {
                 match paths_between(net, dest_net, &mut walker, x, y) {
                     Ok(p) => all.extend(p.into_iter().map(|p| (p, y))),
                     Err(e) => return violated(e, Vec::new(), Vec::new()),
                 }
+                n_there.get_or_insert(all.len());
             }
             let undelivered: Vec<Path> = all
                 .iter()
@@ -254,18 +257,37 @@ pub fn evaluate_at(
                     })
                     .collect()
             };
-            let Some((first, _)) = all.first() else {
-                return PropertyOutcome::Holds;
+            // A flow's two directions: any path each way, except that one HA-ports
+            // internal load balancer gives both directions of a flow to the same
+            // backend (load-balancer/load-balancer-ha-ports-overview.md, "Flow
+            // symmetry"), so paths that took different backends of a load balancer
+            // both use are not one flow.
+            let balanced = |p: &Path| -> BTreeMap<u32, NodeId> {
+                p.hops
+                    .iter()
+                    .filter_map(|h| match h.arrival {
+                        super::Arrival::LoadBalancer(i) => Some((i, h.node)),
+                        _ => None,
+                    })
+                    .collect()
             };
-            let reference = nvas(first);
-            match all.iter().find(|(p, _)| nvas(p) != reference) {
-                None => PropertyOutcome::Holds,
-                Some((p, _)) => violated(
-                    "the two directions pass different NVAs",
-                    vec![first.clone(), p.clone()],
-                    Vec::new(),
-                ),
+            let one_flow = |p: &Path, q: &Path| {
+                let (x, y) = (balanced(p), balanced(q));
+                x.iter().all(|(i, n)| y.get(i).is_none_or(|m| m == n))
+            };
+            let (there, back) = all.split_at(n_there.unwrap_or(0).min(all.len()));
+            for (p, _) in there {
+                for (q, _) in back {
+                    if one_flow(p, q) && nvas(p) != nvas(q) {
+                        return violated(
+                            "the two directions pass different NVAs",
+                            vec![p.clone(), q.clone()],
+                            Vec::new(),
+                        );
+                    }
+                }
             }
+            PropertyOutcome::Holds
         }
         PropertyKind::LoopFree => {
             let mut walker = Walker::new(net, state, sc);

@@ -816,6 +816,15 @@ impl<'n> Encoder<'n> {
         Bool::or(&vars)
     }
 
+    /// The environment variables of `n` for prefixes containing `d` (created so far).
+    pub fn env_vars_containing(&self, n: NodeId, d: Ipv4Addr) -> Vec<(Ipv4Net, Bool)> {
+        self.env
+            .iter()
+            .filter(|e| e.node == n && e.prefix.contains(&d))
+            .map(|e| (e.prefix, e.var.clone()))
+            .collect()
+    }
+
     fn ntags(&self) -> usize {
         self.net.tags.len()
     }

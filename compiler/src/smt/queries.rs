@@ -48,13 +48,21 @@ pub fn verify_properties(
     deadline: &dyn Fn(usize) -> Instant,
 ) -> Vec<PropertyVerdict> {
     let mut out: Vec<Option<PropertyVerdict>> = props.iter().map(|_| None).collect();
-    if let Some(why) = route_limit_risk(net) {
-        return props
-            .iter()
-            .map(|p| verdict(p, Status::Unknown(why.clone()), None))
-            .collect();
-    }
     let mut done = vec![false; props.len()];
+    if let Some(why) = route_limit_risk(net) {
+        // The design's own prefixes could exceed a route limit, which the encoding does
+        // not model. Without an environment the simulator is exact (it drops sessions
+        // over their limits and enumerates the failure sets), so it decides; with one,
+        // the property stays `unknown`.
+        for (i, p) in props.iter().enumerate() {
+            out[i] = Some(if p.assumptions.is_empty() {
+                decide_concretely(net, p)
+            } else {
+                verdict(p, Status::Unknown(why.clone()), None)
+            });
+            done[i] = true;
+        }
+    }
     for (i, first) in props.iter().enumerate() {
         if done.get(i).copied().unwrap_or(true) {
             continue;
@@ -371,8 +379,115 @@ enum Answer {
     Unknown(String),
 }
 
-/// Route limits (`max_routes`) are not encoded: refuse when the design's own prefixes
-/// could exceed one. (What an environment adds is the scenario's `flood` choice.)
+/// A property without an environment decided by the simulator (`sim::evaluate_with_failures`:
+/// every allowed failure set, sessions over their route limits dropped). A violation
+/// names, in its narrative and `dropped`, every session a route limit drops in the
+/// violating scenario (the session, the direction, the count and the limit); no stable
+/// state is `unknown`.
+fn decide_concretely(net: &Network, prop: &Property) -> PropertyVerdict {
+    use crate::sim::{self, PropertyOutcome};
+    let name = |n: NodeId| crate::sim::source_name(net, crate::sim::Source::Node(n));
+    match sim::evaluate_with_failures(net, prop).outcome {
+        PropertyOutcome::Holds => verdict(prop, Status::Pass, None),
+        PropertyOutcome::Inconclusive(why) => verdict(prop, Status::Unknown(why), None),
+        PropertyOutcome::NoStableState {
+            non_convergence, ..
+        } => verdict(
+            prop,
+            Status::Unknown(format!(
+                "no stable state: {} prefix(es) never converge",
+                non_convergence.oscillations.len()
+            )),
+            None,
+        ),
+        PropertyOutcome::Violated(cx) => {
+            let sc = crate::sim::Scenario::new(
+                prop.without
+                    .iter()
+                    .copied()
+                    .chain(cx.failed.iter().copied()),
+            );
+            let dropped_sessions = sim::stable_state(net, &sc)
+                .map(|st| st.dropped)
+                .unwrap_or_default();
+            let mut dropped = Vec::new();
+            let mut notes = Vec::new();
+            let mut labels = vec![property_label(prop.span, "this property does not hold")];
+            for d in &dropped_sessions {
+                let Some(e) = net.edges.get(d.edge) else {
+                    continue;
+                };
+                let (from, to) = (name(e.from), name(e.to));
+                notes.push(format!(
+                    "the session `{from}`–`{to}` is dropped: `{to}` receives {} prefixes from `{from}`, over its limit of {}",
+                    d.accepted, d.limit.max
+                ));
+                labels.push(super::CexLabel {
+                    span: e.span,
+                    message: format!(
+                        "`{to}` receives {} prefixes over this session: over its limit of {}, it is dropped",
+                        d.accepted, d.limit.max
+                    ),
+                });
+                dropped.push(super::DroppedSession {
+                    node: from.clone(),
+                    session: [from, to],
+                    limit: d.limit.max,
+                    announced: d.accepted,
+                    within: String::new(),
+                    prefixes: Vec::new(),
+                    spans: (e.span, d.limit.span),
+                });
+            }
+            let paths = cx
+                .paths
+                .iter()
+                .map(|p| super::CexPath {
+                    from: crate::sim::source_name(net, p.from),
+                    to: p.to.to_string(),
+                    disposition: p.disposition.as_str().to_string(),
+                    hops: p.hops.iter().map(|h| name(h.node)).collect(),
+                })
+                .collect();
+            let routes = cx
+                .routes
+                .iter()
+                .map(|w| super::CexRoute {
+                    node: name(w.node),
+                    prefix: w.route.prefix.to_string(),
+                    as_path: w.route.as_path.clone(),
+                    from: w.route.from_node(net).map(name),
+                })
+                .collect();
+            let mut narrative = cx.explanation.clone();
+            for n in notes {
+                narrative = format!("{n}; {narrative}");
+            }
+            let failed = cx
+                .failed
+                .iter()
+                .filter_map(|c| net.components.get(*c).map(|x| x.name.clone()))
+                .collect();
+            verdict(
+                prop,
+                Status::Fail,
+                Some(Counterexample {
+                    failed,
+                    environment: Vec::new(),
+                    paths,
+                    routes,
+                    labels: tidy_labels(labels),
+                    narrative,
+                    dropped,
+                }),
+            )
+        }
+    }
+}
+
+/// Route limits (`max_routes`) are not encoded: a design whose own prefixes could
+/// exceed one is decided by the simulator ([`decide_concretely`]), or is `unknown`
+/// with an environment. (What an environment adds is the scenario's `flood` choice.)
 fn route_limit_risk(net: &Network) -> Option<String> {
     let count = net.originated_prefixes().len();
     for e in net.edges.values() {
@@ -1019,6 +1134,12 @@ fn symmetric(
         .map(|(id, _)| id)
         .collect();
     let mut b = Builder::new(enc);
+    // One HA-ports internal load balancer gives both directions of a flow to the same
+    // backend (load-balancer/load-balancer-ha-ports-overview.md, "Flow symmetry"):
+    // one backend choice per load balancer, shared by both directions' graphs.
+    b.pins = (0..net.load_balancers.len())
+        .map(|i| (i, z3::ast::Int::new_const(format!("lb_pin_{i}"))))
+        .collect();
     let mut fresh = Fresh(0);
     let mut unknown: Option<String> = None;
     let mut graphs_b: BTreeMap<Ipv4Addr, Graph> = BTreeMap::new();
@@ -1053,6 +1174,14 @@ fn symmetric(
         let mut without = BTreeMap::new();
         let visited: BTreeSet<NodeId> =
             (0..g.vertices.len()).filter_map(|v| g.node_of(v)).collect();
+        // An NVA this graph never visits is avoided by every delivered walk: "a
+        // delivered walk around it" is then "a delivered walk". (Leaving it out of
+        // `without` made an NVA on one direction only invisible to `differ`.)
+        let (delivered, wd) = walk_exists(g, &none, |vx, _| good_end(net, vx, d, to), fresh);
+        cons.push(wd.constraint);
+        for x in nvas.iter().filter(|x| !visited.contains(x)) {
+            without.insert(*x, delivered.clone());
+        }
         for x in nvas.iter().filter(|x| visited.contains(x)) {
             let watch: BTreeSet<NodeId> = [*x].into_iter().collect();
             let (yes, w1) = walk_exists(g, &watch, |vx, f| f && good_end(net, vx, d, to), fresh);

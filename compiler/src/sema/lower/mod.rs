@@ -10,6 +10,7 @@
 //! cannot come up (AVS0300–AVS0309), NVA routes Route Server would ignore
 //! (AVS0320) and Route Servers with more peers than Azure allows (AVS0321).
 
+mod balancers;
 mod config;
 mod fabric;
 mod nodes;
@@ -120,6 +121,7 @@ pub fn lower(design: &Design) -> (Network, Vec<Diagnostic>) {
     fabric::lower_vnets(&mut ctx);
     nodes::lower_nodes(&mut ctx);
     fabric::lower_tunnels(&mut ctx);
+    balancers::lower_load_balancers(&mut ctx);
     policies::lower_policies(&mut ctx);
     config::apply(&mut ctx);
     sessions::lower_sessions(&mut ctx);

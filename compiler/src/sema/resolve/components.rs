@@ -173,7 +173,8 @@ pub(crate) fn component(
     Some(decl)
 }
 
-/// A kind with `fabric_forwarding` is a VM: it sits in exactly one subnet, named by
+/// A kind with `fabric_forwarding` is a VM (and one with `load_balancing` a load
+/// balancer's frontend): it sits in exactly one subnet, named by
 /// `subnet S`, or by `vnet V` for the VNet's default subnet.
 fn placement(
     kind: &KindSchema,
@@ -181,7 +182,7 @@ fn placement(
     given: &BTreeMap<&str, Span>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    if !kind.has_behaviour("fabric_forwarding")
+    if !(kind.has_behaviour("fabric_forwarding") || kind.has_behaviour("load_balancing"))
         || kind.key("subnet").is_none()
         || kind.key("vnet").is_none()
     {
