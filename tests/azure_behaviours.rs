@@ -84,6 +84,7 @@ const DESIGNS: &[&str] = &[
     "route-server-route-limit",
     "route-server-shorter-as-path-wins",
     "route-server-total-limit",
+    "sdwan-tunnel-over-internet",
     "two-regions-no-nva-routes-through-msee",
     "two-regions-plain-bgp-loops",
     "two-regions-route-server-loop-prevention",
@@ -1543,5 +1544,47 @@ fn load_balancer_asymmetric_return() {
             "the return skips the load balancer",
             CheckStatus::Fail
         )]
+    );
+}
+
+// ---- SD-WAN tunnels to sites over the internet (v2) ----------------------------------
+
+#[test]
+fn sdwan_tunnel_over_internet() {
+    let d = design("sdwan-tunnel-over-internet");
+    assert!(d.net().tunnels.values().all(|t| t.internet));
+    assert_eq!(
+        d.active("spoke/default", "192.168.61.0/24"),
+        vec![appliance("10.160.1.4")]
+    );
+    assert_eq!(
+        d.trace("spoke", "192.168.61.5"),
+        vec![(
+            hops(&["sdwan", "internet", "branch"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.trace("branch", "10.161.0.5"),
+        vec![(
+            hops(&["branch", "internet", "sdwan"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    let p = d.paths("branch", "10.161.0.5".parse().unwrap());
+    assert!(p[0].hops[0].encapsulated.is_some(), "the site encapsulates");
+    assert_eq!(
+        p[0].hops[1].destination,
+        "203.0.113.10".parse::<Ipv4Addr>().unwrap(),
+        "the outer packet goes to the NVA's public address"
+    );
+    assert_eq!(
+        d.verdicts()
+            .iter()
+            .map(|(_, s)| s.clone())
+            .collect::<Vec<_>>(),
+        vec![CheckStatus::Pass, CheckStatus::Pass]
     );
 }

@@ -87,3 +87,17 @@ fn ilb_nva_pair() {
         ],
     );
 }
+
+#[test]
+fn sdwan_branch() {
+    case(
+        "sdwan-branch",
+        &[
+            (
+                "the spoke and the branch reach each other through the SD-WAN NVA",
+                CheckStatus::Pass,
+            ),
+            ("no forwarding loops", CheckStatus::Pass),
+        ],
+    );
+}

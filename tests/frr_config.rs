@@ -52,7 +52,10 @@ fn with_code<'a>(a: &'a Analysis, code: &str) -> Vec<&'a Diagnostic> {
 /// The text of the line a span starts on.
 fn line_of(a: &Analysis, span: avscheck::Span) -> String {
     let text = a.sources.text(span.file);
-    let start = text[..span.start as usize].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let start = text[..span.start as usize]
+        .rfind('\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
     let end = text[span.start as usize..]
         .find('\n')
         .map(|i| i + span.start as usize)
@@ -167,7 +170,10 @@ route_server ars {
 "#;
 
 fn hub_design(fw_block: &str, conf: &str) -> Analysis {
-    design(&format!("{HUB}\nnva fw {{\n{fw_block}\n}}\n"), &[("fw.conf", conf)])
+    design(
+        &format!("{HUB}\nnva fw {{\n{fw_block}\n}}\n"),
+        &[("fw.conf", conf)],
+    )
 }
 
 #[test]
@@ -180,19 +186,27 @@ fn keys_the_configuration_defines_are_errors_with_both_spans() {
     assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
     assert_eq!(d[0].labels.len(), 2);
     assert_eq!(line_of(&a, d[0].labels[0].span).trim(), "asn 65010");
-    assert_eq!(line_of(&a, d[0].labels[1].span).trim(), "config \"fw.conf\"");
+    assert_eq!(
+        line_of(&a, d[0].labels[1].span).trim(),
+        "config \"fw.conf\""
+    );
     assert!(a.is_unusable());
 }
 
 #[test]
 fn a_missing_configuration_file_is_a_located_error() {
     let a = design(
-        &format!("{HUB}\nnva fw {{\n  subnet nva_subnet\n  ip 10.100.1.4\n  config \"nope.conf\"\n}}\n"),
+        &format!(
+            "{HUB}\nnva fw {{\n  subnet nva_subnet\n  ip 10.100.1.4\n  config \"nope.conf\"\n}}\n"
+        ),
         &[],
     );
     let d = with_code(&a, "AVS0904");
     assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
-    assert_eq!(line_of(&a, d[0].labels[0].span).trim(), "config \"nope.conf\"");
+    assert_eq!(
+        line_of(&a, d[0].labels[0].span).trim(),
+        "config \"nope.conf\""
+    );
     assert!(a.is_unusable());
 }
 
@@ -213,7 +227,10 @@ route-map ALL permit 10
 ";
 
 fn fw(conf: &str) -> Analysis {
-    hub_design("  subnet nva_subnet\n  ip 10.100.1.4\n  config \"fw.conf\"", conf)
+    hub_design(
+        "  subnet nva_subnet\n  ip 10.100.1.4\n  config \"fw.conf\"",
+        conf,
+    )
 }
 
 fn installs(a: &Analysis, node: &str, prefix: &str) -> bool {
@@ -240,7 +257,10 @@ fn a_configured_nva_peers_its_route_server_by_address() {
 #[test]
 fn unknown_neighbors_and_single_instances_are_warnings() {
     let a = fw(&FW_OK
-        .replace(" neighbor 10.100.0.5 remote-as 65515\n", " neighbor 10.9.9.9 remote-as 65001\n")
+        .replace(
+            " neighbor 10.100.0.5 remote-as 65515\n",
+            " neighbor 10.9.9.9 remote-as 65001\n",
+        )
         .replace("neighbor 10.100.0.5", "neighbor 10.9.9.9"));
     assert!(!a.has_errors(), "{:#?}", a.diagnostics);
     let unknown = with_code(&a, "AVS0906");
@@ -291,10 +311,16 @@ fn import_check_keeps_networks_without_a_route_back() {
     let a = fw(&conf);
     let d = with_code(&a, "AVS0909");
     assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
-    assert_eq!(line_of(&a, d[0].labels[0].span).trim(), "network 10.50.0.0/16");
+    assert_eq!(
+        line_of(&a, d[0].labels[0].span).trim(),
+        "network 10.50.0.0/16"
+    );
     assert!(!installs(&a, "ars", "10.50.0.0/16"));
     // Off: announced. A connected prefix (the NIC's subnet) passes the check.
-    let a = fw(&conf.replace("frr version 8.4", "frr version 8.4\nrouter bgp 65010\n no bgp network import-check"));
+    let a = fw(&conf.replace(
+        "frr version 8.4",
+        "frr version 8.4\nrouter bgp 65010\n no bgp network import-check",
+    ));
     assert!(installs(&a, "ars", "10.50.0.0/16"), "{:#?}", a.diagnostics);
     let a = fw(&conf.replace("network 10.50.0.0/16", "network 10.100.1.0/24"));
     assert!(with_code(&a, "AVS0909").is_empty(), "{:#?}", a.diagnostics);
@@ -392,7 +418,10 @@ fn the_supported_statements_parse_into_the_model() {
     assert!(diags.is_empty(), "{diags:#?}");
     assert_eq!(c.version.unwrap().node, (8, 4));
     assert_eq!(c.hostname.unwrap().node, "nva1");
-    assert_eq!(c.interface_addresses[0].node, "10.100.1.0/24".parse().unwrap());
+    assert_eq!(
+        c.interface_addresses[0].node,
+        "10.100.1.0/24".parse().unwrap()
+    );
     assert_eq!(c.statics.len(), 3);
     assert_eq!(c.statics[1].next_hop, StaticNextHop::Drop);
     let pl = &c.prefix_lists["ONPREM"];
@@ -403,9 +432,15 @@ fn the_supported_statements_parse_into_the_model() {
     assert_eq!(rm.entries.len(), 3);
     let e10 = &rm.entries[&10];
     assert_eq!(e10.matches.len(), 2);
-    assert!(e10.sets.iter().any(|s| s.node == Set::Exclude(vec![65515, 12076])));
+    assert!(e10
+        .sets
+        .iter()
+        .any(|s| s.node == Set::Exclude(vec![65515, 12076])));
     assert!(e10.exit.is_some());
-    assert_eq!(rm.entries[&30].matches[0].node, Match::AccessList("10".into()));
+    assert_eq!(
+        rm.entries[&30].matches[0].node,
+        Match::AccessList("10".into())
+    );
     let b = c.bgp.unwrap();
     assert_eq!(b.asn.node, 65010);
     assert_eq!(b.ebgp_requires_policy.unwrap().node, false);
@@ -472,13 +507,19 @@ fn unsupported_statements_that_change_routing_are_errors() {
 #[test]
 fn malformed_statements_point_at_the_word() {
     for (text, word) in [
-        ("router bgp 65010\n neighbor 10.0.0.300 remote-as 1\n", "10.0.0.300"),
+        (
+            "router bgp 65010\n neighbor 10.0.0.300 remote-as 1\n",
+            "10.0.0.300",
+        ),
         ("router bgp 65010\n neighbor 10.0.0.1 remote-as x\n", "x"),
         ("ip prefix-list A seq 5 permit 10.1.2.3/16\n", "10.1.2.3/16"),
         ("ip prefix-list A seq 5 permit 10.0.0.0/8 le 40\n", "40"),
         ("ip prefix-list A seq 5 allow 10.0.0.0/8\n", "allow"),
         ("route-map X permit\n", ""),
-        ("route-map X permit 10\n set local-preference high\n", "high"),
+        (
+            "route-map X permit 10\n set local-preference high\n",
+            "high",
+        ),
         ("router bgp 0\n", "0"),
     ] {
         let (_, diags) = parse(text);
@@ -495,7 +536,11 @@ fn malformed_statements_point_at_the_word() {
 fn sequence_numbers_follow_frr() {
     let (c, d) = parse("ip prefix-list A permit 10.0.0.0/8\nip prefix-list A seq 12 permit 10.1.0.0/16\nip prefix-list A permit 10.2.0.0/16\nip prefix-list A seq 12 deny 10.3.0.0/16\n");
     assert_eq!(
-        c.prefix_lists["A"].entries.keys().copied().collect::<Vec<_>>(),
+        c.prefix_lists["A"]
+            .entries
+            .keys()
+            .copied()
+            .collect::<Vec<_>>(),
         vec![5, 12, 15]
     );
     assert_eq!(d.iter().filter(|x| x.code == "AVS0917").count(), 1);
@@ -506,7 +551,10 @@ fn sequence_numbers_follow_frr() {
 fn spans_inside(text: &str, diags: &[Diagnostic]) {
     for d in diags {
         for l in &d.labels {
-            assert!(l.span.start <= l.span.end && (l.span.end as usize) <= text.len(), "{d:#?}");
+            assert!(
+                l.span.start <= l.span.end && (l.span.end as usize) <= text.len(),
+                "{d:#?}"
+            );
             assert!(text.is_char_boundary(l.span.start as usize), "{d:#?}");
             assert!(text.is_char_boundary(l.span.end as usize), "{d:#?}");
         }
@@ -516,7 +564,10 @@ fn spans_inside(text: &str, diags: &[Diagnostic]) {
 #[test]
 fn hostile_configurations_give_located_diagnostics_never_a_panic() {
     // A 1 MB line.
-    let long = format!("router bgp 1\n neighbor 10.0.0.1 description {}\n", "x".repeat(1 << 20));
+    let long = format!(
+        "router bgp 1\n neighbor 10.0.0.1 description {}\n",
+        "x".repeat(1 << 20)
+    );
     let (_, d) = parse(&long);
     assert_eq!(d.iter().filter(|x| x.code == "AVS0910").count(), 1);
     spans_inside(&long, &d);
@@ -530,10 +581,41 @@ fn hostile_configurations_give_located_diagnostics_never_a_panic() {
     spans_inside(&deep, &d);
     // Garbage: random bytes (as text), random words, unknown statements, CRs, tabs.
     let words = [
-        "router", "bgp", "neighbor", "route-map", "permit", "deny", "10.0.0.1", "10.0.0.0/8",
-        "ip", "prefix-list", "seq", "le", "ge", "set", "match", "as-path", "exclude", "!", "#",
-        "\t", "\r", "é", "65535", "4294967296", "-1", "address-family", "exit", "continue",
-        "on-match", "community-list", "access-list", "1:1", "ü…", "", "remote-as",
+        "router",
+        "bgp",
+        "neighbor",
+        "route-map",
+        "permit",
+        "deny",
+        "10.0.0.1",
+        "10.0.0.0/8",
+        "ip",
+        "prefix-list",
+        "seq",
+        "le",
+        "ge",
+        "set",
+        "match",
+        "as-path",
+        "exclude",
+        "!",
+        "#",
+        "\t",
+        "\r",
+        "é",
+        "65535",
+        "4294967296",
+        "-1",
+        "address-family",
+        "exit",
+        "continue",
+        "on-match",
+        "community-list",
+        "access-list",
+        "1:1",
+        "ü…",
+        "",
+        "remote-as",
     ];
     let mut rng = rand::rngs::StdRng::seed_from_u64(14);
     for _ in 0..300 {

@@ -117,7 +117,9 @@ fn read_configs(
     read: &ConfigReader,
 ) {
     for c in &design.components {
-        let Some(line) = c.get("config") else { continue };
+        let Some(line) = c.get("config") else {
+            continue;
+        };
         let Some(path) = line.first().and_then(|v| match &v.node {
             sema::model::Value::Str(s) => Some(s.clone()),
             _ => None,

@@ -77,6 +77,7 @@ impl B {
             originates: Vec::new(),
             statics: Vec::new(),
             address: None,
+            public_ip: None,
             behaviours,
             component,
         })
@@ -268,6 +269,8 @@ impl B {
             kind: "vxlan".to_string(),
             span,
             component,
+            internet: false,
+            unusable: None,
         })
     }
 

@@ -85,7 +85,10 @@ pub enum AccessEntry {
     /// lies in A/len.
     Address(Ipv4Net),
     /// Zebra-style `P [exact-match]`: the route lies inside P (or is P).
-    Prefix { prefix: Ipv4Net, exact: bool },
+    Prefix {
+        prefix: Ipv4Net,
+        exact: bool,
+    },
 }
 
 /// `ip route P NEXT_HOP`.

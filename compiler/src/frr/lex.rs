@@ -74,9 +74,7 @@ pub fn kw<'a>(k: &'static str) -> impl FnMut(In<'a>) -> PResult<'a, Word<'a>> {
 }
 
 /// One of several keywords (which one is returned).
-pub fn one_of<'a>(
-    ks: &'static [&'static str],
-) -> impl FnMut(In<'a>) -> PResult<'a, Word<'a>> {
+pub fn one_of<'a>(ks: &'static [&'static str]) -> impl FnMut(In<'a>) -> PResult<'a, Word<'a>> {
     move |i: In<'a>| {
         let (rest, w) = word(i)?;
         if ks.contains(&w.text) {
@@ -120,7 +118,10 @@ fn typed<'a, T>(
 }
 
 /// A decimal number of type `T` (`what` names it in errors).
-pub fn number<'a>(what: &'static str, max: u64) -> impl FnMut(In<'a>) -> PResult<'a, (u64, Word<'a>)> {
+pub fn number<'a>(
+    what: &'static str,
+    max: u64,
+) -> impl FnMut(In<'a>) -> PResult<'a, (u64, Word<'a>)> {
     typed(what, move |t| {
         if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ErrorKind::Expected(what.to_string()));

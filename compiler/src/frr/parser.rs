@@ -458,10 +458,13 @@ fn insert<T>(
     let n = seq.unwrap_or_else(|| list.next_seq());
     if let Some(old) = list.entries.get(&n) {
         return Some(
-            Diagnostic::error(codes::DUPLICATE_SEQ, format!("sequence number {n} is used twice"))
-                .primary(span, "this entry")
-                .secondary(old.span, "the first entry with this number")
-                .note("FRR refuses the second entry"),
+            Diagnostic::error(
+                codes::DUPLICATE_SEQ,
+                format!("sequence number {n} is used twice"),
+            )
+            .primary(span, "this entry")
+            .secondary(old.span, "the first entry with this number")
+            .note("FRR refuses the second entry"),
         );
     }
     list.entries.insert(n, Entry { permit, item, span });
@@ -477,15 +480,14 @@ fn interface(i: In) -> super::lex::PResult<Stmt> {
             let (r2, w2) = word(r)?;
             if w2.text == "address" {
                 let (r3, a) = word(r2)?;
-                let p = a
-                    .text
-                    .parse::<ipnet::Ipv4Net>()
-                    .map_err(|_| {
-                        nom::Err::Failure(super::error::PError::word(
-                            &a,
-                            super::error::ErrorKind::Expected("an address with its length (A.B.C.D/M)".into()),
-                        ))
-                    })?;
+                let p = a.text.parse::<ipnet::Ipv4Net>().map_err(|_| {
+                    nom::Err::Failure(super::error::PError::word(
+                        &a,
+                        super::error::ErrorKind::Expected(
+                            "an address with its length (A.B.C.D/M)".into(),
+                        ),
+                    ))
+                })?;
                 let (r3, _) = end(r3)?;
                 Ok((r3, Stmt::InterfaceAddress(p.trunc())))
             } else if matches!(w2.text, "ospf" | "router" | "pim" | "igmp" | "mtu" | "rip") {
@@ -516,8 +518,8 @@ fn vty(i: In) -> super::lex::PResult<Stmt> {
     use super::lex::{rest, word};
     let (r, w) = word(i)?;
     match w.text {
-        "exec-timeout" | "login" | "access-class" | "ipv6" | "password" | "no"
-        | "transport" | "session-timeout" => {
+        "exec-timeout" | "login" | "access-class" | "ipv6" | "password" | "no" | "transport"
+        | "session-timeout" => {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
         }

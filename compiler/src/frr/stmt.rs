@@ -144,7 +144,12 @@ fn permit_deny(i: In) -> PResult<bool> {
 }
 
 fn seq(i: In) -> PResult<Option<u32>> {
-    opt(preceded(kw("seq"), cut(map(number("a sequence number", 4_294_967_295), |(n, _)| n as u32))))(i)
+    opt(preceded(
+        kw("seq"),
+        cut(map(number("a sequence number", 4_294_967_295), |(n, _)| {
+            n as u32
+        })),
+    ))(i)
 }
 
 fn direction(i: In) -> PResult<Direction> {
@@ -167,14 +172,14 @@ pub fn top(i: In) -> PResult<Stmt> {
     let (r, w) = word(i)?;
     match w.text {
         "frr" | "quagga" => frr_line(r),
-        "hostname" => map(preceded(cut(expect("a host name")), end), |_| Stmt::NoOp)(r).map(
-            |(r2, _)| {
+        "hostname" => {
+            map(preceded(cut(expect("a host name")), end), |_| Stmt::NoOp)(r).map(|(r2, _)| {
                 let name = r.fragment().trim().to_string();
                 (r2, Stmt::Hostname(name))
-            },
-        ),
-        "password" | "enable" | "log" | "service" | "debug" | "agentx" | "username"
-        | "banner" | "end" | "ipv6" | "mpls" | "vrf" => {
+            })
+        }
+        "password" | "enable" | "log" | "service" | "debug" | "agentx" | "username" | "banner"
+        | "end" | "ipv6" | "mpls" | "vrf" => {
             // `ipv6 ...`: another address family, which avscheck does not model yet.
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
@@ -193,7 +198,12 @@ pub fn top(i: In) -> PResult<Stmt> {
                     let (r3, w3) = word(r2)?;
                     if w3.text == "forwarding" && w2.text == "ip" {
                         let (r3, _) = end(r3)?;
-                        Ok((r3, Stmt::Unsupported("`no ip forwarding`: the NVA would not forward packets".into())))
+                        Ok((
+                            r3,
+                            Stmt::Unsupported(
+                                "`no ip forwarding`: the NVA would not forward packets".into(),
+                            ),
+                        ))
                     } else {
                         let (r3, _) = rest(r3)?;
                         Ok((r3, Stmt::NoOp))
@@ -229,13 +239,19 @@ pub fn top(i: In) -> PResult<Stmt> {
                 let (r3, v) = opt(kw("vrf"))(r2)?;
                 if v.is_some() {
                     let (r3, _) = rest(r3)?;
-                    return Ok((r3, Stmt::Unsupported("BGP in a VRF is not supported".into())));
+                    return Ok((
+                        r3,
+                        Stmt::Unsupported("BGP in a VRF is not supported".into()),
+                    ));
                 }
                 let (r3, _) = end(r3)?;
                 Ok((r3, Stmt::RouterBgp(n as u32, (nw.start, nw.end))))
             } else {
                 let (r2, _) = rest(r2)?;
-                Ok((r2, Stmt::SkipBlock(format!("`router {}`: only `router bgp` is read", w2.text))))
+                Ok((
+                    r2,
+                    Stmt::SkipBlock(format!("`router {}`: only `router bgp` is read", w2.text)),
+                ))
             }
         }
         "exit" => map(end, |_| Stmt::Exit)(r),
@@ -254,7 +270,10 @@ fn frr_line(i: In) -> PResult<Stmt> {
     let (r, _) = rest(r)?;
     let mut parts = v.text.split(['.', '-', '_']);
     let major = parts.next().and_then(|p| p.parse::<u32>().ok());
-    let minor = parts.next().and_then(|p| p.parse::<u32>().ok()).unwrap_or(0);
+    let minor = parts
+        .next()
+        .and_then(|p| p.parse::<u32>().ok())
+        .unwrap_or(0);
     match major {
         Some(m) => Ok((r, Stmt::Version(m, minor))),
         None => fail(&v, ErrorKind::Expected("a version (X.Y)".into())),
@@ -274,7 +293,9 @@ fn ip_top(i: In) -> PResult<Stmt> {
                     Err(_) => {
                         return fail(
                             &nh,
-                            ErrorKind::Expected("a next hop (address, `blackhole`, `Null0`)".into()),
+                            ErrorKind::Expected(
+                                "a next hop (address, `blackhole`, `Null0`)".into(),
+                            ),
                         )
                     }
                 },
@@ -340,7 +361,10 @@ fn ip_top(i: In) -> PResult<Stmt> {
 }
 
 /// A word's text through a typed conversion, errors located on the word.
-fn conv<'a, T>(w: Word<'a>, f: impl Fn(&str) -> Result<T, ErrorKind>) -> Result<T, nom::Err<PError>> {
+fn conv<'a, T>(
+    w: Word<'a>,
+    f: impl Fn(&str) -> Result<T, ErrorKind>,
+) -> Result<T, nom::Err<PError>> {
     f(w.text).map_err(|k| nom::Err::Failure(PError::word(&w, k)))
 }
 
@@ -373,14 +397,24 @@ fn bgp_top<'a>(i: In<'a>, first: &Word<'a>) -> PResult<'a, Stmt> {
             let (r, kind) = opt(one_of(&["standard", "expanded"]))(r)?;
             if kind.is_some_and(|k| k.text == "expanded") {
                 let (r, _) = rest(r)?;
-                return Ok((r, Stmt::Unsupported("expanded community-lists (regular expressions) are not supported".into())));
+                return Ok((
+                    r,
+                    Stmt::Unsupported(
+                        "expanded community-lists (regular expressions) are not supported".into(),
+                    ),
+                ));
             }
             let (r, name) = cut(expect("a community-list name"))(r)?;
             if kind.is_none() {
                 if let Ok(n) = name.text.parse::<u32>() {
                     if (100..=500).contains(&n) {
                         let (r, _) = rest(r)?;
-                        return Ok((r, Stmt::Unsupported("expanded community-lists (100-500) are not supported".into())));
+                        return Ok((
+                            r,
+                            Stmt::Unsupported(
+                                "expanded community-lists (100-500) are not supported".into(),
+                            ),
+                        ));
                     }
                 }
             }
@@ -400,7 +434,10 @@ fn bgp_top<'a>(i: In<'a>, first: &Word<'a>) -> PResult<'a, Stmt> {
                 r = r2;
             }
             if communities.is_empty() {
-                return Err(nom::Err::Failure(PError::at(&r, ErrorKind::Expected("a community (AA:NN)".into()))));
+                return Err(nom::Err::Failure(PError::at(
+                    &r,
+                    ErrorKind::Expected("a community (AA:NN)".into()),
+                )));
             }
             Ok((
                 r,
@@ -421,7 +458,10 @@ fn access_list(i: In) -> PResult<Stmt> {
     if let Ok(n) = name.text.parse::<u32>() {
         if (100..=199).contains(&n) || (2000..=2699).contains(&n) {
             let (r, _) = rest(r)?;
-            return Ok((r, Stmt::Unsupported("extended access-lists are not supported".into())));
+            return Ok((
+                r,
+                Stmt::Unsupported("extended access-lists are not supported".into()),
+            ));
         }
     }
     let (r2, d) = opt(one_of(&["remark", "description"]))(r)?;
@@ -451,7 +491,10 @@ fn access_list(i: In) -> PResult<Stmt> {
         }
         t => {
             let Ok(a) = t.parse::<Ipv4Addr>() else {
-                return fail(&w, ErrorKind::Expected("`any`, `host A`, `A W` or a prefix".into()));
+                return fail(
+                    &w,
+                    ErrorKind::Expected("`any`, `host A`, `A W` or a prefix".into()),
+                );
             };
             let (r, wild) = opt(address)(r)?;
             let len = match wild {
@@ -460,7 +503,12 @@ fn access_list(i: In) -> PResult<Stmt> {
                     let inv = !u32::from(wm);
                     // A wildcard must be contiguous (0.0.0.255), i.e. an inverted netmask.
                     if inv.leading_ones() + inv.trailing_zeros() != 32 {
-                        return fail(&ww, ErrorKind::Expected("a contiguous wildcard mask (e.g. 0.0.0.255)".into()));
+                        return fail(
+                            &ww,
+                            ErrorKind::Expected(
+                                "a contiguous wildcard mask (e.g. 0.0.0.255)".into(),
+                            ),
+                        );
                     }
                     inv.leading_ones() as u8
                 }
@@ -539,10 +587,22 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
             }
         }
         // Logging, timers, restart behaviour: nothing the stable state depends on.
-        "log-neighbor-changes" | "graceful-restart" | "graceful-shutdown" | "suppress-duplicates"
-        | "deterministic-med" | "always-compare-med" | "cluster-id" | "fast-external-failover"
-        | "update-delay" | "route-reflector" | "suppress-fib-pending" | "enforce-first-as"
-        | "reject-as-sets" | "shutdown" | "labeled-unicast" | "listen" => {
+        "log-neighbor-changes"
+        | "graceful-restart"
+        | "graceful-shutdown"
+        | "suppress-duplicates"
+        | "deterministic-med"
+        | "always-compare-med"
+        | "cluster-id"
+        | "fast-external-failover"
+        | "update-delay"
+        | "route-reflector"
+        | "suppress-fib-pending"
+        | "enforce-first-as"
+        | "reject-as-sets"
+        | "shutdown"
+        | "labeled-unicast"
+        | "listen" => {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
         }
@@ -554,7 +614,12 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
                 // installs several next hops, it advertises the same best route.
                 Ok((r, Stmt::NoOp))
             } else {
-                Ok((r, Stmt::Unsupported(format!("`bgp bestpath {what}` changes the decision process"))))
+                Ok((
+                    r,
+                    Stmt::Unsupported(format!(
+                        "`bgp bestpath {what}` changes the decision process"
+                    )),
+                ))
             }
         }
         _ => Err(nom::Err::Error(PError::word(first, ErrorKind::Nom))),
@@ -567,7 +632,10 @@ fn no_neighbor(i: In) -> PResult<Stmt> {
     match w.text {
         "activate" => {
             let (r, _) = end(r)?;
-            Ok((r, Stmt::Neighbor(a, (aw.start, aw.end), NeighborCmd::Activate(false))))
+            Ok((
+                r,
+                Stmt::Neighbor(a, (aw.start, aw.end), NeighborCmd::Activate(false)),
+            ))
         }
         "send-community" | "soft-reconfiguration" | "capability" => {
             let (r, _) = rest(r)?;
@@ -594,7 +662,10 @@ pub fn af(i: In) -> PResult<Stmt> {
                 None => Ok((r, Stmt::Network(p))),
                 Some(x) => {
                     let (r, _) = rest(r)?;
-                    Ok((r, Stmt::Unsupported(format!("`network P {}` is not supported", x.text))))
+                    Ok((
+                        r,
+                        Stmt::Unsupported(format!("`network P {}` is not supported", x.text)),
+                    ))
                 }
             }
         }
@@ -603,17 +674,31 @@ pub fn af(i: In) -> PResult<Stmt> {
             let (r, extra) = opt(word)(r)?;
             let (r, _) = rest(r)?;
             if let Some(x) = extra {
-                return Ok((r, Stmt::Unsupported(format!("`redistribute {} {}` is not supported", what.text, x.text))));
+                return Ok((
+                    r,
+                    Stmt::Unsupported(format!(
+                        "`redistribute {} {}` is not supported",
+                        what.text, x.text
+                    )),
+                ));
             }
             match what.text {
                 "static" => Ok((r, Stmt::Redistribute(Redistribute::Static))),
                 "connected" => Ok((r, Stmt::Redistribute(Redistribute::Connected))),
-                other => Ok((r, Stmt::Unsupported(format!("`redistribute {other}`: only `static` and `connected` are read")))),
+                other => Ok((
+                    r,
+                    Stmt::Unsupported(format!(
+                        "`redistribute {other}`: only `static` and `connected` are read"
+                    )),
+                )),
             }
         }
         "aggregate-address" => {
             let (r, _) = rest(r)?;
-            Ok((r, Stmt::Unsupported("`aggregate-address` is not supported yet".into())))
+            Ok((
+                r,
+                Stmt::Unsupported("`aggregate-address` is not supported yet".into()),
+            ))
         }
         "maximum-paths" | "distance" | "table-map" => {
             let (r, _) = rest(r)?;
@@ -659,7 +744,12 @@ fn neighbor(i: In) -> PResult<Stmt> {
                 ),
                 Some(n) => match n.text.parse::<u8>() {
                     Ok(k) if (1..=10).contains(&k) => (r, NeighborCmd::AllowasIn(k)),
-                    _ => return fail(&n, ErrorKind::OutOfRange("a count (1-10) or `origin`".into())),
+                    _ => {
+                        return fail(
+                            &n,
+                            ErrorKind::OutOfRange("a count (1-10) or `origin`".into()),
+                        )
+                    }
                 },
             }
         }
@@ -695,11 +785,28 @@ fn neighbor(i: In) -> PResult<Stmt> {
             (r, NeighborCmd::Weight(n as u32))
         }
         // Transport, timers, authentication, logging: sessions come up the same.
-        "description" | "password" | "ebgp-multihop" | "update-source" | "timers"
-        | "advertisement-interval" | "port" | "capability" | "bfd" | "passive"
-        | "disable-connected-check" | "soft-reconfiguration" | "send-community"
-        | "ttl-security" | "solo" | "enforce-multihop" | "interface" | "dont-capability-negotiate"
-        | "override-capability" | "strict-capability-match" | "graceful-restart" | "log-neighbor-changes" => {
+        "description"
+        | "password"
+        | "ebgp-multihop"
+        | "update-source"
+        | "timers"
+        | "advertisement-interval"
+        | "port"
+        | "capability"
+        | "bfd"
+        | "passive"
+        | "disable-connected-check"
+        | "soft-reconfiguration"
+        | "send-community"
+        | "ttl-security"
+        | "solo"
+        | "enforce-multihop"
+        | "interface"
+        | "dont-capability-negotiate"
+        | "override-capability"
+        | "strict-capability-match"
+        | "graceful-restart"
+        | "log-neighbor-changes" => {
             let (r, _) = rest(r)?;
             (r, NeighborCmd::NoOp)
         }
@@ -707,12 +814,23 @@ fn neighbor(i: In) -> PResult<Stmt> {
             let (r, _) = rest(r)?;
             (
                 r,
-                NeighborCmd::Unmodeled(format!("`{}` is not modeled: the session is assumed to stay up", w.text)),
+                NeighborCmd::Unmodeled(format!(
+                    "`{}` is not modeled: the session is assumed to stay up",
+                    w.text
+                )),
             )
         }
-        "default-originate" | "peer-group" | "local-as" | "attribute-unchanged" | "unsuppress-map"
-        | "addpath-tx-all-paths" | "addpath-tx-bestpath-per-AS" | "route-reflector-client"
-        | "route-server-client" | "sender-as-path-loop-detection" | "as-path-loop-detection" => {
+        "default-originate"
+        | "peer-group"
+        | "local-as"
+        | "attribute-unchanged"
+        | "unsuppress-map"
+        | "addpath-tx-all-paths"
+        | "addpath-tx-bestpath-per-AS"
+        | "route-reflector-client"
+        | "route-server-client"
+        | "sender-as-path-loop-detection"
+        | "as-path-loop-detection" => {
             let (r, _) = rest(r)?;
             (
                 r,
@@ -767,7 +885,10 @@ fn rm_match(i: In) -> PResult<Stmt> {
     let (r, w) = cut(expect("a match condition"))(i)?;
     let unsupported = |r, what: String| -> PResult<Stmt> {
         let (r, _) = rest(r)?;
-        Ok((r, Stmt::Unsupported(format!("`match {what}` is not supported"))))
+        Ok((
+            r,
+            Stmt::Unsupported(format!("`match {what}` is not supported")),
+        ))
     };
     match w.text {
         "ip" => {
@@ -814,7 +935,10 @@ fn asn_list(i: In) -> PResult<Vec<u32>> {
         r = r2;
     }
     if out.is_empty() {
-        return Err(nom::Err::Failure(PError::at(&r, ErrorKind::Expected("an AS number".into()))));
+        return Err(nom::Err::Failure(PError::at(
+            &r,
+            ErrorKind::Expected("an AS number".into()),
+        )));
     }
     Ok((r, out))
 }
@@ -823,11 +947,17 @@ fn rm_set(i: In) -> PResult<Stmt> {
     let (r, w) = cut(expect("a set action"))(i)?;
     let unsupported = |r, what: String| -> PResult<Stmt> {
         let (r, _) = rest(r)?;
-        Ok((r, Stmt::Unsupported(format!("`set {what}` is not supported"))))
+        Ok((
+            r,
+            Stmt::Unsupported(format!("`set {what}` is not supported")),
+        ))
     };
     match w.text {
         "local-preference" => {
-            let (r, (n, _)) = cut(number("a local preference (0-4294967295)", u64::from(u32::MAX)))(r)?;
+            let (r, (n, _)) = cut(number(
+                "a local preference (0-4294967295)",
+                u64::from(u32::MAX),
+            ))(r)?;
             let (r, _) = end(r)?;
             Ok((r, Stmt::Set(Set::LocalPref(n as u32))))
         }
@@ -879,7 +1009,10 @@ fn rm_set(i: In) -> PResult<Stmt> {
                 }
             }
             if list.is_empty() {
-                return Err(nom::Err::Failure(PError::at(&r, ErrorKind::Expected("a community (AA:NN)".into()))));
+                return Err(nom::Err::Failure(PError::at(
+                    &r,
+                    ErrorKind::Expected("a community (AA:NN)".into()),
+                )));
             }
             if !additive {
                 return Ok((

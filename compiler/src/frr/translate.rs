@@ -118,9 +118,11 @@ pub struct StaticRoute {
 pub fn identity(cfg: &Config, config_line: Span) -> Result<(u32, Option<Ipv4Addr>), Diagnostic> {
     match &cfg.bgp {
         Some(b) => Ok((b.asn.node, b.router_id.as_ref().map(|r| r.node))),
-        None => Err(Diagnostic::error(codes::NO_BGP, "the configuration has no `router bgp`")
-            .primary(config_line, "this configuration")
-            .help("an FRR configuration for a BGP speaker needs `router bgp ASN`")),
+        None => Err(
+            Diagnostic::error(codes::NO_BGP, "the configuration has no `router bgp`")
+                .primary(config_line, "this configuration")
+                .help("an FRR configuration for a BGP speaker needs `router bgp ASN`"),
+        ),
     }
 }
 
@@ -241,8 +243,8 @@ impl Cx<'_, '_> {
             }
         };
         for n in &bgp.networks {
-            let in_rib = self.cfg.statics.iter().any(|s| s.prefix == n.node)
-                || connected.contains(&n.node);
+            let in_rib =
+                self.cfg.statics.iter().any(|s| s.prefix == n.node) || connected.contains(&n.node);
             if import_check && !in_rib {
                 let mut diag = Diagnostic::warning(
                     codes::IMPORT_CHECK,
@@ -305,7 +307,10 @@ impl Cx<'_, '_> {
             .copied()
             .filter(|a| bgp.neighbors.iter().any(|x| x.addr.node == *a))
             .collect();
-        if peer.instances.len() > 1 && peered.len() < peer.instances.len() && peered.first() == Some(&addr) {
+        if peer.instances.len() > 1
+            && peered.len() < peer.instances.len()
+            && peered.first() == Some(&addr)
+        {
             let missing: Vec<String> = peer
                 .instances
                 .iter()
@@ -327,14 +332,18 @@ impl Cx<'_, '_> {
             RemoteAs::Asn(a) => (Some((a, remote.span)), a != own),
             RemoteAs::Internal => {
                 if peer.asn != own {
-                    self.t.diags.push(remote_kind(remote.span, &peer, "internal", own));
+                    self.t
+                        .diags
+                        .push(remote_kind(remote.span, &peer, "internal", own));
                     return;
                 }
                 (Some((own, remote.span)), false)
             }
             RemoteAs::External => {
                 if peer.asn == own {
-                    self.t.diags.push(remote_kind(remote.span, &peer, "external", own));
+                    self.t
+                        .diags
+                        .push(remote_kind(remote.span, &peer, "external", own));
                     return;
                 }
                 (None, true)
@@ -372,7 +381,11 @@ impl Cx<'_, '_> {
         for dir in [Direction::In, Direction::Out] {
             let mut list = Vec::new();
             if ebgp && requires && !n.has_policy(dir) {
-                let word = if dir == Direction::In { "inbound" } else { "outbound" };
+                let word = if dir == Direction::In {
+                    "inbound"
+                } else {
+                    "outbound"
+                };
                 list.push(self.deny_all(
                     format!("ebgp-requires-policy: neighbor {addr} has no {word} policy"),
                     remote.span,
@@ -436,7 +449,9 @@ impl Cx<'_, '_> {
                 format!("{kind} `{}` is not defined", name.node),
             )
             .primary(name.span, effect.to_string())
-            .note(format!("FRR treats a reference to a missing {kind} this way")),
+            .note(format!(
+                "FRR treats a reference to a missing {kind} this way"
+            )),
         );
     }
 
@@ -577,7 +592,11 @@ impl Cx<'_, '_> {
             let f = match &m.node {
                 Match::PrefixList(n) => self.cfg.prefix_lists.get(n).map(prefix_filter),
                 Match::AccessList(n) => self.cfg.access_lists.get(n).map(access_filter),
-                Match::AsPath(n) => self.cfg.as_path_lists.get(n).map(|l| self.as_path_filter(l)),
+                Match::AsPath(n) => self
+                    .cfg
+                    .as_path_lists
+                    .get(n)
+                    .map(|l| self.as_path_filter(l)),
                 Match::Community(n) => self
                     .cfg
                     .community_lists
@@ -751,7 +770,11 @@ fn access_ranges(e: &AccessEntry) -> Option<Vec<PrefixRange>> {
         AccessEntry::Any => None,
         AccessEntry::Prefix { prefix, exact } => Some(vec![PrefixRange {
             prefix,
-            ge: if exact { prefix.prefix_len() } else { prefix.prefix_len() },
+            ge: if exact {
+                prefix.prefix_len()
+            } else {
+                prefix.prefix_len()
+            },
             le: if exact { prefix.prefix_len() } else { 32 },
         }]),
         AccessEntry::Address(net) => {
@@ -806,7 +829,10 @@ pub fn regex(re: &str) -> Option<Atom> {
     }
     let core = re.trim_start_matches(".*").trim_end_matches(".*");
     if let Some(n) = core.strip_prefix('_').and_then(|s| s.strip_suffix('_')) {
-        return n.parse::<u32>().ok().map(|n| vec![Condition::AsPathContains(n)]);
+        return n
+            .parse::<u32>()
+            .ok()
+            .map(|n| vec![Condition::AsPathContains(n)]);
     }
     if let Some(n) = re.strip_prefix('^').and_then(|s| s.strip_suffix('$')) {
         if let Ok(n) = n.parse::<u32>() {

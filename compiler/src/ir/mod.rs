@@ -62,6 +62,8 @@ pub struct Node {
     pub statics: Vec<StaticRoute>,
     /// The NIC address (`ip` of an `nva`).
     pub address: Option<Ipv4Addr>,
+    /// `public_ip` (an `nva` or a `site`): where tunnels across the internet reach it.
+    pub public_ip: Option<Ipv4Addr>,
     pub behaviours: Behaviours,
     /// The component standing for this node (`without NAME`, circuit failures).
     pub component: ComponentId,
@@ -305,6 +307,13 @@ pub struct Tunnel {
     pub kind: String,
     pub span: Span,
     pub component: ComponentId,
+    /// The underlay is the internet (an end has no private address, e.g. a `site`):
+    /// outer packets go between the ends' `public_ip`s. Otherwise the fabric, between
+    /// their private addresses.
+    pub internet: bool,
+    /// Why the tunnel cannot carry packets (an end lacks the address its underlay
+    /// needs): its sessions are down.
+    pub unusable: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -568,6 +577,24 @@ impl Network {
             .find(|(_, s)| s.name == name)
             .map(|(id, _)| id)
     }
+    /// The outer (underlay) address of tunnel `t`'s end `n`: its `public_ip` when
+    /// the underlay is the internet, else its private address.
+    pub fn tunnel_end_address(&self, t: TunnelId, n: NodeId) -> Option<Ipv4Addr> {
+        let node = self.nodes.get(n)?;
+        match self.tunnels.get(t) {
+            Some(tun) if tun.internet => node.public_ip,
+            _ => node.address,
+        }
+    }
+
+    /// The node whose public address is this (reached across the internet).
+    pub fn node_by_public_ip(&self, addr: Ipv4Addr) -> Option<NodeId> {
+        self.nodes
+            .iter()
+            .find(|(_, n)| n.public_ip == Some(addr))
+            .map(|(id, _)| id)
+    }
+
     /// The node whose NIC has this address.
     pub fn node_by_address(&self, addr: Ipv4Addr) -> Option<NodeId> {
         self.nodes

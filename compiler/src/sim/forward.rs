@@ -288,8 +288,7 @@ impl<'a> Walker<'a> {
                 Step::To(m, mut arrival) => {
                     // The outer packet reached the tunnel's far end: decapsulate.
                     if let Some(&(inner, far, t)) = f.stack.last() {
-                        if far == m && self.net.nodes.get(m).and_then(|n| n.address) == Some(f.dest)
-                        {
+                        if far == m && self.net.tunnel_end_address(t, m) == Some(f.dest) {
                             f.stack.pop();
                             f.dest = inner;
                             arrival = Arrival::Tunnel(t);
@@ -400,6 +399,10 @@ impl<'a> Walker<'a> {
         }
         let b = &node.behaviours;
         if b.internet {
+            // The outer packet of a tunnel across the internet reaches its end.
+            if let Some(x) = net.node_by_public_ip(d) {
+                return plain(vec![Step::To(x, Arrival::FromNode(m))]);
+            }
             return if owners(net, d).contains(&Owner::Node(m)) {
                 stop(Disposition::Delivered, Why::Delivered, Some(Owner::Node(m)))
             } else {
@@ -407,6 +410,7 @@ impl<'a> Walker<'a> {
             };
         }
         if node.address == Some(d)
+            || node.public_ip == Some(d)
             || (b.owns_originated && node.originates.iter().any(|o| o.prefix.contains(&d)))
         {
             return stop(Disposition::Delivered, Why::Delivered, Some(Owner::Node(m)));
@@ -447,7 +451,7 @@ impl<'a> Walker<'a> {
                     .and_then(|e| e.tunnel.map(|t| (t, e.from)))
                     .filter(|(t, _)| !self.tunnel_down(*t));
                 match tunnel {
-                    Some((t, far)) => match net.nodes.get(far).and_then(|n| n.address) {
+                    Some((t, far)) => match net.tunnel_end_address(t, far) {
                         Some(outer) => {
                             for step in self.fabric_steps(s, outer, false) {
                                 out.push(Branch {
@@ -497,6 +501,37 @@ impl<'a> Walker<'a> {
         }
         let mut out: Vec<Branch> = Vec::new();
         for r in routes {
+            // A route learned over a tunnel across the internet (a site's IPsec tunnel
+            // to an NVA): the packet is encapsulated towards the far end's public
+            // address and handed to the internet.
+            let internet_tunnel = r
+                .learned_from
+                .and_then(|e| net.edges.get(e))
+                .and_then(|e| e.tunnel.map(|t| (t, e.from)))
+                .filter(|(t, _)| net.tunnels.get(*t).is_some_and(|x| x.internet))
+                .filter(|(t, _)| !self.tunnel_down(*t));
+            if let Some((t, far)) = internet_tunnel {
+                let br = match (net.tunnel_end_address(t, far), net.internet) {
+                    (Some(outer), Some(i)) => Branch {
+                        encap: Some((t, far, outer)),
+                        step: Step::To(i, Arrival::FromNode(m)),
+                    },
+                    (None, _) => Branch {
+                        encap: None,
+                        step: Step::Stop(
+                            Disposition::Dropped,
+                            Why::TunnelEndpointWithoutAddress,
+                            None,
+                        ),
+                    },
+                    (Some(_), None) => Branch {
+                        encap: None,
+                        step: Step::Stop(Disposition::Dropped, Why::NoInternet, None),
+                    },
+                };
+                out.push(br);
+                continue;
+            }
             for br in self.next_hop_steps(m, r.next_hop) {
                 if !out.iter().any(|x| x.step == br.step) {
                     out.push(br);

@@ -130,7 +130,11 @@ fn env(ctx: &Ctx, name: &str) -> NodeEnv {
         return e;
     };
     let mut subnets: Vec<&str> = Vec::new();
-    if let Some(s) = c.get("subnet").and_then(|l| l.first()).and_then(|v| v.node.as_ref_name()) {
+    if let Some(s) = c
+        .get("subnet")
+        .and_then(|l| l.first())
+        .and_then(|v| v.node.as_ref_name())
+    {
         subnets.push(s);
     }
     for l in c.all("nic") {
@@ -195,8 +199,14 @@ pub(crate) fn apply(ctx: &mut Ctx) {
             translate::translate(&loaded.config, &e, &mut look)
         };
         ctx.diags.extend(t.diags);
-        let ids: Vec<PolicyId> = t.policies.into_iter().map(|p| ctx.net.policies.push(p)).collect();
-        let map = |v: &[usize]| -> Vec<PolicyId> { v.iter().filter_map(|i| ids.get(*i).copied()).collect() };
+        let ids: Vec<PolicyId> = t
+            .policies
+            .into_iter()
+            .map(|p| ctx.net.policies.push(p))
+            .collect();
+        let map = |v: &[usize]| -> Vec<PolicyId> {
+            v.iter().filter_map(|i| ids.get(*i).copied()).collect()
+        };
         let node = &mut ctx.net.nodes[id];
         node.originates = t.originates;
         node.statics = t

@@ -145,6 +145,10 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                 .get("ip")
                 .and_then(|l| l.first())
                 .and_then(|v| v.node.as_address()),
+            public_ip: c
+                .get("public_ip")
+                .and_then(|l| l.first())
+                .and_then(|v| v.node.as_address()),
             behaviours: b,
             component,
         });
@@ -164,6 +168,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
             originates: Vec::new(),
             statics: Vec::new(),
             address: None,
+            public_ip: None,
             behaviours: Behaviours {
                 internet: true,
                 ..Behaviours::default()

@@ -396,6 +396,8 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
                 ),
             );
             status = SessionStatus::Down(format!("tunnel `{}` does not join its ends", tun.name));
+        } else if let Some(why) = &tun.unusable {
+            status = SessionStatus::Down(why.clone());
         }
     }
     let kind =

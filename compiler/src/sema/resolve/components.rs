@@ -133,7 +133,10 @@ pub(crate) fn component(
                         ),
                     )
                     .primary(line.span, "also written here")
-                    .secondary(config, "the configuration defines the node's BGP and static routes")
+                    .secondary(
+                        config,
+                        "the configuration defines the node's BGP and static routes",
+                    )
                     .help(format!(
                         "remove this line and say it in the configuration file ({})",
                         config_equivalent(&line.key.node)
@@ -146,7 +149,8 @@ pub(crate) fn component(
         if first_use.contains_key(key.name.node.as_str()) || meant.contains(&key.name.node) {
             continue;
         }
-        if key.required && !(config_line.is_some() && CONFIG_KEYS.contains(&key.name.node.as_str())) {
+        if key.required && !(config_line.is_some() && CONFIG_KEYS.contains(&key.name.node.as_str()))
+        {
             diags.push(
                 Diagnostic::error(
                     codes::MISSING_KEY,
