@@ -88,6 +88,7 @@ const DESIGNS: &[&str] = &[
     "two-regions-no-nva-routes-through-msee",
     "two-regions-plain-bgp-loops",
     "two-regions-route-server-loop-prevention",
+    "vpn-gateway-er-preferred",
 ];
 
 // ---- the harness ---------------------------------------------------------------
@@ -1586,5 +1587,42 @@ fn sdwan_tunnel_over_internet() {
             .map(|(_, s)| s.clone())
             .collect::<Vec<_>>(),
         vec![CheckStatus::Pass, CheckStatus::Pass]
+    );
+}
+
+// ---- VPN gateway (v2) -----------------------------------------------------------------
+
+#[test]
+fn vpn_gateway_er_preferred() {
+    let d = design("vpn-gateway-er-preferred");
+    assert_eq!(d.net().nodes[d.node("vpngw")].asn, 65515);
+    assert_eq!(
+        d.active("hub/default", "10.50.0.0/16"),
+        vec![gateway("ergw")]
+    );
+    assert_eq!(
+        d.active("hub/default", "192.168.81.0/24"),
+        vec![gateway("vpngw")]
+    );
+    // The VPN gateway learns the data centre's routes through Route Server only.
+    assert_eq!(d.best_from("vpngw", "10.82.0.0/16").as_deref(), Some("rs"));
+    assert_eq!(
+        d.trace("corp", "192.168.81.5"),
+        vec![(
+            hops(&["corp", "er_corp", "ergw", "vpngw", "branch"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("the data centre reaches the branch", CheckStatus::Pass),
+            verdict(
+                "the hub reaches the shared range over ExpressRoute",
+                CheckStatus::Pass
+            ),
+            verdict("the only VPN connection may fail", CheckStatus::Fail),
+        ]
     );
 }

@@ -101,3 +101,20 @@ fn sdwan_branch() {
         ],
     );
 }
+
+#[test]
+fn vpn_coexist() {
+    case(
+        "vpn-coexist",
+        &[
+            (
+                "the data centre and the branch reach each other",
+                CheckStatus::Pass,
+            ),
+            (
+                "without Route Server they still reach each other",
+                CheckStatus::Fail,
+            ),
+        ],
+    );
+}

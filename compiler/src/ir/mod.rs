@@ -136,6 +136,11 @@ pub enum ProgramAs {
     /// ExpressRoute gateway: next hop VirtualNetworkGateway (this gateway). Only
     /// routes learned from circuits are programmed.
     Gateway,
+    /// VPN gateway: next hop VirtualNetworkGateway (this gateway); only routes learned
+    /// from its connections. For one prefix it competes with ExpressRoute on the
+    /// VPN/NVA side of the hub routing preference (route-server/hub-routing-preference.md:
+    /// ExpressRoute routes are preferred by default).
+    VpnGateway,
 }
 
 /// An undirected BGP session, declared or implicit.

@@ -637,7 +637,10 @@ impl<'a> Walker<'a> {
                 }
                 (NextHopType::VirtualAppliance, FabricTarget::Node(x)) => Step::To(x, from),
                 (NextHopType::VirtualNetworkGateway, FabricTarget::Node(g)) => {
-                    if no_transit {
+                    // No transit from a circuit to a circuit: only a route to another
+                    // ExpressRoute gateway (not a VPN gateway) drops the packet.
+                    let er = net.nodes.get(g).is_some_and(|n| n.behaviours.no_transit);
+                    if no_transit && er {
                         Step::Stop(Disposition::Dropped, Why::NoTransit, None)
                     } else {
                         Step::To(g, from)

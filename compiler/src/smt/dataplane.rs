@@ -715,6 +715,10 @@ impl<'e, 'n> Builder<'e, 'n> {
                         let base = Bool::and(&[alive.clone(), inst.clone()]);
                         match prog.how {
                             ProgramAs::Gateway => er.push((Hop::Gateway(gid), base, c.route.len())),
+                            // VPN and NVA routes are one side of the hub routing preference.
+                            ProgramAs::VpnGateway => {
+                                nva.push((Hop::Gateway(gid), base, c.route.len()))
+                            }
                             ProgramAs::Appliance => {
                                 let uni = &self.enc.uni;
                                 for v in self.enc.nh_domain(c.source) {
@@ -841,7 +845,10 @@ impl<'e, 'n> Builder<'e, 'n> {
                 Hop::Appliance(_) => Step::Stop(Term::Dropped),
                 Hop::ApplianceNode(n) => Step::To(n, Arrive::FromFabric),
                 Hop::Gateway(gw) => {
-                    if no_transit {
+                    // No transit from a circuit to a circuit: only a route to another
+                    // ExpressRoute gateway (not a VPN gateway) drops the packet.
+                    let er = net.nodes.get(gw).is_some_and(|n| n.behaviours.no_transit);
+                    if no_transit && er {
                         Step::Stop(Term::Dropped)
                     } else {
                         Step::To(gw, Arrive::FromFabric)

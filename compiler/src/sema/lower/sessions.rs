@@ -412,8 +412,36 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
         };
     let (na, nb) = (&ctx.net.nodes[a], &ctx.net.nodes[b]);
     let is_circuit = |n: &ir::Node| ctx.net.components[n.component].kind == ComponentKind::Circuit;
+    let is_vpn = |n: &ir::Node| {
+        n.behaviours
+            .programs
+            .is_some_and(|p| p.how == ir::ProgramAs::VpnGateway)
+    };
+    let vpn_connection = kind != SessionKind::Internal && (is_vpn(na) || is_vpn(nb));
+    if vpn_connection {
+        // Site-to-site IPsec over the internet: the site needs a public address.
+        let site = if is_vpn(na) { nb } else { na };
+        let gw = if is_vpn(na) { na } else { nb };
+        if site.public_ip.is_none() && status == SessionStatus::Up {
+            ctx.diags.push(
+                Diagnostic::warning(
+                    "AVS0345",
+                    format!(
+                        "VPN connection `{}`–`{}` cannot come up: `{}` has no public address",
+                        gw.name, site.name, site.name
+                    ),
+                )
+                .primary(x.span, "a site-to-site IPsec connection over the internet")
+                .secondary(site.span, format!("`{}` has no `public_ip`", site.name))
+                .help(format!("add `public_ip <address>` to `{}`", site.name)),
+            );
+            status = SessionStatus::Down(format!("`{}` has no `public_ip`", site.name));
+        }
+    }
     let (comp_kind, comp_kind_name) = if kind == SessionKind::GlobalReach {
         (ComponentKind::GlobalReach, "global_reach")
+    } else if vpn_connection {
+        (ComponentKind::Connection, "vpn_gateway")
     } else if (is_circuit(na) && nb.behaviours.gateway_subnet.is_some())
         || (is_circuit(nb) && na.behaviours.gateway_subnet.is_some())
     {
