@@ -61,6 +61,7 @@ const DESIGNS: &[&str] = &[
     "fabric-udr-beats-bgp",
     "fabric-udr-next-hop-types",
     "fabric-vnet-beats-more-specific-bgp",
+    "fastpath-bypasses-gateway",
     "global-reach-as-path",
     "hairpin-default-route-reaches-on-prem",
     "hairpin-supernet-through-nva",
@@ -1623,6 +1624,37 @@ fn vpn_gateway_er_preferred() {
                 CheckStatus::Pass
             ),
             verdict("the only VPN connection may fail", CheckStatus::Fail),
+        ]
+    );
+}
+
+// ---- ExpressRoute FastPath (v2) ------------------------------------------------------
+
+#[test]
+fn fastpath_bypasses_gateway() {
+    let d = design("fastpath-bypasses-gateway");
+    let delivered = |h: &[&str]| vec![(hops(h), Disposition::Delivered, Why::Delivered)];
+    assert_eq!(
+        d.trace("corp_p", "10.150.1.5"),
+        delivered(&["corp_p", "er_p"])
+    );
+    assert_eq!(
+        d.trace("corp_d", "10.150.1.5"),
+        delivered(&["corp_d", "er_d", "afw"])
+    );
+    assert_eq!(
+        d.trace("corp_p", "10.151.0.5"),
+        delivered(&["corp_p", "er_p", "gw", "afw"])
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict(
+                "provider FastPath skips the gateway's UDR",
+                CheckStatus::Pass
+            ),
+            verdict("Direct FastPath keeps the gateway's UDR", CheckStatus::Pass),
+            verdict("spokes still go through the gateway", CheckStatus::Pass),
         ]
     );
 }

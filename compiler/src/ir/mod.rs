@@ -205,9 +205,28 @@ pub struct Edge {
     /// Receive limit: above it the session is dropped (Route Server per peer,
     /// ExpressRoute per direction).
     pub max_routes: Option<RouteLimit>,
+    /// ExpressRoute FastPath on the connection this edge runs over (`connect GW
+    /// fastpath`), set on the gateway → circuit edge: packets the circuit sends by
+    /// a route learned here skip the gateway for VMs of its VNet.
+    pub fastpath: Option<FastPath>,
     /// Every component whose failure takes this edge down.
     pub requires: Vec<ComponentId>,
     pub span: Span,
+}
+
+/// ExpressRoute FastPath (expressroute/about-fastpath.md): packets from the circuit to
+/// VMs of the gateway's own VNet bypass the gateway (it is not a hop). On a provider
+/// circuit the GatewaySubnet's UDRs are not honoured either (the VNet's own routes
+/// deliver); on ExpressRoute Direct they still apply. Spokes still go through the
+/// gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct FastPath {
+    /// The gateway's VNet.
+    pub vnet: VnetId,
+    /// The GatewaySubnet (its UDRs apply on `direct` circuits).
+    pub gateway_subnet: SubnetId,
+    /// `type direct` on the circuit.
+    pub direct: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

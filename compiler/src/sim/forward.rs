@@ -510,6 +510,12 @@ impl<'a> Walker<'a> {
                 .and_then(|e| e.tunnel.map(|t| (t, e.from)))
                 .filter(|(t, _)| net.tunnels.get(*t).is_some_and(|x| x.internet))
                 .filter(|(t, _)| !self.tunnel_down(*t));
+            // ExpressRoute FastPath: from the circuit straight to the VMs of the
+            // gateway's VNet, the gateway not a hop (expressroute/about-fastpath.md).
+            if let Some(steps) = self.fastpath_steps(r.learned_from, d) {
+                out.extend(plain(steps));
+                continue;
+            }
             if let Some((t, far)) = internet_tunnel {
                 let br = match (net.tunnel_end_address(t, far), net.internet) {
                     (Some(outer), Some(i)) => Branch {
@@ -586,6 +592,26 @@ impl<'a> Walker<'a> {
             Some(x) => vec![Step::To(x, arrival)],
             None => vec![Step::Stop(Disposition::Dropped, Why::NoNodeAtAddress, None)],
         }
+    }
+
+    /// FastPath: a route learned over a FastPath connection, for an address of the
+    /// gateway's own VNet, is delivered by that VNet's routes (provider circuits: its
+    /// default subnet's, no GatewaySubnet UDRs; Direct: the GatewaySubnet's).
+    fn fastpath_steps(&self, learned: Option<crate::ir::EdgeId>, d: Ipv4Addr) -> Option<Vec<Step>> {
+        let net = self.net;
+        let fp = learned
+            .and_then(|e| net.edges.get(e))
+            .and_then(|e| e.fastpath)?;
+        let vnet = net.vnets.get(fp.vnet)?;
+        if !vnet.address.iter().any(|p| p.contains(&d)) {
+            return None;
+        }
+        let s = if fp.direct {
+            fp.gateway_subnet
+        } else {
+            vnet.default_subnet
+        };
+        Some(self.fabric_steps(s, d, false))
     }
 
     fn tunnel_down(&self, t: TunnelId) -> bool {

@@ -538,6 +538,27 @@ impl<'e, 'n> Builder<'e, 'n> {
                     .filter(|(t, _)| net.tunnels.get(*t).is_some_and(|x| x.internet)),
                 CandSource::Local => None,
             };
+            // ExpressRoute FastPath (the simulator's `fastpath_steps`).
+            let fastpath = match src {
+                CandSource::Edge(e) => net.edges.get(e).and_then(|x| x.fastpath),
+                CandSource::Local => None,
+            };
+            if let Some(fp) = fastpath {
+                if let Some(vnet) = net.vnets.get(fp.vnet) {
+                    if vnet.address.iter().any(|p| p.contains(&d)) {
+                        let s = if fp.direct {
+                            fp.gateway_subnet
+                        } else {
+                            vnet.default_subnet
+                        };
+                        let gi = Bool::and(&[g.clone(), inst.clone()]);
+                        for (st, sg) in self.fabric_steps(s, d, false) {
+                            out.push((st, Bool::and(&[gi.clone(), sg]), None));
+                        }
+                        continue;
+                    }
+                }
+            }
             let mut plain_guard = Bool::and(&[g.clone(), inst.clone()]);
             if let Some((t, far)) = internet_tunnel {
                 let up = net

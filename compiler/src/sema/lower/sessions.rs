@@ -36,6 +36,8 @@ struct Side {
     receive_weight: Option<u32>,
     tunnel: Option<(TunnelId, Span)>,
     weight: Option<u32>,
+    /// `connect GW fastpath` (a circuit's side).
+    fastpath: bool,
     /// The key of the session line (`peer`, `connect`, ...).
     key: String,
     /// For sessions made by a non-node component (`global_reach gr`): its name.
@@ -78,6 +80,7 @@ fn side_from_line(
         receive_weight: None,
         tunnel: None,
         weight: None,
+        fastpath: false,
         key: match &schema.target {
             SessionTarget::Key(k) => k.clone(),
             SessionTarget::Same { key, .. } | SessionTarget::By { key, .. } => key.clone(),
@@ -106,6 +109,7 @@ fn side_from_line(
                 .and_then(|n| ctx.tunnel_ids.get(n).copied())
                 .map(|t| (t, v.span))
         });
+        side.fastpath = line.flag("fastpath");
         side.weight = line
             .option("weight")
             .and_then(|v| v.node.as_int())
@@ -227,6 +231,7 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
             receive_weight: c.weight,
             tunnel: c.tunnel.map(|t| (t, c.span)),
             weight: None,
+            fastpath: false,
             key: "neighbor".to_string(),
             maker: None,
             span: c.span,
@@ -517,9 +522,30 @@ fn make_edge(
             .receive_weight
             .unwrap_or_else(|| receive_weight(ctx, s, kind)),
         max_routes: route_limit(ctx, s, r, kind),
+        fastpath: fastpath(ctx, s, r),
         requires,
         span: s.span,
     }
+}
+
+/// FastPath on a gateway → circuit edge: the circuit's `connect` line (`r`, the
+/// receiving circuit's side) says `fastpath`; `type direct` keeps GatewaySubnet UDRs.
+fn fastpath(ctx: &Ctx, s: &Side, r: &Side) -> Option<ir::FastPath> {
+    if !r.fastpath {
+        return None;
+    }
+    let gs = ctx.net.nodes[s.from].behaviours.gateway_subnet?;
+    let circuit = ctx.component(&ctx.net.nodes[s.to].name)?;
+    let direct = circuit
+        .get("type")
+        .and_then(|l| l.first())
+        .and_then(|v| v.node.as_word())
+        == Some("direct");
+    Some(ir::FastPath {
+        vnet: ctx.net.subnets[gs].vnet,
+        gateway_subnet: gs,
+        direct,
+    })
 }
 
 /// The weight a route gets when it arrives over `s.from → s.to` (decision step 1).
