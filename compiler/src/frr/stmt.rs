@@ -245,7 +245,7 @@ pub fn top(i: In) -> PResult<Stmt> {
                     ));
                 }
                 let (r3, _) = end(r3)?;
-                Ok((r3, Stmt::RouterBgp(n as u32, (nw.start, nw.end))))
+                Ok((r3, Stmt::RouterBgp(n, (nw.start, nw.end))))
             } else {
                 let (r2, _) = rest(r2)?;
                 Ok((
@@ -422,11 +422,7 @@ fn bgp_top<'a>(i: In<'a>, first: &Word<'a>) -> PResult<'a, Stmt> {
             let (r, permit) = permit_deny(r)?;
             let mut communities = Vec::new();
             let mut r = r;
-            loop {
-                let (r2, w) = match word(r) {
-                    Ok(x) => x,
-                    Err(_) => break,
-                };
+            while let Ok((r2, w)) = word(r) {
                 match community(w.text) {
                     Ok(c) => communities.push(c),
                     Err(k) => return fail(&w, k),
@@ -496,10 +492,15 @@ fn access_list(i: In) -> PResult<Stmt> {
                     ErrorKind::Expected("`any`, `host A`, `A W` or a prefix".into()),
                 );
             };
-            let (r, wild) = opt(address)(r)?;
+            let (r, wild) = opt(word)(r)?;
             let len = match wild {
                 None => 32,
-                Some((wm, ww)) => {
+                Some(ww) => {
+                    let wm = conv(ww, |t| {
+                        t.parse::<Ipv4Addr>().map_err(|_| {
+                            ErrorKind::Expected("a wildcard mask (e.g. 0.0.0.255)".into())
+                        })
+                    })?;
                     let inv = !u32::from(wm);
                     // A wildcard must be contiguous (0.0.0.255), i.e. an inverted netmask.
                     if inv.leading_ones() + inv.trailing_zeros() != 32 {
@@ -861,12 +862,22 @@ pub fn route_map(i: In) -> PResult<Stmt> {
             }
         }
         "continue" => {
-            let (r, n) = opt(number("a sequence number", 65535))(r)?;
+            let (r, n) = opt(word)(r)?;
             let (r, _) = end(r)?;
-            Ok((
-                r,
-                Stmt::OnMatch(n.map(|(n, _)| Exit::Goto(n as u32)).unwrap_or(Exit::Next)),
-            ))
+            match n {
+                None => Ok((r, Stmt::OnMatch(Exit::Next))),
+                Some(w) => {
+                    let n = conv(w, |t| {
+                        t.parse::<u32>()
+                            .ok()
+                            .filter(|n| (1..=65535).contains(n))
+                            .ok_or_else(|| {
+                                ErrorKind::Expected("a sequence number (1-65535)".into())
+                            })
+                    })?;
+                    Ok((r, Stmt::OnMatch(Exit::Goto(n))))
+                }
+            }
         }
         "description" => {
             let (r, _) = rest(r)?;
@@ -971,7 +982,7 @@ fn rm_set(i: In) -> PResult<Stmt> {
                     .map_err(|_| ErrorKind::Expected("a metric (0-4294967295)".into()))
             })?;
             let (r2, _) = end(r2)?;
-            Ok((r2, Stmt::Set(Set::Metric(n as u32))))
+            Ok((r2, Stmt::Set(Set::Metric(n))))
         }
         "as-path" => {
             let (r, op) = cut(one_of(&["prepend", "exclude"]))(r)?;

@@ -188,15 +188,8 @@ impl Cx<'_, '_> {
                 StaticNextHop::Drop => Some(ir::StaticTarget::Drop),
                 StaticNextHop::Address(a) => {
                     if env.gateways.contains(&a) {
-                        self.t.diags.push(
-                            Diagnostic::error(
-                                codes::UNSUPPORTED,
-                                format!("a static route to Azure's gateway `{a}` is not supported yet"),
-                            )
-                            .primary(r.span, "hands the prefix to the fabric")
-                            .help("the NVA forwards through the fabric by default: remove the line unless a more specific BGP route must be overridden"),
-                        );
-                        None
+                        // Azure's gateway of the NIC's subnet: the fabric forwards.
+                        Some(ir::StaticTarget::Fabric)
                     } else {
                         match self.design.node_at(a) {
                             Some(n) => Some(ir::StaticTarget::Node(n)),
@@ -408,8 +401,21 @@ impl Cx<'_, '_> {
                 let mut actions = Vec::new();
                 let mut span = None;
                 if let Some(s) = n.remove_private_as {
-                    actions.push(Action::RemovePrivateAs);
-                    span = Some(s);
+                    if ir::is_private_asn(peer.asn) {
+                        // FRR keeps every occurrence of the peer's own ASN (to break
+                        // loops); the model's removal takes every private ASN.
+                        self.t.diags.push(
+                            Diagnostic::error(
+                                codes::UNSUPPORTED,
+                                format!("`remove-private-AS all` towards a private AS (AS{}) is not supported", peer.asn),
+                            )
+                            .primary(s, "FRR keeps the peer's own ASN in the path")
+                            .help("supported towards peers with a public ASN"),
+                        );
+                    } else {
+                        actions.push(Action::RemovePrivateAs);
+                        span = Some(s);
+                    }
                 }
                 if let Some(s) = n.as_override {
                     actions.push(Action::ReplaceAs(vec![peer.asn]));
@@ -770,11 +776,7 @@ fn access_ranges(e: &AccessEntry) -> Option<Vec<PrefixRange>> {
         AccessEntry::Any => None,
         AccessEntry::Prefix { prefix, exact } => Some(vec![PrefixRange {
             prefix,
-            ge: if exact {
-                prefix.prefix_len()
-            } else {
-                prefix.prefix_len()
-            },
+            ge: prefix.prefix_len(),
             le: if exact { prefix.prefix_len() } else { 32 },
         }]),
         AccessEntry::Address(net) => {
@@ -905,8 +907,9 @@ impl Compiler<'_> {
     }
 
     /// Every route satisfying `cx` (and no earlier rule), from entry `idx` on.
-    /// `matched`: a permit entry with `on-match next` matched already (FRR then
-    /// permits when no later entry matches). `why`: the line that sent the route on.
+    /// `matched`: the result so far is "permit" (a permit entry with `on-match next`
+    /// matched and no entry failed to match since; FRR then permits when the map
+    /// ends). `why`: the line that sent the route on.
     fn from(&mut self, idx: usize, cx: Atom, acc: Vec<Action>, matched: bool, why: Option<Span>) {
         if self.overflow {
             return;
@@ -916,10 +919,10 @@ impl Compiler<'_> {
             self.emit(matched, cx, if matched { acc } else { Vec::new() }, span);
             return;
         }
-        self.entry(idx, 0, cx, acc, matched);
+        self.entry(idx, 0, cx, acc);
     }
 
-    fn entry(&mut self, idx: usize, f: usize, cx: Atom, acc: Vec<Action>, matched: bool) {
+    fn entry(&mut self, idx: usize, f: usize, cx: Atom, acc: Vec<Action>) {
         if self.overflow {
             return;
         }
@@ -954,12 +957,15 @@ impl Compiler<'_> {
             let mut c2 = cx.clone();
             c2.extend(atom);
             if permit {
-                self.entry(idx, f + 1, c2, acc.clone(), matched);
+                self.entry(idx, f + 1, c2, acc.clone());
             } else {
-                self.from(idx + 1, c2, acc.clone(), matched, Some(span));
+                self.from(idx + 1, c2, acc.clone(), false, Some(span));
             }
         }
         // No entry of the list matched: the list denies, this entry does not match.
-        self.from(idx + 1, cx, acc, matched, Some(list_span));
+        // An entry that does not match makes the result "deny" even after an
+        // `on-match next` (FRR's route_map_apply_ext: RMAP_NOMATCH sets DENYMATCH),
+        // until a later permit entry matches.
+        self.from(idx + 1, cx, acc, false, Some(list_span));
     }
 }

@@ -87,6 +87,10 @@ pub struct StaticRoute {
 pub enum StaticTarget {
     Node(NodeId),
     Drop,
+    /// Handed to the fabric: forwarded by the node's subnet's effective routes (an
+    /// NVA's `ip route P GATEWAY` to Azure's gateway x.x.x.1 of its subnet). On a node
+    /// without a fabric subnet, there is no route.
+    Fabric,
 }
 
 /// Built-in behaviours a node's kind switches on (LANGUAGE.md §2.2: "a few named

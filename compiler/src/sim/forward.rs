@@ -436,6 +436,10 @@ impl<'a> Walker<'a> {
                 return match s.target {
                     StaticTarget::Drop => stop(Disposition::Dropped, Why::StaticDrop, None),
                     StaticTarget::Node(x) => plain(vec![Step::To(x, Arrival::FromNode(m))]),
+                    StaticTarget::Fabric => match b.fabric_subnet {
+                        Some(s) => plain(self.fabric_steps(s, d, false)),
+                        None => stop(Disposition::NoRoute, Why::NoRoute, None),
+                    },
                 };
             }
         }

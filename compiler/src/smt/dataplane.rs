@@ -410,11 +410,22 @@ impl<'e, 'n> Builder<'e, 'n> {
             match choice {
                 None => {
                     if let Some(s) = st {
-                        let step = match s.target {
-                            StaticTarget::Drop => Step::Stop(Term::Dropped),
-                            StaticTarget::Node(x) => Step::To(x, Arrive::FromNode),
-                        };
-                        out.push((step, g, None));
+                        match (s.target, b.fabric_subnet) {
+                            (StaticTarget::Drop, _) => {
+                                out.push((Step::Stop(Term::Dropped), g, None))
+                            }
+                            (StaticTarget::Node(x), _) => {
+                                out.push((Step::To(x, Arrive::FromNode), g, None))
+                            }
+                            (StaticTarget::Fabric, Some(fs)) => {
+                                for (s, sg) in self.fabric_steps(fs, d, false) {
+                                    out.push((s, Bool::and(&[g.clone(), sg]), None));
+                                }
+                            }
+                            (StaticTarget::Fabric, None) => {
+                                out.push((Step::Stop(Term::NoRoute), g, None))
+                            }
+                        }
                     } else if let Some(fs) = b.fabric_subnet {
                         for (s, sg) in self.fabric_steps(fs, d, false) {
                             out.push((s, Bool::and(&[g.clone(), sg]), None));
