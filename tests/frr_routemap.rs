@@ -115,12 +115,18 @@ fn config(rng: &mut StdRng) -> String {
     for i in 0..rng.gen_range(1..3) {
         let v = if rng.gen_bool(0.6) { "permit" } else { "deny" };
         let re = regexes(rng);
-        s.push_str(&format!("bgp as-path access-list AP seq {} {v} {re}\n", (i + 1) * 5));
+        s.push_str(&format!(
+            "bgp as-path access-list AP seq {} {v} {re}\n",
+            (i + 1) * 5
+        ));
     }
     for i in 0..rng.gen_range(1..3) {
         let v = if rng.gen_bool(0.7) { "permit" } else { "deny" };
         let (a, b) = pick(rng, &COMMS);
-        s.push_str(&format!("bgp community-list standard CL seq {} {v} {a}:{b}\n", (i + 1) * 5));
+        s.push_str(&format!(
+            "bgp community-list standard CL seq {} {v} {a}:{b}\n",
+            (i + 1) * 5
+        ));
     }
     s.push_str("access-list 10 permit 10.1.0.0 0.0.255.255\naccess-list 10 deny any\n");
     let n = rng.gen_range(1..5);
@@ -145,7 +151,10 @@ fn config(rng: &mut StdRng) -> String {
         }
         if v == "permit" {
             if rng.gen_bool(0.5) {
-                s.push_str(&format!(" set local-preference {}\n", rng.gen_range(50..300)));
+                s.push_str(&format!(
+                    " set local-preference {}\n",
+                    rng.gen_range(50..300)
+                ));
             }
             if rng.gen_bool(0.3) {
                 s.push_str(&format!(" set metric {}\n", rng.gen_range(0..100)));
@@ -166,7 +175,9 @@ fn config(rng: &mut StdRng) -> String {
             }
         }
     }
-    s.push_str("router bgp 65010\n neighbor 10.9.9.9 remote-as 65002\n neighbor 10.9.9.9 route-map M in\n");
+    s.push_str(
+        "router bgp 65010\n neighbor 10.9.9.9 remote-as 65002\n neighbor 10.9.9.9 route-map M in\n",
+    );
     s
 }
 
@@ -187,7 +198,12 @@ fn reference(c: &Config, r: &R) -> Option<R> {
     let entries: Vec<_> = map.entries.values().collect();
     let mut i = 0;
     while let Some(e) = entries.get(i) {
-        let path_s: String = r.path.iter().map(u32::to_string).collect::<Vec<_>>().join(" ");
+        let path_s: String = r
+            .path
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
         let holds = e.matches.iter().all(|m| match &m.node {
             Match::PrefixList(n) => list(c.prefix_lists.get(n), |p| {
                 let len = p.prefix.prefix_len();
@@ -309,9 +325,14 @@ fn compiled_route_maps_agree_with_frr_semantics() {
         let policy = &t.policies[t.sessions[0].import[0]];
         maps += 1;
         for _ in 0..60 {
-            let path: Vec<u32> = (0..rng.gen_range(0..4)).map(|_| pick(&mut rng, &ASNS)).collect();
-            let comms: BTreeSet<(u16, u16)> =
-                COMMS.iter().copied().filter(|_| rng.gen_bool(0.4)).collect();
+            let path: Vec<u32> = (0..rng.gen_range(0..4))
+                .map(|_| pick(&mut rng, &ASNS))
+                .collect();
+            let comms: BTreeSet<(u16, u16)> = COMMS
+                .iter()
+                .copied()
+                .filter(|_| rng.gen_bool(0.4))
+                .collect();
             let r = R {
                 prefix: pick(&mut rng, &ps),
                 path,
