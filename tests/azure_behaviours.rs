@@ -61,6 +61,7 @@ const DESIGNS: &[&str] = &[
     "fabric-udr-beats-bgp",
     "fabric-udr-next-hop-types",
     "fabric-vnet-beats-more-specific-bgp",
+    "fastpath-bypasses-gateway",
     "global-reach-as-path",
     "hairpin-default-route-reaches-on-prem",
     "hairpin-supernet-through-nva",
@@ -85,9 +86,11 @@ const DESIGNS: &[&str] = &[
     "route-server-route-limit",
     "route-server-shorter-as-path-wins",
     "route-server-total-limit",
+    "sdwan-tunnel-over-internet",
     "two-regions-no-nva-routes-through-msee",
     "two-regions-plain-bgp-loops",
     "two-regions-route-server-loop-prevention",
+    "vpn-gateway-er-preferred",
 ];
 
 // ---- the harness ---------------------------------------------------------------
@@ -1585,4 +1588,114 @@ fn ownership_longest_prefix() {
             );
         }
     }
+}
+
+// ---- SD-WAN tunnels to sites over the internet (v2) ----------------------------------
+
+#[test]
+fn sdwan_tunnel_over_internet() {
+    let d = design("sdwan-tunnel-over-internet");
+    assert!(d.net().tunnels.values().all(|t| t.internet));
+    assert_eq!(
+        d.active("spoke/default", "192.168.61.0/24"),
+        vec![appliance("10.160.1.4")]
+    );
+    assert_eq!(
+        d.trace("spoke", "192.168.61.5"),
+        vec![(
+            hops(&["sdwan", "internet", "branch"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.trace("branch", "10.161.0.5"),
+        vec![(
+            hops(&["branch", "internet", "sdwan"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    let p = d.paths("branch", "10.161.0.5".parse().unwrap());
+    assert!(p[0].hops[0].encapsulated.is_some(), "the site encapsulates");
+    assert_eq!(
+        p[0].hops[1].destination,
+        "203.0.113.10".parse::<Ipv4Addr>().unwrap(),
+        "the outer packet goes to the NVA's public address"
+    );
+    assert_eq!(
+        d.verdicts()
+            .iter()
+            .map(|(_, s)| s.clone())
+            .collect::<Vec<_>>(),
+        vec![CheckStatus::Pass, CheckStatus::Pass]
+    );
+}
+
+// ---- VPN gateway (v2) -----------------------------------------------------------------
+
+#[test]
+fn vpn_gateway_er_preferred() {
+    let d = design("vpn-gateway-er-preferred");
+    assert_eq!(d.net().nodes[d.node("vpngw")].asn, 65515);
+    assert_eq!(
+        d.active("hub/default", "10.50.0.0/16"),
+        vec![gateway("ergw")]
+    );
+    assert_eq!(
+        d.active("hub/default", "192.168.81.0/24"),
+        vec![gateway("vpngw")]
+    );
+    // The VPN gateway learns the data centre's routes through Route Server only.
+    assert_eq!(d.best_from("vpngw", "10.82.0.0/16").as_deref(), Some("rs"));
+    assert_eq!(
+        d.trace("corp", "192.168.81.5"),
+        vec![(
+            hops(&["corp", "er_corp", "ergw", "vpngw", "branch"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("the data centre reaches the branch", CheckStatus::Pass),
+            verdict(
+                "the hub reaches the shared range over ExpressRoute",
+                CheckStatus::Pass
+            ),
+            verdict("the only VPN connection may fail", CheckStatus::Fail),
+        ]
+    );
+}
+
+// ---- ExpressRoute FastPath (v2) ------------------------------------------------------
+
+#[test]
+fn fastpath_bypasses_gateway() {
+    let d = design("fastpath-bypasses-gateway");
+    let delivered = |h: &[&str]| vec![(hops(h), Disposition::Delivered, Why::Delivered)];
+    assert_eq!(
+        d.trace("corp_p", "10.150.1.5"),
+        delivered(&["corp_p", "er_p"])
+    );
+    assert_eq!(
+        d.trace("corp_d", "10.150.1.5"),
+        delivered(&["corp_d", "er_d", "afw"])
+    );
+    assert_eq!(
+        d.trace("corp_p", "10.151.0.5"),
+        delivered(&["corp_p", "er_p", "gw", "afw"])
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict(
+                "provider FastPath skips the gateway's UDR",
+                CheckStatus::Pass
+            ),
+            verdict("Direct FastPath keeps the gateway's UDR", CheckStatus::Pass),
+            verdict("spokes still go through the gateway", CheckStatus::Pass),
+        ]
+    );
 }

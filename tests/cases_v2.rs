@@ -87,3 +87,34 @@ fn ilb_nva_pair() {
         ],
     );
 }
+
+#[test]
+fn sdwan_branch() {
+    case(
+        "sdwan-branch",
+        &[
+            (
+                "the spoke and the branch reach each other through the SD-WAN NVA",
+                CheckStatus::Pass,
+            ),
+            ("no forwarding loops", CheckStatus::Pass),
+        ],
+    );
+}
+
+#[test]
+fn vpn_coexist() {
+    case(
+        "vpn-coexist",
+        &[
+            (
+                "the data centre and the branch reach each other",
+                CheckStatus::Pass,
+            ),
+            (
+                "without Route Server they still reach each other",
+                CheckStatus::Fail,
+            ),
+        ],
+    );
+}

@@ -151,6 +151,31 @@ fn two_regions_checks_hold() {
 }
 
 #[test]
+fn sdwan_ilb_hub_traces() {
+    let net = load("sdwan-ilb-hub.avs");
+    // Branch flows from the spoke are spread over both appliances by the load
+    // balancer, then cross the internet inside each appliance's tunnel.
+    assert_eq!(
+        trace(&net, "spoke", "192.168.10.1"),
+        vec![
+            (
+                path(&["sdwan1", "internet", "branch"]),
+                Disposition::Delivered
+            ),
+            (
+                path(&["sdwan2", "internet", "branch"]),
+                Disposition::Delivered
+            ),
+        ]
+    );
+}
+
+#[test]
+fn sdwan_ilb_hub_checks_hold() {
+    all_checks_hold(&load("sdwan-ilb-hub.avs"));
+}
+
+#[test]
 fn broken_variants_fail_in_the_simulator() {
     let dir = format!("{}/examples/broken", env!("CARGO_MANIFEST_DIR"));
     let Ok(entries) = std::fs::read_dir(&dir) else {

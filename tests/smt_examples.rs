@@ -33,7 +33,12 @@ fn verify_example(name: &str) -> Vec<(String, Status, u128)> {
 
 #[test]
 fn examples_hold() {
-    for name in ["default-route.avs", "hairpin.avs", "two-regions.avs"] {
+    for name in [
+        "default-route.avs",
+        "hairpin.avs",
+        "two-regions.avs",
+        "sdwan-ilb-hub.avs",
+    ] {
         for (title, status, _) in verify_example(name) {
             assert_eq!(status, Status::Pass, "{name}: {title}");
         }

@@ -5,7 +5,8 @@
     clippy::indexing_slicing
 )]
 //! Random small designs (routers, sites, AVS, circuits, hubs with Route Server, ER
-//! gateway and NVAs, tunnels, peerings, UDRs, random policies) written as `.avs` text
+//! gateway and NVAs, tunnels, peerings, UDRs, random policies; and the v2 components:
+//! a VPN gateway, an internal load balancer, Azure Firewall) written as `.avs` text
 //! and run through the whole pipeline: each property's z3 verdict must equal the
 //! simulator's (which enumerates every failure set for `under failures 1`).
 //!
@@ -376,6 +377,41 @@ fn design(seed: u64, env_rate: f64, growth: Growth) -> String {
     } else {
         String::new()
     };
+    // The v2 components (LANGUAGE.md §2.4), drawn from a second generator so that the
+    // designs above stay those of earlier runs: an internal load balancer in front of
+    // fw0 and an Azure Firewall as the GatewaySubnet's UDR next hop, a VPN gateway
+    // connected to dc1 (over BGP, its public address present or not), and scoped
+    // failures of the load balancer's backends or of the VPN connection.
+    let mut v2 = StdRng::seed_from_u64(seed ^ 0x00c0_ffee_0000_0012);
+    let lb = v2.gen_bool(0.3);
+    if lb {
+        s = s.replace("next_hop 10.100.1.4", "next_hop 10.100.1.100");
+        s.push_str(
+            "load_balancer ilb0 {\n  subnet fw0_subnet\n  frontend 10.100.1.100\n  backend fw0\n  backend afw0\n}\n",
+        );
+        s.push_str("azure_firewall afw0 {\n  subnet fw0_subnet\n  ip 10.100.1.5\n}\n");
+    }
+    let vpn = v2.gen_bool(0.25);
+    if vpn {
+        s.push_str("vpn_gateway vpn0 {\n  vnet hub0\n  connect dc1\n}\n");
+        let public = if v2.gen_bool(0.8) {
+            "  public_ip 198.51.100.2\n"
+        } else {
+            ""
+        };
+        s = s.replace(
+            "site dc1 {\n  asn 65200\n",
+            &format!("site dc1 {{\n  asn 65200\n{public}  peer vpn0\n"),
+        );
+    }
+    if prop.ends_with(" under failures 1") && (lb || vpn) && v2.gen_bool(0.5) {
+        let scope = match (lb, vpn) {
+            (true, true) => *pick(&mut v2, &["fw0 afw0", "vpn_gateway", "fw0 er_dc"]),
+            (true, false) => *pick(&mut v2, &["fw0 afw0", "fw0 er_dc"]),
+            _ => *pick(&mut v2, &["vpn_gateway", "vpn_gateway er_dc"]),
+        };
+        prop.push_str(&format!(" of {scope}"));
+    }
     writeln!(s, "check \"random\" {{\n  {assume}{prop}\n}}").unwrap();
     s
 }

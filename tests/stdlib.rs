@@ -16,7 +16,7 @@ use avscheck::{Diagnostic, SourceMap, Span, Spanned};
 use std::collections::BTreeSet;
 
 /// The built-in behaviours (LANGUAGE.md §2.2; docs/semantics.md).
-const DOCUMENTED_BEHAVIOURS: [&str; 12] = [
+const DOCUMENTED_BEHAVIOURS: [&str; 14] = [
     "owns_originated",
     "multipath",
     "control_plane_only",
@@ -29,6 +29,8 @@ const DOCUMENTED_BEHAVIOURS: [&str; 12] = [
     "fabric_forwarding",
     "msee",
     "internet",
+    "load_balancing",
+    "program_vpn_gateway",
 ];
 
 /// A design that only says `use M` (nothing for `core`, which is implicit).

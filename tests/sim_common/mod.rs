@@ -77,6 +77,7 @@ impl B {
             originates: Vec::new(),
             statics: Vec::new(),
             address: None,
+            public_ip: None,
             behaviours,
             component,
         })
@@ -169,6 +170,7 @@ impl B {
             reset_local_pref: reset,
             tunnel: None,
             weight: 0,
+            fastpath: None,
             max_routes: None,
             requires,
             span,
@@ -268,6 +270,8 @@ impl B {
             kind: "vxlan".to_string(),
             span,
             component,
+            internet: false,
+            unusable: None,
         })
     }
 

@@ -62,6 +62,8 @@ pub struct Node {
     pub statics: Vec<StaticRoute>,
     /// The NIC address (`ip` of an `nva`).
     pub address: Option<Ipv4Addr>,
+    /// `public_ip` (an `nva` or a `site`): where tunnels across the internet reach it.
+    pub public_ip: Option<Ipv4Addr>,
     pub behaviours: Behaviours,
     /// The component standing for this node (`without NAME`, circuit failures).
     pub component: ComponentId,
@@ -138,6 +140,11 @@ pub enum ProgramAs {
     /// ExpressRoute gateway: next hop VirtualNetworkGateway (this gateway). Only
     /// routes learned from circuits are programmed.
     Gateway,
+    /// VPN gateway: next hop VirtualNetworkGateway (this gateway); only routes learned
+    /// from its connections. For one prefix it competes with ExpressRoute on the
+    /// VPN/NVA side of the hub routing preference (route-server/hub-routing-preference.md:
+    /// ExpressRoute routes are preferred by default).
+    VpnGateway,
 }
 
 /// An undirected BGP session, declared or implicit.
@@ -202,9 +209,28 @@ pub struct Edge {
     /// Receive limit: above it the session is dropped (Route Server per peer,
     /// ExpressRoute per direction).
     pub max_routes: Option<RouteLimit>,
+    /// ExpressRoute FastPath on the connection this edge runs over (`connect GW
+    /// fastpath`), set on the gateway → circuit edge: packets the circuit sends by
+    /// a route learned here skip the gateway for VMs of its VNet.
+    pub fastpath: Option<FastPath>,
     /// Every component whose failure takes this edge down.
     pub requires: Vec<ComponentId>,
     pub span: Span,
+}
+
+/// ExpressRoute FastPath (expressroute/about-fastpath.md): packets from the circuit to
+/// VMs of the gateway's own VNet bypass the gateway (it is not a hop). On a provider
+/// circuit the GatewaySubnet's UDRs are not honoured either (the VNet's own routes
+/// deliver); on ExpressRoute Direct they still apply. Spokes still go through the
+/// gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct FastPath {
+    /// The gateway's VNet.
+    pub vnet: VnetId,
+    /// The GatewaySubnet (its UDRs apply on `direct` circuits).
+    pub gateway_subnet: SubnetId,
+    /// `type direct` on the circuit.
+    pub direct: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -309,6 +335,13 @@ pub struct Tunnel {
     pub kind: String,
     pub span: Span,
     pub component: ComponentId,
+    /// The underlay is the internet (an end has no private address, e.g. a `site`):
+    /// outer packets go between the ends' `public_ip`s. Otherwise the fabric, between
+    /// their private addresses.
+    pub internet: bool,
+    /// Why the tunnel cannot carry packets (an end lacks the address its underlay
+    /// needs): its sessions are down.
+    pub unusable: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -572,6 +605,24 @@ impl Network {
             .find(|(_, s)| s.name == name)
             .map(|(id, _)| id)
     }
+    /// The outer (underlay) address of tunnel `t`'s end `n`: its `public_ip` when
+    /// the underlay is the internet, else its private address.
+    pub fn tunnel_end_address(&self, t: TunnelId, n: NodeId) -> Option<Ipv4Addr> {
+        let node = self.nodes.get(n)?;
+        match self.tunnels.get(t) {
+            Some(tun) if tun.internet => node.public_ip,
+            _ => node.address,
+        }
+    }
+
+    /// The node whose public address is this (reached across the internet).
+    pub fn node_by_public_ip(&self, addr: Ipv4Addr) -> Option<NodeId> {
+        self.nodes
+            .iter()
+            .find(|(_, n)| n.public_ip == Some(addr))
+            .map(|(id, _)| id)
+    }
+
     /// The node whose NIC has this address.
     pub fn node_by_address(&self, addr: Ipv4Addr) -> Option<NodeId> {
         self.nodes

@@ -292,7 +292,7 @@ fn bgp_routes(
             let multipath = g.behaviours.multipath;
             for r in entry.best_where(multipath, |r| learned_externally(net, r)) {
                 let (t, target) = match prog.how {
-                    ProgramAs::Gateway => {
+                    ProgramAs::Gateway | ProgramAs::VpnGateway => {
                         (NextHopType::VirtualNetworkGateway, FabricTarget::Node(gid))
                     }
                     ProgramAs::Appliance => match r.next_hop {
@@ -320,7 +320,8 @@ fn bgp_routes(
                 let slot = by_prefix.entry(*prefix).or_default();
                 match prog.how {
                     ProgramAs::Gateway => slot.0.push(er),
-                    ProgramAs::Appliance => slot.1.push(er),
+                    // VPN and NVA routes are one side of the hub routing preference.
+                    ProgramAs::Appliance | ProgramAs::VpnGateway => slot.1.push(er),
                 }
             }
         }

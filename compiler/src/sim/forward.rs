@@ -288,8 +288,7 @@ impl<'a> Walker<'a> {
                 Step::To(m, mut arrival) => {
                     // The outer packet reached the tunnel's far end: decapsulate.
                     if let Some(&(inner, far, t)) = f.stack.last() {
-                        if far == m && self.net.nodes.get(m).and_then(|n| n.address) == Some(f.dest)
-                        {
+                        if far == m && self.net.tunnel_end_address(t, m) == Some(f.dest) {
                             f.stack.pop();
                             f.dest = inner;
                             arrival = Arrival::Tunnel(t);
@@ -400,13 +399,17 @@ impl<'a> Walker<'a> {
         }
         let b = &node.behaviours;
         if b.internet {
+            // The outer packet of a tunnel across the internet reaches its end.
+            if let Some(x) = net.node_by_public_ip(d) {
+                return plain(vec![Step::To(x, Arrival::FromNode(m))]);
+            }
             return if owners(net, d).contains(&Owner::Node(m)) {
                 stop(Disposition::Delivered, Why::Delivered, Some(Owner::Node(m)))
             } else {
                 stop(Disposition::Dropped, Why::InternetDrops, None)
             };
         }
-        if node.address == Some(d) {
+        if node.address == Some(d) || node.public_ip == Some(d) {
             return stop(Disposition::Delivered, Why::Delivered, Some(Owner::Node(m)));
         }
         // Ownership is longest-prefix (LANGUAGE.md §2.4): an owned origination is a
@@ -458,7 +461,7 @@ impl<'a> Walker<'a> {
                     .and_then(|e| e.tunnel.map(|t| (t, e.from)))
                     .filter(|(t, _)| !self.tunnel_down(*t));
                 match tunnel {
-                    Some((t, far)) => match net.nodes.get(far).and_then(|n| n.address) {
+                    Some((t, far)) => match net.tunnel_end_address(t, far) {
                         Some(outer) => {
                             for step in self.fabric_steps(s, outer, false) {
                                 out.push(Branch {
@@ -508,6 +511,43 @@ impl<'a> Walker<'a> {
         }
         let mut out: Vec<Branch> = Vec::new();
         for r in routes {
+            // A route learned over a tunnel across the internet (a site's IPsec tunnel
+            // to an NVA): the packet is encapsulated towards the far end's public
+            // address and handed to the internet.
+            let internet_tunnel = r
+                .learned_from
+                .and_then(|e| net.edges.get(e))
+                .and_then(|e| e.tunnel.map(|t| (t, e.from)))
+                .filter(|(t, _)| net.tunnels.get(*t).is_some_and(|x| x.internet))
+                .filter(|(t, _)| !self.tunnel_down(*t));
+            // ExpressRoute FastPath: from the circuit straight to the VMs of the
+            // gateway's VNet, the gateway not a hop (expressroute/about-fastpath.md).
+            if let Some(steps) = self.fastpath_steps(r.learned_from, d) {
+                out.extend(plain(steps));
+                continue;
+            }
+            if let Some((t, far)) = internet_tunnel {
+                let br = match (net.tunnel_end_address(t, far), net.internet) {
+                    (Some(outer), Some(i)) => Branch {
+                        encap: Some((t, far, outer)),
+                        step: Step::To(i, Arrival::FromNode(m)),
+                    },
+                    (None, _) => Branch {
+                        encap: None,
+                        step: Step::Stop(
+                            Disposition::Dropped,
+                            Why::TunnelEndpointWithoutAddress,
+                            None,
+                        ),
+                    },
+                    (Some(_), None) => Branch {
+                        encap: None,
+                        step: Step::Stop(Disposition::Dropped, Why::NoInternet, None),
+                    },
+                };
+                out.push(br);
+                continue;
+            }
             for br in self.next_hop_steps(m, r.next_hop) {
                 if !out.iter().any(|x| x.step == br.step) {
                     out.push(br);
@@ -564,6 +604,26 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// FastPath: a route learned over a FastPath connection, for an address of the
+    /// gateway's own VNet, is delivered by that VNet's routes (provider circuits: its
+    /// default subnet's, no GatewaySubnet UDRs; Direct: the GatewaySubnet's).
+    fn fastpath_steps(&self, learned: Option<crate::ir::EdgeId>, d: Ipv4Addr) -> Option<Vec<Step>> {
+        let net = self.net;
+        let fp = learned
+            .and_then(|e| net.edges.get(e))
+            .and_then(|e| e.fastpath)?;
+        let vnet = net.vnets.get(fp.vnet)?;
+        if !vnet.address.iter().any(|p| p.contains(&d)) {
+            return None;
+        }
+        let s = if fp.direct {
+            fp.gateway_subnet
+        } else {
+            vnet.default_subnet
+        };
+        Some(self.fabric_steps(s, d, false))
+    }
+
     fn tunnel_down(&self, t: TunnelId) -> bool {
         self.tunnels_down.contains(&t)
     }
@@ -613,7 +673,10 @@ impl<'a> Walker<'a> {
                 }
                 (NextHopType::VirtualAppliance, FabricTarget::Node(x)) => Step::To(x, from),
                 (NextHopType::VirtualNetworkGateway, FabricTarget::Node(g)) => {
-                    if no_transit {
+                    // No transit from a circuit to a circuit: only a route to another
+                    // ExpressRoute gateway (not a VPN gateway) drops the packet.
+                    let er = net.nodes.get(g).is_some_and(|n| n.behaviours.no_transit);
+                    if no_transit && er {
                         Step::Stop(Disposition::Dropped, Why::NoTransit, None)
                     } else {
                         Step::To(g, from)

@@ -271,7 +271,7 @@ impl<'e, 'n> Builder<'e, 'n> {
                     let entered = (m, ctx_of(m, arrive));
                     recursion = stack.iter().any(|e| {
                         e.entered == entered
-                            && net.nodes.get(e.far).and_then(|n| n.address) == Some(dest)
+                            && net.tunnel_end_address(e.tunnel, e.far) == Some(dest)
                     });
                     stack.push(Entry {
                         inner,
@@ -280,9 +280,10 @@ impl<'e, 'n> Builder<'e, 'n> {
                         entered,
                     });
                 }
-                let decap = stack.last().map(|e| (e.far, e.inner)).filter(|(far, _)| {
-                    *far == m && net.nodes.get(m).and_then(|n| n.address) == Some(dest)
-                });
+                let decap = stack
+                    .last()
+                    .filter(|e| e.far == m && net.tunnel_end_address(e.tunnel, m) == Some(dest))
+                    .map(|e| (e.far, e.inner));
                 if let Some((_, inner)) = decap {
                     stack.pop();
                     dest = inner;
@@ -370,6 +371,11 @@ impl<'e, 'n> Builder<'e, 'n> {
             }
         };
         if b.internet {
+            // The outer packet of a tunnel across the internet reaches its end.
+            if let Some(x) = net.node_by_public_ip(d) {
+                plain(vec![(Step::To(x, Arrive::FromNode), t)], &mut out);
+                return out;
+            }
             let term = if owners(net, d).contains(&Owner::Node(m)) {
                 Term::Delivered(Owner::Node(m))
             } else {
@@ -378,7 +384,7 @@ impl<'e, 'n> Builder<'e, 'n> {
             plain(vec![(Step::Stop(term), t)], &mut out);
             return out;
         }
-        if node.address == Some(d) {
+        if node.address == Some(d) || node.public_ip == Some(d) {
             plain(
                 vec![(Step::Stop(Term::Delivered(Owner::Node(m))), t)],
                 &mut out,
@@ -504,7 +510,7 @@ impl<'e, 'n> Builder<'e, 'n> {
                             .map(|tn| self.enc.scen.is_down(tn.component).not())
                             .unwrap_or_else(|| Bool::from_bool(false));
                         let gt = Bool::and(&[g.clone(), inst.clone(), up.clone()]);
-                        match net.nodes.get(far).and_then(|n| n.address) {
+                        match net.tunnel_end_address(t, far) {
                             Some(outer) => {
                                 for (s, sg) in self.fabric_steps(fs, outer, false) {
                                     out.push((
@@ -556,8 +562,58 @@ impl<'e, 'n> Builder<'e, 'n> {
             return;
         }
         for (inst, src, nh) in routes {
+            // A route learned over a tunnel across the internet: encapsulated towards
+            // the far end's public address and handed to the internet (the
+            // simulator's `decide_uncached`).
+            let internet_tunnel = match src {
+                CandSource::Edge(e) => net
+                    .edges
+                    .get(e)
+                    .and_then(|x| x.tunnel.map(|t| (t, x.from)))
+                    .filter(|(t, _)| net.tunnels.get(*t).is_some_and(|x| x.internet)),
+                CandSource::Local => None,
+            };
+            // ExpressRoute FastPath (the simulator's `fastpath_steps`).
+            let fastpath = match src {
+                CandSource::Edge(e) => net.edges.get(e).and_then(|x| x.fastpath),
+                CandSource::Local => None,
+            };
+            if let Some(fp) = fastpath {
+                if let Some(vnet) = net.vnets.get(fp.vnet) {
+                    if vnet.address.iter().any(|p| p.contains(&d)) {
+                        let s = if fp.direct {
+                            fp.gateway_subnet
+                        } else {
+                            vnet.default_subnet
+                        };
+                        let gi = Bool::and(&[g.clone(), inst.clone()]);
+                        for (st, sg) in self.fabric_steps(s, d, false) {
+                            out.push((st, Bool::and(&[gi.clone(), sg]), None));
+                        }
+                        continue;
+                    }
+                }
+            }
+            let mut plain_guard = Bool::and(&[g.clone(), inst.clone()]);
+            if let Some((t, far)) = internet_tunnel {
+                let up = net
+                    .tunnels
+                    .get(t)
+                    .map(|tn| self.enc.scen.is_down(tn.component).not())
+                    .unwrap_or_else(|| Bool::from_bool(false));
+                let gt = Bool::and(&[g.clone(), inst.clone(), up.clone()]);
+                match (net.tunnel_end_address(t, far), net.internet) {
+                    (Some(outer), Some(i)) => out.push((
+                        Step::To(i, Arrive::FromNode),
+                        gt,
+                        Some(((d, far, t), outer)),
+                    )),
+                    _ => out.push((Step::Stop(Term::Dropped), gt, None)),
+                }
+                plain_guard = Bool::and(&[plain_guard, up.not()]);
+            }
             for (s, sg) in self.next_hop_steps(&nh, src) {
-                out.push((s, Bool::and(&[g.clone(), inst.clone(), sg]), None));
+                out.push((s, Bool::and(&[plain_guard.clone(), sg]), None));
             }
         }
     }
@@ -720,6 +776,10 @@ impl<'e, 'n> Builder<'e, 'n> {
                         let base = Bool::and(&[alive.clone(), inst.clone()]);
                         match prog.how {
                             ProgramAs::Gateway => er.push((Hop::Gateway(gid), base, c.route.len())),
+                            // VPN and NVA routes are one side of the hub routing preference.
+                            ProgramAs::VpnGateway => {
+                                nva.push((Hop::Gateway(gid), base, c.route.len()))
+                            }
                             ProgramAs::Appliance => {
                                 let uni = &self.enc.uni;
                                 for v in self.enc.nh_domain(c.source) {
@@ -846,7 +906,10 @@ impl<'e, 'n> Builder<'e, 'n> {
                 Hop::Appliance(_) => Step::Stop(Term::Dropped),
                 Hop::ApplianceNode(n) => Step::To(n, Arrive::FromFabric),
                 Hop::Gateway(gw) => {
-                    if no_transit {
+                    // No transit from a circuit to a circuit: only a route to another
+                    // ExpressRoute gateway (not a VPN gateway) drops the packet.
+                    let er = net.nodes.get(gw).is_some_and(|n| n.behaviours.no_transit);
+                    if no_transit && er {
                         Step::Stop(Term::Dropped)
                     } else {
                         Step::To(gw, Arrive::FromFabric)

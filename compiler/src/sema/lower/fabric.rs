@@ -208,6 +208,37 @@ pub(crate) fn lower_tunnels(ctx: &mut Ctx) {
             ir::ComponentKind::Tunnel,
             c.name.span,
         );
+        // An end without a private address (a site) puts the tunnel on the internet:
+        // both ends then need a `public_ip` (LANGUAGE.md §2.4).
+        let (na, nb) = (&ctx.net.nodes[a], &ctx.net.nodes[b]);
+        let takes_public = |n: &ir::Node| {
+            ctx.component(&n.name)
+                .and_then(|d| ctx.kind_of(d))
+                .is_some_and(|k| k.key("public_ip").is_some())
+        };
+        let internet = (na.address.is_none() || nb.address.is_none())
+            && (takes_public(na) || takes_public(nb));
+        let mut unusable = None;
+        if internet {
+            if let Some(end) = [na, nb].into_iter().find(|n| n.public_ip.is_none()) {
+                let why = format!(
+                    "`{}` has no `public_ip`: tunnel `{}` crosses the internet",
+                    end.name, c.name.node
+                );
+                let mut d = Diagnostic::warning(
+                    "AVS0344",
+                    format!("tunnel `{}` cannot come up: `{}` has no public address", c.name.node, end.name),
+                )
+                .primary(line.span, "an end without a private address puts this tunnel on the internet")
+                .secondary(end.span, format!("`{}` has no `public_ip`", end.name))
+                .note("the outer packets go between the ends' public addresses; the sessions over this tunnel are down");
+                if takes_public(end) {
+                    d = d.help(format!("add `public_ip <address>` to `{}`", end.name));
+                }
+                ctx.diags.push(d);
+                unusable = Some(why);
+            }
+        }
         let id = ctx.net.tunnels.push(ir::Tunnel {
             name: c.name.node.clone(),
             a,
@@ -215,6 +246,8 @@ pub(crate) fn lower_tunnels(ctx: &mut Ctx) {
             kind,
             span: c.name.span,
             component,
+            internet,
+            unusable,
         });
         ctx.tunnel_ids.insert(c.name.node.clone(), id);
     }

@@ -56,12 +56,12 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                 "no_transit" => b.no_transit = true,
                 "internet" => b.internet = true,
                 "msee" => component_kind = ir::ComponentKind::Circuit,
-                "program_appliance" | "program_gateway" => {
+                "program_appliance" | "program_gateway" | "program_vpn_gateway" => {
                     if let Some(v) = vnet {
-                        let how = if beh.node == "program_appliance" {
-                            ProgramAs::Appliance
-                        } else {
-                            ProgramAs::Gateway
+                        let how = match beh.node.as_str() {
+                            "program_appliance" => ProgramAs::Appliance,
+                            "program_vpn_gateway" => ProgramAs::VpnGateway,
+                            _ => ProgramAs::Gateway,
                         };
                         b.programs = Some(Programming { vnet: v, how });
                     }
@@ -87,6 +87,18 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                     if let Some(v) = vnet {
                         let table = ref_value(c, "route_table").and_then(|n| table_named(ctx, n));
                         let name = format!("{}/GatewaySubnet", ctx.net.vnets[v].name);
+                        // ExpressRoute and VPN gateways of one VNet share its
+                        // GatewaySubnet (expressroute-howto-coexist-resource-manager.md).
+                        if let Some(&id) = ctx.subnet_ids.get(&name) {
+                            if let Some(t) = table {
+                                let s = &mut ctx.net.subnets[id];
+                                s.udrs.extend(t.udrs);
+                                s.propagate_gateway_routes &= t.propagate;
+                                s.route_table_span = s.route_table_span.or(Some(t.span));
+                            }
+                            b.gateway_subnet = Some(id);
+                            continue;
+                        }
                         let id = ctx.net.subnets.push(ir::Subnet {
                             name: name.clone(),
                             span: c.name.span,
@@ -145,6 +157,10 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                 .get("ip")
                 .and_then(|l| l.first())
                 .and_then(|v| v.node.as_address()),
+            public_ip: c
+                .get("public_ip")
+                .and_then(|l| l.first())
+                .and_then(|v| v.node.as_address()),
             behaviours: b,
             component,
         });
@@ -164,6 +180,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
             originates: Vec::new(),
             statics: Vec::new(),
             address: None,
+            public_ip: None,
             behaviours: Behaviours {
                 internet: true,
                 ..Behaviours::default()
@@ -271,4 +288,53 @@ pub(crate) fn findings(ctx: &mut Ctx) {
         }
     }
     ctx.diags.extend(diags);
+    vpn_findings(ctx);
+}
+
+/// A VPN gateway in a VNet with a Route Server must be active-active (AVS0346;
+/// AZURE.md, v2 additions: route-server/expressroute-vpn-support.md).
+fn vpn_findings(ctx: &mut Ctx) {
+    let design = ctx.design;
+    for c in &design.components {
+        let Some(kind) = ctx.kind_of(c) else { continue };
+        if !kind.has_behaviour("program_vpn_gateway") {
+            continue;
+        }
+        let active = c
+            .get("active_active")
+            .and_then(|l| l.first())
+            .and_then(|v| v.node.as_bool())
+            .unwrap_or(true);
+        if active {
+            continue;
+        }
+        let Some(vnet) = ref_value(c, "vnet").and_then(|n| ctx.vnet_ids.get(n).copied()) else {
+            continue;
+        };
+        let rs = ctx.net.nodes.values().find(|r| {
+            r.behaviours.programs
+                == Some(Programming {
+                    vnet,
+                    how: ProgramAs::Appliance,
+                })
+        });
+        let Some(rs) = rs else { continue };
+        let span = c
+            .get("active_active")
+            .map(|l| l.span)
+            .unwrap_or(c.name.span);
+        ctx.diags.push(
+            Diagnostic::error(
+                "AVS0346",
+                format!(
+                    "VPN gateway `{}` must be active-active to work with Route Server `{}`",
+                    c.name.node, rs.name
+                ),
+            )
+            .primary(span, "active-standby")
+            .secondary(rs.span, "in the same VNet")
+            .note("Route Server interoperates only with an active-active VPN gateway (AZURE.md, v2 additions: route-server/expressroute-vpn-support.md)")
+            .help("use `active_active true` (the default)"),
+        );
+    }
 }

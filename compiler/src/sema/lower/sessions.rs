@@ -36,6 +36,8 @@ struct Side {
     receive_weight: Option<u32>,
     tunnel: Option<(TunnelId, Span)>,
     weight: Option<u32>,
+    /// `connect GW fastpath` (a circuit's side).
+    fastpath: bool,
     /// The key of the session line (`peer`, `connect`, ...).
     key: String,
     /// For sessions made by a non-node component (`global_reach gr`): its name.
@@ -78,6 +80,7 @@ fn side_from_line(
         receive_weight: None,
         tunnel: None,
         weight: None,
+        fastpath: false,
         key: match &schema.target {
             SessionTarget::Key(k) => k.clone(),
             SessionTarget::Same { key, .. } | SessionTarget::By { key, .. } => key.clone(),
@@ -106,6 +109,7 @@ fn side_from_line(
                 .and_then(|n| ctx.tunnel_ids.get(n).copied())
                 .map(|t| (t, v.span))
         });
+        side.fastpath = line.flag("fastpath");
         side.weight = line
             .option("weight")
             .and_then(|v| v.node.as_int())
@@ -227,6 +231,7 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
             receive_weight: c.weight,
             tunnel: c.tunnel.map(|t| (t, c.span)),
             weight: None,
+            fastpath: false,
             key: "neighbor".to_string(),
             maker: None,
             span: c.span,
@@ -448,6 +453,8 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
                 ),
             );
             status = SessionStatus::Down(format!("tunnel `{}` does not join its ends", tun.name));
+        } else if let Some(why) = &tun.unusable {
+            status = SessionStatus::Down(why.clone());
         }
     }
     // A tunnel carries packets only while its outer packets reach the far end without
@@ -495,8 +502,36 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
         };
     let (na, nb) = (&ctx.net.nodes[a], &ctx.net.nodes[b]);
     let is_circuit = |n: &ir::Node| ctx.net.components[n.component].kind == ComponentKind::Circuit;
+    let is_vpn = |n: &ir::Node| {
+        n.behaviours
+            .programs
+            .is_some_and(|p| p.how == ir::ProgramAs::VpnGateway)
+    };
+    let vpn_connection = kind != SessionKind::Internal && (is_vpn(na) || is_vpn(nb));
+    if vpn_connection {
+        // Site-to-site IPsec over the internet: the site needs a public address.
+        let site = if is_vpn(na) { nb } else { na };
+        let gw = if is_vpn(na) { na } else { nb };
+        if site.public_ip.is_none() && status == SessionStatus::Up {
+            ctx.diags.push(
+                Diagnostic::warning(
+                    "AVS0345",
+                    format!(
+                        "VPN connection `{}`–`{}` cannot come up: `{}` has no public address",
+                        gw.name, site.name, site.name
+                    ),
+                )
+                .primary(x.span, "a site-to-site IPsec connection over the internet")
+                .secondary(site.span, format!("`{}` has no `public_ip`", site.name))
+                .help(format!("add `public_ip <address>` to `{}`", site.name)),
+            );
+            status = SessionStatus::Down(format!("`{}` has no `public_ip`", site.name));
+        }
+    }
     let (comp_kind, comp_kind_name) = if kind == SessionKind::GlobalReach {
         (ComponentKind::GlobalReach, "global_reach")
+    } else if vpn_connection {
+        (ComponentKind::Connection, "vpn_gateway")
     } else if (is_circuit(na) && nb.behaviours.gateway_subnet.is_some())
         || (is_circuit(nb) && na.behaviours.gateway_subnet.is_some())
     {
@@ -650,9 +685,30 @@ fn make_edge(
             .receive_weight
             .unwrap_or_else(|| receive_weight(ctx, s, kind)),
         max_routes: route_limit(ctx, s, r, kind),
+        fastpath: fastpath(ctx, s, r),
         requires,
         span: s.span,
     }
+}
+
+/// FastPath on a gateway → circuit edge: the circuit's `connect` line (`r`, the
+/// receiving circuit's side) says `fastpath`; `type direct` keeps GatewaySubnet UDRs.
+fn fastpath(ctx: &Ctx, s: &Side, r: &Side) -> Option<ir::FastPath> {
+    if !r.fastpath {
+        return None;
+    }
+    let gs = ctx.net.nodes[s.from].behaviours.gateway_subnet?;
+    let circuit = ctx.component(&ctx.net.nodes[s.to].name)?;
+    let direct = circuit
+        .get("type")
+        .and_then(|l| l.first())
+        .and_then(|v| v.node.as_word())
+        == Some("direct");
+    Some(ir::FastPath {
+        vnet: ctx.net.subnets[gs].vnet,
+        gateway_subnet: gs,
+        direct,
+    })
 }
 
 /// The weight a route gets when it arrives over `s.from → s.to` (decision step 1).

@@ -20,7 +20,7 @@ use crate::syntax::ast::{self, ArgValue, KindLine, PatternElem};
 use std::collections::BTreeMap;
 
 /// The built-in behaviours a kind may switch on (documented in docs/semantics.md).
-pub const BEHAVIOURS: [&str; 13] = [
+pub const BEHAVIOURS: [&str; 14] = [
     "owns_originated",
     "multipath",
     "control_plane_only",
@@ -34,6 +34,7 @@ pub const BEHAVIOURS: [&str; 13] = [
     "msee",
     "internet",
     "load_balancing",
+    "program_vpn_gateway",
 ];
 
 /// Words a `session` line takes after its target.
