@@ -370,7 +370,7 @@ enum Answer {
 
 /// Route limits (`max_routes`) are not encoded: refuse when the design's own prefixes
 /// could exceed one. (What an environment adds is the scenario's `flood` choice.)
-fn route_limit_risk(net: &Network) -> Option<String> {
+pub(crate) fn route_limit_risk(net: &Network) -> Option<String> {
     let count = net.originated_prefixes().len();
     for e in net.edges.values() {
         if let Some(l) = e.max_routes {
