@@ -32,15 +32,12 @@ pub enum ScenarioState {
 #[derive(Default)]
 pub struct ScenarioCache {
     map: Mutex<HashMap<Vec<ComponentId>, Arc<ScenarioState>>>,
-    /// Why no scenario of this design can be decided concretely, if so.
-    global: Option<String>,
 }
 
 impl ScenarioCache {
-    pub fn new(net: &Network) -> ScenarioCache {
+    pub fn new(_net: &Network) -> ScenarioCache {
         ScenarioCache {
             map: Mutex::new(HashMap::new()),
-            global: crate::smt::queries::route_limit_risk(net),
         }
     }
 
@@ -52,9 +49,6 @@ impl ScenarioCache {
         down: &[ComponentId],
         deadline: Instant,
     ) -> Arc<ScenarioState> {
-        if let Some(why) = &self.global {
-            return Arc::new(ScenarioState::Symbolic(why.clone()));
-        }
         if let Some(hit) = self.map.lock().ok().and_then(|m| m.get(down).cloned()) {
             return hit;
         }
@@ -66,6 +60,7 @@ impl ScenarioCache {
                     state,
                     scenario: sc,
                 },
+                Certificate::RouteLimits(why) => ScenarioState::Symbolic(why),
                 Certificate::NotShown(why) => {
                     // The node-by-node certificate is cheap but incomplete; a small
                     // design can afford the complete control-plane proof, within a

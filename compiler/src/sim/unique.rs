@@ -44,6 +44,10 @@ pub enum Certificate {
     Unique,
     /// No certificate was found (the state may still be unique); the text says where.
     NotShown(String),
+    /// A route limit may be exceeded in some stable state (or is in this one): the
+    /// scenario's sessions are not fixed, which the certificate (and the SMT
+    /// encoding) assume.
+    RouteLimits(String),
 }
 
 /// Three-valued truth.
@@ -299,7 +303,7 @@ fn beats(
 /// scenario `sc`.
 pub fn certify(net: &Network, sc: &Scenario, state: &State) -> Certificate {
     if !state.dropped.is_empty() {
-        return Certificate::NotShown("a session is dropped by a route limit".into());
+        return Certificate::RouteLimits("a session is dropped by a route limit".into());
     }
     let live = Live::new(net, sc, &BTreeSet::new());
     let med_fixed = !net.policies.values().any(|p| {
@@ -316,6 +320,9 @@ pub fn certify(net: &Network, sc: &Scenario, state: &State) -> Certificate {
             }
         }
     }
+    if let Err(why) = limits_out_of_reach(net, &live, state, &nodes, &in_edges) {
+        return Certificate::RouteLimits(why);
+    }
     // Prefixes the design cannot tell apart share a certificate.
     let mut done: BTreeSet<GroupKey> = BTreeSet::new();
     for p in net.originated_prefixes() {
@@ -329,6 +336,64 @@ pub fn certify(net: &Network, sc: &Scenario, state: &State) -> Certificate {
         done.insert(key);
     }
     Certificate::Unique
+}
+
+/// Route limits play no part when no stable state can push a session over its limit:
+/// per limited edge, the prefixes that could be offered over it in *any* stable state
+/// (the abstract routes with no node fixed) are at most its limit. Then every stable
+/// state has the sessions of `state` up, which the certificate assumes.
+fn limits_out_of_reach(
+    net: &Network,
+    live: &Live,
+    state: &State,
+    nodes: &[NodeId],
+    in_edges: &[Vec<EdgeId>],
+) -> Result<(), String> {
+    let limited: Vec<(EdgeId, u32)> = net
+        .edges
+        .iter()
+        .filter(|(id, _)| live.edge(*id))
+        .filter_map(|(id, e)| e.max_routes.map(|l| (id, l.max)))
+        .collect();
+    if limited.is_empty() {
+        return Ok(());
+    }
+    let dead: Vec<bool> = nodes.iter().map(|n| !live.node(*n)).collect();
+    let mut groups: BTreeMap<(Vec<NodeId>, Vec<bool>), (Ipv4Net, u64)> = BTreeMap::new();
+    for p in net.originated_prefixes() {
+        let (origs, bits, _) = group_key(net, state, &[], p);
+        groups.entry((origs, bits)).or_insert((p, 0)).1 += 1;
+    }
+    let mut counts: BTreeMap<EdgeId, u64> = BTreeMap::new();
+    for (rep, size) in groups.values() {
+        let bounds = outside_bounds(net, live, state, in_edges, &dead, *rep);
+        for (e, _) in &limited {
+            let Some(from) = net.edges.get(*e).map(|x| x.from) else {
+                continue;
+            };
+            let offered = bounds
+                .get(from.index())
+                .is_some_and(|parts| offer(net, *e, parts, *rep).is_some());
+            if offered {
+                *counts.entry(*e).or_insert(0) += size;
+            }
+        }
+    }
+    for (e, limit) in limited {
+        let n = counts.get(&e).copied().unwrap_or(0);
+        if n > u64::from(limit) {
+            let name = |x: NodeId| net.nodes.get(x).map(|n| n.name.clone()).unwrap_or_default();
+            let (from, to) = net
+                .edges
+                .get(e)
+                .map(|x| (name(x.from), name(x.to)))
+                .unwrap_or_default();
+            return Err(format!(
+                "up to {n} prefixes could be offered from `{from}` to `{to}`, over its limit of {limit}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 type GroupKey = (

@@ -188,9 +188,11 @@ pub fn prove_unique(
         }
         match prover.check(&Bool::and(&same), &[]) {
             Outcome::Counterexample(_) => {}
-            Outcome::Proof => return Uniqueness::NotShown(format!(
+            Outcome::Proof => {
+                return Uniqueness::NotShown(format!(
                 "internal: the simulator's routes for {p} are not a stable state of the encoding"
-            )),
+            ))
+            }
             Outcome::Unknown(_) => return Uniqueness::Timeout,
         }
     }
