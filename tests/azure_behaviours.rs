@@ -22,6 +22,7 @@
 
 use avscheck::ir::{Network, NodeId, SessionKind};
 use avscheck::report::human::render_diagnostics;
+use avscheck::report::CheckStatus;
 use avscheck::report::{routes as routes_report, trace as trace_report};
 use avscheck::sim::{
     self, Disposition, EffectiveRoute, FabricTarget, NextHopType, RouteSource, Scenario, State, Why,
@@ -37,6 +38,7 @@ const DESIGNS: &[&str] = &[
     "avs-default-asn",
     "avs-ecmp-across-circuits",
     "avs-rejects-bogons",
+    "azure-firewall-udr-only",
     "default-microsoft-loop-prevention",
     "default-route-server-gateway-internal",
     "er-connection-weight",
@@ -62,6 +64,9 @@ const DESIGNS: &[&str] = &[
     "global-reach-as-path",
     "hairpin-default-route-reaches-on-prem",
     "hairpin-supernet-through-nva",
+    "load-balancer-asymmetric-return",
+    "load-balancer-spreads-flows",
+    "ownership-longest-prefix",
     "reserved-asn",
     "route-server-16-bit-asn",
     "route-server-asn-65515",
@@ -156,6 +161,28 @@ impl Design {
             d.extend(avscheck::stable_state_findings(net));
         }
         d
+    }
+    /// Each check's verdict from the SMT engine (what `avscheck check` prints), after
+    /// asserting that the simulator agrees with it check by check.
+    fn verdicts(&self) -> Vec<(String, CheckStatus)> {
+        let v = avscheck::verify(&self.analysis, &avscheck::VerifyOptions::default());
+        let net = self.net();
+        for (c, (_, check)) in v.checks.iter().zip(net.checks.iter()) {
+            let holds = check.properties.iter().all(|p| {
+                matches!(
+                    sim::evaluate_with_failures(net, p).outcome,
+                    sim::PropertyOutcome::Holds
+                )
+            });
+            assert_eq!(
+                holds,
+                c.status == CheckStatus::Pass,
+                "{}: {:?}: the simulator and the SMT engine disagree",
+                self.stem,
+                c.title
+            );
+        }
+        v.checks.into_iter().map(|c| (c.title, c.status)).collect()
     }
     fn codes(&self) -> Vec<&'static str> {
         self.findings().iter().map(|d| d.code).collect()
@@ -913,9 +940,14 @@ fn global_reach_as_path() {
         Some(vec![12076, 12076, 12076, 398656]),
         "through Global Reach"
     );
+    assert_eq!(
+        d.best_path("dc1", "10.100.0.0/16"),
+        Some(vec![12076, 12076, 12076]),
+        "a gateway-learned route crosses Global Reach (private ASNs stripped)"
+    );
     assert!(
-        !d.has("dc1", "10.100.0.0/16"),
-        "a gateway-learned route does not cross Global Reach"
+        !d.has("ergw_n", "10.100.0.0/16"),
+        "not back into a gateway: 65515 loop prevention"
     );
     assert_eq!(
         d.trace("dc1", "10.1.0.5"),
@@ -1047,10 +1079,7 @@ fn fabric_system_routes() {
     sys("172.16.0.0/12", NextHopType::None);
     sys("192.168.0.0/16", NextHopType::None);
     sys("100.64.0.0/10", NextHopType::None);
-    assert!(
-        d.listed("app", "10.0.0.0/8").is_empty(),
-        "10/8 gives way to the VNet"
-    );
+    sys("10.0.0.0/8", NextHopType::None);
     assert_eq!(d.active("app", "10.2.0.0/16"), vec![gateway("ergw")]);
     assert_eq!(
         d.active("app", "10.50.0.0/16"),
@@ -1129,27 +1158,39 @@ fn fabric_vnet_beats_more_specific_bgp() {
 #[test]
 fn fabric_rfc1918_none_removed() {
     let d = design("fabric-rfc1918-none-removed");
-    assert!(d.listed("corp/default", "10.0.0.0/8").is_empty());
-    assert!(d.listed("corp/default", "100.64.0.0/10").is_empty());
+    let none = vec![(RouteSource::Default, NextHopType::None, true)];
+    for block in [
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+    ] {
+        assert_eq!(
+            d.listed("corp/default", block),
+            none,
+            "{block}: a VNet inside the block keeps its None route"
+        );
+        assert!(
+            d.listed("egress", block).is_empty(),
+            "{block}: a UDR 0/0 removes the None routes"
+        );
+    }
     assert_eq!(
-        d.listed("corp/default", "172.16.0.0/12"),
-        vec![(RouteSource::Default, NextHopType::None, true)]
+        d.listed("lab/default", "192.168.0.0/16"),
+        vec![(RouteSource::Default, NextHopType::VnetLocal, true)],
+        "a VNet equal to the block: VnetLocal, no None"
     );
-    assert_eq!(
-        d.listed("corp/default", "100.64.1.0/24"),
-        vec![(RouteSource::Default, NextHopType::VnetLocal, true)]
-    );
-    assert!(d.listed("lab/default", "192.168.0.0/16").is_empty());
-    assert_eq!(
-        d.listed("lab/default", "10.0.0.0/8"),
-        vec![(RouteSource::Default, NextHopType::None, true)]
-    );
-    assert_eq!(
-        d.trace("corp/default", "172.16.0.5"),
-        vec![(vec![], Disposition::Dropped, Why::SystemNone)]
+    assert_eq!(d.listed("lab/default", "10.0.0.0/8"), none);
+    assert!(
+        d.listed("wide/default", "172.16.0.0/12").is_empty(),
+        "a VNet including the block removes it"
     );
     assert_eq!(
         d.trace("corp/default", "10.7.0.5"),
+        vec![(vec![], Disposition::Dropped, Why::SystemNone)]
+    );
+    assert_eq!(
+        d.trace("egress", "10.7.0.5"),
         vec![(
             hops(&["internet"]),
             Disposition::Dropped,
@@ -1182,11 +1223,7 @@ fn fabric_propagation_off() {
     );
     assert_eq!(
         d.trace("isolated", "10.2.0.5"),
-        vec![(
-            hops(&["internet"]),
-            Disposition::Dropped,
-            Why::InternetDrops
-        )]
+        vec![(vec![], Disposition::Dropped, Why::SystemNone)]
     );
 }
 
@@ -1386,4 +1423,166 @@ fn default_route_server_gateway_internal() {
     assert_eq!(d.best_path("ergw", "10.50.0.0/16"), Some(vec![65010]));
     assert_eq!(d.best_path("ars", "10.2.0.0/16"), Some(vec![12076, 65200]));
     assert_eq!(d.best_path("dc1", "10.50.0.0/16"), Some(vec![12076]));
+}
+
+// ---- Azure Firewall (v2) ------------------------------------------------------------
+
+#[test]
+fn azure_firewall_udr_only() {
+    let d = design("azure-firewall-udr-only");
+    let afw = d.node("afw");
+    let net = d.net();
+    assert!(net.nodes[afw].behaviours.fabric_subnet.is_some());
+    assert!(
+        !net.sessions.values().any(|s| s.a == afw || s.b == afw),
+        "Azure Firewall speaks no BGP"
+    );
+    assert!(d.state().rib(afw).is_none_or(|r| r.prefixes.is_empty()));
+    assert_eq!(
+        d.active("AzureFirewallSubnet", "10.91.0.0/16"),
+        vec![gateway("gw")]
+    );
+    assert_eq!(
+        d.trace("app", "10.91.0.5"),
+        vec![(
+            hops(&["afw", "gw", "er_corp", "corp"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.trace("corp", "10.191.1.5"),
+        vec![(
+            hops(&["corp", "er_corp", "gw"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    let check = net.checks.values().next().unwrap();
+    let ev = sim::evaluate_with_failures(net, &check.properties[0]);
+    assert!(
+        matches!(ev.outcome, sim::PropertyOutcome::Violated(_)),
+        "the firewall counts as an NVA for `symmetric`: {:?}",
+        ev.outcome
+    );
+}
+
+// ---- Internal load balancer (v2) ------------------------------------------------------
+
+fn verdict(title: &str, status: CheckStatus) -> (String, CheckStatus) {
+    (title.to_string(), status)
+}
+
+#[test]
+fn load_balancer_spreads_flows() {
+    let d = design("load-balancer-spreads-flows");
+    assert_eq!(
+        d.active("app", "0.0.0.0/0"),
+        vec![(
+            RouteSource::User,
+            NextHopType::VirtualAppliance,
+            "10.170.1.100".to_string()
+        )]
+    );
+    let delivered = |fw: &str| {
+        (
+            hops(&[fw, "gw", "er_corp", "corp"]),
+            Disposition::Delivered,
+            Why::Delivered,
+        )
+    };
+    assert_eq!(
+        d.trace("app", "10.71.0.5"),
+        vec![delivered("fw1"), delivered("fw2")]
+    );
+    let paths = d.paths("app", "10.71.0.5".parse().unwrap());
+    assert!(paths
+        .iter()
+        .all(|p| matches!(p.hops[0].arrival, sim::Arrival::LoadBalancer(0))));
+    let net = d.net();
+    let fw1 = net.nodes[d.node("fw1")].component;
+    assert_eq!(
+        net.components[fw1].kind,
+        avscheck::ir::ComponentKind::Backend
+    );
+    assert!(net.components[fw1].kind.can_fail());
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict(
+                "one load balancer both ways keeps flows symmetric",
+                CheckStatus::Pass
+            ),
+            verdict("with fw1 down every flow takes fw2", CheckStatus::Pass),
+            verdict(
+                "with both backends down app still reaches corp",
+                CheckStatus::Fail
+            ),
+        ]
+    );
+    // Both down: dropped at the frontend.
+    let both = Scenario::new([fw1, net.nodes[d.node("fw2")].component]);
+    let st = sim::stable_state(net, &both).unwrap();
+    let src = sim::resolve_source(net, "app").unwrap();
+    let p = sim::trace(net, &st, &both, src, "10.71.0.5".parse().unwrap());
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].why, Why::NoHealthyBackend);
+}
+
+#[test]
+fn load_balancer_asymmetric_return() {
+    let d = design("load-balancer-asymmetric-return");
+    assert_eq!(
+        d.active("hub/GatewaySubnet", "10.171.0.0/16"),
+        vec![(
+            RouteSource::User,
+            NextHopType::VirtualAppliance,
+            "10.170.1.4".to_string()
+        )]
+    );
+    assert_eq!(
+        d.trace("corp", "10.171.1.5"),
+        vec![(
+            hops(&["corp", "er_corp", "gw", "fw1"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![verdict(
+            "the return skips the load balancer",
+            CheckStatus::Fail
+        )]
+    );
+}
+
+// ---- Ownership -------------------------------------------------------------------
+
+#[test]
+fn ownership_longest_prefix() {
+    let d = design("ownership-longest-prefix");
+    let hub = d.net().subnet_by_name("hub/default").unwrap();
+    let walks = d.paths("corp", "10.120.0.5".parse().unwrap());
+    assert_eq!(walks.len(), 1);
+    assert_eq!(walks[0].disposition, Disposition::Delivered);
+    assert_eq!(walks[0].delivered_to, Some(sim::Owner::Subnet(hub)));
+    assert_eq!(
+        d.trace("corp", "8.8.8.8"),
+        vec![(hops(&["corp"]), Disposition::Delivered, Why::Delivered)]
+    );
+    // Both engines: the check holds.
+    let net = d.net();
+    for (cid, _) in net.checks.iter() {
+        let v = avscheck::smt::verify_check(net, cid, &avscheck::smt::VerifyOptions::default());
+        assert_eq!(v.status, avscheck::smt::Status::Pass);
+    }
+    for c in net.checks.values() {
+        for prop in &c.properties {
+            assert_eq!(
+                sim::evaluate_with_failures(net, prop).outcome,
+                sim::PropertyOutcome::Holds
+            );
+        }
+    }
 }

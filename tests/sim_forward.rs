@@ -200,9 +200,11 @@ fn nva_advertising_default_without_udr_loops_back_to_itself() {
     let (hops, disp, _) = one(&h.b, Source::Node(h.avs1), "8.8.8.8");
     assert_eq!(hops, names(&["avs1", "er_avs", "ergw", "fw", "internet"]));
     assert_eq!(disp, Disposition::Delivered);
-    // The internet drops private addresses.
-    let (_, disp, why) = one(&h.b, Source::Node(h.fw), "192.168.1.1");
-    assert_eq!((disp, why), (Disposition::Dropped, Why::SystemNone));
+    // The UDR 0/0 removed the subnet's None routes (AZURE.md, v2 corrections): a
+    // private address follows it to the internet, which drops it.
+    let (hops, disp, why) = one(&h.b, Source::Node(h.fw), "192.168.1.1");
+    assert_eq!(hops, names(&["fw", "internet"]));
+    assert_eq!((disp, why), (Disposition::Dropped, Why::InternetDrops));
 }
 
 #[test]

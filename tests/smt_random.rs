@@ -112,12 +112,18 @@ fn design(seed: u64, env_rate: f64) -> String {
             )
         )
         .unwrap();
-        writeln!(
-            s,
-            "route_table gw{h}_rt {{\n  route 10.1.0.0/22 next_hop 10.{0}.1.4\n  route 10.2.0.0/16 next_hop 10.{0}.1.4\n}}",
-            100 + h
-        )
-        .unwrap();
+        // The GatewaySubnet steers circuit traffic to the firewall: for AVS and
+        // on-premises, or (one direction only: the hub's own VMs reply straight to the
+        // gateway) for the hub's address space.
+        let gw_routes = *pick(
+            &mut rng,
+            &[
+                "route 10.1.0.0/22 next_hop 10.{0}.1.4\n  route 10.2.0.0/16 next_hop 10.{0}.1.4",
+                "route 10.{0}.0.0/16 next_hop 10.{0}.1.4",
+            ],
+        );
+        let gw_routes = gw_routes.replace("{0}", &(100 + h).to_string());
+        writeln!(s, "route_table gw{h}_rt {{\n  {gw_routes}\n}}").unwrap();
         writeln!(
             s,
             "nva fw{h} {{\n  subnet fw{h}_subnet\n  ip 10.{}.1.4\n  asn {asn}",
@@ -211,6 +217,7 @@ fn design(seed: u64, env_rate: f64) -> String {
         "path dc1 -> 10.99.0.0/16 avoids fw0",
         "loop_free",
         "symmetric avs1 <-> dc1",
+        "symmetric hub0 <-> dc1",
         "routes dc1 <= 2",
         "reachable fw_subnet0 -> dc1",
     ];
@@ -535,6 +542,7 @@ fn run(first_seed: u64, n: u64, env_rate: f64) -> Tally {
                             res
                         }
                         Status::Unknown(why) if known_gap(why) => {
+                            eprintln!("seed {seed}: unknown with an environment: {why}");
                             skipped += 1;
                             unknown_env += 1;
                             continue;

@@ -14,6 +14,7 @@
 //! Nothing in the library prints; the `avscheck` binary renders.
 
 pub mod diagnostic;
+pub mod frr;
 pub mod ir;
 pub mod pipeline;
 pub mod report;
@@ -51,8 +52,27 @@ impl Analysis {
 }
 
 /// Parses, resolves and lowers one design. `name` is how the file is shown in
-/// diagnostics (keep it relative for deterministic output).
+/// diagnostics (keep it relative for deterministic output); `config "PATH"` files are
+/// read from the file system relative to `name`'s directory.
 pub fn analyse(name: &str, text: &str) -> Analysis {
+    let dir = std::path::Path::new(name)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    analyse_with(name, text, &|rel: &str| {
+        let path = dir.join(rel);
+        let shown = path.to_string_lossy().into_owned();
+        std::fs::read_to_string(&path)
+            .map(|t| (shown.clone(), t))
+            .map_err(|e| format!("cannot read `{shown}`: {e}"))
+    })
+}
+
+/// Reads a `config "PATH"` file: `Ok((name shown in diagnostics, text))`, or why not.
+pub type ConfigReader<'a> = dyn Fn(&str) -> Result<(String, String), String> + 'a;
+
+/// [`analyse`] with the configuration files read by `read` (tests, fuzzing, embedders).
+pub fn analyse_with(name: &str, text: &str, read: &ConfigReader) -> Analysis {
     let mut sources = SourceMap::new();
     let file = sources.add(name, text);
     let (ast, parse_errors) = syntax::parse(file, text);
@@ -67,11 +87,14 @@ pub fn analyse(name: &str, text: &str) -> Analysis {
     let mut diagnostics = parse_errors.into_diagnostics();
     let modules = stdlib::load(&mut sources, &ast);
     diagnostics.extend(modules.diagnostics);
-    let (design, resolve_diags) = sema::resolve(&ast, &modules.files);
+    let (mut design, resolve_diags) = sema::resolve(&ast, &modules.files);
     diagnostics.extend(resolve_diags.into_iter().filter(|d| {
         d.primary_span()
             .is_none_or(|p| !broken.iter().any(|item| item.contains(p)))
     }));
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        read_configs(&mut design, &mut sources, &mut diagnostics, read);
+    }
     let mut network = None;
     if !diagnostics.iter().any(Diagnostic::is_error) {
         let (net, lower_diags) = sema::lower(&design);
@@ -84,6 +107,45 @@ pub fn analyse(name: &str, text: &str) -> Analysis {
         file,
         diagnostics,
         network,
+    }
+}
+
+/// Reads and parses the FRR configuration of every component with `config "PATH"`.
+fn read_configs(
+    design: &mut sema::Design,
+    sources: &mut SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+    read: &ConfigReader,
+) {
+    for c in &design.components {
+        let Some(line) = c.get("config") else {
+            continue;
+        };
+        let Some(path) = line.first().and_then(|v| match &v.node {
+            sema::model::Value::Str(s) => Some(s.clone()),
+            _ => None,
+        }) else {
+            continue;
+        };
+        match read(&path) {
+            Ok((shown, text)) => {
+                let file = sources.add(shown, text.clone());
+                let (config, diags) = frr::parse(file, &text);
+                diagnostics.extend(diags);
+                design.configs.insert(
+                    c.name.node.clone(),
+                    sema::model::LoadedConfig {
+                        config,
+                        line: line.span,
+                    },
+                );
+            }
+            Err(why) => diagnostics.push(
+                Diagnostic::error(frr::codes::UNREADABLE, why)
+                    .primary(line.span, "this configuration")
+                    .note("the path is relative to the design file"),
+            ),
+        }
     }
 }
 

@@ -405,6 +405,7 @@ impl B {
             kind,
             span,
             failures: 0,
+            failure_scope: None,
             without: Vec::new(),
             assumptions: Vec::new(),
         }

@@ -38,6 +38,8 @@ pub struct Network {
     pub subnets: IdVec<SubnetId, Subnet>,
     pub components: IdVec<ComponentId, Component>,
     pub checks: IdVec<CheckId, Check>,
+    /// Internal load balancers (`load_balancer`), in declaration order.
+    pub load_balancers: Vec<LoadBalancer>,
     /// The implicit `internet` node, if the design uses the Azure module.
     pub internet: Option<NodeId>,
 }
@@ -367,6 +369,29 @@ pub enum UdrNextHop {
     VnetLocal,
 }
 
+/// An internal Standard Load Balancer with HA ports (`load_balancer`, LANGUAGE.md §2.4).
+///
+/// Not a hop: a packet whose fabric next hop (a UDR `next_hop`, or a Route Server
+/// route's next hop) or BGP next hop is `frontend` goes straight to one of the live
+/// `backends`, each an ECMP branch (every branch must satisfy a property). With none
+/// alive the packet is dropped. Azure: "The load-balancing decision is made per flow"
+/// over the 5-tuple; a backend failing its probe gets no new flows
+/// (load-balancer/load-balancer-ha-ports-overview.md).
+#[derive(Clone, Debug, Serialize)]
+pub struct LoadBalancer {
+    pub name: String,
+    /// The span of its name.
+    pub span: Span,
+    pub frontend: Ipv4Addr,
+    /// The subnet of its frontend.
+    pub subnet: SubnetId,
+    /// Backend pool members, in declaration order (each `fabric_forwarding`).
+    pub backends: Vec<NodeId>,
+    /// `ha_ports` (default true). Without HA ports only the flows its rules name are
+    /// balanced; the model does not know ports, so packets sent to it are dropped.
+    pub ha_ports: bool,
+}
+
 /// Something that can fail or be removed.
 #[derive(Clone, Debug, Serialize)]
 pub struct Component {
@@ -386,6 +411,9 @@ pub enum ComponentKind {
     VnetPeering,
     Tunnel,
     Session,
+    /// A node in a load balancer's backend pool: failing it is its health probe
+    /// failing (the node is down).
+    Backend,
 }
 
 impl ComponentKind {
@@ -408,10 +436,41 @@ pub struct Property {
     pub span: Span,
     /// `under failures K` (0 = none).
     pub failures: u32,
-    /// Components removed by `without`.
+    /// `under failures K of ...`: the only components that may fail (sorted, no
+    /// duplicates); `None` = every component whose kind can fail
+    /// ([`ComponentKind::can_fail`]). LANGUAGE.md §2.4, "Failures".
+    pub failure_scope: Option<Vec<ComponentId>>,
+    /// Components removed by `without` (sorted, no duplicates).
     pub without: Vec<ComponentId>,
     /// The check's `assume` lines.
     pub assumptions: Vec<Assumption>,
+}
+
+impl Property {
+    /// Whether `under failures K` may take component `id` (of kind `kind`) down: a
+    /// failable kind, not already removed by `without`, and inside the `of` scope when
+    /// there is one. Both engines enumerate (simulator) or free (SMT) exactly these.
+    pub fn may_fail(&self, id: ComponentId, kind: ComponentKind) -> bool {
+        kind.can_fail()
+            && !self.without.contains(&id)
+            && self
+                .failure_scope
+                .as_ref()
+                .is_none_or(|scope| scope.binary_search(&id).is_ok())
+    }
+
+    /// The components `under failures K` may take down, in id order (empty without
+    /// `under failures`).
+    pub fn failable(&self, net: &Network) -> Vec<ComponentId> {
+        if self.failures == 0 {
+            return Vec::new();
+        }
+        net.components
+            .iter()
+            .filter(|(id, c)| self.may_fail(*id, c.kind))
+            .map(|(id, _)| id)
+            .collect()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -490,6 +549,11 @@ impl Network {
             .values()
             .flat_map(|n| n.originates.iter().map(|o| o.prefix))
             .collect()
+    }
+
+    /// The load balancer whose frontend is this address.
+    pub fn load_balancer_at(&self, addr: Ipv4Addr) -> Option<&LoadBalancer> {
+        self.load_balancers.iter().find(|l| l.frontend == addr)
     }
 
     pub fn node_by_name(&self, name: &str) -> Option<NodeId> {

@@ -37,12 +37,7 @@ pub enum Concrete {
 /// The failure sets a property allows, smallest first, each in lexicographic order of
 /// component ids (the simulator's order): `None` when there are more than `cap`.
 pub fn failure_sets(net: &Network, prop: &Property, cap: u64) -> Option<Vec<Vec<ComponentId>>> {
-    let failable: Vec<ComponentId> = net
-        .components
-        .iter()
-        .filter(|(id, c)| c.kind.can_fail() && !prop.without.contains(id))
-        .map(|(id, _)| id)
-        .collect();
+    let failable = prop.failable(net);
     let n = failable.len() as u64;
     let k = u64::from(prop.failures).min(n);
     // Σ C(n, i) for i ≤ k, saturating.

@@ -32,7 +32,8 @@ pub struct TracePath {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HopDetail {
     pub node: String,
-    /// `origin`, `from <node>`, `fabric <subnet>` or `tunnel <tunnel>`.
+    /// `origin`, `from <node>`, `fabric <subnet>`, `tunnel <tunnel>` or
+    /// `load balancer <name>`.
     pub arrival: String,
     pub destination: String,
     /// The tunnel the packet left this hop in, if any.
@@ -83,6 +84,13 @@ pub fn trace_path(net: &Network, p: &Path) -> TracePath {
                         format!("fabric {}", owner_name(net, Owner::Subnet(s)))
                     }
                     Arrival::Tunnel(t) => format!("tunnel {}", tunnel(t)),
+                    Arrival::LoadBalancer(i) => format!(
+                        "load balancer {}",
+                        net.load_balancers
+                            .get(i as usize)
+                            .map(|l| l.name.as_str())
+                            .unwrap_or_default()
+                    ),
                 },
                 destination: h.destination.to_string(),
                 encapsulated: h.encapsulated.map(tunnel),
@@ -101,7 +109,8 @@ pub fn trace_report(net: &Network, from: &str, to: Ipv4Addr, paths: &[Path]) -> 
 }
 
 /// One line per path: `dc1 → er_dc → ergw → fw → ...  delivered`. A VM source or a
-/// VM destination is shown in brackets; a tunnel hop as `=vx=>`.
+/// VM destination is shown in brackets; a tunnel hop as `=vx=>`; a load balancer that
+/// gave the flow to the next hop as `~ilb~>` (it is not a hop itself).
 pub fn render_human(report: &TraceReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "trace {} → {}", report.from, report.to);
@@ -116,11 +125,15 @@ pub fn render_human(report: &TraceReport) -> String {
                     .checked_sub(1)
                     .and_then(|j| p.detail.get(j))
                     .and_then(|d| d.encapsulated.clone());
-                match prev_tunnel {
-                    Some(t) => {
+                let balancer = h.arrival.strip_prefix("load balancer ");
+                match (prev_tunnel, balancer) {
+                    (Some(t), _) => {
                         let _ = write!(line, " ={t}=> ");
                     }
-                    None => line.push_str(" → "),
+                    (None, Some(lb)) => {
+                        let _ = write!(line, " ~{lb}~> ");
+                    }
+                    (None, None) => line.push_str(" → "),
                 }
             }
             line.push_str(&h.node);

@@ -23,6 +23,17 @@ pub struct Design {
     pub policies: Vec<ast::PolicyDef>,
     pub prefix_lists: Vec<ast::PrefixListDef>,
     pub checks: Vec<ast::CheckDef>,
+    /// The FRR configurations of components with `config "PATH"`, by component name
+    /// (read and parsed by [`crate::analyse`] after resolution).
+    pub configs: BTreeMap<String, LoadedConfig>,
+}
+
+/// A component's FRR configuration, parsed.
+#[derive(Clone, Debug)]
+pub struct LoadedConfig {
+    pub config: crate::frr::ast::Config,
+    /// The `config "PATH"` line.
+    pub line: Span,
 }
 
 impl Design {
@@ -55,9 +66,13 @@ impl KindSchema {
         self.keys.iter().find(|k| k.name.node == name)
     }
     /// A kind is a node (a BGP speaker or forwarding element) when it has an ASN,
-    /// fixed or as a key, or the `internet` behaviour.
+    /// fixed or as a key, or the `internet` behaviour, or forwards by the fabric without
+    /// speaking BGP (`fabric_forwarding`: `azure_firewall`).
     pub fn is_node(&self) -> bool {
-        self.asn.is_some() || self.key("asn").is_some() || self.has_behaviour("internet")
+        self.asn.is_some()
+            || self.key("asn").is_some()
+            || self.has_behaviour("internet")
+            || self.has_behaviour("fabric_forwarding")
     }
 }
 

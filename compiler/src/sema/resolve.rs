@@ -182,6 +182,7 @@ pub fn resolve(
         }
     }
     design.kinds = lib.kinds;
+    checks::failure_targets(&design, &mut diags);
     diags.extend(addresses::check(&design));
 
     let stdlib_files: Vec<FileId> = stdlib.iter().map(|(_, f, _)| *f).collect();

@@ -16,13 +16,15 @@
 //!   shorter AS path (via Route Server, branch-to-branch) hide the ExpressRoute route
 //!   from the gateway, and `routing_preference expressroute` (AZURE.md: "Azure
 //!   programs the ER route") could never apply.
-//! - The None routes for private blocks are removed when they contain one of the
-//!   subnet's *own* VNet prefixes (not a peered VNet's), as the spec says.
+//! - The None routes for private blocks are removed when one of the subnet's *own*
+//!   VNet prefixes (not a peered VNet's) includes the block, or the subnet has a UDR
+//!   for 0.0.0.0/0 ([`none_route_kept`]).
 
 use super::bgp::{NextHop, Route, State};
 use super::{private_blocks, Live, Scenario};
 use crate::ir::{
-    Network, NodeId, ProgramAs, RoutingPreference, SessionKind, SubnetId, UdrNextHop, VnetId,
+    ComponentId, Network, NodeId, ProgramAs, RoutingPreference, SessionKind, Subnet, SubnetId,
+    UdrNextHop, Vnet, VnetId,
 };
 use crate::span::Span;
 use ipnet::Ipv4Net;
@@ -176,7 +178,7 @@ pub(crate) fn effective_routes_live(
         FabricTarget::Nothing,
     ));
     for block in private_blocks() {
-        if !vnet.address.iter().any(|p| block.contains(p)) {
+        if none_route_kept(subnet, vnet, block) {
             routes.push(EffectiveRoute::system(
                 block,
                 NextHopType::None,
@@ -184,8 +186,9 @@ pub(crate) fn effective_routes_live(
             ));
         }
     }
-    // BGP routes.
-    if subnet.propagate_gateway_routes {
+    // BGP routes (none from a remote hub whose peering is down).
+    let hub_reachable = remote_gateway_peering(net, subnet.vnet).is_none_or(|c| !sc.is_down(c));
+    if subnet.propagate_gateway_routes && hub_reachable {
         let hub = vnet.remote_gateway.unwrap_or(subnet.vnet);
         let pref = net
             .vnets
@@ -236,6 +239,30 @@ pub(crate) fn effective_routes_live(
     });
     routes.dedup();
     routes
+}
+
+/// Whether a subnet keeps the system route `block → None` for a private block
+/// (AZURE.md, v2 corrections: "System None routes"; virtual-networks-udr-overview.md,
+/// "Routing example"): Azure removes it when the subnet's own VNet address space
+/// includes the block (a VNet equal to it gets the VnetLocal route instead), and when
+/// the subnet has a user-defined route for 0.0.0.0/0. A VNet merely *inside* the block
+/// keeps it (a 10.0.0.0/16 VNet keeps `10.0.0.0/8 → None`).
+pub fn none_route_kept(subnet: &Subnet, vnet: &Vnet, block: Ipv4Net) -> bool {
+    !vnet.address.iter().any(|p| p.contains(&block))
+        && !subnet.udrs.iter().any(|u| u.prefix.prefix_len() == 0)
+}
+
+/// The component of the VNet peering through which VNet `v` uses a remote hub's
+/// gateway and Route Server (`use_remote_gateway`), if it does. While it is down the
+/// spoke has none of the hub's gateway and Route Server routes (LANGUAGE.md §2.4,
+/// "Failures").
+pub fn remote_gateway_peering(net: &Network, v: VnetId) -> Option<ComponentId> {
+    let vnet = net.vnets.get(v)?;
+    let hub = vnet.remote_gateway?;
+    vnet.peerings
+        .iter()
+        .find(|p| p.vnet == hub)
+        .map(|p| p.component)
 }
 
 /// The routes that gateways and Route Servers serving `hub` program.

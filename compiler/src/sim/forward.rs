@@ -54,6 +54,9 @@ pub enum Arrival {
     FromFabric(SubnetId),
     /// Decapsulated here, at the end of this tunnel.
     Tunnel(TunnelId),
+    /// Sent to a load balancer's frontend (its index in `Network::load_balancers`),
+    /// which gave the flow to this backend.
+    LoadBalancer(u32),
 }
 
 /// One node a packet visits.
@@ -115,6 +118,10 @@ pub enum Why {
     NoInternet,
     NotInVnet,
     TunnelEndpointWithoutAddress,
+    /// Sent to a load balancer's frontend with every backend down.
+    NoHealthyBackend,
+    /// Sent to a load balancer without HA ports (ports are not modelled).
+    NoHaPorts,
     /// A (node, context) repeated.
     Loop,
     HopLimit,
@@ -139,6 +146,8 @@ impl fmt::Display for Why {
             Why::NoInternet => "no internet in this design",
             Why::NotInVnet => "destination outside the VNet",
             Why::TunnelEndpointWithoutAddress => "tunnel end has no address",
+            Why::NoHealthyBackend => "no load-balancer backend is up",
+            Why::NoHaPorts => "load balancer without HA ports",
             Why::Loop => "forwarding loop",
             Why::HopLimit => "too many hops",
         };
@@ -403,22 +412,29 @@ impl<'a> Walker<'a> {
                 stop(Disposition::Dropped, Why::InternetDrops, None)
             };
         }
-        if node.address == Some(d)
-            || (b.owns_originated && node.originates.iter().any(|o| o.prefix.contains(&d)))
-        {
+        if node.address == Some(d) {
             return stop(Disposition::Delivered, Why::Delivered, Some(Owner::Node(m)));
         }
-        if b.control_plane_only {
-            return stop(Disposition::Dropped, Why::ControlPlaneOnly, None);
-        }
-        // RIB lookup: statics and installed BGP routes, longest prefix; a static wins
-        // over BGP for the same prefix.
+        // Ownership is longest-prefix (LANGUAGE.md §2.4): an owned origination is a
+        // local route, delivered here unless a static or BGP route is more specific.
         let st = node
             .statics
             .iter()
             .filter(|s| s.prefix.contains(&d))
             .max_by_key(|s| s.prefix.prefix_len());
         let bgp = self.state.rib(m).and_then(|r| r.lookup(d));
+        if let Some(own) = owned_len(node, d) {
+            let st_len = st.map(|s| s.prefix.prefix_len());
+            let bgp_len = bgp.as_ref().map(|(p, _)| p.prefix_len());
+            if st_len.is_none_or(|l| l <= own) && bgp_len.is_none_or(|l| l <= own) {
+                return stop(Disposition::Delivered, Why::Delivered, Some(Owner::Node(m)));
+            }
+        }
+        if b.control_plane_only {
+            return stop(Disposition::Dropped, Why::ControlPlaneOnly, None);
+        }
+        // RIB lookup: statics and installed BGP routes, longest prefix; a static wins
+        // over BGP for the same prefix.
         let static_wins = match (st, &bgp) {
             (Some(s), Some((p, _))) => s.prefix.prefix_len() >= p.prefix_len(),
             (Some(_), None) => true,
@@ -504,15 +520,50 @@ impl<'a> Walker<'a> {
     }
 
     fn next_hop_steps(&self, m: NodeId, nh: NextHop) -> Vec<Branch> {
-        let step = match nh {
-            NextHop::Node(x) => Step::To(x, Arrival::FromNode(m)),
-            NextHop::Address(a) => match self.net.node_by_address(a) {
-                Some(x) => Step::To(x, Arrival::FromNode(m)),
-                None => Step::Stop(Disposition::Dropped, Why::NoNodeAtAddress, None),
-            },
-            NextHop::Local => Step::Stop(Disposition::Dropped, Why::AdvertisedNotOwned, None),
+        let steps = match nh {
+            NextHop::Node(x) => vec![Step::To(x, Arrival::FromNode(m))],
+            NextHop::Address(a) => self.address_steps(a, Arrival::FromNode(m)),
+            NextHop::Local => vec![Step::Stop(
+                Disposition::Dropped,
+                Why::AdvertisedNotOwned,
+                None,
+            )],
         };
-        vec![Branch { encap: None, step }]
+        steps
+            .into_iter()
+            .map(|step| Branch { encap: None, step })
+            .collect()
+    }
+
+    /// A packet sent to address `a` (a VirtualAppliance or BGP next hop): the node
+    /// with that address, or, for a load balancer's frontend, each backend that is up
+    /// (one ECMP branch each; dropped when none is up).
+    fn address_steps(&self, a: Ipv4Addr, arrival: Arrival) -> Vec<Step> {
+        let lbs = &self.net.load_balancers;
+        if let Some((i, lb)) = lbs.iter().enumerate().find(|(_, l)| l.frontend == a) {
+            if !lb.ha_ports {
+                return vec![Step::Stop(Disposition::Dropped, Why::NoHaPorts, None)];
+            }
+            let via = Arrival::LoadBalancer(u32::try_from(i).unwrap_or(u32::MAX));
+            let live: Vec<Step> = lb
+                .backends
+                .iter()
+                .filter(|b| self.live.node(**b))
+                .map(|b| Step::To(*b, via))
+                .collect();
+            if live.is_empty() {
+                return vec![Step::Stop(
+                    Disposition::Dropped,
+                    Why::NoHealthyBackend,
+                    None,
+                )];
+            }
+            return live;
+        }
+        match self.net.node_by_address(a) {
+            Some(x) => vec![Step::To(x, arrival)],
+            None => vec![Step::Stop(Disposition::Dropped, Why::NoNodeAtAddress, None)],
+        }
     }
 
     /// [`owners`], memoised per destination.
@@ -544,6 +595,16 @@ impl<'a> Walker<'a> {
         let from = Arrival::FromFabric(s);
         let mut out: Vec<Step> = Vec::new();
         for r in chosen {
+            if let (NextHopType::VirtualAppliance, FabricTarget::Address(a)) =
+                (r.next_hop_type, r.next_hop)
+            {
+                for step in self.address_steps(a, from) {
+                    if !out.contains(&step) {
+                        out.push(step);
+                    }
+                }
+                continue;
+            }
             let step = match (r.next_hop_type, r.next_hop) {
                 (NextHopType::VnetLocal | NextHopType::VNetPeering, FabricTarget::Vnet(w)) => {
                     let nva = net.nodes.iter().find(|(_, n)| {
@@ -563,12 +624,6 @@ impl<'a> Walker<'a> {
                             ),
                             None => Step::Stop(Disposition::Dropped, Why::NotInVnet, None),
                         },
-                    }
-                }
-                (NextHopType::VirtualAppliance, FabricTarget::Address(a)) => {
-                    match net.node_by_address(a) {
-                        Some(x) => Step::To(x, from),
-                        None => Step::Stop(Disposition::Dropped, Why::NoNodeAtAddress, None),
                     }
                 }
                 (NextHopType::VirtualAppliance, FabricTarget::Node(x)) => Step::To(x, from),
@@ -604,4 +659,18 @@ impl<'a> Walker<'a> {
 /// Every path of a packet from `from` to `to` in `state` (one per ECMP branch).
 pub fn trace(net: &Network, state: &State, sc: &Scenario, from: Source, to: Ipv4Addr) -> Vec<Path> {
     Walker::new(net, state, sc).walk(from, to)
+}
+
+/// The length of the longest prefix containing `d` that `node` originates and owns
+/// (`owns_originated`: router, site, AVS), if any: its local route in the node's own
+/// longest-prefix match (LANGUAGE.md §2.4, "Ownership is longest-prefix").
+pub fn owned_len(node: &crate::ir::Node, d: Ipv4Addr) -> Option<u8> {
+    if !node.behaviours.owns_originated {
+        return None;
+    }
+    node.originates
+        .iter()
+        .filter(|o| o.prefix.contains(&d))
+        .map(|o| o.prefix.prefix_len())
+        .max()
 }

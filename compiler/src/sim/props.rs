@@ -26,7 +26,7 @@ use super::{endpoint_source, owners, vnet_owner, Owner, Scenario};
 use crate::ir::{ComponentId, Endpoint, Network, NodeId, Property, PropertyKind};
 use ipnet::Ipv4Net;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 /// At most this many witness paths are kept per counterexample.
@@ -228,11 +228,14 @@ pub fn evaluate_at(
         PropertyKind::Symmetric { a, b } => {
             let mut walker = Walker::new(net, state, sc);
             let mut all = Vec::new();
+            // How many of `all` go from `a` to `b` (the rest come back).
+            let mut n_there: Option<usize> = None;
             for (x, y) in [(a, b), (b, a)] {
                 match paths_between(net, dest_net, &mut walker, x, y) {
                     Ok(p) => all.extend(p.into_iter().map(|p| (p, y))),
                     Err(e) => return violated(e, Vec::new(), Vec::new()),
                 }
+                n_there.get_or_insert(all.len());
             }
             let undelivered: Vec<Path> = all
                 .iter()
@@ -254,18 +257,37 @@ pub fn evaluate_at(
                     })
                     .collect()
             };
-            let Some((first, _)) = all.first() else {
-                return PropertyOutcome::Holds;
+            // A flow's two directions: any path each way, except that one HA-ports
+            // internal load balancer gives both directions of a flow to the same
+            // backend (load-balancer/load-balancer-ha-ports-overview.md, "Flow
+            // symmetry"), so paths that took different backends of a load balancer
+            // both use are not one flow.
+            let balanced = |p: &Path| -> BTreeMap<u32, NodeId> {
+                p.hops
+                    .iter()
+                    .filter_map(|h| match h.arrival {
+                        super::Arrival::LoadBalancer(i) => Some((i, h.node)),
+                        _ => None,
+                    })
+                    .collect()
             };
-            let reference = nvas(first);
-            match all.iter().find(|(p, _)| nvas(p) != reference) {
-                None => PropertyOutcome::Holds,
-                Some((p, _)) => violated(
-                    "the two directions pass different NVAs",
-                    vec![first.clone(), p.clone()],
-                    Vec::new(),
-                ),
+            let one_flow = |p: &Path, q: &Path| {
+                let (x, y) = (balanced(p), balanced(q));
+                x.iter().all(|(i, n)| y.get(i).is_none_or(|m| m == n))
+            };
+            let (there, back) = all.split_at(n_there.unwrap_or(0).min(all.len()));
+            for (p, _) in there {
+                for (q, _) in back {
+                    if one_flow(p, q) && nvas(p) != nvas(q) {
+                        return violated(
+                            "the two directions pass different NVAs",
+                            vec![p.clone(), q.clone()],
+                            Vec::new(),
+                        );
+                    }
+                }
             }
+            PropertyOutcome::Holds
         }
         PropertyKind::LoopFree => {
             let mut walker = Walker::new(net, state, sc);
@@ -413,7 +435,8 @@ pub fn delivered_to(net: &Network, p: &Path, to: &Endpoint) -> bool {
 }
 
 /// Evaluates `prop` with its `without` components down and, for `under failures K`,
-/// in every scenario with at most K more failable components down.
+/// in every scenario with at most K more failable components down (only those of
+/// its `of` scope: [`Property::failable`]).
 pub fn evaluate_with_failures(net: &Network, prop: &Property) -> FailureEvaluation {
     evaluate_with_failures_at(net, net, prop)
 }
@@ -442,12 +465,8 @@ pub fn evaluate_with_failures_at(
     prop: &Property,
 ) -> FailureEvaluation {
     let base: BTreeSet<ComponentId> = prop.without.iter().copied().collect();
-    let failable: Vec<ComponentId> = net
-        .components
-        .iter()
-        .filter(|(id, c)| c.kind.can_fail() && !base.contains(id))
-        .map(|(id, _)| id)
-        .collect();
+    // `under failures K [of ...]`: only the property's failable components.
+    let failable = prop.failable(net);
     let k = (prop.failures as usize).min(failable.len());
     let mut scenarios = 0;
     for size in 0..=k {

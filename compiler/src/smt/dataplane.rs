@@ -138,6 +138,11 @@ pub struct Builder<'e, 'n> {
     bgp_prefixes: Vec<Ipv4Net>,
     /// The planes the graph being built reads.
     touched: BTreeSet<Ipv4Net>,
+    /// Per load balancer (index in `Network::load_balancers`), the backend index
+    /// that every flow it balances takes in graphs built from now on: `symmetric`
+    /// pins both directions of a flow to one backend (Azure's flow symmetry for one
+    /// HA-ports internal load balancer). Empty: each backend is a free ECMP branch.
+    pub pins: BTreeMap<usize, Int>,
 }
 
 impl Drop for Builder<'_, '_> {
@@ -155,6 +160,7 @@ impl<'e, 'n> Builder<'e, 'n> {
             planes,
             bgp_prefixes: set.into_iter().collect(),
             touched: BTreeSet::new(),
+            pins: BTreeMap::new(),
         }
     }
 
@@ -354,15 +360,16 @@ impl<'e, 'n> Builder<'e, 'n> {
             plain(vec![(Step::Stop(term), t)], &mut out);
             return out;
         }
-        if node.address == Some(d)
-            || (b.owns_originated && node.originates.iter().any(|o| o.prefix.contains(&d)))
-        {
+        if node.address == Some(d) {
             plain(
                 vec![(Step::Stop(Term::Delivered(Owner::Node(m))), t)],
                 &mut out,
             );
             return out;
         }
+        // Ownership is longest-prefix (LANGUAGE.md §2.4): an owned origination is a
+        // local route; only a more specific static or BGP route forwards the packet.
+        let own_len = crate::sim::forward::owned_len(node, d).map(i32::from);
         if b.control_plane_only {
             plain(vec![(Step::Stop(Term::Dropped), t)], &mut out);
             return out;
@@ -375,10 +382,14 @@ impl<'e, 'n> Builder<'e, 'n> {
             .max_by_key(|s| s.prefix.prefix_len())
             .copied();
         let st_len = st.map(|s| i32::from(s.prefix.prefix_len())).unwrap_or(-1);
+        // The local route of an owned origination wins over a static of the same or a
+        // shorter prefix, and over BGP routes of the same or a shorter prefix.
+        let owned = own_len.is_some_and(|l| l >= st_len);
+        let floor = st_len.max(own_len.unwrap_or(-1));
         let prefixes: Vec<Ipv4Net> = self
             .bgp_containing(d)
             .into_iter()
-            .filter(|p| i32::from(p.prefix_len()) > st_len && self.rib(p, m).is_some())
+            .filter(|p| i32::from(p.prefix_len()) > floor && self.rib(p, m).is_some())
             .collect();
         // choices: (Some(prefix) | None = static-or-nothing, guard)
         let mut pending = Bool::from_bool(true);
@@ -396,7 +407,9 @@ impl<'e, 'n> Builder<'e, 'n> {
             let g = Bool::and(&[alive.clone(), guard]);
             match choice {
                 None => {
-                    if let Some(s) = st {
+                    if owned {
+                        out.push((Step::Stop(Term::Delivered(Owner::Node(m))), g, None));
+                    } else if let Some(s) = st {
                         let step = match s.target {
                             StaticTarget::Drop => Step::Stop(Term::Dropped),
                             StaticTarget::Node(x) => Step::To(x, Arrive::FromNode),
@@ -522,21 +535,57 @@ impl<'e, 'n> Builder<'e, 'n> {
 
     /// The steps to a route's next hop, over the values it can take.
     fn next_hop_steps(&self, nh: &Int, src: CandSource) -> Vec<(Step, Bool)> {
-        let net = self.net();
         let uni = &self.enc.uni;
         let mut out = Vec::new();
         for v in self.enc.nh_domain(src) {
             let step = match uni.decode_nh(v) {
                 NextHopValue::Local => Step::Stop(Term::Dropped),
                 NextHopValue::Node(n) => Step::To(n, Arrive::FromNode),
-                NextHopValue::Address(a) => match net.node_by_address(a) {
-                    Some(x) => Step::To(x, Arrive::FromNode),
-                    None => Step::Stop(Term::Dropped),
-                },
+                NextHopValue::Address(a) => {
+                    let is = nh.eq(Int::from_i64(v));
+                    for (s, g) in self.address_steps(a, Arrive::FromNode) {
+                        out.push((s, Bool::and(&[is.clone(), g])));
+                    }
+                    continue;
+                }
             };
             out.push((step, nh.eq(Int::from_i64(v))));
         }
         out
+    }
+
+    /// A packet sent to address `a`: the node with that address, or, for a load
+    /// balancer's frontend, each backend that is up (an ECMP branch each), dropped
+    /// when none is (the simulator's `Walker::address_steps`).
+    fn address_steps(&self, a: Ipv4Addr, arrive: Arrive) -> Vec<(Step, Bool)> {
+        let net = self.net();
+        let t = Bool::from_bool(true);
+        let lbs = &net.load_balancers;
+        if let Some((i, lb)) = lbs.iter().enumerate().find(|(_, l)| l.frontend == a) {
+            if !lb.ha_ports {
+                return vec![(Step::Stop(Term::Dropped), t)];
+            }
+            let mut out = Vec::new();
+            let mut ups = Vec::new();
+            for (j, b) in lb.backends.iter().enumerate() {
+                let up = self.enc.scen.alive(net, *b);
+                ups.push(up.clone());
+                let guard = match self.pins.get(&i) {
+                    Some(pin) => Bool::and(&[
+                        up,
+                        pin.eq(Int::from_i64(i64::try_from(j).unwrap_or(i64::MAX))),
+                    ]),
+                    None => up,
+                };
+                out.push((Step::To(*b, Arrive::FromFabric), guard));
+            }
+            out.push((Step::Stop(Term::Dropped), Bool::or(&ups).not()));
+            return out;
+        }
+        match net.node_by_address(a) {
+            Some(x) => vec![(Step::To(x, arrive), t)],
+            None => vec![(Step::Stop(Term::Dropped), t)],
+        }
     }
 
     /// The fabric's lookup of `d` in subnet `s` (semantics §2), as guarded steps.
@@ -592,14 +641,19 @@ impl<'e, 'n> Builder<'e, 'n> {
             .or_default()
             .push((Hop::Internet, tt.clone()));
         for block in crate::sim::private_blocks() {
-            if block.contains(&d) && !vnet.address.iter().any(|p| block.contains(p)) {
+            if block.contains(&d) && crate::sim::fabric::none_route_kept(subnet, vnet, block) {
                 default
                     .entry(block)
                     .or_default()
                     .push((Hop::Nothing, tt.clone()));
             }
         }
-        // BGP routes programmed by the hub's gateways and Route Servers.
+        // BGP routes programmed by the hub's gateways and Route Servers (a spoke has
+        // none while its peering to the hub is down).
+        let hub_up = match crate::sim::fabric::remote_gateway_peering(net, subnet.vnet) {
+            Some(c) => self.enc.scen.is_down(c).not(),
+            None => tt.clone(),
+        };
         if subnet.propagate_gateway_routes {
             let hub = vnet.remote_gateway.unwrap_or(subnet.vnet);
             let pref = net
@@ -613,7 +667,7 @@ impl<'e, 'n> Builder<'e, 'n> {
                     .filter(|(l, _)| l.contains(&q))
                     .map(|(_, g)| g.clone())
                     .collect();
-                let allowed = Bool::or(&excluded).not();
+                let allowed = Bool::and(&[Bool::or(&excluded).not(), hub_up.clone()]);
                 // (hop, guard, as-path length)
                 let mut er: Vec<(Hop, Bool, Int)> = Vec::new();
                 let mut nva: Vec<(Hop, Bool, Int)> = Vec::new();
@@ -737,6 +791,12 @@ impl<'e, 'n> Builder<'e, 'n> {
         }
         let mut out = vec![(Step::Stop(Term::NoRoute), pending)];
         for (h, gd) in chosen {
+            if let Hop::Appliance(a) = h {
+                for (s, g) in self.address_steps(a, Arrive::FromFabric) {
+                    out.push((s, Bool::and(&[gd.clone(), g])));
+                }
+                continue;
+            }
             let step = match h {
                 Hop::Vnet(w) => {
                     let nva = net.nodes.iter().find(|(_, n)| {
@@ -754,10 +814,7 @@ impl<'e, 'n> Builder<'e, 'n> {
                         },
                     }
                 }
-                Hop::Appliance(a) => match net.node_by_address(a) {
-                    Some(x) => Step::To(x, Arrive::FromFabric),
-                    None => Step::Stop(Term::Dropped),
-                },
+                Hop::Appliance(_) => Step::Stop(Term::Dropped),
                 Hop::ApplianceNode(n) => Step::To(n, Arrive::FromFabric),
                 Hop::Gateway(gw) => {
                     if no_transit {

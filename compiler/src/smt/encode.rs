@@ -5,8 +5,9 @@
 //! # Encoding
 //!
 //! * **Scenario.** One Boolean `down_c` per component. `without` fixes it true; a
-//!   component that cannot fail (`ComponentKind::can_fail`) and is not removed is fixed
-//!   false; the others are free with `Σ down_c ≤ K` (`under failures K`). A node is
+//!   component that cannot fail (`ComponentKind::can_fail`, or outside the property's
+//!   `under failures K of ...` scope) and is not removed is fixed false; the others are
+//!   free with `Σ down_c ≤ K` (`under failures K`). A node is
 //!   alive iff its component is up; an edge is usable iff every `requires` component is
 //!   up.
 //! * **Routes.** Per prefix `p` (BGP treats prefixes independently) and node `v`, a
@@ -134,18 +135,17 @@ pub struct Flood {
 }
 
 impl Scenario {
-    /// `without` fixed down; `failures` free among `can_fail` components.
-    pub fn new(
-        net: &Network,
-        without: &[crate::ir::ComponentId],
-        failures: u32,
-    ) -> (Scenario, Bool) {
+    /// `without` fixed down; `failures` free among the property's failable components
+    /// ([`crate::ir::Property::may_fail`]: failable kinds inside its `of` scope); every
+    /// other component fixed up.
+    pub fn new(net: &Network, prop: &crate::ir::Property) -> (Scenario, Bool) {
+        let failures = prop.failures;
         let mut down = Vec::with_capacity(net.components.len());
         let mut free = Vec::new();
         for (id, comp) in net.components.iter() {
-            if without.contains(&id) {
+            if prop.without.contains(&id) {
                 down.push(Bool::from_bool(true));
-            } else if failures > 0 && comp.kind.can_fail() {
+            } else if failures > 0 && prop.may_fail(id, comp.kind) {
                 let v = Bool::new_const(format!("down_{}", id.index()));
                 free.push((id.index(), v.clone()));
                 down.push(v);
@@ -607,7 +607,7 @@ pub struct Encoder<'n> {
 
 impl<'n> Encoder<'n> {
     pub fn new(net: &'n Network, prop: &crate::ir::Property) -> Encoder<'n> {
-        let (scen, bound) = Scenario::new(net, &prop.without, prop.failures);
+        let (scen, bound) = Scenario::new(net, prop);
         let mut enc = Encoder {
             net,
             uni: Universe::new(net),

@@ -118,6 +118,7 @@ pub fn prove_unique(
         kind: PropertyKind::LoopFree,
         span: template.span,
         failures: 0,
+        failure_scope: None,
         without: down.to_vec(),
         assumptions: Vec::new(),
     };

@@ -272,10 +272,18 @@ pub type Modifier = Spanned<ModifierKind>;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ModifierKind {
-    /// `under failures K`
-    Failures(Spanned<u32>),
+    /// `under failures K [of NAME_OR_KIND...]`: at most `count` components fail; with
+    /// `of`, only components named by `of` (a kind or a component's name) may fail.
+    Failures {
+        count: Spanned<u32>,
+        /// The words after `of` (empty without `of`: every failable component).
+        of: Vec<Ident>,
+    },
     /// `without KIND|NAME`
     Without(Ident),
+    /// `without peering A B`: the VNet peering between A and B is removed
+    /// (order-insensitive).
+    WithoutPeering(Ident, Ident),
 }
 
 /// `kind <name> { <kind lines> }` — a kind definition (used by `stdlib/azure.avs`;

@@ -134,10 +134,12 @@ pub(crate) fn lower_vnets(ctx: &mut Ctx) {
                 let name = format!("{}–{}", a.name.node, b_name);
                 let comp = ctx.add_component(
                     &name,
-                    "vnet_peering",
+                    "peering",
                     ir::ComponentKind::VnetPeering,
                     line.span.to(back.span),
                 );
+                ctx.peerings
+                    .insert((a.name.node.clone(), b_name.to_string()), comp);
                 ctx.net.vnets[ia].peerings.push(ir::Peering {
                     vnet: ib,
                     component: comp,

@@ -10,6 +10,8 @@
 //! cannot come up (AVS0300–AVS0309), NVA routes Route Server would ignore
 //! (AVS0320) and Route Servers with more peers than Azure allows (AVS0321).
 
+mod balancers;
+mod config;
 mod fabric;
 mod nodes;
 mod policies;
@@ -36,8 +38,14 @@ pub(crate) struct Ctx<'a> {
     pub prefix_lists: BTreeMap<String, Vec<PrefixRange>>,
     /// Component name → the IR components standing for it (`without NAME`).
     pub named_components: BTreeMap<String, Vec<ir::ComponentId>>,
-    /// Kind name → the IR components of that kind (`without KIND`).
+    /// Kind name → the IR components of that kind (`without KIND`, `of KIND`). Besides
+    /// the stdlib kinds: `peering` (VNet peerings), `session`, `connection` (circuit ↔
+    /// gateway) and `global_reach` (its sessions). A component that stands for part of
+    /// a node of kind K (a VPN gateway's connections) is registered under K too, so
+    /// `of K` reaches it.
     pub kind_components: BTreeMap<String, Vec<ir::ComponentId>>,
+    /// Established VNet peerings by their VNets' names (sorted pair): `without peering A B`.
+    pub peerings: BTreeMap<(String, String), ir::ComponentId>,
     /// The user's components by name and by kind (declaration order), so lookups
     /// stay logarithmic on large designs.
     pub by_name: BTreeMap<&'a str, &'a ComponentDecl>,
@@ -45,6 +53,8 @@ pub(crate) struct Ctx<'a> {
     /// Interned tags by name and by community.
     pub tag_names: BTreeMap<String, ir::TagId>,
     pub tag_communities: BTreeMap<(u16, u16), ir::TagId>,
+    /// Session sides declared by FRR configurations (`config.rs`).
+    pub config_sides: Vec<config::ConfigSide>,
 }
 
 impl<'a> Ctx<'a> {
@@ -97,10 +107,12 @@ pub fn lower(design: &Design) -> (Network, Vec<Diagnostic>) {
         prefix_lists: BTreeMap::new(),
         named_components: BTreeMap::new(),
         kind_components: BTreeMap::new(),
+        peerings: BTreeMap::new(),
         by_name: BTreeMap::new(),
         by_kind: BTreeMap::new(),
         tag_names: BTreeMap::new(),
         tag_communities: BTreeMap::new(),
+        config_sides: Vec::new(),
     };
     for c in &design.components {
         ctx.by_name.entry(c.name.node.as_str()).or_insert(c);
@@ -109,7 +121,9 @@ pub fn lower(design: &Design) -> (Network, Vec<Diagnostic>) {
     fabric::lower_vnets(&mut ctx);
     nodes::lower_nodes(&mut ctx);
     fabric::lower_tunnels(&mut ctx);
+    balancers::lower_load_balancers(&mut ctx);
     policies::lower_policies(&mut ctx);
+    config::apply(&mut ctx);
     sessions::lower_sessions(&mut ctx);
     nodes::findings(&mut ctx);
     props::lower_checks(&mut ctx);

@@ -21,6 +21,40 @@ fn endpoint(ctx: &Ctx, e: &ast::Endpoint) -> Option<Endpoint> {
     })
 }
 
+/// A component's name, else a kind: its IR components (a component name wins over a
+/// kind of the same name, as in the resolver).
+fn named_or_kind<'c>(ctx: &'c Ctx, word: &str) -> &'c [ir::ComponentId] {
+    ctx.named_components
+        .get(word)
+        .or_else(|| ctx.kind_components.get(word))
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+/// `under failures K of W...`: the failable components the words name, sorted. A
+/// component's name names what of it can fail (a circuit; a load balancer backend by
+/// its node's name); a kind names every failable component of that kind (`vpn_gateway`:
+/// its connections, registered under the kind). Words that name nothing failable add
+/// nothing (the resolver has reported them).
+fn scope(ctx: &Ctx, of: &[ast::Ident]) -> Vec<ir::ComponentId> {
+    let mut out: Vec<ir::ComponentId> = of
+        .iter()
+        .flat_map(|w| named_or_kind(ctx, &w.node).iter().copied())
+        .filter(|id| ctx.net.components[*id].kind.can_fail())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `without peering A B` (either order): the established peering's component.
+fn peering(ctx: &Ctx, a: &str, b: &str) -> Option<ir::ComponentId> {
+    let key = if a <= b { (a, b) } else { (b, a) };
+    ctx.peerings
+        .get(&(key.0.to_string(), key.1.to_string()))
+        .copied()
+}
+
 fn node(ctx: &Ctx, i: &ast::Ident) -> Option<ir::NodeId> {
     ctx.node_ids.get(&i.node).copied()
 }
@@ -50,16 +84,21 @@ pub(crate) fn lower_checks(ctx: &mut Ctx) {
                 continue;
             };
             let mut failures = 0;
+            let mut failure_scope = None;
             let mut without = Vec::new();
             for m in &p.modifiers {
                 match &m.node {
-                    ast::ModifierKind::Failures(k) => failures = k.node,
+                    ast::ModifierKind::Failures { count, of } => {
+                        failures = count.node;
+                        if !of.is_empty() {
+                            failure_scope = Some(scope(ctx, of));
+                        }
+                    }
                     ast::ModifierKind::Without(x) => {
-                        let comps = ctx
-                            .named_components
-                            .get(&x.node)
-                            .or_else(|| ctx.kind_components.get(&x.node));
-                        without.extend(comps.into_iter().flatten().copied());
+                        without.extend(named_or_kind(ctx, &x.node).iter().copied());
+                    }
+                    ast::ModifierKind::WithoutPeering(a, b) => {
+                        without.extend(peering(ctx, &a.node, &b.node));
                     }
                 }
             }
@@ -70,6 +109,7 @@ pub(crate) fn lower_checks(ctx: &mut Ctx) {
                     kind,
                     span: p.span,
                     failures,
+                    failure_scope: failure_scope.clone(),
                     without: without.clone(),
                     assumptions: assumptions.clone(),
                 });

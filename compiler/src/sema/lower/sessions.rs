@@ -30,7 +30,10 @@ struct Side {
     import: Vec<PolicyId>,
     export: Vec<PolicyId>,
     expected_asn: Option<(u32, Span)>,
-    allowas_in: bool,
+    /// Occurrences of the own ASN tolerated on receipt (0: off).
+    allowas_in: u8,
+    /// A receiver's `neighbor A weight N` (FRR configuration).
+    receive_weight: Option<u32>,
     tunnel: Option<(TunnelId, Span)>,
     weight: Option<u32>,
     /// The key of the session line (`peer`, `connect`, ...).
@@ -71,7 +74,8 @@ fn side_from_line(
         import: Vec::new(),
         export: Vec::new(),
         expected_asn: None,
-        allowas_in: false,
+        allowas_in: 0,
+        receive_weight: None,
         tunnel: None,
         weight: None,
         key: match &schema.target {
@@ -91,7 +95,11 @@ fn side_from_line(
                 .and_then(|n| u32::try_from(n).ok())
                 .map(|n| (n, v.span))
         });
-        side.allowas_in = line.flag("allowas_in");
+        side.allowas_in = if line.flag("allowas_in") {
+            ALLOWAS_IN_DEFAULT
+        } else {
+            0
+        };
         side.tunnel = line.option("over").and_then(|v| {
             v.node
                 .as_ref_name()
@@ -204,6 +212,26 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
             }
         }
     }
+    // Sides declared by FRR configurations (`neighbor A remote-as N`).
+    for c in &ctx.config_sides {
+        sides.push(Side {
+            from: c.from,
+            to: c.to,
+            kind: SessionSchemaKind::Bgp,
+            implicit: false,
+            user_line: true,
+            import: c.import.clone(),
+            export: c.export.clone(),
+            expected_asn: c.expected_asn,
+            allowas_in: c.allowas_in,
+            receive_weight: c.weight,
+            tunnel: c.tunnel.map(|t| (t, c.span)),
+            weight: None,
+            key: "neighbor".to_string(),
+            maker: None,
+            span: c.span,
+        });
+    }
     sides
 }
 
@@ -251,7 +279,22 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
                 establish(ctx, first, second);
             }
             (Some(lone), None) | (None, Some(lone)) => {
-                if lone.user_line && !lone.implicit {
+                let to = &ctx.net.nodes[lone.to];
+                if lone.user_line && to.asn == 0 {
+                    // A node without an ASN (Azure Firewall, the internet) speaks no BGP.
+                    ctx.diags.push(
+                        Diagnostic::error(
+                            "AVS0340",
+                            format!("`{}` speaks no BGP: it cannot be a peer", to.name),
+                        )
+                        .primary(lone.span, format!("`{}` has no BGP", to.name))
+                        .secondary(to.span, format!("`{}` is {} {}", to.name, crate::sema::resolve::article(&to.kind), to.kind))
+                        .help(format!(
+                            "reach `{}` with a route whose next hop is its address (a UDR `next_hop`), or remove this line",
+                            to.name
+                        )),
+                    );
+                } else if lone.user_line && !lone.implicit {
                     let from = &ctx.net.nodes[lone.from];
                     let to = &ctx.net.nodes[lone.to];
                     ctx.diags.push(
@@ -355,6 +398,39 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
             status = SessionStatus::Down(format!("tunnel `{}` does not join its ends", tun.name));
         }
     }
+    // A tunnel carries packets only while its outer packets reach the far end without
+    // it (AZURE.md, v2 corrections): the sessions over it need an underlay path both
+    // ways, and go down with the peerings that path crosses.
+    let mut underlay_requires: Vec<ir::ComponentId> = Vec::new();
+    if let (Some((t, span)), SessionStatus::Up) = (tunnel, &status) {
+        for (from, to) in [(a, b), (b, a)] {
+            match underlay(&ctx.net, from, to) {
+                Underlay::Static(comps) => underlay_requires.extend(comps),
+                Underlay::NotChecked => {}
+                Underlay::Missing(addr) => {
+                    let tun = &ctx.net.tunnels[t];
+                    let message = format!(
+                        "tunnel `{}` has no underlay path from `{}` to {}",
+                        tun.name, ctx.net.nodes[from].name, addr
+                    );
+                    ctx.diags.push(
+                        Diagnostic::warning("AVS0308", message.clone())
+                            .primary(tun.span, "the outer packets of this tunnel have no route")
+                            .secondary(span, "this session runs over it")
+                            .note(
+                                "the session is down: a tunnel carries packets only while its \
+                                 outer packets reach the far end without using the tunnel itself",
+                            )
+                            .help(
+                                "peer the two VNets (or give the ends another route to each other)",
+                            ),
+                    );
+                    status = SessionStatus::Down(message);
+                    break;
+                }
+            }
+        }
+    }
     let kind =
         if x.kind == SessionSchemaKind::GlobalReach || y.kind == SessionSchemaKind::GlobalReach {
             SessionKind::GlobalReach
@@ -399,9 +475,87 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
         return;
     }
     for (s, r) in [(&x, &y), (&y, &x)] {
-        let edge = make_edge(ctx, s, r, session, kind, component, tunnel.map(|(t, _)| t));
+        let mut edge = make_edge(ctx, s, r, session, kind, component, tunnel.map(|(t, _)| t));
+        for c in &underlay_requires {
+            if !edge.requires.contains(c) {
+                edge.requires.push(*c);
+            }
+        }
         ctx.net.edges.push(edge);
     }
+}
+
+/// Whether the outer packets of a tunnel from `from` reach `to`'s address without the
+/// tunnel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Underlay {
+    /// By the VNet fabric's own routes (VnetLocal, or VNetPeering: the peerings it
+    /// needs are listed).
+    Static(Vec<ir::ComponentId>),
+    /// Not decided here: an end outside a VNet's fabric, or a UDR towards an appliance
+    /// (whose forwarding is not followed): the session stays up, as before v2.
+    NotChecked,
+    /// No route: the session over the tunnel never comes up.
+    Missing(std::net::Ipv4Addr),
+}
+
+/// The underlay of a tunnel between two NVAs: the longest-prefix match for the far
+/// end's address among the near end's subnet's user-defined routes and system routes
+/// (its VNet and peered VNets; a UDR wins on an equal prefix). BGP-programmed routes
+/// play no part: Azure never programs one equal to or inside a VNet's or a peered
+/// VNet's space, and a route learned over the tunnel itself cannot carry it.
+fn underlay(net: &ir::Network, from: NodeId, to: NodeId) -> Underlay {
+    let (Some(s), Some(addr)) = (
+        net.nodes[from].behaviours.fabric_subnet,
+        net.nodes[to].address,
+    ) else {
+        return Underlay::NotChecked;
+    };
+    if net.nodes[to].behaviours.fabric_subnet.is_none() {
+        return Underlay::NotChecked;
+    }
+    let subnet = &net.subnets[s];
+    let vnet = &net.vnets[subnet.vnet];
+    // (prefix length, user route?, outcome)
+    let mut best: Option<(u8, bool, Underlay)> = None;
+    let mut consider = |len: u8, user: bool, u: Underlay| {
+        let better = match &best {
+            None => true,
+            Some((l, bu, _)) => len > *l || (len == *l && user && !*bu),
+        };
+        if better {
+            best = Some((len, user, u));
+        }
+    };
+    for p in vnet.address.iter().filter(|p| p.contains(&addr)) {
+        consider(p.prefix_len(), false, Underlay::Static(Vec::new()));
+    }
+    for peering in &vnet.peerings {
+        for p in net.vnets[peering.vnet]
+            .address
+            .iter()
+            .filter(|p| p.contains(&addr))
+        {
+            consider(
+                p.prefix_len(),
+                false,
+                Underlay::Static(vec![peering.component]),
+            );
+        }
+    }
+    for u in subnet.udrs.iter().filter(|u| u.prefix.contains(&addr)) {
+        let outcome = match u.next_hop {
+            ir::UdrNextHop::Appliance(_) => Underlay::NotChecked,
+            ir::UdrNextHop::VnetLocal if vnet.address.iter().any(|p| p.contains(&addr)) => {
+                Underlay::Static(Vec::new())
+            }
+            ir::UdrNextHop::VnetLocal | ir::UdrNextHop::None | ir::UdrNextHop::Internet => {
+                Underlay::Missing(addr)
+            }
+        };
+        consider(u.prefix.prefix_len(), true, outcome);
+    }
+    best.map(|(_, _, u)| u).unwrap_or(Underlay::Missing(addr))
 }
 
 /// The directed edge `s.from → s.to`: `s` is the sender's side, `r` the receiver's.
@@ -436,11 +590,13 @@ fn make_edge(
         import: r.import.clone(),
         prepend,
         loop_check,
-        allowas_in: if r.allowas_in { ALLOWAS_IN_DEFAULT } else { 0 },
+        allowas_in: r.allowas_in,
         ibgp: kind == SessionKind::Ibgp,
         reset_local_pref: matches!(kind, SessionKind::Ebgp | SessionKind::GlobalReach),
         tunnel,
-        weight: receive_weight(ctx, s, kind),
+        weight: r
+            .receive_weight
+            .unwrap_or_else(|| receive_weight(ctx, s, kind)),
         max_routes: route_limit(ctx, s, r, kind),
         requires,
         span: s.span,

@@ -13,7 +13,8 @@
 //! The structural kinds are read by their key names, as lowering reads them: a
 //! `subnet` has `vnet` and `address`; a `vnet` has `address` lines and `peer` lines;
 //! a VM is a component of a kind with the `fabric_forwarding` behaviour, with `ip`
-//! and `subnet` or `vnet`.
+//! and `subnet` or `vnet`; an internal load balancer (`load_balancing`) is checked the
+//! same way for its `frontend`.
 
 use super::codes;
 use crate::diagnostic::Diagnostic;
@@ -111,18 +112,19 @@ pub(crate) fn check(design: &Design) -> Vec<Diagnostic> {
     }
     let mut taken: BTreeMap<(String, Ipv4Addr), (String, Span)> = BTreeMap::new();
     for vm in &design.components {
-        let is_vm = design
-            .kind(&vm.kind)
-            .is_some_and(|k| k.has_behaviour("fabric_forwarding"));
-        let Some(ip) = vm.get("ip").and_then(|l| l.first()) else {
+        // A VM's `ip`, or an internal load balancer's `frontend`: both take an
+        // address of their subnet.
+        let key = match design.kind(&vm.kind) {
+            Some(k) if k.has_behaviour("fabric_forwarding") => "ip",
+            Some(k) if k.has_behaviour("load_balancing") => "frontend",
+            _ => continue,
+        };
+        let Some(ip) = vm.get(key).and_then(|l| l.first()) else {
             continue;
         };
         let Some(addr) = ip.node.as_address() else {
             continue;
         };
-        if !is_vm {
-            continue;
-        }
         let vnet_name = if let Some(s) = ref_of(design, vm, SUBNET, SUBNET) {
             vm_in_subnet(vm, s, addr, ip.span, &mut out);
             ref_of(design, s, VNET, VNET).map(|v| v.name.node.clone())

@@ -5,12 +5,17 @@
 //! - `never N`, `via M`, `originated_by O`, `routes N`, waypoints and `assume N`: nodes;
 //! - `without X`: a component name, or a kind in scope (every component of it);
 //!   a component name wins over a kind of the same name;
-//! - `under failures K`: K ≤ [`MAX_FAILURES`], once per line.
+//! - `under failures K`: K ≤ [`MAX_FAILURES`], once per line;
+//! - `under failures K of W...`: each W a failure kind ([`FAILURE_KINDS`]) or the name
+//!   of a component that can fail (checked once every component is known:
+//!   [`failure_targets`]);
+//! - `without peering A B`: two vnets that are peered (both declare `peer`).
 
 use super::codes;
-use super::names::{Expect, Scope};
-use super::suggest::did_you_mean;
+use super::names::{EntryKind, Expect, Scope};
+use super::suggest::{article, did_you_mean};
 use crate::diagnostic::Diagnostic;
+use crate::sema::model::Design;
 use crate::span::Span;
 use crate::syntax::ast::{self, CheckLine, EndpointValue, ModifierKind, PropertyKind};
 use std::collections::BTreeMap;
@@ -20,6 +25,27 @@ use std::collections::BTreeMap;
 /// survive one or two (a circuit, a region), and beyond a handful the question stops
 /// describing an operational scenario.
 pub const MAX_FAILURES: u32 = 8;
+
+/// The words `of` (and `without`) accept as kinds of failure components (LANGUAGE.md
+/// §2.4, "Failures"). `peering`, `session` and `connection` are not declared kinds;
+/// the others are stdlib kinds (accepted only when in scope): `er_circuit` (the circuit,
+/// taking its connections and sessions down), `global_reach` (its links), `tunnel`,
+/// `vpn_gateway` (its connections).
+pub const FAILURE_KINDS: [&str; 7] = [
+    "er_circuit",
+    "global_reach",
+    "tunnel",
+    "vpn_gateway",
+    "peering",
+    "session",
+    "connection",
+];
+
+/// Failure kinds that no declaration defines.
+const IMPLICIT_FAILURE_KINDS: [&str; 3] = ["peering", "session", "connection"];
+
+/// What the failure components are, for notes.
+const FAILABLE_NOTE: &str = "components that can fail: circuits, circuit connections, Global Reach links, VNet peerings, tunnels, BGP sessions, VPN connections and load-balancer backends";
 
 /// Kinds whose components hold VMs and so can be a source or destination besides
 /// nodes (their subnets' effective routes apply).
@@ -150,10 +176,13 @@ fn endpoint(scope: &Scope, e: &ast::Endpoint, diags: &mut Vec<Diagnostic>) {
 
 fn modifiers(scope: &Scope, mods: &[ast::Modifier], diags: &mut Vec<Diagnostic>) {
     let mut failures: Option<Span> = None;
-    let mut without: BTreeMap<&str, Span> = BTreeMap::new();
+    let mut without: BTreeMap<String, Span> = BTreeMap::new();
     for m in mods {
         match &m.node {
-            ModifierKind::Failures(k) => {
+            ModifierKind::Failures { count: k, of } => {
+                for w in of {
+                    failure_word(scope, w, diags);
+                }
                 if let Some(first) = failures {
                     diags.push(
                         Diagnostic::error(
@@ -177,21 +206,219 @@ fn modifiers(scope: &Scope, mods: &[ast::Modifier], diags: &mut Vec<Diagnostic>)
                 }
             }
             ModifierKind::Without(x) => {
-                if let Some(first) = without.get(x.node.as_str()) {
-                    diags.push(
-                        Diagnostic::error(
-                            codes::REPEATED_MODIFIER,
-                            format!("`without {}` is given twice", x.node),
-                        )
-                        .primary(m.span, "given again here")
-                        .secondary(*first, "first given here"),
-                    );
-                }
-                without.insert(&x.node, m.span);
+                repeated_without(&mut without, x.node.clone(), m.span, diags);
                 without_target(scope, x, diags);
+            }
+            ModifierKind::WithoutPeering(a, b) => {
+                let (lo, hi) = if a.node <= b.node { (a, b) } else { (b, a) };
+                let key = format!("peering {} {}", lo.node, hi.node);
+                repeated_without(&mut without, key, m.span, diags);
+                let vnet = scope.expect("vnet");
+                if matches!(vnet, Expect::Kind(_)) {
+                    scope.name(a, &[vnet], diags);
+                    scope.name(b, &[vnet], diags);
+                } else {
+                    // No vnet kind in scope: report the names as unknown.
+                    scope.name(a, &[Expect::Kind("vnet")], diags);
+                }
             }
         }
     }
+}
+
+/// The same `without` (a name, or one peering) twice on a line is an error.
+fn repeated_without(
+    seen: &mut BTreeMap<String, Span>,
+    key: String,
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if let Some(first) = seen.get(&key) {
+        diags.push(
+            Diagnostic::error(
+                codes::REPEATED_MODIFIER,
+                format!("`without {key}` is given twice"),
+            )
+            .primary(span, "given again here")
+            .secondary(*first, "first given here"),
+        );
+    }
+    seen.insert(key, span);
+}
+
+/// One word of `under failures K of ...`: a component (whether it can fail is checked
+/// by [`failure_targets`]) or a failure kind in scope.
+fn failure_word(scope: &Scope, w: &ast::Ident, diags: &mut Vec<Diagnostic>) {
+    match scope.ns.get(&w.node) {
+        Some(e) if matches!(e.kind, EntryKind::Component(_) | EntryKind::Broken) => return,
+        Some(e) => {
+            diags.push(
+                Diagnostic::error(
+                    codes::WRONG_KIND,
+                    format!(
+                        "`{}` is {}, expected a component or a kind that can fail",
+                        w.node,
+                        e.describe(&w.node)
+                    ),
+                )
+                .primary(w.span, "expected a component or a kind that can fail")
+                .secondary(e.span, format!("`{}` is declared here", w.node)),
+            );
+            return;
+        }
+        None => {}
+    }
+    let in_scope = |k: &str| IMPLICIT_FAILURE_KINDS.contains(&k) || scope.kinds.contains_key(k);
+    if FAILURE_KINDS.contains(&w.node.as_str()) && in_scope(&w.node) {
+        return;
+    }
+    if scope.kinds.contains_key(&w.node) {
+        diags.push(
+            Diagnostic::error(
+                codes::NOT_FAILABLE,
+                format!("{} {} cannot fail", article(&w.node), w.node),
+            )
+            .primary(w.span, "not a kind of failure component")
+            .note(FAILABLE_NOTE)
+            .help(format!(
+                "name a kind that can fail ({}) or the components themselves",
+                kinds_list(&in_scope)
+            )),
+        );
+        return;
+    }
+    let mut candidates: Vec<&str> = scope
+        .ns
+        .iter()
+        .filter(|(_, e)| matches!(e.kind, EntryKind::Component(_)))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    candidates.extend(FAILURE_KINDS.iter().copied().filter(|k| in_scope(k)));
+    candidates.sort_unstable();
+    let mut d = Diagnostic::error(codes::UNKNOWN_NAME, format!("unknown name `{}`", w.node))
+        .primary(w.span, "expected a component or a kind that can fail");
+    if let Some(m) = scope.unloaded_kinds.get(&w.node) {
+        d = d.help(format!(
+            "`{}` is a kind of the `{}` module: add `use {}`",
+            w.node,
+            m.name(),
+            m.name()
+        ));
+    } else if let Some(s) = did_you_mean(&w.node, candidates.iter().copied()) {
+        d = d.help(format!("did you mean `{s}`?"));
+    } else {
+        d = d.help(format!(
+            "the kinds that can fail: {}",
+            kinds_list(&in_scope)
+        ));
+    }
+    diags.push(d.note("`under failures K of ...` lets only these components fail: kinds (e.g. `er_circuit`, `tunnel`) or components by name"));
+}
+
+/// The failure kinds in scope, as `` `a`, `b` ``.
+fn kinds_list(in_scope: &dyn Fn(&str) -> bool) -> String {
+    FAILURE_KINDS
+        .iter()
+        .filter(|k| in_scope(k))
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Once every component is resolved: each component named in an `of` list can fail,
+/// and each `without peering A B` names an established peering (both VNets declare
+/// `peer` the other).
+pub(crate) fn failure_targets(design: &Design, diags: &mut Vec<Diagnostic>) {
+    let mods = design
+        .checks
+        .iter()
+        .flat_map(|c| &c.lines)
+        .flat_map(|l| match l {
+            CheckLine::Property(p) => p.modifiers.as_slice(),
+            CheckLine::Assume(_) => &[],
+        });
+    for m in mods {
+        match &m.node {
+            ModifierKind::Failures { of, .. } => {
+                for w in of {
+                    named_failable(design, w, diags);
+                }
+            }
+            ModifierKind::WithoutPeering(a, b) => peered(design, a, b, diags),
+            ModifierKind::Without(_) => {}
+        }
+    }
+}
+
+/// A component named in `of` must be one that can fail: a circuit (its kind has the
+/// `msee` behaviour), a tunnel, a Global Reach link, a VPN gateway (its connections)
+/// or a load balancer's backend (named by a `backend` line).
+fn named_failable(design: &Design, w: &ast::Ident, diags: &mut Vec<Diagnostic>) {
+    let Some(c) = design.component(&w.node) else {
+        return; // a kind, or reported by the resolver
+    };
+    let circuit = design
+        .kinds
+        .get(&c.kind)
+        .is_some_and(|k| k.has_behaviour("msee"));
+    let by_kind = ["tunnel", "global_reach", "vpn_gateway"].contains(&c.kind.as_str());
+    let backend = design.components.iter().any(|o| {
+        o.all("backend")
+            .any(|l| l.first().and_then(|v| v.node.as_ref_name()) == Some(w.node.as_str()))
+    });
+    if circuit || by_kind || backend {
+        return;
+    }
+    diags.push(
+        Diagnostic::error(codes::NOT_FAILABLE, format!("`{}` cannot fail", w.node))
+            .primary(
+                w.span,
+                format!("{} {} is not a failure component", article(&c.kind), c.kind),
+            )
+            .secondary(c.name.span, format!("`{}` is declared here", w.node))
+            .note(FAILABLE_NOTE)
+            .help(format!(
+                "to check the design without `{}`, write `without {}`",
+                w.node, w.node
+            )),
+    );
+}
+
+/// `without peering A B`: both are vnets declaring `peer` the other.
+fn peered(design: &Design, a: &ast::Ident, b: &ast::Ident, diags: &mut Vec<Diagnostic>) {
+    let vnet = |i: &ast::Ident| design.component(&i.node).filter(|c| c.kind == "vnet");
+    let (Some(va), Some(vb)) = (vnet(a), vnet(b)) else {
+        return; // reported by the resolver
+    };
+    let peers = |x: &crate::sema::model::ComponentDecl, y: &str| {
+        x.all("peer")
+            .any(|l| l.first().and_then(|v| v.node.as_ref_name()) == Some(y))
+    };
+    let (ab, ba) = (peers(va, &b.node), peers(vb, &a.node));
+    if a.node != b.node && ab && ba {
+        return;
+    }
+    let mut d = Diagnostic::error(
+        codes::NOT_PEERED,
+        format!("`{}` and `{}` are not peered", a.node, b.node),
+    )
+    .primary(a.span.to(b.span), "no VNet peering between these");
+    d = match (ab, ba) {
+        _ if a.node == b.node => d.note("a VNet peering joins two different VNets"),
+        (true, false) => d
+            .secondary(va.name.span, format!("`{}` declares `peer {}`", a.node, b.node))
+            .secondary(vb.name.span, format!("`{}` has no `peer {}`", b.node, a.node))
+            .note("a VNet peering is established when both VNets declare it (AZURE.md: VNet peering)"),
+        (false, true) => d
+            .secondary(vb.name.span, format!("`{}` declares `peer {}`", b.node, a.node))
+            .secondary(va.name.span, format!("`{}` has no `peer {}`", a.node, b.node))
+            .note("a VNet peering is established when both VNets declare it (AZURE.md: VNet peering)"),
+        _ => d.help(format!(
+            "`without peering` names VNets that `peer` each other; to remove a VNet, write `without {}`",
+            a.node
+        )),
+    };
+    diags.push(d);
 }
 
 /// `without X`: a component, or a kind in scope.
@@ -216,7 +443,7 @@ fn without_target(scope: &Scope, x: &ast::Ident, diags: &mut Vec<Diagnostic>) {
         }
         None => {}
     }
-    if scope.kinds.contains_key(&x.node) {
+    if scope.kinds.contains_key(&x.node) || IMPLICIT_FAILURE_KINDS.contains(&x.node.as_str()) {
         return;
     }
     let mut candidates: Vec<&str> = scope

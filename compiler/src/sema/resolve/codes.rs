@@ -47,6 +47,8 @@ pub(crate) const TOO_MANY_FAILURES: &str = "AVS0150";
 pub(crate) const REPEATED_MODIFIER: &str = "AVS0151";
 pub(crate) const ASSUME_LENGTH: &str = "AVS0152";
 pub(crate) const BAD_SUBNET_PATH: &str = "AVS0153";
+pub(crate) const NOT_FAILABLE: &str = "AVS0154";
+pub(crate) const NOT_PEERED: &str = "AVS0155";
 
 // Lints and findings (`sema::lints`).
 pub(crate) const RESERVED_ASN: &str = "AVS0200";

@@ -12,6 +12,19 @@ use crate::span::Span;
 use crate::syntax::ast;
 use std::collections::BTreeMap;
 
+/// The keys an FRR configuration (`config "PATH"`) defines.
+pub(crate) const CONFIG_KEYS: [&str; 5] = ["asn", "router_id", "originate", "static", "peer"];
+
+fn config_equivalent(key: &str) -> &'static str {
+    match key {
+        "asn" => "`router bgp ASN`",
+        "router_id" => "`bgp router-id A`",
+        "originate" => "`network P`",
+        "static" => "`ip route P NEXT_HOP`",
+        _ => "`neighbor A remote-as ASN`",
+    }
+}
+
 /// Resolves one component; `None` when its kind is unknown (reported).
 pub(crate) fn component(
     scope: &Scope,
@@ -105,11 +118,39 @@ pub(crate) fn component(
             }
         }
     }
+    // `config "PATH"`: the node's BGP comes from an FRR configuration, so the keys
+    // it defines may not also be written here (docs/frr.md).
+    let config_line = first_use.get("config").copied();
+    if let Some(config) = config_line {
+        for line in &decl.lines {
+            if CONFIG_KEYS.contains(&line.key.node.as_str()) {
+                diags.push(
+                    Diagnostic::error(
+                        crate::frr::codes::KEY_CONFLICT,
+                        format!(
+                            "`{}` is defined by the configuration of `{}`",
+                            line.key.node, c.name.node
+                        ),
+                    )
+                    .primary(line.span, "also written here")
+                    .secondary(
+                        config,
+                        "the configuration defines the node's BGP and static routes",
+                    )
+                    .help(format!(
+                        "remove this line and say it in the configuration file ({})",
+                        config_equivalent(&line.key.node)
+                    )),
+                );
+            }
+        }
+    }
     for key in &kind.keys {
         if first_use.contains_key(key.name.node.as_str()) || meant.contains(&key.name.node) {
             continue;
         }
-        if key.required {
+        if key.required && !(config_line.is_some() && CONFIG_KEYS.contains(&key.name.node.as_str()))
+        {
             diags.push(
                 Diagnostic::error(
                     codes::MISSING_KEY,
@@ -132,7 +173,8 @@ pub(crate) fn component(
     Some(decl)
 }
 
-/// A kind with `fabric_forwarding` is a VM: it sits in exactly one subnet, named by
+/// A kind with `fabric_forwarding` is a VM (and one with `load_balancing` a load
+/// balancer's frontend): it sits in exactly one subnet, named by
 /// `subnet S`, or by `vnet V` for the VNet's default subnet.
 fn placement(
     kind: &KindSchema,
@@ -140,7 +182,7 @@ fn placement(
     given: &BTreeMap<&str, Span>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    if !kind.has_behaviour("fabric_forwarding")
+    if !(kind.has_behaviour("fabric_forwarding") || kind.has_behaviour("load_balancing"))
         || kind.key("subnet").is_none()
         || kind.key("vnet").is_none()
     {

@@ -20,7 +20,7 @@ use crate::syntax::ast::{self, ArgValue, KindLine, PatternElem};
 use std::collections::BTreeMap;
 
 /// The built-in behaviours a kind may switch on (documented in docs/semantics.md).
-pub const BEHAVIOURS: [&str; 12] = [
+pub const BEHAVIOURS: [&str; 13] = [
     "owns_originated",
     "multipath",
     "control_plane_only",
@@ -33,6 +33,7 @@ pub const BEHAVIOURS: [&str; 12] = [
     "fabric_forwarding",
     "msee",
     "internet",
+    "load_balancing",
 ];
 
 /// Words a `session` line takes after its target.

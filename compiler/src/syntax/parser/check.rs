@@ -10,7 +10,11 @@
 //!            | "path" endpoint "->" endpoint ("traverses" | "avoids") NAME
 //!            | "symmetric" endpoint "<->" endpoint
 //!            | "routes" NAME "<=" NUMBER
-//! modifier   = "under" "failures" NUMBER | "without" NAME
+//! modifier   = "under" "failures" NUMBER [ "of" NAME { NAME } ]
+//!            | "without" "peering" NAME NAME
+//!            | "without" NAME
+//!              (the `of` list ends at the line's end or at the next modifier word;
+//!               `without peering` alone is the kind: every VNet peering)
 //! endpoint   = WORD | PREFIX | ADDRESS          (WORD includes `hub/default`, `internet`)
 //! ```
 
@@ -222,18 +226,46 @@ impl Parser<'_> {
         ));
     }
 
-    /// `modifier = "under" "failures" NUMBER | "without" NAME`
+    /// `modifier = "under" "failures" NUMBER [ "of" NAME... ] | "without" ...`
     fn modifier(&mut self) -> PResult<Modifier> {
         let start = self.span();
         let kind = match self.word_at(0) {
             Some("under") => {
                 self.bump();
                 self.expect_keyword("failures", "after `under`")?;
-                ModifierKind::Failures(self.expect_u32("failure count", 0)?)
+                let count = self.expect_u32("failure count", 0)?;
+                let mut of = Vec::new();
+                if self.at_word("of") {
+                    self.bump();
+                    of.push(self.expect_word(
+                        "a kind or component name after `of` (e.g. `er_circuit`, `tunnel`)",
+                    )?);
+                    while !self.at_line_end()
+                        && !self.word_at(0).is_some_and(|w| MODIFIERS.contains(&w))
+                    {
+                        of.push(self.expect_word("a kind or component name in the `of` list")?);
+                    }
+                }
+                ModifierKind::Failures { count, of }
             }
             Some("without") => {
                 self.bump();
-                ModifierKind::Without(self.expect_word("a kind or component name after `without`")?)
+                let x = self.expect_word("a kind or component name after `without`")?;
+                // `without peering A B` names one peering; `without peering` alone (at
+                // the line's end or before another modifier) is the kind.
+                let names_a_peering = x.node == "peering"
+                    && !self.at_line_end()
+                    && !self.word_at(0).is_some_and(|w| MODIFIERS.contains(&w));
+                if names_a_peering {
+                    let a = self.expect_word("a vnet name after `without peering`")?;
+                    let b = self.expect_word(&format!(
+                        "the other vnet after `without peering {}`",
+                        a.node
+                    ))?;
+                    ModifierKind::WithoutPeering(a, b)
+                } else {
+                    ModifierKind::Without(x)
+                }
             }
             w => {
                 if *self.kind() == TokKind::Bad {

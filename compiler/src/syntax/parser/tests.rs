@@ -148,6 +148,69 @@ policy to_ars {
     assert!(p.rules[5].conditions.is_empty() && p.rules[5].verdict.node == Verdict::Deny);
 }
 
+/// `under failures K of W...` (the list ends at the line's end or the next modifier)
+/// and `without peering A B` (`without peering` alone is the kind).
+#[test]
+fn failure_scopes() {
+    let text = r#"
+check "s" {
+  reachable a -> b under failures 1 of er_circuit
+  reachable a -> b under failures 2 of fw1 fw2 tunnel without peering hub spoke
+  loop_free without peering under failures 1 of peering
+  loop_free without peering without x
+}
+"#;
+    let f = ok(text);
+    let Item::Check(c) = &f.items[0] else {
+        panic!()
+    };
+    let words = |m: &ModifierKind| match m {
+        ModifierKind::Failures { count, of } => {
+            let mut v = vec![count.node.to_string()];
+            v.extend(of.iter().map(|w| w.node.clone()));
+            v
+        }
+        ModifierKind::Without(x) => vec!["without".into(), x.node.clone()],
+        ModifierKind::WithoutPeering(a, b) => {
+            vec!["peering".into(), a.node.clone(), b.node.clone()]
+        }
+    };
+    let mods: Vec<Vec<Vec<String>>> = c
+        .lines
+        .iter()
+        .map(|l| {
+            let CheckLine::Property(p) = l else { panic!() };
+            p.modifiers.iter().map(|m| words(&m.node)).collect()
+        })
+        .collect();
+    assert_eq!(
+        mods,
+        vec![
+            vec![vec!["1", "er_circuit"]],
+            vec![
+                vec!["2", "fw1", "fw2", "tunnel"],
+                vec!["peering", "hub", "spoke"]
+            ],
+            vec![vec!["without", "peering"], vec!["1", "peering"]],
+            vec![vec!["without", "peering"], vec!["without", "x"]],
+        ]
+        .into_iter()
+        .map(|l| l
+            .into_iter()
+            .map(|m| m.into_iter().map(String::from).collect())
+            .collect())
+        .collect::<Vec<Vec<Vec<String>>>>()
+    );
+    let CheckLine::Property(p) = &c.lines[1] else {
+        panic!()
+    };
+    assert_eq!(
+        snip(text, p.modifiers[0].span),
+        "under failures 2 of fw1 fw2 tunnel"
+    );
+    assert_eq!(snip(text, p.modifiers[1].span), "without peering hub spoke");
+}
+
 #[test]
 fn checks() {
     let text = r#"
@@ -185,7 +248,9 @@ check "u" {
     let CheckLine::Property(p) = &c.lines[5] else {
         panic!()
     };
-    assert!(matches!(&p.modifiers[0].node, ModifierKind::Failures(k) if k.node == 1));
+    assert!(
+        matches!(&p.modifiers[0].node, ModifierKind::Failures { count, of } if count.node == 1 && of.is_empty())
+    );
     assert!(
         matches!(&p.kind, PropertyKind::Reachable { to, .. } if to.node == EndpointValue::Name("hub/default".into()))
     );

@@ -1,0 +1,248 @@
+//! The FRR configuration model: what one `frr.conf`/`bgpd.conf` says, statement by
+//! statement, with the span of every line (the parser's output, the translation's
+//! input). Nothing here is interpreted yet: defaults (`frr version`), name lookups and
+//! the meaning of each statement live in `translate`.
+
+use crate::span::{Span, Spanned};
+use ipnet::Ipv4Net;
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+/// One configuration file.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// `frr version X.Y`: the release whose defaults apply (none: current FRR's).
+    pub version: Option<Spanned<(u32, u32)>>,
+    pub hostname: Option<Spanned<String>>,
+    /// The `router bgp N` block (at most one; a second is an error).
+    pub bgp: Option<BgpRouter>,
+    /// `ip route` lines.
+    pub statics: Vec<IpRoute>,
+    /// `ip address P` lines of `interface` blocks: connected prefixes.
+    pub interface_addresses: Vec<Spanned<Ipv4Net>>,
+    pub prefix_lists: BTreeMap<String, FilterList<PrefixEntry>>,
+    pub as_path_lists: BTreeMap<String, FilterList<AsPathEntry>>,
+    pub community_lists: BTreeMap<String, FilterList<Vec<(u16, u16)>>>,
+    pub access_lists: BTreeMap<String, FilterList<AccessEntry>>,
+    pub route_maps: BTreeMap<String, RouteMap>,
+}
+
+/// A named list of ordered `permit`/`deny` entries (prefix-list, as-path access-list,
+/// community-list, access-list): the first entry that matches decides; none: deny.
+#[derive(Clone, Debug)]
+pub struct FilterList<T> {
+    /// Where the list is first defined.
+    pub span: Span,
+    /// By sequence number.
+    pub entries: BTreeMap<u32, Entry<T>>,
+}
+
+impl<T> FilterList<T> {
+    pub fn new(span: Span) -> Self {
+        FilterList {
+            span,
+            entries: BTreeMap::new(),
+        }
+    }
+    /// The sequence number FRR gives an entry written without `seq`: 5 above the
+    /// highest so far (starting at 5).
+    pub fn next_seq(&self) -> u32 {
+        self.entries
+            .keys()
+            .next_back()
+            .map(|s| (s / 5 + 1).saturating_mul(5))
+            .unwrap_or(5)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry<T> {
+    pub permit: bool,
+    pub item: T,
+    /// The whole line.
+    pub span: Span,
+}
+
+/// `P [ge N] [le M]` of a prefix-list (`any` is `0.0.0.0/0 le 32`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PrefixEntry {
+    pub prefix: Ipv4Net,
+    pub ge: Option<u8>,
+    pub le: Option<u8>,
+}
+
+/// One `bgp as-path access-list` regular expression, as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AsPathEntry {
+    pub regex: Spanned<String>,
+}
+
+/// A standard access-list entry, as a set of prefixes (by network address).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessEntry {
+    Any,
+    /// `A W` (wildcard mask) or `host A` (W = 0.0.0.0): the route's network address
+    /// lies in A/len.
+    Address(Ipv4Net),
+    /// Zebra-style `P [exact-match]`: the route lies inside P (or is P).
+    Prefix {
+        prefix: Ipv4Net,
+        exact: bool,
+    },
+}
+
+/// `ip route P NEXT_HOP`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IpRoute {
+    pub prefix: Ipv4Net,
+    pub next_hop: StaticNextHop,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaticNextHop {
+    Address(Ipv4Addr),
+    /// `blackhole`, `Null0`, `reject`.
+    Drop,
+}
+
+/// `router bgp N`.
+#[derive(Clone, Debug)]
+pub struct BgpRouter {
+    pub asn: Spanned<u32>,
+    /// The `router bgp N` line.
+    pub span: Span,
+    pub router_id: Option<Spanned<Ipv4Addr>>,
+    /// `[no] bgp ebgp-requires-policy`.
+    pub ebgp_requires_policy: Option<Spanned<bool>>,
+    /// `[no] bgp network import-check`.
+    pub import_check: Option<Spanned<bool>>,
+    /// `[no] bgp default ipv4-unicast`.
+    pub default_ipv4_unicast: Option<Spanned<bool>>,
+    /// Neighbours in order of first mention.
+    pub neighbors: Vec<Neighbor>,
+    pub networks: Vec<Spanned<Ipv4Net>>,
+    pub redistribute: Vec<Spanned<Redistribute>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Redistribute {
+    Static,
+    Connected,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemoteAs {
+    Asn(u32),
+    Internal,
+    External,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Direction {
+    In,
+    Out,
+}
+
+/// Everything said about one neighbour address.
+#[derive(Clone, Debug)]
+pub struct Neighbor {
+    pub addr: Spanned<Ipv4Addr>,
+    pub remote_as: Option<Spanned<RemoteAs>>,
+    /// `neighbor A route-map NAME in|out`.
+    pub route_map: BTreeMap<Direction, Spanned<String>>,
+    pub prefix_list: BTreeMap<Direction, Spanned<String>>,
+    /// `filter-list` (an as-path access-list).
+    pub filter_list: BTreeMap<Direction, Spanned<String>>,
+    /// `distribute-list` (an access-list).
+    pub distribute_list: BTreeMap<Direction, Spanned<String>>,
+    /// `allowas-in [N]` (FRR's default N: 3).
+    pub allowas_in: Option<Spanned<u8>>,
+    pub as_override: Option<Span>,
+    pub next_hop_self: Option<Span>,
+    pub remove_private_as: Option<Span>,
+    /// `neighbor A weight N`.
+    pub weight: Option<Spanned<u32>>,
+    /// `[no] neighbor A activate` in the IPv4 unicast address family.
+    pub activate: Option<Spanned<bool>>,
+    pub shutdown: Option<Span>,
+}
+
+impl Neighbor {
+    pub fn new(addr: Spanned<Ipv4Addr>) -> Self {
+        Neighbor {
+            addr,
+            remote_as: None,
+            route_map: BTreeMap::new(),
+            prefix_list: BTreeMap::new(),
+            filter_list: BTreeMap::new(),
+            distribute_list: BTreeMap::new(),
+            allowas_in: None,
+            as_override: None,
+            next_hop_self: None,
+            remove_private_as: None,
+            weight: None,
+            activate: None,
+            shutdown: None,
+        }
+    }
+    /// Whether any inbound/outbound policy is configured (what FRR's
+    /// `bgp ebgp-requires-policy` looks for: a route-map, prefix-list, filter-list or
+    /// distribute-list in that direction).
+    pub fn has_policy(&self, d: Direction) -> bool {
+        self.route_map.contains_key(&d)
+            || self.prefix_list.contains_key(&d)
+            || self.filter_list.contains_key(&d)
+            || self.distribute_list.contains_key(&d)
+    }
+}
+
+/// `route-map NAME permit|deny N` entries, by sequence number.
+#[derive(Clone, Debug)]
+pub struct RouteMap {
+    pub span: Span,
+    pub entries: BTreeMap<u32, RouteMapEntry>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RouteMapEntry {
+    pub permit: bool,
+    pub seq: u32,
+    /// The `route-map NAME permit N` line.
+    pub span: Span,
+    pub matches: Vec<Spanned<Match>>,
+    pub sets: Vec<Spanned<Set>>,
+    /// `on-match next` / `continue [N]` / `on-match goto N`.
+    pub exit: Option<Spanned<Exit>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Match {
+    PrefixList(String),
+    /// `match ip address NAME` (an access-list).
+    AccessList(String),
+    AsPath(String),
+    Community(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Set {
+    LocalPref(u32),
+    Metric(u32),
+    Prepend(Vec<u32>),
+    Exclude(Vec<u32>),
+    /// `set community C... additive`.
+    CommunityAdditive(Vec<(u16, u16)>),
+    /// `set comm-list NAME delete`.
+    CommListDelete(String),
+    NextHop(Ipv4Addr),
+    NextHopUnchanged,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// `on-match next`, `continue`: go on with the next entry.
+    Next,
+    /// `on-match goto N`, `continue N`: go on with entry N.
+    Goto(u32),
+}

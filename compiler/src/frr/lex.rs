@@ -1,0 +1,226 @@
+//! Lexical pieces of FRR's configuration language, as nom parsers over a
+//! [`nom_locate`] span: words, keywords, numbers, addresses, prefixes, communities.
+//!
+//! ```text
+//! word      = 1*(any character but space or tab)
+//! sp        = 1*(space | tab)
+//! number    = 1*DIGIT                        (decimal, no sign)
+//! address   = IPv4 dotted quad
+//! prefix    = address "/" 0..32              (no host bits)
+//! community = 0..65535 ":" 0..65535
+//! ```
+
+use super::error::{ErrorKind, PError};
+use ipnet::Ipv4Net;
+use nom::bytes::complete::take_till1;
+use nom::character::complete::space0;
+use nom::combinator::{eof, map};
+use nom::sequence::preceded;
+use nom::IResult;
+use nom_locate::LocatedSpan;
+use std::net::Ipv4Addr;
+
+pub type In<'a> = LocatedSpan<&'a str>;
+pub type PResult<'a, T> = IResult<In<'a>, T, PError>;
+
+/// A word and its byte range in the file.
+#[derive(Clone, Copy, Debug)]
+pub struct Word<'a> {
+    pub text: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+fn is_space(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+/// One word, after optional blanks.
+pub fn word(i: In) -> PResult<Word> {
+    preceded(
+        space0,
+        map(take_till1(is_space), |w: In| Word {
+            text: w.fragment(),
+            start: w.location_offset(),
+            end: w.location_offset() + w.fragment().len(),
+        }),
+    )(i)
+}
+
+/// A word that must be there, described by `what` when it is not.
+pub fn expect<'a>(what: &'static str) -> impl FnMut(In<'a>) -> PResult<'a, Word<'a>> {
+    move |i: In<'a>| match word(i) {
+        Ok(ok) => Ok(ok),
+        Err(_) => Err(nom::Err::Failure(PError::at(
+            &i,
+            ErrorKind::Expected(what.to_string()),
+        ))),
+    }
+}
+
+/// The keyword `k` (exactly; FRR's abbreviations are not accepted in files we check).
+pub fn kw<'a>(k: &'static str) -> impl FnMut(In<'a>) -> PResult<'a, Word<'a>> {
+    move |i: In<'a>| {
+        let (rest, w) = word(i)?;
+        if w.text == k {
+            Ok((rest, w))
+        } else {
+            Err(nom::Err::Error(PError::at(
+                &i,
+                ErrorKind::Expected(format!("`{k}`")),
+            )))
+        }
+    }
+}
+
+/// One of several keywords (which one is returned).
+pub fn one_of<'a>(ks: &'static [&'static str]) -> impl FnMut(In<'a>) -> PResult<'a, Word<'a>> {
+    move |i: In<'a>| {
+        let (rest, w) = word(i)?;
+        if ks.contains(&w.text) {
+            Ok((rest, w))
+        } else {
+            let list: Vec<String> = ks.iter().map(|k| format!("`{k}`")).collect();
+            Err(nom::Err::Error(PError::word(
+                &w,
+                ErrorKind::Expected(list.join(" or ")),
+            )))
+        }
+    }
+}
+
+/// The end of the line (trailing blanks allowed).
+pub fn end(i: In) -> PResult<()> {
+    let (rest, _) = space0(i)?;
+    match eof::<In, PError>(rest) {
+        Ok((rest, _)) => Ok((rest, ())),
+        Err(_) => {
+            let (_, w) = word(rest)?;
+            Err(nom::Err::Failure(PError::word(
+                &w,
+                ErrorKind::Unexpected(w.text.to_string()),
+            )))
+        }
+    }
+}
+
+fn typed<'a, T>(
+    what: &'static str,
+    f: impl Fn(&str) -> Result<T, ErrorKind>,
+) -> impl FnMut(In<'a>) -> PResult<'a, (T, Word<'a>)> {
+    move |i: In<'a>| {
+        let (rest, w) = expect(what)(i)?;
+        match f(w.text) {
+            Ok(v) => Ok((rest, (v, w))),
+            Err(kind) => Err(nom::Err::Failure(PError::word(&w, kind))),
+        }
+    }
+}
+
+/// A decimal number of type `T` (`what` names it in errors).
+pub fn number<'a>(
+    what: &'static str,
+    max: u64,
+) -> impl FnMut(In<'a>) -> PResult<'a, (u64, Word<'a>)> {
+    typed(what, move |t| {
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ErrorKind::Expected(what.to_string()));
+        }
+        match t.parse::<u64>() {
+            Ok(n) if n <= max => Ok(n),
+            _ => Err(ErrorKind::OutOfRange(format!("{what} (at most {max})"))),
+        }
+    })
+}
+
+/// An ASN (1..=4294967295; FRR also accepts the `asdot` form A.B).
+pub fn asn(i: In) -> PResult<(u32, Word)> {
+    typed("an AS number", asn_text)(i)
+}
+
+/// The text of an ASN.
+pub fn asn_text(t: &str) -> Result<u32, ErrorKind> {
+    {
+        let plain = |s: &str| -> Option<u64> {
+            (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<u64>().ok())
+                .flatten()
+        };
+        let n = match t.split_once('.') {
+            Some((hi, lo)) => match (plain(hi), plain(lo)) {
+                (Some(h), Some(l)) if h <= 65535 && l <= 65535 => Some(h * 65536 + l),
+                _ => None,
+            },
+            None => plain(t),
+        };
+        match n {
+            Some(n) if (1..=u64::from(u32::MAX)).contains(&n) => u32::try_from(n)
+                .map_err(|_| ErrorKind::OutOfRange("an AS number (1-4294967295)".into())),
+            Some(_) => Err(ErrorKind::OutOfRange("an AS number (1-4294967295)".into())),
+            None => Err(ErrorKind::Expected("an AS number".into())),
+        }
+    }
+}
+
+/// An IPv4 address.
+pub fn address(i: In) -> PResult<(Ipv4Addr, Word)> {
+    typed("an IPv4 address", |t| {
+        if t.contains(':') {
+            return Err(ErrorKind::Ipv6);
+        }
+        t.parse::<Ipv4Addr>()
+            .map_err(|_| ErrorKind::Expected("an IPv4 address".into()))
+    })(i)
+}
+
+/// An IPv4 prefix without host bits.
+pub fn prefix(i: In) -> PResult<(Ipv4Net, Word)> {
+    typed("an IPv4 prefix (A.B.C.D/M)", prefix_text)(i)
+}
+
+/// The text of an IPv4 prefix without host bits.
+pub fn prefix_text(t: &str) -> Result<Ipv4Net, ErrorKind> {
+    {
+        if t.contains(':') {
+            return Err(ErrorKind::Ipv6);
+        }
+        let p = t
+            .parse::<Ipv4Net>()
+            .map_err(|_| ErrorKind::Expected("an IPv4 prefix (A.B.C.D/M)".into()))?;
+        if p.network() != p.addr() {
+            return Err(ErrorKind::HostBits(p.trunc()));
+        }
+        Ok(p)
+    }
+}
+
+/// A community `A:B` (or the well-known names FRR accepts).
+pub fn community(t: &str) -> Result<(u16, u16), ErrorKind> {
+    match t {
+        "no-advertise" => return Ok((65535, 65282)),
+        "no-export" => return Ok((65535, 65281)),
+        "local-AS" => return Ok((65535, 65283)),
+        _ => {}
+    }
+    let bad = || ErrorKind::Expected("a community (AA:NN)".into());
+    let (a, b) = t.split_once(':').ok_or_else(bad)?;
+    Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
+}
+
+/// The rest of the line after blanks (free text: descriptions, regexes, passwords).
+pub fn rest(i: In) -> PResult<Option<Word>> {
+    let (i, _) = space0(i)?;
+    let text = *i.fragment();
+    let trimmed = text.trim_end_matches(is_space);
+    if trimmed.is_empty() {
+        return Ok((i, None));
+    }
+    let start = i.location_offset();
+    let w = Word {
+        text: trimmed,
+        start,
+        end: start + trimmed.len(),
+    };
+    let (i, _) = nom::bytes::complete::take(text.len())(i)?;
+    Ok((i, Some(w)))
+}

@@ -1,0 +1,531 @@
+//! The line-oriented driver: splits the file into lines, strips comments, keeps FRR's
+//! node stack (top level → `router bgp` → `address-family`; `route-map`,
+//! `interface`, `line vty`) and applies each statement to the [`Config`].
+//!
+//! As FRR does when it reads a file, a line that is not a statement of the current
+//! node is tried in the enclosing nodes (so `route-map ...` or `ip prefix-list ...`
+//! after a `router bgp` block simply leaves it). The stack is at most four deep
+//! whatever the input, and no parser recurses, so hostile nesting cannot exhaust the
+//! stack.
+
+use super::ast::{
+    BgpRouter, Config, Direction, Entry, FilterList, Neighbor, RouteMap, RouteMapEntry,
+};
+use super::codes;
+use super::lex::In;
+use super::stmt::{self, NeighborCmd, Stmt};
+use crate::diagnostic::Diagnostic;
+use crate::span::{FileId, Span, Spanned};
+use nom::bytes::complete::take_till;
+use nom::Slice;
+
+/// Lines longer than this are rejected (FRR's own vty buffer is far smaller).
+pub const MAX_LINE: usize = 4096;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Node {
+    Top,
+    Bgp,
+    /// `address-family`: IPv4 unicast (true) or another family (false, ignored).
+    Af(bool),
+    RouteMap(String, u32),
+    Interface,
+    Vty,
+    /// The body of an unsupported block (`router ospf`), already reported.
+    Skip,
+}
+
+struct Driver {
+    file: FileId,
+    cfg: Config,
+    diags: Vec<Diagnostic>,
+    stack: Vec<Node>,
+}
+
+/// Parses one configuration file; never panics, whatever the text.
+pub fn parse(file: FileId, text: &str) -> (Config, Vec<Diagnostic>) {
+    let mut d = Driver {
+        file,
+        cfg: Config::default(),
+        diags: Vec::new(),
+        stack: vec![Node::Top],
+    };
+    let mut cur = In::new(text);
+    loop {
+        let res: nom::IResult<In, In, ()> = take_till(|c| c == '\n')(cur);
+        let Ok((after, line)) = res else { break };
+        d.line(line);
+        if after.fragment().is_empty() {
+            break;
+        }
+        cur = after.slice(1..);
+    }
+    (d.cfg, d.diags)
+}
+
+impl Driver {
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, start, end)
+    }
+
+    fn line(&mut self, line: In) {
+        let raw = line.fragment();
+        let start = line.location_offset();
+        if raw.len() > MAX_LINE {
+            let shown = raw
+                .char_indices()
+                .take_while(|(i, _)| *i < 40)
+                .last()
+                .map(|(i, c)| i + c.len_utf8())
+                .unwrap_or(0);
+            self.diags.push(
+                Diagnostic::error(
+                    codes::LINE_TOO_LONG,
+                    format!("configuration line of {} bytes is too long", raw.len()),
+                )
+                .primary(self.span(start, start + shown), "this line")
+                .note(format!("lines longer than {MAX_LINE} bytes are not read")),
+            );
+            return;
+        }
+        let text = raw.trim_end_matches(['\r', ' ', '\t']);
+        let lead = text.len() - text.trim_start_matches([' ', '\t']).len();
+        let body = text.get(lead..).unwrap_or("");
+        if body.is_empty() || body.starts_with('!') || body.starts_with('#') {
+            return;
+        }
+        let input = line.slice(lead..text.len());
+        let lspan = self.span(start + lead, start + text.len());
+        let mut level = self.stack.len();
+        while level > 0 {
+            level -= 1;
+            let node = self.stack.get(level).cloned().unwrap_or(Node::Top);
+            let res = match node {
+                Node::Top => stmt::top(input),
+                Node::Bgp => stmt::bgp(input),
+                Node::Af(_) => stmt::af(input),
+                Node::RouteMap(..) => stmt::route_map(input),
+                Node::Interface => interface(input),
+                Node::Vty => vty(input),
+                Node::Skip => Err(nom::Err::Error(super::error::PError::at(
+                    &input,
+                    super::error::ErrorKind::Nom,
+                ))),
+            };
+            match res {
+                Ok((_, st)) => {
+                    self.stack.truncate(level + 1);
+                    self.apply(st, lspan);
+                    return;
+                }
+                Err(nom::Err::Failure(e)) => {
+                    self.diags.push(
+                        Diagnostic::error(codes::SYNTAX, e.message())
+                            .primary(self.span(e.start, e.end.max(e.start)), "here")
+                            .secondary(lspan, "in this statement")
+                            .note("the statement is ignored; FRR would reject it too"),
+                    );
+                    return;
+                }
+                Err(_) => continue,
+            }
+        }
+        if self.stack.last() == Some(&Node::Skip) {
+            return;
+        }
+        let first_end = body.find([' ', '\t']).unwrap_or(body.len());
+        self.diags.push(
+            Diagnostic::warning(
+                codes::NOT_UNDERSTOOD,
+                format!("statement `{}` is not understood", clip(body)),
+            )
+            .primary(lspan, "ignored by avscheck")
+            .secondary(
+                self.span(start + lead, start + lead + first_end),
+                format!("no `{}` statement here", body.get(..first_end).unwrap_or("")),
+            )
+            .note("avscheck reads the FRR subset listed in docs/frr.md; check that this line does not change routing"),
+        );
+    }
+
+    fn error(&mut self, span: Span, msg: String) {
+        self.diags.push(
+            Diagnostic::error(codes::UNSUPPORTED, msg)
+                .primary(span, "changes routing in a way avscheck does not model")
+                .help("see docs/frr.md for the supported subset"),
+        );
+    }
+
+    fn apply(&mut self, st: Stmt, span: Span) {
+        let in_other_af = self.stack.last() == Some(&Node::Af(false));
+        match st {
+            Stmt::NoOp => {}
+            Stmt::Unsupported(msg) => {
+                if !in_other_af {
+                    self.error(span, msg);
+                }
+            }
+            Stmt::Version(a, b) => self.cfg.version = Some(Spanned::new((a, b), span)),
+            Stmt::Hostname(h) => self.cfg.hostname = Some(Spanned::new(h, span)),
+            Stmt::LineVty => self.stack.push(Node::Vty),
+            Stmt::Interface => self.stack.push(Node::Interface),
+            Stmt::InterfaceAddress(p) => self.cfg.interface_addresses.push(Spanned::new(p, span)),
+            Stmt::IpRoute(mut r) => {
+                r.span = span;
+                self.cfg.statics.push(r);
+            }
+            Stmt::PrefixList {
+                name,
+                seq,
+                permit,
+                entry,
+            } => {
+                let list = self
+                    .cfg
+                    .prefix_lists
+                    .entry(name)
+                    .or_insert_with(|| FilterList::new(span));
+                let diag = insert(list, seq, permit, entry, span);
+                self.diags.extend(diag);
+            }
+            Stmt::AsPathList {
+                name,
+                seq,
+                permit,
+                regex,
+            } => {
+                let item = super::ast::AsPathEntry {
+                    regex: Spanned::new(regex.0, self.span(regex.1, regex.2)),
+                };
+                let list = self
+                    .cfg
+                    .as_path_lists
+                    .entry(name)
+                    .or_insert_with(|| FilterList::new(span));
+                let diag = insert(list, seq, permit, item, span);
+                self.diags.extend(diag);
+            }
+            Stmt::CommunityList {
+                name,
+                seq,
+                permit,
+                communities,
+            } => {
+                let list = self
+                    .cfg
+                    .community_lists
+                    .entry(name)
+                    .or_insert_with(|| FilterList::new(span));
+                let diag = insert(list, seq, permit, communities, span);
+                self.diags.extend(diag);
+            }
+            Stmt::AccessList {
+                name,
+                seq,
+                permit,
+                entry,
+            } => {
+                let list = self
+                    .cfg
+                    .access_lists
+                    .entry(name)
+                    .or_insert_with(|| FilterList::new(span));
+                let diag = insert(list, seq, permit, entry, span);
+                self.diags.extend(diag);
+            }
+            Stmt::RouteMap { name, permit, seq } => {
+                let map = self
+                    .cfg
+                    .route_maps
+                    .entry(name.clone())
+                    .or_insert_with(|| RouteMap {
+                        span,
+                        entries: Default::default(),
+                    });
+                let e = map.entries.entry(seq).or_insert_with(|| RouteMapEntry {
+                    permit,
+                    seq,
+                    span,
+                    matches: Vec::new(),
+                    sets: Vec::new(),
+                    exit: None,
+                });
+                // Re-entering an entry with the other verdict changes its type, as in FRR.
+                e.permit = permit;
+                self.stack.push(Node::RouteMap(name, seq));
+            }
+            Stmt::SkipBlock(msg) => {
+                self.error(span, msg);
+                self.stack.push(Node::Skip);
+            }
+            Stmt::RouterBgp(asn, (s, e)) => {
+                let asn_span = self.span(s, e);
+                match &self.cfg.bgp {
+                    Some(b) if b.asn.node != asn => {
+                        let d = Diagnostic::error(
+                            codes::SECOND_BGP,
+                            format!("a second `router bgp` with AS{asn}"),
+                        )
+                        .primary(asn_span, format!("AS{asn}"))
+                        .secondary(b.span, format!("the BGP instance is AS{}", b.asn.node))
+                        .note("FRR refuses it: one BGP instance per VRF; its lines are ignored");
+                        self.diags.push(d);
+                        self.stack.push(Node::Skip);
+                    }
+                    Some(_) => self.stack.push(Node::Bgp),
+                    None => {
+                        self.cfg.bgp = Some(BgpRouter {
+                            asn: Spanned::new(asn, asn_span),
+                            span,
+                            router_id: None,
+                            ebgp_requires_policy: None,
+                            import_check: None,
+                            default_ipv4_unicast: None,
+                            neighbors: Vec::new(),
+                            networks: Vec::new(),
+                            redistribute: Vec::new(),
+                        });
+                        self.stack.push(Node::Bgp);
+                    }
+                }
+            }
+            Stmt::Exit => {
+                if self.stack.len() > 1 {
+                    self.stack.pop();
+                }
+            }
+            Stmt::ExitAddressFamily => {
+                if matches!(self.stack.last(), Some(Node::Af(_))) {
+                    self.stack.pop();
+                }
+            }
+            Stmt::AddressFamily(v4) => self.stack.push(Node::Af(v4)),
+            Stmt::RouterId(a) => {
+                if let Some(b) = &mut self.cfg.bgp {
+                    b.router_id = Some(Spanned::new(a, span));
+                }
+            }
+            Stmt::EbgpRequiresPolicy(on) => {
+                if let Some(b) = &mut self.cfg.bgp {
+                    b.ebgp_requires_policy = Some(Spanned::new(on, span));
+                }
+            }
+            Stmt::ImportCheck(on) => {
+                if let Some(b) = &mut self.cfg.bgp {
+                    b.import_check = Some(Spanned::new(on, span));
+                }
+            }
+            Stmt::DefaultIpv4Unicast(on) => {
+                if let Some(b) = &mut self.cfg.bgp {
+                    b.default_ipv4_unicast = Some(Spanned::new(on, span));
+                }
+            }
+            Stmt::Network(p) => {
+                if in_other_af {
+                    return;
+                }
+                if let Some(b) = &mut self.cfg.bgp {
+                    b.networks.push(Spanned::new(p, span));
+                }
+            }
+            Stmt::Redistribute(r) => {
+                if in_other_af {
+                    return;
+                }
+                if let Some(b) = &mut self.cfg.bgp {
+                    b.redistribute.push(Spanned::new(r, span));
+                }
+            }
+            Stmt::Neighbor(addr, (s, e), cmd) => {
+                if in_other_af {
+                    return;
+                }
+                let aspan = self.span(s, e);
+                self.neighbor(Spanned::new(addr, aspan), cmd, span);
+            }
+            Stmt::Match(m) => {
+                if let Some(e) = self.entry() {
+                    // A second match of one type replaces the first (FRR).
+                    e.matches
+                        .retain(|x| std::mem::discriminant(&x.node) != std::mem::discriminant(&m));
+                    e.matches.push(Spanned::new(m, span));
+                }
+            }
+            Stmt::Set(x) => {
+                if let Some(e) = self.entry() {
+                    e.sets
+                        .retain(|y| std::mem::discriminant(&y.node) != std::mem::discriminant(&x));
+                    e.sets.push(Spanned::new(x, span));
+                }
+            }
+            Stmt::OnMatch(x) => {
+                if let Some(e) = self.entry() {
+                    e.exit = Some(Spanned::new(x, span));
+                }
+            }
+        }
+    }
+
+    fn unmodeled(&mut self, span: Span, msg: String) {
+        self.diags.push(
+            Diagnostic::warning(codes::UNMODELED, msg).primary(span, "not modeled by avscheck"),
+        );
+    }
+
+    fn entry(&mut self) -> Option<&mut RouteMapEntry> {
+        let Some(Node::RouteMap(name, seq)) = self.stack.last() else {
+            return None;
+        };
+        self.cfg.route_maps.get_mut(name)?.entries.get_mut(seq)
+    }
+
+    fn neighbor(&mut self, addr: Spanned<std::net::Ipv4Addr>, cmd: NeighborCmd, span: Span) {
+        let Some(bgp) = &mut self.cfg.bgp else { return };
+        let pos = bgp.neighbors.iter().position(|n| n.addr.node == addr.node);
+        let n = match (pos, &cmd) {
+            (Some(i), _) => match bgp.neighbors.get_mut(i) {
+                Some(n) => n,
+                None => return,
+            },
+            (None, NeighborCmd::RemoteAs(_)) => {
+                bgp.neighbors.push(Neighbor::new(addr));
+                match bgp.neighbors.last_mut() {
+                    Some(n) => n,
+                    None => return,
+                }
+            }
+            (None, _) => {
+                self.diags.push(
+                    Diagnostic::warning(
+                        codes::NO_REMOTE_AS,
+                        format!("neighbor `{}` has no `remote-as` yet", addr.node),
+                    )
+                    .primary(span, "FRR rejects this line")
+                    .help(format!(
+                        "declare `neighbor {} remote-as ASN` before the neighbor's other lines",
+                        addr.node
+                    )),
+                );
+                return;
+            }
+        };
+        match cmd {
+            NeighborCmd::RemoteAs(r) => n.remote_as = Some(Spanned::new(r, span)),
+            NeighborCmd::RouteMap(m, d) => {
+                n.route_map.insert(d, Spanned::new(m, span));
+            }
+            NeighborCmd::PrefixList(m, d) => {
+                n.prefix_list.insert(d, Spanned::new(m, span));
+            }
+            NeighborCmd::FilterList(m, d) => {
+                n.filter_list.insert(d, Spanned::new(m, span));
+            }
+            NeighborCmd::DistributeList(m, d) => {
+                n.distribute_list.insert(d, Spanned::new(m, span));
+            }
+            NeighborCmd::AllowasIn(k) => n.allowas_in = Some(Spanned::new(k, span)),
+            NeighborCmd::AsOverride => n.as_override = Some(span),
+            NeighborCmd::NextHopSelf => n.next_hop_self = Some(span),
+            NeighborCmd::RemovePrivateAsAll => n.remove_private_as = Some(span),
+            NeighborCmd::Activate(on) => n.activate = Some(Spanned::new(on, span)),
+            NeighborCmd::Shutdown => n.shutdown = Some(span),
+            NeighborCmd::Weight(w) => n.weight = Some(Spanned::new(w, span)),
+            NeighborCmd::NoOp => {}
+            NeighborCmd::Unsupported(msg) => self.error(span, msg),
+            NeighborCmd::Unmodeled(msg) => self.unmodeled(span, msg),
+        }
+        let _ = Direction::In;
+    }
+}
+
+fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(60).collect();
+    if s.chars().count() > 60 {
+        out.push('…');
+    }
+    out
+}
+
+/// Adds an entry (FRR numbers entries without `seq` 5 above the last); a sequence
+/// number used twice is an error.
+fn insert<T>(
+    list: &mut FilterList<T>,
+    seq: Option<u32>,
+    permit: bool,
+    item: T,
+    span: Span,
+) -> Option<Diagnostic> {
+    let n = seq.unwrap_or_else(|| list.next_seq());
+    if let Some(old) = list.entries.get(&n) {
+        return Some(
+            Diagnostic::error(
+                codes::DUPLICATE_SEQ,
+                format!("sequence number {n} is used twice"),
+            )
+            .primary(span, "this entry")
+            .secondary(old.span, "the first entry with this number")
+            .note("FRR refuses the second entry"),
+        );
+    }
+    list.entries.insert(n, Entry { permit, item, span });
+    None
+}
+
+/// `interface` node: addresses are connected routes; the rest is link setup.
+fn interface(i: In) -> super::lex::PResult<Stmt> {
+    use super::lex::{end, rest, word};
+    let (r, w) = word(i)?;
+    match w.text {
+        "ip" => {
+            let (r2, w2) = word(r)?;
+            if w2.text == "address" {
+                let (r3, a) = word(r2)?;
+                let p = a.text.parse::<ipnet::Ipv4Net>().map_err(|_| {
+                    nom::Err::Failure(super::error::PError::word(
+                        &a,
+                        super::error::ErrorKind::Expected(
+                            "an address with its length (A.B.C.D/M)".into(),
+                        ),
+                    ))
+                })?;
+                let (r3, _) = end(r3)?;
+                Ok((r3, Stmt::InterfaceAddress(p.trunc())))
+            } else if matches!(w2.text, "ospf" | "router" | "pim" | "igmp" | "mtu" | "rip") {
+                let (r2, _) = rest(r2)?;
+                Ok((r2, Stmt::NoOp))
+            } else {
+                // `ip route`, `ip prefix-list`, ...: a top-level statement.
+                Err(nom::Err::Error(super::error::PError::word(
+                    &w2,
+                    super::error::ErrorKind::Nom,
+                )))
+            }
+        }
+        "description" | "ipv6" | "mtu" | "link-detect" | "no" | "shutdown" | "bandwidth"
+        | "vrf" | "evpn" | "multicast" => {
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::NoOp))
+        }
+        _ => Err(nom::Err::Error(super::error::PError::word(
+            &w,
+            super::error::ErrorKind::Nom,
+        ))),
+    }
+}
+
+/// `line vty` node: access to the daemon's shell, no routing.
+fn vty(i: In) -> super::lex::PResult<Stmt> {
+    use super::lex::{rest, word};
+    let (r, w) = word(i)?;
+    match w.text {
+        "exec-timeout" | "login" | "access-class" | "ipv6" | "password" | "no" | "transport"
+        | "session-timeout" => {
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::NoOp))
+        }
+        _ => Err(nom::Err::Error(super::error::PError::word(
+            &w,
+            super::error::ErrorKind::Nom,
+        ))),
+    }
+}

@@ -1,0 +1,1051 @@
+//! Statement parsers, one per configuration node (FRR's "node": top level, `router
+//! bgp`, `address-family`, `route-map`, `interface`, `line vty`). Each returns
+//! `Err(nom::Err::Error)` when the line's first words are not one of its statements
+//! (the caller then tries the enclosing node, as FRR does), and
+//! `Err(nom::Err::Failure)` when they are but the rest is malformed.
+//!
+//! ```text
+//! top      = "frr" ("version" V | "defaults" WORD) | "hostname" WORD | "log" ... | "line" "vty"
+//!          | "interface" WORD | "ip" "route" PREFIX (ADDR | "blackhole" | "Null0" | "reject") ...
+//!          | "ip" "prefix-list" NAME ["seq" N] ("permit"|"deny") (PREFIX ["ge" N] ["le" N] | "any")
+//!          | "bgp" "as-path" "access-list" NAME ["seq" N] ("permit"|"deny") REGEX
+//!          | "bgp" "community-list" ["standard"] NAME ["seq" N] ("permit"|"deny") COMMUNITY...
+//!          | "access-list" NAME ["seq" N] ("permit"|"deny") ("any" | "host" ADDR | ADDR [WILDCARD] | PREFIX ["exact-match"])
+//!          | "route-map" NAME ("permit"|"deny") N | "router" "bgp" ASN
+//! bgp      = "bgp" "router-id" ADDR | ["no"] "bgp" ("ebgp-requires-policy" | "network" "import-check" | "default" "ipv4-unicast")
+//!          | "neighbor" ADDR neighbor | "no" "neighbor" ADDR "activate" | af
+//!          | "address-family" "ipv4" ["unicast"] | "timers" ... | "coalesce-time" N
+//! af       = "network" PREFIX | "redistribute" ("static"|"connected") | "neighbor" ADDR neighbor
+//!          | "exit-address-family"
+//! neighbor = "remote-as" (ASN|"internal"|"external") | "route-map" NAME ("in"|"out")
+//!          | "prefix-list" NAME DIR | "filter-list" NAME DIR | "distribute-list" NAME DIR
+//!          | "allowas-in" [N] | "as-override" | "next-hop-self" ["force"] | "remove-private-AS" "all"
+//!          | "activate" | "shutdown" | "weight" N | "update-source" WORD | "ebgp-multihop" [N] | ...
+//! rmap     = "match" ("ip" "address" ("prefix-list" NAME | NAME) | "as-path" NAME | "community" NAME)
+//!          | "set" ("local-preference" N | "metric" N | "as-path" ("prepend"|"exclude") ASN...
+//!          |        | "community" COMMUNITY... "additive" | "comm-list" NAME "delete"
+//!          |        | "ip" "next-hop" (ADDR | "unchanged"))
+//!          | "on-match" ("next" | "goto" N) | "continue" [N] | "description" TEXT
+//! ```
+
+use super::ast::{
+    AccessEntry, Direction, Exit, IpRoute, Match, PrefixEntry, Redistribute, RemoteAs, Set,
+    StaticNextHop,
+};
+use super::error::{ErrorKind, PError};
+use super::lex::{
+    address, asn, asn_text, community, end, expect, kw, number, one_of, prefix, prefix_text, rest,
+    word, In, PResult, Word,
+};
+use ipnet::Ipv4Net;
+use nom::branch::alt;
+use nom::combinator::{map, opt};
+use nom::sequence::preceded;
+use std::net::Ipv4Addr;
+
+/// A recognised statement, with the spans the translation needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stmt {
+    /// Understood; nothing avscheck models depends on it (documented in docs/frr.md).
+    NoOp,
+    /// Understood, changes routing, not supported: an error naming the reason.
+    Unsupported(String),
+    Version(u32, u32),
+    Hostname(String),
+    LineVty,
+    Interface,
+    InterfaceAddress(Ipv4Net),
+    IpRoute(IpRoute),
+    PrefixList {
+        name: String,
+        seq: Option<u32>,
+        permit: bool,
+        entry: PrefixEntry,
+    },
+    AsPathList {
+        name: String,
+        seq: Option<u32>,
+        permit: bool,
+        regex: (String, usize, usize),
+    },
+    CommunityList {
+        name: String,
+        seq: Option<u32>,
+        permit: bool,
+        communities: Vec<(u16, u16)>,
+    },
+    AccessList {
+        name: String,
+        seq: Option<u32>,
+        permit: bool,
+        entry: AccessEntry,
+    },
+    RouteMap {
+        name: String,
+        permit: bool,
+        seq: u32,
+    },
+    /// An unsupported block (`router ospf`): its lines are skipped.
+    SkipBlock(String),
+    RouterBgp(u32, (usize, usize)),
+    Exit,
+    ExitAddressFamily,
+    RouterId(Ipv4Addr),
+    EbgpRequiresPolicy(bool),
+    ImportCheck(bool),
+    DefaultIpv4Unicast(bool),
+    Neighbor(Ipv4Addr, (usize, usize), NeighborCmd),
+    Network(Ipv4Net),
+    Redistribute(Redistribute),
+    /// `address-family ipv4 unicast` (true) or another family (false).
+    AddressFamily(bool),
+    Match(Match),
+    Set(Set),
+    OnMatch(Exit),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NeighborCmd {
+    RemoteAs(RemoteAs),
+    RouteMap(String, Direction),
+    PrefixList(String, Direction),
+    FilterList(String, Direction),
+    DistributeList(String, Direction),
+    AllowasIn(u8),
+    AsOverride,
+    NextHopSelf,
+    RemovePrivateAsAll,
+    Activate(bool),
+    Shutdown,
+    Weight(u32),
+    NoOp,
+    Unsupported(String),
+    Unmodeled(String),
+}
+
+fn s(w: Word) -> String {
+    w.text.to_string()
+}
+
+fn fail<T>(w: &Word, kind: ErrorKind) -> PResult<'static, T> {
+    Err(nom::Err::Failure(PError::word(w, kind)))
+}
+
+/// A committed sub-parser: a recoverable error becomes a failure (nom's `cut`).
+fn cut<'a, T>(mut f: impl FnMut(In<'a>) -> PResult<'a, T>) -> impl FnMut(In<'a>) -> PResult<'a, T> {
+    move |i| match f(i) {
+        Err(nom::Err::Error(e)) => Err(nom::Err::Failure(e)),
+        other => other,
+    }
+}
+
+fn permit_deny(i: In) -> PResult<bool> {
+    map(cut(one_of(&["permit", "deny"])), |w| w.text == "permit")(i)
+}
+
+fn seq(i: In) -> PResult<Option<u32>> {
+    opt(preceded(
+        kw("seq"),
+        cut(map(number("a sequence number", 4_294_967_295), |(n, _)| {
+            n as u32
+        })),
+    ))(i)
+}
+
+fn direction(i: In) -> PResult<Direction> {
+    map(cut(one_of(&["in", "out"])), |w| {
+        if w.text == "in" {
+            Direction::In
+        } else {
+            Direction::Out
+        }
+    })(i)
+}
+
+fn u8_len<'a>(i: In<'a>) -> PResult<'a, u8> {
+    map(cut(number("a prefix length (0-32)", 32)), |(n, _)| n as u8)(i)
+}
+
+// ------------------------------------------------------------------ top level
+
+pub fn top(i: In) -> PResult<Stmt> {
+    let (r, w) = word(i)?;
+    match w.text {
+        "frr" | "quagga" => frr_line(r),
+        "hostname" => {
+            map(preceded(cut(expect("a host name")), end), |_| Stmt::NoOp)(r).map(|(r2, _)| {
+                let name = r.fragment().trim().to_string();
+                (r2, Stmt::Hostname(name))
+            })
+        }
+        "password" | "enable" | "log" | "service" | "debug" | "agentx" | "username" | "banner"
+        | "end" | "ipv6" | "mpls" | "vrf" => {
+            // `ipv6 ...`: another address family, which avscheck does not model yet.
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::NoOp))
+        }
+        "line" => map(preceded(cut(kw("vty")), end), |_| Stmt::LineVty)(r),
+        "interface" => {
+            let (r, _) = cut(expect("an interface name"))(r)?;
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::Interface))
+        }
+        "ip" => ip_top(r),
+        "no" => {
+            let (r2, w2) = expect("a command")(r)?;
+            match w2.text {
+                "ip" | "ipv6" => {
+                    let (r3, w3) = word(r2)?;
+                    if w3.text == "forwarding" && w2.text == "ip" {
+                        let (r3, _) = end(r3)?;
+                        Ok((
+                            r3,
+                            Stmt::Unsupported(
+                                "`no ip forwarding`: the NVA would not forward packets".into(),
+                            ),
+                        ))
+                    } else {
+                        let (r3, _) = rest(r3)?;
+                        Ok((r3, Stmt::NoOp))
+                    }
+                }
+                "log" | "service" | "debug" => {
+                    let (r3, _) = rest(r2)?;
+                    Ok((r3, Stmt::NoOp))
+                }
+                _ => Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom))),
+            }
+        }
+        "bgp" => bgp_top(r, &w),
+        "access-list" => access_list(r),
+        "route-map" => {
+            let (r, name) = cut(expect("a route-map name"))(r)?;
+            let (r, permit) = permit_deny(r)?;
+            let (r, (n, _)) = cut(number("a sequence number (1-65535)", 65535))(r)?;
+            let (r, _) = end(r)?;
+            Ok((
+                r,
+                Stmt::RouteMap {
+                    name: s(name),
+                    permit,
+                    seq: n as u32,
+                },
+            ))
+        }
+        "router" => {
+            let (r2, w2) = cut(expect("a routing protocol"))(r)?;
+            if w2.text == "bgp" {
+                let (r2, (n, nw)) = cut(asn)(r2)?;
+                let (r3, v) = opt(kw("vrf"))(r2)?;
+                if v.is_some() {
+                    let (r3, _) = rest(r3)?;
+                    return Ok((
+                        r3,
+                        Stmt::Unsupported("BGP in a VRF is not supported".into()),
+                    ));
+                }
+                let (r3, _) = end(r3)?;
+                Ok((r3, Stmt::RouterBgp(n as u32, (nw.start, nw.end))))
+            } else {
+                let (r2, _) = rest(r2)?;
+                Ok((
+                    r2,
+                    Stmt::SkipBlock(format!("`router {}`: only `router bgp` is read", w2.text)),
+                ))
+            }
+        }
+        "exit" => map(end, |_| Stmt::Exit)(r),
+        _ => Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom))),
+    }
+}
+
+fn frr_line(i: In) -> PResult<Stmt> {
+    let (r, w) = cut(one_of(&["version", "defaults"]))(i)?;
+    if w.text == "defaults" {
+        let (r, _) = cut(one_of(&["traditional", "datacenter"]))(r)?;
+        let (r, _) = end(r)?;
+        return Ok((r, Stmt::NoOp));
+    }
+    let (r, v) = cut(expect("a version (X.Y)"))(r)?;
+    let (r, _) = rest(r)?;
+    let mut parts = v.text.split(['.', '-', '_']);
+    let major = parts.next().and_then(|p| p.parse::<u32>().ok());
+    let minor = parts
+        .next()
+        .and_then(|p| p.parse::<u32>().ok())
+        .unwrap_or(0);
+    match major {
+        Some(m) => Ok((r, Stmt::Version(m, minor))),
+        None => fail(&v, ErrorKind::Expected("a version (X.Y)".into())),
+    }
+}
+
+fn ip_top(i: In) -> PResult<Stmt> {
+    let (r, w) = cut(expect("`route` or `prefix-list`"))(i)?;
+    match w.text {
+        "route" => {
+            let (r, (p, pw)) = cut(prefix)(r)?;
+            let (r, nh) = cut(expect("a next hop (address, `blackhole`, `Null0`)"))(r)?;
+            let next_hop = match nh.text {
+                "blackhole" | "Null0" | "null0" | "reject" => StaticNextHop::Drop,
+                t => match t.parse::<Ipv4Addr>() {
+                    Ok(a) => StaticNextHop::Address(a),
+                    Err(_) => {
+                        return fail(
+                            &nh,
+                            ErrorKind::Expected(
+                                "a next hop (address, `blackhole`, `Null0`)".into(),
+                            ),
+                        )
+                    }
+                },
+            };
+            // An interface name and/or an administrative distance may follow.
+            let (r, _) = rest(r)?;
+            let _ = pw;
+            Ok((
+                r,
+                Stmt::IpRoute(IpRoute {
+                    prefix: p,
+                    next_hop,
+                    span: crate::span::Span::default(),
+                }),
+            ))
+        }
+        "prefix-list" => {
+            let (r, name) = cut(expect("a prefix-list name"))(r)?;
+            let (r2, d) = opt(kw("description"))(r)?;
+            if d.is_some() {
+                let (r2, _) = rest(r2)?;
+                return Ok((r2, Stmt::NoOp));
+            }
+            let (r, seq) = seq(r)?;
+            let (r, permit) = permit_deny(r)?;
+            let (r, first) = cut(expect("a prefix or `any`"))(r)?;
+            if first.text == "any" {
+                let (r, _) = end(r)?;
+                return Ok((
+                    r,
+                    Stmt::PrefixList {
+                        name: s(name),
+                        seq,
+                        permit,
+                        entry: PrefixEntry {
+                            prefix: Ipv4Net::default(),
+                            ge: None,
+                            le: Some(32),
+                        },
+                    },
+                ));
+            }
+            let p = conv(first, prefix_text)?;
+            let (r, ge) = opt(preceded(kw("ge"), u8_len))(r)?;
+            let (r, le) = opt(preceded(kw("le"), u8_len))(r)?;
+            let (r, _) = end(r)?;
+            Ok((
+                r,
+                Stmt::PrefixList {
+                    name: s(name),
+                    seq,
+                    permit,
+                    entry: PrefixEntry { prefix: p, ge, le },
+                },
+            ))
+        }
+        "forwarding" | "nht" | "protocol" | "import-table" => {
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::NoOp))
+        }
+        _ => Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom))),
+    }
+}
+
+/// A word's text through a typed conversion, errors located on the word.
+fn conv<'a, T>(
+    w: Word<'a>,
+    f: impl Fn(&str) -> Result<T, ErrorKind>,
+) -> Result<T, nom::Err<PError>> {
+    f(w.text).map_err(|k| nom::Err::Failure(PError::word(&w, k)))
+}
+
+fn bgp_top<'a>(i: In<'a>, first: &Word<'a>) -> PResult<'a, Stmt> {
+    let (r, w) = word(i)?;
+    match w.text {
+        "as-path" => {
+            let (r, _) = cut(kw("access-list"))(r)?;
+            let (r, name) = cut(expect("an as-path access-list name"))(r)?;
+            let (r, seq) = seq(r)?;
+            let (r, permit) = permit_deny(r)?;
+            let (r, re) = rest(r)?;
+            match re {
+                Some(re) => Ok((
+                    r,
+                    Stmt::AsPathList {
+                        name: s(name),
+                        seq,
+                        permit,
+                        regex: (re.text.to_string(), re.start, re.end),
+                    },
+                )),
+                None => Err(nom::Err::Failure(PError::at(
+                    &r,
+                    ErrorKind::Expected("a regular expression".into()),
+                ))),
+            }
+        }
+        "community-list" => {
+            let (r, kind) = opt(one_of(&["standard", "expanded"]))(r)?;
+            if kind.is_some_and(|k| k.text == "expanded") {
+                let (r, _) = rest(r)?;
+                return Ok((
+                    r,
+                    Stmt::Unsupported(
+                        "expanded community-lists (regular expressions) are not supported".into(),
+                    ),
+                ));
+            }
+            let (r, name) = cut(expect("a community-list name"))(r)?;
+            if kind.is_none() {
+                if let Ok(n) = name.text.parse::<u32>() {
+                    if (100..=500).contains(&n) {
+                        let (r, _) = rest(r)?;
+                        return Ok((
+                            r,
+                            Stmt::Unsupported(
+                                "expanded community-lists (100-500) are not supported".into(),
+                            ),
+                        ));
+                    }
+                }
+            }
+            let (r, seq) = seq(r)?;
+            let (r, permit) = permit_deny(r)?;
+            let mut communities = Vec::new();
+            let mut r = r;
+            loop {
+                let (r2, w) = match word(r) {
+                    Ok(x) => x,
+                    Err(_) => break,
+                };
+                match community(w.text) {
+                    Ok(c) => communities.push(c),
+                    Err(k) => return fail(&w, k),
+                }
+                r = r2;
+            }
+            if communities.is_empty() {
+                return Err(nom::Err::Failure(PError::at(
+                    &r,
+                    ErrorKind::Expected("a community (AA:NN)".into()),
+                )));
+            }
+            Ok((
+                r,
+                Stmt::CommunityList {
+                    name: s(name),
+                    seq,
+                    permit,
+                    communities,
+                },
+            ))
+        }
+        _ => Err(nom::Err::Error(PError::word(first, ErrorKind::Nom))),
+    }
+}
+
+fn access_list(i: In) -> PResult<Stmt> {
+    let (r, name) = cut(expect("an access-list name"))(i)?;
+    if let Ok(n) = name.text.parse::<u32>() {
+        if (100..=199).contains(&n) || (2000..=2699).contains(&n) {
+            let (r, _) = rest(r)?;
+            return Ok((
+                r,
+                Stmt::Unsupported("extended access-lists are not supported".into()),
+            ));
+        }
+    }
+    let (r2, d) = opt(one_of(&["remark", "description"]))(r)?;
+    if d.is_some() {
+        let (r2, _) = rest(r2)?;
+        return Ok((r2, Stmt::NoOp));
+    }
+    let (r, seq) = seq(r)?;
+    let (r, permit) = permit_deny(r)?;
+    let (r, w) = cut(expect("`any`, `host A`, `A W` or a prefix"))(r)?;
+    let (r, entry) = match w.text {
+        "any" => (r, AccessEntry::Any),
+        "host" => {
+            let (r, (a, _)) = cut(address)(r)?;
+            (r, AccessEntry::Address(Ipv4Net::from(a)))
+        }
+        t if t.contains('/') => {
+            let p = conv(w, prefix_text)?;
+            let (r, ex) = opt(kw("exact-match"))(r)?;
+            (
+                r,
+                AccessEntry::Prefix {
+                    prefix: p,
+                    exact: ex.is_some(),
+                },
+            )
+        }
+        t => {
+            let Ok(a) = t.parse::<Ipv4Addr>() else {
+                return fail(
+                    &w,
+                    ErrorKind::Expected("`any`, `host A`, `A W` or a prefix".into()),
+                );
+            };
+            let (r, wild) = opt(address)(r)?;
+            let len = match wild {
+                None => 32,
+                Some((wm, ww)) => {
+                    let inv = !u32::from(wm);
+                    // A wildcard must be contiguous (0.0.0.255), i.e. an inverted netmask.
+                    if inv.leading_ones() + inv.trailing_zeros() != 32 {
+                        return fail(
+                            &ww,
+                            ErrorKind::Expected(
+                                "a contiguous wildcard mask (e.g. 0.0.0.255)".into(),
+                            ),
+                        );
+                    }
+                    inv.leading_ones() as u8
+                }
+            };
+            match Ipv4Net::new(a, len) {
+                Ok(n) => (r, AccessEntry::Address(n.trunc())),
+                Err(_) => return fail(&w, ErrorKind::Nom),
+            }
+        }
+    };
+    let (r, _) = end(r)?;
+    Ok((
+        r,
+        Stmt::AccessList {
+            name: s(name),
+            seq,
+            permit,
+            entry,
+        },
+    ))
+}
+
+// ------------------------------------------------------------------ router bgp
+
+pub fn bgp(i: In) -> PResult<Stmt> {
+    let (r, w) = word(i)?;
+    match w.text {
+        "bgp" => bgp_setting(r, true, &w),
+        "no" => {
+            let (r2, w2) = word(r)?;
+            match w2.text {
+                "bgp" => bgp_setting(r2, false, &w),
+                "neighbor" => no_neighbor(r2),
+                "auto-summary" | "synchronization" => map(end, |_| Stmt::NoOp)(r2),
+                _ => Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom))),
+            }
+        }
+        "timers" | "coalesce-time" | "distance" | "maximum-paths" | "description" => {
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::NoOp))
+        }
+        "address-family" => {
+            let (r, fam) = cut(expect("an address family"))(r)?;
+            let (r, sub) = opt(word)(r)?;
+            let (r, _) = rest(r)?;
+            let ipv4_unicast = fam.text == "ipv4" && sub.is_none_or(|s| s.text == "unicast");
+            Ok((r, Stmt::AddressFamily(ipv4_unicast)))
+        }
+        _ => af(i),
+    }
+}
+
+fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
+    let (r, w) = cut(expect("a `bgp` setting"))(i)?;
+    let done = |r: In<'a>, st: Stmt| -> PResult<'a, Stmt> {
+        let (r, _) = end(r)?;
+        Ok((r, st))
+    };
+    match w.text {
+        "router-id" if on => {
+            let (r, (a, _)) = cut(address)(r)?;
+            done(r, Stmt::RouterId(a))
+        }
+        "ebgp-requires-policy" => done(r, Stmt::EbgpRequiresPolicy(on)),
+        "network" => {
+            let (r, _) = cut(kw("import-check"))(r)?;
+            done(r, Stmt::ImportCheck(on))
+        }
+        "default" => {
+            let (r, fam) = cut(expect("`ipv4-unicast`"))(r)?;
+            if fam.text == "ipv4-unicast" {
+                done(r, Stmt::DefaultIpv4Unicast(on))
+            } else {
+                let (r, _) = rest(r)?;
+                Ok((r, Stmt::NoOp))
+            }
+        }
+        // Logging, timers, restart behaviour: nothing the stable state depends on.
+        "log-neighbor-changes"
+        | "graceful-restart"
+        | "graceful-shutdown"
+        | "suppress-duplicates"
+        | "deterministic-med"
+        | "always-compare-med"
+        | "cluster-id"
+        | "fast-external-failover"
+        | "update-delay"
+        | "route-reflector"
+        | "suppress-fib-pending"
+        | "enforce-first-as"
+        | "reject-as-sets"
+        | "shutdown"
+        | "labeled-unicast"
+        | "listen" => {
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::NoOp))
+        }
+        "bestpath" => {
+            let (r, what) = rest(r)?;
+            let what = what.map(|w| w.text).unwrap_or("");
+            if what.starts_with("compare-routerid") || what.starts_with("as-path multipath-relax") {
+                // Router-id ties are what avscheck compares already; multipath only
+                // installs several next hops, it advertises the same best route.
+                Ok((r, Stmt::NoOp))
+            } else {
+                Ok((
+                    r,
+                    Stmt::Unsupported(format!(
+                        "`bgp bestpath {what}` changes the decision process"
+                    )),
+                ))
+            }
+        }
+        _ => Err(nom::Err::Error(PError::word(first, ErrorKind::Nom))),
+    }
+}
+
+fn no_neighbor(i: In) -> PResult<Stmt> {
+    let (r, (a, aw)) = cut(address)(i)?;
+    let (r, w) = cut(expect("a neighbor setting"))(r)?;
+    match w.text {
+        "activate" => {
+            let (r, _) = end(r)?;
+            Ok((
+                r,
+                Stmt::Neighbor(a, (aw.start, aw.end), NeighborCmd::Activate(false)),
+            ))
+        }
+        "send-community" | "soft-reconfiguration" | "capability" => {
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::Neighbor(a, (aw.start, aw.end), NeighborCmd::NoOp)))
+        }
+        _ => Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom))),
+    }
+}
+
+// ------------------------------------------------------------------ address-family
+
+pub fn af(i: In) -> PResult<Stmt> {
+    let (r, w) = word(i)?;
+    match w.text {
+        "neighbor" => neighbor(r),
+        "no" => {
+            let (r2, _) = kw("neighbor")(r)?;
+            no_neighbor(r2)
+        }
+        "network" => {
+            let (r, (p, _)) = cut(prefix)(r)?;
+            let (r, extra) = opt(word)(r)?;
+            match extra {
+                None => Ok((r, Stmt::Network(p))),
+                Some(x) => {
+                    let (r, _) = rest(r)?;
+                    Ok((
+                        r,
+                        Stmt::Unsupported(format!("`network P {}` is not supported", x.text)),
+                    ))
+                }
+            }
+        }
+        "redistribute" => {
+            let (r, what) = cut(expect("`static` or `connected`"))(r)?;
+            let (r, extra) = opt(word)(r)?;
+            let (r, _) = rest(r)?;
+            if let Some(x) = extra {
+                return Ok((
+                    r,
+                    Stmt::Unsupported(format!(
+                        "`redistribute {} {}` is not supported",
+                        what.text, x.text
+                    )),
+                ));
+            }
+            match what.text {
+                "static" => Ok((r, Stmt::Redistribute(Redistribute::Static))),
+                "connected" => Ok((r, Stmt::Redistribute(Redistribute::Connected))),
+                other => Ok((
+                    r,
+                    Stmt::Unsupported(format!(
+                        "`redistribute {other}`: only `static` and `connected` are read"
+                    )),
+                )),
+            }
+        }
+        "aggregate-address" => {
+            let (r, _) = rest(r)?;
+            Ok((
+                r,
+                Stmt::Unsupported("`aggregate-address` is not supported yet".into()),
+            ))
+        }
+        "maximum-paths" | "distance" | "table-map" => {
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::NoOp))
+        }
+        "exit-address-family" => map(end, |_| Stmt::ExitAddressFamily)(r),
+        "exit" => map(end, |_| Stmt::Exit)(r),
+        _ => Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom))),
+    }
+}
+
+fn neighbor(i: In) -> PResult<Stmt> {
+    let (r, (a, aw)) = cut(address)(i)?;
+    let (r, w) = cut(expect("a neighbor setting"))(r)?;
+    let named = |r| -> PResult<(String, Direction)> {
+        let (r, name) = cut(expect("a name"))(r)?;
+        let (r, d) = direction(r)?;
+        let (r, _) = end(r)?;
+        Ok((r, (s(name), d)))
+    };
+    let (r, cmd) = match w.text {
+        "remote-as" => {
+            let (r, x) = alt((
+                map(kw("internal"), |_| RemoteAs::Internal),
+                map(kw("external"), |_| RemoteAs::External),
+                map(cut(asn), |(n, _)| RemoteAs::Asn(n)),
+            ))(r)?;
+            let (r, _) = end(r)?;
+            (r, NeighborCmd::RemoteAs(x))
+        }
+        "route-map" => map(named, |(n, d)| NeighborCmd::RouteMap(n, d))(r)?,
+        "prefix-list" => map(named, |(n, d)| NeighborCmd::PrefixList(n, d))(r)?,
+        "filter-list" => map(named, |(n, d)| NeighborCmd::FilterList(n, d))(r)?,
+        "distribute-list" => map(named, |(n, d)| NeighborCmd::DistributeList(n, d))(r)?,
+        "allowas-in" => {
+            let (r, n) = opt(word)(r)?;
+            let (r, _) = end(r)?;
+            match n {
+                None => (r, NeighborCmd::AllowasIn(3)),
+                Some(n) if n.text == "origin" => (
+                    r,
+                    NeighborCmd::Unsupported("`allowas-in origin` is not supported".into()),
+                ),
+                Some(n) => match n.text.parse::<u8>() {
+                    Ok(k) if (1..=10).contains(&k) => (r, NeighborCmd::AllowasIn(k)),
+                    _ => {
+                        return fail(
+                            &n,
+                            ErrorKind::OutOfRange("a count (1-10) or `origin`".into()),
+                        )
+                    }
+                },
+            }
+        }
+        "as-override" => map(end, |_| NeighborCmd::AsOverride)(r)?,
+        "next-hop-self" => {
+            let (r, _) = opt(kw("force"))(r)?;
+            let (r, _) = end(r)?;
+            (r, NeighborCmd::NextHopSelf)
+        }
+        "remove-private-AS" => {
+            let (r, all) = opt(kw("all"))(r)?;
+            let (r, repl) = opt(kw("replace-AS"))(r)?;
+            let (r, _) = end(r)?;
+            if all.is_some() && repl.is_none() {
+                (r, NeighborCmd::RemovePrivateAsAll)
+            } else {
+                (
+                    r,
+                    NeighborCmd::Unsupported(
+                        "only `remove-private-AS all` is supported (removing private ASNs only from all-private paths, or replacing them, is not)".into(),
+                    ),
+                )
+            }
+        }
+        "activate" => map(end, |_| NeighborCmd::Activate(true))(r)?,
+        "shutdown" => {
+            let (r, _) = rest(r)?;
+            (r, NeighborCmd::Shutdown)
+        }
+        "weight" => {
+            let (r, (n, _)) = cut(number("a weight (0-65535)", 65535))(r)?;
+            let (r, _) = end(r)?;
+            (r, NeighborCmd::Weight(n as u32))
+        }
+        // Transport, timers, authentication, logging: sessions come up the same.
+        "description"
+        | "password"
+        | "ebgp-multihop"
+        | "update-source"
+        | "timers"
+        | "advertisement-interval"
+        | "port"
+        | "capability"
+        | "bfd"
+        | "passive"
+        | "disable-connected-check"
+        | "soft-reconfiguration"
+        | "send-community"
+        | "ttl-security"
+        | "solo"
+        | "enforce-multihop"
+        | "interface"
+        | "dont-capability-negotiate"
+        | "override-capability"
+        | "strict-capability-match"
+        | "graceful-restart"
+        | "log-neighbor-changes" => {
+            let (r, _) = rest(r)?;
+            (r, NeighborCmd::NoOp)
+        }
+        "maximum-prefix" | "maximum-prefix-out" => {
+            let (r, _) = rest(r)?;
+            (
+                r,
+                NeighborCmd::Unmodeled(format!(
+                    "`{}` is not modeled: the session is assumed to stay up",
+                    w.text
+                )),
+            )
+        }
+        "default-originate"
+        | "peer-group"
+        | "local-as"
+        | "attribute-unchanged"
+        | "unsuppress-map"
+        | "addpath-tx-all-paths"
+        | "addpath-tx-bestpath-per-AS"
+        | "route-reflector-client"
+        | "route-server-client"
+        | "sender-as-path-loop-detection"
+        | "as-path-loop-detection" => {
+            let (r, _) = rest(r)?;
+            (
+                r,
+                NeighborCmd::Unsupported(format!("`neighbor A {}` is not supported yet", w.text)),
+            )
+        }
+        _ => return Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom))),
+    };
+    Ok((r, Stmt::Neighbor(a, (aw.start, aw.end), cmd)))
+}
+
+// ------------------------------------------------------------------ route-map
+
+pub fn route_map(i: In) -> PResult<Stmt> {
+    let (r, w) = word(i)?;
+    match w.text {
+        "match" => rm_match(r),
+        "set" => rm_set(r),
+        "on-match" => {
+            let (r, x) = cut(one_of(&["next", "goto"]))(r)?;
+            if x.text == "next" {
+                let (r, _) = end(r)?;
+                Ok((r, Stmt::OnMatch(Exit::Next)))
+            } else {
+                let (r, (n, _)) = cut(number("a sequence number", 65535))(r)?;
+                let (r, _) = end(r)?;
+                Ok((r, Stmt::OnMatch(Exit::Goto(n as u32))))
+            }
+        }
+        "continue" => {
+            let (r, n) = opt(number("a sequence number", 65535))(r)?;
+            let (r, _) = end(r)?;
+            Ok((
+                r,
+                Stmt::OnMatch(n.map(|(n, _)| Exit::Goto(n as u32)).unwrap_or(Exit::Next)),
+            ))
+        }
+        "description" => {
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::NoOp))
+        }
+        "call" => {
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::Unsupported("`call` is not supported".into())))
+        }
+        "exit" => map(end, |_| Stmt::Exit)(r),
+        _ => Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom))),
+    }
+}
+
+fn rm_match(i: In) -> PResult<Stmt> {
+    let (r, w) = cut(expect("a match condition"))(i)?;
+    let unsupported = |r, what: String| -> PResult<Stmt> {
+        let (r, _) = rest(r)?;
+        Ok((
+            r,
+            Stmt::Unsupported(format!("`match {what}` is not supported")),
+        ))
+    };
+    match w.text {
+        "ip" => {
+            let (r, w2) = cut(expect("`address`"))(r)?;
+            if w2.text != "address" {
+                return unsupported(r, format!("ip {}", w2.text));
+            }
+            let (r, x) = cut(expect("`prefix-list NAME` or an access-list"))(r)?;
+            if x.text == "prefix-list" {
+                let (r, name) = cut(expect("a prefix-list name"))(r)?;
+                let (r, _) = end(r)?;
+                Ok((r, Stmt::Match(Match::PrefixList(s(name)))))
+            } else if x.text == "prefix-len" {
+                unsupported(r, "ip address prefix-len".into())
+            } else {
+                let (r, _) = end(r)?;
+                Ok((r, Stmt::Match(Match::AccessList(s(x)))))
+            }
+        }
+        "as-path" => {
+            let (r, name) = cut(expect("an as-path access-list name"))(r)?;
+            let (r, _) = end(r)?;
+            Ok((r, Stmt::Match(Match::AsPath(s(name)))))
+        }
+        "community" => {
+            let (r, name) = cut(expect("a community-list name"))(r)?;
+            let (r, ex) = opt(kw("exact-match"))(r)?;
+            if ex.is_some() {
+                return unsupported(r, "community NAME exact-match".into());
+            }
+            let (r, _) = end(r)?;
+            Ok((r, Stmt::Match(Match::Community(s(name)))))
+        }
+        other => unsupported(r, other.to_string()),
+    }
+}
+
+fn asn_list(i: In) -> PResult<Vec<u32>> {
+    let mut out = Vec::new();
+    let mut r = i;
+    while let Ok((r2, w)) = word(r) {
+        let n = conv(w, asn_text)?;
+        out.push(n);
+        r = r2;
+    }
+    if out.is_empty() {
+        return Err(nom::Err::Failure(PError::at(
+            &r,
+            ErrorKind::Expected("an AS number".into()),
+        )));
+    }
+    Ok((r, out))
+}
+
+fn rm_set(i: In) -> PResult<Stmt> {
+    let (r, w) = cut(expect("a set action"))(i)?;
+    let unsupported = |r, what: String| -> PResult<Stmt> {
+        let (r, _) = rest(r)?;
+        Ok((
+            r,
+            Stmt::Unsupported(format!("`set {what}` is not supported")),
+        ))
+    };
+    match w.text {
+        "local-preference" => {
+            let (r, (n, _)) = cut(number(
+                "a local preference (0-4294967295)",
+                u64::from(u32::MAX),
+            ))(r)?;
+            let (r, _) = end(r)?;
+            Ok((r, Stmt::Set(Set::LocalPref(n as u32))))
+        }
+        "metric" => {
+            let (r2, x) = cut(expect("a metric"))(r)?;
+            if x.text.starts_with(['+', '-']) || x.text.starts_with("rtt") {
+                return unsupported(r, format!("metric {}", x.text));
+            }
+            let n = conv(x, |t| {
+                t.parse::<u32>()
+                    .map_err(|_| ErrorKind::Expected("a metric (0-4294967295)".into()))
+            })?;
+            let (r2, _) = end(r2)?;
+            Ok((r2, Stmt::Set(Set::Metric(n as u32))))
+        }
+        "as-path" => {
+            let (r, op) = cut(one_of(&["prepend", "exclude"]))(r)?;
+            let (r2, peek) = cut(expect("an AS number"))(r)?;
+            if peek.text == "last-as" || peek.text == "all" {
+                let _ = r2;
+                return unsupported(r, format!("as-path {} {}", op.text, peek.text));
+            }
+            let (r, l) = asn_list(r)?;
+            Ok((
+                r,
+                Stmt::Set(if op.text == "prepend" {
+                    Set::Prepend(l)
+                } else {
+                    Set::Exclude(l)
+                }),
+            ))
+        }
+        "community" => {
+            let mut r = r;
+            let mut list = Vec::new();
+            let mut additive = false;
+            while let Ok((r2, w)) = word(r) {
+                r = r2;
+                if w.text == "additive" {
+                    additive = true;
+                    continue;
+                }
+                if w.text == "none" {
+                    return unsupported(r, "community none".into());
+                }
+                match community(w.text) {
+                    Ok(c) => list.push(c),
+                    Err(k) => return fail(&w, k),
+                }
+            }
+            if list.is_empty() {
+                return Err(nom::Err::Failure(PError::at(
+                    &r,
+                    ErrorKind::Expected("a community (AA:NN)".into()),
+                )));
+            }
+            if !additive {
+                return Ok((
+                    r,
+                    Stmt::Unsupported("`set community` without `additive` (replacing every community) is not supported: add `additive`".into()),
+                ));
+            }
+            Ok((r, Stmt::Set(Set::CommunityAdditive(list))))
+        }
+        "comm-list" => {
+            let (r, name) = cut(expect("a community-list name"))(r)?;
+            let (r, _) = cut(kw("delete"))(r)?;
+            let (r, _) = end(r)?;
+            Ok((r, Stmt::Set(Set::CommListDelete(s(name)))))
+        }
+        "ip" => {
+            let (r, _) = cut(kw("next-hop"))(r)?;
+            let (r2, x) = cut(expect("an address or `unchanged`"))(r)?;
+            match x.text {
+                "unchanged" => {
+                    let (r2, _) = end(r2)?;
+                    Ok((r2, Stmt::Set(Set::NextHopUnchanged)))
+                }
+                "peer-address" => unsupported(r2, "ip next-hop peer-address".into()),
+                t => match t.parse::<Ipv4Addr>() {
+                    Ok(a) => {
+                        let (r2, _) = end(r2)?;
+                        Ok((r2, Stmt::Set(Set::NextHop(a))))
+                    }
+                    Err(_) => fail(&x, ErrorKind::Expected("an address or `unchanged`".into())),
+                },
+            }
+        }
+        other => unsupported(r, other.to_string()),
+    }
+}

@@ -1,0 +1,965 @@
+//! What a parsed configuration means for the network model: the node's ASN, router
+//! id, originations (`network`, `redistribute`), static routes (`ip route`), compiled
+//! route-maps and filters (as `ir::Policy`: ordered rules, the first match decides,
+//! the end denies) and one session side per neighbor, with FRR's defaults
+//! (`frr version X` selects them; docs/frr.md).
+//!
+//! A route-map entry's `match` lines each name an ordered permit/deny list; the entry
+//! matches when every list permits. `ir::Policy` rules hold only positive conditions,
+//! so a route-map compiles into a decision list by case splitting: each list entry
+//! is tried in order, a `deny` entry (or no entry) sends the route on to the next
+//! route-map entry, and every branch ends with a rule that catches all of its routes.
+//! The result has exactly the route-map's semantics (tests: frr_config.rs, and the
+//! differential tests against bgpd in frr_config_oracle.rs).
+
+use super::ast::{
+    AccessEntry, BgpRouter, Config, Direction, Exit, FilterList, Match, Neighbor, Redistribute,
+    RemoteAs, RouteMapEntry, Set, StaticNextHop,
+};
+use super::codes;
+use crate::diagnostic::Diagnostic;
+use crate::ir::{self, Action, CmpOp, Condition, NodeId, PrefixRange, TagId, TunnelId};
+use crate::span::{Span, Spanned};
+use ipnet::Ipv4Net;
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+/// The most rules one compiled route-map may have.
+pub const MAX_RULES: usize = 4096;
+
+/// FRR's defaults for one release.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Defaults {
+    /// `bgp ebgp-requires-policy` (on since FRR 7.4).
+    pub ebgp_requires_policy: bool,
+    /// `bgp network import-check` (on since FRR 7.4).
+    pub import_check: bool,
+}
+
+/// The defaults `frr version X.Y` selects; without the line, current FRR's.
+pub fn defaults(version: Option<(u32, u32)>) -> Defaults {
+    let modern = version.is_none_or(|v| v >= (7, 4));
+    Defaults {
+        ebgp_requires_policy: modern,
+        import_check: modern,
+    }
+}
+
+/// What the design says about the configured node.
+#[derive(Clone, Debug, Default)]
+pub struct NodeEnv {
+    /// The subnets of its NICs (connected routes).
+    pub connected: Vec<Ipv4Net>,
+    /// Azure's gateway of each NIC subnet (the subnet's first host, x.x.x.1): an
+    /// `ip route P GATEWAY` hands P to the fabric.
+    pub gateways: Vec<Ipv4Addr>,
+}
+
+/// A design node reached at a neighbor address.
+#[derive(Clone, Debug)]
+pub struct Peer {
+    pub node: NodeId,
+    pub name: String,
+    pub asn: u32,
+    /// The tunnel whose `inner` address this is: the session runs over it.
+    pub tunnel: Option<TunnelId>,
+    /// Every peer address of that node (Route Server: its instances).
+    pub instances: Vec<Ipv4Addr>,
+}
+
+/// Design lookups the translation needs.
+pub trait Design {
+    /// The node holding a neighbor address.
+    fn peer(&self, addr: Ipv4Addr) -> Option<Peer>;
+    /// The node owning an address (static next hops).
+    fn node_at(&self, addr: Ipv4Addr) -> Option<NodeId>;
+    /// The tag standing for a community (interned across the design).
+    fn tag(&mut self, community: (u16, u16)) -> TagId;
+}
+
+/// One end of a session, as the configuration declares it.
+#[derive(Clone, Debug)]
+pub struct SessionSide {
+    pub to: NodeId,
+    pub tunnel: Option<TunnelId>,
+    /// `remote-as N`: the ASN expected of the peer (`internal`: the own ASN).
+    pub expected_asn: Option<(u32, Span)>,
+    /// Indices into [`Translation::policies`], applied in order.
+    pub import: Vec<usize>,
+    pub export: Vec<usize>,
+    pub allowas_in: u8,
+    /// `neighbor A weight N`.
+    pub weight: Option<u32>,
+    /// The neighbor's `remote-as` line.
+    pub span: Span,
+}
+
+/// The node's BGP and static routes, from its configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Translation {
+    pub asn: u32,
+    pub router_id: Option<Ipv4Addr>,
+    pub originates: Vec<ir::Origination>,
+    pub statics: Vec<StaticRoute>,
+    pub policies: Vec<ir::Policy>,
+    pub sessions: Vec<SessionSide>,
+    pub diags: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StaticRoute {
+    pub prefix: Ipv4Net,
+    pub target: ir::StaticTarget,
+    pub span: Span,
+}
+
+/// The ASN and router id (`router bgp N`, `bgp router-id A`), or a diagnostic when
+/// the file has no `router bgp`.
+pub fn identity(cfg: &Config, config_line: Span) -> Result<(u32, Option<Ipv4Addr>), Diagnostic> {
+    match &cfg.bgp {
+        Some(b) => Ok((b.asn.node, b.router_id.as_ref().map(|r| r.node))),
+        None => Err(
+            Diagnostic::error(codes::NO_BGP, "the configuration has no `router bgp`")
+                .primary(config_line, "this configuration")
+                .help("an FRR configuration for a BGP speaker needs `router bgp ASN`"),
+        ),
+    }
+}
+
+/// Translates a configuration. `asn` comes from [`identity`].
+pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Translation {
+    let mut t = Translation::default();
+    let Some(bgp) = &cfg.bgp else { return t };
+    t.asn = bgp.asn.node;
+    t.router_id = bgp.router_id.as_ref().map(|r| r.node);
+    let d = defaults(cfg.version.as_ref().map(|v| v.node));
+    let mut cx = Cx {
+        cfg,
+        design,
+        t: &mut t,
+        compiled: BTreeMap::new(),
+    };
+    cx.statics(env);
+    cx.originations(bgp, env, &d);
+    for n in &bgp.neighbors {
+        cx.neighbor(bgp, n, &d);
+    }
+    t
+}
+
+struct Cx<'a, 'b> {
+    cfg: &'a Config,
+    design: &'b mut dyn Design,
+    t: &'b mut Translation,
+    /// (kind, name) → policy index, so a map used by several neighbors compiles once.
+    compiled: BTreeMap<(&'static str, String), usize>,
+}
+
+/// A conjunction of conditions.
+type Atom = Vec<Condition>;
+
+/// An ordered permit/deny list, compiled: (permit, conditions, the entry's line).
+#[derive(Clone, Debug, Default)]
+struct Filter {
+    entries: Vec<(bool, Atom, Span)>,
+    /// The list's first line (the label when no entry matches).
+    span: Span,
+}
+
+impl Cx<'_, '_> {
+    fn push(&mut self, p: ir::Policy) -> usize {
+        self.t.policies.push(p);
+        self.t.policies.len() - 1
+    }
+
+    fn deny_all(&mut self, name: String, span: Span) -> usize {
+        self.push(ir::Policy {
+            name,
+            span,
+            rules: Vec::new(),
+        })
+    }
+
+    // ------------------------------------------------------------ statics, networks
+
+    fn statics(&mut self, env: &NodeEnv) {
+        for r in &self.cfg.statics {
+            let target = match r.next_hop {
+                StaticNextHop::Drop => Some(ir::StaticTarget::Drop),
+                StaticNextHop::Address(a) => {
+                    if env.gateways.contains(&a) {
+                        self.t.diags.push(
+                            Diagnostic::error(
+                                codes::UNSUPPORTED,
+                                format!("a static route to Azure's gateway `{a}` is not supported yet"),
+                            )
+                            .primary(r.span, "hands the prefix to the fabric")
+                            .help("the NVA forwards through the fabric by default: remove the line unless a more specific BGP route must be overridden"),
+                        );
+                        None
+                    } else {
+                        match self.design.node_at(a) {
+                            Some(n) => Some(ir::StaticTarget::Node(n)),
+                            None => {
+                                self.t.diags.push(
+                                    Diagnostic::warning(
+                                        codes::STATIC_NEXT_HOP,
+                                        format!("no node of the design holds the next hop `{a}`"),
+                                    )
+                                    .primary(r.span, "this static route is not installed")
+                                    .note("FRR installs a static route only when its next hop is reachable"),
+                                );
+                                None
+                            }
+                        }
+                    }
+                }
+            };
+            if let Some(target) = target {
+                self.t.statics.push(StaticRoute {
+                    prefix: r.prefix,
+                    target,
+                    span: r.span,
+                });
+            }
+        }
+    }
+
+    fn originations(&mut self, bgp: &BgpRouter, env: &NodeEnv, d: &Defaults) {
+        let import_check = bgp
+            .import_check
+            .as_ref()
+            .map(|s| s.node)
+            .unwrap_or(d.import_check);
+        let connected: Vec<Ipv4Net> = env
+            .connected
+            .iter()
+            .copied()
+            .chain(self.cfg.interface_addresses.iter().map(|a| a.node))
+            .collect();
+        let add = |t: &mut Translation, prefix: Ipv4Net, span: Span| {
+            if !t.originates.iter().any(|o| o.prefix == prefix) {
+                t.originates.push(ir::Origination { prefix, span });
+            }
+        };
+        for n in &bgp.networks {
+            let in_rib =
+                self.cfg.statics.iter().any(|s| s.prefix == n.node) || connected.contains(&n.node);
+            if import_check && !in_rib {
+                let mut diag = Diagnostic::warning(
+                    codes::IMPORT_CHECK,
+                    format!("`network {}` is not announced: no route for it in the RIB", n.node),
+                )
+                .primary(n.span, "import-check keeps this prefix back")
+                .help(format!(
+                    "add `ip route {} blackhole` (or the real next hop), or `no bgp network import-check`",
+                    n.node
+                ));
+                diag = match &bgp.import_check {
+                    Some(s) => diag.secondary(s.span, "import-check is on here"),
+                    None => diag.note("`bgp network import-check` is on by default since FRR 7.4"),
+                };
+                self.t.diags.push(diag);
+                continue;
+            }
+            add(self.t, n.node, n.span);
+        }
+        for r in &bgp.redistribute {
+            match r.node {
+                Redistribute::Static => {
+                    for s in &self.cfg.statics {
+                        add(self.t, s.prefix, r.span);
+                    }
+                }
+                Redistribute::Connected => {
+                    for p in &connected {
+                        add(self.t, *p, r.span);
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ neighbors
+
+    fn neighbor(&mut self, bgp: &BgpRouter, n: &Neighbor, d: &Defaults) {
+        let Some(remote) = &n.remote_as else { return };
+        let addr = n.addr.node;
+        let Some(peer) = self.design.peer(addr) else {
+            self.t.diags.push(
+                Diagnostic::warning(
+                    codes::UNKNOWN_NEIGHBOR,
+                    format!("no node of the design holds the neighbor address `{addr}`"),
+                )
+                .primary(n.addr.span, "this session stays down")
+                .help("neighbors are matched by address: an NVA's `ip`, `nic` or `public_ip`, a Route Server's `ip`, a tunnel's `inner`"),
+            );
+            return;
+        };
+        if let Some(s) = n.shutdown {
+            let _ = s;
+            return;
+        }
+        // An NVA peering some of a Route Server's instances only (Azure requires both).
+        let peered: Vec<Ipv4Addr> = peer
+            .instances
+            .iter()
+            .copied()
+            .filter(|a| bgp.neighbors.iter().any(|x| x.addr.node == *a))
+            .collect();
+        if peer.instances.len() > 1
+            && peered.len() < peer.instances.len()
+            && peered.first() == Some(&addr)
+        {
+            let missing: Vec<String> = peer
+                .instances
+                .iter()
+                .filter(|a| !peered.contains(a))
+                .map(|a| format!("`{a}`"))
+                .collect();
+            self.t.diags.push(
+                Diagnostic::warning(
+                    codes::ONE_INSTANCE,
+                    format!("`{}` is peered on {} of its {} instances", peer.name, peered.len(), peer.instances.len()),
+                )
+                .primary(n.addr.span, "only this instance")
+                .help(format!("add a neighbor for {}", missing.join(", ")))
+                .note("Azure Route Server runs two instances and an NVA must peer with both (AZURE.md: Route Server)"),
+            );
+        }
+        let own = bgp.asn.node;
+        let (expected, ebgp) = match remote.node {
+            RemoteAs::Asn(a) => (Some((a, remote.span)), a != own),
+            RemoteAs::Internal => {
+                if peer.asn != own {
+                    self.t
+                        .diags
+                        .push(remote_kind(remote.span, &peer, "internal", own));
+                    return;
+                }
+                (Some((own, remote.span)), false)
+            }
+            RemoteAs::External => {
+                if peer.asn == own {
+                    self.t
+                        .diags
+                        .push(remote_kind(remote.span, &peer, "external", own));
+                    return;
+                }
+                (None, true)
+            }
+        };
+        let default_v4 = bgp
+            .default_ipv4_unicast
+            .as_ref()
+            .map(|s| s.node)
+            .unwrap_or(true);
+        let active = n.activate.as_ref().map(|a| a.node).unwrap_or(default_v4);
+        let requires = bgp
+            .ebgp_requires_policy
+            .as_ref()
+            .map(|s| s.node)
+            .unwrap_or(d.ebgp_requires_policy);
+        let mut side = SessionSide {
+            to: peer.node,
+            tunnel: peer.tunnel,
+            expected_asn: expected,
+            import: Vec::new(),
+            export: Vec::new(),
+            allowas_in: n.allowas_in.as_ref().map(|a| a.node).unwrap_or(0),
+            weight: n.weight.as_ref().map(|w| w.node),
+            span: remote.span,
+        };
+        if !active {
+            let span = n.activate.as_ref().map(|a| a.span).unwrap_or(remote.span);
+            let why = format!("neighbor {addr} is not activated for IPv4 unicast");
+            side.import.push(self.deny_all(why.clone(), span));
+            side.export.push(self.deny_all(why, span));
+            self.t.sessions.push(side);
+            return;
+        }
+        for dir in [Direction::In, Direction::Out] {
+            let mut list = Vec::new();
+            if ebgp && requires && !n.has_policy(dir) {
+                let word = if dir == Direction::In {
+                    "inbound"
+                } else {
+                    "outbound"
+                };
+                list.push(self.deny_all(
+                    format!("ebgp-requires-policy: neighbor {addr} has no {word} policy"),
+                    remote.span,
+                ));
+            } else {
+                if let Some(x) = n.distribute_list.get(&dir) {
+                    list.push(self.list_policy("access-list", x));
+                }
+                if let Some(x) = n.prefix_list.get(&dir) {
+                    list.push(self.list_policy("prefix-list", x));
+                }
+                if let Some(x) = n.filter_list.get(&dir) {
+                    list.push(self.list_policy("as-path access-list", x));
+                }
+                if let Some(x) = n.route_map.get(&dir) {
+                    list.push(self.route_map(x));
+                }
+            }
+            if dir == Direction::Out {
+                let mut actions = Vec::new();
+                let mut span = None;
+                if let Some(s) = n.remove_private_as {
+                    actions.push(Action::RemovePrivateAs);
+                    span = Some(s);
+                }
+                if let Some(s) = n.as_override {
+                    actions.push(Action::ReplaceAs(vec![peer.asn]));
+                    span = span.or(Some(s));
+                }
+                if let Some(s) = n.next_hop_self {
+                    actions.push(Action::SetNextHopSelf);
+                    span = span.or(Some(s));
+                }
+                if let Some(span) = span {
+                    let p = self.push(ir::Policy {
+                        name: format!("neighbor {addr} outbound settings"),
+                        span,
+                        rules: vec![ir::Rule {
+                            permit: true,
+                            conditions: Vec::new(),
+                            actions,
+                            span,
+                        }],
+                    });
+                    list.push(p);
+                }
+                side.export = list;
+            } else {
+                side.import = list;
+            }
+        }
+        self.t.sessions.push(side);
+    }
+
+    // ------------------------------------------------------------ lists and maps
+
+    fn undefined(&mut self, kind: &str, name: &Spanned<String>, effect: &str) {
+        self.t.diags.push(
+            Diagnostic::warning(
+                codes::UNDEFINED_LIST,
+                format!("{kind} `{}` is not defined", name.node),
+            )
+            .primary(name.span, effect.to_string())
+            .note(format!(
+                "FRR treats a reference to a missing {kind} this way"
+            )),
+        );
+    }
+
+    /// A neighbor's `prefix-list`/`filter-list`/`distribute-list` as a policy.
+    fn list_policy(&mut self, kind: &'static str, name: &Spanned<String>) -> usize {
+        if let Some(i) = self.compiled.get(&(kind, name.node.clone())) {
+            return *i;
+        }
+        let filter = match kind {
+            "prefix-list" => self.cfg.prefix_lists.get(&name.node).map(prefix_filter),
+            "access-list" => self.cfg.access_lists.get(&name.node).map(access_filter),
+            _ => self
+                .cfg
+                .as_path_lists
+                .get(&name.node)
+                .map(|l| self.as_path_filter(l)),
+        };
+        let (rules, span) = match filter {
+            Some(f) => (
+                f.entries
+                    .into_iter()
+                    .map(|(permit, conditions, span)| ir::Rule {
+                        permit,
+                        conditions,
+                        actions: Vec::new(),
+                        span,
+                    })
+                    .collect(),
+                f.span,
+            ),
+            None => {
+                self.undefined(kind, name, "every route is denied");
+                (Vec::new(), name.span)
+            }
+        };
+        let i = self.push(ir::Policy {
+            name: format!("{kind} {}", name.node),
+            span,
+            rules,
+        });
+        self.compiled.insert((kind, name.node.clone()), i);
+        i
+    }
+
+    fn as_path_filter(&mut self, l: &FilterList<super::ast::AsPathEntry>) -> Filter {
+        let mut f = Filter {
+            entries: Vec::new(),
+            span: l.span,
+        };
+        for e in l.entries.values() {
+            match regex(&e.item.regex.node) {
+                Some(atom) => f.entries.push((e.permit, atom, e.span)),
+                None => self.t.diags.push(
+                    Diagnostic::error(
+                        codes::REGEX,
+                        format!("as-path regular expression `{}` is not supported", e.item.regex.node),
+                    )
+                    .primary(e.item.regex.span, "outside the supported subset")
+                    .help("supported: `_N_` (contains N), `^N$`, `^$`, `.*`, `^[0-9]+( [0-9]+)*$` (a length) and the same without `$` (at least that length)")
+                    .note("the entry is left out, so the list can only match less"),
+                ),
+            }
+        }
+        f
+    }
+
+    fn community_filter(&mut self, l: &FilterList<Vec<(u16, u16)>>) -> Filter {
+        let entries = l
+            .entries
+            .values()
+            .map(|e| {
+                let atom = e
+                    .item
+                    .iter()
+                    .map(|c| Condition::Tag(self.design.tag(*c)))
+                    .collect();
+                (e.permit, atom, e.span)
+            })
+            .collect();
+        Filter {
+            entries,
+            span: l.span,
+        }
+    }
+
+    /// A route-map compiled into a policy (an undefined map denies everything).
+    fn route_map(&mut self, name: &Spanned<String>) -> usize {
+        if let Some(i) = self.compiled.get(&("route-map", name.node.clone())) {
+            return *i;
+        }
+        let Some(map) = self.cfg.route_maps.get(&name.node) else {
+            self.undefined("route-map", name, "every route is denied");
+            let i = self.deny_all(format!("route-map {}", name.node), name.span);
+            self.compiled.insert(("route-map", name.node.clone()), i);
+            return i;
+        };
+        let mut entries = Vec::new();
+        for e in map.entries.values() {
+            entries.push(self.entry(e));
+        }
+        self.check_continue(&entries);
+        let mut c = Compiler {
+            entries: &entries,
+            rules: Vec::new(),
+            end_span: map.span,
+            overflow: false,
+        };
+        c.from(0, Vec::new(), Vec::new(), false, None);
+        if c.overflow {
+            self.t.diags.push(
+                Diagnostic::error(
+                    codes::TOO_COMPLEX,
+                    format!("route-map `{}` is too complex to compile", name.node),
+                )
+                .primary(map.span, format!("more than {MAX_RULES} cases"))
+                .note("deny entries in the lists its entries match on multiply the cases"),
+            );
+        }
+        let rules = if c.overflow { Vec::new() } else { c.rules };
+        let i = self.push(ir::Policy {
+            name: format!("route-map {}", name.node),
+            span: map.span,
+            rules,
+        });
+        self.compiled.insert(("route-map", name.node.clone()), i);
+        i
+    }
+
+    fn entry(&mut self, e: &RouteMapEntry) -> CEntry {
+        let mut filters = Vec::new();
+        for m in &e.matches {
+            let (kind, name) = match &m.node {
+                Match::PrefixList(n) => ("prefix-list", n),
+                Match::AccessList(n) => ("access-list", n),
+                Match::AsPath(n) => ("as-path access-list", n),
+                Match::Community(n) => ("community-list", n),
+            };
+            let f = match &m.node {
+                Match::PrefixList(n) => self.cfg.prefix_lists.get(n).map(prefix_filter),
+                Match::AccessList(n) => self.cfg.access_lists.get(n).map(access_filter),
+                Match::AsPath(n) => self
+                    .cfg
+                    .as_path_lists
+                    .get(n)
+                    .map(|l| self.as_path_filter(l)),
+                Match::Community(n) => self
+                    .cfg
+                    .community_lists
+                    .get(n)
+                    .map(|l| self.community_filter(l)),
+            };
+            let f = match f {
+                Some(f) => f,
+                None => {
+                    // FRR: a match on a missing list does not match.
+                    self.undefined(
+                        kind,
+                        &Spanned::new(name.clone(), m.span),
+                        "this entry never matches",
+                    );
+                    Filter {
+                        entries: Vec::new(),
+                        span: m.span,
+                    }
+                }
+            };
+            filters.push(f);
+        }
+        let mut actions = Vec::new();
+        let has = |f: fn(&Set) -> bool| e.sets.iter().any(|s| f(&s.node));
+        if has(|s| matches!(s, Set::Prepend(_))) && has(|s| matches!(s, Set::Exclude(_))) {
+            self.t.diags.push(
+                Diagnostic::error(
+                    codes::UNSUPPORTED,
+                    "`set as-path prepend` and `set as-path exclude` in one entry are not supported",
+                )
+                .primary(e.span, "FRR applies them in its own order")
+                .help("put them in two entries joined by `on-match next`"),
+            );
+        }
+        for s in &e.sets {
+            match &s.node {
+                Set::LocalPref(n) => actions.push(Action::SetLocalPref(*n)),
+                Set::Metric(n) => actions.push(Action::SetMed(*n)),
+                Set::Prepend(l) => {
+                    for a in l.iter().rev() {
+                        actions.push(Action::Prepend(*a, 1));
+                    }
+                }
+                Set::Exclude(l) => actions.push(Action::RemoveAs(l.clone())),
+                Set::CommunityAdditive(l) => {
+                    for c in l {
+                        actions.push(Action::AddTag(self.design.tag(*c)));
+                    }
+                }
+                Set::CommListDelete(n) => match self.cfg.community_lists.get(n) {
+                    Some(list) => {
+                        for entry in list.entries.values().filter(|x| x.permit) {
+                            for c in &entry.item {
+                                actions.push(Action::RemoveTag(self.design.tag(*c)));
+                            }
+                        }
+                    }
+                    None => self.undefined(
+                        "community-list",
+                        &Spanned::new(n.clone(), s.span),
+                        "deletes nothing",
+                    ),
+                },
+                Set::NextHop(a) => actions.push(Action::SetNextHop(*a)),
+                // The next hop a route arrived with is kept: what an eBGP speaker
+                // does for a third-party next hop on a shared subnet, and what Route
+                // Server does anyway; the model's next hop is the advertising NIC.
+                Set::NextHopUnchanged => {}
+            }
+        }
+        CEntry {
+            permit: e.permit,
+            seq: e.seq,
+            span: e.span,
+            filters,
+            actions,
+            exit: e.exit.as_ref().map(|x| x.node),
+            sets: e.sets.iter().map(|s| s.node.clone()).collect(),
+            matches: e.matches.iter().map(|m| m.node.clone()).collect(),
+            exit_span: e.exit.as_ref().map(|x| x.span),
+        }
+    }
+
+    /// `on-match next`/`continue` evaluate later entries on the route as modified;
+    /// the compiled form evaluates them on the route as received, which is the same
+    /// unless a later entry matches on something an earlier one set.
+    fn check_continue(&mut self, entries: &[CEntry]) {
+        for (i, e) in entries.iter().enumerate() {
+            let (Some(_), Some(xspan)) = (e.exit, e.exit_span) else {
+                continue;
+            };
+            let sets_comm = e
+                .sets
+                .iter()
+                .any(|s| matches!(s, Set::CommunityAdditive(_) | Set::CommListDelete(_)));
+            let sets_path = e
+                .sets
+                .iter()
+                .any(|s| matches!(s, Set::Prepend(_) | Set::Exclude(_)));
+            let later_reads = entries.iter().skip(i + 1).any(|l| {
+                l.matches.iter().any(|m| match m {
+                    Match::Community(_) => sets_comm,
+                    Match::AsPath(_) => sets_path,
+                    _ => false,
+                })
+            });
+            if later_reads {
+                self.t.diags.push(
+                    Diagnostic::error(
+                        codes::CONTINUE_READS_SET,
+                        "a later entry matches on an attribute this entry sets before continuing",
+                    )
+                    .primary(xspan, "continues with the modified route")
+                    .secondary(e.span, "sets it here")
+                    .note("not supported: avscheck evaluates the later entries' matches on the route as received"),
+                );
+            }
+        }
+    }
+}
+
+fn remote_kind(span: Span, peer: &Peer, kind: &str, own: u32) -> Diagnostic {
+    Diagnostic::error(
+        codes::REMOTE_AS_KIND,
+        format!("`remote-as {kind}` but `{}` is AS{}", peer.name, peer.asn),
+    )
+    .primary(span, format!("this router is AS{own}"))
+    .note("the session is down: BGP refuses an OPEN from an unexpected AS")
+}
+
+/// A prefix-list entry's range, FRR's way: exact unless `ge`/`le`; `ge G` alone is
+/// G..=32, `le L` alone is len..=L.
+pub fn prefix_range(e: &super::ast::PrefixEntry) -> PrefixRange {
+    let len = e.prefix.prefix_len();
+    let (ge, le) = match (e.ge, e.le) {
+        (None, None) => (len, len),
+        (Some(g), None) => (g, 32),
+        (None, Some(l)) => (len, l),
+        (Some(g), Some(l)) => (g, l),
+    };
+    PrefixRange {
+        prefix: e.prefix,
+        ge,
+        le,
+    }
+}
+
+fn prefix_filter(l: &FilterList<super::ast::PrefixEntry>) -> Filter {
+    Filter {
+        entries: l
+            .entries
+            .values()
+            .map(|e| {
+                (
+                    e.permit,
+                    vec![Condition::Prefix(vec![prefix_range(&e.item)])],
+                    e.span,
+                )
+            })
+            .collect(),
+        span: l.span,
+    }
+}
+
+/// A standard access-list entry as prefix ranges. `A W` matches a route whose
+/// network address lies in A/len: every prefix inside A/len, and the shorter
+/// prefixes A/k whose network address is A.
+fn access_ranges(e: &AccessEntry) -> Option<Vec<PrefixRange>> {
+    match *e {
+        AccessEntry::Any => None,
+        AccessEntry::Prefix { prefix, exact } => Some(vec![PrefixRange {
+            prefix,
+            ge: if exact {
+                prefix.prefix_len()
+            } else {
+                prefix.prefix_len()
+            },
+            le: if exact { prefix.prefix_len() } else { 32 },
+        }]),
+        AccessEntry::Address(net) => {
+            let l = net.prefix_len();
+            let mut out = vec![PrefixRange {
+                prefix: net,
+                ge: l,
+                le: 32,
+            }];
+            for k in 0..l {
+                if let Ok(p) = Ipv4Net::new(net.network(), k) {
+                    if p.trunc().network() == net.network() {
+                        out.push(PrefixRange {
+                            prefix: p.trunc(),
+                            ge: k,
+                            le: k,
+                        });
+                    }
+                }
+            }
+            Some(out)
+        }
+    }
+}
+
+fn access_filter(l: &FilterList<AccessEntry>) -> Filter {
+    Filter {
+        entries: l
+            .entries
+            .values()
+            .map(|e| {
+                let atom = match access_ranges(&e.item) {
+                    None => Vec::new(),
+                    Some(r) => vec![Condition::Prefix(r)],
+                };
+                (e.permit, atom, e.span)
+            })
+            .collect(),
+        span: l.span,
+    }
+}
+
+/// The as-path regular expressions that say "contains N", "is exactly [N]", or
+/// something about the path's length; `None` for anything else.
+pub fn regex(re: &str) -> Option<Atom> {
+    let re = re.trim();
+    if re == ".*" || re == "^.*$" || re == ".*.*" {
+        return Some(Vec::new());
+    }
+    if re == "^$" {
+        return Some(vec![Condition::AsPathLength(CmpOp::Eq, 0)]);
+    }
+    let core = re.trim_start_matches(".*").trim_end_matches(".*");
+    if let Some(n) = core.strip_prefix('_').and_then(|s| s.strip_suffix('_')) {
+        return n
+            .parse::<u32>()
+            .ok()
+            .map(|n| vec![Condition::AsPathContains(n)]);
+    }
+    if let Some(n) = re.strip_prefix('^').and_then(|s| s.strip_suffix('$')) {
+        if let Ok(n) = n.parse::<u32>() {
+            return Some(vec![
+                Condition::AsPathLength(CmpOp::Eq, 1),
+                Condition::AsPathContains(n),
+            ]);
+        }
+    }
+    // ^[0-9]+( [0-9]+){k-1}[$]: a length.
+    let body = re.strip_prefix('^')?;
+    let (body, exact) = match body.strip_suffix('$') {
+        Some(b) => (b, true),
+        None => (body, false),
+    };
+    let mut k = 0u32;
+    let mut rest = body;
+    while !rest.is_empty() {
+        let next = if k == 0 {
+            rest.strip_prefix("[0-9]+")
+        } else {
+            rest.strip_prefix(" [0-9]+")
+        }?;
+        rest = next;
+        k += 1;
+    }
+    if k == 0 {
+        return None;
+    }
+    Some(vec![Condition::AsPathLength(
+        if exact { CmpOp::Eq } else { CmpOp::Ge },
+        k,
+    )])
+}
+
+/// A route-map entry, compiled.
+struct CEntry {
+    permit: bool,
+    seq: u32,
+    span: Span,
+    filters: Vec<Filter>,
+    actions: Vec<Action>,
+    exit: Option<Exit>,
+    exit_span: Option<Span>,
+    sets: Vec<Set>,
+    matches: Vec<Match>,
+}
+
+/// Case splitting of a route-map into first-match rules (module docs).
+struct Compiler<'e> {
+    entries: &'e [CEntry],
+    rules: Vec<ir::Rule>,
+    /// The route-map's first line: the label of its implicit deny.
+    end_span: Span,
+    overflow: bool,
+}
+
+impl Compiler<'_> {
+    fn emit(&mut self, permit: bool, conditions: Atom, actions: Vec<Action>, span: Span) {
+        if self.rules.len() >= MAX_RULES {
+            self.overflow = true;
+            return;
+        }
+        self.rules.push(ir::Rule {
+            permit,
+            conditions,
+            actions,
+            span,
+        });
+    }
+
+    /// Every route satisfying `cx` (and no earlier rule), from entry `idx` on.
+    /// `matched`: a permit entry with `on-match next` matched already (FRR then
+    /// permits when no later entry matches). `why`: the line that sent the route on.
+    fn from(&mut self, idx: usize, cx: Atom, acc: Vec<Action>, matched: bool, why: Option<Span>) {
+        if self.overflow {
+            return;
+        }
+        if idx >= self.entries.len() {
+            let span = why.unwrap_or(self.end_span);
+            self.emit(matched, cx, if matched { acc } else { Vec::new() }, span);
+            return;
+        }
+        self.entry(idx, 0, cx, acc, matched);
+    }
+
+    fn entry(&mut self, idx: usize, f: usize, cx: Atom, acc: Vec<Action>, matched: bool) {
+        if self.overflow {
+            return;
+        }
+        let Some(e) = self.entries.get(idx) else {
+            return;
+        };
+        let Some(filter) = e.filters.get(f) else {
+            // Every match holds.
+            if !e.permit {
+                self.emit(false, cx, Vec::new(), e.span);
+                return;
+            }
+            let mut acc = acc;
+            acc.extend(e.actions.iter().cloned());
+            match e.exit {
+                None => self.emit(true, cx, acc, e.span),
+                Some(Exit::Next) => self.from(idx + 1, cx, acc, true, Some(e.span)),
+                Some(Exit::Goto(n)) => {
+                    let next = self
+                        .entries
+                        .iter()
+                        .position(|x| x.seq >= n && x.seq > e.seq)
+                        .unwrap_or(self.entries.len());
+                    self.from(next, cx, acc, true, Some(e.span));
+                }
+            }
+            return;
+        };
+        let entries = filter.entries.clone();
+        let list_span = filter.span;
+        for (permit, atom, span) in entries {
+            let mut c2 = cx.clone();
+            c2.extend(atom);
+            if permit {
+                self.entry(idx, f + 1, c2, acc.clone(), matched);
+            } else {
+                self.from(idx + 1, c2, acc.clone(), matched, Some(span));
+            }
+        }
+        // No entry of the list matched: the list denies, this entry does not match.
+        self.from(idx + 1, cx, acc, matched, Some(list_span));
+    }
+}

@@ -1,0 +1,217 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The failing designs of issue 11 (`tests/cases/fidelity/`, copied from the shared
+//! cases): each file's header states the right verdict of every check. Both engines
+//! must give it: z3 (`smt::verify_check`, what `avscheck check` runs) and the
+//! simulator (`sim::evaluate_with_failures`, every failure set enumerated).
+
+use avscheck::ir::Network;
+use avscheck::sim::{evaluate_with_failures, PropertyOutcome};
+use avscheck::smt::{verify_check, Status, VerifyOptions};
+
+/// (check title, whether it holds), as each file's header says.
+const CASES: &[(&str, &[(&str, bool)])] = &[
+    (
+        "gateway-ecmp",
+        &[
+            ("all hub traffic uses the primary circuit", false),
+            ("the data centre is reachable", true),
+        ],
+    ),
+    (
+        "gr-default-leak",
+        &[
+            ("on-premises never installs the default route", false),
+            ("AVS takes its default route from the NVA", true),
+        ],
+    ),
+    (
+        "limits-within",
+        &[
+            ("AVS and on-premises reach each other", true),
+            ("the hub reaches on-premises", true),
+            ("no forwarding loops", true),
+        ],
+    ),
+    (
+        "symmetric-one-way",
+        &[
+            ("the workload and on-premises flows are symmetric", false),
+            (
+                "on-premises reaches the workload through the firewall",
+                true,
+            ),
+        ],
+    ),
+    (
+        "tunnel-no-underlay",
+        &[
+            ("no forwarding loops", true),
+            ("AVS reaches on-premises", false),
+        ],
+    ),
+    (
+        "udr-default-none",
+        &[
+            ("the spoke reaches on-premises through the firewall", true),
+            (
+                "flows between the spoke and on-premises are symmetric",
+                true,
+            ),
+        ],
+    ),
+];
+
+fn load(stem: &str) -> (avscheck::Analysis, Network) {
+    let rel = format!("tests/cases/fidelity/{stem}.avs");
+    let text = std::fs::read_to_string(format!("{}/{rel}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let analysis = avscheck::analyse(&rel, &text);
+    let net = analysis
+        .network
+        .clone()
+        .unwrap_or_else(|| panic!("{rel} does not lower: {:?}", analysis.diagnostics));
+    (analysis, net)
+}
+
+fn run(stem: &str) {
+    let (_, expected) = CASES.iter().find(|(s, _)| *s == stem).unwrap();
+    let (_, net) = load(stem);
+    let mut wrong = Vec::new();
+    for (title, holds) in expected.iter() {
+        let (cid, check) = net
+            .checks
+            .iter()
+            .find(|(_, c)| c.title == *title)
+            .unwrap_or_else(|| panic!("{stem}: no check `{title}`"));
+        let smt = verify_check(&net, cid, &VerifyOptions::default());
+        let want = if *holds { Status::Pass } else { Status::Fail };
+        if smt.status != want {
+            wrong.push(format!(
+                "{stem}: `{title}`: z3 says {:?}, the header {:?}\n{:#?}",
+                smt.status, want, smt.counterexample
+            ));
+        }
+        for prop in &check.properties {
+            let sim = evaluate_with_failures(&net, prop).outcome;
+            let sim_holds = match &sim {
+                PropertyOutcome::Holds => Some(true),
+                PropertyOutcome::Violated(_) => Some(false),
+                _ => None,
+            };
+            // A check fails when one of its lines fails; each line here is the check.
+            if sim_holds != Some(*holds) && check.properties.len() == 1 {
+                let said: String = format!("{sim:?}").chars().take(300).collect();
+                wrong.push(format!("{stem}: `{title}`: the simulator says {said}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+#[test]
+fn every_case_is_listed() {
+    let mut files: Vec<String> = std::fs::read_dir(format!(
+        "{}/tests/cases/fidelity",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .map(|e| e.unwrap().path())
+    .filter(|p| p.extension().is_some_and(|x| x == "avs"))
+    .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+    .collect();
+    files.sort();
+    let listed: Vec<String> = CASES.iter().map(|(s, _)| s.to_string()).collect();
+    assert_eq!(files, listed);
+}
+
+#[test]
+fn gateway_ecmp() {
+    run("gateway-ecmp");
+}
+
+#[test]
+fn gr_default_leak() {
+    run("gr-default-leak");
+}
+
+#[test]
+fn limits_within() {
+    run("limits-within");
+    let (analysis, net) = load("limits-within");
+    let mut codes: Vec<&str> = analysis.diagnostics.iter().map(|d| d.code).collect();
+    codes.extend(avscheck::stable_state_findings(&net).iter().map(|d| d.code));
+    assert!(
+        !codes.contains(&"AVS0501"),
+        "no route-limit finding expected: {codes:?}"
+    );
+}
+
+#[test]
+fn symmetric_one_way() {
+    run("symmetric-one-way");
+}
+
+#[test]
+fn tunnel_no_underlay() {
+    run("tunnel-no-underlay");
+}
+
+#[test]
+fn udr_default_none() {
+    run("udr-default-none");
+}
+
+/// The verdict of each check of a design given as text (z3, as `avscheck check`).
+fn verdicts_of(text: &str) -> Vec<(String, Status)> {
+    let analysis = avscheck::analyse("variant.avs", text);
+    let net = analysis.network.expect("the variant lowers");
+    net.checks
+        .iter()
+        .map(|(cid, c)| {
+            (
+                c.title.clone(),
+                verify_check(&net, cid, &VerifyOptions::default()).status,
+            )
+        })
+        .collect()
+}
+
+fn case_text(stem: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/cases/fidelity/{stem}.avs",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn gateway_ecmp_does_not_depend_on_declaration_order() {
+    let text = case_text("gateway-ecmp");
+    let primary = "er_circuit er_primary {\n  peer corp\n  connect gw\n}\n";
+    let secondary = "er_circuit er_secondary {\n  peer corp\n  connect gw\n}\n";
+    assert!(text.contains(primary) && text.contains(secondary));
+    let swapped = text
+        .replace(primary, "@P@")
+        .replace(secondary, primary)
+        .replace("@P@", secondary);
+    assert_ne!(swapped, text);
+    assert_eq!(verdicts_of(&swapped), verdicts_of(&text));
+}
+
+#[test]
+fn gateway_ecmp_connection_weight_prefers_a_circuit() {
+    let text = case_text("gateway-ecmp").replace(
+        "er_circuit er_primary {\n  peer corp\n  connect gw\n",
+        "er_circuit er_primary {\n  peer corp\n  connect gw weight 10\n",
+    );
+    let v = verdicts_of(&text);
+    assert!(
+        v.iter().all(|(_, s)| *s == Status::Pass),
+        "with a weight only the primary circuit is used: {v:?}"
+    );
+}

@@ -1,0 +1,647 @@
+//! FRR configurations as a node's BGP (`config "PATH"`, docs/frr.md): the parser
+//! (statements, located errors and warnings), the translation (FRR's defaults,
+//! route-map semantics, neighbor matching by address), the two-region example and its
+//! broken variants, and hostile input (never a panic, every span inside its file).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use avscheck::frr::ast::{Direction, Match, RemoteAs, Set, StaticNextHop};
+use avscheck::report::CheckStatus;
+use avscheck::{Analysis, Diagnostic, FileId, VerifyOptions};
+use rand::{Rng, SeedableRng};
+use std::collections::BTreeMap;
+
+fn root() -> String {
+    env!("CARGO_MANIFEST_DIR").to_string()
+}
+
+fn example(rel: &str) -> Analysis {
+    let path = format!("examples/{rel}");
+    let text = std::fs::read_to_string(format!("{}/{path}", root())).unwrap();
+    let dir = std::path::Path::new(&path).parent().unwrap().to_path_buf();
+    avscheck::analyse_with(&path, &text, &|p: &str| {
+        let shown = dir.join(p);
+        std::fs::read_to_string(std::path::Path::new(&root()).join(&shown))
+            .map(|t| (shown.to_string_lossy().into_owned(), t))
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// A design with in-memory configuration files.
+fn design(avs: &str, files: &[(&str, &str)]) -> Analysis {
+    let files: BTreeMap<String, String> = files
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    avscheck::analyse_with("design.avs", avs, &move |p: &str| {
+        files
+            .get(p)
+            .map(|t| (p.to_string(), t.clone()))
+            .ok_or_else(|| format!("cannot read `{p}`: not found"))
+    })
+}
+
+fn with_code<'a>(a: &'a Analysis, code: &str) -> Vec<&'a Diagnostic> {
+    a.diagnostics.iter().filter(|d| d.code == code).collect()
+}
+
+/// The text of the line a span starts on.
+fn line_of(a: &Analysis, span: avscheck::Span) -> String {
+    let text = a.sources.text(span.file);
+    let start = text[..span.start as usize]
+        .rfind('\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let end = text[span.start as usize..]
+        .find('\n')
+        .map(|i| i + span.start as usize)
+        .unwrap_or(text.len());
+    text[start..end].to_string()
+}
+
+fn verdicts(a: &Analysis) -> Vec<(String, CheckStatus)> {
+    avscheck::verify(a, &VerifyOptions::default())
+        .checks
+        .into_iter()
+        .map(|c| (c.title, c.status))
+        .collect()
+}
+
+// ---------------------------------------------------------------- the example
+
+#[test]
+fn two_region_frr_example_verifies_as_the_avs_example_does() {
+    let frr = example("two-regions-frr/two-regions-frr.avs");
+    assert!(!frr.has_errors(), "{:#?}", frr.diagnostics);
+    assert!(
+        frr.diagnostics.is_empty(),
+        "the example is clean: {:#?}",
+        frr.diagnostics
+    );
+    let text = std::fs::read_to_string(format!("{}/examples/two-regions.avs", root())).unwrap();
+    let avs = avscheck::analyse("examples/two-regions.avs", &text);
+    let (a, b) = (verdicts(&frr), verdicts(&avs));
+    assert_eq!(a, b);
+    assert!(a.iter().all(|(_, s)| *s == CheckStatus::Pass), "{a:?}");
+    // The configured NVAs have the ASNs, sessions and originations of the .avs ones.
+    let (nf, na) = (frr.network.as_ref().unwrap(), avs.network.as_ref().unwrap());
+    for name in ["fw_w", "fw_n"] {
+        let x = &nf.nodes[nf.node_by_name(name).unwrap()];
+        let y = &na.nodes[na.node_by_name(name).unwrap()];
+        assert_eq!(x.asn, y.asn);
+        assert_eq!(x.originates.len(), y.originates.len());
+    }
+    let sessions = |n: &avscheck::ir::Network| {
+        let mut v: Vec<(String, String, bool)> = n
+            .sessions
+            .values()
+            .map(|s| {
+                let (a, b) = (n.nodes[s.a].name.clone(), n.nodes[s.b].name.clone());
+                let (a, b) = if a < b { (a, b) } else { (b, a) };
+                (a, b, s.tunnel.is_some())
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(sessions(nf), sessions(na));
+}
+
+/// Each broken variant fails its check with a label on the responsible config line.
+#[test]
+fn broken_variants_fail_with_a_label_on_the_config_line() {
+    let title = "AVS and on-premises reach each other without Global Reach";
+    for (file, conf, line) in [
+        (
+            "broken-no-as-path-exclude.avs",
+            "fw_w-no-as-path-exclude.conf",
+            "neighbor 10.100.0.4 remote-as 65515",
+        ),
+        (
+            "broken-no-route-map-to-ars.avs",
+            "fw_n-no-route-map-to-ars.conf",
+            "neighbor 10.200.0.4 remote-as 65515",
+        ),
+        (
+            "broken-prefix-list-le-typo.avs",
+            "fw_w-prefix-list-le-typo.conf",
+            "ip prefix-list WEST-ROUTES seq 10 permit 10.1.0.0/16 le 20",
+        ),
+    ] {
+        let a = example(&format!("two-regions-frr/{file}"));
+        assert!(!a.has_errors(), "{file}: {:#?}", a.diagnostics);
+        let v = avscheck::verify(
+            &a,
+            &VerifyOptions {
+                only: Some(title.to_string()),
+                ..VerifyOptions::default()
+            },
+        );
+        let c = &v.checks[0];
+        assert_eq!(c.status, CheckStatus::Fail, "{file}");
+        let labelled: Vec<(String, String)> = c
+            .labels
+            .iter()
+            .filter(|l| a.sources.name(l.span.file).ends_with(conf))
+            .map(|l| (line_of(&a, l.span), l.message.clone()))
+            .collect();
+        assert!(
+            labelled.iter().any(|(l, _)| l.trim() == line),
+            "{file}: no label on `{line}` in {conf}: {labelled:#?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- design integration
+
+const HUB: &str = r#"use azure
+vnet hub { address 10.100.0.0/16 }
+subnet nva_subnet { vnet hub; address 10.100.1.0/24 }
+route_server ars {
+  vnet hub
+  ip 10.100.0.4
+  ip 10.100.0.5
+  peer fw asn 65010
+}
+"#;
+
+fn hub_design(fw_block: &str, conf: &str) -> Analysis {
+    design(
+        &format!("{HUB}\nnva fw {{\n{fw_block}\n}}\n"),
+        &[("fw.conf", conf)],
+    )
+}
+
+#[test]
+fn keys_the_configuration_defines_are_errors_with_both_spans() {
+    let a = hub_design(
+        "  subnet nva_subnet\n  ip 10.100.1.4\n  asn 65010\n  config \"fw.conf\"",
+        "router bgp 65010\n",
+    );
+    let d = with_code(&a, "AVS0905");
+    assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
+    assert_eq!(d[0].labels.len(), 2);
+    assert_eq!(line_of(&a, d[0].labels[0].span).trim(), "asn 65010");
+    assert_eq!(
+        line_of(&a, d[0].labels[1].span).trim(),
+        "config \"fw.conf\""
+    );
+    assert!(a.is_unusable());
+}
+
+#[test]
+fn a_missing_configuration_file_is_a_located_error() {
+    let a = design(
+        &format!(
+            "{HUB}\nnva fw {{\n  subnet nva_subnet\n  ip 10.100.1.4\n  config \"nope.conf\"\n}}\n"
+        ),
+        &[],
+    );
+    let d = with_code(&a, "AVS0904");
+    assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
+    assert_eq!(
+        line_of(&a, d[0].labels[0].span).trim(),
+        "config \"nope.conf\""
+    );
+    assert!(a.is_unusable());
+}
+
+const FW_OK: &str = "frr version 8.4
+router bgp 65010
+ neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.5 remote-as 65515
+ address-family ipv4 unicast
+  network 10.50.0.0/16
+  neighbor 10.100.0.4 route-map ALL in
+  neighbor 10.100.0.4 route-map ALL out
+  neighbor 10.100.0.5 route-map ALL in
+  neighbor 10.100.0.5 route-map ALL out
+ exit-address-family
+!
+ip route 10.50.0.0/16 blackhole
+route-map ALL permit 10
+";
+
+fn fw(conf: &str) -> Analysis {
+    hub_design(
+        "  subnet nva_subnet\n  ip 10.100.1.4\n  config \"fw.conf\"",
+        conf,
+    )
+}
+
+fn installs(a: &Analysis, node: &str, prefix: &str) -> bool {
+    let net = a.network.as_ref().unwrap();
+    let state = avscheck::sim::stable_state(net, &avscheck::sim::Scenario::default()).unwrap();
+    state
+        .best(net.node_by_name(node).unwrap(), prefix.parse().unwrap())
+        .is_some()
+}
+
+#[test]
+fn a_configured_nva_peers_its_route_server_by_address() {
+    let a = fw(FW_OK);
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(a.diagnostics.is_empty(), "{:#?}", a.diagnostics);
+    let net = a.network.as_ref().unwrap();
+    let n = &net.nodes[net.node_by_name("fw").unwrap()];
+    assert_eq!(n.asn, 65010);
+    assert_eq!(n.statics.len(), 1);
+    assert!(installs(&a, "ars", "10.50.0.0/16"));
+    assert!(installs(&a, "fw", "10.100.0.0/16"));
+}
+
+#[test]
+fn unknown_neighbors_and_single_instances_are_warnings() {
+    let a = fw(&FW_OK
+        .replace(
+            " neighbor 10.100.0.5 remote-as 65515\n",
+            " neighbor 10.9.9.9 remote-as 65001\n",
+        )
+        .replace("neighbor 10.100.0.5", "neighbor 10.9.9.9"));
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    let unknown = with_code(&a, "AVS0906");
+    assert_eq!(unknown.len(), 1, "{:#?}", a.diagnostics);
+    assert_eq!(
+        line_of(&a, unknown[0].labels[0].span).trim(),
+        "neighbor 10.9.9.9 remote-as 65001"
+    );
+    let one = with_code(&a, "AVS0907");
+    assert_eq!(one.len(), 1, "{:#?}", a.diagnostics);
+    assert!(one[0].notes.iter().any(|n| n.contains("10.100.0.5")));
+    // The session with the instance it peers is up.
+    assert!(installs(&a, "ars", "10.50.0.0/16"));
+}
+
+#[test]
+fn ebgp_requires_policy_follows_the_frr_version() {
+    let no_maps = FW_OK
+        .lines()
+        .filter(|l| !l.contains("route-map ALL"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    // Current FRR (and 8.4): an eBGP session without policies exchanges nothing.
+    for conf in [no_maps.clone(), no_maps.replace("frr version 8.4", "")] {
+        let a = fw(&conf);
+        assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+        assert!(!installs(&a, "ars", "10.50.0.0/16"));
+        assert!(!installs(&a, "fw", "10.100.0.0/16"));
+    }
+    // Before 7.4, and with `no bgp ebgp-requires-policy`, everything flows.
+    for conf in [
+        no_maps.replace("frr version 8.4", "frr version 7.3"),
+        no_maps.replace(
+            "router bgp 65010",
+            "router bgp 65010\n no bgp ebgp-requires-policy",
+        ),
+    ] {
+        let a = fw(&conf);
+        assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+        assert!(installs(&a, "ars", "10.50.0.0/16"), "{conf}");
+        assert!(installs(&a, "fw", "10.100.0.0/16"), "{conf}");
+    }
+}
+
+#[test]
+fn import_check_keeps_networks_without_a_route_back() {
+    let conf = FW_OK.replace("ip route 10.50.0.0/16 blackhole\n", "");
+    let a = fw(&conf);
+    let d = with_code(&a, "AVS0909");
+    assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
+    assert_eq!(
+        line_of(&a, d[0].labels[0].span).trim(),
+        "network 10.50.0.0/16"
+    );
+    assert!(!installs(&a, "ars", "10.50.0.0/16"));
+    // Off: announced. A connected prefix (the NIC's subnet) passes the check.
+    let a = fw(&conf.replace(
+        "frr version 8.4",
+        "frr version 8.4\nrouter bgp 65010\n no bgp network import-check",
+    ));
+    assert!(installs(&a, "ars", "10.50.0.0/16"), "{:#?}", a.diagnostics);
+    let a = fw(&conf.replace("network 10.50.0.0/16", "network 10.100.1.0/24"));
+    assert!(with_code(&a, "AVS0909").is_empty(), "{:#?}", a.diagnostics);
+}
+
+#[test]
+fn not_activated_neighbors_exchange_nothing() {
+    let conf = FW_OK.replace(
+        "router bgp 65010",
+        "router bgp 65010\n no bgp default ipv4-unicast",
+    );
+    assert!(!installs(&fw(&conf), "ars", "10.50.0.0/16"));
+    let activated = conf.replace(
+        " exit-address-family",
+        "  neighbor 10.100.0.4 activate\n  neighbor 10.100.0.5 activate\n exit-address-family",
+    );
+    assert!(installs(&fw(&activated), "ars", "10.50.0.0/16"));
+    let off = FW_OK.replace(
+        " exit-address-family",
+        "  no neighbor 10.100.0.4 activate\n  no neighbor 10.100.0.5 activate\n exit-address-family",
+    );
+    assert!(!installs(&fw(&off), "ars", "10.50.0.0/16"));
+}
+
+// ---------------------------------------------------------------- the parser
+
+fn parse(text: &str) -> (avscheck::frr::ast::Config, Vec<Diagnostic>) {
+    avscheck::frr::parse(FileId(0), text)
+}
+
+fn line_at(text: &str, d: &Diagnostic) -> String {
+    let s = d.labels[0].span.start as usize;
+    let start = text[..s].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let end = text[s..].find('\n').map(|i| i + s).unwrap_or(text.len());
+    text[start..end].trim().to_string()
+}
+
+const FULL: &str = "! a lab NVA
+frr version 8.4
+frr defaults traditional
+hostname nva1
+log syslog informational
+service integrated-vtysh-config
+!
+interface eth0
+ ip address 10.100.1.4/24
+ description to the hub
+!
+ip route 10.0.0.0/8 10.100.1.1
+ip route 192.168.0.0/16 blackhole
+ip route 172.16.0.0/12 Null0
+ip prefix-list ONPREM seq 5 permit 10.2.0.0/16 le 24
+ip prefix-list ONPREM deny 0.0.0.0/0 le 32
+ip prefix-list ANY permit any
+bgp as-path access-list NORTH seq 5 permit _65020_
+bgp community-list standard KEEP seq 5 permit 65010:100
+access-list 10 permit 10.1.0.0 0.0.255.255
+route-map TO-ARS permit 10
+ match ip address prefix-list ONPREM
+ match as-path NORTH
+ set as-path exclude 65515 12076
+ set local-preference 200
+ on-match next
+route-map TO-ARS permit 20
+ match community KEEP
+ set metric 50
+ set community 65010:1 additive
+ set ip next-hop 10.100.1.4
+route-map TO-ARS deny 30
+ match ip address 10
+router bgp 65010
+ bgp router-id 10.100.1.4
+ no bgp ebgp-requires-policy
+ neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.4 ebgp-multihop 2
+ neighbor 10.0.0.9 remote-as internal
+ neighbor 10.0.0.9 route-map TO-ARS out
+ network 10.60.0.0/16
+ address-family ipv4 unicast
+  neighbor 10.100.0.4 route-map TO-ARS out
+  neighbor 10.100.0.4 prefix-list ONPREM in
+  neighbor 10.100.0.4 allowas-in 2
+  neighbor 10.100.0.4 as-override
+  redistribute static
+ exit-address-family
+!
+line vty
+ exec-timeout 0 0
+!
+";
+
+#[test]
+fn the_supported_statements_parse_into_the_model() {
+    let (c, diags) = parse(FULL);
+    assert!(diags.is_empty(), "{diags:#?}");
+    assert_eq!(c.version.unwrap().node, (8, 4));
+    assert_eq!(c.hostname.unwrap().node, "nva1");
+    assert_eq!(
+        c.interface_addresses[0].node,
+        "10.100.1.0/24".parse().unwrap()
+    );
+    assert_eq!(c.statics.len(), 3);
+    assert_eq!(c.statics[1].next_hop, StaticNextHop::Drop);
+    let pl = &c.prefix_lists["ONPREM"];
+    assert_eq!(pl.entries.keys().copied().collect::<Vec<_>>(), vec![5, 10]);
+    assert!(!pl.entries[&10].permit);
+    assert_eq!(c.prefix_lists["ANY"].entries[&5].item.le, Some(32));
+    let rm = &c.route_maps["TO-ARS"];
+    assert_eq!(rm.entries.len(), 3);
+    let e10 = &rm.entries[&10];
+    assert_eq!(e10.matches.len(), 2);
+    assert!(e10
+        .sets
+        .iter()
+        .any(|s| s.node == Set::Exclude(vec![65515, 12076])));
+    assert!(e10.exit.is_some());
+    assert_eq!(
+        rm.entries[&30].matches[0].node,
+        Match::AccessList("10".into())
+    );
+    let b = c.bgp.unwrap();
+    assert_eq!(b.asn.node, 65010);
+    assert_eq!(b.ebgp_requires_policy.unwrap().node, false);
+    assert_eq!(b.networks.len(), 1);
+    assert_eq!(b.redistribute.len(), 1);
+    let n = &b.neighbors[0];
+    assert_eq!(n.remote_as.unwrap().node, RemoteAs::Asn(65515));
+    assert_eq!(n.route_map[&Direction::Out].node, "TO-ARS");
+    assert_eq!(n.prefix_list[&Direction::In].node, "ONPREM");
+    assert_eq!(n.allowas_in.unwrap().node, 2);
+    assert!(n.as_override.is_some());
+    assert_eq!(b.neighbors[1].remote_as.unwrap().node, RemoteAs::Internal);
+}
+
+#[test]
+fn unknown_statements_are_located_warnings() {
+    let text = "router bgp 65010\n bgp frobnicate 3\n neighbor 10.0.0.1 remote-as 1\n neighbor 10.0.0.1 wibble\nfoo bar\n";
+    let (_, diags) = parse(text);
+    let w: Vec<String> = diags
+        .iter()
+        .filter(|d| d.code == "AVS0901")
+        .map(|d| line_at(text, d))
+        .collect();
+    assert_eq!(
+        w,
+        vec!["bgp frobnicate 3", "neighbor 10.0.0.1 wibble", "foo bar"],
+        "{diags:#?}"
+    );
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
+}
+
+#[test]
+fn unsupported_statements_that_change_routing_are_errors() {
+    for line in [
+        " neighbor 10.0.0.1 default-originate",
+        " neighbor 10.0.0.1 peer-group UPLINKS",
+        " aggregate-address 10.0.0.0/8 summary-only",
+        " redistribute ospf",
+        " bgp bestpath as-path ignore",
+        " neighbor 10.0.0.1 remove-private-AS",
+    ] {
+        let text = format!("router bgp 65010\n neighbor 10.0.0.1 remote-as 1\n{line}\n");
+        let (_, diags) = parse(&text);
+        let e: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == "AVS0902").collect();
+        assert_eq!(e.len(), 1, "{line}: {diags:#?}");
+        assert_eq!(line_at(&text, e[0]), line.trim());
+    }
+    for text in [
+        "router ospf\n network 10.0.0.0/8 area 0\n",
+        "route-map X permit 10\n set weight 100\n",
+        "route-map X permit 10\n set community 1:1\n",
+        "route-map X permit 10\n match ip next-hop 1\n",
+        "bgp community-list expanded X permit 1:.*\n",
+    ] {
+        let (_, diags) = parse(text);
+        assert_eq!(
+            diags.iter().filter(|d| d.code == "AVS0902").count(),
+            1,
+            "{text}: {diags:#?}"
+        );
+    }
+}
+
+#[test]
+fn malformed_statements_point_at_the_word() {
+    for (text, word) in [
+        (
+            "router bgp 65010\n neighbor 10.0.0.300 remote-as 1\n",
+            "10.0.0.300",
+        ),
+        ("router bgp 65010\n neighbor 10.0.0.1 remote-as x\n", "x"),
+        ("ip prefix-list A seq 5 permit 10.1.2.3/16\n", "10.1.2.3/16"),
+        ("ip prefix-list A seq 5 permit 10.0.0.0/8 le 40\n", "40"),
+        ("ip prefix-list A seq 5 allow 10.0.0.0/8\n", "allow"),
+        ("route-map X permit\n", ""),
+        (
+            "route-map X permit 10\n set local-preference high\n",
+            "high",
+        ),
+        ("router bgp 0\n", "0"),
+    ] {
+        let (_, diags) = parse(text);
+        let e: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == "AVS0900").collect();
+        assert_eq!(e.len(), 1, "{text}: {diags:#?}");
+        let s = e[0].labels[0].span;
+        assert_eq!(&text[s.start as usize..s.end as usize], word, "{text}");
+    }
+    let (_, d) = parse("ip prefix-list A seq 5 permit 10.1.2.3/16\n");
+    assert!(d[0].message.contains("10.1.0.0/16"), "{d:#?}");
+}
+
+#[test]
+fn sequence_numbers_follow_frr() {
+    let (c, d) = parse("ip prefix-list A permit 10.0.0.0/8\nip prefix-list A seq 12 permit 10.1.0.0/16\nip prefix-list A permit 10.2.0.0/16\nip prefix-list A seq 12 deny 10.3.0.0/16\n");
+    assert_eq!(
+        c.prefix_lists["A"]
+            .entries
+            .keys()
+            .copied()
+            .collect::<Vec<_>>(),
+        vec![5, 12, 15]
+    );
+    assert_eq!(d.iter().filter(|x| x.code == "AVS0917").count(), 1);
+}
+
+// ---------------------------------------------------------------- hostile input
+
+fn spans_inside(text: &str, diags: &[Diagnostic]) {
+    for d in diags {
+        for l in &d.labels {
+            assert!(
+                l.span.start <= l.span.end && (l.span.end as usize) <= text.len(),
+                "{d:#?}"
+            );
+            assert!(text.is_char_boundary(l.span.start as usize), "{d:#?}");
+            assert!(text.is_char_boundary(l.span.end as usize), "{d:#?}");
+        }
+    }
+}
+
+#[test]
+fn hostile_configurations_give_located_diagnostics_never_a_panic() {
+    // A 1 MB line.
+    let long = format!(
+        "router bgp 1\n neighbor 10.0.0.1 description {}\n",
+        "x".repeat(1 << 20)
+    );
+    let (_, d) = parse(&long);
+    assert_eq!(d.iter().filter(|x| x.code == "AVS0910").count(), 1);
+    spans_inside(&long, &d);
+    // Deep "nesting": blocks opened and never closed, indented ever deeper.
+    let mut deep = String::new();
+    for i in 0..20_000 {
+        let pad = " ".repeat(i % 200);
+        deep.push_str(&format!("{pad}router bgp 1\n{pad}address-family ipv4 unicast\n{pad}route-map M{i} permit {}\n{pad}interface e{i}\n", i % 65535 + 1));
+    }
+    let (_, d) = parse(&deep);
+    spans_inside(&deep, &d);
+    // Garbage: random bytes (as text), random words, unknown statements, CRs, tabs.
+    let words = [
+        "router",
+        "bgp",
+        "neighbor",
+        "route-map",
+        "permit",
+        "deny",
+        "10.0.0.1",
+        "10.0.0.0/8",
+        "ip",
+        "prefix-list",
+        "seq",
+        "le",
+        "ge",
+        "set",
+        "match",
+        "as-path",
+        "exclude",
+        "!",
+        "#",
+        "\t",
+        "\r",
+        "é",
+        "65535",
+        "4294967296",
+        "-1",
+        "address-family",
+        "exit",
+        "continue",
+        "on-match",
+        "community-list",
+        "access-list",
+        "1:1",
+        "ü…",
+        "",
+        "remote-as",
+    ];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(14);
+    for _ in 0..300 {
+        let mut text = String::new();
+        for _ in 0..rng.gen_range(1..60) {
+            for _ in 0..rng.gen_range(0..9) {
+                text.push_str(words[rng.gen_range(0..words.len())]);
+                text.push(if rng.gen_bool(0.9) { ' ' } else { '\t' });
+            }
+            text.push('\n');
+        }
+        let (_, d) = parse(&text);
+        spans_inside(&text, &d);
+        let bytes: Vec<u8> = (0..rng.gen_range(0..400)).map(|_| rng.gen()).collect();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let (_, d) = parse(&text);
+        spans_inside(&text, &d);
+    }
+    // Hostile configurations through the whole pipeline: diagnostics, no panic.
+    for conf in [long.as_str(), deep.as_str(), "\u{0}\u{1}garbage\n", "router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.4 route-map NOPE out\n"] {
+        let a = fw(conf);
+        for d in &a.diagnostics {
+            for l in &d.labels {
+                let t = a.sources.text(l.span.file);
+                assert!((l.span.end as usize) <= t.len());
+            }
+        }
+    }
+}
