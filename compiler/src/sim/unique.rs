@@ -58,11 +58,56 @@ enum Tri {
     Unknown,
 }
 
+/// Lower bounds on ASN occurrences: a short sorted list (paths hold a handful of
+/// ASNs; cloning a `Vec` is far cheaper than cloning a `BTreeMap` on this hot path).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Counts(Vec<(u32, u32)>);
+
+impl Counts {
+    fn get(&self, asn: &u32) -> Option<u32> {
+        self.0
+            .binary_search_by_key(asn, |(a, _)| *a)
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|(_, c)| *c)
+    }
+    fn add(&mut self, asn: u32, k: u32) {
+        match self.0.binary_search_by_key(&asn, |(a, _)| *a) {
+            Ok(i) => {
+                if let Some(slot) = self.0.get_mut(i) {
+                    slot.1 = slot.1.saturating_add(k);
+                }
+            }
+            Err(i) => self.0.insert(i, (asn, k)),
+        }
+    }
+    fn retain(&mut self, keep: impl Fn(&u32) -> bool) {
+        self.0.retain(|(a, _)| keep(a));
+    }
+    fn remove(&mut self, asn: &u32) -> Option<u32> {
+        let i = self.0.binary_search_by_key(asn, |(a, _)| *a).ok()?;
+        Some(self.0.remove(i).1)
+    }
+    fn values(&self) -> impl Iterator<Item = &u32> {
+        self.0.iter().map(|(_, c)| c)
+    }
+    /// Pointwise minimum (an ASN absent from either side has bound 0).
+    fn min(&self, o: &Counts) -> Counts {
+        let mut out = Vec::new();
+        for (a, c) in &self.0 {
+            if let Some(d) = o.get(a) {
+                out.push((*a, (*c).min(d)));
+            }
+        }
+        Counts(out)
+    }
+}
+
 /// An over-approximation of the routes a node may hold (or be offered).
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Abstract {
     /// Lower bound on the occurrences of each ASN in the AS path (absent = 0).
-    counts: BTreeMap<u32, u32>,
+    counts: Counts,
     lp_max: u32,
     may_tags: BTreeSet<TagId>,
     must_tags: BTreeSet<TagId>,
@@ -71,9 +116,9 @@ struct Abstract {
 
 impl Abstract {
     fn of(r: &Route) -> Abstract {
-        let mut counts = BTreeMap::new();
+        let mut counts = Counts::default();
         for a in &r.as_path {
-            *counts.entry(*a).or_insert(0) += 1;
+            counts.add(*a, 1);
         }
         Abstract {
             counts,
@@ -87,15 +132,8 @@ impl Abstract {
         self.counts.values().map(|c| u64::from(*c)).sum()
     }
     fn join(&self, o: &Abstract) -> Abstract {
-        let mut counts = BTreeMap::new();
-        for (a, c) in &self.counts {
-            let m = (*c).min(o.counts.get(a).copied().unwrap_or(0));
-            if m > 0 {
-                counts.insert(*a, m);
-            }
-        }
         Abstract {
-            counts,
+            counts: self.counts.min(&o.counts),
             lp_max: self.lp_max.max(o.lp_max),
             may_tags: self.may_tags.union(&o.may_tags).copied().collect(),
             must_tags: self.must_tags.intersection(&o.must_tags).copied().collect(),
@@ -117,7 +155,7 @@ fn condition(c: &Condition, a: &Abstract, p: Ipv4Net) -> Tri {
     match c {
         Condition::Prefix(ranges) => tri(ranges.iter().any(|r| r.matches(&p))),
         Condition::AsPathContains(n) => {
-            if a.counts.get(n).copied().unwrap_or(0) >= 1 {
+            if a.counts.get(n).unwrap_or(0) >= 1 {
                 Tri::True
             } else {
                 Tri::Unknown
@@ -159,7 +197,7 @@ fn apply(act: &Action, a: &mut Abstract, own_asn: u32) {
     match act {
         Action::SetLocalPref(v) => a.lp_max = *v,
         Action::Prepend(n, k) => {
-            *a.counts.entry(*n).or_insert(0) += *k;
+            a.counts.add(*n, *k);
         }
         Action::AddTag(t) => {
             a.may_tags.insert(*t);
@@ -169,12 +207,12 @@ fn apply(act: &Action, a: &mut Abstract, own_asn: u32) {
             a.may_tags.remove(t);
             a.must_tags.remove(t);
         }
-        Action::RemovePrivateAs => a.counts.retain(|asn, _| !crate::ir::is_private_asn(*asn)),
-        Action::RemoveAs(list) => a.counts.retain(|asn, _| !list.contains(asn)),
+        Action::RemovePrivateAs => a.counts.retain(|asn| !crate::ir::is_private_asn(*asn)),
+        Action::RemoveAs(list) => a.counts.retain(|asn| !list.contains(asn)),
         Action::ReplaceAs(list) => {
             let moved: u32 = list.iter().filter_map(|x| a.counts.remove(x)).sum();
             if moved > 0 {
-                *a.counts.entry(own_asn).or_insert(0) += moved;
+                a.counts.add(own_asn, moved);
             }
         }
         Action::SetMed(_) | Action::SetNextHopSelf | Action::SetNextHop(_) => {}
@@ -242,10 +280,10 @@ fn transfer(net: &Network, eid: EdgeId, a: &Abstract, p: Ipv4Net) -> Option<Abst
     }
     let mut out = policies(net, &e.export, a.clone(), sender.asn, p)?;
     for asn in &e.prepend {
-        *out.counts.entry(*asn).or_insert(0) += 1;
+        out.counts.add(*asn, 1);
     }
     if let Some(asn) = e.loop_check {
-        if out.counts.get(&asn).copied().unwrap_or(0) > u32::from(e.allowas_in) {
+        if out.counts.get(&asn).unwrap_or(0) > u32::from(e.allowas_in) {
             return None;
         }
     }
