@@ -748,6 +748,22 @@ fn run(first_seed: u64, n: u64, env_rate: f64, growth: Growth) -> Tally {
                     continue;
                 }
                 let sim = evaluate_with_failures(&net, prop).outcome;
+                // The concrete path (avscheck::pipeline) decides only where the stable
+                // state is certified unique: there it must give z3's verdict.
+                let cache = avscheck::pipeline::cache::ScenarioCache::new(&net);
+                let deadline = Instant::now() + Duration::from_secs(20);
+                if let avscheck::pipeline::concrete::Concrete::Decided(v) =
+                    avscheck::pipeline::concrete::decide(&net, prop, deadline, &cache)
+                {
+                    let decided = !matches!(v.status, Status::Unknown(_));
+                    let known = !matches!(smt.status, Status::Unknown(_));
+                    if decided && known && v.status != smt.status {
+                        bad.push(format!(
+                            "seed {seed}: concrete path {:?}, smt {:?}\n{text}",
+                            v.status, smt.status
+                        ));
+                    }
+                }
                 let s = match smt.status {
                     Status::Pass => Some(true),
                     Status::Fail => Some(false),

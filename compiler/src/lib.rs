@@ -17,6 +17,7 @@ pub mod api;
 pub mod diagnostic;
 pub mod frr;
 pub mod ir;
+pub mod pipeline;
 pub mod report;
 pub mod sema;
 pub mod sim;
@@ -202,83 +203,9 @@ pub fn verify(analysis: &Analysis, opts: &VerifyOptions) -> Verification {
         .values()
         .filter(|c| opts.only.as_ref().is_none_or(|t| *t == c.title))
         .collect();
-    // Property lines are dealt round-robin to as many threads as there are cores
-    // (each thread has its own z3 context); on a thread, lines with the same scenario
-    // share one encoding and one solver (`smt::queries::verify_properties`). Verdicts
-    // are then combined per check, in order.
-    let tasks: Vec<(usize, usize)> = wanted
-        .iter()
-        .enumerate()
-        .flat_map(|(c, check)| (0..check.properties.len()).map(move |p| (c, p)))
-        .collect();
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(tasks.len())
-        .max(1);
-    // `--timeout` is per check: a check's deadline starts when its first property does.
-    let deadlines: Vec<std::sync::OnceLock<std::time::Instant>> =
-        wanted.iter().map(|_| std::sync::OnceLock::new()).collect();
-    let done: Vec<(usize, smt::PropertyVerdict)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|w| {
-                let mine: Vec<usize> = (w..tasks.len()).step_by(workers).collect();
-                let tasks = &tasks;
-                let wanted = &wanted;
-                let deadlines = &deadlines;
-                scope.spawn(move || {
-                    let props: Vec<&ir::Property> = mine
-                        .iter()
-                        .filter_map(|i| {
-                            let (c, p) = tasks.get(*i)?;
-                            wanted.get(*c)?.properties.get(*p)
-                        })
-                        .collect();
-                    if props.len() != mine.len() {
-                        return Vec::new();
-                    }
-                    let deadline = |k: usize| {
-                        let c = mine.get(k).and_then(|i| tasks.get(*i)).map(|t| t.0);
-                        c.and_then(|c| deadlines.get(c))
-                            .map(|d| *d.get_or_init(|| std::time::Instant::now() + opts.timeout))
-                            .unwrap_or_else(std::time::Instant::now)
-                    };
-                    let verdicts = smt::queries::verify_properties(net, &props, &deadline);
-                    mine.into_iter().zip(verdicts).collect()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    let mut by_task: Vec<Option<smt::PropertyVerdict>> = tasks.iter().map(|_| None).collect();
-    for (i, verdict) in done {
-        if let Some(slot) = by_task.get_mut(i) {
-            *slot = Some(verdict);
-        }
-    }
-    for (c, check) in wanted.iter().enumerate() {
-        let mut results = Vec::new();
-        for (i, &(tc, p)) in tasks.iter().enumerate() {
-            if tc != c {
-                continue;
-            }
-            let verdict = by_task.get_mut(i).and_then(Option::take);
-            // A worker that died (a bug in the verifier) leaves its property unknown.
-            results.push(verdict.unwrap_or_else(|| {
-                smt::PropertyVerdict {
-                    span: check
-                        .properties
-                        .get(p)
-                        .map(|x| x.span)
-                        .unwrap_or(check.span),
-                    status: smt::Status::Unknown("the verifier stopped unexpectedly".to_string()),
-                    counterexample: None,
-                }
-            }));
-        }
+    // Each line is decided concretely where its stable state is provably unique, and
+    // symbolically otherwise (`pipeline`); verdicts are combined per check, in order.
+    for (check, results) in wanted.iter().zip(pipeline::run(net, &wanted, opts.timeout)) {
         v.checks
             .push(check_result(net, check, &smt::combine(results)));
     }

@@ -21,8 +21,8 @@
 
 use super::bgp::{NextHop, State};
 use super::fabric::{
-    effective_routes_live, learned_externally, lookup, EffectiveRoute, FabricTarget, NextHopType,
-    RouteSource,
+    effective_routes_live, learned_externally, EffectiveRoute, FabricIndex, FabricTarget,
+    NextHopType, RouteSource,
 };
 use super::{owners, vnet_owner, Live, Owner, Scenario};
 use crate::ir::{Network, NodeId, StaticTarget, SubnetId, TunnelId};
@@ -214,6 +214,9 @@ pub struct Walker<'a> {
     state: &'a State,
     live: Live,
     fabric: Vec<Vec<EffectiveRoute>>,
+    fabric_index: Vec<FabricIndex>,
+    /// `owners(net, d)` per destination seen (pure in `net` and `d`).
+    owner_memo: std::cell::RefCell<HashMap<Ipv4Addr, Rc<[Owner]>>>,
     tunnels_down: HashSet<TunnelId>,
     cache: HashMap<(NodeId, u8, Ipv4Addr), Rc<[Branch]>>,
 }
@@ -221,11 +224,12 @@ pub struct Walker<'a> {
 impl<'a> Walker<'a> {
     pub fn new(net: &'a Network, state: &'a State, sc: &Scenario) -> Walker<'a> {
         let live = Live::new(net, sc, &state.dropped.iter().map(|d| d.session).collect());
-        let fabric = net
+        let fabric: Vec<Vec<EffectiveRoute>> = net
             .subnets
             .ids()
             .map(|s| effective_routes_live(net, state, sc, &live, s))
             .collect();
+        let fabric_index = fabric.iter().map(|r| FabricIndex::new(r)).collect();
         let tunnels_down = net
             .tunnels
             .ids()
@@ -236,6 +240,8 @@ impl<'a> Walker<'a> {
             state,
             live,
             fabric,
+            fabric_index,
+            owner_memo: std::cell::RefCell::new(HashMap::new()),
             tunnels_down,
             cache: HashMap::new(),
         }
@@ -403,7 +409,7 @@ impl<'a> Walker<'a> {
             if let Some(x) = net.node_by_public_ip(d) {
                 return plain(vec![Step::To(x, Arrival::FromNode(m))]);
             }
-            return if owners(net, d).contains(&Owner::Node(m)) {
+            return if self.owners(d).contains(&Owner::Node(m)) {
                 stop(Disposition::Delivered, Why::Delivered, Some(Owner::Node(m)))
             } else {
                 stop(Disposition::Dropped, Why::InternetDrops, None)
@@ -624,6 +630,16 @@ impl<'a> Walker<'a> {
         Some(self.fabric_steps(s, d, false))
     }
 
+    /// [`owners`], memoised per destination.
+    fn owners(&self, d: Ipv4Addr) -> Rc<[Owner]> {
+        if let Some(o) = self.owner_memo.borrow().get(&d) {
+            return Rc::clone(o);
+        }
+        let o: Rc<[Owner]> = owners(self.net, d).into();
+        self.owner_memo.borrow_mut().insert(d, Rc::clone(&o));
+        o
+    }
+
     fn tunnel_down(&self, t: TunnelId) -> bool {
         self.tunnels_down.contains(&t)
     }
@@ -633,7 +649,10 @@ impl<'a> Walker<'a> {
     fn fabric_steps(&self, s: SubnetId, d: Ipv4Addr, no_transit: bool) -> Vec<Step> {
         let net = self.net;
         let routes = self.effective_routes(s);
-        let chosen = lookup(routes, d);
+        let chosen = match self.fabric_index.get(s.0 as usize) {
+            Some(ix) => ix.lookup(routes, d),
+            None => Vec::new(),
+        };
         if chosen.is_empty() {
             return vec![Step::Stop(Disposition::NoRoute, Why::NoFabricRoute, None)];
         }

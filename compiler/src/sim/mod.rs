@@ -27,6 +27,7 @@ pub mod explain;
 pub mod fabric;
 pub mod forward;
 pub mod props;
+pub mod unique;
 
 pub use bgp::{
     route_limit_findings, stable_state, DroppedSession, NextHop, NodeRib, NonConvergence,

@@ -40,6 +40,7 @@ pub mod model;
 pub mod prover;
 pub mod queries;
 pub mod stability;
+pub mod unique;
 
 use crate::ir::{CheckId, Network};
 use crate::span::Span;

@@ -445,7 +445,7 @@ pub fn explain_route(
 }
 
 /// The rules that let `r` over edge `e` (or the session line when nothing filters).
-fn policy_labels(net: &Network, e: EdgeId, r: &Route) -> Vec<CexLabel> {
+pub fn policy_labels(net: &Network, e: EdgeId, r: &Route) -> Vec<CexLabel> {
     let Some(edge) = net.edges.get(e) else {
         return Vec::new();
     };

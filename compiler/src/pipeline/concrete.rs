@@ -1,0 +1,421 @@
+//! The concrete path: a property without an environment (`assume`) is decided by
+//! simulating each allowed scenario, proving that scenario's stable state unique on
+//! the control plane ([`crate::smt::unique`]), and evaluating the property on that one
+//! state with the simulator's forwarding walks ([`crate::sim::props`]).
+//!
+//! Why this is sound: the SMT engine's verdict quantifies over every stable state of
+//! every allowed scenario. Scenarios are enumerated here exhaustively (every failure
+//! set of at most K failable components, beyond `without`); in each, the stable state
+//! is proved unique, so "every stable state" is that one state, and the simulator's
+//! data plane is the same function of it as the SMT data plane (docs/semantics.md §2–3;
+//! the random cross-checks compare the two). Anything this path cannot show — several
+//! stable states, a scenario without one, a route-limit drop, too many failure sets —
+//! goes to the symbolic path ([`Concrete::Symbolic`]); running out of time is
+//! `unknown`. A pass is never concluded from a partial enumeration.
+
+use super::cache::{ScenarioCache, ScenarioState};
+use crate::ir::{ComponentId, Network, NodeId, Property};
+use crate::sim::{self, Disposition, Owner, Path, PropertyOutcome, Source};
+use crate::smt::model::{policy_labels, tidy_labels};
+use crate::smt::{CexLabel, CexPath, CexRoute, Counterexample, PropertyVerdict, Status};
+use ipnet::Ipv4Net;
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+use std::time::Instant;
+
+/// At most this many failure sets are simulated one by one; above it the symbolic
+/// path decides (it quantifies over failure sets without enumerating them).
+pub const MAX_SCENARIOS: u64 = 4096;
+
+/// What the concrete path concluded.
+pub enum Concrete {
+    Decided(PropertyVerdict),
+    /// Decide symbolically; the text says why (for diagnostics and tests).
+    Symbolic(String),
+}
+
+/// The failure sets a property allows, smallest first, each in lexicographic order of
+/// component ids (the simulator's order): `None` when there are more than `cap`.
+pub fn failure_sets(net: &Network, prop: &Property, cap: u64) -> Option<Vec<Vec<ComponentId>>> {
+    let failable = prop.failable(net);
+    let n = failable.len() as u64;
+    let k = u64::from(prop.failures).min(n);
+    // Σ C(n, i) for i ≤ k, saturating.
+    let mut total: u64 = 0;
+    let mut c: u64 = 1;
+    for i in 0..=k {
+        total = total.saturating_add(c);
+        c = c.saturating_mul(n.saturating_sub(i)) / (i + 1);
+    }
+    if total > cap {
+        return None;
+    }
+    let mut out = Vec::new();
+    for size in 0..=k as usize {
+        let mut combo: Vec<usize> = (0..size).collect();
+        loop {
+            out.push(
+                combo
+                    .iter()
+                    .filter_map(|i| failable.get(*i).copied())
+                    .collect(),
+            );
+            if !next_combination(&mut combo, failable.len()) {
+                break;
+            }
+        }
+    }
+    Some(out)
+}
+
+fn next_combination(combo: &mut [usize], n: usize) -> bool {
+    let k = combo.len();
+    let mut i = k;
+    while i > 0 {
+        i -= 1;
+        let Some(v) = combo.get(i).copied() else {
+            return false;
+        };
+        if v < n - (k - i) {
+            for (next, slot) in (v + 1..).zip(combo.iter_mut().skip(i)) {
+                *slot = next;
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// Decides `prop` concretely, or says why it must be decided symbolically.
+pub fn decide(
+    net: &Network,
+    prop: &Property,
+    deadline: Instant,
+    cache: &ScenarioCache,
+) -> Concrete {
+    if !prop.assumptions.is_empty() {
+        return Concrete::Symbolic("an `assume` environment is symbolic".into());
+    }
+    let Some(sets) = failure_sets(net, prop, MAX_SCENARIOS) else {
+        return Concrete::Symbolic(format!("more than {MAX_SCENARIOS} failure sets"));
+    };
+    for failed in sets {
+        if Instant::now() >= deadline {
+            return Concrete::Decided(unknown(prop, "the verification time limit was reached"));
+        }
+        let mut down: Vec<ComponentId> = prop.without.clone();
+        down.extend(failed.iter().copied());
+        down.sort();
+        down.dedup();
+        let entry = cache.get(net, prop, &down, deadline);
+        let (state, sc) = match &*entry {
+            ScenarioState::Unique { state, scenario } => (state, scenario),
+            ScenarioState::Symbolic(why) => return Concrete::Symbolic(why.clone()),
+            ScenarioState::Timeout => {
+                return Concrete::Decided(unknown(prop, "the verification time limit was reached"))
+            }
+        };
+        match sim::evaluate(net, state, sc, prop) {
+            PropertyOutcome::Holds => {}
+            PropertyOutcome::Violated(cx) => {
+                return Concrete::Decided(PropertyVerdict {
+                    span: prop.span,
+                    status: Status::Fail,
+                    counterexample: Some(counterexample(net, state, prop, &failed, &cx)),
+                })
+            }
+            PropertyOutcome::Inconclusive(why) => return Concrete::Symbolic(why),
+            PropertyOutcome::NoStableState { .. } => {
+                return Concrete::Symbolic("a scenario has no stable state".into())
+            }
+        }
+    }
+    Concrete::Decided(PropertyVerdict {
+        span: prop.span,
+        status: Status::Pass,
+        counterexample: None,
+    })
+}
+
+fn unknown(prop: &Property, why: &str) -> PropertyVerdict {
+    PropertyVerdict {
+        span: prop.span,
+        status: Status::Unknown(why.to_string()),
+        counterexample: None,
+    }
+}
+
+fn node_name(net: &Network, n: NodeId) -> String {
+    net.nodes.get(n).map(|x| x.name.clone()).unwrap_or_default()
+}
+
+/// A simulator counterexample in the report's terms: the failed components, the
+/// paths, the routes the paths' hops forward by (or the offending routes), each route
+/// explained back to its origination with the policy rules that let it through, and a
+/// one-line narrative.
+fn counterexample(
+    net: &Network,
+    state: &sim::State,
+    prop: &Property,
+    failed: &[ComponentId],
+    cx: &sim::Counterexample,
+) -> Counterexample {
+    let mut labels = Vec::new();
+    let mut failed_names = Vec::new();
+    for c in failed {
+        if let Some(comp) = net.components.get(*c) {
+            failed_names.push(comp.name.clone());
+            labels.push(CexLabel {
+                span: comp.span,
+                message: format!("`{}` fails in this counterexample", comp.name),
+            });
+        }
+    }
+    // One question per counterexample, as the symbolic path shows it: the branches of
+    // the first offending (source, destination); `symmetric` shows both directions.
+    let shown: Vec<&Path> = match prop.kind {
+        crate::ir::PropertyKind::Symmetric { .. } if cx.paths.iter().all(Path::is_delivered) => {
+            cx.paths.iter().collect()
+        }
+        // Undelivered both ways: the first offending destination of each direction.
+        crate::ir::PropertyKind::Symmetric { .. } => {
+            let mut firsts: Vec<(Source, Ipv4Addr)> = Vec::new();
+            for p in &cx.paths {
+                if !firsts.iter().any(|(f, _)| *f == p.from) {
+                    firsts.push((p.from, p.to));
+                }
+            }
+            cx.paths
+                .iter()
+                .filter(|p| firsts.contains(&(p.from, p.to)))
+                .collect()
+        }
+        _ => {
+            let first = cx.paths.first().map(|p| (p.from, p.to));
+            cx.paths
+                .iter()
+                .filter(|p| Some((p.from, p.to)) == first)
+                .collect()
+        }
+    };
+    let mut routes = Vec::new();
+    let mut seen: BTreeSet<(NodeId, Ipv4Net)> = BTreeSet::new();
+    for w in &cx.routes {
+        if seen.insert((w.node, w.route.prefix)) {
+            let (r, l) = explain(net, state, w.node, &w.route);
+            routes.push(r);
+            labels.extend(l);
+        }
+    }
+    for p in &shown {
+        for h in &p.hops {
+            let Some(rib) = state.rib(h.node) else {
+                continue;
+            };
+            let Some((prefix, installed)) = rib.lookup(h.destination) else {
+                continue;
+            };
+            let Some(r) = installed.first() else { continue };
+            if seen.insert((h.node, prefix)) {
+                let (r, l) = explain(net, state, h.node, r);
+                routes.push(r);
+                labels.extend(l);
+            }
+        }
+    }
+    labels.push(CexLabel {
+        span: prop.span,
+        message: "this property fails".into(),
+    });
+    let paths: Vec<CexPath> = shown.iter().map(|p| cex_path(net, p)).collect();
+    let prefix = if failed_names.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = failed_names.iter().map(|f| format!("`{f}`")).collect();
+        format!("with {} failed, ", names.join(", "))
+    };
+    let narrative = narrative(net, prop, &paths, &routes, cx);
+    Counterexample {
+        failed: failed_names,
+        environment: Vec::new(),
+        paths,
+        routes,
+        labels: tidy_labels(labels),
+        narrative: format!("{prefix}{narrative}"),
+        dropped: Vec::new(),
+    }
+}
+
+fn narrative(
+    net: &Network,
+    prop: &Property,
+    paths: &[CexPath],
+    routes: &[CexRoute],
+    cx: &sim::Counterexample,
+) -> String {
+    use crate::ir::PropertyKind as K;
+    let first = paths.first();
+    let hops = |p: &CexPath| p.hops.join(" → ");
+    match &prop.kind {
+        K::Never { .. } => match routes.first() {
+            Some(r) => format!(
+                "`{}` installs `{}` with AS path {:?}{}",
+                r.node,
+                r.prefix,
+                r.as_path,
+                r.from
+                    .as_ref()
+                    .map(|f| format!(", learned from `{f}`"))
+                    .unwrap_or_default()
+            ),
+            None => cx.explanation.clone(),
+        },
+        K::RouteLimit { .. } => cx.explanation.clone(),
+        K::LoopFree => match first {
+            Some(p) => format!(
+                "a packet from `{}` to `{}` loops: {}",
+                p.from,
+                p.to,
+                hops(p)
+            ),
+            None => cx.explanation.clone(),
+        },
+        K::Symmetric { a, b } => match (cx.paths.first(), cx.paths.get(1)) {
+            (Some(x), Some(y)) if x.is_delivered() && y.is_delivered() => format!(
+                "packets from `{}` to `{}` and from `{}` to `{}` pass different NVAs",
+                sim::source_name(net, x.from),
+                x.to,
+                sim::source_name(net, y.from),
+                y.to
+            ),
+            _ => {
+                let name = |ep| {
+                    sim::endpoint_source(net, ep)
+                        .map(|s| sim::source_name(net, s))
+                        .unwrap_or_default()
+                };
+                format!(
+                    "a packet between `{}` and `{}` is not delivered",
+                    name(a),
+                    name(b)
+                )
+            }
+        },
+        K::Traverses { waypoint, .. } => match first {
+            Some(p) if p.disposition == "delivered" => format!(
+                "a packet from `{}` to `{}` is delivered without passing `{}`: {}",
+                p.from,
+                p.to,
+                node_name(net, *waypoint),
+                hops(p)
+            ),
+            Some(p) => format!(
+                "a packet from `{}` to `{}` ends `{}`: {}",
+                p.from,
+                p.to,
+                p.disposition,
+                hops(p)
+            ),
+            None => cx.explanation.clone(),
+        },
+        K::Avoids { waypoint, .. } => match first {
+            Some(p) => format!(
+                "a packet from `{}` to `{}` passes `{}`: {}",
+                p.from,
+                p.to,
+                node_name(net, *waypoint),
+                hops(p)
+            ),
+            None => cx.explanation.clone(),
+        },
+        K::Reachable { .. } => match first {
+            Some(p) => format!(
+                "a packet from `{}` to `{}` ends `{}`: {}",
+                p.from,
+                p.to,
+                p.disposition,
+                hops(p)
+            ),
+            None => cx.explanation.clone(),
+        },
+    }
+}
+
+/// A simulator path in the report's terms (the SMT engine's `cex_path`): the source's
+/// name, the hops' node names, and a subnet a packet is delivered to.
+fn cex_path(net: &Network, p: &Path) -> CexPath {
+    let mut hops: Vec<String> = p.hops.iter().map(|h| node_name(net, h.node)).collect();
+    if p.disposition == Disposition::Delivered {
+        if let Some(Owner::Subnet(s)) = p.delivered_to {
+            if let Some(sub) = net.subnets.get(s) {
+                hops.push(sub.name.clone());
+            }
+        }
+    }
+    let from = match p.from {
+        Source::Node(n) => node_name(net, n),
+        Source::Subnet(_) => sim::source_name(net, p.from),
+    };
+    CexPath {
+        from,
+        to: Ipv4Addr::to_string(&p.to),
+        disposition: p.disposition.as_str().to_string(),
+        hops,
+    }
+}
+
+/// A route of the stable state, followed back over `learned_from` to its origination,
+/// with the origination line and the policy rules that let it over each session.
+fn explain(
+    net: &Network,
+    state: &sim::State,
+    node: NodeId,
+    r: &sim::Route,
+) -> (CexRoute, Vec<CexLabel>) {
+    let prefix = r.prefix;
+    let mut edges = Vec::new();
+    let mut cur = r.clone();
+    let mut guard = BTreeSet::new();
+    while let Some(e) = cur.learned_from {
+        if !guard.insert(e) {
+            break;
+        }
+        edges.push(e);
+        let Some(from) = net.edges.get(e).map(|x| x.from) else {
+            break;
+        };
+        match state.best(from, prefix) {
+            Some(b) => cur = b.clone(),
+            None => break,
+        }
+    }
+    edges.reverse();
+    let mut labels = Vec::new();
+    if let Some(o) = net.nodes.get(r.origin) {
+        if let Some(orig) = o.originates.iter().find(|x| x.prefix == prefix) {
+            labels.push(CexLabel {
+                span: orig.span,
+                message: format!("`{}` originates `{prefix}` here", o.name),
+            });
+        }
+    }
+    // The route as each sender held it, origin first.
+    for e in &edges {
+        let Some(from) = net.edges.get(*e).map(|x| x.from) else {
+            continue;
+        };
+        if let Some(held) = state.best(from, prefix) {
+            labels.extend(policy_labels(net, *e, held));
+        }
+    }
+    let from = r.from_node(net).map(|n| node_name(net, n));
+    (
+        CexRoute {
+            node: node_name(net, node),
+            prefix: prefix.to_string(),
+            as_path: r.as_path.clone(),
+            from,
+        },
+        labels,
+    )
+}
