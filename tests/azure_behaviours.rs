@@ -1624,10 +1624,7 @@ fn sdwan_tunnel_over_internet() {
         "the outer packet goes to the NVA's public address"
     );
     assert_eq!(
-        d.verdicts()
-            .iter()
-            .map(|(_, s)| s.clone())
-            .collect::<Vec<_>>(),
+        d.verdicts().iter().map(|(_, s)| *s).collect::<Vec<_>>(),
         vec![CheckStatus::Pass, CheckStatus::Pass]
     );
 }

@@ -29,12 +29,10 @@ fn case(stem: &str, expected: &[(&str, CheckStatus)]) {
     let got: Vec<(String, CheckStatus)> = v
         .checks
         .iter()
-        .map(|c| (c.title.clone(), c.status.clone()))
+        .map(|c| (c.title.clone(), c.status))
         .collect();
-    let want: Vec<(String, CheckStatus)> = expected
-        .iter()
-        .map(|(t, s)| (t.to_string(), s.clone()))
-        .collect();
+    let want: Vec<(String, CheckStatus)> =
+        expected.iter().map(|(t, s)| (t.to_string(), *s)).collect();
     assert_eq!(got, want, "{rel}: verdicts (SMT)");
     assert!(
         !v.findings.iter().any(|d| d.is_error()),

@@ -75,7 +75,10 @@ fn concrete_and_symbolic_paths_agree_on_the_examples() {
         }
     }
     // The seed's designs have unique stable states: everything is decided concretely.
-    assert!(decided >= 40, "only {decided} properties were decided concretely");
+    assert!(
+        decided >= 40,
+        "only {decided} properties were decided concretely"
+    );
 }
 
 /// DISAGREE (Griffin, Shepherd, Wilfong): each of `a` and `b` prefers the route
@@ -114,7 +117,12 @@ fn several_stable_states_are_not_certified() {
     let a = avscheck::analyse("disagree.avs", DISAGREE);
     let v = avscheck::verify(&a, &avscheck::VerifyOptions::default());
     for c in &v.checks {
-        assert_eq!(c.status, avscheck::report::CheckStatus::Fail, "`{}`", c.title);
+        assert_eq!(
+            c.status,
+            avscheck::report::CheckStatus::Fail,
+            "`{}`",
+            c.title
+        );
     }
 }
 

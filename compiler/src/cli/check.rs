@@ -460,11 +460,7 @@ pub fn graph(out: &Output, file: &Path, only: Option<&str>, format: GraphFormat)
             ));
             return 2;
         };
-        let cx = c
-            .counterexample
-            .as_ref()
-            .and_then(|cx| serde_json::to_value(cx).ok());
-        highlight = Highlight::from_counterexample(&c.title, cx.as_ref());
+        highlight = Highlight::from_counterexample(&c.title, c.counterexample.as_ref());
     }
     out.print(&match format {
         GraphFormat::Dot => graph::to_dot(net, &highlight),

@@ -92,6 +92,9 @@ fn signature(net: &Network, p: Ipv4Net) -> (Vec<NodeId>, Vec<bool>) {
     (origs, bits)
 }
 
+/// Originators, `prefix` condition truths, and the simulator's selection per node.
+type GroupKey = (Vec<NodeId>, Vec<bool>, Vec<Selection>);
+
 /// Proves that `state`, the simulator's stable state of the scenario in which exactly
 /// the components `down` are down, is the only stable state, for every prefix the
 /// design originates. `template` is any property of the design (its kind is not
@@ -108,7 +111,7 @@ pub fn prove_unique(
     }
     let nodes: Vec<NodeId> = net.nodes.ids().collect();
     // Group the prefixes; one representative each.
-    let mut groups: BTreeMap<(Vec<NodeId>, Vec<bool>, Vec<Selection>), Ipv4Net> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, Ipv4Net> = BTreeMap::new();
     for p in net.originated_prefixes() {
         let (origs, bits) = signature(net, p);
         let sels: Vec<Selection> = nodes.iter().map(|n| selection(state, *n, p)).collect();

@@ -54,30 +54,22 @@ impl Highlight {
     /// A check's counterexample (LANGUAGE.md §4's `counterexample` object: `failed`
     /// and `paths[]` with `from`, `to`, `hops`, `disposition`); missing fields are
     /// empty.
-    pub fn from_counterexample(title: &str, cx: Option<&serde_json::Value>) -> Self {
-        let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    pub fn from_counterexample(
+        title: &str,
+        cx: Option<&crate::report::model::Counterexample>,
+    ) -> Self {
         let mut h = Highlight {
             title: Some(title.to_string()),
             ..Highlight::default()
         };
         let Some(cx) = cx else { return h };
-        h.failed = cx["failed"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(text)
-            .collect();
-        for p in cx["paths"].as_array().into_iter().flatten() {
+        h.failed = cx.failed.clone();
+        for p in &cx.paths {
             h.paths.push(PacketPath {
-                from: text(&p["from"]),
-                to: text(&p["to"]),
-                hops: p["hops"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(text)
-                    .collect(),
-                disposition: text(&p["disposition"]),
+                from: p.from.clone(),
+                to: p.to.clone(),
+                hops: p.hops.clone(),
+                disposition: p.disposition.clone(),
             });
         }
         h
