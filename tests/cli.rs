@@ -563,6 +563,7 @@ fn stdin_and_directories() {
         .collect();
     let mut expected: Vec<String> = avs_files("examples/broken");
     expected.extend(avs_files("examples"));
+    expected.extend(avs_files("examples/two-regions-frr"));
     expected.sort();
     assert_eq!(names, expected);
     let empty = tempfile::tempdir().unwrap();

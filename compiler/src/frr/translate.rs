@@ -317,7 +317,7 @@ impl Cx<'_, '_> {
                 )
                 .primary(n.addr.span, "only this instance")
                 .help(format!("add a neighbor for {}", missing.join(", ")))
-                .note("Azure Route Server runs two instances and an NVA must peer with both (AZURE.md: Route Server)"),
+                .note("Azure Route Server runs two instances and an NVA must peer with both (docs/semantics.md §2.1; https://learn.microsoft.com/azure/route-server/route-server-faq)"),
             );
         }
         let own = bgp.asn.node;

@@ -333,7 +333,7 @@ fn vpn_findings(ctx: &mut Ctx) {
             )
             .primary(span, "active-standby")
             .secondary(rs.span, "in the same VNet")
-            .note("Route Server interoperates only with an active-active VPN gateway (AZURE.md, v2 additions: route-server/expressroute-vpn-support.md)")
+            .note("Route Server interoperates only with an active-active VPN gateway (docs/semantics.md §2.10; https://learn.microsoft.com/azure/route-server/expressroute-vpn-support)")
             .help("use `active_active true` (the default)"),
         );
     }

@@ -404,11 +404,11 @@ fn peered(design: &Design, a: &ast::Ident, b: &ast::Ident, diags: &mut Vec<Diagn
         (true, false) => d
             .secondary(va.name.span, format!("`{}` declares `peer {}`", a.node, b.node))
             .secondary(vb.name.span, format!("`{}` has no `peer {}`", b.node, a.node))
-            .note("a VNet peering is established when both VNets declare it (AZURE.md: VNet peering)"),
+            .note("a VNet peering is established when both VNets declare it (docs/semantics.md §2.6; https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview)"),
         (false, true) => d
             .secondary(vb.name.span, format!("`{}` declares `peer {}`", b.node, a.node))
             .secondary(va.name.span, format!("`{}` has no `peer {}`", a.node, b.node))
-            .note("a VNet peering is established when both VNets declare it (AZURE.md: VNet peering)"),
+            .note("a VNet peering is established when both VNets declare it (docs/semantics.md §2.6; https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview)"),
         _ => d.help(format!(
             "`without peering` names VNets that `peer` each other; to remove a VNet, write `without {}`",
             a.node
