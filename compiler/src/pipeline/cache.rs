@@ -55,7 +55,8 @@ impl ScenarioCache {
         let sc = Scenario::new(down.iter().copied());
         let computed = match sim::stable_state(net, &sc) {
             Err(_) => ScenarioState::Symbolic("the simulator found no stable state".into()),
-            Ok(state) => match sim::unique::certify(net, &sc, &state) {
+            Ok(state) => match sim::unique::certify_until(net, &sc, &state, Some(deadline)) {
+                Certificate::Timeout => ScenarioState::Timeout,
                 Certificate::Unique => ScenarioState::Unique {
                     state,
                     scenario: sc,

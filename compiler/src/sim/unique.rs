@@ -48,6 +48,8 @@ pub enum Certificate {
     /// scenario's sessions are not fixed, which the certificate (and the SMT
     /// encoding) assume.
     RouteLimits(String),
+    /// The deadline passed before the certificate was complete.
+    Timeout,
 }
 
 /// Three-valued truth.
@@ -340,6 +342,18 @@ fn beats(
 /// Proves that every prefix's routes in `state` are the only stable routes of the
 /// scenario `sc`.
 pub fn certify(net: &Network, sc: &Scenario, state: &State) -> Certificate {
+    certify_until(net, sc, state, None)
+}
+
+/// [`certify`], giving up with [`Certificate::Timeout`] once `deadline` has passed
+/// (checked per prefix group and per round).
+pub fn certify_until(
+    net: &Network,
+    sc: &Scenario,
+    state: &State,
+    deadline: Option<std::time::Instant>,
+) -> Certificate {
+    let late = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
     if !state.dropped.is_empty() {
         return Certificate::RouteLimits("a session is dropped by a route limit".into());
     }
@@ -368,8 +382,13 @@ pub fn certify(net: &Network, sc: &Scenario, state: &State) -> Certificate {
         if done.contains(&key) {
             continue;
         }
-        if let Err(why) = certify_prefix(net, &live, state, &nodes, &in_edges, p, med_fixed) {
-            return Certificate::NotShown(why);
+        if late() {
+            return Certificate::Timeout;
+        }
+        match certify_prefix(net, &live, state, &nodes, &in_edges, p, med_fixed, &late) {
+            Ok(true) => {}
+            Ok(false) => return Certificate::Timeout,
+            Err(why) => return Certificate::NotShown(why),
         }
         done.insert(key);
     }
@@ -468,6 +487,7 @@ fn group_key(net: &Network, state: &State, nodes: &[NodeId], p: Ipv4Net) -> Grou
     (origs, bits, routes)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn certify_prefix(
     net: &Network,
     live: &Live,
@@ -476,7 +496,8 @@ fn certify_prefix(
     in_edges: &[Vec<EdgeId>],
     p: Ipv4Net,
     med_fixed: bool,
-) -> Result<(), String> {
+    late: &dyn Fn() -> bool,
+) -> Result<bool, String> {
     let n = nodes.len();
     let mut fixed = vec![false; n];
     for v in nodes {
@@ -488,7 +509,10 @@ fn certify_prefix(
     }
     loop {
         if fixed.iter().all(|f| *f) {
-            return Ok(());
+            return Ok(true);
+        }
+        if late() {
+            return Ok(false);
         }
         let bounds = outside_bounds(net, live, state, in_edges, &fixed, p);
         let mut progress = false;
