@@ -256,6 +256,15 @@ fn narrative(
     use crate::ir::PropertyKind as K;
     let first = paths.first();
     let hops = |p: &CexPath| p.hops.join(" → ");
+    let ends = |p: &CexPath| {
+        format!(
+            "a packet from `{}` to `{}` ends `{}`: {}",
+            p.from,
+            p.to,
+            p.disposition,
+            hops(p)
+        )
+    };
     match &prop.kind {
         K::Never { .. } => match routes.first() {
             Some(r) => format!(
@@ -309,13 +318,7 @@ fn narrative(
                 node_name(net, *waypoint),
                 hops(p)
             ),
-            Some(p) => format!(
-                "a packet from `{}` to `{}` ends `{}`: {}",
-                p.from,
-                p.to,
-                p.disposition,
-                hops(p)
-            ),
+            Some(p) => ends(p),
             None => cx.explanation.clone(),
         },
         K::Avoids { waypoint, .. } => match first {
@@ -329,13 +332,7 @@ fn narrative(
             None => cx.explanation.clone(),
         },
         K::Reachable { .. } => match first {
-            Some(p) => format!(
-                "a packet from `{}` to `{}` ends `{}`: {}",
-                p.from,
-                p.to,
-                p.disposition,
-                hops(p)
-            ),
+            Some(p) => ends(p),
             None => cx.explanation.clone(),
         },
     }

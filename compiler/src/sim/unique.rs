@@ -459,7 +459,11 @@ type GroupKey = (
     Vec<Option<(Option<EdgeId>, Vec<u32>)>>,
 );
 
-fn group_key(net: &Network, state: &State, nodes: &[NodeId], p: Ipv4Net) -> GroupKey {
+/// What the control plane of prefix `p` depends on `p` for: who originates it and which
+/// `prefix` conditions match it (in policy, rule and condition order). Two prefixes
+/// with the same signature are routed alike (up to the prefix itself), in the
+/// simulator and in the SMT encoding ([`crate::smt::unique`]).
+pub fn prefix_signature(net: &Network, p: Ipv4Net) -> (Vec<NodeId>, Vec<bool>) {
     let origs: Vec<NodeId> = net
         .nodes
         .iter()
@@ -476,6 +480,11 @@ fn group_key(net: &Network, state: &State, nodes: &[NodeId], p: Ipv4Net) -> Grou
             }
         }
     }
+    (origs, bits)
+}
+
+fn group_key(net: &Network, state: &State, nodes: &[NodeId], p: Ipv4Net) -> GroupKey {
+    let (origs, bits) = prefix_signature(net, p);
     let routes = nodes
         .iter()
         .map(|n| {

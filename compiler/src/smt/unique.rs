@@ -32,7 +32,7 @@
 
 use super::encode::{CandSource, Encoder};
 use super::prover::{Outcome, Prover};
-use crate::ir::{ComponentId, Condition, EdgeId, Network, NodeId, Property, PropertyKind};
+use crate::ir::{ComponentId, EdgeId, Network, NodeId, Property, PropertyKind};
 use crate::sim::State;
 use ipnet::Ipv4Net;
 use std::collections::BTreeMap;
@@ -70,28 +70,6 @@ fn selection(state: &State, n: NodeId, p: Ipv4Net) -> Selection {
     }
 }
 
-/// The part of a prefix that the control-plane encoding depends on: who originates it
-/// and which `prefix` conditions match it, in policy, rule and condition order.
-fn signature(net: &Network, p: Ipv4Net) -> (Vec<NodeId>, Vec<bool>) {
-    let origs: Vec<NodeId> = net
-        .nodes
-        .iter()
-        .filter(|(_, n)| n.originates.iter().any(|o| o.prefix == p))
-        .map(|(id, _)| id)
-        .collect();
-    let mut bits = Vec::new();
-    for pol in net.policies.values() {
-        for rule in &pol.rules {
-            for c in &rule.conditions {
-                if let Condition::Prefix(ranges) = c {
-                    bits.push(ranges.iter().any(|r| r.matches(&p)));
-                }
-            }
-        }
-    }
-    (origs, bits)
-}
-
 /// Originators, `prefix` condition truths, and the simulator's selection per node.
 type GroupKey = (Vec<NodeId>, Vec<bool>, Vec<Selection>);
 
@@ -113,7 +91,7 @@ pub fn prove_unique(
     // Group the prefixes; one representative each.
     let mut groups: BTreeMap<GroupKey, Ipv4Net> = BTreeMap::new();
     for p in net.originated_prefixes() {
-        let (origs, bits) = signature(net, p);
+        let (origs, bits) = crate::sim::unique::prefix_signature(net, p);
         let sels: Vec<Selection> = nodes.iter().map(|n| selection(state, *n, p)).collect();
         groups.entry((origs, bits, sels)).or_insert(p);
     }
