@@ -49,7 +49,7 @@ fn concrete_and_symbolic_paths_agree_on_the_examples() {
     let mut decided = 0;
     for (name, text) in designs() {
         let net = network(&name, &text);
-        let cache = ScenarioCache::new(&net);
+        let cache = ScenarioCache::new();
         for check in net.checks.values() {
             for prop in &check.properties {
                 let deadline = Instant::now() + Duration::from_secs(60);
@@ -101,7 +101,7 @@ fn several_stable_states_are_not_certified() {
         matches!(certify(&net, &sc, &state), Certificate::NotShown(_)),
         "DISAGREE has two stable states"
     );
-    let cache = ScenarioCache::new(&net);
+    let cache = ScenarioCache::new();
     for check in net.checks.values() {
         for prop in &check.properties {
             let deadline = Instant::now() + Duration::from_secs(60);

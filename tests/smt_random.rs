@@ -750,7 +750,7 @@ fn run(first_seed: u64, n: u64, env_rate: f64, growth: Growth) -> Tally {
                 let sim = evaluate_with_failures(&net, prop).outcome;
                 // The concrete path (avscheck::pipeline) decides only where the stable
                 // state is certified unique: there it must give z3's verdict.
-                let cache = avscheck::pipeline::cache::ScenarioCache::new(&net);
+                let cache = avscheck::pipeline::cache::ScenarioCache::new();
                 let deadline = Instant::now() + Duration::from_secs(20);
                 if let avscheck::pipeline::concrete::Concrete::Decided(v) =
                     avscheck::pipeline::concrete::decide(&net, prop, deadline, &cache)

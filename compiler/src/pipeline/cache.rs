@@ -35,7 +35,7 @@ pub struct ScenarioCache {
 }
 
 impl ScenarioCache {
-    pub fn new(_net: &Network) -> ScenarioCache {
+    pub fn new() -> ScenarioCache {
         ScenarioCache {
             map: Mutex::new(HashMap::new()),
         }

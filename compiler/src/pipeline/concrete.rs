@@ -17,6 +17,7 @@ use super::cache::{ScenarioCache, ScenarioState};
 use crate::ir::{ComponentId, Network, NodeId, Property};
 use crate::sim::{self, Disposition, Owner, Path, PropertyOutcome, Source};
 use crate::smt::model::{policy_labels, tidy_labels};
+use crate::smt::stability::{count_sets, next_combination};
 use crate::smt::{CexLabel, CexPath, CexRoute, Counterexample, PropertyVerdict, Status};
 use ipnet::Ipv4Net;
 use std::collections::BTreeSet;
@@ -38,20 +39,12 @@ pub enum Concrete {
 /// component ids (the simulator's order): `None` when there are more than `cap`.
 pub fn failure_sets(net: &Network, prop: &Property, cap: u64) -> Option<Vec<Vec<ComponentId>>> {
     let failable = prop.failable(net);
-    let n = failable.len() as u64;
-    let k = u64::from(prop.failures).min(n);
-    // Σ C(n, i) for i ≤ k, saturating.
-    let mut total: u64 = 0;
-    let mut c: u64 = 1;
-    for i in 0..=k {
-        total = total.saturating_add(c);
-        c = c.saturating_mul(n.saturating_sub(i)) / (i + 1);
-    }
-    if total > cap {
+    let k = (prop.failures as usize).min(failable.len());
+    if count_sets(failable.len(), k, cap) > cap {
         return None;
     }
     let mut out = Vec::new();
-    for size in 0..=k as usize {
+    for size in 0..=k {
         let mut combo: Vec<usize> = (0..size).collect();
         loop {
             out.push(
@@ -66,24 +59,6 @@ pub fn failure_sets(net: &Network, prop: &Property, cap: u64) -> Option<Vec<Vec<
         }
     }
     Some(out)
-}
-
-fn next_combination(combo: &mut [usize], n: usize) -> bool {
-    let k = combo.len();
-    let mut i = k;
-    while i > 0 {
-        i -= 1;
-        let Some(v) = combo.get(i).copied() else {
-            return false;
-        };
-        if v < n - (k - i) {
-            for (next, slot) in (v + 1..).zip(combo.iter_mut().skip(i)) {
-                *slot = next;
-            }
-            return true;
-        }
-    }
-    false
 }
 
 /// Decides `prop` concretely, or says why it must be decided symbolically.

@@ -49,7 +49,7 @@ pub fn run(net: &Network, checks: &[&Check], timeout: Duration) -> Vec<Vec<Prope
     let prop_of = |(c, p): (usize, usize)| -> Option<&Property> {
         checks.get(c).and_then(|check| check.properties.get(p))
     };
-    let cache = ScenarioCache::new(net);
+    let cache = ScenarioCache::new();
     // 1. The concrete path, every line in parallel.
     let first: Vec<Option<PropertyVerdict>> = tasks
         .par_iter()

@@ -159,7 +159,7 @@ fn relevant_vars(enc: &Encoder<'_>, k: u32) -> Vec<usize> {
 }
 
 /// Σ_{i ≤ k} C(n, i), or a value above `cap` once it exceeds `cap`.
-fn count_sets(n: usize, k: usize, cap: u64) -> u64 {
+pub(crate) fn count_sets(n: usize, k: usize, cap: u64) -> u64 {
     let mut total: u64 = 0;
     let mut c: u128 = 1; // C(n, i)
     for i in 0..=k.min(n) {
@@ -176,7 +176,7 @@ fn count_sets(n: usize, k: usize, cap: u64) -> u64 {
 
 /// The next `combo.len()`-subset of `0..n` in lexicographic order; false after the
 /// last one.
-fn next_combination(combo: &mut [usize], n: usize) -> bool {
+pub(crate) fn next_combination(combo: &mut [usize], n: usize) -> bool {
     let k = combo.len();
     if k > n {
         return false;
