@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// The verdict of every property line of `checks`, per check, in order. `max_memory`:
-/// the memory budget of the symbolic path in bytes ([`crate::budget`]).
+/// the process's memory budget in bytes, checked by both paths ([`crate::budget`]).
 pub fn run(
     net: &Network,
     checks: &[&Check],
@@ -61,7 +61,7 @@ pub fn run(
         .par_iter()
         .map(|&(c, p)| {
             let prop = prop_of((c, p))?;
-            match concrete::decide(net, prop, deadline_of(c), &cache) {
+            match concrete::decide_within(net, prop, deadline_of(c), max_memory, &cache) {
                 Concrete::Decided(v) => Some(v),
                 Concrete::Symbolic(_) => None,
             }
