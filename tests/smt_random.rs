@@ -606,6 +606,7 @@ fn known_gap(why: &str) -> bool {
         || why.contains("nested tunnels")
         || why.contains("timed out")
         || why.contains("time limit")
+        || why.contains("did not finish within --timeout")
 }
 
 /// The solver's budget for a property with an environment (a timeout is `unknown`,

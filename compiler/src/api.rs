@@ -29,6 +29,11 @@ pub struct Options {
     /// Only the check with this exact title (`--check TITLE`). A title the design does
     /// not have is an error (AVS0802, exit status 2), never a silent pass.
     pub only: Option<String>,
+    /// Bytes of resident memory the process may hold while verifying (`--max-memory`);
+    /// default half the machine's physical memory
+    /// ([`crate::budget::default_max_memory`]). Past it a check is `unknown` with the
+    /// reason "memory budget of ... exceeded", never `pass`.
+    pub max_memory: u64,
 }
 
 impl Default for Options {
@@ -36,6 +41,7 @@ impl Default for Options {
         Options {
             timeout: Duration::from_secs(60),
             only: None,
+            max_memory: crate::budget::default_max_memory(),
         }
     }
 }
@@ -189,6 +195,7 @@ pub fn run_source(name: &str, text: &str, opts: &Options) -> Checked {
             // Deadlines are `now + timeout`: a huge value must not overflow `Instant`.
             timeout: opts.timeout.min(MAX_TIMEOUT),
             only: opts.only.clone(),
+            max_memory: opts.max_memory,
         },
     );
     let mut diagnostics = analysis.diagnostics.clone();

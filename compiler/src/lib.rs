@@ -14,6 +14,7 @@
 //! Nothing in the library prints; the `avscheck` binary renders.
 
 pub mod api;
+pub mod budget;
 pub mod diagnostic;
 pub mod frr;
 pub mod ir;
@@ -163,6 +164,10 @@ pub struct VerifyOptions {
     pub timeout: std::time::Duration,
     /// Only the check with this title (`--check TITLE`).
     pub only: Option<String>,
+    /// Bytes of resident memory the process may hold while verifying (`--max-memory`);
+    /// past it a line is `unknown` ("memory budget of ... exceeded"). Default
+    /// [`budget::default_max_memory`] (half the machine's physical memory).
+    pub max_memory: u64,
 }
 
 impl Default for VerifyOptions {
@@ -170,6 +175,7 @@ impl Default for VerifyOptions {
         VerifyOptions {
             timeout: std::time::Duration::from_secs(60),
             only: None,
+            max_memory: budget::default_max_memory(),
         }
     }
 }
@@ -205,7 +211,11 @@ pub fn verify(analysis: &Analysis, opts: &VerifyOptions) -> Verification {
         .collect();
     // Each line is decided concretely where its stable state is provably unique, and
     // symbolically otherwise (`pipeline`); verdicts are combined per check, in order.
-    for (check, results) in wanted.iter().zip(pipeline::run(net, &wanted, opts.timeout)) {
+    for (check, results) in
+        wanted
+            .iter()
+            .zip(pipeline::run(net, &wanted, opts.timeout, opts.max_memory))
+    {
         v.checks
             .push(check_result(net, check, &smt::combine(results)));
     }

@@ -172,10 +172,12 @@ pub fn check(
     format: CheckFormat,
     only: Option<String>,
     timeout: u64,
+    max_memory: Option<u64>,
 ) -> i32 {
     let opts = Options {
         timeout: std::time::Duration::from_secs(timeout),
         only,
+        max_memory: max_memory.unwrap_or_else(avscheck::budget::default_max_memory),
     };
     let inputs = inputs(files);
     let total = inputs.len();

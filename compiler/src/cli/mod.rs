@@ -71,6 +71,11 @@ pub enum Command {
         /// Solver time budget per check, in seconds (0 to 604800, a week; 0 gives `unknown` at once).
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_TIMEOUT_SECS))]
         timeout: u64,
+        /// Memory budget of the process: a size with an optional unit K, M, G or T
+        /// (powers of 1024), e.g. `512M`, `2G`. Past it a check is `unknown`, never
+        /// `pass`. Default: half the machine's physical memory.
+        #[arg(long = "max-memory", value_name = "SIZE", value_parser = avscheck::budget::parse_size)]
+        max_memory: Option<u64>,
     },
     /// Show the RIBs of BGP speakers and the effective routes of subnets.
     Routes {
@@ -155,7 +160,8 @@ pub fn run() -> i32 {
             format,
             only,
             timeout,
-        } => check::check(&out, &files, format, only, timeout),
+            max_memory,
+        } => check::check(&out, &files, format, only, timeout, max_memory),
         Command::Routes {
             file,
             node,

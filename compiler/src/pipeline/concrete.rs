@@ -68,6 +68,19 @@ pub fn decide(
     deadline: Instant,
     cache: &ScenarioCache,
 ) -> Concrete {
+    decide_within(net, prop, deadline, u64::MAX, cache)
+}
+
+/// [`decide`] with a memory budget: before each scenario, the deadline and the
+/// process's resident memory (`max_memory` bytes, [`crate::budget`]) are checked;
+/// past either, `unknown`.
+pub fn decide_within(
+    net: &Network,
+    prop: &Property,
+    deadline: Instant,
+    max_memory: u64,
+    cache: &ScenarioCache,
+) -> Concrete {
     if !prop.assumptions.is_empty() {
         return Concrete::Symbolic("an `assume` environment is symbolic".into());
     }
@@ -77,6 +90,10 @@ pub fn decide(
     for failed in sets {
         if Instant::now() >= deadline {
             return Concrete::Decided(unknown(prop, "the verification time limit was reached"));
+        }
+        if max_memory < u64::MAX && crate::budget::resident_memory().is_some_and(|r| r > max_memory)
+        {
+            return Concrete::Decided(unknown(prop, &crate::budget::memory_reason(max_memory)));
         }
         let mut down: Vec<ComponentId> = prop.without.clone();
         down.extend(failed.iter().copied());

@@ -26,8 +26,14 @@ use rayon::prelude::*;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// The verdict of every property line of `checks`, per check, in order.
-pub fn run(net: &Network, checks: &[&Check], timeout: Duration) -> Vec<Vec<PropertyVerdict>> {
+/// The verdict of every property line of `checks`, per check, in order. `max_memory`:
+/// the process's memory budget in bytes, checked by both paths ([`crate::budget`]).
+pub fn run(
+    net: &Network,
+    checks: &[&Check],
+    timeout: Duration,
+    max_memory: u64,
+) -> Vec<Vec<PropertyVerdict>> {
     let tasks: Vec<(usize, usize)> = checks
         .iter()
         .enumerate()
@@ -55,7 +61,7 @@ pub fn run(net: &Network, checks: &[&Check], timeout: Duration) -> Vec<Vec<Prope
         .par_iter()
         .map(|&(c, p)| {
             let prop = prop_of((c, p))?;
-            match concrete::decide(net, prop, deadline_of(c), &cache) {
+            match concrete::decide_within(net, prop, deadline_of(c), max_memory, &cache) {
                 Concrete::Decided(v) => Some(v),
                 Concrete::Symbolic(_) => None,
             }
@@ -96,7 +102,8 @@ pub fn run(net: &Network, checks: &[&Check], timeout: Duration) -> Vec<Vec<Prope
                             .map(|t| deadline_of(t.0))
                             .unwrap_or_else(Instant::now)
                     };
-                    let verdicts = crate::smt::queries::verify_properties(net, &props, &deadline);
+                    let verdicts =
+                        crate::smt::queries::verify_properties(net, &props, &deadline, max_memory);
                     mine.into_iter().zip(verdicts).collect()
                 })
             })

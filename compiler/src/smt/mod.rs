@@ -58,14 +58,17 @@ use std::time::{Duration, Instant};
 /// Options of a verification run.
 #[derive(Clone, Debug)]
 pub struct VerifyOptions {
-    /// Time budget of one check (all its properties).
+    /// Time budget of one check (all its properties), encoding included.
     pub timeout: Duration,
+    /// Bytes of resident memory the process may hold ([`crate::budget`]).
+    pub max_memory: u64,
 }
 
 impl Default for VerifyOptions {
     fn default() -> Self {
         VerifyOptions {
             timeout: Duration::from_secs(60),
+            max_memory: crate::budget::default_max_memory(),
         }
     }
 }
@@ -194,7 +197,12 @@ pub fn verify_check(net: &Network, check: CheckId, opts: &VerifyOptions) -> Chec
         };
     };
     let props: Vec<&crate::ir::Property> = c.properties.iter().collect();
-    combine(queries::verify_properties(net, &props, &|_| deadline))
+    combine(queries::verify_properties(
+        net,
+        &props,
+        &|_| deadline,
+        opts.max_memory,
+    ))
 }
 
 /// A check's verdict from its properties' (in property order): fail when one fails,

@@ -561,3 +561,29 @@ pub fn property_label(span: Span, what: &str) -> CexLabel {
         message: what.to_string(),
     }
 }
+
+/// Why a walk through nested tunnels is not decided.
+pub const NESTED: &str =
+    "a packet would be encapsulated again inside a tunnel: nested tunnels are not verified";
+
+/// The start of a narrative: the failed components and the environment's
+/// announcements of the counterexample (empty when there are none).
+pub fn narrative_prefix(failed: &[String], env: &[Announcement]) -> String {
+    let mut parts = Vec::new();
+    if !failed.is_empty() {
+        let names: Vec<String> = failed.iter().map(|f| format!("`{f}`")).collect();
+        parts.push(format!("with {} failed", names.join(", ")));
+    }
+    if !env.is_empty() {
+        let ann: Vec<String> = env
+            .iter()
+            .map(|a| format!("`{}` announcing `{}`", a.node, a.prefix))
+            .collect();
+        parts.push(format!("with {}", ann.join(", ")));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{}, ", parts.join(" and "))
+    }
+}

@@ -6,6 +6,9 @@
 //! [`Outcome::Counterexample`] (a model of the negated goal) and [`Outcome::Unknown`]
 //! (timeout or the solver gave up): an unknown is never reported as a pass.
 
+use super::encode::Encoder;
+use crate::budget::{memory_reason, Budget};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 use z3::ast::Bool;
 use z3::{Model, Params, SatResult, Solver};
@@ -22,26 +25,39 @@ pub enum Outcome {
 
 pub struct Prover {
     solver: Solver,
-    deadline: Instant,
+    /// Its deadline and memory budget, shared with the encoder whose facts it holds: once
+    /// the encoding ran out of either, every answer is `unknown` (the facts may be
+    /// incomplete).
+    budget: Rc<Budget>,
 }
 
 impl Prover {
+    /// A prover with `timeout` from now and no memory budget.
     pub fn new(timeout: Duration) -> Prover {
+        let now = Instant::now();
+        Prover::with_budget(Rc::new(Budget::new(
+            now.checked_add(timeout).unwrap_or(now),
+            u64::MAX,
+        )))
+    }
+
+    /// A prover answering within `budget` (see [`crate::budget`]).
+    pub fn with_budget(budget: Rc<Budget>) -> Prover {
         Prover {
             solver: Solver::new_for_logic("QF_LIA").unwrap_or_default(),
-            deadline: Instant::now() + timeout,
+            budget,
         }
     }
 
     /// When the current questions must be answered by.
     pub fn deadline(&self) -> Instant {
-        self.deadline
+        self.budget.deadline()
     }
 
     /// Sets when the next questions must be answered by (one solver serves several
     /// properties, each with its check's deadline).
     pub fn set_deadline(&mut self, deadline: Instant) {
-        self.deadline = deadline;
+        self.budget.set_deadline(deadline);
     }
 
     /// Adds a background fact (part of the network's meaning, not of the property).
@@ -49,8 +65,16 @@ impl Prover {
         self.solver.assert(fact);
     }
 
+    /// Hands the encoder's new facts to the solver (each fact once per session).
+    pub fn sync(&self, enc: &mut Encoder<'_>) {
+        for f in enc.facts.iter().skip(enc.synced) {
+            self.assume(f);
+        }
+        enc.synced = enc.facts.len();
+    }
+
     fn arm_timeout(&self) -> Option<u32> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
+        let left = self.deadline().saturating_duration_since(Instant::now());
         let ms = u32::try_from(left.as_millis()).unwrap_or(u32::MAX);
         if ms == 0 {
             return None;
@@ -62,6 +86,15 @@ impl Prover {
         // faster on these queries than z3 4.8's defaults. Both only steer the search.
         params.set_u32("arith.solver", 2);
         params.set_u32("relevancy", 0);
+        // z3's own memory cap, in MiB, over everything z3 has allocated in the process
+        // (the smt solver's `max_memory`: z3 answers unknown, "max. memory exceeded",
+        // instead of growing past it; unlike the global `memory_max_size` it stops only
+        // this solver's check, with no error raised).
+        let max = self.budget.max_memory();
+        if max < u64::MAX {
+            let mib = u32::try_from((max / (1024 * 1024)).max(1)).unwrap_or(u32::MAX);
+            params.set_u32("max_memory", mib);
+        }
         self.solver.set_params(&params);
         Some(ms)
     }
@@ -69,6 +102,9 @@ impl Prover {
     /// Asks whether `violation` can hold together with the assumptions; `extra` are
     /// temporary constraints (used to make models canonical).
     pub fn check(&self, violation: &Bool, extra: &[Bool]) -> Outcome {
+        if let Err(why) = self.budget.check_memory() {
+            return Outcome::Unknown(why);
+        }
         if self.arm_timeout().is_none() {
             return Outcome::Unknown("the verification time limit was reached".into());
         }
@@ -90,6 +126,8 @@ impl Prover {
                     .map(|r| {
                         if r.contains("timeout") || r.contains("canceled") {
                             "the solver timed out".to_string()
+                        } else if r.contains("memory") {
+                            memory_reason(self.budget.max_memory())
                         } else {
                             format!("the solver gave up ({r})")
                         }
@@ -99,6 +137,12 @@ impl Prover {
         };
         self.solver.pop(1);
         outcome
+    }
+
+    /// One solver call for several violations at once: true when none can hold.
+    pub fn refutes_all<'a>(&self, violations: impl IntoIterator<Item = &'a Bool>) -> bool {
+        let any: Vec<Bool> = violations.into_iter().cloned().collect();
+        matches!(self.check(&Bool::or(&any), &[]), Outcome::Proof)
     }
 
     /// Whether the goal holds: the negation is refuted.

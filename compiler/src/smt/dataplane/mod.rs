@@ -215,6 +215,11 @@ impl<'e, 'n> Builder<'e, 'n> {
             }
         }
         while let Some(v) = work.pop() {
+            // Walk states can multiply (tunnel stacks): out of time or memory, the graph
+            // is left unfinished, and the prover sharing the budget answers `unknown`.
+            if self.enc.budget.poll().is_err() {
+                break;
+            }
             let Some(Vertex::State(key)) = g.vertices.get(v).cloned() else {
                 continue;
             };

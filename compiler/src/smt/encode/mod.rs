@@ -105,10 +105,12 @@ mod transfer;
 
 pub use route::{Cand, CandSource, EnvVar, NodeRib, PrefixPlane, SymRoute};
 
+use crate::budget::Budget;
 use crate::ir::{Action, Condition, EdgeId, Id, Network, NodeId, SessionId, SessionKind};
 use ipnet::Ipv4Net;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 use z3::ast::Bool;
 
 /// Local routes: FRR's weight 32768.
@@ -339,10 +341,25 @@ pub struct Encoder<'n> {
     /// Whole-network planes (no slicing) built so far, shared by every data-plane
     /// property of a session (see [`super::dataplane::Builder`]).
     pub planes: BTreeMap<Ipv4Net, PrefixPlane>,
+    /// The time and memory this encoding may take (shared with its prover): polled per
+    /// prefix plane and per data-plane walk state. Once spent, the planes built after
+    /// are empty and the prover answers nothing but `unknown`.
+    pub budget: Rc<Budget>,
 }
 
 impl<'n> Encoder<'n> {
+    /// An encoder without a budget of its own (its caller bounds it: a deadline per
+    /// question, as [`super::unique`] does).
     pub fn new(net: &'n Network, prop: &crate::ir::Property) -> Encoder<'n> {
+        Encoder::with_budget(net, prop, Rc::new(Budget::unlimited()))
+    }
+
+    /// An encoder polling `budget` (see [`crate::budget`]).
+    pub fn with_budget(
+        net: &'n Network,
+        prop: &crate::ir::Property,
+        budget: Rc<Budget>,
+    ) -> Encoder<'n> {
         let (scen, bound) = Scenario::new(net, prop);
         let mut enc = Encoder {
             net,
@@ -358,10 +375,21 @@ impl<'n> Encoder<'n> {
             doubted: Vec::new(),
             acts: Vec::new(),
             planes: BTreeMap::new(),
+            budget,
         };
         enc.compute_nh_domains();
         enc.compute_floods();
         enc
+    }
+
+    /// Literals a counterexample should keep false when it can: failures first, then
+    /// sessions dropped over a route limit, then the environment (for minimal,
+    /// deterministic counterexamples: [`super::prover::Prover::check_canonical`]).
+    pub fn prefer_false(&self) -> Vec<Bool> {
+        let mut v: Vec<Bool> = self.scen.free.iter().map(|(_, b)| b.clone()).collect();
+        v.extend(self.scen.flood.iter().map(|f| f.var.clone()));
+        v.extend(self.env.iter().map(|e| e.var.clone()));
+        v
     }
 
     /// Nodes the environment's routes can reach (the assumption nodes, inclusive).
@@ -613,7 +641,20 @@ impl<'n> Encoder<'n> {
     /// `interest` (None: every node).
     pub fn prefix_plane(&mut self, p: Ipv4Net, interest: Option<&BTreeSet<NodeId>>) -> PrefixPlane {
         let start = self.facts.len();
-        let mut plane = self.prefix_plane_facts(p, interest);
+        let mut plane = match self.budget.poll() {
+            Ok(()) => self.prefix_plane_facts(p, interest),
+            // Out of time or memory: an empty plane (no routes anywhere). It is never
+            // read as the network's meaning: the prover sharing this budget answers
+            // every question `unknown` from now on.
+            Err(_) => {
+                self.counter += 1;
+                PrefixPlane {
+                    prefix: p,
+                    ribs: BTreeMap::new(),
+                    act: Bool::from_bool(true),
+                }
+            }
+        };
         let act = Bool::new_const(format!("act{}", self.counter));
         for f in self.facts.iter_mut().skip(start) {
             *f = act.implies(&*f);

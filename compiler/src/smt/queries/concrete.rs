@@ -1,32 +1,38 @@
-//! Properties decided by the simulator when the encoding cannot be trusted with them
-//! (a route limit the design's own prefixes could exceed).
+//! Route limits the design's own prefixes could reach: the encoding does not model
+//! them, so such a property is decided by the simulator, which is exact for one
+//! stable state — enough to refute, not to prove (another stable state may exist).
 
-use super::verdict;
+use super::Answer;
 use crate::ir::{Network, NodeId, Property};
 use crate::smt::model::{property_label, tidy_labels};
-use crate::smt::{Counterexample, PropertyVerdict, Status};
+use crate::smt::Counterexample;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// A property without an environment decided by the simulator (`sim::evaluate_with_failures`:
-/// every allowed failure set, sessions over their route limits dropped). A violation
-/// names, in its narrative and `dropped`, every session a route limit drops in the
-/// violating scenario (the session, the direction, the count and the limit); no stable
-/// state is `unknown`.
-pub(super) fn decide_concretely(net: &Network, prop: &Property) -> PropertyVerdict {
+/// A property without an environment whose design could exceed a route limit
+/// (`risk` says which), decided by the simulator (`sim::evaluate_with_failures`: every
+/// allowed failure set, sessions over their route limits dropped).
+///
+/// A violation in the simulator's stable state is a violation in a stable state, so it
+/// is a `fail`; it names, in its narrative and `dropped`, every session a route limit
+/// drops in the violating scenario (the session, the direction, the count and the
+/// limit). The property holding there is not a proof: BGP can have several stable
+/// states, the uniqueness proofs (`smt::unique`, `sim::unique`) do not cover route
+/// limits, and the encoding does not model them, so nothing shows the simulated state
+/// is the only one — the verdict is `unknown`. No stable state is `unknown` too.
+pub(super) fn decide_concretely(net: &Network, prop: &Property, risk: &str) -> Answer {
     use crate::sim::{self, PropertyOutcome};
     let name = |n: NodeId| crate::sim::source_name(net, crate::sim::Source::Node(n));
     match sim::evaluate_with_failures(net, prop).outcome {
-        PropertyOutcome::Holds => verdict(prop, Status::Pass, None),
-        PropertyOutcome::Inconclusive(why) => verdict(prop, Status::Unknown(why), None),
+        PropertyOutcome::Holds => Answer::Unknown(format!(
+            "{risk}; the property holds in the simulator's stable state, but with a route limit in reach that state is not proved to be the only one"
+        )),
+        PropertyOutcome::Inconclusive(why) => Answer::Unknown(why),
         PropertyOutcome::NoStableState {
             non_convergence, ..
-        } => verdict(
-            prop,
-            Status::Unknown(format!(
-                "no stable state: {} prefix(es) never converge",
-                non_convergence.oscillations.len()
-            )),
-            None,
-        ),
+        } => Answer::Unknown(format!(
+            "no stable state: {} prefix(es) never converge",
+            non_convergence.oscillations.len()
+        )),
         PropertyOutcome::Violated(cx) => {
             let sc = crate::sim::Scenario::new(
                 prop.without
@@ -95,19 +101,15 @@ pub(super) fn decide_concretely(net: &Network, prop: &Property) -> PropertyVerdi
                 .iter()
                 .filter_map(|c| net.components.get(*c).map(|x| x.name.clone()))
                 .collect();
-            verdict(
-                prop,
-                Status::Fail,
-                Some(Counterexample {
-                    failed,
-                    environment: Vec::new(),
-                    paths,
-                    routes,
-                    labels: tidy_labels(labels),
-                    narrative,
-                    dropped,
-                }),
-            )
+            Answer::Fail(Box::new(Counterexample {
+                failed,
+                environment: Vec::new(),
+                paths,
+                routes,
+                labels: tidy_labels(labels),
+                narrative,
+                dropped,
+            }))
         }
     }
 }
@@ -115,16 +117,59 @@ pub(super) fn decide_concretely(net: &Network, prop: &Property) -> PropertyVerdi
 /// Route limits (`max_routes`) are not encoded: a design whose own prefixes could
 /// exceed one is decided by the simulator ([`decide_concretely`]), or is `unknown`
 /// with an environment. (What an environment adds is the scenario's `flood` choice.)
+///
+/// A prefix can only cross a session `u → v` when `u` can hold it: when some node
+/// originating it reaches `u` along sessions (routes flow only along sessions, and
+/// failures or `without` only remove some). The count per limited session is the
+/// number of such prefixes — an upper bound on what `v` can ever receive over it in
+/// any stable state, whatever the policies — so a design under every bound cannot hit
+/// a limit and the encoding is exact for it.
 pub(super) fn route_limit_risk(net: &Network) -> Option<String> {
-    let count = net.originated_prefixes().len();
-    for e in net.edges.values() {
-        if let Some(l) = e.max_routes {
-            if (l.max as usize) < count {
-                return Some(format!(
-                    "a route limit of {} could be exceeded ({} prefixes): route limits are not verified",
-                    l.max, count
-                ));
+    let limited: Vec<_> = net
+        .edges
+        .values()
+        .filter_map(|e| e.max_routes.map(|l| (e, l.max)))
+        .collect();
+    if limited.is_empty() {
+        return None;
+    }
+    // Per prefix, its originators; per originator, the nodes its routes can reach.
+    let mut originators: BTreeMap<ipnet::Ipv4Net, BTreeSet<NodeId>> = BTreeMap::new();
+    for (id, n) in net.nodes.iter() {
+        for o in &n.originates {
+            originators.entry(o.prefix).or_default().insert(id);
+        }
+    }
+    let mut reach: BTreeMap<NodeId, BTreeSet<NodeId>> = BTreeMap::new();
+    for o in originators.values().flatten() {
+        if reach.contains_key(o) {
+            continue;
+        }
+        let mut seen: BTreeSet<NodeId> = [*o].into_iter().collect();
+        let mut stack = vec![*o];
+        while let Some(n) = stack.pop() {
+            for (_, e) in net.out_edges(n) {
+                if seen.insert(e.to) {
+                    stack.push(e.to);
+                }
             }
+        }
+        reach.insert(*o, seen);
+    }
+    for (e, max) in limited {
+        let count = originators
+            .values()
+            .filter(|os| {
+                os.iter()
+                    .any(|o| reach.get(o).is_some_and(|r| r.contains(&e.from)))
+            })
+            .count();
+        if count > max as usize {
+            return Some(format!(
+                "a route limit of {max} could be exceeded ({count} prefixes can reach `{}` → `{}`): route limits are not verified",
+                crate::sim::source_name(net, crate::sim::Source::Node(e.from)),
+                crate::sim::source_name(net, crate::sim::Source::Node(e.to)),
+            ));
         }
     }
     None

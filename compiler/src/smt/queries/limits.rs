@@ -1,9 +1,11 @@
 //! Route limits: `routes <= K` (counting the environment's prefixes per group), and
 //! whether an environment can push a limited session over its limit.
 
-use super::{narrative_prefix, prefer_false, sync, Answer};
+use super::Answer;
+use crate::budget::Budget;
 use crate::ir::{Network, NodeId, Property};
 use crate::smt::encode::{CandSource, Encoder};
+use crate::smt::model::narrative_prefix;
 use crate::smt::model::{
     eval_bool, explain_route, node_name, property_label, route_limit_doubt, scenario, tidy_labels,
 };
@@ -11,7 +13,7 @@ use crate::smt::prover::{Outcome, Prover};
 use crate::smt::Counterexample;
 use ipnet::Ipv4Net;
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, Instant};
+use std::rc::Rc;
 use z3::ast::{Bool, Int};
 
 /// Whether the environment of `scenario` can push session `s` over a receive limit:
@@ -24,11 +26,10 @@ pub(super) fn flood_possible(
     net: &Network,
     scenario: &Property,
     s: crate::ir::SessionId,
-    deadline: Instant,
+    budget: &Rc<Budget>,
 ) -> Option<bool> {
-    let mut enc = Encoder::new(net, scenario);
-    let mut prover = Prover::new(Duration::ZERO);
-    prover.set_deadline(deadline);
+    let mut enc = Encoder::with_budget(net, scenario, budget.clone());
+    let prover = Prover::with_budget(budget.clone());
     let design = enc.net.originated_prefixes();
     let edges: Vec<(crate::ir::EdgeId, u32)> = enc
         .scen
@@ -49,7 +50,7 @@ pub(super) fn flood_possible(
         let mut total = design.len() as u64;
         for (rep, count) in &groups {
             let plane = enc.prefix_plane(*rep, Some(&interest));
-            sync(&prover, &mut enc);
+            prover.sync(&mut enc);
             let Some(rib) = plane.rib(to) else { continue };
             let crossing: Vec<Bool> = rib
                 .cands
@@ -105,7 +106,7 @@ pub(super) fn route_limit(
     for p in prefixes.iter().chain(groups.keys()) {
         planes.push(enc.prefix_plane(*p, Some(&interest)));
     }
-    sync(prover, enc);
+    prover.sync(enc);
     let zero = Int::from_i64(0);
     let weight = |p: &Ipv4Net| groups.get(p).copied().unwrap_or(1);
     let big = |n: u64| Int::from_i64(i64::try_from(n).unwrap_or(i64::MAX));
@@ -116,7 +117,7 @@ pub(super) fn route_limit(
     let mut parts = vec![Int::add(&terms).gt(big(max))];
     parts.extend(planes.iter().map(|pl| pl.act.clone()));
     let violation = Bool::and(&parts);
-    match prover.check_canonical(&violation, &prefer_false(enc)) {
+    match prover.check_canonical(&violation, &enc.prefer_false()) {
         Outcome::Proof => Answer::Pass,
         Outcome::Unknown(why) => Answer::Unknown(why),
         Outcome::Counterexample(m) => {

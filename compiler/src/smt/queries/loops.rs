@@ -1,7 +1,7 @@
 //! `loop_free`: no walk from any source loops, for every destination class.
 
 use super::reach::{dedupe_by_signature, src_name};
-use super::{all_refuted, narrative_prefix, prefer_false, sync, Answer, NESTED};
+use super::Answer;
 use crate::ir::Property;
 use crate::smt::dataplane::{loop_in, walk_exists, Builder, Fresh, Graph, Src, Term, Vertex};
 use crate::smt::encode::Encoder;
@@ -9,6 +9,7 @@ use crate::smt::model::{
     cex_path, concrete_paths, property_label, route_limit_doubt, routes_of_paths, scenario,
     tidy_labels, ConcretePath,
 };
+use crate::smt::model::{narrative_prefix, NESTED};
 use crate::smt::prover::{Outcome, Prover};
 use crate::smt::Counterexample;
 use std::collections::BTreeSet;
@@ -42,12 +43,12 @@ pub(super) fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property)
         parts.extend(g.acts.iter().cloned());
         per.push((d, g, Bool::and(&parts)));
     }
-    sync(prover, b.enc);
-    if all_refuted(prover, &per) {
+    prover.sync(b.enc);
+    if prover.refutes_all(per.iter().map(|(_, _, v)| v)) {
         return Answer::Pass;
     }
     for (d, _g, v) in per {
-        match prover.check_canonical(&v, &prefer_false(b.enc)) {
+        match prover.check_canonical(&v, &b.enc.prefer_false()) {
             Outcome::Proof => {}
             Outcome::Unknown(why) => {
                 unknown.get_or_insert(why);

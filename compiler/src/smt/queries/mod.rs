@@ -26,16 +26,18 @@ use super::model::tidy_labels;
 use super::prover::{Outcome, Prover};
 use super::stability::Stability;
 use super::{Counterexample, PropertyVerdict, Status};
+use crate::budget::{Budget, ENCODING_TIMEOUT};
 use crate::ir::{Network, Property, PropertyKind};
 use std::collections::BTreeSet;
-use std::net::Ipv4Addr;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 use z3::ast::Bool;
 
-/// Verifies one property line within `timeout`.
+/// Verifies one property line within `timeout` (no memory budget).
 pub fn verify_property(net: &Network, prop: &Property, timeout: Duration) -> PropertyVerdict {
-    let deadline = Instant::now() + timeout;
-    let mut out = verify_properties(net, &[prop], &|_| deadline);
+    let now = Instant::now();
+    let deadline = now.checked_add(timeout).unwrap_or(now);
+    let mut out = verify_properties(net, &[prop], &|_| deadline, u64::MAX);
     out.pop().unwrap_or(PropertyVerdict {
         span: prop.span,
         status: Status::Unknown("the verifier stopped unexpectedly".into()),
@@ -47,26 +49,37 @@ pub fn verify_property(net: &Network, prop: &Property, timeout: Duration) -> Pro
 /// (`under failures`, `without`, `assume`) share a [`Session`]: one encoder, whose
 /// per-prefix planes are built once, and one solver, asked each property in its own
 /// push/pop frame. `deadline(i)` is called when line `i` starts (`--timeout` is per
-/// check: the caller knows which check a line belongs to).
+/// check: the caller knows which check a line belongs to). `max_memory` is the
+/// process's memory budget in bytes (`--max-memory`; `u64::MAX`: none). The deadline
+/// and the budget bound the encoding as well as the solver ([`crate::budget`]): a line
+/// whose encoding runs out of either is `unknown` with the reason.
 pub fn verify_properties(
     net: &Network,
     props: &[&Property],
     deadline: &dyn Fn(usize) -> Instant,
+    max_memory: u64,
 ) -> Vec<PropertyVerdict> {
     let mut out: Vec<Option<PropertyVerdict>> = props.iter().map(|_| None).collect();
     let mut done = vec![false; props.len()];
     if let Some(why) = route_limit_risk(net) {
         // The design's own prefixes could exceed a route limit, which the encoding does
-        // not model. Without an environment the simulator is exact (it drops sessions
-        // over their limits and enumerates the failure sets), so it decides; with one,
-        // the property stays `unknown`.
+        // not model. Without an environment the simulator can refute (a violation in its
+        // stable state is one in a stable state) but not prove; with one, the property
+        // stays `unknown`.
         for (i, p) in props.iter().enumerate() {
-            out[i] = Some(if p.assumptions.is_empty() {
-                decide_concretely(net, p)
+            let Some(slot) = out.get_mut(i) else { continue };
+            *slot = Some(if p.assumptions.is_empty() {
+                match decide_concretely(net, p, &why) {
+                    Answer::Pass => verdict(p, Status::Pass, None),
+                    Answer::Fail(c) => verdict(p, Status::Fail, Some(*c)),
+                    Answer::Unknown(why) => verdict(p, Status::Unknown(why), None),
+                }
             } else {
                 verdict(p, Status::Unknown(why.clone()), None)
             });
-            done[i] = true;
+            if let Some(d) = done.get_mut(i) {
+                *d = true;
+            }
         }
     }
     for (i, first) in props.iter().enumerate() {
@@ -79,7 +92,10 @@ pub fn verify_properties(
                     && props.get(*j).is_some_and(|p| same_scenario(first, p))
             })
             .collect();
-        let mut session = Session::new(net, first);
+        let Some(d0) = members.first().map(|j| deadline(*j)) else {
+            continue;
+        };
+        let mut session = Session::new(net, first, d0, max_memory);
         let mut passed = Vec::new();
         let mut last = Instant::now();
         for &j in &members {
@@ -88,8 +104,21 @@ pub fn verify_properties(
             }
             let Some(prop) = props.get(j) else { continue };
             let d = deadline(j);
+            if let Some(why) = session.budget.spent() {
+                // The shared encoding is unfinished: a line of a check with time left
+                // starts afresh, alone; otherwise it is out of time or memory too.
+                let v = if why == ENCODING_TIMEOUT && d > Instant::now() {
+                    alone(net, prop, d, max_memory)
+                } else {
+                    verdict(prop, Status::Unknown(why), None)
+                };
+                if let Some(slot) = out.get_mut(j) {
+                    *slot = Some(v);
+                }
+                continue;
+            }
             last = last.max(d);
-            session.prover.set_deadline(d);
+            session.budget.set_deadline(d);
             let v = match session.ask(prop) {
                 Answer::Pass => {
                     passed.push(j);
@@ -107,7 +136,7 @@ pub fn verify_properties(
         }
         // A proof over no stable state would be vacuous: the session's planes (a
         // superset of each property's) must have one, under every allowed failure set.
-        session.prover.set_deadline(last);
+        session.budget.set_deadline(last);
         let settled = session.settle(first.failures);
         for j in passed {
             let Some(prop) = props.get(j) else { continue };
@@ -115,19 +144,7 @@ pub fn verify_properties(
                 Ok(()) => verdict(prop, Status::Pass, None),
                 // The shared planes do not settle: ask again alone, so that only this
                 // property's own planes count.
-                Err(_) if members.len() > 1 => {
-                    let d = deadline(j);
-                    let mut alone = Session::new(net, prop);
-                    alone.prover.set_deadline(d);
-                    match alone.ask(prop) {
-                        Answer::Pass => match alone.settle(prop.failures) {
-                            Ok(()) => verdict(prop, Status::Pass, None),
-                            Err(why) => verdict(prop, Status::Unknown(why), None),
-                        },
-                        Answer::Fail(c) => verdict(prop, Status::Fail, Some(*c)),
-                        Answer::Unknown(why) => verdict(prop, Status::Unknown(why), None),
-                    }
-                }
+                Err(_) if members.len() > 1 => alone(net, prop, deadline(j), max_memory),
                 Err(why) => verdict(prop, Status::Unknown(why.clone()), None),
             };
             if let Some(slot) = out.get_mut(j) {
@@ -147,6 +164,19 @@ pub fn verify_properties(
             })
         })
         .collect()
+}
+
+/// One line in a session of its own: asked, then its planes checked for a stable state.
+fn alone(net: &Network, prop: &Property, deadline: Instant, max_memory: u64) -> PropertyVerdict {
+    let mut session = Session::new(net, prop, deadline, max_memory);
+    match session.ask(prop) {
+        Answer::Pass => match session.settle(prop.failures) {
+            Ok(()) => verdict(prop, Status::Pass, None),
+            Err(why) => verdict(prop, Status::Unknown(why), None),
+        },
+        Answer::Fail(c) => verdict(prop, Status::Fail, Some(*c)),
+        Answer::Unknown(why) => verdict(prop, Status::Unknown(why), None),
+    }
 }
 
 fn verdict(
@@ -169,23 +199,43 @@ fn same_scenario(a: &Property, b: &Property) -> bool {
         && a.assumptions == b.assumptions
 }
 
-/// One scenario's encoding and solver, asked property after property.
+/// One scenario's encoding and solver, asked property after property, within one
+/// budget of time and memory that both share.
 pub struct Session<'n> {
     enc: Encoder<'n>,
     prover: Prover,
+    budget: Rc<Budget>,
 }
 
 impl<'n> Session<'n> {
-    /// A session for `scenario`'s failures, `without` and `assume` lines.
-    pub fn new(net: &'n Network, scenario: &Property) -> Session<'n> {
+    /// A session for `scenario`'s failures, `without` and `assume` lines, until
+    /// `deadline` (moved per line), with `max_memory` bytes for the process.
+    pub fn new(
+        net: &'n Network,
+        scenario: &Property,
+        deadline: Instant,
+        max_memory: u64,
+    ) -> Session<'n> {
+        let budget = Rc::new(Budget::new(deadline, max_memory));
         Session {
-            enc: Encoder::new(net, scenario),
-            prover: Prover::new(Duration::ZERO),
+            enc: Encoder::with_budget(net, scenario, budget.clone()),
+            prover: Prover::with_budget(budget.clone()),
+            budget,
         }
     }
 
-    /// The property's own question (its violation in a push/pop frame).
+    /// The property's own question (its violation in a push/pop frame). Whatever the
+    /// question concluded, an encoding that ran out of time or memory makes it
+    /// `unknown` (its facts may be incomplete).
     fn ask(&mut self, prop: &Property) -> Answer {
+        let answer = self.ask_within(prop);
+        match self.budget.spent() {
+            Some(why) => Answer::Unknown(why),
+            None => answer,
+        }
+    }
+
+    fn ask_within(&mut self, prop: &Property) -> Answer {
         // Sessions shown not to be floodable; the question is asked again without them.
         let mut refuted: BTreeSet<crate::ir::SessionId> = BTreeSet::new();
         let answer = loop {
@@ -201,7 +251,7 @@ impl<'n> Session<'n> {
                 if !refuted.insert(s) {
                     continue;
                 }
-                if flood_possible(self.enc.net, prop, s, self.prover.deadline()) == Some(false) {
+                if flood_possible(self.enc.net, prop, s, &self.budget) == Some(false) {
                     let vars: Vec<Bool> = self
                         .enc
                         .scen
@@ -286,7 +336,7 @@ impl<'n> Session<'n> {
     /// every failure set), so that the proofs so far are not vacuous; the reason when
     /// not (or when it cannot be decided).
     fn settle(&mut self, failures: u32) -> Result<(), String> {
-        sync(&self.prover, &mut self.enc);
+        self.prover.sync(&mut self.enc);
         // Every plane counts here (asserted for good: no question follows).
         for act in &self.enc.acts {
             self.prover.assume(act);
@@ -316,55 +366,8 @@ impl<'n> Session<'n> {
     }
 }
 
-/// Why a walk through nested tunnels is not decided.
-const NESTED: &str =
-    "a packet would be encapsulated again inside a tunnel: nested tunnels are not verified";
-
 enum Answer {
     Pass,
     Fail(Box<Counterexample>),
     Unknown(String),
-}
-
-/// One solver call for every destination at once: true when no violation exists.
-fn all_refuted<G>(prover: &Prover, per: &[(Ipv4Addr, G, Bool)]) -> bool {
-    let any: Vec<Bool> = per.iter().map(|(_, _, v)| v.clone()).collect();
-    matches!(prover.check(&Bool::or(&any), &[]), Outcome::Proof)
-}
-
-/// Hands the encoder's new facts to the prover (each fact once per session).
-fn sync(prover: &Prover, enc: &mut Encoder<'_>) {
-    for f in enc.facts.iter().skip(enc.synced) {
-        prover.assume(f);
-    }
-    enc.synced = enc.facts.len();
-}
-
-/// Literals to keep false when possible: failures first, then sessions dropped over
-/// a route limit, then the environment.
-fn prefer_false(enc: &Encoder<'_>) -> Vec<Bool> {
-    let mut v: Vec<Bool> = enc.scen.free.iter().map(|(_, b)| b.clone()).collect();
-    v.extend(enc.scen.flood.iter().map(|f| f.var.clone()));
-    v.extend(enc.env.iter().map(|e| e.var.clone()));
-    v
-}
-
-fn narrative_prefix(failed: &[String], env: &[super::Announcement]) -> String {
-    let mut parts = Vec::new();
-    if !failed.is_empty() {
-        let names: Vec<String> = failed.iter().map(|f| format!("`{f}`")).collect();
-        parts.push(format!("with {} failed", names.join(", ")));
-    }
-    if !env.is_empty() {
-        let ann: Vec<String> = env
-            .iter()
-            .map(|a| format!("`{}` announcing `{}`", a.node, a.prefix))
-            .collect();
-        parts.push(format!("with {}", ann.join(", ")));
-    }
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("{}, ", parts.join(" and "))
-    }
 }

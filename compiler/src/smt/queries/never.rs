@@ -1,9 +1,10 @@
 //! `never N installs P [via M] [originated_by O]`: a control-plane question on one
 //! node's RIB for one prefix.
 
-use super::{narrative_prefix, prefer_false, sync, Answer};
+use super::Answer;
 use crate::ir::{NodeId, Property};
 use crate::smt::encode::{CandSource, Encoder};
+use crate::smt::model::narrative_prefix;
 use crate::smt::model::{
     eval_bool, explain_route, node_name, property_label, route_limit_doubt, scenario, tidy_labels,
 };
@@ -25,7 +26,7 @@ pub(super) fn never(
     let net = enc.net;
     let interest: BTreeSet<NodeId> = [node].into_iter().collect();
     let plane = enc.prefix_plane(prefix, Some(&interest));
-    sync(prover, enc);
+    prover.sync(enc);
     let Some(rib) = plane.rib(node) else {
         return Answer::Pass;
     };
@@ -47,7 +48,7 @@ pub(super) fn never(
         bad.push(Bool::and(&parts));
     }
     let violation = Bool::and(&[Bool::or(&bad), plane.act.clone()]);
-    match prover.check_canonical(&violation, &prefer_false(enc)) {
+    match prover.check_canonical(&violation, &enc.prefer_false()) {
         Outcome::Proof => Answer::Pass,
         Outcome::Unknown(why) => Answer::Unknown(why),
         Outcome::Counterexample(m) => {

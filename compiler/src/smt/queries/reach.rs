@@ -2,7 +2,7 @@
 //! data-plane graph of each destination class, and the endpoint helpers the other
 //! data-plane properties share.
 
-use super::{all_refuted, narrative_prefix, prefer_false, sync, Answer, NESTED};
+use super::Answer;
 use crate::ir::{Endpoint, Network, NodeId, Property};
 use crate::sim::{owners, Owner};
 use crate::smt::dataplane::{
@@ -13,6 +13,7 @@ use crate::smt::model::{
     cex_path, concrete_paths, node_name, property_label, route_limit_doubt, routes_of_paths,
     scenario, tidy_labels, ConcretePath,
 };
+use crate::smt::model::{narrative_prefix, NESTED};
 use crate::smt::prover::{Outcome, Prover};
 use crate::smt::Counterexample;
 use ipnet::Ipv4Net;
@@ -161,12 +162,12 @@ pub(super) fn paths(
         parts.extend(g.acts.iter().cloned());
         per.push((d, g, Bool::and(&parts)));
     }
-    sync(prover, b.enc);
-    if all_refuted(prover, &per) {
+    prover.sync(b.enc);
+    if prover.refutes_all(per.iter().map(|(_, _, v)| v)) {
         return Answer::Pass;
     }
     for (d, g, v) in per {
-        match prover.check_canonical(&v, &prefer_false(b.enc)) {
+        match prover.check_canonical(&v, &b.enc.prefer_false()) {
             Outcome::Proof => {}
             Outcome::Unknown(why) => {
                 unknown.get_or_insert(why);

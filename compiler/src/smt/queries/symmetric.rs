@@ -1,7 +1,7 @@
 //! `symmetric A B`: both directions delivered and through the same NVAs.
 
 use super::reach::{dedupe_by_signature, delivered_to, good_end, src_name};
-use super::{narrative_prefix, prefer_false, sync, Answer, NESTED};
+use super::Answer;
 use crate::ir::{Endpoint, NodeId, Property};
 use crate::smt::dataplane::{endpoint_src, loop_in, walk_exists, Builder, Fresh, Graph, Vertex};
 use crate::smt::encode::Encoder;
@@ -9,6 +9,7 @@ use crate::smt::model::{
     cex_path, concrete_paths, property_label, route_limit_doubt, routes_of_paths, scenario,
     tidy_labels, ConcretePath,
 };
+use crate::smt::model::{narrative_prefix, NESTED};
 use crate::smt::prover::{Outcome, Prover};
 use crate::smt::Counterexample;
 use std::collections::{BTreeMap, BTreeSet};
@@ -56,7 +57,7 @@ pub(super) fn symmetric(
     for d in &to_a {
         graphs_a.insert(*d, b.graph(*d, &[sb]));
     }
-    sync(prover, b.enc);
+    prover.sync(b.enc);
     // Per graph, once: a bad walk or loop; and per NVA it can visit, a delivered walk
     // through it and one around it.
     struct Walks {
@@ -142,7 +143,7 @@ pub(super) fn symmetric(
         };
         let (d1, d2) = (&d1, &d2);
         {
-            match prover.check_canonical(&v, &prefer_false(b.enc)) {
+            match prover.check_canonical(&v, &b.enc.prefer_false()) {
                 Outcome::Proof => {}
                 Outcome::Unknown(why) => {
                     unknown.get_or_insert(why);
