@@ -246,18 +246,18 @@ impl Neighbor {
             out
         }
         Neighbor {
-            addr: self.addr.clone(),
-            remote_as: self.remote_as.clone().or_else(|| group.remote_as.clone()),
+            addr: self.addr,
+            remote_as: self.remote_as.or(group.remote_as),
             route_map: dirs(&self.route_map, &group.route_map),
             prefix_list: dirs(&self.prefix_list, &group.prefix_list),
             filter_list: dirs(&self.filter_list, &group.filter_list),
             distribute_list: dirs(&self.distribute_list, &group.distribute_list),
-            allowas_in: self.allowas_in.clone().or_else(|| group.allowas_in.clone()),
+            allowas_in: self.allowas_in.or(group.allowas_in),
             as_override: self.as_override.or(group.as_override),
             next_hop_self: self.next_hop_self.or(group.next_hop_self),
             remove_private_as: self.remove_private_as.or(group.remove_private_as),
-            weight: self.weight.clone().or_else(|| group.weight.clone()),
-            activate: self.activate.clone().or_else(|| group.activate.clone()),
+            weight: self.weight.or(group.weight),
+            activate: self.activate.or(group.activate),
             shutdown: self.shutdown.or(group.shutdown),
             peer_group: self.peer_group.clone(),
             default_originate: self.default_originate.or(group.default_originate),
