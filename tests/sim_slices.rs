@@ -66,7 +66,10 @@ fn a_prefix_condition_or_another_originator_splits_a_class() {
     // The batch computation agrees with the one-prefix signature.
     for c in &classes {
         for x in c {
-            assert_eq!(slices::signature(&b.net, *x), slices::signature(&b.net, c[0]));
+            assert_eq!(
+                slices::signature(&b.net, *x),
+                slices::signature(&b.net, c[0])
+            );
         }
     }
 }
@@ -76,9 +79,18 @@ fn every_member_of_a_class_gets_its_own_prefix_and_the_class_routes() {
     let (b, r1, r2, r3) = design();
     let st = sim::stable_state(&b.net, &Scenario::default()).expect("converges");
     let path = |n: NodeId, x: &str| st.best(n, p(x)).map(|r| (r.prefix, r.as_path.clone()));
-    assert_eq!(path(r2, "10.1.0.0/24"), Some((p("10.1.0.0/24"), vec![65001])));
-    assert_eq!(path(r2, "10.1.3.0/24"), Some((p("10.1.3.0/24"), vec![65001])));
-    assert_eq!(path(r3, "10.1.3.0/24"), Some((p("10.1.3.0/24"), vec![65002, 65001])));
+    assert_eq!(
+        path(r2, "10.1.0.0/24"),
+        Some((p("10.1.0.0/24"), vec![65001]))
+    );
+    assert_eq!(
+        path(r2, "10.1.3.0/24"),
+        Some((p("10.1.3.0/24"), vec![65001]))
+    );
+    assert_eq!(
+        path(r3, "10.1.3.0/24"),
+        Some((p("10.1.3.0/24"), vec![65002, 65001]))
+    );
     assert_eq!(path(r2, "10.1.1.0/24"), None);
     assert_eq!(
         path(r2, "10.1.2.0/24"),
