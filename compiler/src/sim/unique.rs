@@ -480,6 +480,21 @@ pub fn prefix_signature(net: &Network, p: Ipv4Net) -> (Vec<NodeId>, Vec<bool>) {
             }
         }
     }
+    // A conditional origination (a gateway's spoke space, standing on the spoke's
+    // peering) adds the index of the component it stands on, bit by bit after the
+    // condition bits: prefixes standing on different components never share a
+    // signature (they are routed differently when one of them fails).
+    for n in &origs {
+        let requires = net
+            .nodes
+            .get(*n)
+            .and_then(|x| x.originates.iter().find(|o| o.prefix == p))
+            .and_then(|o| o.requires);
+        bits.push(requires.is_some());
+        if let Some(c) = requires {
+            bits.extend((0..32).map(|i| (c.index() >> i) & 1 == 1));
+        }
+    }
     (origs, bits)
 }
 
@@ -607,7 +622,11 @@ fn outside_bounds(
             && net
                 .nodes
                 .get(v)
-                .is_some_and(|x| x.originates.iter().any(|o| o.prefix == p))
+                .is_some_and(|x| {
+                    x.originates
+                        .iter()
+                        .any(|o| o.prefix == p && o.stands(|c| live.is_down(c)))
+                })
         {
             if let Some(b) = bounds.get_mut(i) {
                 b.insert(None, Abstract::of(&Route::local(p, v)));
