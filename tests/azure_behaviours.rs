@@ -1738,7 +1738,10 @@ fn er_gateway_allow_remote_vnet_traffic() {
                 "c and a do not reach each other".to_string(),
                 CheckStatus::Fail
             ),
-            ("on-premises reaches every VNet".to_string(), CheckStatus::Pass),
+            (
+                "on-premises reaches every VNet".to_string(),
+                CheckStatus::Pass
+            ),
         ]
     );
 }
@@ -1746,7 +1749,10 @@ fn er_gateway_allow_remote_vnet_traffic() {
 #[test]
 fn gateway_subnet_declared() {
     let d = design("gateway-subnet-declared");
-    let gs = d.net().nodes[d.node("ergw")].behaviours.gateway_subnet.unwrap();
+    let gs = d.net().nodes[d.node("ergw")]
+        .behaviours
+        .gateway_subnet
+        .unwrap();
     assert_eq!(d.net().subnets[gs].name, "GatewaySubnet");
     assert!(d.net().subnet_by_name("hub/GatewaySubnet").is_none());
     assert_eq!(
@@ -1814,8 +1820,11 @@ fn fabric_spoke_peering_down() {
     let d = design("fabric-spoke-peering-down");
     assert!(d.has("dc1", "10.1.0.0/16"));
     let v = avscheck::verify(&d.analysis, &avscheck::VerifyOptions::default());
-    let got: Vec<(String, CheckStatus)> =
-        v.checks.iter().map(|c| (c.title.clone(), c.status)).collect();
+    let got: Vec<(String, CheckStatus)> = v
+        .checks
+        .iter()
+        .map(|c| (c.title.clone(), c.status))
+        .collect();
     assert_eq!(got, d.verdicts());
     assert_eq!(
         got,
@@ -1839,5 +1848,15 @@ fn fabric_spoke_peering_down() {
     assert!(
         reason.contains("ends `dropped` (system route None)"),
         "{reason}"
+    );
+    // The SMT engine's own counterexample says it too.
+    let net = d.net();
+    let cid = net.checks.ids().nth(2).unwrap();
+    let smt = avscheck::smt::verify_check(net, cid, &avscheck::smt::VerifyOptions::default());
+    assert_eq!(smt.status, avscheck::smt::Status::Fail);
+    let narrative = smt.counterexample.unwrap().narrative;
+    assert!(
+        narrative.contains("ends `dropped` (system route None): at `spoke/default`"),
+        "{narrative}"
     );
 }

@@ -236,10 +236,15 @@ fn narrative(
     // The reason a packet is not delivered, as `trace` gives it (every drop kind:
     // `sim::Why`), so no counterexample says only "ends `dropped`".
     let reason = why
-        .filter(|w| !matches!(w, sim::Why::Delivered))
+        .filter(|w| !matches!(w, sim::Why::Delivered | sim::Why::Loop | sim::Why::HopLimit))
         .map(|w| format!(" ({w})"))
         .unwrap_or_default();
     let ends = |p: &CexPath| {
+        let reason = if matches!(p.disposition.as_str(), "dropped" | "no_route") {
+            reason.as_str()
+        } else {
+            ""
+        };
         let path = if p.hops.is_empty() {
             format!("at `{}`", p.from)
         } else {

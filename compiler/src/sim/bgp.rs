@@ -701,8 +701,7 @@ fn evaluate_node(
         return PrefixRib::default();
     }
     if let Some(n) = net.nodes.get(node) {
-        if n
-            .originates
+        if n.originates
             .iter()
             .any(|o| o.prefix == p && o.stands(|c| live.is_down(c)))
         {

@@ -619,14 +619,11 @@ fn outside_bounds(
         }
         let v = NodeId::from_index(i);
         if live.node(v)
-            && net
-                .nodes
-                .get(v)
-                .is_some_and(|x| {
-                    x.originates
-                        .iter()
-                        .any(|o| o.prefix == p && o.stands(|c| live.is_down(c)))
-                })
+            && net.nodes.get(v).is_some_and(|x| {
+                x.originates
+                    .iter()
+                    .any(|o| o.prefix == p && o.stands(|c| live.is_down(c)))
+            })
         {
             if let Some(b) = bounds.get_mut(i) {
                 b.insert(None, Abstract::of(&Route::local(p, v)));

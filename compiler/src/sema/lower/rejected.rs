@@ -291,9 +291,8 @@ fn overlapping_estates(ctx: &mut Ctx) {
             if ep == eq {
                 continue;
             }
-            let conflict = p == q
-                || (ep.allocates() && p.contains(q))
-                || (eq.allocates() && q.contains(p));
+            let conflict =
+                p == q || (ep.allocates() && p.contains(q)) || (eq.allocates() && q.contains(p));
             if !conflict {
                 continue;
             }

@@ -399,7 +399,10 @@ impl<'e, 'n> Builder<'e, 'n> {
         // local route; only a more specific static or BGP route forwards the packet.
         let own_len = crate::sim::forward::owned_len(node, d).map(i32::from);
         if b.control_plane_only {
-            plain(vec![(Step::Stop(Term::Dropped(Why::ControlPlaneOnly)), t)], &mut out);
+            plain(
+                vec![(Step::Stop(Term::Dropped(Why::ControlPlaneOnly)), t)],
+                &mut out,
+            );
             return out;
         }
         // RIB lookup: a static wins over BGP routes of the same or a shorter prefix.

@@ -80,8 +80,7 @@ impl<'n> Encoder<'n> {
                 .get(&v)
                 .cloned()
                 .unwrap_or_else(|| Bool::from_bool(false));
-            let local_valid =
-                Bool::and(&[alive_v.clone(), Bool::or(&[stands, env])]);
+            let local_valid = Bool::and(&[alive_v.clone(), Bool::or(&[stands, env])]);
             let zero = Int::from_i64(0);
             let local = SymRoute {
                 valid: local_valid,
