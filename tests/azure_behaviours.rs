@@ -621,6 +621,22 @@ fn route_server_route_limit() {
         vec![("fw_a".to_string(), "ars_a".to_string(), 1001, 1000)]
     );
     assert_eq!(d.codes(), vec!["AVS0501"]);
+    // Over a limit is `fail`, not `unknown`, with the dropped session named.
+    assert_eq!(
+        d.verdicts(),
+        vec![(
+            "hub_a reaches what fw_a announces".to_string(),
+            CheckStatus::Fail
+        )]
+    );
+    let v = avscheck::verify(&d.analysis, &avscheck::VerifyOptions::default());
+    let reason = v.checks[0].reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains(
+            "the session `fw_a`–`ars_a` is dropped: `ars_a` receives 1001 prefixes from `fw_a`, over its limit of 1000"
+        ),
+        "{reason}"
+    );
     assert!(!d.has("ars_a", "172.16.0.0/24"));
     assert!(d.listed("hub_a/default", "172.16.0.0/24").is_empty());
     assert!(d.has("ars_b", "172.16.0.0/24"));
