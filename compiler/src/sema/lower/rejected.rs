@@ -345,7 +345,7 @@ fn routing_preference_twice(ctx: &mut Ctx) {
             )
             .primary(lb.span, format!("on `{}`", b.name.node))
             .secondary(la.span, format!("on `{}`", a.name.node))
-            .note("a VNet has one hub routing preference; it lives on Route Server, the gateway's key is kept for v1 designs (LANGUAGE.md §2.4; https://learn.microsoft.com/azure/route-server/hub-routing-preference)")
+            .note("a VNet has one hub routing preference; it lives on Route Server, the gateway's key is kept for v1 designs (docs/language.md §2.7; https://learn.microsoft.com/azure/route-server/hub-routing-preference)")
             .help("keep the `routing_preference` line on the Route Server only"),
         );
     }
