@@ -44,8 +44,10 @@ const DESIGNS: &[&str] = &[
     "er-connection-weight",
     "er-default-route-accepted",
     "er-gateway-advertises",
+    "er-gateway-allow-remote-vnet-traffic",
     "er-gateway-no-transit-packets",
     "er-gateway-no-transit-routes",
+    "er-msee-ignores-communities",
     "er-msee-path-inside-azure",
     "er-msee-strips-private-asns",
     "er-prefix-limit",
@@ -56,12 +58,14 @@ const DESIGNS: &[&str] = &[
     "fabric-nva-forwards-by-subnet-routes",
     "fabric-propagation-off",
     "fabric-rfc1918-none-removed",
+    "fabric-spoke-peering-down",
     "fabric-spoke-remote-gateway",
     "fabric-system-routes",
     "fabric-udr-beats-bgp",
     "fabric-udr-next-hop-types",
     "fabric-vnet-beats-more-specific-bgp",
     "fastpath-bypasses-gateway",
+    "gateway-subnet-declared",
     "global-reach-as-path",
     "hairpin-default-route-reaches-on-prem",
     "hairpin-supernet-through-nva",
@@ -83,7 +87,9 @@ const DESIGNS: &[&str] = &[
     "route-server-peer-limit",
     "route-server-programs-own-nic",
     "route-server-programs-spokes",
+    "route-server-refresh-margin",
     "route-server-route-limit",
+    "route-server-routing-preference",
     "route-server-shorter-as-path-wins",
     "route-server-total-limit",
     "sdwan-tunnel-over-internet",
@@ -615,6 +621,22 @@ fn route_server_route_limit() {
         vec![("fw_a".to_string(), "ars_a".to_string(), 1001, 1000)]
     );
     assert_eq!(d.codes(), vec!["AVS0501"]);
+    // Over a limit is `fail`, not `unknown`, with the dropped session named.
+    assert_eq!(
+        d.verdicts(),
+        vec![(
+            "hub_a reaches what fw_a announces".to_string(),
+            CheckStatus::Fail
+        )]
+    );
+    let v = avscheck::verify(&d.analysis, &avscheck::VerifyOptions::default());
+    let reason = v.checks[0].reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains(
+            "the session `fw_a`–`ars_a` is dropped: `ars_a` receives 1001 prefixes from `fw_a`, over its limit of 1000"
+        ),
+        "{reason}"
+    );
     assert!(!d.has("ars_a", "172.16.0.0/24"));
     assert!(d.listed("hub_a/default", "172.16.0.0/24").is_empty());
     assert!(d.has("ars_b", "172.16.0.0/24"));
@@ -673,6 +695,9 @@ fn route_server_branch_to_branch_on() {
 fn reserved_asn() {
     let d = design("reserved-asn");
     assert!(d.analysis.has_errors());
+    // A finding, not unusable input (LANGUAGE.md §3–4): the design is still lowered
+    // and checked, and the run exits with status 1, not 2.
+    assert!(!d.analysis.is_unusable());
     let reserved: Vec<String> = d
         .findings()
         .iter()
@@ -1694,5 +1719,160 @@ fn fastpath_bypasses_gateway() {
             verdict("Direct FastPath keeps the gateway's UDR", CheckStatus::Pass),
             verdict("spokes still go through the gateway", CheckStatus::Pass),
         ]
+    );
+}
+
+// ---- v2: issue 11, items 4, 6, 7, 9 ------------------------------------------------
+
+#[test]
+fn er_gateway_allow_remote_vnet_traffic() {
+    let d = design("er-gateway-allow-remote-vnet-traffic");
+    // Both allowing gateways learn the other's VNet through the shared circuit.
+    assert_eq!(d.best_path("gwa", "10.2.0.0/16"), Some(vec![12076, 65515]));
+    assert_eq!(d.best_path("gwb", "10.1.0.0/16"), Some(vec![12076, 65515]));
+    // gwa allows it, so it also learns c's; gwc does not allow it: it learns neither.
+    assert!(d.has("gwa", "10.3.0.0/16"));
+    assert!(!d.has("gwc", "10.1.0.0/16") && !d.has("gwc", "10.2.0.0/16"));
+    // On-premises never sees the internal tag.
+    assert!(d.has("dc1", "10.1.0.0/16"));
+    assert_eq!(
+        d.trace("a/default", "10.2.0.5"),
+        vec![(
+            hops(&["gwa", "er1", "gwb"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            (
+                "a and b reach each other through the shared circuit".to_string(),
+                CheckStatus::Pass
+            ),
+            (
+                "c and a do not reach each other".to_string(),
+                CheckStatus::Fail
+            ),
+            (
+                "on-premises reaches every VNet".to_string(),
+                CheckStatus::Pass
+            ),
+        ]
+    );
+}
+
+#[test]
+fn gateway_subnet_declared() {
+    let d = design("gateway-subnet-declared");
+    let gs = d.net().nodes[d.node("ergw")]
+        .behaviours
+        .gateway_subnet
+        .unwrap();
+    assert_eq!(d.net().subnets[gs].name, "GatewaySubnet");
+    assert!(d.net().subnet_by_name("hub/GatewaySubnet").is_none());
+    assert_eq!(
+        d.trace("dc1", "10.100.2.5"),
+        vec![(
+            hops(&["dc1", "er1", "ergw", "fw"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![(
+            "on-premises reaches the app subnet through fw".to_string(),
+            CheckStatus::Pass
+        )]
+    );
+}
+
+#[test]
+fn er_msee_ignores_communities() {
+    let d = design("er-msee-ignores-communities");
+    assert_eq!(d.best_from("ergw", "10.2.0.0/16").as_deref(), Some("er1"));
+    assert_eq!(
+        d.verdicts(),
+        vec![("the hub reaches on-premises".to_string(), CheckStatus::Pass)]
+    );
+}
+
+#[test]
+fn route_server_refresh_margin() {
+    let d = design("route-server-refresh-margin");
+    assert!(d.state().dropped.is_empty());
+    assert_eq!(d.codes(), vec!["AVS0503"]);
+    let f = &d.findings()[0];
+    assert!(!f.is_error());
+    assert!(
+        f.message
+            .contains("`ars` receives 2001 prefixes from `fw`, above half of its limit of 4000"),
+        "{}",
+        f.message
+    );
+    assert!(d.has("ars", "172.23.208.0/24"));
+}
+
+#[test]
+fn route_server_routing_preference() {
+    let d = design("route-server-routing-preference");
+    assert_eq!(
+        d.net().vnets.values().next().unwrap().routing_preference,
+        avscheck::ir::RoutingPreference::VpnNva
+    );
+    assert_eq!(d.best_from("ergw", "10.60.0.0/16").as_deref(), Some("ars"));
+    assert_eq!(
+        d.verdicts(),
+        vec![(
+            "the gateway prefers the NVA's route".to_string(),
+            CheckStatus::Pass
+        )]
+    );
+}
+
+#[test]
+fn fabric_spoke_peering_down() {
+    let d = design("fabric-spoke-peering-down");
+    assert!(d.has("dc1", "10.1.0.0/16"));
+    let v = avscheck::verify(&d.analysis, &avscheck::VerifyOptions::default());
+    let got: Vec<(String, CheckStatus)> = v
+        .checks
+        .iter()
+        .map(|c| (c.title.clone(), c.status))
+        .collect();
+    assert_eq!(got, d.verdicts());
+    assert_eq!(
+        got,
+        vec![
+            (
+                "on-premises and the spoke reach each other".to_string(),
+                CheckStatus::Pass
+            ),
+            (
+                "without the peering on-premises never learns the spoke".to_string(),
+                CheckStatus::Pass
+            ),
+            (
+                "without the peering the spoke reaches on-premises".to_string(),
+                CheckStatus::Fail
+            ),
+        ]
+    );
+    // The counterexample says why the packet is dropped, as `trace` does.
+    let reason = v.checks[2].reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains("ends `dropped` (system route None)"),
+        "{reason}"
+    );
+    // The SMT engine's own counterexample says it too.
+    let net = d.net();
+    let cid = net.checks.ids().nth(2).unwrap();
+    let smt = avscheck::smt::verify_check(net, cid, &avscheck::smt::VerifyOptions::default());
+    assert_eq!(smt.status, avscheck::smt::Status::Fail);
+    let narrative = smt.counterexample.unwrap().narrative;
+    assert!(
+        narrative.contains("ends `dropped` (system route None): at `spoke/default`"),
+        "{narrative}"
     );
 }

@@ -68,6 +68,7 @@ fn replay(net: &Network, prop: &Property, extra: &[String]) -> PropertyOutcome {
         concrete.nodes[dc1].originates.push(Origination {
             prefix: p.parse().unwrap(),
             span: prop.span,
+            requires: None,
         });
     }
     let mut p = prop.clone();

@@ -96,11 +96,20 @@ pub fn analyse_with(name: &str, text: &str, read: &ConfigReader) -> Analysis {
         d.primary_span()
             .is_none_or(|p| !broken.iter().any(|item| item.contains(p)))
     }));
-    if !diagnostics.iter().any(Diagnostic::is_error) {
+    if !diagnostics
+        .iter()
+        .any(|d| d.is_error() && !sema::is_finding(d))
+    {
         read_configs(&mut design, &mut sources, &mut diagnostics, read);
     }
     let mut network = None;
-    if !diagnostics.iter().any(Diagnostic::is_error) {
+    // Error-level *findings* (a reserved ASN) do not stop the analysis: the design
+    // is still lowered and checked, and the finding gives exit status 1 (LANGUAGE.md
+    // §3–4); only input that cannot be analysed (syntax, names, types) gives 2.
+    if !diagnostics
+        .iter()
+        .any(|d| d.is_error() && !sema::is_finding(d))
+    {
         let (net, lower_diags) = sema::lower(&design);
         diagnostics.extend(lower_diags);
         network = Some(net);

@@ -101,6 +101,7 @@ impl B {
         self.net.nodes[n].originates.push(Origination {
             prefix: p(prefix),
             span,
+            requires: None,
         });
     }
 

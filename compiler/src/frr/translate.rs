@@ -264,7 +264,11 @@ impl Cx<'_, '_> {
             .collect();
         let add = |t: &mut Translation, prefix: Ipv4Net, span: Span| {
             if !t.originates.iter().any(|o| o.prefix == prefix) {
-                t.originates.push(ir::Origination { prefix, span });
+                t.originates.push(ir::Origination {
+                    prefix,
+                    span,
+                    requires: None,
+                });
             }
         };
         for n in &bgp.networks {

@@ -74,6 +74,17 @@ pub struct Origination {
     pub prefix: Ipv4Net,
     /// The `originate` line (or the kind/VNet declaration for implicit ones).
     pub span: Span,
+    /// The origination stands only while this component is up: a gateway advertises
+    /// a spoke's address space only while the spoke's VNet peering is up (issue 11,
+    /// item 9; LANGUAGE.md §2.4 "Failures").
+    pub requires: Option<ComponentId>,
+}
+
+impl Origination {
+    /// Whether this origination stands when `is_down` says which components are down.
+    pub fn stands(&self, is_down: impl Fn(ComponentId) -> bool) -> bool {
+        self.requires.is_none_or(|c| !is_down(c))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -573,7 +584,11 @@ impl Network {
         for (n, prefix, span) in extra {
             if let Some(node) = net.nodes.get_mut(n) {
                 if !node.originates.iter().any(|o| o.prefix == prefix) {
-                    node.originates.push(Origination { prefix, span });
+                    node.originates.push(Origination {
+                        prefix,
+                        span,
+                        requires: None,
+                    });
                 }
             }
         }

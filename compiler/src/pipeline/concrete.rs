@@ -226,7 +226,8 @@ fn counterexample(
         let names: Vec<String> = failed_names.iter().map(|f| format!("`{f}`")).collect();
         format!("with {} failed, ", names.join(", "))
     };
-    let narrative = narrative(net, prop, &paths, &routes, cx);
+    let why = shown.first().map(|p| p.why);
+    let narrative = narrative(net, prop, &paths, &routes, cx, why);
     Counterexample {
         failed: failed_names,
         environment: Vec::new(),
@@ -244,17 +245,31 @@ fn narrative(
     paths: &[CexPath],
     routes: &[CexRoute],
     cx: &sim::Counterexample,
+    why: Option<sim::Why>,
 ) -> String {
     use crate::ir::PropertyKind as K;
     let first = paths.first();
     let hops = |p: &CexPath| p.hops.join(" → ");
+    // The reason a packet is not delivered, as `trace` gives it (every drop kind:
+    // `sim::Why`), so no counterexample says only "ends `dropped`".
+    let reason = why
+        .filter(|w| !matches!(w, sim::Why::Delivered | sim::Why::Loop | sim::Why::HopLimit))
+        .map(|w| format!(" ({w})"))
+        .unwrap_or_default();
     let ends = |p: &CexPath| {
-        format!(
-            "a packet from `{}` to `{}` ends `{}`: {}",
-            p.from,
-            p.to,
-            p.disposition,
+        let reason = if matches!(p.disposition.as_str(), "dropped" | "no_route") {
+            reason.as_str()
+        } else {
+            ""
+        };
+        let path = if p.hops.is_empty() {
+            format!("at `{}`", p.from)
+        } else {
             hops(p)
+        };
+        format!(
+            "a packet from `{}` to `{}` ends `{}`{reason}: {path}",
+            p.from, p.to, p.disposition
         )
     };
     match &prop.kind {

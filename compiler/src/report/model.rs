@@ -259,10 +259,18 @@ pub(crate) fn counterexample_lines(cx: &Counterexample) -> Vec<String> {
     }
     for d in &cx.dropped {
         let [sender, receiver] = &d.session;
-        lines.push(format!(
-            "environment: `{}` announces {} prefixes inside `{}`: more than {} from `{sender}` to `{receiver}`, which drops the session",
-            d.node, d.announced, d.within, d.limit
-        ));
+        // No `within`: the design's own prefixes drop the session (no environment).
+        lines.push(if d.within.is_empty() {
+            format!(
+                "dropped: session `{sender}`–`{receiver}`: `{receiver}` receives {} prefixes from `{sender}`, over its limit of {}",
+                d.announced, d.limit
+            )
+        } else {
+            format!(
+                "environment: `{}` announces {} prefixes inside `{}`: more than {} from `{sender}` to `{receiver}`, which drops the session",
+                d.node, d.announced, d.within, d.limit
+            )
+        });
     }
     for p in &cx.paths {
         lines.push(format!(

@@ -302,6 +302,7 @@ impl IntoDiagnostics for NonConvergence {
 /// prefixes than their limit in all (AVS0502, Route Server's 10,000).
 pub fn route_limit_findings(net: &Network, state: &State) -> Vec<Diagnostic> {
     let mut out = session_limit_findings(net, state);
+    out.extend(refresh_margin_findings(net, state));
     for (id, node) in net.nodes.iter() {
         let Some(limit) = node.behaviours.max_prefixes else {
             continue;
@@ -324,6 +325,57 @@ pub fn route_limit_findings(net: &Network, state: &State) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// AVS0503 (warning): a Route Server peer sends more than half of its per-peer limit.
+/// Route Server counts a peer's current routes *plus* the routes of an update, so a
+/// peer above half the limit can drop its session on a route refresh (AZURE.md, v2
+/// corrections: route-server-faq.md). Route Server is the control-plane-only speaker.
+fn refresh_margin_findings(net: &Network, state: &State) -> Vec<Diagnostic> {
+    let dropped: BTreeSet<SessionId> = state.dropped.iter().map(|d| d.session).collect();
+    let live = Live::new(net, &Scenario::default(), &dropped);
+    let mut out = Vec::new();
+    for (eid, e) in net.edges.iter() {
+        let Some(limit) = e.max_routes else { continue };
+        let to_route_server = net
+            .nodes
+            .get(e.to)
+            .is_some_and(|n| n.behaviours.control_plane_only);
+        if !to_route_server || !live.edge(eid) {
+            continue;
+        }
+        let accepted = accepted_over(state, e.to, eid);
+        if accepted * 2 <= limit.max as usize || accepted > limit.max as usize {
+            continue;
+        }
+        let from = node_name(net, e.from);
+        let to = node_name(net, e.to);
+        out.push(
+            Diagnostic::warning(
+                "AVS0503",
+                format!("`{to}` receives {accepted} prefixes from `{from}`, above half of its limit of {}", limit.max),
+            )
+            .primary(e.span, format!("`{to}` accepts {accepted} prefixes over this session"))
+            .secondary(limit.span, format!("limit of {} prefixes per peer", limit.max))
+            .note("Route Server counts a peer's current routes plus the routes of an update: a refresh of more than half the limit drops the session (docs/semantics.md §2.1; https://learn.microsoft.com/azure/route-server/route-server-faq)")
+            .help("summarise what this peer advertises to Route Server"),
+        );
+    }
+    out
+}
+
+/// Prefixes `to` accepted (after import) over edge `e` in `state`.
+fn accepted_over(state: &State, to: NodeId, e: EdgeId) -> usize {
+    state
+        .ribs
+        .get(to)
+        .map(|rib| {
+            rib.prefixes
+                .values()
+                .filter(|r| r.candidates.iter().any(|c| c.learned_from == Some(e)))
+                .count()
+        })
+        .unwrap_or(0)
 }
 
 fn session_limit_findings(net: &Network, state: &State) -> Vec<Diagnostic> {
@@ -609,10 +661,11 @@ fn best_of<'a>(
     if !live.node(node) {
         return BestOf::None;
     }
-    let originates = net
-        .nodes
-        .get(node)
-        .is_some_and(|n| n.originates.iter().any(|o| o.prefix == p));
+    let originates = net.nodes.get(node).is_some_and(|n| {
+        n.originates
+            .iter()
+            .any(|o| o.prefix == p && o.stands(|c| live.is_down(c)))
+    });
     let mut best: Option<&'a Route> = None;
     for &eid in topo.in_edges.get(node.0 as usize).into_iter().flatten() {
         if let Some(Some(r)) = exported.get(eid.0 as usize) {
@@ -670,7 +723,10 @@ fn evaluate_node(
         return PrefixRib::default();
     }
     if let Some(n) = net.nodes.get(node) {
-        if n.originates.iter().any(|o| o.prefix == p) {
+        if n.originates
+            .iter()
+            .any(|o| o.prefix == p && o.stands(|c| live.is_down(c)))
+        {
             candidates.push(Route::local(p, node));
         }
     }

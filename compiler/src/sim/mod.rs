@@ -94,6 +94,8 @@ impl Scenario {
 pub(crate) struct Live {
     pub node: Vec<bool>,
     pub edge: Vec<bool>,
+    /// The scenario's failed components (conditional originations read them).
+    pub down: BTreeSet<ComponentId>,
 }
 
 impl Live {
@@ -109,7 +111,14 @@ impl Live {
                     && sc.node_alive(net, e.to)
             })
             .collect();
-        Live { node, edge }
+        Live {
+            node,
+            edge,
+            down: sc.down.clone(),
+        }
+    }
+    pub fn is_down(&self, c: ComponentId) -> bool {
+        self.down.contains(&c)
     }
     pub fn node(&self, n: NodeId) -> bool {
         self.node.get(n.0 as usize).copied().unwrap_or(false)

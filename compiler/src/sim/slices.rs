@@ -1,7 +1,8 @@
 //! Prefix equivalence classes ("slicing", as in Batfish/Minesweeper; APKeep's atoms).
 //!
-//! The control plane reads a prefix in two places only: who originates it
-//! ([`super::bgp`]'s local routes) and the `prefix` conditions of policies
+//! The control plane reads a prefix in two places only: who originates it, and on
+//! which component the origination stands ([`super::bgp`]'s local routes,
+//! [`crate::ir::Origination::requires`]), and the `prefix` conditions of policies
 //! ([`crate::ir::Condition::Prefix`]). Two prefixes with the same [`Signature`] — the
 //! same originators and the same outcome of every `prefix` condition — are therefore
 //! routed alike, up to the prefix itself: every node holds the same routes for both,
@@ -12,7 +13,7 @@
 //! Whatever new BGP behaviour reads the prefix must add what it reads to the
 //! signature, or two prefixes it treats differently would share one computation.
 
-use crate::ir::{Condition, Network, NodeId, PrefixRange};
+use crate::ir::{ComponentId, Condition, Id, Network, NodeId, PrefixRange};
 use ipnet::Ipv4Net;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,26 +23,47 @@ pub type Signature = (Vec<NodeId>, Vec<bool>);
 
 /// The signature of one prefix.
 pub fn signature(net: &Network, p: Ipv4Net) -> Signature {
-    let origs: Vec<NodeId> = net
+    let origs: Vec<(NodeId, Option<ComponentId>)> = net
         .nodes
         .iter()
-        .filter(|(_, n)| n.originates.iter().any(|o| o.prefix == p))
-        .map(|(id, _)| id)
+        .filter_map(|(id, n)| {
+            n.originates
+                .iter()
+                .find(|o| o.prefix == p)
+                .map(|o| (id, o.requires))
+        })
         .collect();
-    (origs, condition_bits(&prefix_conditions(net), p))
+    assemble(&origs, condition_bits(&prefix_conditions(net), p))
+}
+
+/// The signature from the originators (with what each origination stands on) and the
+/// condition bits. A conditional origination (a gateway's spoke space, standing on the
+/// spoke's peering) adds the index of the component it stands on, bit by bit after the
+/// condition bits: prefixes standing on different components never share a class (they
+/// are routed differently when one of them fails).
+fn assemble(origs: &[(NodeId, Option<ComponentId>)], mut bits: Vec<bool>) -> Signature {
+    for (_, requires) in origs {
+        bits.push(requires.is_some());
+        if let Some(c) = requires {
+            bits.extend((0..32).map(|i| (c.index() >> i) & 1 == 1));
+        }
+    }
+    (origs.iter().map(|(n, _)| *n).collect(), bits)
 }
 
 /// `prefixes` grouped into classes of equal signature: each class in ascending
 /// prefix order, the classes ordered by their first prefix. Computed in one pass over
 /// the originations (not one per prefix), so thousands of prefixes cost little.
 pub fn prefix_classes(net: &Network, prefixes: &BTreeSet<Ipv4Net>) -> Vec<Vec<Ipv4Net>> {
-    let mut origs: BTreeMap<Ipv4Net, Vec<NodeId>> = BTreeMap::new();
+    // Per prefix, each originator once, with its first origination's condition (as
+    // `signature` reads it).
+    let mut origs: BTreeMap<Ipv4Net, Vec<(NodeId, Option<ComponentId>)>> = BTreeMap::new();
     for (id, n) in net.nodes.iter() {
         for o in &n.originates {
             if prefixes.contains(&o.prefix) {
                 let v = origs.entry(o.prefix).or_default();
-                if v.last() != Some(&id) {
-                    v.push(id);
+                if v.last().map(|(x, _)| *x) != Some(id) {
+                    v.push((id, o.requires));
                 }
             }
         }
@@ -50,8 +72,8 @@ pub fn prefix_classes(net: &Network, prefixes: &BTreeSet<Ipv4Net>) -> Vec<Vec<Ip
     let mut by_signature: BTreeMap<Signature, usize> = BTreeMap::new();
     let mut classes: Vec<Vec<Ipv4Net>> = Vec::new();
     for p in prefixes {
-        let sig = (
-            origs.get(p).cloned().unwrap_or_default(),
+        let sig = assemble(
+            origs.get(p).map(Vec::as_slice).unwrap_or(&[]),
             condition_bits(&conditions, *p),
         );
         match by_signature.get(&sig) {

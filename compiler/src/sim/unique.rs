@@ -714,11 +714,11 @@ fn outside_bounds(
         let Some(slot) = parts.get_mut(i) else {
             continue;
         };
-        if net
-            .nodes
-            .get(v)
-            .is_some_and(|x| x.originates.iter().any(|o| o.prefix == p))
-        {
+        if net.nodes.get(v).is_some_and(|x| {
+            x.originates
+                .iter()
+                .any(|o| o.prefix == p && o.stands(|c| live.is_down(c)))
+        }) {
             slot.insert(None, Abstract::of(&Route::local(p, v)));
         }
         for e in edges {

@@ -98,7 +98,7 @@ pub fn concrete_paths(g: &Graph, m: &Model) -> Vec<ConcretePath> {
                 // No decision in the model: cannot happen for a well-formed graph.
                 out.push(ConcretePath {
                     vertices: path,
-                    end: End::Term(Term::Dropped),
+                    end: End::Term(Term::Dropped(crate::sim::Why::NoRoute)),
                 });
                 continue;
             }
@@ -125,11 +125,21 @@ pub fn node_name(net: &Network, n: NodeId) -> String {
 }
 
 /// A concrete path in the report's terms.
+/// Why a concrete path ends undelivered (dropped: the reason; no route), as the
+/// simulator's `trace` says it; `None` for delivered paths and loops.
+pub fn end_reason(end: End) -> Option<crate::sim::Why> {
+    match end {
+        End::Term(Term::Dropped(w)) => Some(w),
+        End::Term(Term::NoRoute) => Some(crate::sim::Why::NoRoute),
+        _ => None,
+    }
+}
+
 pub fn cex_path(net: &Network, g: &Graph, p: &ConcretePath, from: &str, to: Ipv4Addr) -> CexPath {
     let disposition = match p.end {
         End::Loop | End::Term(Term::Recursion) => "loop",
         End::Term(Term::Delivered(_)) => "delivered",
-        End::Term(Term::Dropped) | End::Term(Term::Unsupported) => "dropped",
+        End::Term(Term::Dropped(_)) | End::Term(Term::Unsupported) => "dropped",
         End::Term(Term::NoRoute) => "no_route",
     };
     let mut hops: Vec<String> = p.nodes(g).map(|n| node_name(net, n)).collect();

@@ -8,7 +8,8 @@
 //!
 //! Lowering also reports the findings that need the whole design: sessions that
 //! cannot come up (AVS0300–AVS0309), NVA routes Route Server would ignore
-//! (AVS0320) and Route Servers with more peers than Azure allows (AVS0321).
+//! (AVS0320), Route Servers with more peers than Azure allows (AVS0321) and
+//! configurations Azure rejects or that cannot work (AVS0350–AVS0357, `rejected.rs`).
 
 mod balancers;
 mod config;
@@ -16,6 +17,7 @@ mod fabric;
 mod nodes;
 mod policies;
 mod props;
+mod rejected;
 mod sessions;
 
 use super::model::{ComponentDecl, Design, KindSchema};
@@ -126,6 +128,7 @@ pub fn lower(design: &Design) -> (Network, Vec<Diagnostic>) {
     config::apply(&mut ctx);
     sessions::lower_sessions(&mut ctx);
     nodes::findings(&mut ctx);
+    rejected::findings(&mut ctx);
     props::lower_checks(&mut ctx);
     (ctx.net, ctx.diags)
 }

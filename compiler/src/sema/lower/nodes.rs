@@ -13,6 +13,51 @@ fn ref_value<'a>(c: &'a ComponentDecl, key: &str) -> Option<&'a str> {
         .and_then(|v| v.node.as_ref_name())
 }
 
+/// The GatewaySubnet of VNet `v` for gateway `c`: a declared `subnet GatewaySubnet` of
+/// `v` when there is one (the portal's way: its route table applies to the gateway,
+/// AZURE.md v2 corrections), else the implicit `<vnet>/GatewaySubnet`, made once and
+/// shared by the VNet's ExpressRoute and VPN gateways
+/// (expressroute-howto-coexist-resource-manager.md). A gateway's own `route_table`
+/// adds its UDRs to it.
+fn gateway_subnet(
+    ctx: &mut Ctx,
+    c: &ComponentDecl,
+    v: ir::VnetId,
+    table: Option<super::fabric::Table>,
+) -> ir::SubnetId {
+    let name = format!("{}/GatewaySubnet", ctx.net.vnets[v].name);
+    let declared = ctx
+        .net
+        .subnets
+        .iter()
+        .find(|(_, s)| s.vnet == v && s.name == GATEWAY_SUBNET)
+        .map(|(id, _)| id);
+    if let Some(id) = ctx.subnet_ids.get(&name).copied().or(declared) {
+        ctx.subnet_ids.insert(name, id);
+        if let Some(t) = table {
+            let s = &mut ctx.net.subnets[id];
+            s.udrs.extend(t.udrs);
+            s.propagate_gateway_routes &= t.propagate;
+            s.route_table_span = s.route_table_span.or(Some(t.span));
+        }
+        return id;
+    }
+    let id = ctx.net.subnets.push(ir::Subnet {
+        name: name.clone(),
+        span: c.name.span,
+        vnet: v,
+        address: None,
+        propagate_gateway_routes: table.as_ref().map(|t| t.propagate).unwrap_or(true),
+        route_table_span: table.as_ref().map(|t| t.span),
+        udrs: table.map(|t| t.udrs).unwrap_or_default(),
+    });
+    ctx.subnet_ids.insert(name, id);
+    id
+}
+
+/// The name Azure requires for a VNet's gateway subnet.
+pub(crate) const GATEWAY_SUBNET: &str = "GatewaySubnet";
+
 pub(crate) fn lower_nodes(ctx: &mut Ctx) {
     let design = ctx.design;
     let mut order: u32 = 0;
@@ -43,6 +88,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                     .map(|prefix| Origination {
                         prefix,
                         span: l.span,
+                        requires: None,
                     })
             })
             .collect();
@@ -68,17 +114,31 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                 }
                 "advertise_vnet" => {
                     if let Some(v) = vnet {
-                        // Its VNet's address space and that of spokes using it.
-                        let mut spaces: Vec<_> = ctx.net.vnets[v].address.clone();
+                        // Its VNet's address space, and that of spokes using it while
+                        // their peering with this VNet is up (issue 11, item 9).
+                        let mut spaces: Vec<_> = ctx.net.vnets[v]
+                            .address
+                            .iter()
+                            .map(|a| (*a, None))
+                            .collect();
                         for (_, spoke) in ctx.net.vnets.iter() {
                             if spoke.remote_gateway == Some(v) {
-                                spaces.extend(spoke.address.iter().copied());
+                                let peering = spoke
+                                    .peerings
+                                    .iter()
+                                    .find(|p| p.vnet == v)
+                                    .map(|p| p.component);
+                                spaces.extend(spoke.address.iter().map(|a| (*a, peering)));
                             }
                         }
                         let span = c.get("vnet").map(|l| l.span).unwrap_or(c.name.span);
-                        for prefix in spaces {
+                        for (prefix, requires) in spaces {
                             if !originates.iter().any(|o| o.prefix == prefix) {
-                                originates.push(Origination { prefix, span });
+                                originates.push(Origination {
+                                    prefix,
+                                    span,
+                                    requires,
+                                });
                             }
                         }
                     }
@@ -86,42 +146,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                 "gateway_subnet" => {
                     if let Some(v) = vnet {
                         let table = ref_value(c, "route_table").and_then(|n| table_named(ctx, n));
-                        let name = format!("{}/GatewaySubnet", ctx.net.vnets[v].name);
-                        // ExpressRoute and VPN gateways of one VNet share its
-                        // GatewaySubnet (expressroute-howto-coexist-resource-manager.md).
-                        if let Some(&id) = ctx.subnet_ids.get(&name) {
-                            if let Some(t) = table {
-                                let s = &mut ctx.net.subnets[id];
-                                s.udrs.extend(t.udrs);
-                                s.propagate_gateway_routes &= t.propagate;
-                                s.route_table_span = s.route_table_span.or(Some(t.span));
-                            }
-                            b.gateway_subnet = Some(id);
-                            continue;
-                        }
-                        let id = ctx.net.subnets.push(ir::Subnet {
-                            name: name.clone(),
-                            span: c.name.span,
-                            vnet: v,
-                            address: None,
-                            propagate_gateway_routes: table
-                                .as_ref()
-                                .map(|t| t.propagate)
-                                .unwrap_or(true),
-                            route_table_span: table.as_ref().map(|t| t.span),
-                            udrs: table.map(|t| t.udrs).unwrap_or_default(),
-                        });
-                        ctx.subnet_ids.insert(name, id);
-                        b.gateway_subnet = Some(id);
-                        let pref = c
-                            .get("routing_preference")
-                            .and_then(|l| l.first())
-                            .and_then(|v| v.node.as_word());
-                        ctx.net.vnets[v].routing_preference = match pref {
-                            Some("vpn_nva") => ir::RoutingPreference::VpnNva,
-                            Some("as_path") => ir::RoutingPreference::AsPath,
-                            _ => ir::RoutingPreference::ExpressRoute,
-                        };
+                        b.gateway_subnet = Some(gateway_subnet(ctx, c, v, table));
                     }
                 }
                 "fabric_forwarding" => {
@@ -132,6 +157,21 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                 }
                 // The resolver rejects unknown behaviour names.
                 _ => {}
+            }
+        }
+        // The hub routing preference: on the gateway (v1) or on Route Server (v2,
+        // route-server/hub-routing-preference.md); whichever component sets it, in any
+        // order (both set in one VNet is AVS0357, `rejected.rs`).
+        if let (Some(v), Some(line)) = (vnet, c.get("routing_preference")) {
+            let set = !line.defaulted
+                || ctx.net.vnets[v].routing_preference == ir::RoutingPreference::default();
+            if set {
+                ctx.net.vnets[v].routing_preference =
+                    match line.first().and_then(|x| x.node.as_word()) {
+                        Some("vpn_nva") => ir::RoutingPreference::VpnNva,
+                        Some("as_path") => ir::RoutingPreference::AsPath,
+                        _ => ir::RoutingPreference::ExpressRoute,
+                    };
             }
         }
         // Route Server's limit on the prefixes it holds in all (AZURE.md: limits).

@@ -665,6 +665,14 @@ fn make_edge(
         SessionKind::Ebgp | SessionKind::Ibgp => Some(v.asn),
         SessionKind::Internal | SessionKind::GlobalReach => None,
     };
+    let mut import = r.import.clone();
+    let mut loop_check = loop_check;
+    if let Some(p) = remote_vnet_import(ctx, s) {
+        // The gateway's own ASN is in every other VNet's path: its policy, not loop
+        // prevention, decides what it accepts.
+        loop_check = None;
+        import.push(p);
+    }
     let mut requires = vec![component, u.component, v.component];
     if let Some(t) = tunnel {
         requires.push(ctx.net.tunnels[t].component);
@@ -674,7 +682,7 @@ fn make_edge(
         to: s.to,
         session,
         export: s.export.clone(),
-        import: r.import.clone(),
+        import,
         prepend,
         loop_check,
         allowas_in: r.allowas_in,
@@ -689,6 +697,35 @@ fn make_edge(
         requires,
         span: s.span,
     }
+}
+
+/// The stdlib policy that lets a gateway accept other VNets' prefixes.
+const REMOTE_VNET_POLICY: &str = "gateway_from_remote_vnet";
+
+/// `er_gateway { allow_remote_vnet_traffic true }` ("Allow traffic from remote virtual
+/// networks", off by default on new gateways; AZURE.md, v2 corrections:
+/// expressroute-howto-add-gateway-portal-resource-manager.md): on a circuit → gateway
+/// edge, the import policy that accepts prefixes other gateways advertised from their
+/// VNets' address space (tagged by `gateway_to_circuit`) in place of loop prevention on
+/// 65515, which would drop them. Other paths through another 65515 (Route Server and
+/// NVA routes) are still refused: NVA routes never reach a second Route Server through
+/// the MSEEs (route-server-faq.md).
+fn remote_vnet_import(ctx: &Ctx, s: &Side) -> Option<ir::PolicyId> {
+    let from_circuit =
+        ctx.net.components[ctx.net.nodes[s.from].component].kind == ComponentKind::Circuit;
+    if !from_circuit {
+        return None;
+    }
+    let allows = ctx
+        .component(&ctx.net.nodes[s.to].name)?
+        .get("allow_remote_vnet_traffic")?
+        .first()?
+        .node
+        .as_bool()?;
+    if !allows {
+        return None;
+    }
+    ctx.policy_ids.get(REMOTE_VNET_POLICY).copied()
 }
 
 /// FastPath on a gateway → circuit edge: the circuit's `connect` line (`r`, the

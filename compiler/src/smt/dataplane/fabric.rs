@@ -3,7 +3,7 @@
 
 use super::{external, Arrive, Builder, Step, Term};
 use crate::ir::{NodeId, ProgramAs, RoutingPreference, SubnetId, UdrNextHop, VnetId};
-use crate::sim::{vnet_owner, Owner};
+use crate::sim::{vnet_owner, Owner, Why};
 use crate::smt::encode::{CandSource, NextHopValue};
 use ipnet::Ipv4Net;
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,7 +17,7 @@ impl<'e, 'n> Builder<'e, 'n> {
         let mut out = Vec::new();
         for v in self.enc.nh_domain(src) {
             let step = match uni.decode_nh(v) {
-                NextHopValue::Local => Step::Stop(Term::Dropped),
+                NextHopValue::Local => Step::Stop(Term::Dropped(Why::AdvertisedNotOwned)),
                 NextHopValue::Node(n) => Step::To(n, Arrive::FromNode),
                 NextHopValue::Address(a) => {
                     let is = nh.eq(Int::from_i64(v));
@@ -41,7 +41,7 @@ impl<'e, 'n> Builder<'e, 'n> {
         let lbs = &net.load_balancers;
         if let Some((i, lb)) = lbs.iter().enumerate().find(|(_, l)| l.frontend == a) {
             if !lb.ha_ports {
-                return vec![(Step::Stop(Term::Dropped), t)];
+                return vec![(Step::Stop(Term::Dropped(Why::NoHaPorts)), t)];
             }
             let mut out = Vec::new();
             let mut ups = Vec::new();
@@ -57,12 +57,15 @@ impl<'e, 'n> Builder<'e, 'n> {
                 };
                 out.push((Step::To(*b, Arrive::FromFabric), guard));
             }
-            out.push((Step::Stop(Term::Dropped), Bool::or(&ups).not()));
+            out.push((
+                Step::Stop(Term::Dropped(Why::NoHealthyBackend)),
+                Bool::or(&ups).not(),
+            ));
             return out;
         }
         match net.node_by_address(a) {
             Some(x) => vec![(Step::To(x, arrive), t)],
-            None => vec![(Step::Stop(Term::Dropped), t)],
+            None => vec![(Step::Stop(Term::Dropped(Why::NoNodeAtAddress)), t)],
         }
     }
 
@@ -253,7 +256,8 @@ impl<'e, 'n> Builder<'e, 'n> {
         let mut order: Vec<Ipv4Net> = all.into_iter().collect();
         order.sort_by(|a, b| b.prefix_len().cmp(&a.prefix_len()).then(a.cmp(b)));
         let mut pending = Bool::from_bool(true);
-        let mut chosen: Vec<(Hop, Bool)> = Vec::new();
+        // (hop, guard, from a user-defined route)
+        let mut chosen: Vec<(Hop, Bool, bool)> = Vec::new();
         let any = |v: Option<&Vec<(Hop, Bool)>>| -> Bool {
             match v {
                 Some(v) => Bool::or(&v.iter().map(|x| x.1.clone()).collect::<Vec<_>>()),
@@ -267,17 +271,21 @@ impl<'e, 'n> Builder<'e, 'n> {
             let use_u = Bool::and(&[pending.clone(), u_any.clone()]);
             let use_b = Bool::and(&[pending.clone(), u_any.not(), b_any.clone()]);
             let use_d = Bool::and(&[pending.clone(), u_any.not(), b_any.not(), d_any.clone()]);
-            for (src, gate) in [(&user, use_u), (&bgp, use_b), (&default, use_d)] {
+            for (src, gate, is_user) in [
+                (&user, use_u, true),
+                (&bgp, use_b, false),
+                (&default, use_d, false),
+            ] {
                 if let Some(v) = src.get(&q) {
                     for (h, gd) in v {
-                        chosen.push((*h, Bool::and(&[gate.clone(), gd.clone()])));
+                        chosen.push((*h, Bool::and(&[gate.clone(), gd.clone()]), is_user));
                     }
                 }
             }
             pending = Bool::and(&[pending.clone(), Bool::or(&[u_any, b_any, d_any]).not()]);
         }
         let mut out = vec![(Step::Stop(Term::NoRoute), pending)];
-        for (h, gd) in chosen {
+        for (h, gd, user) in chosen {
             if let Hop::Appliance(a) = h {
                 for (s, g) in self.address_steps(a, Arrive::FromFabric) {
                     out.push((s, Bool::and(&[gd.clone(), g])));
@@ -297,27 +305,29 @@ impl<'e, 'n> Builder<'e, 'n> {
                         Some((x, _)) => Step::To(x, Arrive::FromFabric),
                         None => match vnet_owner(net, w, d) {
                             Some(sub) => Step::Stop(Term::Delivered(Owner::Subnet(sub))),
-                            None => Step::Stop(Term::Dropped),
+                            None => Step::Stop(Term::Dropped(Why::NotInVnet)),
                         },
                     }
                 }
-                Hop::Appliance(_) => Step::Stop(Term::Dropped),
+                Hop::Appliance(_) => Step::Stop(Term::Dropped(Why::NoNodeAtAddress)),
                 Hop::ApplianceNode(n) => Step::To(n, Arrive::FromFabric),
                 Hop::Gateway(gw) => {
                     // No transit from a circuit to a circuit: only a route to another
                     // ExpressRoute gateway (not a VPN gateway) drops the packet.
                     let er = net.nodes.get(gw).is_some_and(|n| n.behaviours.no_transit);
                     if no_transit && er {
-                        Step::Stop(Term::Dropped)
+                        Step::Stop(Term::Dropped(Why::NoTransit))
                     } else {
                         Step::To(gw, Arrive::FromFabric)
                     }
                 }
                 Hop::Internet => match net.internet {
                     Some(i) => Step::To(i, Arrive::FromFabric),
-                    None => Step::Stop(Term::Dropped),
+                    None => Step::Stop(Term::Dropped(Why::NoInternet)),
                 },
-                Hop::Nothing => Step::Stop(Term::Dropped),
+                // A UDR to None, or a system None route (the private blocks).
+                Hop::Nothing if user => Step::Stop(Term::Dropped(Why::UdrNone)),
+                Hop::Nothing => Step::Stop(Term::Dropped(Why::SystemNone)),
             };
             out.push((step, gd));
         }

@@ -20,7 +20,7 @@ pub use walk::{loop_exists, loop_in, walk_exists, Fresh, Walk};
 
 use super::encode::{edge_kind, CandSource, Encoder, NodeRib, PrefixPlane};
 use crate::ir::{Endpoint, Network, NodeId, SessionKind, StaticTarget, SubnetId, TunnelId};
-use crate::sim::{owners, Owner};
+use crate::sim::{owners, Owner, Why};
 use ipnet::Ipv4Net;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
@@ -29,7 +29,9 @@ use z3::ast::{Bool, Int};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Term {
     Delivered(Owner),
-    Dropped,
+    /// Dropped, and why (the simulator's reason, `sim::Why`, so a counterexample of
+    /// either engine says why a packet is not delivered, as `trace` does).
+    Dropped(Why),
     NoRoute,
     /// Encapsulated again and again without end (a tunnel routed through itself): the
     /// simulator's `loop` (by its hop limit).
@@ -334,11 +336,11 @@ impl<'e, 'n> Builder<'e, 'n> {
         let d = key.dest;
         let t = Bool::from_bool(true);
         let Some(node) = net.nodes.get(m) else {
-            return vec![(Step::Stop(Term::Dropped), t, None)];
+            return vec![(Step::Stop(Term::Dropped(Why::NodeDown)), t, None)];
         };
         let alive = self.enc.scen.alive(net, m);
         let mut out: Vec<(Step, Bool, Option<((Ipv4Addr, NodeId, TunnelId), Ipv4Addr)>)> =
-            vec![(Step::Stop(Term::Dropped), alive.not(), None)];
+            vec![(Step::Stop(Term::Dropped(Why::NodeDown)), alive.not(), None)];
         let b = node.behaviours;
         // A site owns what it announces: as for the design's originations (below), a
         // packet inside a prefix the environment makes it announce is delivered.
@@ -386,7 +388,7 @@ impl<'e, 'n> Builder<'e, 'n> {
             let term = if owners(net, d).contains(&Owner::Node(m)) {
                 Term::Delivered(Owner::Node(m))
             } else {
-                Term::Dropped
+                Term::Dropped(Why::InternetDrops)
             };
             plain(vec![(Step::Stop(term), t)], &mut out);
             return out;
@@ -402,7 +404,10 @@ impl<'e, 'n> Builder<'e, 'n> {
         // local route; only a more specific static or BGP route forwards the packet.
         let own_len = crate::sim::forward::owned_len(node, d).map(i32::from);
         if b.control_plane_only {
-            plain(vec![(Step::Stop(Term::Dropped), t)], &mut out);
+            plain(
+                vec![(Step::Stop(Term::Dropped(Why::ControlPlaneOnly)), t)],
+                &mut out,
+            );
             return out;
         }
         // RIB lookup: a static wins over BGP routes of the same or a shorter prefix.
@@ -443,7 +448,7 @@ impl<'e, 'n> Builder<'e, 'n> {
                     } else if let Some(s) = st {
                         match (s.target, b.fabric_subnet) {
                             (StaticTarget::Drop, _) => {
-                                out.push((Step::Stop(Term::Dropped), g, None))
+                                out.push((Step::Stop(Term::Dropped(Why::StaticDrop)), g, None))
                             }
                             (StaticTarget::Node(x), _) => {
                                 out.push((Step::To(x, Arrive::FromNode), g, None))
@@ -527,7 +532,11 @@ impl<'e, 'n> Builder<'e, 'n> {
                                     ));
                                 }
                             }
-                            None => out.push((Step::Stop(Term::Dropped), gt, None)),
+                            None => out.push((
+                                Step::Stop(Term::Dropped(Why::TunnelEndpointWithoutAddress)),
+                                gt,
+                                None,
+                            )),
                         }
                         to_fabric.push(Bool::and(&[inst.clone(), up.not()]));
                     }
@@ -615,7 +624,11 @@ impl<'e, 'n> Builder<'e, 'n> {
                         gt,
                         Some(((d, far, t), outer)),
                     )),
-                    _ => out.push((Step::Stop(Term::Dropped), gt, None)),
+                    _ => out.push((
+                        Step::Stop(Term::Dropped(Why::TunnelEndpointWithoutAddress)),
+                        gt,
+                        None,
+                    )),
                 }
                 plain_guard = Bool::and(&[plain_guard, up.not()]);
             }

@@ -63,13 +63,24 @@ impl<'n> Encoder<'n> {
             let alive_v = self.scen.alive(net, v);
             let mut cands = Vec::new();
             // Local route.
-            let designed = vnode.originates.iter().any(|o| o.prefix == p);
+            // A conditional origination (a gateway's spoke space) stands only while
+            // the component it requires (the spoke's peering) is up.
+            let stands: Vec<Bool> = vnode
+                .originates
+                .iter()
+                .filter(|o| o.prefix == p)
+                .map(|o| match o.requires {
+                    Some(c) => self.scen.is_down(c).not(),
+                    None => Bool::from_bool(true),
+                })
+                .collect();
+            let designed = !stands.is_empty();
+            let stands = Bool::or(&stands);
             let env = env_local
                 .get(&v)
                 .cloned()
                 .unwrap_or_else(|| Bool::from_bool(false));
-            let local_valid =
-                Bool::and(&[alive_v.clone(), Bool::or(&[Bool::from_bool(designed), env])]);
+            let local_valid = Bool::and(&[alive_v.clone(), Bool::or(&[stands, env])]);
             let zero = Int::from_i64(0);
             let local = SymRoute {
                 valid: local_valid,

@@ -244,13 +244,23 @@ pub(super) fn paths(
                         }));
                     }
                 };
+                // Why the packet is not delivered, as `trace` gives it.
+                let reason = bad
+                    .first()
+                    .and_then(|p| crate::smt::model::end_reason(p.end))
+                    .map(|w| format!(" ({w})"))
+                    .unwrap_or_default();
                 let narrative = match first {
                     Some(p) => format!(
-                        "{}a packet from `{from_name}` to `{d}` ends `{}`{}: {}",
+                        "{}a packet from `{from_name}` to `{d}` ends `{}`{reason}{}: {}",
                         narrative_prefix(&failed, &environment),
                         p.disposition,
                         what,
-                        p.hops.join(" → ")
+                        if p.hops.is_empty() {
+                            format!("at `{from_name}`")
+                        } else {
+                            p.hops.join(" → ")
+                        }
                     ),
                     None => String::new(),
                 };
