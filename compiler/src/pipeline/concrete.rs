@@ -15,9 +15,9 @@
 
 use super::cache::{ScenarioCache, ScenarioState};
 use crate::ir::{ComponentId, Network, NodeId, Property};
+use crate::sim::failure_sets::{count_sets, next_combination};
 use crate::sim::{self, Disposition, Owner, Path, PropertyOutcome, Source};
 use crate::smt::model::{policy_labels, tidy_labels};
-use crate::smt::stability::{count_sets, next_combination};
 use crate::smt::{CexLabel, CexPath, CexRoute, Counterexample, PropertyVerdict, Status};
 use ipnet::Ipv4Net;
 use std::collections::BTreeSet;
