@@ -797,6 +797,7 @@ fn run_seeds(seeds: impl Iterator<Item = u64>, env_rate: f64, growth: Growth) ->
         .filter(|n| *n > 0);
     let started = Instant::now();
     let mut designs = 0;
+    let mut reported = 0;
     let mut compared = 0;
     let mut compared_env = 0;
     let mut skipped = 0;
@@ -821,6 +822,13 @@ fn run_seeds(seeds: impl Iterator<Item = u64>, env_rate: f64, growth: Growth) ->
             }
         }
         designs += 1;
+        // A long run's log shows each disagreement as it is found.
+        if progress.is_some() {
+            for b in &bad[reported..] {
+                eprintln!("disagreement: {b}");
+            }
+            reported = bad.len();
+        }
         let text = design(seed, env_rate, growth);
         let analysis = avscheck::analyse("random.avs", &text);
         if analysis.has_errors() {
