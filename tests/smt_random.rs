@@ -796,7 +796,6 @@ fn run_seeds(seeds: impl Iterator<Item = u64>, env_rate: f64, growth: Growth) ->
         .and_then(|s| s.parse().ok())
         .filter(|n| *n > 0);
     let started = Instant::now();
-    let mut designs = 0;
     let mut reported = 0;
     let mut compared = 0;
     let mut compared_env = 0;
@@ -807,7 +806,7 @@ fn run_seeds(seeds: impl Iterator<Item = u64>, env_rate: f64, growth: Growth) ->
     let mut concrete_decided = 0;
     let mut concrete_unknown = 0;
     let mut bad = Vec::new();
-    for seed in seeds {
+    for (designs, seed) in seeds.enumerate() {
         if let Some(every) = progress {
             if designs > 0 && designs % every == 0 {
                 eprintln!(
@@ -821,7 +820,6 @@ fn run_seeds(seeds: impl Iterator<Item = u64>, env_rate: f64, growth: Growth) ->
                 );
             }
         }
-        designs += 1;
         // A long run's log shows each disagreement as it is found.
         if progress.is_some() {
             for b in &bad[reported..] {
