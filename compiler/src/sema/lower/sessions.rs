@@ -462,7 +462,15 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
     // ways, and go down with the peerings that path crosses.
     let mut underlay_requires: Vec<ir::ComponentId> = Vec::new();
     if let (Some((t, span)), SessionStatus::Up) = (tunnel, &status) {
-        for (from, to) in [(a, b), (b, a)] {
+        // In the tunnel's `between` order, not the items' declaration order: the
+        // finding names the same end however the design's items are ordered.
+        let tun = &ctx.net.tunnels[t];
+        let (first, second) = if tun.a == b && tun.b == a {
+            (b, a)
+        } else {
+            (a, b)
+        };
+        for (from, to) in [(first, second), (second, first)] {
             match underlay(&ctx.net, from, to) {
                 Underlay::Static(comps) => underlay_requires.extend(comps),
                 Underlay::NotChecked => {}
