@@ -326,7 +326,7 @@ fn cex_path(net: &Network, p: &Path) -> CexPath {
     }
     let from = match p.from {
         Source::Node(n) => node_name(net, n),
-        Source::Subnet(_) => sim::source_name(net, p.from),
+        Source::Subnet(_) | Source::Management(_) => sim::source_name(net, p.from),
     };
     CexPath {
         from,

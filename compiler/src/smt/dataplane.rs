@@ -123,7 +123,7 @@ pub enum Src {
 
 pub fn endpoint_src(net: &Network, ep: &Endpoint) -> Option<Src> {
     crate::sim::endpoint_source(net, ep).map(|s| match s {
-        crate::sim::Source::Node(n) => Src::Node(n),
+        crate::sim::Source::Node(n) | crate::sim::Source::Management(n) => Src::Node(n),
         crate::sim::Source::Subnet(s) => Src::Subnet(s),
     })
 }
@@ -384,7 +384,7 @@ impl<'e, 'n> Builder<'e, 'n> {
             plain(vec![(Step::Stop(term), t)], &mut out);
             return out;
         }
-        if node.address == Some(d) || node.public_ip == Some(d) {
+        if node.holds_address(d) || node.public_ip == Some(d) {
             plain(
                 vec![(Step::Stop(Term::Delivered(Owner::Node(m))), t)],
                 &mut out,
@@ -434,23 +434,21 @@ impl<'e, 'n> Builder<'e, 'n> {
                     if owned {
                         out.push((Step::Stop(Term::Delivered(Owner::Node(m))), g, None));
                     } else if let Some(s) = st {
-                        match (s.target, b.fabric_subnet) {
-                            (StaticTarget::Drop, _) => {
-                                out.push((Step::Stop(Term::Dropped), g, None))
-                            }
-                            (StaticTarget::Node(x), _) => {
+                        match s.target {
+                            StaticTarget::Drop => out.push((Step::Stop(Term::Dropped), g, None)),
+                            StaticTarget::Node(x) => {
                                 out.push((Step::To(x, Arrive::FromNode), g, None))
                             }
-                            (StaticTarget::Fabric, Some(fs)) => {
-                                for (s, sg) in self.fabric_steps(fs, d, false) {
-                                    out.push((s, Bool::and(&[g.clone(), sg]), None));
+                            StaticTarget::Fabric(via) => match net.egress_subnet(m, &[via, d]) {
+                                Some(fs) => {
+                                    for (s, sg) in self.fabric_steps(fs, d, false) {
+                                        out.push((s, Bool::and(&[g.clone(), sg]), None));
+                                    }
                                 }
-                            }
-                            (StaticTarget::Fabric, None) => {
-                                out.push((Step::Stop(Term::NoRoute), g, None))
-                            }
+                                None => out.push((Step::Stop(Term::NoRoute), g, None)),
+                            },
                         }
-                    } else if let Some(fs) = b.fabric_subnet {
+                    } else if let Some(fs) = net.egress_subnet(m, &[d]) {
                         for (s, sg) in self.fabric_steps(fs, d, false) {
                             out.push((s, Bool::and(&[g.clone(), sg]), None));
                         }
@@ -492,9 +490,32 @@ impl<'e, 'n> Builder<'e, 'n> {
                 .collect(),
             None => Vec::new(),
         };
-        if let Some(fs) = b.fabric_subnet {
-            let mut to_fabric = Vec::new();
-            for (inst, src, _) in &routes {
+        if b.fabric_subnet.is_some() {
+            // By the NIC whose subnet holds the route's next hop or the destination
+            // (the outer destination for a tunnel), else the first NIC: one guard per
+            // egress subnet, over the next hop's possible values.
+            let mut to_fabric: BTreeMap<SubnetId, Vec<Bool>> = BTreeMap::new();
+            let mut by_next_hop = |inst: Bool, src: CandSource, nh: &Int, this: &Self| {
+                for v in this.enc.nh_domain(src) {
+                    let mut hints = match this.enc.uni.decode_nh(v) {
+                        NextHopValue::Local => Vec::new(),
+                        NextHopValue::Node(x) => net
+                            .nodes
+                            .get(x)
+                            .map(|n| n.all_nics().into_iter().map(|(a, _)| a).collect())
+                            .unwrap_or_default(),
+                        NextHopValue::Address(a) => vec![a],
+                    };
+                    hints.push(d);
+                    if let Some(fs) = net.egress_subnet(m, &hints) {
+                        to_fabric
+                            .entry(fs)
+                            .or_default()
+                            .push(Bool::and(&[inst.clone(), nh.eq(Int::from_i64(v))]));
+                    }
+                }
+            };
+            for (inst, src, nh) in &routes {
                 let tunnel = match src {
                     CandSource::Edge(e) => net
                         .edges
@@ -512,7 +533,11 @@ impl<'e, 'n> Builder<'e, 'n> {
                         let gt = Bool::and(&[g.clone(), inst.clone(), up.clone()]);
                         match net.tunnel_end_address(t, far) {
                             Some(outer) => {
-                                for (s, sg) in self.fabric_steps(fs, outer, false) {
+                                let fs = net.egress_subnet(m, &[outer]);
+                                for (s, sg) in fs
+                                    .map(|fs| self.fabric_steps(fs, outer, false))
+                                    .unwrap_or_default()
+                                {
                                     out.push((
                                         s,
                                         Bool::and(&[gt.clone(), sg]),
@@ -522,14 +547,16 @@ impl<'e, 'n> Builder<'e, 'n> {
                             }
                             None => out.push((Step::Stop(Term::Dropped), gt, None)),
                         }
-                        to_fabric.push(Bool::and(&[inst.clone(), up.not()]));
+                        by_next_hop(Bool::and(&[inst.clone(), up.not()]), *src, nh, self);
                     }
-                    None => to_fabric.push(inst.clone()),
+                    None => by_next_hop(inst.clone(), *src, nh, self),
                 }
             }
-            let tf = Bool::and(&[g.clone(), Bool::or(&to_fabric)]);
-            for (s, sg) in self.fabric_steps(fs, d, false) {
-                out.push((s, Bool::and(&[tf.clone(), sg]), None));
+            for (fs, guards) in to_fabric {
+                let tf = Bool::and(&[g.clone(), Bool::or(&guards)]);
+                for (s, sg) in self.fabric_steps(fs, d, false) {
+                    out.push((s, Bool::and(&[tf.clone(), sg]), None));
+                }
             }
             return;
         }
@@ -786,7 +813,7 @@ impl<'e, 'n> Builder<'e, 'n> {
                                     let hop = match uni.decode_nh(v) {
                                         NextHopValue::Local => continue,
                                         NextHopValue::Node(n) => {
-                                            match net.nodes.get(n).and_then(|x| x.address) {
+                                            match net.address_towards(n, gid) {
                                                 Some(a) => Hop::Appliance(a),
                                                 None => Hop::ApplianceNode(n),
                                             }
@@ -887,22 +914,13 @@ impl<'e, 'n> Builder<'e, 'n> {
                 continue;
             }
             let step = match h {
-                Hop::Vnet(w) => {
-                    let nva = net.nodes.iter().find(|(_, n)| {
-                        n.address == Some(d)
-                            && n.behaviours
-                                .fabric_subnet
-                                .and_then(|fs| net.subnets.get(fs))
-                                .is_some_and(|fs| fs.vnet == w)
-                    });
-                    match nva {
-                        Some((x, _)) => Step::To(x, Arrive::FromFabric),
-                        None => match vnet_owner(net, w, d) {
-                            Some(sub) => Step::Stop(Term::Delivered(Owner::Subnet(sub))),
-                            None => Step::Stop(Term::Dropped),
-                        },
-                    }
-                }
+                Hop::Vnet(w) => match net.nic_in_vnet(d, w) {
+                    Some(x) => Step::To(x, Arrive::FromFabric),
+                    None => match vnet_owner(net, w, d) {
+                        Some(sub) => Step::Stop(Term::Delivered(Owner::Subnet(sub))),
+                        None => Step::Stop(Term::Dropped),
+                    },
+                },
                 Hop::Appliance(_) => Step::Stop(Term::Dropped),
                 Hop::ApplianceNode(n) => Step::To(n, Arrive::FromFabric),
                 Hop::Gateway(gw) => {
