@@ -189,6 +189,18 @@ impl Design {
         }
         v.checks.into_iter().map(|c| (c.title, c.status)).collect()
     }
+    /// Each check's status from z3 itself (`smt::verify_check`, not the concrete
+    /// path that `verify` may take when the stable state is unique).
+    fn z3(&self) -> Vec<avscheck::smt::Status> {
+        let net = self.net();
+        net.checks
+            .ids()
+            .map(|c| {
+                avscheck::smt::verify_check(net, c, &avscheck::smt::VerifyOptions::default())
+                    .status
+            })
+            .collect()
+    }
     fn codes(&self) -> Vec<&'static str> {
         self.findings().iter().map(|d| d.code).collect()
     }
@@ -1716,7 +1728,10 @@ fn nva_nics_auxiliary_transit() {
         ]
     );
     // Route Server programs the NVA's default route into the transit side only.
-    assert_eq!(d.active("trusted", "0.0.0.0/0"), vec![appliance("10.100.1.4")]);
+    assert_eq!(
+        d.active("trusted", "0.0.0.0/0"),
+        vec![appliance("10.100.1.4")]
+    );
     assert_eq!(
         d.active("untrusted", "0.0.0.0/0"),
         vec![(RouteSource::Default, NextHopType::Internet, "-".to_string())]
@@ -1748,14 +1763,22 @@ fn nva_nics_auxiliary_transit() {
         )]
     );
     // Both NIC addresses are the NVA's.
-    assert_eq!(sim::owners(net, "10.100.2.4".parse().unwrap()), vec![sim::Owner::Node(fw)]);
+    assert_eq!(
+        sim::owners(net, "10.100.2.4".parse().unwrap()),
+        vec![sim::Owner::Node(fw)]
+    );
     assert_eq!(
         d.verdicts(),
         vec![
-            verdict("AVS reaches the internet through the NVA", CheckStatus::Pass),
+            verdict(
+                "AVS reaches the internet through the NVA",
+                CheckStatus::Pass
+            ),
             verdict("the second NIC is fw's", CheckStatus::Pass),
         ]
     );
+    use avscheck::smt::Status;
+    assert_eq!(d.z3(), vec![Status::Pass, Status::Pass]);
     // With one NIC (the internet side's static through the transit side's gateway),
     // the NVA's own default route brings the packet back: a loop.
     let one = net.clone();
@@ -1766,7 +1789,13 @@ fn nva_nics_auxiliary_transit() {
     }
     let st = sim::stable_state(&one, &Scenario::default()).unwrap();
     let src = sim::resolve_source(&one, "avs1").unwrap();
-    let p = sim::trace(&one, &st, &Scenario::default(), src, "8.8.8.8".parse().unwrap());
+    let p = sim::trace(
+        &one,
+        &st,
+        &Scenario::default(),
+        src,
+        "8.8.8.8".parse().unwrap(),
+    );
     assert!(
         p.iter().all(|p| p.disposition != Disposition::Delivered),
         "{p:?}"
@@ -1781,7 +1810,10 @@ fn avs_management_no_default_route() {
     let net = d.net();
     let avs = d.node("avs1");
     assert_eq!(net.nodes[avs].management, vec![p("10.1.0.0/22")]);
-    assert!(net.nodes[avs].originates.iter().any(|o| o.prefix == p("10.1.0.0/22")));
+    assert!(net.nodes[avs]
+        .originates
+        .iter()
+        .any(|o| o.prefix == p("10.1.0.0/22")));
     assert!(d.has("avs1", "0.0.0.0/0"), "AVS accepts the default route");
     assert_eq!(
         sim::resolve_source(net, "10.1.0.5"),
@@ -1818,4 +1850,6 @@ fn avs_management_no_default_route() {
             ),
         ]
     );
+    use avscheck::smt::Status;
+    assert_eq!(d.z3(), vec![Status::Pass, Status::Fail, Status::Pass]);
 }

@@ -153,7 +153,8 @@ fn assert_content(name: &str, a: &avscheck::Analysis, svg: &str, dot: &str) {
                 let public = net.nodes[end].public_ip.unwrap().to_string();
                 for pic in [svg, dot] {
                     assert!(
-                        pic.lines().any(|l| l.contains(&t.name) && l.contains(&public)),
+                        pic.lines()
+                            .any(|l| l.contains(&t.name) && l.contains(&public)),
                         "{name}: lacks tunnel {} to {public}",
                         t.name
                     );
@@ -186,7 +187,10 @@ fn assert_content(name: &str, a: &avscheck::Analysis, svg: &str, dot: &str) {
         }
         for x in &n.nics {
             let label = format!("label=\"nic {}\"", x.address);
-            assert!(dot.contains(&label), "{name}: DOT lacks the NIC link {label}");
+            assert!(
+                dot.contains(&label),
+                "{name}: DOT lacks the NIC link {label}"
+            );
         }
     }
     for lb in &net.load_balancers {
@@ -249,7 +253,8 @@ fn v2_components_are_drawn() {
         "vpn-gateway-er-preferred",
         "azure-firewall-udr-only",
     ] {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/azure/{stem}.avs"));
+        let path =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/azure/{stem}.avs"));
         let a = analyse(&path);
         let net = a.network.as_ref().unwrap();
         let svg = to_svg(net, &Highlight::default());
@@ -274,7 +279,12 @@ fn v2_components_are_drawn() {
             .spawn()
             .unwrap();
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(dot.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(dot.as_bytes())
+            .unwrap();
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{stem}: dot failed: {stderr}");

@@ -15,9 +15,9 @@
 
 use super::cache::{ScenarioCache, ScenarioState};
 use crate::ir::{ComponentId, Network, NodeId, Property};
+use crate::sim::failure_sets::{count_sets, next_combination};
 use crate::sim::{self, Disposition, Owner, Path, PropertyOutcome, Source};
 use crate::smt::model::{policy_labels, tidy_labels};
-use crate::smt::stability::{count_sets, next_combination};
 use crate::smt::{CexLabel, CexPath, CexRoute, Counterexample, PropertyVerdict, Status};
 use ipnet::Ipv4Net;
 use std::collections::BTreeSet;
@@ -325,8 +325,8 @@ fn cex_path(net: &Network, p: &Path) -> CexPath {
         }
     }
     let from = match p.from {
-        Source::Node(n) => node_name(net, n),
-        Source::Subnet(_) | Source::Management(_) => sim::source_name(net, p.from),
+        Source::Node(n) | Source::Management(n) => node_name(net, n),
+        Source::Subnet(_) => sim::source_name(net, p.from),
     };
     CexPath {
         from,

@@ -25,6 +25,7 @@ pub mod bgp;
 pub mod classes;
 pub mod explain;
 pub mod fabric;
+pub mod failure_sets;
 pub mod forward;
 pub mod props;
 pub mod unique;

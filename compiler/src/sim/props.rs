@@ -21,6 +21,7 @@
 
 use super::bgp::{stable_state, NonConvergence, Route, State};
 use super::classes::{destination_classes, host, Class};
+use super::failure_sets::next_combination;
 use super::forward::{Disposition, Path, Walker};
 use super::{endpoint_source, owners, vnet_owner, Owner, Scenario};
 use crate::ir::{ComponentId, Endpoint, Network, NodeId, Property, PropertyKind};
@@ -514,25 +515,4 @@ pub fn evaluate_with_failures_at(
         )
     };
     FailureEvaluation { outcome, scenarios }
-}
-
-/// Advances `combo` (strictly increasing indices below `n`) to the next combination
-/// of the same size in lexicographic order; false when there is none.
-fn next_combination(combo: &mut [usize], n: usize) -> bool {
-    let k = combo.len();
-    let mut i = k;
-    while i > 0 {
-        i -= 1;
-        let limit = n - (k - i);
-        let Some(v) = combo.get(i).copied() else {
-            return false;
-        };
-        if v < limit {
-            for (next, slot) in (v + 1..).zip(combo.iter_mut().skip(i)) {
-                *slot = next;
-            }
-            return true;
-        }
-    }
-    false
 }

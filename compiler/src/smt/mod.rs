@@ -3,14 +3,22 @@
 //! refuted with a concrete counterexample, or reported `unknown` (never a pass).
 //!
 //! ```text
-//! encode.rs       scenario + BGP control plane per prefix → z3 (soundness argument there)
+//! encode/         scenario + BGP control plane per prefix → z3 (soundness argument in mod.rs)
+//!   route.rs      symbolic routes, preference, per-node RIB, per-prefix plane
+//!   selection.rs  one prefix's slice of nodes, candidates and the BGP decision
+//!   transfer.rs   export rules and policies along one session
 //! environment.rs  what an `assume ... advertises any` environment can announce, in groups
-//! dataplane.rs    effective routes, forwarding and tunnels per destination class → a
-//!                 guarded graph; walks and loops encoded without unrolling
+//! dataplane/      effective routes, forwarding and tunnels per destination class → a
+//!                 guarded graph (mod.rs: walk states and routing decisions)
+//!   fabric.rs     next hops, addresses (load balancers) and the fabric's subnet lookup
+//!   walk.rs       walks and loops encoded without unrolling
 //! prover.rs       assumptions vs goals, timeout, Proof | Counterexample | Unknown
-//! queries.rs      one function per property kind; `Session`: one encoder and one
-//!                 solver per scenario, push/pop across properties
+//! queries/        `Session`: one encoder and one solver per scenario, push/pop across
+//!                 properties (mod.rs); one file per property kind: never.rs, limits.rs
+//!                 (`routes <= K`, floods), reach.rs (paths), loops.rs, symmetric.rs;
+//!                 concrete.rs (the simulator decides when route limits could be hit)
 //! stability.rs    under `failures K`: every failure set has a stable state
+//! unique.rs       the stable state is unique (for the concrete path of the pipeline)
 //! model.rs        z3 model → counterexample in the user's terms (names, prefixes, spans)
 //! ```
 //!

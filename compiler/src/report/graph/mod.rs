@@ -617,7 +617,11 @@ impl<'a> Scene<'a> {
         } else {
             "advertises"
         };
-        for o in n.originates.iter().filter(|o| !n.management.contains(&o.prefix)) {
+        for o in n
+            .originates
+            .iter()
+            .filter(|o| !n.management.contains(&o.prefix))
+        {
             lines.push(format!("{verb} {}", o.prefix));
         }
         lines

@@ -209,8 +209,8 @@ fn claim(
         };
         out.push(
             Diagnostic::error(codes::ADDRESS_IN_USE, msg)
-            .primary(at, "already in use")
-            .secondary(*span, format!("`{other}` has it")),
+                .primary(at, "already in use")
+                .secondary(*span, format!("`{other}` has it")),
         );
     } else {
         taken.insert((v.to_string(), addr), (name.to_string(), at));

@@ -13,12 +13,14 @@
 //! non-empty set of reached states each with an active edge into the set (a finite
 //! graph has a cycle through such a set, whatever its length).
 
+mod fabric;
+mod walk;
+
+pub use walk::{loop_exists, loop_in, walk_exists, Fresh, Walk};
+
 use super::encode::{edge_kind, CandSource, Encoder, NextHopValue, NodeRib, PrefixPlane};
-use crate::ir::{
-    Endpoint, Network, NodeId, ProgramAs, RoutingPreference, SessionKind, StaticTarget, SubnetId,
-    TunnelId, UdrNextHop, VnetId,
-};
-use crate::sim::{owners, vnet_owner, Owner};
+use crate::ir::{Endpoint, Network, NodeId, SessionKind, StaticTarget, SubnetId, TunnelId};
+use crate::sim::{owners, Owner};
 use ipnet::Ipv4Net;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
@@ -70,6 +72,8 @@ pub enum Vertex {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Arrive {
     Origin,
+    /// The walk starts at an AVS's management appliances (`Src::Management`).
+    Management,
     FromNode,
     FromFabric,
 }
@@ -119,11 +123,14 @@ impl Graph {
 pub enum Src {
     Node(NodeId),
     Subnet(SubnetId),
+    /// An AVS's management appliances (`management P`): no default route.
+    Management(NodeId),
 }
 
 pub fn endpoint_src(net: &Network, ep: &Endpoint) -> Option<Src> {
     crate::sim::endpoint_source(net, ep).map(|s| match s {
-        crate::sim::Source::Node(n) | crate::sim::Source::Management(n) => Src::Node(n),
+        crate::sim::Source::Node(n) => Src::Node(n),
+        crate::sim::Source::Management(n) => Src::Management(n),
         crate::sim::Source::Subnet(s) => Src::Subnet(s),
     })
 }
@@ -204,6 +211,9 @@ impl<'e, 'n> Builder<'e, 'n> {
         for s in sources {
             let entries: Vec<(Step, Bool)> = match *s {
                 Src::Node(n) => vec![(Step::To(n, Arrive::Origin), Bool::from_bool(true))],
+                Src::Management(n) => {
+                    vec![(Step::To(n, Arrive::Management), Bool::from_bool(true))]
+                }
                 Src::Subnet(sub) => self.fabric_steps(sub, dest, false),
             };
             for (step, guard) in entries {
@@ -254,6 +264,9 @@ impl<'e, 'n> Builder<'e, 'n> {
     ) -> usize {
         let net = self.net();
         let ctx_of = |m: NodeId, arrive: Arrive| {
+            if arrive == Arrive::Management {
+                return crate::sim::forward::CTX_MANAGEMENT;
+            }
             let gateway = net
                 .nodes
                 .get(m)
@@ -398,11 +411,14 @@ impl<'e, 'n> Builder<'e, 'n> {
             plain(vec![(Step::Stop(Term::Dropped), t)], &mut out);
             return out;
         }
+        // AVS management appliances use only routes more specific than 0.0.0.0/0.
+        let usable =
+            |p: &Ipv4Net| key.ctx != crate::sim::forward::CTX_MANAGEMENT || p.prefix_len() > 0;
         // RIB lookup: a static wins over BGP routes of the same or a shorter prefix.
         let st = node
             .statics
             .iter()
-            .filter(|s| s.prefix.contains(&d))
+            .filter(|s| s.prefix.contains(&d) && usable(&s.prefix))
             .max_by_key(|s| s.prefix.prefix_len())
             .copied();
         let st_len = st.map(|s| i32::from(s.prefix.prefix_len())).unwrap_or(-1);
@@ -413,7 +429,7 @@ impl<'e, 'n> Builder<'e, 'n> {
         let prefixes: Vec<Ipv4Net> = self
             .bgp_containing(d)
             .into_iter()
-            .filter(|p| i32::from(p.prefix_len()) > floor && self.rib(p, m).is_some())
+            .filter(|p| i32::from(p.prefix_len()) > floor && usable(p) && self.rib(p, m).is_some())
             .collect();
         // choices: (Some(prefix) | None = static-or-nothing, guard)
         let mut pending = Bool::from_bool(true);
@@ -644,305 +660,6 @@ impl<'e, 'n> Builder<'e, 'n> {
             }
         }
     }
-
-    /// The steps to a route's next hop, over the values it can take.
-    fn next_hop_steps(&self, nh: &Int, src: CandSource) -> Vec<(Step, Bool)> {
-        let uni = &self.enc.uni;
-        let mut out = Vec::new();
-        for v in self.enc.nh_domain(src) {
-            let step = match uni.decode_nh(v) {
-                NextHopValue::Local => Step::Stop(Term::Dropped),
-                NextHopValue::Node(n) => Step::To(n, Arrive::FromNode),
-                NextHopValue::Address(a) => {
-                    let is = nh.eq(Int::from_i64(v));
-                    for (s, g) in self.address_steps(a, Arrive::FromNode) {
-                        out.push((s, Bool::and(&[is.clone(), g])));
-                    }
-                    continue;
-                }
-            };
-            out.push((step, nh.eq(Int::from_i64(v))));
-        }
-        out
-    }
-
-    /// A packet sent to address `a`: the node with that address, or, for a load
-    /// balancer's frontend, each backend that is up (an ECMP branch each), dropped
-    /// when none is (the simulator's `Walker::address_steps`).
-    fn address_steps(&self, a: Ipv4Addr, arrive: Arrive) -> Vec<(Step, Bool)> {
-        let net = self.net();
-        let t = Bool::from_bool(true);
-        let lbs = &net.load_balancers;
-        if let Some((i, lb)) = lbs.iter().enumerate().find(|(_, l)| l.frontend == a) {
-            if !lb.ha_ports {
-                return vec![(Step::Stop(Term::Dropped), t)];
-            }
-            let mut out = Vec::new();
-            let mut ups = Vec::new();
-            for (j, b) in lb.backends.iter().enumerate() {
-                let up = self.enc.scen.alive(net, *b);
-                ups.push(up.clone());
-                let guard = match self.pins.get(&i) {
-                    Some(pin) => Bool::and(&[
-                        up,
-                        pin.eq(Int::from_i64(i64::try_from(j).unwrap_or(i64::MAX))),
-                    ]),
-                    None => up,
-                };
-                out.push((Step::To(*b, Arrive::FromFabric), guard));
-            }
-            out.push((Step::Stop(Term::Dropped), Bool::or(&ups).not()));
-            return out;
-        }
-        match net.node_by_address(a) {
-            Some(x) => vec![(Step::To(x, arrive), t)],
-            None => vec![(Step::Stop(Term::Dropped), t)],
-        }
-    }
-
-    /// The fabric's lookup of `d` in subnet `s` (semantics §2), as guarded steps.
-    fn fabric_steps(&mut self, s: SubnetId, d: Ipv4Addr, no_transit: bool) -> Vec<(Step, Bool)> {
-        let net = self.net();
-        let Some(subnet) = net.subnets.get(s) else {
-            return vec![(Step::Stop(Term::NoRoute), Bool::from_bool(true))];
-        };
-        let Some(vnet) = net.vnets.get(subnet.vnet) else {
-            return vec![(Step::Stop(Term::NoRoute), Bool::from_bool(true))];
-        };
-        #[derive(Clone, Copy)]
-        enum Hop {
-            Vnet(VnetId),
-            Appliance(Ipv4Addr),
-            ApplianceNode(NodeId),
-            Gateway(NodeId),
-            Internet,
-            Nothing,
-        }
-        // prefix → [(hop, guard)] per source.
-        let mut user: BTreeMap<Ipv4Net, Vec<(Hop, Bool)>> = BTreeMap::new();
-        let mut bgp: BTreeMap<Ipv4Net, Vec<(Hop, Bool)>> = BTreeMap::new();
-        let mut default: BTreeMap<Ipv4Net, Vec<(Hop, Bool)>> = BTreeMap::new();
-        let tt = Bool::from_bool(true);
-        // Default routes, and the local space (guarded by peering liveness).
-        let mut local_space: Vec<(Ipv4Net, Bool)> = Vec::new();
-        for p in &vnet.address {
-            local_space.push((*p, tt.clone()));
-            if p.contains(&d) {
-                default
-                    .entry(*p)
-                    .or_default()
-                    .push((Hop::Vnet(subnet.vnet), tt.clone()));
-            }
-        }
-        for peering in &vnet.peerings {
-            let up = self.enc.scen.is_down(peering.component).not();
-            if let Some(w) = net.vnets.get(peering.vnet) {
-                for p in &w.address {
-                    local_space.push((*p, up.clone()));
-                    if p.contains(&d) {
-                        default
-                            .entry(*p)
-                            .or_default()
-                            .push((Hop::Vnet(peering.vnet), up.clone()));
-                    }
-                }
-            }
-        }
-        default
-            .entry(Ipv4Net::default())
-            .or_default()
-            .push((Hop::Internet, tt.clone()));
-        for block in crate::sim::private_blocks() {
-            if block.contains(&d) && crate::sim::fabric::none_route_kept(subnet, vnet, block) {
-                default
-                    .entry(block)
-                    .or_default()
-                    .push((Hop::Nothing, tt.clone()));
-            }
-        }
-        // BGP routes programmed by the hub's gateways and Route Servers (a spoke has
-        // none while its peering to the hub is down).
-        let hub_up = match crate::sim::fabric::remote_gateway_peering(net, subnet.vnet) {
-            Some(c) => self.enc.scen.is_down(c).not(),
-            None => tt.clone(),
-        };
-        if subnet.propagate_gateway_routes {
-            let hub = vnet.remote_gateway.unwrap_or(subnet.vnet);
-            let pref = net
-                .vnets
-                .get(hub)
-                .map(|h| h.routing_preference)
-                .unwrap_or_default();
-            for q in self.bgp_containing(d) {
-                let excluded: Vec<Bool> = local_space
-                    .iter()
-                    .filter(|(l, _)| l.contains(&q))
-                    .map(|(_, g)| g.clone())
-                    .collect();
-                let allowed = Bool::and(&[Bool::or(&excluded).not(), hub_up.clone()]);
-                // (hop, guard, as-path length)
-                let mut er: Vec<(Hop, Bool, Int)> = Vec::new();
-                let mut nva: Vec<(Hop, Bool, Int)> = Vec::new();
-                for (gid, gnode) in net.nodes.iter() {
-                    let Some(prog) = gnode.behaviours.programs else {
-                        continue;
-                    };
-                    if prog.vnet != hub {
-                        continue;
-                    }
-                    let Some(rib) = self.rib(&q, gid) else {
-                        continue;
-                    };
-                    let alive = self.enc.scen.alive(net, gid);
-                    let chosen =
-                        rib.best_where(gnode.behaviours.multipath, |src| external(net, src));
-                    for (c, inst) in rib.cands.iter().zip(&chosen) {
-                        if !external(net, c.source) {
-                            continue;
-                        }
-                        let base = Bool::and(&[alive.clone(), inst.clone()]);
-                        match prog.how {
-                            ProgramAs::Gateway => er.push((Hop::Gateway(gid), base, c.route.len())),
-                            // VPN and NVA routes are one side of the hub routing preference.
-                            ProgramAs::VpnGateway => {
-                                nva.push((Hop::Gateway(gid), base, c.route.len()))
-                            }
-                            ProgramAs::Appliance => {
-                                let uni = &self.enc.uni;
-                                for v in self.enc.nh_domain(c.source) {
-                                    let hop = match uni.decode_nh(v) {
-                                        NextHopValue::Local => continue,
-                                        NextHopValue::Node(n) => {
-                                            match net.address_towards(n, gid) {
-                                                Some(a) => Hop::Appliance(a),
-                                                None => Hop::ApplianceNode(n),
-                                            }
-                                        }
-                                        NextHopValue::Address(a) => Hop::Appliance(a),
-                                    };
-                                    let gd =
-                                        Bool::and(&[base.clone(), c.route.nh.eq(Int::from_i64(v))]);
-                                    nva.push((hop, gd, c.route.len()));
-                                }
-                            }
-                        }
-                    }
-                }
-                if er.is_empty() && nva.is_empty() {
-                    continue;
-                }
-                let er_any = Bool::or(&er.iter().map(|x| x.1.clone()).collect::<Vec<_>>());
-                let nva_any = Bool::or(&nva.iter().map(|x| x.1.clone()).collect::<Vec<_>>());
-                let er_wins = match pref {
-                    RoutingPreference::ExpressRoute => Bool::from_bool(true),
-                    RoutingPreference::VpnNva => Bool::from_bool(false),
-                    RoutingPreference::AsPath => {
-                        // NVA wins iff its shortest path is strictly shorter.
-                        let nva_shorter: Vec<Bool> = nva
-                            .iter()
-                            .map(|(_, gn, ln)| {
-                                let beats: Vec<Bool> =
-                                    er.iter().map(|(_, ge, le)| ge.implies(ln.lt(le))).collect();
-                                Bool::and(&[gn.clone(), Bool::and(&beats)])
-                            })
-                            .collect();
-                        Bool::or(&nva_shorter).not()
-                    }
-                };
-                let use_er =
-                    Bool::and(&[allowed.clone(), Bool::or(&[nva_any.not(), er_wins.clone()])]);
-                let use_nva =
-                    Bool::and(&[allowed.clone(), Bool::or(&[er_any.not(), er_wins.not()])]);
-                let slot = bgp.entry(q).or_default();
-                for (h, gd, _) in er {
-                    slot.push((h, Bool::and(&[use_er.clone(), gd])));
-                }
-                for (h, gd, _) in nva {
-                    slot.push((h, Bool::and(&[use_nva.clone(), gd])));
-                }
-            }
-        }
-        for u in &subnet.udrs {
-            if !u.prefix.contains(&d) {
-                continue;
-            }
-            let hop = match u.next_hop {
-                UdrNextHop::Appliance(a) => Hop::Appliance(a),
-                UdrNextHop::Internet => Hop::Internet,
-                UdrNextHop::None => Hop::Nothing,
-                UdrNextHop::VnetLocal => Hop::Vnet(subnet.vnet),
-            };
-            user.entry(u.prefix).or_default().push((hop, tt.clone()));
-        }
-        // Longest prefix; for one prefix User > BGP > Default.
-        let mut all: BTreeSet<Ipv4Net> = BTreeSet::new();
-        all.extend(user.keys().copied());
-        all.extend(bgp.keys().copied());
-        all.extend(default.keys().copied());
-        let mut order: Vec<Ipv4Net> = all.into_iter().collect();
-        order.sort_by(|a, b| b.prefix_len().cmp(&a.prefix_len()).then(a.cmp(b)));
-        let mut pending = Bool::from_bool(true);
-        let mut chosen: Vec<(Hop, Bool)> = Vec::new();
-        let any = |v: Option<&Vec<(Hop, Bool)>>| -> Bool {
-            match v {
-                Some(v) => Bool::or(&v.iter().map(|x| x.1.clone()).collect::<Vec<_>>()),
-                None => Bool::from_bool(false),
-            }
-        };
-        for q in order {
-            let u_any = any(user.get(&q));
-            let b_any = any(bgp.get(&q));
-            let d_any = any(default.get(&q));
-            let use_u = Bool::and(&[pending.clone(), u_any.clone()]);
-            let use_b = Bool::and(&[pending.clone(), u_any.not(), b_any.clone()]);
-            let use_d = Bool::and(&[pending.clone(), u_any.not(), b_any.not(), d_any.clone()]);
-            for (src, gate) in [(&user, use_u), (&bgp, use_b), (&default, use_d)] {
-                if let Some(v) = src.get(&q) {
-                    for (h, gd) in v {
-                        chosen.push((*h, Bool::and(&[gate.clone(), gd.clone()])));
-                    }
-                }
-            }
-            pending = Bool::and(&[pending.clone(), Bool::or(&[u_any, b_any, d_any]).not()]);
-        }
-        let mut out = vec![(Step::Stop(Term::NoRoute), pending)];
-        for (h, gd) in chosen {
-            if let Hop::Appliance(a) = h {
-                for (s, g) in self.address_steps(a, Arrive::FromFabric) {
-                    out.push((s, Bool::and(&[gd.clone(), g])));
-                }
-                continue;
-            }
-            let step = match h {
-                Hop::Vnet(w) => match net.nic_in_vnet(d, w) {
-                    Some(x) => Step::To(x, Arrive::FromFabric),
-                    None => match vnet_owner(net, w, d) {
-                        Some(sub) => Step::Stop(Term::Delivered(Owner::Subnet(sub))),
-                        None => Step::Stop(Term::Dropped),
-                    },
-                },
-                Hop::Appliance(_) => Step::Stop(Term::Dropped),
-                Hop::ApplianceNode(n) => Step::To(n, Arrive::FromFabric),
-                Hop::Gateway(gw) => {
-                    // No transit from a circuit to a circuit: only a route to another
-                    // ExpressRoute gateway (not a VPN gateway) drops the packet.
-                    let er = net.nodes.get(gw).is_some_and(|n| n.behaviours.no_transit);
-                    if no_transit && er {
-                        Step::Stop(Term::Dropped)
-                    } else {
-                        Step::To(gw, Arrive::FromFabric)
-                    }
-                }
-                Hop::Internet => match net.internet {
-                    Some(i) => Step::To(i, Arrive::FromFabric),
-                    None => Step::Stop(Term::Dropped),
-                },
-                Hop::Nothing => Step::Stop(Term::Dropped),
-            };
-            out.push((step, gd));
-        }
-        out
-    }
 }
 
 /// Learned over a non-internal session (from a circuit, or from an NVA).
@@ -951,263 +668,4 @@ fn external(net: &Network, src: CandSource) -> bool {
         CandSource::Edge(e) => edge_kind(net, e).is_some_and(|k| k != SessionKind::Internal),
         CandSource::Local => false,
     }
-}
-
-/// Fresh names for walk encodings.
-pub struct Fresh(pub usize);
-
-impl Fresh {
-    pub fn next(&mut self, what: &str) -> String {
-        self.0 += 1;
-        format!("{what}{}", self.0)
-    }
-}
-
-/// A walk encoding: per (vertex, flag) "reached" and its rank.
-pub struct Walk {
-    pub reached: BTreeMap<(usize, bool), Bool>,
-    pub constraint: Bool,
-}
-
-/// The strongly connected components of the graph's edges (guards ignored): per
-/// vertex its component id, and whether it lies on a cycle (a component with more
-/// than one vertex, or an edge to itself). Only such vertices need a rank (see
-/// [`walk_exists`]) or can be part of a loop (see [`loop_in`]).
-fn components(g: &Graph) -> (Vec<usize>, Vec<bool>) {
-    let n = g.vertices.len();
-    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut self_loop = vec![false; n];
-    for &(f, t) in g.edges.keys() {
-        if let Some(s) = succ.get_mut(f) {
-            s.push(t);
-        }
-        if f == t {
-            if let Some(x) = self_loop.get_mut(f) {
-                *x = true;
-            }
-        }
-    }
-    // Tarjan's algorithm, iterative.
-    let mut index: Vec<Option<usize>> = vec![None; n];
-    let mut low: Vec<usize> = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut stack: Vec<usize> = Vec::new();
-    let mut comp_size: Vec<usize> = vec![0; n];
-    let mut comp_of: Vec<usize> = vec![0; n];
-    let mut next = 0;
-    let mut ncomp = 0;
-    for root in 0..n {
-        if index.get(root).copied().flatten().is_some() {
-            continue;
-        }
-        let mut call: Vec<(usize, usize)> = vec![(root, 0)];
-        while let Some(&mut (v, ref mut i)) = call.last_mut() {
-            if *i == 0 && index.get(v).copied().flatten().is_none() {
-                if let Some(x) = index.get_mut(v) {
-                    *x = Some(next);
-                }
-                if let Some(x) = low.get_mut(v) {
-                    *x = next;
-                }
-                next += 1;
-                stack.push(v);
-                if let Some(x) = on_stack.get_mut(v) {
-                    *x = true;
-                }
-            }
-            let w = succ.get(v).and_then(|s| s.get(*i)).copied();
-            *i += 1;
-            match w {
-                Some(w) => match index.get(w).copied().flatten() {
-                    None => call.push((w, 0)),
-                    Some(iw) => {
-                        if on_stack.get(w).copied().unwrap_or(false) {
-                            let lv = low.get(v).copied().unwrap_or(0);
-                            if let Some(x) = low.get_mut(v) {
-                                *x = lv.min(iw);
-                            }
-                        }
-                    }
-                },
-                None => {
-                    call.pop();
-                    let lv = low.get(v).copied().unwrap_or(0);
-                    if let Some(&(p, _)) = call.last() {
-                        let lp = low.get(p).copied().unwrap_or(0);
-                        if let Some(x) = low.get_mut(p) {
-                            *x = lp.min(lv);
-                        }
-                    }
-                    if Some(lv) == index.get(v).copied().flatten() {
-                        while let Some(w) = stack.pop() {
-                            if let Some(x) = on_stack.get_mut(w) {
-                                *x = false;
-                            }
-                            if let Some(x) = comp_of.get_mut(w) {
-                                *x = ncomp;
-                            }
-                            if let Some(x) = comp_size.get_mut(ncomp) {
-                                *x += 1;
-                            }
-                            if w == v {
-                                break;
-                            }
-                        }
-                        ncomp += 1;
-                    }
-                }
-            }
-        }
-    }
-    let cyclic = (0..n)
-        .map(|v| {
-            self_loop.get(v).copied().unwrap_or(false)
-                || comp_of
-                    .get(v)
-                    .and_then(|c| comp_size.get(*c))
-                    .is_some_and(|s| *s > 1)
-        })
-        .collect();
-    (comp_of, cyclic)
-}
-
-/// There is a walk from a source whose end satisfies `accept(vertex, flag)`; `flag`
-/// records whether a state of a `watch` node was visited (a terminal delivered to a
-/// watched node counts as visiting it). The returned Bool is the existence claim; the
-/// constraint must hold with it (both go into the violation).
-///
-/// Each reached vertex is justified by a source or a reached predecessor over an
-/// active edge. Only an edge inside a strongly connected component of the graph can
-/// close a cycle of justifications, so only those edges also require a strictly
-/// smaller rank (and only vertices of such components have a rank): following
-/// justifications backwards, each step either stays in one component with a strictly
-/// smaller rank (so no vertex repeats) or moves to a component earlier in the
-/// component order, hence every chain ends at a source after finitely many steps —
-/// a finite walk, exactly as with a rank on every vertex.
-pub fn walk_exists(
-    g: &Graph,
-    watch: &BTreeSet<NodeId>,
-    accept: impl Fn(&Vertex, bool) -> bool,
-    fresh: &mut Fresh,
-) -> (Bool, Walk) {
-    let watched = |v: usize| -> bool {
-        match g.vertices.get(v) {
-            Some(Vertex::State(k)) => watch.contains(&k.node),
-            Some(Vertex::Term(Term::Delivered(Owner::Node(n)))) => watch.contains(n),
-            _ => false,
-        }
-    };
-    let (comp, cyclic) = components(g);
-    let same = |u: usize, v: usize| comp.get(u).is_some_and(|c| comp.get(v) == Some(c));
-    let mut preds: Vec<Vec<(usize, &Bool)>> = vec![Vec::new(); g.vertices.len()];
-    for (&(f, t), guard) in &g.edges {
-        if let Some(p) = preds.get_mut(t) {
-            p.push((f, guard));
-        }
-    }
-    let tag = fresh.next("w");
-    let mut reached: BTreeMap<(usize, bool), Bool> = BTreeMap::new();
-    let mut rank: BTreeMap<(usize, bool), Int> = BTreeMap::new();
-    let flags: &[bool] = if watch.is_empty() {
-        &[false]
-    } else {
-        &[false, true]
-    };
-    for v in 0..g.vertices.len() {
-        for &f in flags {
-            // A watched vertex is only ever reached with the flag set.
-            if watched(v) && !f {
-                continue;
-            }
-            reached.insert((v, f), Bool::new_const(format!("{tag}_r{v}_{f}")));
-            if cyclic.get(v).copied().unwrap_or(false) {
-                rank.insert((v, f), Int::new_const(format!("{tag}_k{v}_{f}")));
-            }
-        }
-    }
-    let mut cons = Vec::new();
-    for (&(v, f), r) in &reached {
-        let mut why: Vec<Bool> = Vec::new();
-        // Entered from a source: the flag is whether the source vertex is watched.
-        if let Some(sg) = g.sources.get(&v) {
-            if f == watched(v) {
-                why.push(sg.clone());
-            }
-        }
-        for &(u, guard) in preds.get(v).map(Vec::as_slice).unwrap_or(&[]) {
-            for &fu in flags {
-                let fv = fu || watched(v);
-                if fv != f {
-                    continue;
-                }
-                let Some(ru) = reached.get(&(u, fu)) else {
-                    continue;
-                };
-                if same(u, v) {
-                    if let (Some(ku), Some(kv)) = (rank.get(&(u, fu)), rank.get(&(v, f))) {
-                        why.push(Bool::and(&[ru.clone(), guard.clone(), ku.lt(kv)]));
-                    }
-                } else {
-                    why.push(Bool::and(&[ru.clone(), guard.clone()]));
-                }
-            }
-        }
-        cons.push(r.implies(Bool::or(&why)));
-    }
-    let goals: Vec<Bool> = reached
-        .iter()
-        .filter(|((v, f), _)| g.vertices.get(*v).is_some_and(|vx| accept(vx, *f)))
-        .map(|(_, r)| r.clone())
-        .collect();
-    (
-        Bool::or(&goals),
-        Walk {
-            reached,
-            constraint: Bool::and(&cons),
-        },
-    )
-}
-
-/// A forwarding loop reachable from a source: a non-empty set of reached states, each
-/// with an active edge into the set. Returns (claim, constraint).
-pub fn loop_exists(g: &Graph, fresh: &mut Fresh) -> (Bool, Bool) {
-    let none = BTreeSet::new();
-    let (_, walk) = walk_exists(g, &none, |_, _| false, fresh);
-    let (claim, cons) = loop_in(g, &walk, fresh);
-    (claim, Bool::and(&[walk.constraint, cons]))
-}
-
-/// Like [`loop_exists`], over the `reached` Booleans of an existing walk encoding
-/// without a watch set (its constraint must hold too; the caller has it already).
-/// Sharing them is exact: `reached` only claims vertices some finite walk from a
-/// source reaches, and a model may always set every such vertex reached, which
-/// satisfies every claim over the same walk at once. Only states on a cycle of the
-/// graph's edges can be in the set: following active edges inside any such set
-/// closes a cycle, and that cycle alone is such a set.
-pub fn loop_in(g: &Graph, walk: &Walk, fresh: &mut Fresh) -> (Bool, Bool) {
-    let tag = fresh.next("l");
-    let (_, cyclic) = components(g);
-    let inl: BTreeMap<usize, Bool> = (0..g.vertices.len())
-        .filter(|v| matches!(g.vertices.get(*v), Some(Vertex::State(_))))
-        .filter(|v| cyclic.get(*v).copied().unwrap_or(false))
-        .map(|v| (v, Bool::new_const(format!("{tag}_in{v}"))))
-        .collect();
-    let mut cons = Vec::new();
-    for (&v, b) in &inl {
-        let reached = walk
-            .reached
-            .get(&(v, false))
-            .cloned()
-            .unwrap_or_else(|| Bool::from_bool(false));
-        let succ: Vec<Bool> = g
-            .successors(v)
-            .filter_map(|(t, guard)| {
-                inl.get(&t)
-                    .map(|bt| Bool::and(&[guard.clone(), bt.clone()]))
-            })
-            .collect();
-        cons.push(b.implies(Bool::and(&[reached, Bool::or(&succ)])));
-    }
-    let claim = Bool::or(&inl.values().cloned().collect::<Vec<_>>());
-    (claim, Bool::and(&cons))
 }

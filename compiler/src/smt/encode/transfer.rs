@@ -1,0 +1,270 @@
+//! Transfer along one session: export rules 1–12 of docs/semantics.md §1 and the
+//! policies compiled rule by rule (first match decides, actions in order).
+
+use super::route::{CandSource, Stage, SymRoute, Transit};
+use super::{Encoder, DEFAULT_LP};
+use crate::ir::{Action, Condition, EdgeId, Id, NodeId, PolicyId, NO_ADVERTISE};
+use ipnet::Ipv4Net;
+use z3::ast::{Bool, Int};
+
+impl<'n> Encoder<'n> {
+    /// The candidate at `e.to` from the sender's best route `r` (semantics.md §1, export
+    /// steps 1–12).
+    pub(super) fn transfer(
+        &self,
+        p: Ipv4Net,
+        eid: EdgeId,
+        r: &SymRoute,
+        usel: &Int,
+        ucands: &[CandSource],
+        alive_v: Bool,
+    ) -> SymRoute {
+        let net = self.net;
+        let Some(e) = net.edges.get(eid) else {
+            return SymRoute::invalid(&self.uni, self.ntags());
+        };
+        let (u, v) = (e.from, e.to);
+        let sender = net.nodes.get(u);
+        let receiver = net.nodes.get(v);
+        let mut gate = vec![
+            r.valid.clone(),
+            self.scen.usable(net, eid),
+            self.scen.alive(net, u),
+            alive_v,
+        ];
+        // 2. not back to where it came from; 3. iBGP split horizon.
+        for (i, src) in ucands.iter().enumerate() {
+            if let CandSource::Edge(le) = src {
+                if let Some(ledge) = net.edges.get(*le) {
+                    if ledge.from == v || (ledge.ibgp && e.ibgp) {
+                        gate.push(usel.eq(Int::from_i64(i as i64)).not());
+                    }
+                }
+            }
+        }
+        // 4. NO_ADVERTISE.
+        for (tid, tag) in net.tags.iter() {
+            if tag.community == Some(NO_ADVERTISE) {
+                if let Some(t) = r.tags.get(tid.index()) {
+                    gate.push(t.not());
+                }
+            }
+        }
+        let start = Transit {
+            r: r.clone(),
+            pass: Bool::from_bool(true),
+            med_set: Bool::from_bool(false),
+            nh_set: Bool::from_bool(false),
+        };
+        let sender_asn = sender.map(|n| n.asn).unwrap_or(0);
+        let receiver_asn = receiver.map(|n| n.asn).unwrap_or(0);
+        // 5. export policies.
+        let mut t = self.policies(&e.export, start, p, sender_asn, u, Stage::Export);
+        // 6. prepend.
+        for asn in &e.prepend {
+            if let Some(s) = self.uni.asn_slot(*asn) {
+                if let Some(c) = t.r.counts.get_mut(s) {
+                    *c = Int::add(&[c.clone(), Int::from_i64(1)]);
+                }
+            }
+        }
+        // 7. MED not passed across ASes.
+        if !e.ibgp {
+            t.r.med = t.med_set.ite(&t.r.med, &Int::from_i64(0));
+        }
+        // 8. next hop.
+        let transparent = sender
+            .map(|n| n.behaviours.next_hop_transparent)
+            .unwrap_or(false);
+        let self_nh = Int::from_i64(self.uni.nh_node(u));
+        let default_nh = if transparent {
+            r.nh.eq(Int::from_i64(self.uni.nh_local()))
+                .ite(&self_nh, &r.nh)
+        } else {
+            self_nh
+        };
+        t.r.nh = t.nh_set.ite(&t.r.nh, &default_nh);
+        // 9. loop check.
+        if let Some(a) = e.loop_check {
+            if let Some(s) = self.uni.asn_slot(a) {
+                if let Some(c) = t.r.counts.get(s) {
+                    gate.push(c.le(Int::from_i64(i64::from(e.allowas_in))));
+                }
+            }
+        }
+        // 10. reset local_pref.
+        if e.reset_local_pref {
+            t.r.lp = Int::from_i64(DEFAULT_LP);
+        }
+        gate.push(t.pass.clone());
+        // 11. import policies (their pass flag accumulates).
+        t.nh_set = Bool::from_bool(false);
+        t.pass = Bool::from_bool(true);
+        let t = self.policies(&e.import, t, p, receiver_asn, v, Stage::Import);
+        gate.push(t.pass.clone());
+        let mut out = t.r;
+        let _ = t.med_set;
+        // 12. weight.
+        out.weight = Int::from_i64(i64::from(e.weight));
+        out.valid = Bool::and(&gate);
+        out
+    }
+
+    pub(super) fn policies(
+        &self,
+        ids: &[PolicyId],
+        mut t: Transit,
+        p: Ipv4Net,
+        own_asn: u32,
+        own: NodeId,
+        stage: Stage,
+    ) -> Transit {
+        for pid in ids {
+            let Some(pol) = self.net.policies.get(*pid) else {
+                continue;
+            };
+            // First match decides: fold from the last rule; no match denies.
+            let mut result = Transit {
+                pass: Bool::from_bool(false),
+                ..t.clone()
+            };
+            for rule in pol.rules.iter().rev() {
+                let cond = self.conditions(&rule.conditions, &t.r, p);
+                let fired = if rule.permit {
+                    let mut a = t.clone();
+                    for act in &rule.actions {
+                        self.action(act, &mut a, own_asn, own, stage);
+                    }
+                    a
+                } else {
+                    Transit {
+                        pass: Bool::from_bool(false),
+                        ..t.clone()
+                    }
+                };
+                result = Transit::ite(&cond, &fired, &result);
+            }
+            let pass = Bool::and(&[t.pass.clone(), result.pass.clone()]);
+            t = result;
+            t.pass = pass;
+        }
+        t
+    }
+
+    pub(super) fn conditions(&self, conds: &[Condition], r: &SymRoute, p: Ipv4Net) -> Bool {
+        let parts: Vec<Bool> = conds
+            .iter()
+            .map(|c| match c {
+                Condition::Prefix(ranges) => {
+                    Bool::from_bool(ranges.iter().any(|rg| rg.matches(&p)))
+                }
+                Condition::AsPathContains(n) => {
+                    match self.uni.asn_slot(*n).and_then(|s| r.counts.get(s)) {
+                        Some(c) => c.ge(Int::from_i64(1)),
+                        None => Bool::from_bool(false),
+                    }
+                }
+                Condition::AsPathLength(op, n) => {
+                    let l = r.len();
+                    let k = Int::from_i64(i64::from(*n));
+                    match op {
+                        crate::ir::CmpOp::Lt => l.lt(&k),
+                        crate::ir::CmpOp::Le => l.le(&k),
+                        crate::ir::CmpOp::Eq => l.eq(&k),
+                        crate::ir::CmpOp::Ge => l.ge(&k),
+                        crate::ir::CmpOp::Gt => l.gt(&k),
+                    }
+                }
+                Condition::Tag(t) => r
+                    .tags
+                    .get(t.index())
+                    .cloned()
+                    .unwrap_or_else(|| Bool::from_bool(false)),
+                Condition::OriginatedBy(n) => r.origin.eq(Int::from_i64(n.index() as i64)),
+            })
+            .collect();
+        Bool::and(&parts)
+    }
+
+    pub(super) fn action(
+        &self,
+        act: &Action,
+        t: &mut Transit,
+        own_asn: u32,
+        own: NodeId,
+        stage: Stage,
+    ) {
+        let zero = Int::from_i64(0);
+        match act {
+            Action::SetLocalPref(n) => t.r.lp = Int::from_i64(i64::from(*n)),
+            Action::SetMed(n) => {
+                t.r.med = Int::from_i64(i64::from(*n));
+                t.med_set = Bool::from_bool(true);
+            }
+            Action::Prepend(n, k) => {
+                if let Some(c) = self.uni.asn_slot(*n).and_then(|s| t.r.counts.get_mut(s)) {
+                    *c = Int::add(&[c.clone(), Int::from_i64(i64::from(*k))]);
+                }
+            }
+            Action::AddTag(tag) => {
+                if let Some(b) = t.r.tags.get_mut(tag.index()) {
+                    *b = Bool::from_bool(true);
+                }
+            }
+            Action::RemoveTag(tag) => {
+                if let Some(b) = t.r.tags.get_mut(tag.index()) {
+                    *b = Bool::from_bool(false);
+                }
+            }
+            Action::RemovePrivateAs => {
+                for (i, a) in self.uni.asns.iter().enumerate() {
+                    if crate::ir::is_private_asn(*a) {
+                        if let Some(c) = t.r.counts.get_mut(i) {
+                            *c = zero.clone();
+                        }
+                    }
+                }
+            }
+            Action::RemoveAs(list) => {
+                for a in list {
+                    if let Some(c) = self.uni.asn_slot(*a).and_then(|s| t.r.counts.get_mut(s)) {
+                        *c = zero.clone();
+                    }
+                }
+            }
+            Action::ReplaceAs(list) => {
+                let Some(target) = self.uni.asn_slot(own_asn) else {
+                    return;
+                };
+                let mut moved = Vec::new();
+                for a in list {
+                    if *a == own_asn {
+                        continue;
+                    }
+                    if let Some(s) = self.uni.asn_slot(*a) {
+                        if let Some(c) = t.r.counts.get_mut(s) {
+                            moved.push(c.clone());
+                            *c = zero.clone();
+                        }
+                    }
+                }
+                if let Some(c) = t.r.counts.get_mut(target) {
+                    moved.push(c.clone());
+                    *c = Int::add(&moved);
+                }
+            }
+            Action::SetNextHopSelf => {
+                if stage == Stage::Export {
+                    t.r.nh = Int::from_i64(self.uni.nh_node(own));
+                    t.nh_set = Bool::from_bool(true);
+                }
+            }
+            Action::SetNextHop(a) => {
+                if let Some(v) = self.uni.nh_addr(*a) {
+                    t.r.nh = Int::from_i64(v);
+                    t.nh_set = Bool::from_bool(true);
+                }
+            }
+        }
+    }
+}

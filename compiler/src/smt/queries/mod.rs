@@ -1,0 +1,370 @@
+//! One function per property kind (semantics.md §4). Each builds the violation of
+//! its property over the encoding, asks the prover per destination class (one solver,
+//! push/pop per question), and turns a model into a counterexample.
+//!
+//! A counterexample is always re-checked on the model's concrete forwarding graph
+//! before it is reported; if it does not show the violation (which would be a bug of
+//! the encoding), or it relies on what the encoding does not cover (nested tunnels),
+//! the verdict is `unknown`, never a wrong `fail`.
+
+mod concrete;
+mod limits;
+mod loops;
+mod never;
+mod reach;
+mod symmetric;
+
+use concrete::{decide_concretely, route_limit_risk};
+use limits::{flood_possible, route_limit};
+use loops::loop_free;
+use never::never;
+use reach::{paths, PathGoal};
+use symmetric::symmetric;
+
+use super::encode::Encoder;
+use super::model::tidy_labels;
+use super::prover::{Outcome, Prover};
+use super::stability::Stability;
+use super::{Counterexample, PropertyVerdict, Status};
+use crate::ir::{Network, Property, PropertyKind};
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+use std::time::{Duration, Instant};
+use z3::ast::Bool;
+
+/// Verifies one property line within `timeout`.
+pub fn verify_property(net: &Network, prop: &Property, timeout: Duration) -> PropertyVerdict {
+    let deadline = Instant::now() + timeout;
+    let mut out = verify_properties(net, &[prop], &|_| deadline);
+    out.pop().unwrap_or(PropertyVerdict {
+        span: prop.span,
+        status: Status::Unknown("the verifier stopped unexpectedly".into()),
+        counterexample: None,
+    })
+}
+
+/// Verifies property lines in order, one verdict each. Lines with the same scenario
+/// (`under failures`, `without`, `assume`) share a [`Session`]: one encoder, whose
+/// per-prefix planes are built once, and one solver, asked each property in its own
+/// push/pop frame. `deadline(i)` is called when line `i` starts (`--timeout` is per
+/// check: the caller knows which check a line belongs to).
+pub fn verify_properties(
+    net: &Network,
+    props: &[&Property],
+    deadline: &dyn Fn(usize) -> Instant,
+) -> Vec<PropertyVerdict> {
+    let mut out: Vec<Option<PropertyVerdict>> = props.iter().map(|_| None).collect();
+    let mut done = vec![false; props.len()];
+    if let Some(why) = route_limit_risk(net) {
+        // The design's own prefixes could exceed a route limit, which the encoding does
+        // not model. Without an environment the simulator is exact (it drops sessions
+        // over their limits and enumerates the failure sets), so it decides; with one,
+        // the property stays `unknown`.
+        for (i, p) in props.iter().enumerate() {
+            out[i] = Some(if p.assumptions.is_empty() {
+                decide_concretely(net, p)
+            } else {
+                verdict(p, Status::Unknown(why.clone()), None)
+            });
+            done[i] = true;
+        }
+    }
+    for (i, first) in props.iter().enumerate() {
+        if done.get(i).copied().unwrap_or(true) {
+            continue;
+        }
+        let members: Vec<usize> = (i..props.len())
+            .filter(|j| {
+                !done.get(*j).copied().unwrap_or(true)
+                    && props.get(*j).is_some_and(|p| same_scenario(first, p))
+            })
+            .collect();
+        let mut session = Session::new(net, first);
+        let mut passed = Vec::new();
+        let mut last = Instant::now();
+        for &j in &members {
+            if let Some(slot) = done.get_mut(j) {
+                *slot = true;
+            }
+            let Some(prop) = props.get(j) else { continue };
+            let d = deadline(j);
+            last = last.max(d);
+            session.prover.set_deadline(d);
+            let v = match session.ask(prop) {
+                Answer::Pass => {
+                    passed.push(j);
+                    continue;
+                }
+                Answer::Fail(c) => verdict(prop, Status::Fail, Some(*c)),
+                Answer::Unknown(why) => verdict(prop, Status::Unknown(why), None),
+            };
+            if let Some(slot) = out.get_mut(j) {
+                *slot = Some(v);
+            }
+        }
+        if passed.is_empty() {
+            continue;
+        }
+        // A proof over no stable state would be vacuous: the session's planes (a
+        // superset of each property's) must have one, under every allowed failure set.
+        session.prover.set_deadline(last);
+        let settled = session.settle(first.failures);
+        for j in passed {
+            let Some(prop) = props.get(j) else { continue };
+            let v = match &settled {
+                Ok(()) => verdict(prop, Status::Pass, None),
+                // The shared planes do not settle: ask again alone, so that only this
+                // property's own planes count.
+                Err(_) if members.len() > 1 => {
+                    let d = deadline(j);
+                    let mut alone = Session::new(net, prop);
+                    alone.prover.set_deadline(d);
+                    match alone.ask(prop) {
+                        Answer::Pass => match alone.settle(prop.failures) {
+                            Ok(()) => verdict(prop, Status::Pass, None),
+                            Err(why) => verdict(prop, Status::Unknown(why), None),
+                        },
+                        Answer::Fail(c) => verdict(prop, Status::Fail, Some(*c)),
+                        Answer::Unknown(why) => verdict(prop, Status::Unknown(why), None),
+                    }
+                }
+                Err(why) => verdict(prop, Status::Unknown(why.clone()), None),
+            };
+            if let Some(slot) = out.get_mut(j) {
+                *slot = Some(v);
+            }
+        }
+    }
+    out.into_iter()
+        .zip(props)
+        .map(|(v, p)| {
+            v.unwrap_or_else(|| {
+                verdict(
+                    p,
+                    Status::Unknown("the verifier stopped unexpectedly".into()),
+                    None,
+                )
+            })
+        })
+        .collect()
+}
+
+fn verdict(
+    prop: &Property,
+    status: Status,
+    counterexample: Option<Counterexample>,
+) -> PropertyVerdict {
+    PropertyVerdict {
+        span: prop.span,
+        status,
+        counterexample,
+    }
+}
+
+/// Same failures, removed components and environment (the same `assume` lines).
+fn same_scenario(a: &Property, b: &Property) -> bool {
+    a.failures == b.failures
+        && a.failure_scope == b.failure_scope
+        && a.without == b.without
+        && a.assumptions == b.assumptions
+}
+
+/// One scenario's encoding and solver, asked property after property.
+pub struct Session<'n> {
+    enc: Encoder<'n>,
+    prover: Prover,
+}
+
+impl<'n> Session<'n> {
+    /// A session for `scenario`'s failures, `without` and `assume` lines.
+    pub fn new(net: &'n Network, scenario: &Property) -> Session<'n> {
+        Session {
+            enc: Encoder::new(net, scenario),
+            prover: Prover::new(Duration::ZERO),
+        }
+    }
+
+    /// The property's own question (its violation in a push/pop frame).
+    fn ask(&mut self, prop: &Property) -> Answer {
+        // Sessions shown not to be floodable; the question is asked again without them.
+        let mut refuted: BTreeSet<crate::ir::SessionId> = BTreeSet::new();
+        let answer = loop {
+            self.enc.drops.clear();
+            self.enc.doubted.clear();
+            let answer = self.question(prop);
+            if !matches!(answer, Answer::Unknown(_)) {
+                break answer;
+            }
+            let doubted = std::mem::take(&mut self.enc.doubted);
+            let mut progress = false;
+            for s in doubted {
+                if !refuted.insert(s) {
+                    continue;
+                }
+                if flood_possible(self.enc.net, prop, s, self.prover.deadline()) == Some(false) {
+                    let vars: Vec<Bool> = self
+                        .enc
+                        .scen
+                        .flood
+                        .iter()
+                        .filter(|f| f.session == s)
+                        .map(|f| f.var.not())
+                        .collect();
+                    self.enc.facts.extend(vars);
+                    progress = true;
+                }
+            }
+            if !progress {
+                break answer;
+            }
+        };
+        match answer {
+            Answer::Fail(mut c) => {
+                c.dropped = std::mem::take(&mut self.enc.drops);
+                if !c.dropped.is_empty() {
+                    let what: Vec<String> = c
+                        .dropped
+                        .iter()
+                        .map(|d| {
+                            format!(
+                                "`{}` announcing {} prefixes inside `{}` (over the limit of {} of `{}` → `{}`: the session drops)",
+                                d.node, d.announced, d.within, d.limit, d.session[0], d.session[1]
+                            )
+                        })
+                        .collect();
+                    c.narrative = format!("with {}: {}", what.join(" and "), c.narrative);
+                    let mut labels = std::mem::take(&mut c.labels);
+                    for d in &c.dropped {
+                        labels.push(super::CexLabel {
+                            span: d.spans.0,
+                            message: format!(
+                                "the environment makes `{}` announce {} prefixes inside `{}`",
+                                d.node, d.announced, d.within
+                            ),
+                        });
+                        labels.push(super::CexLabel {
+                            span: d.spans.1,
+                            message: format!(
+                                "above {} prefixes from `{}`, `{}` drops the session",
+                                d.limit, d.session[0], d.session[1]
+                            ),
+                        });
+                    }
+                    c.labels = tidy_labels(labels);
+                }
+                Answer::Fail(c)
+            }
+            other => other,
+        }
+    }
+
+    fn question(&mut self, prop: &Property) -> Answer {
+        let (enc, prover) = (&mut self.enc, &self.prover);
+        match &prop.kind {
+            PropertyKind::Never {
+                node,
+                prefix,
+                via,
+                originated_by,
+            } => never(enc, prover, prop, *node, *prefix, *via, *originated_by),
+            PropertyKind::RouteLimit { node, max } => route_limit(enc, prover, prop, *node, *max),
+            PropertyKind::Reachable { from, to } => {
+                paths(enc, prover, prop, from, to, PathGoal::Reach)
+            }
+            PropertyKind::Traverses { from, to, waypoint } => {
+                paths(enc, prover, prop, from, to, PathGoal::Traverse(*waypoint))
+            }
+            PropertyKind::Avoids { from, to, waypoint } => {
+                paths(enc, prover, prop, from, to, PathGoal::Avoid(*waypoint))
+            }
+            PropertyKind::LoopFree => loop_free(enc, prover, prop),
+            PropertyKind::Symmetric { a, b } => symmetric(enc, prover, prop, a, b),
+        }
+    }
+
+    /// Whether the encoded prefixes have a stable state (with `under failures K`: under
+    /// every failure set), so that the proofs so far are not vacuous; the reason when
+    /// not (or when it cannot be decided).
+    fn settle(&mut self, failures: u32) -> Result<(), String> {
+        sync(&self.prover, &mut self.enc);
+        // Every plane counts here (asserted for good: no question follows).
+        for act in &self.enc.acts {
+            self.prover.assume(act);
+        }
+        match self.prover.check(&Bool::from_bool(true), &[]) {
+            Outcome::Counterexample(_) if self.enc.scen.free.is_empty() => Ok(()),
+            Outcome::Counterexample(_) => {
+                match super::stability::failure_sets(&self.enc, &self.prover, failures) {
+                    Stability::Stable => Ok(()),
+                    Stability::Unstable(failed) => {
+                        let names: Vec<String> = failed.iter().map(|f| format!("`{f}`")).collect();
+                        Err(format!(
+                            "with {} failed the network has no stable state (BGP does not converge)",
+                            if names.is_empty() {
+                                "nothing".to_string()
+                            } else {
+                                names.join(", ")
+                            }
+                        ))
+                    }
+                    Stability::Unknown(why) => Err(why),
+                }
+            }
+            Outcome::Proof => Err("the network has no stable state (BGP does not converge)".into()),
+            Outcome::Unknown(why) => Err(why),
+        }
+    }
+}
+
+/// Why a walk through nested tunnels is not decided.
+const NESTED: &str =
+    "a packet would be encapsulated again inside a tunnel: nested tunnels are not verified";
+
+enum Answer {
+    Pass,
+    Fail(Box<Counterexample>),
+    Unknown(String),
+}
+
+/// One solver call for every destination at once: true when no violation exists.
+fn all_refuted<G>(prover: &Prover, per: &[(Ipv4Addr, G, Bool)]) -> bool {
+    let any: Vec<Bool> = per.iter().map(|(_, _, v)| v.clone()).collect();
+    matches!(prover.check(&Bool::or(&any), &[]), Outcome::Proof)
+}
+
+/// Hands the encoder's new facts to the prover (each fact once per session).
+fn sync(prover: &Prover, enc: &mut Encoder<'_>) {
+    for f in enc.facts.iter().skip(enc.synced) {
+        prover.assume(f);
+    }
+    enc.synced = enc.facts.len();
+}
+
+/// Literals to keep false when possible: failures first, then sessions dropped over
+/// a route limit, then the environment.
+fn prefer_false(enc: &Encoder<'_>) -> Vec<Bool> {
+    let mut v: Vec<Bool> = enc.scen.free.iter().map(|(_, b)| b.clone()).collect();
+    v.extend(enc.scen.flood.iter().map(|f| f.var.clone()));
+    v.extend(enc.env.iter().map(|e| e.var.clone()));
+    v
+}
+
+fn narrative_prefix(failed: &[String], env: &[super::Announcement]) -> String {
+    let mut parts = Vec::new();
+    if !failed.is_empty() {
+        let names: Vec<String> = failed.iter().map(|f| format!("`{f}`")).collect();
+        parts.push(format!("with {} failed", names.join(", ")));
+    }
+    if !env.is_empty() {
+        let ann: Vec<String> = env
+            .iter()
+            .map(|a| format!("`{}` announcing `{}`", a.node, a.prefix))
+            .collect();
+        parts.push(format!("with {}", ann.join(", ")));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{}, ", parts.join(" and "))
+    }
+}
