@@ -89,6 +89,7 @@ const DESIGNS: &[&str] = &[
     "route-server-shorter-as-path-wins",
     "route-server-total-limit",
     "sdwan-tunnel-over-internet",
+    "sdwan-tunnel-underlay-through-itself",
     "two-regions-no-nva-routes-through-msee",
     "two-regions-plain-bgp-loops",
     "two-regions-route-server-loop-prevention",
@@ -196,8 +197,7 @@ impl Design {
         net.checks
             .ids()
             .map(|c| {
-                avscheck::smt::verify_check(net, c, &avscheck::smt::VerifyOptions::default())
-                    .status
+                avscheck::smt::verify_check(net, c, &avscheck::smt::VerifyOptions::default()).status
             })
             .collect()
     }
@@ -1852,4 +1852,33 @@ fn avs_management_no_default_route() {
     );
     use avscheck::smt::Status;
     assert_eq!(d.z3(), vec![Status::Pass, Status::Fail, Status::Pass]);
+}
+
+#[test]
+fn sdwan_tunnel_underlay_through_itself() {
+    let d = design("sdwan-tunnel-underlay-through-itself");
+    assert_eq!(d.codes(), vec!["AVS0348"]);
+    let w = d
+        .findings()
+        .into_iter()
+        .find(|x| x.code == "AVS0348")
+        .unwrap();
+    assert!(!w.is_error());
+    assert_eq!(
+        d.active("sdwan_subnet", "198.51.100.0/24"),
+        vec![appliance("10.160.1.4")]
+    );
+    let paths = d.paths("spoke", "192.168.61.5".parse().unwrap());
+    assert!(!paths.is_empty());
+    assert!(
+        paths
+            .iter()
+            .all(|p| p.disposition != Disposition::Delivered),
+        "the outer packets follow the tunnel itself"
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![verdict("the spoke reaches the branch", CheckStatus::Fail)]
+    );
+    assert_eq!(d.z3(), vec![avscheck::smt::Status::Fail]);
 }
