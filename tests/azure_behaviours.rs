@@ -37,6 +37,7 @@ const DESIGNS: &[&str] = &[
     "avs-advertises-only-originated",
     "avs-default-asn",
     "avs-ecmp-across-circuits",
+    "avs-management-no-default-route",
     "avs-rejects-bogons",
     "azure-firewall-udr-only",
     "default-microsoft-loop-prevention",
@@ -71,6 +72,7 @@ const DESIGNS: &[&str] = &[
     "hairpin-supernet-through-nva",
     "load-balancer-asymmetric-return",
     "load-balancer-spreads-flows",
+    "nva-nics-auxiliary-transit",
     "ownership-longest-prefix",
     "reserved-asn",
     "route-server-16-bit-asn",
@@ -93,6 +95,7 @@ const DESIGNS: &[&str] = &[
     "route-server-shorter-as-path-wins",
     "route-server-total-limit",
     "sdwan-tunnel-over-internet",
+    "sdwan-tunnel-underlay-through-itself",
     "two-regions-no-nva-routes-through-msee",
     "two-regions-plain-bgp-loops",
     "two-regions-route-server-loop-prevention",
@@ -192,6 +195,17 @@ impl Design {
             );
         }
         v.checks.into_iter().map(|c| (c.title, c.status)).collect()
+    }
+    /// Each check's status from z3 itself (`smt::verify_check`, not the concrete
+    /// path that `verify` may take when the stable state is unique).
+    fn z3(&self) -> Vec<avscheck::smt::Status> {
+        let net = self.net();
+        net.checks
+            .ids()
+            .map(|c| {
+                avscheck::smt::verify_check(net, c, &avscheck::smt::VerifyOptions::default()).status
+            })
+            .collect()
     }
     fn codes(&self) -> Vec<&'static str> {
         self.findings().iter().map(|d| d.code).collect()
@@ -1875,4 +1889,176 @@ fn fabric_spoke_peering_down() {
         narrative.contains("ends `dropped` (system route None): at `spoke/default`"),
         "{narrative}"
     );
+}
+
+// ---- NVAs with several NICs (v2) ----------------------------------------------------
+
+#[test]
+fn nva_nics_auxiliary_transit() {
+    let d = design("nva-nics-auxiliary-transit");
+    let net = d.net();
+    let fw = d.node("fw");
+    let trusted = net.subnet_by_name("trusted").unwrap();
+    let untrusted = net.subnet_by_name("untrusted").unwrap();
+    assert_eq!(
+        net.nodes[fw].all_nics(),
+        vec![
+            ("10.100.1.4".parse().unwrap(), trusted),
+            ("10.100.2.4".parse().unwrap(), untrusted)
+        ]
+    );
+    // Route Server programs the NVA's default route into the transit side only.
+    assert_eq!(
+        d.active("trusted", "0.0.0.0/0"),
+        vec![appliance("10.100.1.4")]
+    );
+    assert_eq!(
+        d.active("untrusted", "0.0.0.0/0"),
+        vec![(RouteSource::Default, NextHopType::Internet, "-".to_string())]
+    );
+    // The static's gateway picks the internet-side NIC; a packet for AVS leaves by
+    // the first NIC (no NIC subnet holds its next hop or destination).
+    assert_eq!(
+        net.egress_subnet(fw, &["10.100.2.1".parse().unwrap()]),
+        Some(untrusted)
+    );
+    assert_eq!(
+        net.egress_subnet(fw, &["10.1.0.5".parse().unwrap()]),
+        Some(trusted)
+    );
+    assert_eq!(
+        d.trace("avs1", "8.8.8.8"),
+        vec![(
+            hops(&["avs1", "er_avs", "ergw", "fw", "internet"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.trace("fw", "10.1.0.5"),
+        vec![(
+            hops(&["fw", "ergw", "er_avs", "avs1"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    // Both NIC addresses are the NVA's.
+    assert_eq!(
+        sim::owners(net, "10.100.2.4".parse().unwrap()),
+        vec![sim::Owner::Node(fw)]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict(
+                "AVS reaches the internet through the NVA",
+                CheckStatus::Pass
+            ),
+            verdict("the second NIC is fw's", CheckStatus::Pass),
+        ]
+    );
+    use avscheck::smt::Status;
+    assert_eq!(d.z3(), vec![Status::Pass, Status::Pass]);
+    // With one NIC (the internet side's static through the transit side's gateway),
+    // the NVA's own default route brings the packet back: a loop.
+    let one = net.clone();
+    let mut one = one;
+    one.nodes[fw].nics.clear();
+    for st in &mut one.nodes[fw].statics {
+        st.target = avscheck::ir::StaticTarget::Fabric("10.100.1.1".parse().unwrap());
+    }
+    let st = sim::stable_state(&one, &Scenario::default()).unwrap();
+    let src = sim::resolve_source(&one, "avs1").unwrap();
+    let p = sim::trace(
+        &one,
+        &st,
+        &Scenario::default(),
+        src,
+        "8.8.8.8".parse().unwrap(),
+    );
+    assert!(
+        p.iter().all(|p| p.disposition != Disposition::Delivered),
+        "{p:?}"
+    );
+}
+
+// ---- AVS management prefixes (v2) ----------------------------------------------------
+
+#[test]
+fn avs_management_no_default_route() {
+    let d = design("avs-management-no-default-route");
+    let net = d.net();
+    let avs = d.node("avs1");
+    assert_eq!(net.nodes[avs].management, vec![p("10.1.0.0/22")]);
+    assert!(net.nodes[avs]
+        .originates
+        .iter()
+        .any(|o| o.prefix == p("10.1.0.0/22")));
+    assert!(d.has("avs1", "0.0.0.0/0"), "AVS accepts the default route");
+    assert_eq!(
+        sim::resolve_source(net, "10.1.0.5"),
+        Some(sim::Source::Management(avs))
+    );
+    let delivered = |h: &[&str]| vec![(hops(h), Disposition::Delivered, Why::Delivered)];
+    assert_eq!(
+        d.trace("10.1.16.5", "10.2.0.5"),
+        delivered(&["avs1", "er_avs", "er_dc", "dc1"])
+    );
+    assert_eq!(
+        d.trace("10.1.0.5", "10.2.0.5"),
+        vec![(hops(&["avs1"]), Disposition::NoRoute, Why::NoRoute)]
+    );
+    assert_eq!(
+        d.trace("10.1.0.5", "10.3.0.5"),
+        delivered(&["avs1", "er_avs", "er_dc", "dc1"])
+    );
+    assert_eq!(
+        d.trace("dc1", "10.1.0.5"),
+        delivered(&["dc1", "er_dc", "er_avs", "avs1"])
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict(
+                "workloads reach the data centre by its default route",
+                CheckStatus::Pass
+            ),
+            verdict("vCenter does not use the default route", CheckStatus::Fail),
+            verdict(
+                "vCenter and the specific range reach each other",
+                CheckStatus::Pass
+            ),
+        ]
+    );
+    use avscheck::smt::Status;
+    assert_eq!(d.z3(), vec![Status::Pass, Status::Fail, Status::Pass]);
+}
+
+#[test]
+fn sdwan_tunnel_underlay_through_itself() {
+    let d = design("sdwan-tunnel-underlay-through-itself");
+    assert_eq!(d.codes(), vec!["AVS0348"]);
+    let w = d
+        .findings()
+        .into_iter()
+        .find(|x| x.code == "AVS0348")
+        .unwrap();
+    assert!(!w.is_error());
+    assert_eq!(
+        d.active("sdwan_subnet", "198.51.100.0/24"),
+        vec![appliance("10.160.1.4")]
+    );
+    let paths = d.paths("spoke", "192.168.61.5".parse().unwrap());
+    assert!(!paths.is_empty());
+    assert!(
+        paths
+            .iter()
+            .all(|p| p.disposition != Disposition::Delivered),
+        "the outer packets follow the tunnel itself"
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![verdict("the spoke reaches the branch", CheckStatus::Fail)]
+    );
+    assert_eq!(d.z3(), vec![avscheck::smt::Status::Fail]);
 }

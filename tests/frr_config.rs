@@ -850,7 +850,10 @@ fn a_static_route_to_azures_gateway_hands_the_prefix_to_the_fabric() {
     let net = a.network.as_ref().unwrap();
     let fw = &net.nodes[net.node_by_name("fw_w").unwrap()];
     assert_eq!(fw.statics.len(), 1);
-    assert_eq!(fw.statics[0].target, avscheck::ir::StaticTarget::Fabric);
+    assert_eq!(
+        fw.statics[0].target,
+        avscheck::ir::StaticTarget::Fabric("10.100.1.1".parse().unwrap())
+    );
     let title = "no loop between the regional NVAs";
     let v = avscheck::verify(
         &a,

@@ -146,11 +146,63 @@ fn assert_content(name: &str, a: &avscheck::Analysis, svg: &str, dot: &str) {
         }
     }
     for (_, t) in net.tunnels.iter() {
+        if t.internet {
+            // Across the internet: each end's segment to the internet node, labelled
+            // with the tunnel and the end's public address.
+            for end in [t.a, t.b] {
+                let public = net.nodes[end].public_ip.unwrap().to_string();
+                for pic in [svg, dot] {
+                    assert!(
+                        pic.lines()
+                            .any(|l| l.contains(&t.name) && l.contains(&public)),
+                        "{name}: lacks tunnel {} to {public}",
+                        t.name
+                    );
+                }
+            }
+            assert!(dot.contains("\"internet\" ["), "{name}: no internet node");
+            continue;
+        }
         let label = format!("tunnel {} ({})", t.name, t.kind);
         assert!(
             svg.contains(&label) && dot.contains(&label),
             "{name}: lacks {label}"
         );
+    }
+    // v2 components: NICs, public addresses, management prefixes, load balancers.
+    for (_, n) in net.nodes.iter() {
+        let mut lines: Vec<String> = n
+            .nics
+            .iter()
+            .map(|x| format!("nic {} ({})", x.address, net.subnets[x.subnet].name))
+            .collect();
+        lines.extend(n.public_ip.map(|a| format!("public_ip {a}")));
+        lines.extend(n.management.iter().map(|m| format!("management {m}")));
+        for line in lines {
+            assert!(
+                svg.contains(&line) && dot.contains(&line),
+                "{name}: lacks `{line}` on {}",
+                n.name
+            );
+        }
+        for x in &n.nics {
+            let label = format!("label=\"nic {}\"", x.address);
+            assert!(
+                dot.contains(&label),
+                "{name}: DOT lacks the NIC link {label}"
+            );
+        }
+    }
+    for lb in &net.load_balancers {
+        let label = format!("load balancer {} · {}", lb.name, lb.frontend);
+        assert!(
+            svg.contains(&label) && dot.contains(&label),
+            "{name}: lacks {label}"
+        );
+        for b in &lb.backends {
+            let edge = format!("-> \"{}\" [color=\"#1f8a70\"", net.nodes[*b].name);
+            assert!(dot.contains(&edge), "{name}: DOT lacks {edge}");
+        }
     }
     assert!(
         !dot.contains("shape=cloud"),
@@ -183,6 +235,60 @@ fn every_example_renders_to_a_sane_png() {
             "{name}: not deterministic"
         );
         keep(&name, &rasterise(&name, &svg, &opt));
+    }
+}
+
+/// The v2 components (LANGUAGE.md §2.4) each have their shape: the designs of
+/// `tests/azure/` that use them render, with their content, and Graphviz accepts the
+/// DOT without a warning.
+#[test]
+fn v2_components_are_drawn() {
+    let opt = options();
+    let dot_ok = std::process::Command::new("dot").arg("-V").output().is_ok();
+    for stem in [
+        "nva-nics-auxiliary-transit",
+        "avs-management-no-default-route",
+        "load-balancer-spreads-flows",
+        "sdwan-tunnel-over-internet",
+        "vpn-gateway-er-preferred",
+        "azure-firewall-udr-only",
+    ] {
+        let path =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/azure/{stem}.avs"));
+        let a = analyse(&path);
+        let net = a.network.as_ref().unwrap();
+        let svg = to_svg(net, &Highlight::default());
+        let dot = to_dot(net, &Highlight::default());
+        assert_content(stem, &a, &svg, &dot);
+        keep(stem, &rasterise(stem, &svg, &opt));
+        if stem == "vpn-gateway-er-preferred" {
+            assert!(dot.contains("S2S VPN over the internet"), "{stem}: {dot}");
+        }
+        if stem == "nva-nics-auxiliary-transit" {
+            assert!(svg.contains("further NIC → its subnet"), "{stem}: legend");
+        }
+        if !dot_ok {
+            assert!(std::env::var_os("AVSCHECK_REQUIRE_GRAPHVIZ").is_none());
+            continue;
+        }
+        let mut child = std::process::Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(dot.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stem}: dot failed: {stderr}");
+        assert!(!stderr.contains("Warning"), "{stem}: dot warns: {stderr}");
     }
 }
 

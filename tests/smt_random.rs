@@ -522,6 +522,37 @@ fn design(seed: u64, env_rate: f64, growth: Growth) -> String {
             &format!("site dc1 {{\n  asn 65200\n{public}  peer vpn0\n"),
         );
     }
+    // More v2 components (issue 12), from a third generator so that the designs above
+    // stay those of earlier runs: a second NIC on fw0 in its own subnet (without
+    // gateway routes), optionally its default route through that NIC's gateway; AVS
+    // management prefixes, with walks from them (no default route back).
+    let mut v3 = StdRng::seed_from_u64(seed ^ 0x00c0_ffee_0000_0013);
+    if v3.gen_bool(0.3) {
+        s = s.replace(
+            "nva fw0 {\n  subnet fw0_subnet\n  ip 10.100.1.4\n",
+            "nva fw0 {\n  subnet fw0_subnet\n  ip 10.100.1.4\n  nic 10.100.2.4 subnet fw0_out\n",
+        );
+        s.push_str(
+            "subnet fw0_out {\n  vnet hub0\n  address 10.100.2.0/24\n  route_table fw0_out_rt\n}\n",
+        );
+        s.push_str("route_table fw0_out_rt {\n  propagate_gateway_routes false\n}\n");
+        if v3.gen_bool(0.5) {
+            s = s.replace(
+                "  nic 10.100.2.4 subnet fw0_out\n",
+                "  nic 10.100.2.4 subnet fw0_out\n  static 0.0.0.0/0 next_hop 10.100.2.1\n",
+            );
+        }
+    }
+    if v3.gen_bool(0.3) {
+        s = s.replace(
+            "avs avs1 {\n  originate 10.1.0.0/22\n}",
+            "avs avs1 {\n  management 10.1.0.0/22\n}",
+        );
+        if v3.gen_bool(0.6) {
+            prop = prop.replace("reachable avs1 ->", "reachable 10.1.0.0/22 ->");
+            prop = prop.replace("path avs1 ->", "path 10.1.0.0/22 ->");
+        }
+    }
     if prop.ends_with(" under failures 1") && (lb || vpn) && v2.gen_bool(0.5) {
         let scope = match (lb, vpn) {
             (true, true) => *pick(&mut v2, &["fw0 afw0", "vpn_gateway", "fw0 er_dc"]),

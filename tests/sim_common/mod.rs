@@ -78,6 +78,8 @@ impl B {
             statics: Vec::new(),
             address: None,
             public_ip: None,
+            nics: Vec::new(),
+            management: Vec::new(),
             behaviours,
             component,
         })

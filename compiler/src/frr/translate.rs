@@ -201,7 +201,7 @@ impl Cx<'_, '_> {
                 StaticNextHop::Address(a) => {
                     if env.gateways.contains(&a) {
                         // Azure's gateway of the NIC's subnet: the fabric forwards.
-                        Some(ir::StaticTarget::Fabric)
+                        Some(ir::StaticTarget::Fabric(a))
                     } else {
                         match self.design.node_at(a) {
                             Some(n) => Some(ir::StaticTarget::Node(n)),

@@ -64,9 +64,50 @@ pub struct Node {
     pub address: Option<Ipv4Addr>,
     /// `public_ip` (an `nva` or a `site`): where tunnels across the internet reach it.
     pub public_ip: Option<Ipv4Addr>,
+    /// Extra NICs of an `nva` (`nic A subnet S`), in declaration order, after the
+    /// primary one (`ip` in `behaviours.fabric_subnet`). Each NIC's packets are
+    /// forwarded by its own subnet's effective routes (AZURE.md, v2 additions:
+    /// azure-vmware/architecture-network-design-considerations.md).
+    pub nics: Vec<Nic>,
+    /// AVS management prefixes (`avs { management P }`, also originated): vCenter,
+    /// NSX Manager and HCX, whose packets never use a default route, only a more
+    /// specific one (AZURE.md, v2 additions: azure-vmware/architecture-networking.md).
+    pub management: Vec<Ipv4Net>,
     pub behaviours: Behaviours,
     /// The component standing for this node (`without NAME`, circuit failures).
     pub component: ComponentId,
+}
+
+/// A further NIC of an NVA: its private address and the subnet it sits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Nic {
+    pub address: Ipv4Addr,
+    pub subnet: SubnetId,
+    /// The `nic` line.
+    pub span: Span,
+}
+
+impl Node {
+    /// Whether `d` lies in one of its management prefixes (`avs { management P }`).
+    pub fn is_management(&self, d: Ipv4Addr) -> bool {
+        self.management.iter().any(|p| p.contains(&d))
+    }
+
+    /// Whether `d` is the address of one of its NICs (the primary `ip` or a `nic`).
+    pub fn holds_address(&self, d: Ipv4Addr) -> bool {
+        self.address == Some(d) || self.nics.iter().any(|n| n.address == d)
+    }
+
+    /// Its NICs as (address, subnet), the primary one first; empty for a node that
+    /// the fabric does not forward for.
+    pub fn all_nics(&self) -> Vec<(Ipv4Addr, SubnetId)> {
+        let mut out = Vec::new();
+        if let (Some(a), Some(s)) = (self.address, self.behaviours.fabric_subnet) {
+            out.push((a, s));
+        }
+        out.extend(self.nics.iter().map(|n| (n.address, n.subnet)));
+        out
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -98,10 +139,11 @@ pub struct StaticRoute {
 pub enum StaticTarget {
     Node(NodeId),
     Drop,
-    /// Handed to the fabric: forwarded by the node's subnet's effective routes (an
-    /// NVA's `ip route P GATEWAY` to Azure's gateway x.x.x.1 of its subnet). On a node
-    /// without a fabric subnet, there is no route.
-    Fabric,
+    /// Handed to the fabric through this gateway address: forwarded by the effective
+    /// routes of the subnet of the NIC whose subnet holds the address (an NVA's `ip
+    /// route P GATEWAY` to Azure's gateway x.x.x.1 of a NIC's subnet, or `static P
+    /// next_hop A`). On a node without a fabric subnet, there is no route.
+    Fabric(Ipv4Addr),
 }
 
 /// Built-in behaviours a node's kind switches on (LANGUAGE.md §2.2: "a few named
@@ -638,12 +680,89 @@ impl Network {
             .map(|(id, _)| id)
     }
 
-    /// The node whose NIC has this address.
+    /// The node one of whose NICs has this address.
     pub fn node_by_address(&self, addr: Ipv4Addr) -> Option<NodeId> {
         self.nodes
             .iter()
-            .find(|(_, n)| n.address == Some(addr))
+            .find(|(_, n)| n.holds_address(addr))
             .map(|(id, _)| id)
+    }
+
+    /// The NVA with a NIC of address `addr` in VNet `v` (what the VNet's system route
+    /// delivers a packet for `addr` to).
+    pub fn nic_in_vnet(&self, addr: Ipv4Addr, v: VnetId) -> Option<NodeId> {
+        self.nodes
+            .iter()
+            .find(|(_, n)| {
+                n.all_nics()
+                    .iter()
+                    .any(|(a, s)| *a == addr && self.subnets.get(*s).is_some_and(|x| x.vnet == v))
+            })
+            .map(|(id, _)| id)
+    }
+
+    /// Whether subnet `s` holds address `a`: inside its prefix, or, for a VNet's
+    /// implicit default subnet, inside the VNet's space and no declared subnet.
+    pub fn subnet_holds(&self, s: SubnetId, a: Ipv4Addr) -> bool {
+        let Some(sub) = self.subnets.get(s) else {
+            return false;
+        };
+        match sub.address {
+            Some(p) => p.contains(&a),
+            None => {
+                self.vnets
+                    .get(sub.vnet)
+                    .is_some_and(|v| v.address.iter().any(|p| p.contains(&a)))
+                    && !self.subnets.iter().any(|(_, x)| {
+                        x.vnet == sub.vnet && x.address.is_some_and(|p| p.contains(&a))
+                    })
+            }
+        }
+    }
+
+    /// The NIC (address, subnet) a packet of node `n` leaves by (LANGUAGE.md §2.4, nva
+    /// NICs): the first NIC whose subnet holds one of `hints` (tried in order: the next
+    /// hop, then the destination), else the primary NIC (the OS's default route).
+    /// None for a node without NICs.
+    pub fn egress_nic(&self, n: NodeId, hints: &[Ipv4Addr]) -> Option<(Ipv4Addr, SubnetId)> {
+        let nics = self.nodes.get(n)?.all_nics();
+        for h in hints {
+            if let Some(nic) = nics.iter().find(|(_, s)| self.subnet_holds(*s, *h)) {
+                return Some(*nic);
+            }
+        }
+        nics.first().copied()
+    }
+
+    /// The subnet whose effective routes forward a packet of node `n` (an NVA) for
+    /// `hints` (see [`Network::egress_nic`]); the primary subnet for a node with one NIC.
+    pub fn egress_subnet(&self, n: NodeId, hints: &[Ipv4Addr]) -> Option<SubnetId> {
+        let node = self.nodes.get(n)?;
+        if node.nics.is_empty() {
+            return node.behaviours.fabric_subnet;
+        }
+        self.egress_nic(n, hints).map(|(_, s)| s)
+    }
+
+    /// The BGP next hop `n` advertises to `peer`: the address of the NIC its session
+    /// leaves by (as FRR does): the NIC whose subnet holds the peer's address, else
+    /// the primary one.
+    pub fn address_towards(&self, n: NodeId, peer: NodeId) -> Option<Ipv4Addr> {
+        let node = self.nodes.get(n)?;
+        if node.nics.is_empty() {
+            return node.address;
+        }
+        let hints: Vec<Ipv4Addr> = self
+            .nodes
+            .get(peer)
+            .map(|p| {
+                p.address
+                    .into_iter()
+                    .chain(p.nics.iter().map(|x| x.address))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.egress_nic(n, &hints).map(|(a, _)| a)
     }
     /// Edges leaving `node`.
     pub fn out_edges(&self, node: NodeId) -> impl Iterator<Item = (EdgeId, &Edge)> {

@@ -357,7 +357,7 @@ fn cex_path(net: &Network, p: &Path) -> CexPath {
         }
     }
     let from = match p.from {
-        Source::Node(n) => node_name(net, n),
+        Source::Node(n) | Source::Management(n) => node_name(net, n),
         Source::Subnet(_) => sim::source_name(net, p.from),
     };
     CexPath {

@@ -70,7 +70,7 @@ pub fn trace_path(net: &Network, p: &Path) -> TracePath {
         delivered_to: p.delivered_to.map(|o| owner_name(net, o)),
         start: match p.from {
             Source::Subnet(s) => Some(owner_name(net, Owner::Subnet(s))),
-            Source::Node(_) => None,
+            Source::Node(_) | Source::Management(_) => None,
         },
         detail: p
             .hops

@@ -42,6 +42,7 @@ pub fn mentioned_prefixes(net: &Network) -> BTreeSet<Ipv4Net> {
         if let Some(a) = n.address {
             set.insert(host(a));
         }
+        set.extend(n.nics.iter().map(|x| host(x.address)));
     }
     for (_, v) in net.vnets.iter() {
         set.extend(v.address.iter().copied());

@@ -299,7 +299,7 @@ fn bgp_routes(
                         NextHop::Address(a) => {
                             (NextHopType::VirtualAppliance, FabricTarget::Address(a))
                         }
-                        NextHop::Node(m) => match net.nodes.get(m).and_then(|n| n.address) {
+                        NextHop::Node(m) => match net.address_towards(m, gid) {
                             Some(a) => (NextHopType::VirtualAppliance, FabricTarget::Address(a)),
                             None => (NextHopType::VirtualAppliance, FabricTarget::Node(m)),
                         },

@@ -41,6 +41,9 @@ pub enum Source {
     Node(NodeId),
     /// A VM in this subnet.
     Subnet(SubnetId),
+    /// The management appliances of an AVS private cloud (`management P`): the
+    /// node's packets, looked up without its default route.
+    Management(NodeId),
 }
 
 /// How a packet arrived at a hop.
@@ -183,8 +186,13 @@ enum Step {
     Stop(Disposition, Why, Option<Owner>),
 }
 
+/// The decision context of a walk's first hop from AVS management appliances
+/// (`Source::Management`): no default route (0 = ordinary, 1 = a gateway's packet from a
+/// circuit).
+pub(crate) const CTX_MANAGEMENT: u8 = 2;
+
 /// A decision branch, possibly entering a tunnel first.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct Branch {
     /// (tunnel, far node, outer destination).
     encap: Option<(TunnelId, NodeId, Ipv4Addr)>,
@@ -263,7 +271,7 @@ impl<'a> Walker<'a> {
     pub fn walk(&mut self, from: Source, to: Ipv4Addr) -> Vec<Path> {
         let mut out = Vec::new();
         let first: Vec<Step> = match from {
-            Source::Node(n) => vec![Step::To(n, Arrival::Origin)],
+            Source::Node(n) | Source::Management(n) => vec![Step::To(n, Arrival::Origin)],
             Source::Subnet(s) => self.fabric_steps(s, to, false),
         };
         let mut work: Vec<Frame> = first
@@ -303,7 +311,12 @@ impl<'a> Walker<'a> {
                             arrival = Arrival::Tunnel(t);
                         }
                     }
-                    let ctx = self.context(m, arrival);
+                    let ctx = match from {
+                        Source::Management(x) if x == m && arrival == Arrival::Origin => {
+                            CTX_MANAGEMENT
+                        }
+                        _ => self.context(m, arrival),
+                    };
                     let key = (m, ctx, f.dest, f.stack.clone());
                     let hop = Hop {
                         node: m,
@@ -418,17 +431,23 @@ impl<'a> Walker<'a> {
                 stop(Disposition::Dropped, Why::InternetDrops, None)
             };
         }
-        if node.address == Some(d) || node.public_ip == Some(d) {
+        if node.holds_address(d) || node.public_ip == Some(d) {
             return stop(Disposition::Delivered, Why::Delivered, Some(Owner::Node(m)));
         }
         // Ownership is longest-prefix (LANGUAGE.md §2.4): an owned origination is a
         // local route, delivered here unless a static or BGP route is more specific.
+        // AVS management appliances use only routes more specific than 0.0.0.0/0.
+        let usable = |p: &ipnet::Ipv4Net| ctx != CTX_MANAGEMENT || p.prefix_len() > 0;
         let st = node
             .statics
             .iter()
-            .filter(|s| s.prefix.contains(&d))
+            .filter(|s| s.prefix.contains(&d) && usable(&s.prefix))
             .max_by_key(|s| s.prefix.prefix_len());
-        let bgp = self.state.rib(m).and_then(|r| r.lookup(d));
+        let bgp = self
+            .state
+            .rib(m)
+            .and_then(|r| r.lookup(d))
+            .filter(|(p, _)| usable(p));
         if let Some(own) = self.owner_index.owned_len(m, d) {
             let st_len = st.map(|s| s.prefix.prefix_len());
             let bgp_len = bgp.as_ref().map(|(p, _)| p.prefix_len());
@@ -451,7 +470,7 @@ impl<'a> Walker<'a> {
                 return match s.target {
                     StaticTarget::Drop => stop(Disposition::Dropped, Why::StaticDrop, None),
                     StaticTarget::Node(x) => plain(vec![Step::To(x, Arrival::FromNode(m))]),
-                    StaticTarget::Fabric => match b.fabric_subnet {
+                    StaticTarget::Fabric(via) => match net.egress_subnet(m, &[via, d]) {
                         Some(s) => plain(self.fabric_steps(s, d, false)),
                         None => stop(Disposition::NoRoute, Why::NoRoute, None),
                     },
@@ -459,10 +478,23 @@ impl<'a> Walker<'a> {
             }
         }
         let routes = bgp.map(|(_, r)| r).unwrap_or(&[]);
-        if let Some(s) = b.fabric_subnet {
-            // An NVA: a tunnel route encapsulates; anything else goes to the fabric.
+        if b.fabric_subnet.is_some() {
+            // An NVA: a tunnel route encapsulates; anything else goes to the fabric,
+            // by the NIC whose subnet holds the route's next hop or the destination
+            // (the outer destination for a tunnel), else the first NIC.
             let mut out = Vec::new();
-            let mut to_fabric = routes.is_empty();
+            let fabric_by = |s: Option<SubnetId>, out: &mut Vec<Branch>| {
+                if let Some(s) = s {
+                    for b in plain(self.fabric_steps(s, d, false)) {
+                        if !out.contains(&b) {
+                            out.push(b);
+                        }
+                    }
+                }
+            };
+            if routes.is_empty() {
+                fabric_by(net.egress_subnet(m, &[d]), &mut out);
+            }
             for r in routes {
                 let tunnel = r
                     .learned_from
@@ -472,11 +504,13 @@ impl<'a> Walker<'a> {
                 match tunnel {
                     Some((t, far)) => match net.tunnel_end_address(t, far) {
                         Some(outer) => {
-                            for step in self.fabric_steps(s, outer, false) {
-                                out.push(Branch {
-                                    encap: Some((t, far, outer)),
-                                    step,
-                                });
+                            if let Some(s) = net.egress_subnet(m, &[outer]) {
+                                for step in self.fabric_steps(s, outer, false) {
+                                    out.push(Branch {
+                                        encap: Some((t, far, outer)),
+                                        step,
+                                    });
+                                }
                             }
                         }
                         None => out.push(Branch {
@@ -488,11 +522,12 @@ impl<'a> Walker<'a> {
                             ),
                         }),
                     },
-                    None => to_fabric = true,
+                    None => {
+                        let mut hints = next_hop_addresses(net, r.next_hop);
+                        hints.push(d);
+                        fabric_by(net.egress_subnet(m, &hints), &mut out);
+                    }
                 }
-            }
-            if to_fabric {
-                out.extend(plain(self.fabric_steps(s, d, false)));
             }
             return out;
         }
@@ -674,15 +709,8 @@ impl<'a> Walker<'a> {
             }
             let step = match (r.next_hop_type, r.next_hop) {
                 (NextHopType::VnetLocal | NextHopType::VNetPeering, FabricTarget::Vnet(w)) => {
-                    let nva = net.nodes.iter().find(|(_, n)| {
-                        n.address == Some(d)
-                            && n.behaviours
-                                .fabric_subnet
-                                .and_then(|fs| net.subnets.get(fs))
-                                .is_some_and(|fs| fs.vnet == w)
-                    });
-                    match nva {
-                        Some((x, _)) => Step::To(x, from),
+                    match net.nic_in_vnet(d, w) {
+                        Some(x) => Step::To(x, from),
                         None => match vnet_owner(net, w, d) {
                             Some(sub) => Step::Stop(
                                 Disposition::Delivered,
@@ -743,4 +771,18 @@ pub fn owned_len(node: &crate::ir::Node, d: Ipv4Addr) -> Option<u8> {
         .filter(|o| o.prefix.contains(&d))
         .map(|o| o.prefix.prefix_len())
         .max()
+}
+
+/// The addresses a BGP next hop stands for, to pick the NIC a packet leaves by: an
+/// address itself, or every NIC address of a node.
+pub(crate) fn next_hop_addresses(net: &Network, nh: NextHop) -> Vec<Ipv4Addr> {
+    match nh {
+        NextHop::Address(a) => vec![a],
+        NextHop::Node(x) => net
+            .nodes
+            .get(x)
+            .map(|n| n.all_nics().into_iter().map(|(a, _)| a).collect())
+            .unwrap_or_default(),
+        NextHop::Local => Vec::new(),
+    }
 }

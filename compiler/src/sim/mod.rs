@@ -226,7 +226,7 @@ fn owners_with(net: &Network, d: Ipv4Addr, longest: Option<(u8, &[NodeId])>) -> 
     let nvas: Vec<Owner> = net
         .nodes
         .iter()
-        .filter(|(_, n)| n.address == Some(d))
+        .filter(|(_, n)| n.holds_address(d))
         .map(|(id, _)| Owner::Node(id))
         .collect();
     if !nvas.is_empty() {
@@ -304,6 +304,9 @@ pub fn endpoint_source(net: &Network, ep: &Endpoint) -> Option<Source> {
 /// `owns_originated`, else the subnet containing it, else the internet.
 pub fn address_source(net: &Network, a: Ipv4Addr) -> Option<Source> {
     owners(net, a).first().map(|o| match *o {
+        Owner::Node(n) if net.nodes.get(n).is_some_and(|x| x.is_management(a)) => {
+            Source::Management(n)
+        }
         Owner::Node(n) => Source::Node(n),
         Owner::Subnet(s) => Source::Subnet(s),
     })
@@ -336,6 +339,11 @@ pub fn resolve_source(net: &Network, text: &str) -> Option<Source> {
 pub fn source_name(net: &Network, s: Source) -> String {
     match s {
         Source::Node(n) => net.nodes.get(n).map(|x| x.name.clone()).unwrap_or_default(),
+        Source::Management(n) => net
+            .nodes
+            .get(n)
+            .map(|x| format!("{} (management)", x.name))
+            .unwrap_or_default(),
         Source::Subnet(s) => net
             .subnets
             .get(s)

@@ -379,6 +379,7 @@ pub fn destinations(net: &Network, from: &Endpoint, to: &Endpoint) -> Vec<Ipv4Ad
                 if node.behaviours.owns_originated {
                     ranges.extend(node.originates.iter().map(|o| o.prefix));
                 }
+                ranges.extend(node.all_nics().into_iter().map(|(a, _)| host(a)));
                 ranges.extend(node.address.map(host));
                 in_ranges(&ranges)
             }

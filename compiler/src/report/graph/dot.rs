@@ -230,6 +230,17 @@ pub fn to_dot(net: &Network, highlight: &Highlight) -> String {
                 "style=dashed".into(),
             ],
             LinkStyle::Tunnel => vec!["color=\"#8e44ad\"".into(), "penwidth=4".into()],
+            LinkStyle::Nic => vec![
+                "color=\"#5b7083\"".into(),
+                "style=dashed".into(),
+                "constraint=false".into(),
+            ],
+            LinkStyle::LoadBalancer => vec![
+                "color=\"#1f8a70\"".into(),
+                "penwidth=2".into(),
+                "constraint=false".into(),
+                "dir=forward".into(),
+            ],
             LinkStyle::VnetPeering => vec![
                 "color=\"#0078d4\"".into(),
                 "penwidth=3".into(),
@@ -247,10 +258,13 @@ pub fn to_dot(net: &Network, highlight: &Highlight) -> String {
                 },
             ],
         };
-        if let Some(c) = &ca {
+        // A NIC's or load balancer's subnet holds the node drawn at the other end
+        // (or beside it): the edge starts at the subnet's anchor, not its border.
+        let inner = matches!(l.style, LinkStyle::Nic | LinkStyle::LoadBalancer);
+        if let Some(c) = ca.as_ref().filter(|_| !inner) {
             attrs.push(format!("ltail={c}"));
         }
-        if let Some(c) = &cb {
+        if let Some(c) = cb.as_ref().filter(|_| !inner) {
             attrs.push(format!("lhead={c}"));
         }
         let mut label = l.label.clone();

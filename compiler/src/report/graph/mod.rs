@@ -129,6 +129,11 @@ pub(crate) enum LinkStyle {
     VnetPeering,
     /// A subnet's UDRs towards their next hop.
     Udr,
+    /// An NVA's further NIC (`nic A subnet S`): node → the NIC's subnet.
+    Nic,
+    /// An internal load balancer (`load_balancer`): its frontend's subnet → each
+    /// backend.
+    LoadBalancer,
 }
 
 #[derive(Clone, Debug)]
@@ -228,6 +233,9 @@ fn internet_used(net: &Network, internet: NodeId, highlight: &Highlight) -> bool
     net.subnets
         .iter()
         .any(|(_, s)| s.udrs.iter().any(|u| u.next_hop == UdrNextHop::Internet))
+        // Tunnels and VPN connections across the internet.
+        || net.tunnels.iter().any(|(_, t)| t.internet)
+        || net.sessions.iter().any(|(_, s)| vpn_connection(net, s))
         || net.checks.iter().any(|(_, c)| {
             c.properties.iter().any(|p| match &p.kind {
                 PropertyKind::Reachable { from, to }
@@ -243,12 +251,20 @@ fn internet_used(net: &Network, internet: NodeId, highlight: &Highlight) -> bool
             .any(|p| p.hops.contains(name) || &p.to == name)
 }
 
-/// The node whose NIC has this address.
+/// The node one of whose NICs has this address.
 fn appliance(net: &Network, ip: std::net::Ipv4Addr) -> Option<NodeId> {
-    net.nodes
-        .iter()
-        .find(|(_, n)| n.address == Some(ip))
-        .map(|(id, _)| id)
+    net.node_by_address(ip)
+}
+
+/// A VPN gateway's site-to-site connection (IPsec over the internet).
+fn vpn_connection(net: &Network, s: &crate::ir::Session) -> bool {
+    let vpn = |n: NodeId| {
+        net.nodes[n]
+            .behaviours
+            .programs
+            .is_some_and(|p| p.how == crate::ir::ProgramAs::VpnGateway)
+    };
+    s.kind != SessionKind::Internal && (vpn(s.a) || vpn(s.b))
 }
 
 impl<'a> Scene<'a> {
@@ -389,6 +405,9 @@ impl<'a> Scene<'a> {
             };
             let label = match (s.tunnel, style) {
                 (Some(t), _) => Some(format!("BGP over {}", net.tunnels[t].name)),
+                (None, _) if vpn_connection(net, s) => {
+                    Some("S2S VPN over the internet".to_string())
+                }
                 (None, LinkStyle::Ibgp) => Some("iBGP".to_string()),
                 (None, LinkStyle::Down) => Some("down".to_string()),
                 _ => None,
@@ -402,15 +421,72 @@ impl<'a> Scene<'a> {
                 component: Some(s.component),
             });
         }
-        for (_, t) in net.tunnels.iter() {
+        // Tunnels across the internet: each end ↔ the internet, between public
+        // addresses; one segment per end however many tunnels share it.
+        let mut segments: BTreeMap<(NodeId, NodeId), Vec<crate::ir::TunnelId>> = BTreeMap::new();
+        for (tid, t) in net.tunnels.iter() {
+            if let Some(i) = net.internet.filter(|_| t.internet) {
+                segments.entry((t.a, i)).or_default().push(tid);
+                segments.entry((i, t.b)).or_default().push(tid);
+                continue;
+            }
             links.push(Link {
                 a: End::Node(t.a),
                 b: End::Node(t.b),
                 style: LinkStyle::Tunnel,
                 label: Some(format!("tunnel {} ({})", t.name, t.kind)),
-                tooltip: None,
+                tooltip: t.unusable.clone(),
                 component: Some(t.component),
             });
+        }
+        for ((from, to), ts) in segments {
+            let end = if Some(from) == net.internet { to } else { from };
+            let public = net.nodes[end]
+                .public_ip
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "no public_ip".to_string());
+            let names: Vec<&str> = ts.iter().map(|t| net.tunnels[*t].name.as_str()).collect();
+            let one = match ts.as_slice() {
+                [t] => Some(*t),
+                _ => None,
+            };
+            links.push(Link {
+                a: End::Node(from),
+                b: End::Node(to),
+                style: LinkStyle::Tunnel,
+                label: Some(format!("{} · {public}", names.join(", "))),
+                tooltip: ts.iter().find_map(|t| net.tunnels[*t].unusable.clone()),
+                component: one.map(|t| net.tunnels[t].component),
+            });
+        }
+        // Further NICs: the node → each NIC's subnet.
+        for (id, n) in net.nodes.iter() {
+            for nic in &n.nics {
+                links.push(Link {
+                    a: End::Subnet(nic.subnet),
+                    b: End::Node(id),
+                    style: LinkStyle::Nic,
+                    label: Some(format!("nic {}", nic.address)),
+                    tooltip: None,
+                    component: None,
+                });
+            }
+        }
+        // Internal load balancers: the frontend's subnet → each backend.
+        for lb in &net.load_balancers {
+            for (i, &b) in lb.backends.iter().enumerate() {
+                let ha = if lb.ha_ports { "" } else { " · no HA ports" };
+                links.push(Link {
+                    a: End::Subnet(lb.subnet),
+                    b: End::Node(b),
+                    style: LinkStyle::LoadBalancer,
+                    // One label per load balancer.
+                    label: (i == 0)
+                        .then(|| format!("load balancer {} · {}{ha}", lb.name, lb.frontend)),
+                    tooltip: None,
+                    component: Some(net.nodes[b].component),
+                });
+            }
         }
         for (vid, v) in net.vnets.iter() {
             for p in &v.peerings {
@@ -436,12 +512,16 @@ impl<'a> Scene<'a> {
             // One arrow per next hop, labelled with its prefixes.
             let mut by_target: BTreeMap<NodeId, Vec<String>> = BTreeMap::new();
             for u in &net.subnets[sid].udrs {
-                let target = match u.next_hop {
-                    UdrNextHop::Appliance(ip) => appliance(net, ip),
-                    UdrNextHop::Internet => net.internet,
-                    UdrNextHop::None | UdrNextHop::VnetLocal => None,
+                // A load balancer's frontend: each backend.
+                let targets: Vec<NodeId> = match u.next_hop {
+                    UdrNextHop::Appliance(ip) => match net.load_balancer_at(ip) {
+                        Some(lb) => lb.backends.clone(),
+                        None => appliance(net, ip).into_iter().collect(),
+                    },
+                    UdrNextHop::Internet => net.internet.into_iter().collect(),
+                    UdrNextHop::None | UdrNextHop::VnetLocal => Vec::new(),
                 };
-                if let Some(t) = target {
+                for t in targets {
                     by_target.entry(t).or_default().push(u.prefix.to_string());
                 }
             }
@@ -520,6 +600,16 @@ impl<'a> Scene<'a> {
         if let Some(a) = n.address {
             lines.push(format!("ip {a}"));
         }
+        for nic in &n.nics {
+            let s = &self.net.subnets[nic.subnet];
+            lines.push(format!("nic {} ({})", nic.address, s.name));
+        }
+        if let Some(a) = n.public_ip {
+            lines.push(format!("public_ip {a}"));
+        }
+        for m in &n.management {
+            lines.push(format!("management {m}"));
+        }
         // `originate` delivers packets only where the kind owns what it originates
         // (sites, AVS, routers); elsewhere (NVAs, gateways) it only advertises.
         let verb = if n.behaviours.owns_originated {
@@ -527,7 +617,11 @@ impl<'a> Scene<'a> {
         } else {
             "advertises"
         };
-        for o in &n.originates {
+        for o in n
+            .originates
+            .iter()
+            .filter(|o| !n.management.contains(&o.prefix))
+        {
             lines.push(format!("{verb} {}", o.prefix));
         }
         lines

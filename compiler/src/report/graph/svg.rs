@@ -654,6 +654,8 @@ fn look(style: LinkStyle) -> LinkLook {
         LinkStyle::Tunnel => ("#8e44ad", 9.0, None, 0.35),
         LinkStyle::VnetPeering => ("#0078d4", 5.0, None, 0.6),
         LinkStyle::Udr => ("#2e8b57", 1.5, Some("5 3"), 1.0),
+        LinkStyle::Nic => ("#5b7083", 1.5, Some("3 3"), 1.0),
+        LinkStyle::LoadBalancer => ("#1f8a70", 2.0, Some("8 3"), 1.0),
     };
     LinkLook {
         colour,
@@ -750,7 +752,10 @@ fn geometry(
         });
     }
     // Bends to the right: VNet peerings and UDRs (along the UDR gutter).
-    if matches!(style, LinkStyle::VnetPeering | LinkStyle::Udr) {
+    if matches!(
+        style,
+        LinkStyle::VnetPeering | LinkStyle::Udr | LinkStyle::Nic | LinkStyle::LoadBalancer
+    ) {
         let (sx, sy) = match style {
             LinkStyle::Udr => (ra.right(), ra.y + LINE),
             _ => (ra.right(), ra.cy()),
@@ -816,7 +821,15 @@ fn geometry(
 }
 
 /// Legend entries: shapes, then link styles.
-fn legend(out: &mut String, x0: f64, y0: f64, width: f64, with_paths: bool) -> f64 {
+/// `extra`: the link styles drawn only when a design has them (NICs, load balancers).
+fn legend(
+    out: &mut String,
+    x0: f64,
+    y0: f64,
+    width: f64,
+    with_paths: bool,
+    extra: &[LinkStyle],
+) -> f64 {
     let shapes = [
         (Shape::House, "on-premises site"),
         (Shape::Rounded, "router"),
@@ -839,6 +852,14 @@ fn legend(out: &mut String, x0: f64, y0: f64, width: f64, with_paths: bool) -> f
         (Some(LinkStyle::VnetPeering), "VNet peering"),
         (Some(LinkStyle::Udr), "UDR → next hop"),
     ];
+    for (style, text) in [
+        (LinkStyle::Nic, "further NIC → its subnet"),
+        (LinkStyle::LoadBalancer, "load balancer → backend"),
+    ] {
+        if extra.contains(&style) {
+            links.push((Some(style), text));
+        }
+    }
     if with_paths {
         links.push((None, "packet path (numbered)"));
     }
@@ -1061,7 +1082,10 @@ pub fn to_svg(net: &Network, highlight: &Highlight) -> String {
         } else {
             (link.b, link.a)
         };
-        let right = matches!(link.style, LinkStyle::VnetPeering | LinkStyle::Udr);
+        let right = matches!(
+            link.style,
+            LinkStyle::VnetPeering | LinkStyle::Udr | LinkStyle::Nic | LinkStyle::LoadBalancer
+        );
         let lane = if right || bends_left(&scene, link.a, link.b) {
             let used = lanes.keys().filter(|k| k.0 == right).count();
             let slot = slots.get(&link.a).copied().unwrap_or(0);
@@ -1269,6 +1293,7 @@ pub fn to_svg(net: &Network, highlight: &Highlight) -> String {
         legend_y,
         width,
         !highlight.paths.is_empty(),
+        &scene.links.iter().map(|k| k.style).collect::<Vec<_>>(),
     );
     let height = (legend_y + legend_h + MARGIN).ceil();
 

@@ -239,6 +239,31 @@ pub(crate) fn lower_tunnels(ctx: &mut Ctx) {
                 unusable = Some(why);
             }
         }
+        // The underlay through the tunnel itself: an end that advertises a prefix
+        // holding its own public address would, once the far end installs it, route
+        // the tunnel's outer packets into the tunnel (recursive routing: it goes down).
+        if internet && unusable.is_none() {
+            for (end, far) in [(na, nb), (nb, na)] {
+                let Some(public) = end.public_ip else {
+                    continue;
+                };
+                for o in end.originates.iter().filter(|o| o.prefix.contains(&public)) {
+                    ctx.diags.push(
+                        Diagnostic::warning(
+                            "AVS0348",
+                            format!(
+                                "`{}` advertises `{}`, which holds its own public address `{public}`",
+                                end.name, o.prefix
+                            ),
+                        )
+                        .primary(o.span, "the underlay of the tunnel would run through the tunnel")
+                        .secondary(line.span, format!("tunnel `{}` crosses the internet to `{public}`", c.name.node))
+                        .note(format!("if `{}` installs this route (learned over the tunnel), the tunnel's outer packets for `{public}` follow it into the tunnel itself: recursive routing, and the tunnel goes down", far.name))
+                        .help("advertise only the networks behind the tunnel, or filter this prefix on the far end"),
+                    );
+                }
+            }
+        }
         let id = ctx.net.tunnels.push(ir::Tunnel {
             name: c.name.node.clone(),
             a,

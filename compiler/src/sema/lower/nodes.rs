@@ -92,6 +92,20 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                     })
             })
             .collect();
+        // AVS management prefixes are originated too (LANGUAGE.md §2.4).
+        let management: Vec<ipnet::Ipv4Net> = c
+            .all("management")
+            .filter_map(|l| {
+                let prefix = l.first().and_then(|v| v.node.as_prefix())?;
+                if !originates.iter().any(|o| o.prefix == prefix) {
+                    originates.push(Origination {
+                        prefix,
+                        span: l.span,
+                    });
+                }
+                Some(prefix)
+            })
+            .collect();
         let mut component_kind = ir::ComponentKind::Node;
         for beh in &kind.behaviours {
             match beh.node.as_str() {
@@ -201,6 +215,22 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                 .get("public_ip")
                 .and_then(|l| l.first())
                 .and_then(|v| v.node.as_address()),
+            nics: c
+                .all("nic")
+                .filter_map(|l| {
+                    let address = l.first().and_then(|v| v.node.as_address())?;
+                    let subnet = l
+                        .option("subnet")
+                        .and_then(|v| v.node.as_ref_name())
+                        .and_then(|n| ctx.subnet_ids.get(n).copied())?;
+                    Some(ir::Nic {
+                        address,
+                        subnet,
+                        span: l.span,
+                    })
+                })
+                .collect(),
+            management,
             behaviours: b,
             component,
         });
@@ -221,6 +251,8 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
             statics: Vec::new(),
             address: None,
             public_ip: None,
+            nics: Vec::new(),
+            management: Vec::new(),
             behaviours: Behaviours {
                 internet: true,
                 ..Behaviours::default()
@@ -241,7 +273,12 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                 let prefix = l.first()?.node.as_prefix()?;
                 let target = match &l.option("next_hop")?.node {
                     Value::Ref { name, .. } => StaticTarget::Node(*ctx.node_ids.get(name)?),
-                    _ => StaticTarget::Drop,
+                    // A gateway address of one of an NVA's NIC subnets (checked by
+                    // `static_gateway_findings`): the fabric forwards from that NIC.
+                    v => match v.as_address() {
+                        Some(a) => StaticTarget::Fabric(a),
+                        None => StaticTarget::Drop,
+                    },
                 };
                 Some(StaticRoute {
                     prefix,
@@ -325,6 +362,36 @@ pub(crate) fn findings(ctx: &mut Ctx) {
                     .note("Route Server does not program NVA routes equal to or more specific than its VNet's address space (docs/semantics.md §2.1; https://learn.microsoft.com/azure/route-server/route-injection-in-spokes)"),
                 );
             }
+        }
+    }
+    // `static P next_hop A` on an NVA: A is the gateway of one of its NIC subnets.
+    for (_, n) in ctx.net.nodes.iter() {
+        let nics = n.all_nics();
+        for st in &n.statics {
+            let StaticTarget::Fabric(a) = st.target else {
+                continue;
+            };
+            if nics.iter().any(|(_, s)| ctx.net.subnet_holds(*s, a)) {
+                continue;
+            }
+            let subnets: Vec<String> = nics
+                .iter()
+                .filter_map(|(_, s)| ctx.net.subnets.get(*s))
+                .map(|s| format!("`{}`", s.name))
+                .collect();
+            diags.push(
+                Diagnostic::error(
+                    "AVS0347",
+                    format!(
+                        "`{}` has no NIC in a subnet holding the static next hop `{a}`",
+                        n.name
+                    ),
+                )
+                .primary(st.span, "an address in none of its NIC subnets")
+                .secondary(n.span, format!("NICs in {}", subnets.join(", ")))
+                .note("a VM hands a packet to Azure's gateway (x.x.x.1) of the subnet of the NIC it leaves by (docs/semantics.md §2.10)")
+                .help("name the gateway address of one of its NIC subnets, or a node"),
+            );
         }
     }
     ctx.diags.extend(diags);

@@ -8,7 +8,9 @@
 //!   subnets (AVS0162) — and is not one of the five addresses Azure reserves in every
 //!   subnet: the network address, the next three, and the last (AVS0163);
 //! - no two VMs of one VNet share an address (AVS0164);
-//! - two peered VNets' address spaces do not overlap (AVS0165).
+//! - two peered VNets' address spaces do not overlap (AVS0165);
+//! - a VM's further NICs (`nic A subnet S`) obey the same rules, and are all in the
+//!   VNet of its first NIC (AVS0167).
 //!
 //! The structural kinds are read by their key names, as lowering reads them: a
 //! `subnet` has `vnet` and `address`; a `vnet` has `address` lines and `peer` lines;
@@ -141,26 +143,78 @@ pub(crate) fn check(design: &Design) -> Vec<Diagnostic> {
         } else {
             None
         };
+        // Further NICs (`nic A subnet S`): each in its subnet, and all of one VM's
+        // NICs in one VNet.
+        let mut addrs = vec![(addr, ip.span)];
+        for l in vm.all("nic") {
+            let (Some(a), Some(s)) = (
+                l.first()
+                    .and_then(|v| v.node.as_address().map(|a| (a, v.span))),
+                l.option("subnet").and_then(|v| {
+                    v.node
+                        .as_ref_name()
+                        .and_then(|n| design.component(n))
+                        .filter(|t| t.kind == SUBNET)
+                        .map(|t| (t, v.span))
+                }),
+            ) else {
+                continue;
+            };
+            vm_in_subnet(vm, s.0, a.0, a.1, &mut out);
+            let nic_vnet = ref_of(design, s.0, VNET, VNET).map(|v| v.name.node.clone());
+            if let (Some(v), Some(w)) = (&vnet_name, &nic_vnet) {
+                if v != w {
+                    out.push(
+                        Diagnostic::error(
+                            codes::NIC_OTHER_VNET,
+                            format!(
+                                "`{}` has a NIC in VNet `{w}`, but its first NIC is in `{v}`",
+                                vm.name.node
+                            ),
+                        )
+                        .primary(s.1, format!("a subnet of `{w}`"))
+                        .secondary(ip.span, format!("the first NIC, in `{v}`"))
+                        .note("all the NICs of a VM are in one virtual network (https://learn.microsoft.com/azure/virtual-network/virtual-network-network-interface-vm)")
+                        .help(format!("put the NIC in a subnet of `{v}`, or peer the VNets and use one NIC per VM")),
+                    );
+                    continue;
+                }
+            }
+            addrs.push(a);
+        }
         if let Some(v) = vnet_name {
-            if let Some((other, span)) = taken.get(&(v.clone(), addr)) {
-                out.push(
-                    Diagnostic::error(
-                        codes::ADDRESS_IN_USE,
-                        format!(
-                            "`{}` and `{other}` have the same address `{addr}`",
-                            vm.name.node
-                        ),
-                    )
-                    .primary(ip.span, "already in use")
-                    .secondary(*span, format!("`{other}` has it")),
-                );
-            } else {
-                taken.insert((v, addr), (vm.name.node.clone(), ip.span));
+            for (addr, span) in addrs {
+                claim(&mut taken, &mut out, &v, addr, span, &vm.name.node);
             }
         }
     }
     out.extend(peerings(design));
     out
+}
+
+/// Takes `addr` in VNet `v` for `name`, or reports that another VM has it (AVS0164).
+fn claim(
+    taken: &mut BTreeMap<(String, Ipv4Addr), (String, Span)>,
+    out: &mut Vec<Diagnostic>,
+    v: &str,
+    addr: Ipv4Addr,
+    at: Span,
+    name: &str,
+) {
+    if let Some((other, span)) = taken.get(&(v.to_string(), addr)) {
+        let msg = if other == name {
+            format!("`{name}` has the address `{addr}` twice")
+        } else {
+            format!("`{name}` and `{other}` have the same address `{addr}`")
+        };
+        out.push(
+            Diagnostic::error(codes::ADDRESS_IN_USE, msg)
+                .primary(at, "already in use")
+                .secondary(*span, format!("`{other}` has it")),
+        );
+    } else {
+        taken.insert((v.to_string(), addr), (name.to_string(), at));
+    }
 }
 
 fn vm_in_subnet(

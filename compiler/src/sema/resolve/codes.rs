@@ -41,6 +41,7 @@ pub(crate) const AZURE_RESERVED_ADDRESS: &str = "AVS0163";
 pub(crate) const ADDRESS_IN_USE: &str = "AVS0164";
 pub(crate) const PEERED_VNETS_OVERLAP: &str = "AVS0165";
 pub(crate) const SUBNET_TOO_SMALL: &str = "AVS0166";
+pub(crate) const NIC_OTHER_VNET: &str = "AVS0167";
 
 // Checks.
 pub(crate) const TOO_MANY_FAILURES: &str = "AVS0150";

@@ -187,7 +187,7 @@ impl<'e, 'n> Builder<'e, 'n> {
                                     let hop = match uni.decode_nh(v) {
                                         NextHopValue::Local => continue,
                                         NextHopValue::Node(n) => {
-                                            match net.nodes.get(n).and_then(|x| x.address) {
+                                            match net.address_towards(n, gid) {
                                                 Some(a) => Hop::Appliance(a),
                                                 None => Hop::ApplianceNode(n),
                                             }
@@ -293,22 +293,13 @@ impl<'e, 'n> Builder<'e, 'n> {
                 continue;
             }
             let step = match h {
-                Hop::Vnet(w) => {
-                    let nva = net.nodes.iter().find(|(_, n)| {
-                        n.address == Some(d)
-                            && n.behaviours
-                                .fabric_subnet
-                                .and_then(|fs| net.subnets.get(fs))
-                                .is_some_and(|fs| fs.vnet == w)
-                    });
-                    match nva {
-                        Some((x, _)) => Step::To(x, Arrive::FromFabric),
-                        None => match vnet_owner(net, w, d) {
-                            Some(sub) => Step::Stop(Term::Delivered(Owner::Subnet(sub))),
-                            None => Step::Stop(Term::Dropped(Why::NotInVnet)),
-                        },
-                    }
-                }
+                Hop::Vnet(w) => match net.nic_in_vnet(d, w) {
+                    Some(x) => Step::To(x, Arrive::FromFabric),
+                    None => match vnet_owner(net, w, d) {
+                        Some(sub) => Step::Stop(Term::Delivered(Owner::Subnet(sub))),
+                        None => Step::Stop(Term::Dropped(Why::NotInVnet)),
+                    },
+                },
                 Hop::Appliance(_) => Step::Stop(Term::Dropped(Why::NoNodeAtAddress)),
                 Hop::ApplianceNode(n) => Step::To(n, Arrive::FromFabric),
                 Hop::Gateway(gw) => {

@@ -18,7 +18,7 @@ mod walk;
 
 pub use walk::{loop_exists, loop_in, walk_exists, Fresh, Walk};
 
-use super::encode::{edge_kind, CandSource, Encoder, NodeRib, PrefixPlane};
+use super::encode::{edge_kind, CandSource, Encoder, NextHopValue, NodeRib, PrefixPlane};
 use crate::ir::{Endpoint, Network, NodeId, SessionKind, StaticTarget, SubnetId, TunnelId};
 use crate::sim::{owners, Owner, Why};
 use ipnet::Ipv4Net;
@@ -74,6 +74,8 @@ pub enum Vertex {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Arrive {
     Origin,
+    /// The walk starts at an AVS's management appliances (`Src::Management`).
+    Management,
     FromNode,
     FromFabric,
 }
@@ -123,11 +125,14 @@ impl Graph {
 pub enum Src {
     Node(NodeId),
     Subnet(SubnetId),
+    /// An AVS's management appliances (`management P`): no default route.
+    Management(NodeId),
 }
 
 pub fn endpoint_src(net: &Network, ep: &Endpoint) -> Option<Src> {
     crate::sim::endpoint_source(net, ep).map(|s| match s {
         crate::sim::Source::Node(n) => Src::Node(n),
+        crate::sim::Source::Management(n) => Src::Management(n),
         crate::sim::Source::Subnet(s) => Src::Subnet(s),
     })
 }
@@ -208,6 +213,9 @@ impl<'e, 'n> Builder<'e, 'n> {
         for s in sources {
             let entries: Vec<(Step, Bool)> = match *s {
                 Src::Node(n) => vec![(Step::To(n, Arrive::Origin), Bool::from_bool(true))],
+                Src::Management(n) => {
+                    vec![(Step::To(n, Arrive::Management), Bool::from_bool(true))]
+                }
                 Src::Subnet(sub) => self.fabric_steps(sub, dest, false),
             };
             for (step, guard) in entries {
@@ -263,6 +271,9 @@ impl<'e, 'n> Builder<'e, 'n> {
     ) -> usize {
         let net = self.net();
         let ctx_of = |m: NodeId, arrive: Arrive| {
+            if arrive == Arrive::Management {
+                return crate::sim::forward::CTX_MANAGEMENT;
+            }
             let gateway = net
                 .nodes
                 .get(m)
@@ -393,7 +404,7 @@ impl<'e, 'n> Builder<'e, 'n> {
             plain(vec![(Step::Stop(term), t)], &mut out);
             return out;
         }
-        if node.address == Some(d) || node.public_ip == Some(d) {
+        if node.holds_address(d) || node.public_ip == Some(d) {
             plain(
                 vec![(Step::Stop(Term::Delivered(Owner::Node(m))), t)],
                 &mut out,
@@ -410,11 +421,14 @@ impl<'e, 'n> Builder<'e, 'n> {
             );
             return out;
         }
+        // AVS management appliances use only routes more specific than 0.0.0.0/0.
+        let usable =
+            |p: &Ipv4Net| key.ctx != crate::sim::forward::CTX_MANAGEMENT || p.prefix_len() > 0;
         // RIB lookup: a static wins over BGP routes of the same or a shorter prefix.
         let st = node
             .statics
             .iter()
-            .filter(|s| s.prefix.contains(&d))
+            .filter(|s| s.prefix.contains(&d) && usable(&s.prefix))
             .max_by_key(|s| s.prefix.prefix_len())
             .copied();
         let st_len = st.map(|s| i32::from(s.prefix.prefix_len())).unwrap_or(-1);
@@ -425,7 +439,7 @@ impl<'e, 'n> Builder<'e, 'n> {
         let prefixes: Vec<Ipv4Net> = self
             .bgp_containing(d)
             .into_iter()
-            .filter(|p| i32::from(p.prefix_len()) > floor && self.rib(p, m).is_some())
+            .filter(|p| i32::from(p.prefix_len()) > floor && usable(p) && self.rib(p, m).is_some())
             .collect();
         // choices: (Some(prefix) | None = static-or-nothing, guard)
         let mut pending = Bool::from_bool(true);
@@ -446,23 +460,23 @@ impl<'e, 'n> Builder<'e, 'n> {
                     if owned {
                         out.push((Step::Stop(Term::Delivered(Owner::Node(m))), g, None));
                     } else if let Some(s) = st {
-                        match (s.target, b.fabric_subnet) {
-                            (StaticTarget::Drop, _) => {
+                        match s.target {
+                            StaticTarget::Drop => {
                                 out.push((Step::Stop(Term::Dropped(Why::StaticDrop)), g, None))
                             }
-                            (StaticTarget::Node(x), _) => {
+                            StaticTarget::Node(x) => {
                                 out.push((Step::To(x, Arrive::FromNode), g, None))
                             }
-                            (StaticTarget::Fabric, Some(fs)) => {
-                                for (s, sg) in self.fabric_steps(fs, d, false) {
-                                    out.push((s, Bool::and(&[g.clone(), sg]), None));
+                            StaticTarget::Fabric(via) => match net.egress_subnet(m, &[via, d]) {
+                                Some(fs) => {
+                                    for (s, sg) in self.fabric_steps(fs, d, false) {
+                                        out.push((s, Bool::and(&[g.clone(), sg]), None));
+                                    }
                                 }
-                            }
-                            (StaticTarget::Fabric, None) => {
-                                out.push((Step::Stop(Term::NoRoute), g, None))
-                            }
+                                None => out.push((Step::Stop(Term::NoRoute), g, None)),
+                            },
                         }
-                    } else if let Some(fs) = b.fabric_subnet {
+                    } else if let Some(fs) = net.egress_subnet(m, &[d]) {
                         for (s, sg) in self.fabric_steps(fs, d, false) {
                             out.push((s, Bool::and(&[g.clone(), sg]), None));
                         }
@@ -504,9 +518,32 @@ impl<'e, 'n> Builder<'e, 'n> {
                 .collect(),
             None => Vec::new(),
         };
-        if let Some(fs) = b.fabric_subnet {
-            let mut to_fabric = Vec::new();
-            for (inst, src, _) in &routes {
+        if b.fabric_subnet.is_some() {
+            // By the NIC whose subnet holds the route's next hop or the destination
+            // (the outer destination for a tunnel), else the first NIC: one guard per
+            // egress subnet, over the next hop's possible values.
+            let mut to_fabric: BTreeMap<SubnetId, Vec<Bool>> = BTreeMap::new();
+            let mut by_next_hop = |inst: Bool, src: CandSource, nh: &Int, this: &Self| {
+                for v in this.enc.nh_domain(src) {
+                    let mut hints = match this.enc.uni.decode_nh(v) {
+                        NextHopValue::Local => Vec::new(),
+                        NextHopValue::Node(x) => net
+                            .nodes
+                            .get(x)
+                            .map(|n| n.all_nics().into_iter().map(|(a, _)| a).collect())
+                            .unwrap_or_default(),
+                        NextHopValue::Address(a) => vec![a],
+                    };
+                    hints.push(d);
+                    if let Some(fs) = net.egress_subnet(m, &hints) {
+                        to_fabric
+                            .entry(fs)
+                            .or_default()
+                            .push(Bool::and(&[inst.clone(), nh.eq(Int::from_i64(v))]));
+                    }
+                }
+            };
+            for (inst, src, nh) in &routes {
                 let tunnel = match src {
                     CandSource::Edge(e) => net
                         .edges
@@ -524,7 +561,11 @@ impl<'e, 'n> Builder<'e, 'n> {
                         let gt = Bool::and(&[g.clone(), inst.clone(), up.clone()]);
                         match net.tunnel_end_address(t, far) {
                             Some(outer) => {
-                                for (s, sg) in self.fabric_steps(fs, outer, false) {
+                                let fs = net.egress_subnet(m, &[outer]);
+                                for (s, sg) in fs
+                                    .map(|fs| self.fabric_steps(fs, outer, false))
+                                    .unwrap_or_default()
+                                {
                                     out.push((
                                         s,
                                         Bool::and(&[gt.clone(), sg]),
@@ -538,14 +579,16 @@ impl<'e, 'n> Builder<'e, 'n> {
                                 None,
                             )),
                         }
-                        to_fabric.push(Bool::and(&[inst.clone(), up.not()]));
+                        by_next_hop(Bool::and(&[inst.clone(), up.not()]), *src, nh, self);
                     }
-                    None => to_fabric.push(inst.clone()),
+                    None => by_next_hop(inst.clone(), *src, nh, self),
                 }
             }
-            let tf = Bool::and(&[g.clone(), Bool::or(&to_fabric)]);
-            for (s, sg) in self.fabric_steps(fs, d, false) {
-                out.push((s, Bool::and(&[tf.clone(), sg]), None));
+            for (fs, guards) in to_fabric {
+                let tf = Bool::and(&[g.clone(), Bool::or(&guards)]);
+                for (s, sg) in self.fabric_steps(fs, d, false) {
+                    out.push((s, Bool::and(&[tf.clone(), sg]), None));
+                }
             }
             return;
         }

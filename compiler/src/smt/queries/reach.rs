@@ -70,7 +70,7 @@ pub(super) fn dedupe_by_signature(net: &Network, dests: Vec<Ipv4Addr>) -> Vec<Ip
 
 pub(super) fn src_name(net: &Network, s: Src) -> String {
     match s {
-        Src::Node(n) => node_name(net, n),
+        Src::Node(n) | Src::Management(n) => node_name(net, n),
         Src::Subnet(s) => net
             .subnets
             .get(s)
