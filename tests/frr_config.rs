@@ -475,9 +475,8 @@ fn unknown_statements_are_located_warnings() {
 #[test]
 fn unsupported_statements_that_change_routing_are_errors() {
     for line in [
-        " neighbor 10.0.0.1 default-originate",
-        " neighbor 10.0.0.1 peer-group UPLINKS",
-        " aggregate-address 10.0.0.0/8 summary-only",
+        " neighbor 10.0.0.1 default-originate route-map DEF",
+        " aggregate-address 10.0.0.0/8 route-map AGG",
         " redistribute ospf",
         " bgp bestpath as-path ignore",
         " neighbor 10.0.0.1 remove-private-AS",
@@ -491,7 +490,6 @@ fn unsupported_statements_that_change_routing_are_errors() {
     for text in [
         "router ospf\n network 10.0.0.0/8 area 0\n",
         "route-map X permit 10\n set weight 100\n",
-        "route-map X permit 10\n set community 1:1\n",
         "route-map X permit 10\n match ip next-hop 1\n",
         "bgp community-list expanded X permit 1:.*\n",
     ] {
@@ -502,6 +500,164 @@ fn unsupported_statements_that_change_routing_are_errors() {
             "{text}: {diags:#?}"
         );
     }
+}
+
+/// `neighbor A default-originate` and `aggregate-address` parse (FRR 8.4's bgpd:
+/// 0/0 goes to A past the outbound route-map and ebgp-requires-policy; the aggregate
+/// exists while a more specific route does, `summary-only` hides those), and the
+/// design is not analysed: the model cannot say either yet (AVS0902 on the line).
+#[test]
+fn default_originate_and_aggregates_are_read_and_refused_on_their_line() {
+    let (c, d) = parse("router bgp 65010\n neighbor 10.0.0.1 remote-as 1\n address-family ipv4 unicast\n  neighbor 10.0.0.1 default-originate\n  aggregate-address 10.0.0.0/8 as-set summary-only\n  aggregate-address 10.1.0.0/16\n");
+    assert!(d.is_empty(), "{d:#?}");
+    let b = c.bgp.unwrap();
+    assert!(b.neighbors[0].default_originate.is_some());
+    assert_eq!(b.aggregates.len(), 2);
+    assert!(b.aggregates[0].node.as_set && b.aggregates[0].node.summary_only);
+    assert!(!b.aggregates[1].node.as_set && !b.aggregates[1].node.summary_only);
+    let (_, d) = parse("router bgp 65010\n aggregate-address 10.0.0.0/8 summary-onyl\n");
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].code, "AVS0900");
+    for (extra, line) in [
+        (
+            "  neighbor 10.100.0.4 default-originate\n",
+            "neighbor 10.100.0.4 default-originate",
+        ),
+        (
+            "  aggregate-address 10.50.0.0/15 summary-only\n",
+            "aggregate-address 10.50.0.0/15 summary-only",
+        ),
+    ] {
+        let conf = FW_OK.replace(
+            " exit-address-family",
+            &format!("{extra} exit-address-family"),
+        );
+        let a = fw(&conf);
+        let e = with_code(&a, "AVS0902");
+        assert_eq!(e.len(), 1, "{:#?}", a.diagnostics);
+        assert_eq!(line_of(&a, e[0].labels[0].span).trim(), line);
+        assert!(a.has_errors());
+    }
+}
+
+/// `set community C` without `additive` replaces every community; `set community
+/// none` removes them all.
+#[test]
+fn set_community_replaces_or_removes_every_community() {
+    let (c, d) = parse("route-map X permit 10\n set community 1:1 2:2\nroute-map X permit 20\n set community none\nroute-map X permit 30\n set community 3:3 additive\n set community 4:4\n");
+    assert!(d.is_empty(), "{d:#?}");
+    let m = &c.route_maps["X"];
+    assert_eq!(
+        m.entries[&10].sets[0].node,
+        Set::Community {
+            communities: vec![(1, 1), (2, 2)],
+            additive: false
+        }
+    );
+    assert_eq!(
+        m.entries[&20].sets[0].node,
+        Set::Community {
+            communities: vec![],
+            additive: false
+        }
+    );
+    // A second `set community` replaces the first (FRR).
+    assert_eq!(m.entries[&30].sets.len(), 1);
+    for bad in ["none 1:1", "none additive", ""] {
+        let (_, d) = parse(&format!("route-map X permit 10\n set community {bad}\n"));
+        assert_eq!(d.len(), 1, "{bad}: {d:#?}");
+        assert_eq!(d[0].code, "AVS0900");
+    }
+    // Through the model: the fw tags 10.50.0.0/16 with 65010:1, then replaces that
+    // with 65010:2 (or removes all); the Route Server side cannot see it, so the
+    // fw's own import from ars is used: a route tagged on the way in is denied by a
+    // later map entry only when the tag is still there.
+    let tagged = |set: &str| {
+        FW_OK.replace(
+            "route-map ALL permit 10\n",
+            &format!("route-map ALL permit 10\n set community 65010:1 additive\n on-match next\nroute-map ALL permit 20\n {set}\n on-match next\nroute-map ALL permit 30\n"),
+        )
+    };
+    for (set, has_old, has_new) in [
+        ("set community 65010:2", false, true),
+        ("set community none", false, false),
+        ("set community 65010:2 additive", true, true),
+    ] {
+        let a = fw(&tagged(set));
+        assert!(!a.has_errors(), "{set}: {:#?}", a.diagnostics);
+        let net = a.network.as_ref().unwrap();
+        let state = avscheck::sim::stable_state(net, &avscheck::sim::Scenario::default()).unwrap();
+        let r = state
+            .best(
+                net.node_by_name("ars").unwrap(),
+                "10.50.0.0/16".parse().unwrap(),
+            )
+            .unwrap();
+        let comms: Vec<(u16, u16)> = r
+            .tags
+            .iter()
+            .filter_map(|t| net.tags[*t].community)
+            .collect();
+        assert_eq!(comms.contains(&(65010, 1)), has_old, "{set}: {comms:?}");
+        assert_eq!(comms.contains(&(65010, 2)), has_new, "{set}: {comms:?}");
+    }
+}
+
+/// Peer-groups: settings on the group are inherited by its members, a member's own
+/// setting wins, a member may take its remote-as from the group, and a reference to
+/// a group never defined is a located warning (FRR rejects the line).
+#[test]
+fn peer_group_members_inherit_the_groups_settings() {
+    let text = "router bgp 65010\n neighbor ARS peer-group\n neighbor ARS remote-as 65515\n neighbor 10.100.0.4 peer-group ARS\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.5 peer-group ARS\n address-family ipv4 unicast\n  neighbor ARS route-map ALL in\n  neighbor ARS route-map ALL out\n  neighbor 10.100.0.5 route-map OTHER out\n exit-address-family\n";
+    let (c, d) = parse(text);
+    assert!(d.is_empty(), "{d:#?}");
+    let b = c.bgp.as_ref().unwrap();
+    let g = &b.peer_groups["ARS"];
+    assert_eq!(g.remote_as.as_ref().unwrap().node, RemoteAs::Asn(65515));
+    assert_eq!(b.neighbors.len(), 2);
+    let m4 = b.neighbors[0].inherit(g);
+    assert_eq!(m4.remote_as.unwrap().node, RemoteAs::Asn(65515));
+    assert_eq!(m4.route_map[&Direction::Out].node, "ALL");
+    assert_eq!(m4.route_map[&Direction::In].node, "ALL");
+    let m5 = b.neighbors[1].inherit(g);
+    assert_eq!(m5.route_map[&Direction::Out].node, "OTHER");
+    assert_eq!(m5.route_map[&Direction::In].node, "ALL");
+    // Undefined group: the line is rejected, with a warning on it.
+    for line in [
+        " neighbor 10.0.0.1 peer-group NOPE",
+        " neighbor NOPE route-map X in",
+    ] {
+        let text = format!("router bgp 65010\n{line}\n");
+        let (_, d) = parse(&text);
+        assert_eq!(d.len(), 1, "{line}: {d:#?}");
+        assert_eq!(d[0].code, "AVS0908");
+        assert_eq!(line_at(&text, &d[0]), line.trim());
+    }
+    // Through the model: the group's policies let the fw and the Route Server
+    // exchange routes under ebgp-requires-policy.
+    let grouped = "frr version 8.4
+router bgp 65010
+ neighbor ARS peer-group
+ neighbor ARS remote-as 65515
+ neighbor 10.100.0.4 peer-group ARS
+ neighbor 10.100.0.5 peer-group ARS
+ address-family ipv4 unicast
+  network 10.50.0.0/16
+  neighbor ARS route-map ALL in
+  neighbor ARS route-map ALL out
+ exit-address-family
+!
+ip route 10.50.0.0/16 blackhole
+route-map ALL permit 10
+";
+    let a = fw(grouped);
+    assert!(a.diagnostics.is_empty(), "{:#?}", a.diagnostics);
+    assert!(installs(&a, "ars", "10.50.0.0/16"));
+    assert!(installs(&a, "fw", "10.100.0.0/16"));
+    // Without the group's outbound map, nothing is sent.
+    let a = fw(&grouped.replace("  neighbor ARS route-map ALL out\n", ""));
+    assert!(!installs(&a, "ars", "10.50.0.0/16"));
+    assert!(installs(&a, "fw", "10.100.0.0/16"));
 }
 
 #[test]
@@ -616,6 +772,16 @@ fn hostile_configurations_give_located_diagnostics_never_a_panic() {
         "ü…",
         "",
         "remote-as",
+        "peer-group",
+        "PG",
+        "default-originate",
+        "aggregate-address",
+        "summary-only",
+        "as-set",
+        "community",
+        "none",
+        "additive",
+        "activate",
     ];
     let mut rng = rand::rngs::StdRng::seed_from_u64(14);
     for _ in 0..300 {

@@ -365,3 +365,57 @@ fn frr_and_avscheck_agree_on_the_same_configurations() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// FRR's own behaviour for two statements avscheck reads but refuses (AVS0902):
+/// `neighbor A default-originate` sends 0.0.0.0/0 (path: the own AS) past
+/// ebgp-requires-policy and past an outbound route-map that denies everything, and
+/// `aggregate-address P summary-only` sends P alone while a more specific route
+/// exists (an aggregate without one is not originated). tests/frr_facts/README.md.
+#[test]
+fn frr_behaviour_of_default_originate_and_aggregates() {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/frr_facts/default-originate-aggregate");
+    let nodes: Vec<Node> = (1..=4)
+        .map(|i| Node {
+            name: format!("r{i}"),
+            addrs: vec![Ipv4Addr::new(10, 0, 0, i)],
+            conf: dir.join(format!("r{i}.conf")),
+        })
+        .collect();
+    // avscheck reads r1 and refuses exactly its two default-originate lines and two
+    // aggregate-address lines.
+    let r1 = std::fs::read_to_string(&nodes[0].conf).unwrap();
+    let (cfg, diags) = avscheck::frr::parse(avscheck::FileId(0), &r1);
+    assert!(diags.is_empty(), "{diags:#?}");
+    let bgp = cfg.bgp.as_ref().unwrap();
+    assert_eq!(bgp.aggregates.len(), 2);
+    assert_eq!(
+        bgp.neighbors
+            .iter()
+            .filter(|n| n.default_originate.is_some())
+            .count(),
+        2
+    );
+    if !frr_available() {
+        if std::env::var("AVSCHECK_REQUIRE_FRR").as_deref() == Ok("1") {
+            panic!("AVSCHECK_REQUIRE_FRR=1 but {BGPD}, vtysh or `unshare -n` is not available");
+        }
+        eprintln!("note: bgpd (or unshare -n) not available: FRR behaviour test skipped");
+        return;
+    }
+    let (frr, _) = frr_bests(&nodes).unwrap();
+    let p = |s: &str| -> Ipv4Net { s.parse().unwrap() };
+    let expect: Bests = [
+        (
+            "r1",
+            vec![(p("10.10.0.0/16"), vec![]), (p("10.10.1.0/24"), vec![])],
+        ),
+        ("r2", vec![(p("0.0.0.0/0"), vec![65001])]),
+        ("r3", vec![(p("0.0.0.0/0"), vec![65001])]),
+        ("r4", vec![(p("10.10.0.0/16"), vec![65001])]),
+    ]
+    .into_iter()
+    .map(|(n, v)| (n.to_string(), v.into_iter().collect()))
+    .collect();
+    assert_eq!(frr, expect);
+}

@@ -52,6 +52,9 @@ impl translate::Design for D {
         let n = self.tags.len() as u32;
         *self.tags.entry(c).or_insert(TagId(n))
     }
+    fn all_tags(&self) -> Vec<TagId> {
+        self.tags.values().copied().collect()
+    }
 }
 
 const ASNS: [u32; 4] = [65001, 65002, 65003, 65515];
@@ -164,9 +167,12 @@ fn config(rng: &mut StdRng) -> String {
                 1 => s.push_str(&format!(" set as-path exclude {}\n", pick(rng, &ASNS))),
                 _ => {}
             }
-            if rng.gen_bool(0.3) {
-                let (a, b) = pick(rng, &COMMS);
-                s.push_str(&format!(" set community {a}:{b} additive\n"));
+            let (a, b) = pick(rng, &COMMS);
+            match rng.gen_range(0..10) {
+                0..=2 => s.push_str(&format!(" set community {a}:{b} additive\n")),
+                3 => s.push_str(&format!(" set community {a}:{b}\n")),
+                4 => s.push_str(" set community none\n"),
+                _ => {}
             }
             match rng.gen_range(0..5) {
                 0 => s.push_str(" on-match next\n"),
@@ -254,7 +260,15 @@ fn reference(c: &Config, r: &R) -> Option<R> {
                     out.path = p;
                 }
                 Set::Exclude(l) => out.path.retain(|a| !l.contains(a)),
-                Set::CommunityAdditive(l) => out.comms.extend(l.iter().copied()),
+                Set::Community {
+                    communities,
+                    additive,
+                } => {
+                    if !*additive {
+                        out.comms.clear();
+                    }
+                    out.comms.extend(communities.iter().copied());
+                }
                 _ => unreachable!(),
             }
         }
@@ -300,6 +314,9 @@ fn compiled(p: &avscheck::ir::Policy, tags: &BTreeMap<(u16, u16), TagId>, r: &R)
             Action::AddTag(t) => {
                 out.comms.insert(tag_of[t]);
             }
+            Action::RemoveTag(t) => {
+                out.comms.remove(&tag_of[t]);
+            }
             other => panic!("unexpected action {other:?}"),
         }
     }
@@ -315,9 +332,15 @@ fn compiled_route_maps_agree_with_frr_semantics() {
         let text = config(&mut rng);
         let (cfg, diags) = avscheck::frr::parse(FileId(0), &text);
         assert!(diags.iter().all(|d| !d.is_error()), "{text}\n{diags:#?}");
+        // Every community a route can carry is a tag before the translation (as
+        // sema's lowering interns them), so `set community` without `additive`
+        // removes them all.
         let mut d = D {
             tags: BTreeMap::new(),
         };
+        for c in COMMS {
+            translate::Design::tag(&mut d, c);
+        }
         let t = translate::translate(&cfg, &NodeEnv::default(), &mut d);
         if t.diags.iter().any(|x| x.is_error()) {
             continue; // outside the supported subset (e.g. a continue reading its sets)

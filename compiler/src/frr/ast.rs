@@ -123,6 +123,27 @@ pub struct BgpRouter {
     pub neighbors: Vec<Neighbor>,
     pub networks: Vec<Spanned<Ipv4Net>>,
     pub redistribute: Vec<Spanned<Redistribute>>,
+    /// `neighbor NAME peer-group` groups by name: their settings (the group's
+    /// `Neighbor::addr` is 0.0.0.0 and spans the name on the defining line).
+    pub peer_groups: BTreeMap<String, Neighbor>,
+    /// `aggregate-address` lines.
+    pub aggregates: Vec<Spanned<Aggregate>>,
+}
+
+/// `aggregate-address P [as-set] [summary-only]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Aggregate {
+    pub prefix: Ipv4Net,
+    pub as_set: bool,
+    pub summary_only: bool,
+}
+
+/// What a `neighbor` line configures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Addr(Ipv4Addr),
+    /// A peer-group by name.
+    Group(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +187,29 @@ pub struct Neighbor {
     /// `[no] neighbor A activate` in the IPv4 unicast address family.
     pub activate: Option<Spanned<bool>>,
     pub shutdown: Option<Span>,
+    /// `neighbor A peer-group NAME`: the group whose settings A inherits.
+    pub peer_group: Option<Spanned<String>>,
+    /// `neighbor A default-originate`.
+    pub default_originate: Option<Span>,
+}
+
+impl Config {
+    /// Every community a `set community` line of this configuration adds.
+    pub fn set_communities(&self) -> Vec<(u16, u16)> {
+        let mut out: Vec<(u16, u16)> = self
+            .route_maps
+            .values()
+            .flat_map(|m| m.entries.values())
+            .flat_map(|e| e.sets.iter())
+            .flat_map(|s| match &s.node {
+                Set::Community { communities, .. } => communities.clone(),
+                _ => Vec::new(),
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 impl Neighbor {
@@ -184,6 +228,39 @@ impl Neighbor {
             weight: None,
             activate: None,
             shutdown: None,
+            peer_group: None,
+            default_originate: None,
+        }
+    }
+
+    /// This neighbor's settings over its peer-group's: a setting the neighbor makes
+    /// itself wins, every other one comes from the group (FRR's peer-group
+    /// inheritance, per setting and per direction).
+    pub fn inherit(&self, group: &Neighbor) -> Neighbor {
+        fn dirs(
+            own: &BTreeMap<Direction, Spanned<String>>,
+            g: &BTreeMap<Direction, Spanned<String>>,
+        ) -> BTreeMap<Direction, Spanned<String>> {
+            let mut out = g.clone();
+            out.extend(own.iter().map(|(d, v)| (*d, v.clone())));
+            out
+        }
+        Neighbor {
+            addr: self.addr,
+            remote_as: self.remote_as.or(group.remote_as),
+            route_map: dirs(&self.route_map, &group.route_map),
+            prefix_list: dirs(&self.prefix_list, &group.prefix_list),
+            filter_list: dirs(&self.filter_list, &group.filter_list),
+            distribute_list: dirs(&self.distribute_list, &group.distribute_list),
+            allowas_in: self.allowas_in.or(group.allowas_in),
+            as_override: self.as_override.or(group.as_override),
+            next_hop_self: self.next_hop_self.or(group.next_hop_self),
+            remove_private_as: self.remove_private_as.or(group.remove_private_as),
+            weight: self.weight.or(group.weight),
+            activate: self.activate.or(group.activate),
+            shutdown: self.shutdown.or(group.shutdown),
+            peer_group: self.peer_group.clone(),
+            default_originate: self.default_originate.or(group.default_originate),
         }
     }
     /// Whether any inbound/outbound policy is configured (what FRR's
@@ -231,8 +308,13 @@ pub enum Set {
     Metric(u32),
     Prepend(Vec<u32>),
     Exclude(Vec<u32>),
-    /// `set community C... additive`.
-    CommunityAdditive(Vec<(u16, u16)>),
+    /// `set community C... [additive]`, `set community none` (no communities, not
+    /// additive): without `additive` every community the route carries is removed
+    /// first.
+    Community {
+        communities: Vec<(u16, u16)>,
+        additive: bool,
+    },
     /// `set comm-list NAME delete`.
     CommListDelete(String),
     NextHop(Ipv4Addr),

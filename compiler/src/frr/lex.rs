@@ -173,6 +173,19 @@ pub fn address(i: In) -> PResult<(Ipv4Addr, Word)> {
     })(i)
 }
 
+/// What a `neighbor` line configures: an address, or a peer-group by name (a word
+/// that does not start with a digit and holds no `.` or `:`).
+pub fn neighbor_target(i: In) -> PResult<(super::ast::Target, Word)> {
+    let (r, w) = expect("a neighbor address or peer-group name")(i)?;
+    let looks_like_address =
+        w.text.starts_with(|c: char| c.is_ascii_digit()) || w.text.contains(['.', ':']);
+    if looks_like_address {
+        let (r, (a, w)) = address(i)?;
+        return Ok((r, (super::ast::Target::Addr(a), w)));
+    }
+    Ok((r, (super::ast::Target::Group(w.text.to_string()), w)))
+}
+
 /// An IPv4 prefix without host bits.
 pub fn prefix(i: In) -> PResult<(Ipv4Net, Word)> {
     typed("an IPv4 prefix (A.B.C.D/M)", prefix_text)(i)

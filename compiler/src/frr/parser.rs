@@ -8,9 +8,7 @@
 //! whatever the input, and no parser recurses, so hostile nesting cannot exhaust the
 //! stack.
 
-use super::ast::{
-    BgpRouter, Config, Direction, Entry, FilterList, Neighbor, RouteMap, RouteMapEntry,
-};
+use super::ast::{BgpRouter, Config, Entry, FilterList, Neighbor, RouteMap, RouteMapEntry, Target};
 use super::codes;
 use super::lex::In;
 use super::stmt::{self, NeighborCmd, Stmt};
@@ -284,6 +282,8 @@ impl Driver {
                             neighbors: Vec::new(),
                             networks: Vec::new(),
                             redistribute: Vec::new(),
+                            peer_groups: Default::default(),
+                            aggregates: Vec::new(),
                         });
                         self.stack.push(Node::Bgp);
                     }
@@ -336,12 +336,22 @@ impl Driver {
                     b.redistribute.push(Spanned::new(r, span));
                 }
             }
-            Stmt::Neighbor(addr, (s, e), cmd) => {
+            Stmt::Neighbor(target, (s, e), cmd) => {
                 if in_other_af {
                     return;
                 }
                 let aspan = self.span(s, e);
-                self.neighbor(Spanned::new(addr, aspan), cmd, span);
+                self.neighbor(Spanned::new(target, aspan), cmd, span);
+            }
+            Stmt::Aggregate(a) => {
+                if in_other_af {
+                    return;
+                }
+                if let Some(b) = &mut self.cfg.bgp {
+                    // A second line for one prefix replaces the first (FRR).
+                    b.aggregates.retain(|x| x.node.prefix != a.prefix);
+                    b.aggregates.push(Spanned::new(a, span));
+                }
             }
             Stmt::Match(m) => {
                 if let Some(e) = self.entry() {
@@ -379,34 +389,71 @@ impl Driver {
         self.cfg.route_maps.get_mut(name)?.entries.get_mut(seq)
     }
 
-    fn neighbor(&mut self, addr: Spanned<std::net::Ipv4Addr>, cmd: NeighborCmd, span: Span) {
+    fn neighbor(&mut self, target: Spanned<Target>, cmd: NeighborCmd, span: Span) {
         let Some(bgp) = &mut self.cfg.bgp else { return };
-        let pos = bgp.neighbors.iter().position(|n| n.addr.node == addr.node);
-        let n = match (pos, &cmd) {
-            (Some(i), _) => match bgp.neighbors.get_mut(i) {
-                Some(n) => n,
-                None => return,
-            },
-            (None, NeighborCmd::RemoteAs(_)) => {
-                bgp.neighbors.push(Neighbor::new(addr));
-                match bgp.neighbors.last_mut() {
-                    Some(n) => n,
-                    None => return,
-                }
+        let tspan = target.span;
+        let n = match (target.node, &cmd) {
+            (Target::Group(g), NeighborCmd::PeerGroupDefine) => {
+                bgp.peer_groups.entry(g).or_insert_with(|| {
+                    Neighbor::new(Spanned::new(std::net::Ipv4Addr::UNSPECIFIED, tspan))
+                });
+                return;
             }
-            (None, _) => {
+            (Target::Group(g), _) => match bgp.peer_groups.get_mut(&g) {
+                Some(n) => n,
+                None => {
+                    self.diags.push(undefined_group(&g, tspan, span));
+                    return;
+                }
+            },
+            (Target::Addr(a), NeighborCmd::PeerGroupDefine) => {
+                let _ = a;
                 self.diags.push(
-                    Diagnostic::warning(
-                        codes::NO_REMOTE_AS,
-                        format!("neighbor `{}` has no `remote-as` yet", addr.node),
-                    )
-                    .primary(span, "FRR rejects this line")
-                    .help(format!(
-                        "declare `neighbor {} remote-as ASN` before the neighbor's other lines",
-                        addr.node
-                    )),
+                    Diagnostic::error(codes::SYNTAX, "`neighbor A peer-group` needs a group name")
+                        .primary(span, "FRR rejects this line")
+                        .help("`neighbor NAME peer-group` defines a group; `neighbor A peer-group NAME` makes A a member"),
                 );
                 return;
+            }
+            (Target::Addr(addr), _) => {
+                let pos = bgp.neighbors.iter().position(|n| n.addr.node == addr);
+                // A member may come into being by joining a group that has a remote-as.
+                let joins_group = match &cmd {
+                    NeighborCmd::PeerGroup(g) => match bgp.peer_groups.get(g) {
+                        None => {
+                            self.diags.push(undefined_group(g, span, span));
+                            return;
+                        }
+                        Some(grp) => grp.remote_as.is_some(),
+                    },
+                    _ => false,
+                };
+                match pos {
+                    Some(i) => match bgp.neighbors.get_mut(i) {
+                        Some(n) => n,
+                        None => return,
+                    },
+                    None if matches!(cmd, NeighborCmd::RemoteAs(_)) || joins_group => {
+                        bgp.neighbors.push(Neighbor::new(Spanned::new(addr, tspan)));
+                        match bgp.neighbors.last_mut() {
+                            Some(n) => n,
+                            None => return,
+                        }
+                    }
+                    None => {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                codes::NO_REMOTE_AS,
+                                format!("neighbor `{addr}` has no `remote-as` yet"),
+                            )
+                            .primary(span, "FRR rejects this line")
+                            .help(format!(
+                                "declare `neighbor {addr} remote-as ASN` (or join a peer-group that has one) before the neighbor's other lines"
+                            )),
+                        );
+                        return;
+                    }
+                }
             }
         };
         match cmd {
@@ -430,12 +477,29 @@ impl Driver {
             NeighborCmd::Activate(on) => n.activate = Some(Spanned::new(on, span)),
             NeighborCmd::Shutdown => n.shutdown = Some(span),
             NeighborCmd::Weight(w) => n.weight = Some(Spanned::new(w, span)),
-            NeighborCmd::NoOp => {}
+            NeighborCmd::PeerGroup(g) => n.peer_group = Some(Spanned::new(g, span)),
+            NeighborCmd::DefaultOriginate => n.default_originate = Some(span),
+            NeighborCmd::PeerGroupDefine | NeighborCmd::NoOp => {}
             NeighborCmd::Unsupported(msg) => self.error(span, msg),
             NeighborCmd::Unmodeled(msg) => self.unmodeled(span, msg),
         }
-        let _ = Direction::In;
     }
+}
+
+/// A reference to a peer-group no `neighbor NAME peer-group` line defined.
+fn undefined_group(name: &str, at: Span, line: Span) -> Diagnostic {
+    let mut d = Diagnostic::warning(
+        codes::UNDEFINED_LIST,
+        format!("peer-group `{name}` is not defined"),
+    )
+    .primary(at, "FRR rejects this line");
+    if at != line {
+        d = d.secondary(line, "ignored");
+    }
+    d.help(format!(
+        "define the group first: `neighbor {name} peer-group`"
+    ))
+    .note("a neighbor named by an interface (BGP unnumbered) is not supported")
 }
 
 fn clip(s: &str) -> String {

@@ -16,26 +16,28 @@
 //!          | "neighbor" ADDR neighbor | "no" "neighbor" ADDR "activate" | af
 //!          | "address-family" "ipv4" ["unicast"] | "timers" ... | "coalesce-time" N
 //! af       = "network" PREFIX | "redistribute" ("static"|"connected") | "neighbor" ADDR neighbor
-//!          | "exit-address-family"
+//!          | "aggregate-address" PREFIX ["as-set"] ["summary-only"] | "exit-address-family"
 //! neighbor = "remote-as" (ASN|"internal"|"external") | "route-map" NAME ("in"|"out")
 //!          | "prefix-list" NAME DIR | "filter-list" NAME DIR | "distribute-list" NAME DIR
 //!          | "allowas-in" [N] | "as-override" | "next-hop-self" ["force"] | "remove-private-AS" "all"
 //!          | "activate" | "shutdown" | "weight" N | "update-source" WORD | "ebgp-multihop" [N] | ...
+//!          | "peer-group" [NAME] | "default-originate"
+//! (ADDR in `neighbor` lines may also be a peer-group NAME: a word without digits first, `.` or `:`)
 //! rmap     = "match" ("ip" "address" ("prefix-list" NAME | NAME) | "as-path" NAME | "community" NAME)
 //!          | "set" ("local-preference" N | "metric" N | "as-path" ("prepend"|"exclude") ASN...
-//!          |        | "community" COMMUNITY... "additive" | "comm-list" NAME "delete"
+//!          |        | "community" (COMMUNITY... ["additive"] | "none") | "comm-list" NAME "delete"
 //!          |        | "ip" "next-hop" (ADDR | "unchanged"))
 //!          | "on-match" ("next" | "goto" N) | "continue" [N] | "description" TEXT
 //! ```
 
 use super::ast::{
-    AccessEntry, Direction, Exit, IpRoute, Match, PrefixEntry, Redistribute, RemoteAs, Set,
-    StaticNextHop,
+    AccessEntry, Aggregate, Direction, Exit, IpRoute, Match, PrefixEntry, Redistribute, RemoteAs,
+    Set, StaticNextHop, Target,
 };
 use super::error::{ErrorKind, PError};
 use super::lex::{
-    address, asn, asn_text, community, end, expect, kw, number, one_of, prefix, prefix_text, rest,
-    word, In, PResult, Word,
+    address, asn, asn_text, community, end, expect, kw, neighbor_target, number, one_of, prefix,
+    prefix_text, rest, word, In, PResult, Word,
 };
 use ipnet::Ipv4Net;
 use nom::branch::alt;
@@ -94,7 +96,11 @@ pub enum Stmt {
     EbgpRequiresPolicy(bool),
     ImportCheck(bool),
     DefaultIpv4Unicast(bool),
-    Neighbor(Ipv4Addr, (usize, usize), NeighborCmd),
+    /// A `neighbor` line: its target (address or peer-group), the span of the target
+    /// word, the setting.
+    Neighbor(Target, (usize, usize), NeighborCmd),
+    /// `aggregate-address P [as-set] [summary-only]`.
+    Aggregate(Aggregate),
     Network(Ipv4Net),
     Redistribute(Redistribute),
     /// `address-family ipv4 unicast` (true) or another family (false).
@@ -118,6 +124,12 @@ pub enum NeighborCmd {
     Activate(bool),
     Shutdown,
     Weight(u32),
+    /// `neighbor NAME peer-group`: defines the group.
+    PeerGroupDefine,
+    /// `neighbor A peer-group NAME`: A joins the group.
+    PeerGroup(String),
+    /// `neighbor A default-originate`.
+    DefaultOriginate,
     NoOp,
     Unsupported(String),
     Unmodeled(String),
@@ -628,7 +640,7 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
 }
 
 fn no_neighbor(i: In) -> PResult<Stmt> {
-    let (r, (a, aw)) = cut(address)(i)?;
+    let (r, (a, aw)) = cut(neighbor_target)(i)?;
     let (r, w) = cut(expect("a neighbor setting"))(r)?;
     match w.text {
         "activate" => {
@@ -695,11 +707,32 @@ pub fn af(i: In) -> PResult<Stmt> {
             }
         }
         "aggregate-address" => {
-            let (r, _) = rest(r)?;
-            Ok((
-                r,
-                Stmt::Unsupported("`aggregate-address` is not supported yet".into()),
-            ))
+            let (r, (p, _)) = cut(prefix)(r)?;
+            let mut agg = Aggregate {
+                prefix: p,
+                as_set: false,
+                summary_only: false,
+            };
+            let mut r = r;
+            while let Ok((r2, w)) = word(r) {
+                match w.text {
+                    "as-set" => agg.as_set = true,
+                    "summary-only" => agg.summary_only = true,
+                    "route-map" | "suppress-map" | "origin" | "matching-MED-only" => {
+                        let (r3, _) = rest(r2)?;
+                        return Ok((
+                            r3,
+                            Stmt::Unsupported(format!(
+                                "`aggregate-address P {}` is not supported",
+                                w.text
+                            )),
+                        ));
+                    }
+                    _ => return fail(&w, ErrorKind::Expected("`as-set` or `summary-only`".into())),
+                }
+                r = r2;
+            }
+            Ok((r, Stmt::Aggregate(agg)))
         }
         "maximum-paths" | "distance" | "table-map" => {
             let (r, _) = rest(r)?;
@@ -712,7 +745,7 @@ pub fn af(i: In) -> PResult<Stmt> {
 }
 
 fn neighbor(i: In) -> PResult<Stmt> {
-    let (r, (a, aw)) = cut(address)(i)?;
+    let (r, (a, aw)) = cut(neighbor_target)(i)?;
     let (r, w) = cut(expect("a neighbor setting"))(r)?;
     let named = |r| -> PResult<(String, Direction)> {
         let (r, name) = cut(expect("a name"))(r)?;
@@ -821,9 +854,31 @@ fn neighbor(i: In) -> PResult<Stmt> {
                 )),
             )
         }
-        "default-originate"
-        | "peer-group"
-        | "local-as"
+        "default-originate" => {
+            let (r2, x) = opt(word)(r)?;
+            match x {
+                None => (r2, NeighborCmd::DefaultOriginate),
+                Some(x) => {
+                    let (r2, _) = rest(r2)?;
+                    (
+                        r2,
+                        NeighborCmd::Unsupported(format!(
+                            "`neighbor A default-originate {}` is not supported",
+                            x.text
+                        )),
+                    )
+                }
+            }
+        }
+        "peer-group" => {
+            let (r2, name) = opt(word)(r)?;
+            let (r2, _) = end(r2)?;
+            match name {
+                None => (r2, NeighborCmd::PeerGroupDefine),
+                Some(n) => (r2, NeighborCmd::PeerGroup(s(n))),
+            }
+        }
+        "local-as"
         | "attribute-unchanged"
         | "unsuppress-map"
         | "addpath-tx-all-paths"
@@ -1005,6 +1060,7 @@ fn rm_set(i: In) -> PResult<Stmt> {
             let mut r = r;
             let mut list = Vec::new();
             let mut additive = false;
+            let mut none = false;
             while let Ok((r2, w)) = word(r) {
                 r = r2;
                 if w.text == "additive" {
@@ -1012,26 +1068,33 @@ fn rm_set(i: In) -> PResult<Stmt> {
                     continue;
                 }
                 if w.text == "none" {
-                    return unsupported(r, "community none".into());
+                    none = true;
+                    continue;
                 }
                 match community(w.text) {
                     Ok(c) => list.push(c),
                     Err(k) => return fail(&w, k),
                 }
             }
-            if list.is_empty() {
+            if none && (additive || !list.is_empty()) {
                 return Err(nom::Err::Failure(PError::at(
                     &r,
-                    ErrorKind::Expected("a community (AA:NN)".into()),
+                    ErrorKind::Expected("`none` alone".into()),
                 )));
             }
-            if !additive {
-                return Ok((
-                    r,
-                    Stmt::Unsupported("`set community` without `additive` (replacing every community) is not supported: add `additive`".into()),
-                ));
+            if list.is_empty() && !none {
+                return Err(nom::Err::Failure(PError::at(
+                    &r,
+                    ErrorKind::Expected("a community (AA:NN) or `none`".into()),
+                )));
             }
-            Ok((r, Stmt::Set(Set::CommunityAdditive(list))))
+            Ok((
+                r,
+                Stmt::Set(Set::Community {
+                    communities: list,
+                    additive,
+                }),
+            ))
         }
         "comm-list" => {
             let (r, name) = cut(expect("a community-list name"))(r)?;

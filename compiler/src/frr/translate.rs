@@ -75,6 +75,10 @@ pub trait Design {
     fn node_at(&self, addr: Ipv4Addr) -> Option<NodeId>;
     /// The tag standing for a community (interned across the design).
     fn tag(&mut self, community: (u16, u16)) -> TagId;
+    /// Every tag a route of the design can carry (what `set community` without
+    /// `additive` removes): the tags of the `.avs` policies and of every
+    /// configuration's `set community` lines, interned before any translation.
+    fn all_tags(&self) -> Vec<TagId>;
 }
 
 /// One end of a session, as the configuration declares it.
@@ -142,7 +146,15 @@ pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Transl
     cx.statics(env);
     cx.originations(bgp, env, &d);
     for n in &bgp.neighbors {
-        cx.neighbor(bgp, n, &d);
+        // A peer-group member: its own settings over the group's.
+        let group = n
+            .peer_group
+            .as_ref()
+            .and_then(|g| bgp.peer_groups.get(&g.node));
+        match group {
+            Some(g) => cx.neighbor(bgp, &n.inherit(g), &d),
+            None => cx.neighbor(bgp, n, &d),
+        }
     }
     t
 }
@@ -219,6 +231,26 @@ impl Cx<'_, '_> {
     }
 
     fn originations(&mut self, bgp: &BgpRouter, env: &NodeEnv, d: &Defaults) {
+        for a in &bgp.aggregates {
+            // FRR originates P while a more specific route is in the BGP table, and
+            // `summary-only` suppresses those towards every peer (checked with FRR
+            // 8.4's bgpd); the engines converge each prefix on its own, so a route
+            // that depends on other prefixes is not modeled yet.
+            let mut diag = Diagnostic::error(
+                codes::UNSUPPORTED,
+                format!("`aggregate-address {}` is not modeled yet", a.node.prefix),
+            )
+            .primary(a.span, "originated only while a more specific route is in the BGP table")
+            .note("avscheck converges each prefix on its own and cannot yet make one prefix's route depend on another's");
+            if a.node.as_set {
+                diag = diag.note(
+                    "`as-set` puts an AS_SET in the path, which the model's AS paths cannot hold",
+                );
+            }
+            self.t.diags.push(diag.help(
+                "originate the aggregate with `network P` and `ip route P blackhole` if a more specific route is always present",
+            ));
+        }
         let import_check = bgp
             .import_check
             .as_ref()
@@ -292,6 +324,21 @@ impl Cx<'_, '_> {
         if let Some(s) = n.shutdown {
             let _ = s;
             return;
+        }
+        if let Some(s) = n.default_originate {
+            // FRR 8.4's bgpd sends 0.0.0.0/0 (path: the own AS) to the neighbor
+            // whatever its RIB holds, past the outbound route-map and past
+            // ebgp-requires-policy (tests/frr_configs/README.md); the model has no
+            // per-session origination yet.
+            self.t.diags.push(
+                Diagnostic::error(
+                    codes::UNSUPPORTED,
+                    format!("`neighbor {addr} default-originate` is not modeled yet"),
+                )
+                .primary(s, "sends 0.0.0.0/0 to this neighbor whatever the RIB holds")
+                .note("FRR sends it past the outbound route-map and ebgp-requires-policy; avscheck cannot yet model a route sent on one session only")
+                .help("originate 0.0.0.0/0 with `network 0.0.0.0/0` and an `ip route`, filtered per neighbor by route-maps, if that is the intent"),
+            );
         }
         // An NVA peering some of a Route Server's instances only (Azure requires both).
         let peered: Vec<Ipv4Addr> = peer
@@ -648,8 +695,17 @@ impl Cx<'_, '_> {
                     }
                 }
                 Set::Exclude(l) => actions.push(Action::RemoveAs(l.clone())),
-                Set::CommunityAdditive(l) => {
-                    for c in l {
+                Set::Community {
+                    communities,
+                    additive,
+                } => {
+                    if !*additive {
+                        // Replace: every community the route may carry goes first.
+                        for t in self.design.all_tags() {
+                            actions.push(Action::RemoveTag(t));
+                        }
+                    }
+                    for c in communities {
                         actions.push(Action::AddTag(self.design.tag(*c)));
                     }
                 }
@@ -698,7 +754,7 @@ impl Cx<'_, '_> {
             let sets_comm = e
                 .sets
                 .iter()
-                .any(|s| matches!(s, Set::CommunityAdditive(_) | Set::CommListDelete(_)));
+                .any(|s| matches!(s, Set::Community { .. } | Set::CommListDelete(_)));
             let sets_path = e
                 .sets
                 .iter()

@@ -7,7 +7,7 @@ use crate::sim::unique::Certificate;
 use crate::sim::{self, Scenario};
 use crate::smt::unique::{prove_unique, Uniqueness};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Time the complete SMT uniqueness proof may take per scenario when the certificate
@@ -27,11 +27,15 @@ pub enum ScenarioState {
     Timeout,
 }
 
-/// Scenario → state, thread-safe. Two threads may compute the same scenario at once;
-/// both get the same answer, and one is kept.
+/// One scenario's slot: the first thread to ask computes it; the others wait for
+/// that answer instead of computing the same state again.
+type Slot = Arc<OnceLock<Arc<ScenarioState>>>;
+
+/// Scenario → state, thread-safe: each scenario is computed once (a
+/// [`ScenarioState::Timeout`] is not kept: a later check may have the time).
 #[derive(Default)]
 pub struct ScenarioCache {
-    map: Mutex<HashMap<Vec<ComponentId>, Arc<ScenarioState>>>,
+    map: Mutex<HashMap<Vec<ComponentId>, Slot>>,
 }
 
 impl ScenarioCache {
@@ -49,42 +53,67 @@ impl ScenarioCache {
         down: &[ComponentId],
         deadline: Instant,
     ) -> Arc<ScenarioState> {
-        if let Some(hit) = self.map.lock().ok().and_then(|m| m.get(down).cloned()) {
-            return hit;
-        }
-        let sc = Scenario::new(down.iter().copied());
-        let computed = match sim::stable_state(net, &sc) {
-            Err(_) => ScenarioState::Symbolic("the simulator found no stable state".into()),
-            Ok(state) => match sim::unique::certify_until(net, &sc, &state, Some(deadline)) {
-                Certificate::Timeout => ScenarioState::Timeout,
-                Certificate::Unique => ScenarioState::Unique {
-                    state,
-                    scenario: sc,
-                },
-                Certificate::RouteLimits(why) => ScenarioState::Symbolic(why),
-                Certificate::NotShown(why) => {
-                    // The node-by-node certificate is cheap but incomplete; a small
-                    // design can afford the complete control-plane proof, within a
-                    // short budget (the symbolic path keeps the rest of the time).
-                    let budget = deadline.min(Instant::now() + SMT_UNIQUENESS_BUDGET);
-                    match prove_unique(net, template, down, &state, budget) {
-                        Uniqueness::Unique => ScenarioState::Unique {
-                            state,
-                            scenario: sc,
-                        },
-                        Uniqueness::NotShown(w) => ScenarioState::Symbolic(format!("{why}; {w}")),
-                        Uniqueness::Timeout if Instant::now() >= deadline => ScenarioState::Timeout,
-                        Uniqueness::Timeout => ScenarioState::Symbolic(why),
-                    }
-                }
-            },
+        let slot: Option<Slot> = self
+            .map
+            .lock()
+            .ok()
+            .map(|mut m| m.entry(down.to_vec()).or_default().clone());
+        let Some(slot) = slot else {
+            return Arc::new(compute(net, template, down, deadline));
         };
-        let computed = Arc::new(computed);
-        if !matches!(*computed, ScenarioState::Timeout) {
+        let got = slot
+            .get_or_init(|| Arc::new(compute(net, template, down, deadline)))
+            .clone();
+        if !matches!(*got, ScenarioState::Timeout) {
+            return got;
+        }
+        // Timed out for an earlier check: this one tries again (with its own deadline),
+        // and keeps the answer only if it is one.
+        let again = Arc::new(compute(net, template, down, deadline));
+        if !matches!(*again, ScenarioState::Timeout) {
             if let Ok(mut m) = self.map.lock() {
-                m.entry(down.to_vec()).or_insert_with(|| computed.clone());
+                let fresh: Slot = Arc::new(OnceLock::new());
+                let _ = fresh.set(again.clone());
+                m.insert(down.to_vec(), fresh);
             }
         }
-        computed
+        again
+    }
+}
+
+/// Simulates the scenario in which exactly `down` is down and proves its stable state
+/// the only one (the certificate, then the SMT proof within a short budget).
+fn compute(
+    net: &Network,
+    template: &Property,
+    down: &[ComponentId],
+    deadline: Instant,
+) -> ScenarioState {
+    let sc = Scenario::new(down.iter().copied());
+    match sim::stable_state(net, &sc) {
+        Err(_) => ScenarioState::Symbolic("the simulator found no stable state".into()),
+        Ok(state) => match sim::unique::certify_until(net, &sc, &state, Some(deadline)) {
+            Certificate::Timeout => ScenarioState::Timeout,
+            Certificate::Unique => ScenarioState::Unique {
+                state,
+                scenario: sc,
+            },
+            Certificate::RouteLimits(why) => ScenarioState::Symbolic(why),
+            Certificate::NotShown(why) => {
+                // The node-by-node certificate is cheap but incomplete; a small
+                // design can afford the complete control-plane proof, within a
+                // short budget (the symbolic path keeps the rest of the time).
+                let budget = deadline.min(Instant::now() + SMT_UNIQUENESS_BUDGET);
+                match prove_unique(net, template, down, &state, budget) {
+                    Uniqueness::Unique => ScenarioState::Unique {
+                        state,
+                        scenario: sc,
+                    },
+                    Uniqueness::NotShown(w) => ScenarioState::Symbolic(format!("{why}; {w}")),
+                    Uniqueness::Timeout if Instant::now() >= deadline => ScenarioState::Timeout,
+                    Uniqueness::Timeout => ScenarioState::Symbolic(why),
+                }
+            }
+        },
     }
 }

@@ -126,6 +126,20 @@ pub struct PrefixRib {
 }
 
 impl PrefixRib {
+    /// The same entry for prefix `p` (an entry of `p`'s class, super::slices).
+    pub fn renamed(&self, p: Ipv4Net) -> PrefixRib {
+        PrefixRib {
+            candidates: self
+                .candidates
+                .iter()
+                .map(|r| Route {
+                    prefix: p,
+                    ..r.clone()
+                })
+                .collect(),
+            installed: self.installed,
+        }
+    }
     pub fn best(&self) -> Option<&Route> {
         self.candidates.first()
     }
@@ -428,21 +442,29 @@ fn converge_all(
     for _ in net.nodes.ids() {
         ribs.push(NodeRib::default());
     }
-    let prefixes: Vec<Ipv4Net> = prefixes.into_iter().collect();
-    let results = converge_prefixes(net, live, &topo, &prefixes);
+    // One computation per prefix class (super::slices): its first prefix is converged,
+    // and every other prefix of the class gets the same routes under its own name.
+    let classes = super::slices::prefix_classes(net, &prefixes);
+    let reps: Vec<Ipv4Net> = classes.iter().filter_map(|c| c.first().copied()).collect();
+    let results = converge_prefixes(net, live, &topo, &reps);
     let mut oscillations = Vec::new();
     let mut rounds = 0;
-    for (p, result) in prefixes.iter().zip(results) {
+    for (class, result) in classes.iter().zip(results) {
         match result {
             Ok((per_node, r)) => {
                 rounds = rounds.max(r);
                 for (n, rib) in per_node {
                     if let Some(x) = ribs.get_mut(n) {
-                        x.prefixes.insert(*p, rib);
+                        for p in class {
+                            x.prefixes.insert(*p, rib.renamed(*p));
+                        }
                     }
                 }
             }
-            Err(o) => oscillations.push(o),
+            Err(o) => oscillations.extend(class.iter().map(|p| Oscillation {
+                prefix: *p,
+                ..o.clone()
+            })),
         }
     }
     if oscillations.is_empty() {

@@ -24,7 +24,7 @@ use super::fabric::{
     effective_routes_live, learned_externally, EffectiveRoute, FabricIndex, FabricTarget,
     NextHopType, RouteSource,
 };
-use super::{owners, vnet_owner, Live, Owner, Scenario};
+use super::{vnet_owner, Live, Owner, Scenario};
 use crate::ir::{Network, NodeId, StaticTarget, SubnetId, TunnelId};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -215,6 +215,8 @@ pub struct Walker<'a> {
     live: Live,
     fabric: Vec<Vec<EffectiveRoute>>,
     fabric_index: Vec<FabricIndex>,
+    /// The owned originations, indexed ([`super::OwnerIndex`]).
+    owner_index: super::OwnerIndex,
     /// `owners(net, d)` per destination seen (pure in `net` and `d`).
     owner_memo: std::cell::RefCell<HashMap<Ipv4Addr, Rc<[Owner]>>>,
     tunnels_down: HashSet<TunnelId>,
@@ -236,6 +238,7 @@ impl<'a> Walker<'a> {
             .filter(|t| !sc.tunnel_usable(net, *t))
             .collect();
         Walker {
+            owner_index: super::OwnerIndex::new(net),
             net,
             state,
             live,
@@ -426,7 +429,7 @@ impl<'a> Walker<'a> {
             .filter(|s| s.prefix.contains(&d))
             .max_by_key(|s| s.prefix.prefix_len());
         let bgp = self.state.rib(m).and_then(|r| r.lookup(d));
-        if let Some(own) = owned_len(node, d) {
+        if let Some(own) = self.owner_index.owned_len(m, d) {
             let st_len = st.map(|s| s.prefix.prefix_len());
             let bgp_len = bgp.as_ref().map(|(p, _)| p.prefix_len());
             if st_len.is_none_or(|l| l <= own) && bgp_len.is_none_or(|l| l <= own) {
@@ -635,7 +638,7 @@ impl<'a> Walker<'a> {
         if let Some(o) = self.owner_memo.borrow().get(&d) {
             return Rc::clone(o);
         }
-        let o: Rc<[Owner]> = owners(self.net, d).into();
+        let o: Rc<[Owner]> = self.owner_index.owners(self.net, d).into();
         self.owner_memo.borrow_mut().insert(d, Rc::clone(&o));
         o
     }

@@ -28,6 +28,7 @@ pub mod fabric;
 pub mod failure_sets;
 pub mod forward;
 pub mod props;
+pub mod slices;
 pub mod unique;
 
 pub use bgp::{
@@ -148,6 +149,70 @@ pub enum Owner {
 /// originate the same owned prefix). Empty when nobody owns `d` (a private address
 /// outside the design, or a public one in a design without `internet`).
 pub fn owners(net: &Network, d: Ipv4Addr) -> Vec<Owner> {
+    OwnerIndex::new(net).owners(net, d)
+}
+
+/// The owned originations of a network indexed by prefix, so that [`owners`] of many
+/// addresses costs one hash lookup per prefix length each, not a scan of every
+/// origination (a site announcing thousands of prefixes).
+pub struct OwnerIndex {
+    /// Longest first: (prefix length, network → nodes originating it, ascending ids).
+    by_len: Vec<(u8, std::collections::HashMap<u32, Vec<NodeId>>)>,
+}
+
+impl OwnerIndex {
+    pub fn new(net: &Network) -> OwnerIndex {
+        let mut by_len: std::collections::BTreeMap<
+            u8,
+            std::collections::HashMap<u32, Vec<NodeId>>,
+        > = std::collections::BTreeMap::new();
+        for (id, n) in net.nodes.iter() {
+            if !n.behaviours.owns_originated {
+                continue;
+            }
+            for o in &n.originates {
+                let v = by_len
+                    .entry(o.prefix.prefix_len())
+                    .or_default()
+                    .entry(u32::from(o.prefix.network()))
+                    .or_default();
+                if v.last() != Some(&id) {
+                    v.push(id);
+                }
+            }
+        }
+        OwnerIndex {
+            by_len: by_len.into_iter().rev().collect(),
+        }
+    }
+
+    /// The nodes originating (and owning) the longest prefix containing `d`, with its
+    /// length.
+    fn longest(&self, d: Ipv4Addr) -> Option<(u8, &[NodeId])> {
+        self.by_len.iter().find_map(|(len, nets)| {
+            let p = Ipv4Net::new(d, *len).ok()?.trunc();
+            nets.get(&u32::from(p.network()))
+                .map(|v| (*len, v.as_slice()))
+        })
+    }
+
+    /// [`forward::owned_len`] of `node`, using the index.
+    pub fn owned_len(&self, node: NodeId, d: Ipv4Addr) -> Option<u8> {
+        self.by_len.iter().find_map(|(len, nets)| {
+            let p = Ipv4Net::new(d, *len).ok()?.trunc();
+            nets.get(&u32::from(p.network()))
+                .filter(|v| v.contains(&node))
+                .map(|_| *len)
+        })
+    }
+
+    /// [`owners`] of `d`, using the index.
+    pub fn owners(&self, net: &Network, d: Ipv4Addr) -> Vec<Owner> {
+        owners_with(net, d, self.longest(d))
+    }
+}
+
+fn owners_with(net: &Network, d: Ipv4Addr, longest: Option<(u8, &[NodeId])>) -> Vec<Owner> {
     // An NVA's own address is the most specific ownership.
     let nvas: Vec<Owner> = net
         .nodes
@@ -158,32 +223,10 @@ pub fn owners(net: &Network, d: Ipv4Addr) -> Vec<Owner> {
     if !nvas.is_empty() {
         return nvas;
     }
-    let mut best_len: Option<u8> = None;
-    let mut best: Vec<Owner> = Vec::new();
-    let mut consider = |len: u8, o: Owner, best: &mut Vec<Owner>| match best_len {
-        Some(l) if l > len => {}
-        Some(l) if l == len => best.push(o),
-        _ => {
-            best_len = Some(len);
-            best.clear();
-            best.push(o);
-        }
-    };
-    for (id, n) in net.nodes.iter() {
-        if !n.behaviours.owns_originated {
-            continue;
-        }
-        let len = n
-            .originates
-            .iter()
-            .filter(|o| o.prefix.contains(&d))
-            .map(|o| o.prefix.prefix_len())
-            .max();
-        if let Some(len) = len {
-            consider(len, Owner::Node(id), &mut best);
-        }
-    }
-    let node_len = best_len;
+    let node_len = longest.map(|(len, _)| len);
+    let best: Vec<Owner> = longest
+        .map(|(_, nodes)| nodes.iter().map(|n| Owner::Node(*n)).collect())
+        .unwrap_or_default();
     // Subnets and VNet default subnets: only when strictly more specific than a node
     // origination (a tie goes to the node).
     let mut space: Option<(u8, Owner)> = None;

@@ -350,12 +350,22 @@ pub fn destinations(net: &Network, from: &Endpoint, to: &Endpoint) -> Vec<Ipv4Ad
         }
     }
     let classes = destination_classes(net, &extra);
+    // The classes inside any of `ranges`, in order: the classes are sorted and
+    // disjoint, so each range is a binary search and a scan of what it covers.
     let in_ranges = |ranges: &[Ipv4Net]| -> Vec<Class> {
-        classes
-            .iter()
-            .filter(|c| ranges.iter().any(|r| c.inside(r)))
-            .copied()
-            .collect()
+        let mut out: std::collections::BTreeSet<Class> = std::collections::BTreeSet::new();
+        for r in ranges {
+            let first = classes.partition_point(|c| c.hi < r.network());
+            out.extend(
+                classes
+                    .iter()
+                    .skip(first)
+                    .take_while(|c| c.lo <= r.broadcast())
+                    .filter(|c| c.inside(r))
+                    .copied(),
+            );
+        }
+        out.into_iter().collect()
     };
     let picked: Vec<Class> = match *to {
         Endpoint::Node(n) => {
@@ -405,9 +415,10 @@ fn internet_classes(net: &Network, classes: &[Class]) -> Vec<Class> {
     let Some(i) = net.internet else {
         return Vec::new();
     };
+    let index = super::OwnerIndex::new(net);
     classes
         .iter()
-        .filter(|c| owners(net, c.lo) == vec![Owner::Node(i)])
+        .filter(|c| index.owners(net, c.lo) == vec![Owner::Node(i)])
         .copied()
         .collect()
 }

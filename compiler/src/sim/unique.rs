@@ -26,10 +26,12 @@
 //! induction on the order in which nodes joined). When no node can join, nothing is
 //! concluded ([`Certificate::NotShown`]): the caller decides symbolically instead.
 //!
-//! Cost: at most one fixpoint per round and one round per joining node; each fixpoint
-//! is a pass over the edges until the bounds stop changing (bounds only move one way
-//! in finite domains). Prefixes that the design cannot tell apart (same originators,
-//! same `prefix` conditions, same routes in `S`) share one certificate.
+//! Cost: at most one fixpoint per round and one round per joining node; nodes are tried
+//! in the order routes spread in `S`, so one round usually fixes them all. Each
+//! fixpoint is a worklist over the edges: a node's out-edges are recomputed only when
+//! its bounds grew (bounds only move one way, in finite domains). Prefixes that the
+//! design cannot tell apart (one class of [`super::slices`], same routes in `S`) share
+//! one certificate.
 
 use super::bgp::{compare, export, Route, State, DEFAULT_LOCAL_PREF};
 use super::{Live, Scenario};
@@ -105,15 +107,77 @@ impl Counts {
     }
 }
 
+/// A small set kept as a sorted `Vec` (a route carries a handful of tags and origins;
+/// on this hot path a `Vec` clones and joins far cheaper than a `BTreeSet`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct SmallSet<T>(Vec<T>);
+
+impl<T: Ord + Copy> SmallSet<T> {
+    fn one(x: T) -> SmallSet<T> {
+        SmallSet(vec![x])
+    }
+    fn of(items: impl Iterator<Item = T>) -> SmallSet<T> {
+        let mut v: Vec<T> = items.collect();
+        v.sort_unstable();
+        v.dedup();
+        SmallSet(v)
+    }
+    fn contains(&self, x: &T) -> bool {
+        self.0.binary_search(x).is_ok()
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.0.iter()
+    }
+    fn insert(&mut self, x: T) {
+        if let Err(i) = self.0.binary_search(&x) {
+            self.0.insert(i, x);
+        }
+    }
+    fn remove(&mut self, x: &T) {
+        if let Ok(i) = self.0.binary_search(x) {
+            self.0.remove(i);
+        }
+    }
+    fn union(&self, o: &SmallSet<T>) -> SmallSet<T> {
+        if self.0 == o.0 {
+            return self.clone();
+        }
+        let mut v = Vec::with_capacity(self.0.len() + o.0.len());
+        let (mut a, mut b) = (self.0.iter().peekable(), o.0.iter().peekable());
+        loop {
+            match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => match x.cmp(y) {
+                    std::cmp::Ordering::Less => v.extend(a.next()),
+                    std::cmp::Ordering::Greater => v.extend(b.next()),
+                    std::cmp::Ordering::Equal => {
+                        v.extend(a.next());
+                        b.next();
+                    }
+                },
+                (Some(_), None) => v.extend(a.next()),
+                (None, Some(_)) => v.extend(b.next()),
+                (None, None) => break,
+            }
+        }
+        SmallSet(v)
+    }
+    fn intersection(&self, o: &SmallSet<T>) -> SmallSet<T> {
+        SmallSet(self.0.iter().filter(|x| o.contains(x)).copied().collect())
+    }
+}
+
 /// An over-approximation of the routes a node may hold (or be offered).
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Abstract {
     /// Lower bound on the occurrences of each ASN in the AS path (absent = 0).
     counts: Counts,
     lp_max: u32,
-    may_tags: BTreeSet<TagId>,
-    must_tags: BTreeSet<TagId>,
-    origins: BTreeSet<NodeId>,
+    may_tags: SmallSet<TagId>,
+    must_tags: SmallSet<TagId>,
+    origins: SmallSet<NodeId>,
 }
 
 impl Abstract {
@@ -125,29 +189,53 @@ impl Abstract {
         Abstract {
             counts,
             lp_max: r.local_pref,
-            may_tags: r.tags.clone(),
-            must_tags: r.tags.clone(),
-            origins: [r.origin].into_iter().collect(),
+            may_tags: SmallSet::of(r.tags.iter().copied()),
+            must_tags: SmallSet::of(r.tags.iter().copied()),
+            origins: SmallSet::one(r.origin),
         }
     }
     fn len_lb(&self) -> u64 {
         self.counts.values().map(|c| u64::from(*c)).sum()
     }
+    /// `*self = self.join(o)`, in place.
+    fn join_into(&mut self, o: &Abstract) {
+        if self == o {
+            return;
+        }
+        if self.counts != o.counts {
+            self.counts = self.counts.min(&o.counts);
+        }
+        self.lp_max = self.lp_max.max(o.lp_max);
+        if self.may_tags != o.may_tags {
+            self.may_tags = self.may_tags.union(&o.may_tags);
+        }
+        if self.must_tags != o.must_tags {
+            self.must_tags = self.must_tags.intersection(&o.must_tags);
+        }
+        if self.origins != o.origins {
+            self.origins = self.origins.union(&o.origins);
+        }
+    }
     fn join(&self, o: &Abstract) -> Abstract {
         Abstract {
             counts: self.counts.min(&o.counts),
             lp_max: self.lp_max.max(o.lp_max),
-            may_tags: self.may_tags.union(&o.may_tags).copied().collect(),
-            must_tags: self.must_tags.intersection(&o.must_tags).copied().collect(),
-            origins: self.origins.union(&o.origins).copied().collect(),
+            may_tags: self.may_tags.union(&o.may_tags),
+            must_tags: self.must_tags.intersection(&o.must_tags),
+            origins: self.origins.union(&o.origins),
         }
     }
 }
 
+/// The join of two optional abstract routes, reusing `a`'s storage (no allocation
+/// when `b` adds nothing, the common case on this hot path).
 fn join_opt(a: Option<Abstract>, b: Option<Abstract>) -> Option<Abstract> {
     match (a, b) {
         (None, x) | (x, None) => x,
-        (Some(a), Some(b)) => Some(a.join(&b)),
+        (Some(mut a), Some(b)) => {
+            a.join_into(&b);
+            Some(a)
+        }
     }
 }
 
@@ -232,13 +320,16 @@ fn policies(
 ) -> Option<Abstract> {
     let mut cur = Some(a);
     for pid in ids {
-        let input = cur?;
+        let mut input = Some(cur?);
         let pol = net.policies.get(*pid)?;
         let mut out: Option<Abstract> = None;
         for rule in &pol.rules {
+            let Some(inp) = input.as_ref() else {
+                break;
+            };
             let mut t = Tri::True;
             for c in &rule.conditions {
-                match condition(c, &input, p) {
+                match condition(c, inp, p) {
                     Tri::False => {
                         t = Tri::False;
                         break;
@@ -251,7 +342,12 @@ fn policies(
                 continue;
             }
             if rule.permit {
-                let mut fired = input.clone();
+                // The last way through (a rule that surely matches) takes the input.
+                let mut fired = if t == Tri::True {
+                    input.take()?
+                } else {
+                    inp.clone()
+                };
                 for act in &rule.actions {
                     apply(act, &mut fired, own_asn);
                 }
@@ -375,22 +471,25 @@ pub fn certify_until(
     if let Err(why) = limits_out_of_reach(net, &live, state, &nodes, &in_edges) {
         return Certificate::RouteLimits(why);
     }
-    // Prefixes the design cannot tell apart share a certificate.
-    let mut done: BTreeSet<GroupKey> = BTreeSet::new();
-    for p in net.originated_prefixes() {
-        let key = group_key(net, state, &nodes, p);
-        if done.contains(&key) {
-            continue;
+    // Prefixes the design cannot tell apart (one class, super::slices, with the same
+    // routes in `state`) share a certificate.
+    for class in super::slices::prefix_classes(net, &net.originated_prefixes()) {
+        let mut done: BTreeSet<RoutesKey> = BTreeSet::new();
+        for p in class {
+            let key = routes_key(state, &nodes, p);
+            if done.contains(&key) {
+                continue;
+            }
+            if late() {
+                return Certificate::Timeout;
+            }
+            match certify_prefix(net, &live, state, &nodes, &in_edges, p, med_fixed, &late) {
+                Ok(true) => {}
+                Ok(false) => return Certificate::Timeout,
+                Err(why) => return Certificate::NotShown(why),
+            }
+            done.insert(key);
         }
-        if late() {
-            return Certificate::Timeout;
-        }
-        match certify_prefix(net, &live, state, &nodes, &in_edges, p, med_fixed, &late) {
-            Ok(true) => {}
-            Ok(false) => return Certificate::Timeout,
-            Err(why) => return Certificate::NotShown(why),
-        }
-        done.insert(key);
     }
     Certificate::Unique
 }
@@ -416,19 +515,20 @@ fn limits_out_of_reach(
         return Ok(());
     }
     let dead: Vec<bool> = nodes.iter().map(|n| !live.node(*n)).collect();
-    let mut groups: BTreeMap<(Vec<NodeId>, Vec<bool>), (Ipv4Net, u64)> = BTreeMap::new();
-    for p in net.originated_prefixes() {
-        let (origs, bits, _) = group_key(net, state, &[], p);
-        groups.entry((origs, bits)).or_insert((p, 0)).1 += 1;
-    }
+    let groups: Vec<(Ipv4Net, u64)> =
+        super::slices::prefix_classes(net, &net.originated_prefixes())
+            .into_iter()
+            .filter_map(|c| c.first().map(|p| (*p, c.len() as u64)))
+            .collect();
     let mut counts: BTreeMap<EdgeId, u64> = BTreeMap::new();
-    for (rep, size) in groups.values() {
+    for (rep, size) in &groups {
         let bounds = outside_bounds(net, live, state, in_edges, &dead, *rep);
         for (e, _) in &limited {
             let Some(from) = net.edges.get(*e).map(|x| x.from) else {
                 continue;
             };
             let offered = bounds
+                .parts
                 .get(from.index())
                 .is_some_and(|parts| offer(net, *e, parts, *rep).is_some());
             if offered {
@@ -453,47 +553,25 @@ fn limits_out_of_reach(
     Ok(())
 }
 
-type GroupKey = (
-    Vec<NodeId>,
-    Vec<bool>,
-    Vec<Option<(Option<EdgeId>, Vec<u32>)>>,
-);
+/// Each node's best route for a prefix in `state`: where it came from and its AS path.
+type RoutesKey = Vec<Option<(Option<EdgeId>, Vec<u32>)>>;
 
-/// What the control plane of prefix `p` depends on `p` for: who originates it and which
-/// `prefix` conditions match it (in policy, rule and condition order). Two prefixes
-/// with the same signature are routed alike (up to the prefix itself), in the
-/// simulator and in the SMT encoding ([`crate::smt::unique`]).
-pub fn prefix_signature(net: &Network, p: Ipv4Net) -> (Vec<NodeId>, Vec<bool>) {
-    let origs: Vec<NodeId> = net
-        .nodes
-        .iter()
-        .filter(|(_, n)| n.originates.iter().any(|o| o.prefix == p))
-        .map(|(id, _)| id)
-        .collect();
-    let mut bits = Vec::new();
-    for pol in net.policies.values() {
-        for rule in &pol.rules {
-            for c in &rule.conditions {
-                if let Condition::Prefix(ranges) = c {
-                    bits.push(ranges.iter().any(|r| r.matches(&p)));
-                }
-            }
-        }
-    }
-    (origs, bits)
-}
-
-fn group_key(net: &Network, state: &State, nodes: &[NodeId], p: Ipv4Net) -> GroupKey {
-    let (origs, bits) = prefix_signature(net, p);
-    let routes = nodes
+fn routes_key(state: &State, nodes: &[NodeId], p: Ipv4Net) -> RoutesKey {
+    nodes
         .iter()
         .map(|n| {
             state
                 .best(*n, p)
                 .map(|r| (r.learned_from, r.as_path.clone()))
         })
-        .collect();
-    (origs, bits, routes)
+        .collect()
+}
+
+/// What the control plane of prefix `p` depends on `p` for ([`super::slices`]): two
+/// prefixes with the same signature are routed alike (up to the prefix itself), in the
+/// simulator and in the SMT encoding ([`crate::smt::unique`]).
+pub fn prefix_signature(net: &Network, p: Ipv4Net) -> (Vec<NodeId>, Vec<bool>) {
+    super::slices::signature(net, p)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -509,6 +587,10 @@ fn certify_prefix(
 ) -> Result<bool, String> {
     let n = nodes.len();
     let mut fixed = vec![false; n];
+    // Nodes are tried in the order routes spread in `state` (a node after the node it
+    // learned its route from): a round then fixes a whole chain, not one hop of it.
+    let order = propagation_order(net, state, nodes, p);
+    let nodes = order.as_slice();
     for v in nodes {
         if !live.node(*v) {
             if let Some(f) = fixed.get_mut(v.index()) {
@@ -551,6 +633,27 @@ fn certify_prefix(
     }
 }
 
+/// `nodes` ordered by how many hops their route for `p` in `state` travelled from its
+/// origin (no route: last), ties by id.
+fn propagation_order(net: &Network, state: &State, nodes: &[NodeId], p: Ipv4Net) -> Vec<NodeId> {
+    let hops = |v: NodeId| -> usize {
+        let mut cur = v;
+        for k in 0..=nodes.len() {
+            let Some(r) = state.best(cur, p) else {
+                return usize::MAX;
+            };
+            match r.learned_from.and_then(|e| net.edges.get(e)) {
+                None => return k,
+                Some(e) => cur = e.from,
+            }
+        }
+        usize::MAX
+    };
+    let mut keyed: Vec<(usize, NodeId)> = nodes.iter().map(|v| (hops(*v), *v)).collect();
+    keyed.sort();
+    keyed.into_iter().map(|(_, v)| v).collect()
+}
+
 /// The routes a node outside `fixed` may hold, one abstract route per source (its
 /// origination, or each in-edge), so that "never back to the sender" and iBGP split
 /// horizon stay exact.
@@ -572,8 +675,22 @@ fn offer(net: &Network, e: EdgeId, parts: &Parts, p: Ipv4Net) -> Option<Abstract
     out
 }
 
-/// The abstract routes of the nodes outside `fixed`: a fixpoint from the exact routes
-/// of the fixed nodes and the originations of the others.
+/// The abstract routes of the nodes outside `fixed` (`parts`, per node) and what each
+/// edge from an outside sender to an outside receiver offers at the fixpoint
+/// (`offers`; an edge absent offers nothing).
+struct Bounds {
+    parts: Vec<Parts>,
+    offers: BTreeMap<EdgeId, Abstract>,
+}
+
+/// The abstract routes of the nodes outside `fixed`: the least fixpoint from the exact
+/// routes of the fixed nodes and the originations of the others.
+///
+/// A worklist (chaotic iteration): a node is revisited only when its parts grew, and
+/// then only its out-edges are recomputed. Every transfer is monotone in its input
+/// (joins only lose precision; loop prevention blocks less as the lower bounds fall),
+/// so any order reaches the same least fixpoint; each part only grows, in finite
+/// domains, so the iteration ends.
 fn outside_bounds(
     net: &Network,
     live: &Live,
@@ -581,72 +698,92 @@ fn outside_bounds(
     in_edges: &[Vec<EdgeId>],
     fixed: &[bool],
     p: Ipv4Net,
-) -> Vec<Parts> {
+) -> Bounds {
     let n = fixed.len();
-    let mut bounds: Vec<Parts> = vec![Parts::new(); n];
-    // Offers from fixed senders are exact and do not change: computed once.
-    let mut exact: BTreeMap<EdgeId, Option<Abstract>> = BTreeMap::new();
+    let is_fixed = |i: usize| fixed.get(i).copied().unwrap_or(true);
+    let mut parts: Vec<Parts> = vec![Parts::new(); n];
+    // Edges between outside nodes, by sender.
+    let mut out_edges: Vec<Vec<(EdgeId, usize)>> = vec![Vec::new(); n];
+    let mut queued = vec![false; n];
+    let mut queue: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
     for (i, edges) in in_edges.iter().enumerate() {
-        if fixed.get(i).copied().unwrap_or(true) {
+        if is_fixed(i) || !live.node(NodeId::from_index(i)) {
             continue;
+        }
+        let v = NodeId::from_index(i);
+        let Some(slot) = parts.get_mut(i) else {
+            continue;
+        };
+        if net
+            .nodes
+            .get(v)
+            .is_some_and(|x| x.originates.iter().any(|o| o.prefix == p))
+        {
+            slot.insert(None, Abstract::of(&Route::local(p, v)));
         }
         for e in edges {
             let Some(edge) = net.edges.get(*e) else {
                 continue;
             };
-            if fixed.get(edge.from.index()).copied().unwrap_or(false) {
+            let from = edge.from.index();
+            if fixed.get(from).copied().unwrap_or(false) {
+                // Offers from fixed senders are exact and do not change.
                 let offer = state
                     .best(edge.from, p)
                     .and_then(|r| export(net, *e, r))
                     .map(|r| Abstract::of(&r));
-                exact.insert(*e, offer);
+                if let Some(offer) = offer {
+                    slot.insert(Some(*e), offer);
+                }
+            } else if let Some(out) = out_edges.get_mut(from) {
+                out.push((*e, i));
             }
         }
-        let v = NodeId::from_index(i);
-        if live.node(v)
-            && net
-                .nodes
-                .get(v)
-                .is_some_and(|x| x.originates.iter().any(|o| o.prefix == p))
-        {
-            if let Some(b) = bounds.get_mut(i) {
-                b.insert(None, Abstract::of(&Route::local(p, v)));
-            }
+        if !slot.is_empty() {
+            queued[i] = true;
+            queue.push_back(i);
         }
     }
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for (i, edges) in in_edges.iter().enumerate() {
-            if fixed.get(i).copied().unwrap_or(true) || !live.node(NodeId::from_index(i)) {
+    let mut offers: BTreeMap<EdgeId, Abstract> = BTreeMap::new();
+    while let Some(u) = queue.pop_front() {
+        if let Some(q) = queued.get_mut(u) {
+            *q = false;
+        }
+        let Some(sender) = parts.get(u) else {
+            continue;
+        };
+        let Some(out) = out_edges.get(u) else {
+            continue;
+        };
+        let computed: Vec<(EdgeId, usize, Option<Abstract>)> = out
+            .iter()
+            .map(|(e, i)| (*e, *i, offer(net, *e, sender, p)))
+            .collect();
+        for (e, i, new) in computed {
+            let Some(new) = new else {
+                offers.remove(&e);
                 continue;
-            }
-            for e in edges {
-                let Some(edge) = net.edges.get(*e) else {
-                    continue;
-                };
-                let new = match exact.get(e) {
-                    Some(x) => x.clone(),
-                    None => bounds
-                        .get(edge.from.index())
-                        .and_then(|parts| offer(net, *e, parts, p)),
-                };
-                let Some(new) = new else { continue };
-                let Some(parts) = bounds.get_mut(i) else {
-                    continue;
-                };
-                let merged = match parts.get(&Some(*e)) {
-                    Some(old) => old.join(&new),
-                    None => new,
-                };
-                if parts.get(&Some(*e)) != Some(&merged) {
-                    parts.insert(Some(*e), merged);
-                    changed = true;
+            };
+            offers.insert(e, new.clone());
+            let Some(slot) = parts.get_mut(i) else {
+                continue;
+            };
+            let merged = match slot.get(&Some(e)) {
+                Some(old) => old.join(&new),
+                None => new,
+            };
+            if slot.get(&Some(e)) != Some(&merged) {
+                slot.insert(Some(e), merged);
+                if let Some(q) = queued.get_mut(i) {
+                    if !*q {
+                        *q = true;
+                        queue.push_back(i);
+                    }
                 }
             }
         }
     }
-    bounds
+    Bounds { parts, offers }
 }
 
 /// Whether `v`'s route in `state` is forced once the nodes in `fixed` are.
@@ -656,7 +793,7 @@ fn forced(
     state: &State,
     in_edges: &[Vec<EdgeId>],
     fixed: &[bool],
-    bounds: &[Parts],
+    bounds: &Bounds,
     v: NodeId,
     p: Ipv4Net,
     med_fixed: bool,
@@ -686,16 +823,13 @@ fn forced(
             // Offers from fixed nodes are the same as in `state`, which is stable.
             continue;
         }
-        let Some(parts) = bounds.get(edge.from.index()) else {
-            continue;
-        };
-        let Some(offer) = offer(net, *e, parts, p) else {
+        let Some(offer) = bounds.offers.get(e) else {
             continue;
         };
         match best {
             None => return false,
             Some(r) => {
-                if !beats(net, r, *e, &offer, multipath, med_fixed) {
+                if !beats(net, r, *e, offer, multipath, med_fixed) {
                     return false;
                 }
             }

@@ -121,6 +121,9 @@ impl translate::Design for Lookup<'_, '_> {
     fn tag(&mut self, c: (u16, u16)) -> TagId {
         tag_id(self.ctx, &ast::TagValue::Community(c.0, c.1))
     }
+    fn all_tags(&self) -> Vec<TagId> {
+        self.ctx.net.tags.ids().collect()
+    }
 }
 
 /// The NIC subnets of a node: connected routes, and Azure's gateway in each.
@@ -179,6 +182,14 @@ pub(crate) fn apply(ctx: &mut Ctx) {
                 }
             }
             Err(d) => ctx.diags.push(d),
+        }
+    }
+    // Every community a configuration sets is a tag before any translation, so a
+    // `set community` without `additive` removes all a route can carry (the `.avs`
+    // policies' tags are interned already).
+    for loaded in design.configs.values() {
+        for c in loaded.config.set_communities() {
+            tag_id(ctx, &ast::TagValue::Community(c.0, c.1));
         }
     }
     let book = addresses(ctx);
