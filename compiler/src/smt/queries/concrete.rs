@@ -4,6 +4,7 @@
 
 use super::Answer;
 use crate::ir::{Network, NodeId, Property};
+use crate::sim::failure_sets::{count_sets, next_combination};
 use crate::smt::model::{property_label, tidy_labels};
 use crate::smt::Counterexample;
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,14 +16,18 @@ use std::collections::{BTreeMap, BTreeSet};
 /// A violation in the simulator's stable state is a violation in a stable state, so it
 /// is a `fail`; it names, in its narrative and `dropped`, every session a route limit
 /// drops in the violating scenario (the session, the direction, the count and the
-/// limit). The property holding there is not a proof: BGP can have several stable
-/// states, the uniqueness proofs (`smt::unique`, `sim::unique`) do not cover route
-/// limits, and the encoding does not model them, so nothing shows the simulated state
-/// is the only one — the verdict is `unknown`. No stable state is `unknown` too.
+/// limit). The property holding there is a proof only where that state is the only
+/// stable state: `sim::unique::certify` must show it in every allowed scenario (it does
+/// only when no stable state can reach a route limit); otherwise — BGP can have several
+/// stable states and the encoding does not model route limits — the verdict is
+/// `unknown`. No stable state is `unknown` too.
 pub(super) fn decide_concretely(net: &Network, prop: &Property, risk: &str) -> Answer {
     use crate::sim::{self, PropertyOutcome};
     let name = |n: NodeId| crate::sim::source_name(net, crate::sim::Source::Node(n));
     match sim::evaluate_with_failures(net, prop).outcome {
+        PropertyOutcome::Holds if prop.assumptions.is_empty() && unique_everywhere(net, prop) => {
+            Answer::Pass
+        }
         PropertyOutcome::Holds => Answer::Unknown(format!(
             "{risk}; the property holds in the simulator's stable state, but with a route limit in reach that state is not proved to be the only one"
         )),
@@ -113,6 +118,43 @@ pub(super) fn decide_concretely(net: &Network, prop: &Property, risk: &str) -> A
         }
     }
 }
+
+/// Whether, in every scenario `prop` allows (its `without`, each failure set of `under
+/// failures`, at most [`MAX_SCENARIOS`] of them), the simulator's stable state is the
+/// only one: `sim::unique::certify` gives [`Certificate::Unique`] — which it only does
+/// when no session is dropped and no stable state can push one over its limit (its
+/// `RouteLimits` answer otherwise), so route limits play no part there.
+fn unique_everywhere(net: &Network, prop: &Property) -> bool {
+    use crate::sim::unique::{certify, Certificate};
+    let failable = prop.failable(net);
+    let k = (prop.failures as usize).min(failable.len());
+    if count_sets(failable.len(), k, MAX_SCENARIOS) > MAX_SCENARIOS {
+        return false;
+    }
+    for size in 0..=k {
+        let mut combo: Vec<usize> = (0..size).collect();
+        loop {
+            let down = prop
+                .without
+                .iter()
+                .copied()
+                .chain(combo.iter().filter_map(|i| failable.get(*i).copied()));
+            let sc = crate::sim::Scenario::new(down);
+            let unique = crate::sim::stable_state(net, &sc)
+                .is_ok_and(|st| certify(net, &sc, &st) == Certificate::Unique);
+            if !unique {
+                return false;
+            }
+            if !next_combination(&mut combo, failable.len()) {
+                break;
+            }
+        }
+    }
+    true
+}
+
+/// The most failure sets [`unique_everywhere`] simulates and certifies.
+const MAX_SCENARIOS: u64 = 64;
 
 /// Route limits (`max_routes`) are not encoded: a design whose own prefixes could
 /// exceed one is decided by the simulator ([`decide_concretely`]), or is `unknown`

@@ -63,9 +63,10 @@ pub fn verify_properties(
     let mut done = vec![false; props.len()];
     if let Some(why) = route_limit_risk(net) {
         // The design's own prefixes could exceed a route limit, which the encoding does
-        // not model. Without an environment the simulator can refute (a violation in its
-        // stable state is one in a stable state) but not prove; with one, the property
-        // stays `unknown`.
+        // not model. Without an environment the simulator decides where its stable state
+        // is certified unique in every scenario (then no limit is within reach of any
+        // stable state), and otherwise can refute (a violation in its stable state is one
+        // in a stable state) but not prove; with one, the property stays `unknown`.
         for (i, p) in props.iter().enumerate() {
             let Some(slot) = out.get_mut(i) else { continue };
             *slot = Some(if p.assumptions.is_empty() {
