@@ -190,6 +190,7 @@ fn outcome(name: &str, text: &str) -> Outcome {
         &VerifyOptions {
             timeout: Duration::from_secs(120),
             only: None,
+            ..VerifyOptions::default()
         },
     );
     let mut findings: Vec<_> = analysis

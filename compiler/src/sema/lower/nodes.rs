@@ -101,6 +101,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                     originates.push(Origination {
                         prefix,
                         span: l.span,
+                        requires: None,
                     });
                 }
                 Some(prefix)
