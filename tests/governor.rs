@@ -164,3 +164,65 @@ fn the_cli_takes_a_memory_budget() {
     assert_eq!(code, 2);
     assert!(err.contains("is not a memory size"), "{err}");
 }
+
+/// The simulation behind the stable-state findings gets the run's bounds too: over the
+/// memory budget it stops and says so (AVS0504), instead of growing without bound.
+#[test]
+fn the_findings_simulation_stops_at_the_memory_budget() {
+    let f = "examples/default-route.avs";
+    let text = std::fs::read_to_string(f).unwrap();
+    let a = avscheck::analyse(f, &text);
+    let v = avscheck::verify(
+        &a,
+        &avscheck::VerifyOptions {
+            max_memory: MIB,
+            ..avscheck::VerifyOptions::default()
+        },
+    );
+    let codes: Vec<&str> = v.findings.iter().map(|d| d.code).collect();
+    assert_eq!(codes, vec!["AVS0504"], "{:?}", v.findings);
+    assert!(
+        v.findings[0].message.contains(&memory_reason(MIB)),
+        "{}",
+        v.findings[0].message
+    );
+    // Within the default budget there is nothing to report.
+    let v = avscheck::verify(&a, &avscheck::VerifyOptions::default());
+    assert!(v.findings.is_empty(), "{:?}", v.findings);
+}
+
+/// A stable state computed under a deadline already past stops before its first
+/// prefix class; without a bound the same design settles.
+#[test]
+fn the_simulation_stops_at_its_deadline() {
+    let net = network("regions-3.avs", &generators::regions(3));
+    let sc = avscheck::sim::Scenario::default();
+    let stop = avscheck::budget::stop_check(Instant::now(), u64::MAX);
+    match avscheck::sim::stable_state_until(&net, &sc, &stop) {
+        Err(avscheck::sim::Unsettled::Stopped(why)) => {
+            assert_eq!(why, avscheck::budget::TIME_LIMIT)
+        }
+        other => panic!("expected a stop, got {other:?}"),
+    }
+    assert!(avscheck::sim::stable_state(&net, &sc).is_ok());
+}
+
+/// The concrete evaluation's walks are bounded as well: `loop_free` over a state
+/// computed in time, with the deadline passed, is inconclusive with the reason (the
+/// pipeline turns that into `unknown`), and holds without a bound.
+#[test]
+fn the_walks_stop_at_their_deadline() {
+    let net = network("regions-3.avs", &generators::regions(3));
+    let sc = avscheck::sim::Scenario::default();
+    let state = avscheck::sim::stable_state(&net, &sc).unwrap();
+    let prop = loop_free(&net);
+    let stop = avscheck::budget::stop_check(Instant::now(), u64::MAX);
+    assert_eq!(
+        avscheck::sim::evaluate_until(&net, &state, &sc, &prop, &stop),
+        avscheck::sim::PropertyOutcome::Inconclusive(avscheck::budget::TIME_LIMIT.to_string())
+    );
+    assert_eq!(
+        avscheck::sim::evaluate(&net, &state, &sc, &prop),
+        avscheck::sim::PropertyOutcome::Holds
+    );
+}

@@ -95,6 +95,31 @@ pub fn memory_reason(max: u64) -> String {
     format!("memory budget of {} exceeded", format_size(max))
 }
 
+/// A stop check for the simulator ([`crate::sim::bgp::stable_state_until`]) and the
+/// concrete property evaluation: `Some(reason)` once `deadline` has passed
+/// ("the verification time limit was reached") or, read every 8th call, the process
+/// holds more resident memory than `max_memory` bytes.
+pub fn stop_check(deadline: Instant, max_memory: u64) -> impl Fn() -> Option<String> {
+    let calls = Cell::new(0u32);
+    move || {
+        if Instant::now() >= deadline {
+            return Some(TIME_LIMIT.to_string());
+        }
+        let n = calls.get();
+        calls.set(n.wrapping_add(1));
+        if n.is_multiple_of(8)
+            && max_memory < u64::MAX
+            && resident_memory().is_some_and(|r| r > max_memory)
+        {
+            return Some(memory_reason(max_memory));
+        }
+        None
+    }
+}
+
+/// The reason a check ends `unknown` when its time is up.
+pub const TIME_LIMIT: &str = "the verification time limit was reached";
+
 /// A deadline and a memory budget, polled on one thread (one encoder and its prover
 /// share one through an `Rc`).
 #[derive(Debug)]

@@ -209,8 +209,12 @@ pub fn verify(analysis: &Analysis, opts: &VerifyOptions) -> Verification {
     let Some(net) = &analysis.network else {
         return Verification::default();
     };
+    // The findings' simulation gets the same bounds as one check.
+    let findings_deadline = std::time::Instant::now()
+        .checked_add(opts.timeout)
+        .unwrap_or_else(std::time::Instant::now);
     let mut v = Verification {
-        findings: stable_state_findings(net),
+        findings: stable_state_findings_within(net, findings_deadline, opts.max_memory),
         ..Verification::default()
     };
     let wanted: Vec<&ir::Check> = net
@@ -382,6 +386,28 @@ fn why_no_route(
         return sim::why_no_route(net, &state, &sc, node, d, 4);
     }
     Vec::new()
+}
+
+/// [`stable_state_findings`], with the simulation bounded by `deadline` and a memory
+/// budget of `max_memory` bytes ([`budget::stop_check`]). Past either bound the
+/// findings are not computed, which warning AVS0504 says; the checks still decide
+/// each property within their own bounds.
+pub fn stable_state_findings_within(
+    net: &ir::Network,
+    deadline: std::time::Instant,
+    max_memory: u64,
+) -> Vec<Diagnostic> {
+    let stop = budget::stop_check(deadline, max_memory);
+    match sim::stable_state_until(net, &sim::Scenario::default(), &stop) {
+        Ok(state) => sim::route_limit_findings(net, &state),
+        Err(sim::Unsettled::NoStableState(nc)) => nc.into_diagnostics(),
+        Err(sim::Unsettled::Stopped(why)) => vec![Diagnostic::warning(
+            "AVS0504",
+            format!("the stable state of the design was not computed: {why}"),
+        )
+        .note("route limits and convergence (AVS0500–AVS0503) are not reported; each check is still decided within --timeout and --max-memory, and ends `unknown` if they do not suffice")
+        .help("raise --timeout or --max-memory")],
+    }
 }
 
 /// Built-in findings that need the stable state with nothing failed: sessions dropped

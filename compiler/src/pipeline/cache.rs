@@ -25,6 +25,9 @@ pub enum ScenarioState {
     Symbolic(String),
     /// The deadline passed while proving (not cached: a later check may have time).
     Timeout,
+    /// The simulation itself was stopped by the check's deadline or the memory budget
+    /// (the text says which; not cached, like [`ScenarioState::Timeout`]).
+    Stopped(String),
 }
 
 /// One scenario's slot: the first thread to ask computes it; the others wait for
@@ -52,6 +55,7 @@ impl ScenarioCache {
         template: &Property,
         down: &[ComponentId],
         deadline: Instant,
+        max_memory: u64,
     ) -> Arc<ScenarioState> {
         let slot: Option<Slot> = self
             .map
@@ -59,18 +63,18 @@ impl ScenarioCache {
             .ok()
             .map(|mut m| m.entry(down.to_vec()).or_default().clone());
         let Some(slot) = slot else {
-            return Arc::new(compute(net, template, down, deadline));
+            return Arc::new(compute(net, template, down, deadline, max_memory));
         };
         let got = slot
-            .get_or_init(|| Arc::new(compute(net, template, down, deadline)))
+            .get_or_init(|| Arc::new(compute(net, template, down, deadline, max_memory)))
             .clone();
-        if !matches!(*got, ScenarioState::Timeout) {
+        if !matches!(*got, ScenarioState::Timeout | ScenarioState::Stopped(_)) {
             return got;
         }
         // Timed out for an earlier check: this one tries again (with its own deadline),
         // and keeps the answer only if it is one.
-        let again = Arc::new(compute(net, template, down, deadline));
-        if !matches!(*again, ScenarioState::Timeout) {
+        let again = Arc::new(compute(net, template, down, deadline, max_memory));
+        if !matches!(*again, ScenarioState::Timeout | ScenarioState::Stopped(_)) {
             if let Ok(mut m) = self.map.lock() {
                 let fresh: Slot = Arc::new(OnceLock::new());
                 let _ = fresh.set(again.clone());
@@ -88,10 +92,15 @@ fn compute(
     template: &Property,
     down: &[ComponentId],
     deadline: Instant,
+    max_memory: u64,
 ) -> ScenarioState {
     let sc = Scenario::new(down.iter().copied());
-    match sim::stable_state(net, &sc) {
-        Err(_) => ScenarioState::Symbolic("the simulator found no stable state".into()),
+    let stop = crate::budget::stop_check(deadline, max_memory);
+    match sim::stable_state_until(net, &sc, &stop) {
+        Err(sim::Unsettled::Stopped(why)) => ScenarioState::Stopped(why),
+        Err(sim::Unsettled::NoStableState(_)) => {
+            ScenarioState::Symbolic("the simulator found no stable state".into())
+        }
         Ok(state) => match sim::unique::certify_until(net, &sc, &state, Some(deadline)) {
             Certificate::Timeout => ScenarioState::Timeout,
             Certificate::Unique => ScenarioState::Unique {

@@ -89,7 +89,7 @@ pub fn decide_within(
     };
     for failed in sets {
         if Instant::now() >= deadline {
-            return Concrete::Decided(unknown(prop, "the verification time limit was reached"));
+            return Concrete::Decided(unknown(prop, crate::budget::TIME_LIMIT));
         }
         if max_memory < u64::MAX && crate::budget::resident_memory().is_some_and(|r| r > max_memory)
         {
@@ -99,15 +99,17 @@ pub fn decide_within(
         down.extend(failed.iter().copied());
         down.sort();
         down.dedup();
-        let entry = cache.get(net, prop, &down, deadline);
+        let entry = cache.get(net, prop, &down, deadline, max_memory);
         let (state, sc) = match &*entry {
             ScenarioState::Unique { state, scenario } => (state, scenario),
             ScenarioState::Symbolic(why) => return Concrete::Symbolic(why.clone()),
             ScenarioState::Timeout => {
-                return Concrete::Decided(unknown(prop, "the verification time limit was reached"))
+                return Concrete::Decided(unknown(prop, crate::budget::TIME_LIMIT))
             }
+            ScenarioState::Stopped(why) => return Concrete::Decided(unknown(prop, why)),
         };
-        match sim::evaluate(net, state, sc, prop) {
+        let stop = crate::budget::stop_check(deadline, max_memory);
+        match sim::evaluate_until(net, state, sc, prop, &stop) {
             PropertyOutcome::Holds => {}
             PropertyOutcome::Violated(cx) => {
                 return Concrete::Decided(PropertyVerdict {
@@ -115,6 +117,13 @@ pub fn decide_within(
                     status: Status::Fail,
                     counterexample: Some(counterexample(net, state, prop, &failed, &cx)),
                 })
+            }
+            // Stopped by this check's own bounds: unknown, not the symbolic path.
+            PropertyOutcome::Inconclusive(why)
+                if why == crate::budget::TIME_LIMIT
+                    || why == crate::budget::memory_reason(max_memory) =>
+            {
+                return Concrete::Decided(unknown(prop, &why))
             }
             PropertyOutcome::Inconclusive(why) => return Concrete::Symbolic(why),
             PropertyOutcome::NoStableState { .. } => {

@@ -431,14 +431,42 @@ impl Topology {
     }
 }
 
+/// Why a bounded simulation ([`stable_state_until`]) ended without a stable state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unsettled {
+    /// Some prefix's routes never settle.
+    NoStableState(NonConvergence),
+    /// The caller's bound (its deadline or memory budget) stopped the computation; the
+    /// text says which.
+    Stopped(String),
+}
+
 /// Computes the stable state of `net` in scenario `sc` (semantics §1), including
 /// sessions dropped by route limits.
 pub fn stable_state(net: &Network, sc: &Scenario) -> Result<State, NonConvergence> {
+    match stable_state_until(net, sc, &|| None) {
+        Ok(state) => Ok(state),
+        Err(Unsettled::NoStableState(nc)) => Err(nc),
+        // `|| None` never stops the computation.
+        Err(Unsettled::Stopped(_)) => Err(NonConvergence {
+            oscillations: Vec::new(),
+        }),
+    }
+}
+
+/// [`stable_state`], asking `stop` before each prefix class and every 64 sweeps of
+/// one: when it answers a reason (a deadline passed, a memory budget exceeded; see
+/// [`crate::budget::stop_check`]), the computation ends with [`Unsettled::Stopped`].
+pub fn stable_state_until(
+    net: &Network,
+    sc: &Scenario,
+    stop: &dyn Fn() -> Option<String>,
+) -> Result<State, Unsettled> {
     let mut dropped_sessions: BTreeSet<SessionId> = BTreeSet::new();
     let mut dropped: Vec<DroppedSession> = Vec::new();
     loop {
         let live = Live::new(net, sc, &dropped_sessions);
-        let (ribs, rounds) = converge_all(net, &live)?;
+        let (ribs, rounds) = converge_all(net, &live, stop)?;
         // Route limits: count accepted prefixes per limited edge.
         let mut over: Vec<DroppedSession> = Vec::new();
         for (eid, e) in net.edges.iter() {
@@ -482,7 +510,8 @@ pub fn stable_state(net: &Network, sc: &Scenario) -> Result<State, NonConvergenc
 fn converge_all(
     net: &Network,
     live: &Live,
-) -> Result<(IdVec<NodeId, NodeRib>, usize), NonConvergence> {
+    stop: &dyn Fn() -> Option<String>,
+) -> Result<(IdVec<NodeId, NodeRib>, usize), Unsettled> {
     let topo = Topology::new(net, live);
     let prefixes: BTreeSet<Ipv4Net> = net
         .nodes
@@ -498,7 +527,7 @@ fn converge_all(
     // and every other prefix of the class gets the same routes under its own name.
     let classes = super::slices::prefix_classes(net, &prefixes);
     let reps: Vec<Ipv4Net> = classes.iter().filter_map(|c| c.first().copied()).collect();
-    let results = converge_prefixes(net, live, &topo, &reps);
+    let results = converge_prefixes(net, live, &topo, &reps, stop)?;
     let mut oscillations = Vec::new();
     let mut rounds = 0;
     for (class, result) in classes.iter().zip(results) {
@@ -522,7 +551,7 @@ fn converge_all(
     if oscillations.is_empty() {
         Ok((ribs, rounds))
     } else {
-        Err(NonConvergence { oscillations })
+        Err(Unsettled::NoStableState(NonConvergence { oscillations }))
     }
 }
 
@@ -537,20 +566,30 @@ fn converge_prefixes(
     live: &Live,
     topo: &Topology,
     prefixes: &[Ipv4Net],
-) -> Vec<PrefixOutcome> {
-    prefixes
-        .iter()
-        .map(|p| converge_prefix(net, live, topo, *p))
-        .collect()
+    stop: &dyn Fn() -> Option<String>,
+) -> Result<Vec<PrefixOutcome>, Unsettled> {
+    let mut out = Vec::with_capacity(prefixes.len());
+    for p in prefixes {
+        if let Some(why) = stop() {
+            return Err(Unsettled::Stopped(why));
+        }
+        match converge_prefix_until(net, live, topo, *p, stop) {
+            Ok(outcome) => out.push(outcome),
+            Err(why) => return Err(Unsettled::Stopped(why)),
+        }
+    }
+    Ok(out)
 }
 
-/// The fixpoint for one prefix: per node (that holds anything) its RIB entry.
-pub(crate) fn converge_prefix(
+/// The fixpoint for one prefix: per node (that holds anything) its RIB entry; `stop`
+/// is asked every 64 sweeps (`Err(reason)` when it answers).
+fn converge_prefix_until(
     net: &Network,
     live: &Live,
     topo: &Topology,
     p: Ipv4Net,
-) -> PrefixOutcome {
+    stop: &dyn Fn() -> Option<String>,
+) -> Result<PrefixOutcome, String> {
     let n = net.nodes.len();
     // Only the best routes matter while iterating (exports use them); the full
     // candidate lists are built once, at the fixpoint.
@@ -568,6 +607,11 @@ pub(crate) fn converge_prefix(
     let mut round = 0;
     loop {
         round += 1;
+        if round % 64 == 0 {
+            if let Some(why) = stop() {
+                return Err(why);
+            }
+        }
         let mut changed: BTreeSet<NodeId> = BTreeSet::new();
         for node in net.nodes.ids() {
             let i = node.0 as usize;
@@ -612,7 +656,7 @@ pub(crate) fn converge_prefix(
                 .map(|node| (node, evaluate_node(net, live, topo, &exported, node, p)))
                 .filter(|(_, r)| !r.candidates.is_empty())
                 .collect();
-            return Ok((out, round));
+            return Ok(Ok((out, round)));
         }
         changes.push(changed);
         let key = state_hash;
@@ -624,7 +668,7 @@ pub(crate) fn converge_prefix(
                 .skip(from)
                 .flat_map(|s| s.iter().copied())
                 .collect();
-            return Err(Oscillation {
+            return Ok(Err(Oscillation {
                 prefix: p,
                 nodes: nodes
                     .iter()
@@ -633,7 +677,7 @@ pub(crate) fn converge_prefix(
                 node_ids: nodes.into_iter().collect(),
                 rounds: round,
                 cycle: cycle_start.is_some(),
-            });
+            }));
         }
         seen.insert(key, round);
     }

@@ -32,15 +32,15 @@ pub mod slices;
 pub mod unique;
 
 pub use bgp::{
-    route_limit_findings, stable_state, DroppedSession, NextHop, NodeRib, NonConvergence,
-    Oscillation, PrefixRib, Route, State,
+    route_limit_findings, stable_state, stable_state_until, DroppedSession, NextHop, NodeRib,
+    NonConvergence, Oscillation, PrefixRib, Route, State, Unsettled,
 };
 pub use classes::{destination_classes, Class};
 pub use explain::{why_no_route, Reason};
 pub use fabric::{effective_routes, EffectiveRoute, FabricTarget, NextHopType, RouteSource};
 pub use forward::{trace, Arrival, Disposition, Hop, Path, Source, Walker, Why};
 pub use props::{
-    evaluate, evaluate_at, evaluate_in_environment, evaluate_with_failures,
+    evaluate, evaluate_at, evaluate_in_environment, evaluate_until, evaluate_with_failures,
     evaluate_with_failures_at, Counterexample, FailureEvaluation, PropertyOutcome, Witness,
     WitnessRoute,
 };

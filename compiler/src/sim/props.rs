@@ -105,11 +105,13 @@ fn bad_paths(
     to: &Endpoint,
     what: &str,
     bad: impl Fn(&Path) -> bool,
+    stop: &dyn Fn() -> Option<String>,
 ) -> PropertyOutcome {
     let mut walker = Walker::new(net, state, sc);
-    let paths = match paths_between(net, dest_net, &mut walker, from, to) {
+    let paths = match paths_between(net, dest_net, &mut walker, from, to, stop) {
         Ok(p) => p,
-        Err(e) => return violated(e, Vec::new(), Vec::new()),
+        Err(NoPaths::NoSource(e)) => return violated(e, Vec::new(), Vec::new()),
+        Err(NoPaths::Stopped(why)) => return PropertyOutcome::Inconclusive(why),
     };
     let bad: Vec<Path> = paths
         .into_iter()
@@ -129,6 +131,19 @@ pub fn evaluate(net: &Network, state: &State, sc: &Scenario, prop: &Property) ->
     evaluate_at(net, net, state, sc, prop)
 }
 
+/// [`evaluate`], asking `stop` before each destination class it walks: when `stop`
+/// answers a reason (a deadline, a memory budget: [`crate::budget::stop_check`]), the
+/// outcome is [`PropertyOutcome::Inconclusive`] with that reason.
+pub fn evaluate_until(
+    net: &Network,
+    state: &State,
+    sc: &Scenario,
+    prop: &Property,
+    stop: &dyn Fn() -> Option<String>,
+) -> PropertyOutcome {
+    evaluate_at_until(net, net, state, sc, prop, stop)
+}
+
 /// [`evaluate`], with the destinations of `reachable`, `path` and `symmetric` taken
 /// from `dest_net` — the design as written — while `net` (the design with an
 /// environment's announcements added as originations) routes: announcing a prefix
@@ -139,6 +154,17 @@ pub fn evaluate_at(
     state: &State,
     sc: &Scenario,
     prop: &Property,
+) -> PropertyOutcome {
+    evaluate_at_until(net, dest_net, state, sc, prop, &|| None)
+}
+
+fn evaluate_at_until(
+    net: &Network,
+    dest_net: &Network,
+    state: &State,
+    sc: &Scenario,
+    prop: &Property,
+    stop: &dyn Fn() -> Option<String>,
 ) -> PropertyOutcome {
     let name = |n: NodeId| super::node_name(net, n).to_string();
     match &prop.kind {
@@ -205,6 +231,7 @@ pub fn evaluate_at(
             to,
             "a packet is not delivered",
             |p| !delivered_to(dest_net, p, to),
+            stop,
         ),
         PropertyKind::Traverses { from, to, waypoint } => bad_paths(
             net,
@@ -215,6 +242,7 @@ pub fn evaluate_at(
             to,
             &format!("a path is not delivered through `{}`", name(*waypoint)),
             |p| !delivered_to(dest_net, p, to) || !p.visits(*waypoint),
+            stop,
         ),
         PropertyKind::Avoids { from, to, waypoint } => bad_paths(
             net,
@@ -225,6 +253,7 @@ pub fn evaluate_at(
             to,
             &format!("a path passes `{}`", name(*waypoint)),
             |p| p.visits(*waypoint),
+            stop,
         ),
         PropertyKind::Symmetric { a, b } => {
             let mut walker = Walker::new(net, state, sc);
@@ -232,9 +261,10 @@ pub fn evaluate_at(
             // How many of `all` go from `a` to `b` (the rest come back).
             let mut n_there: Option<usize> = None;
             for (x, y) in [(a, b), (b, a)] {
-                match paths_between(net, dest_net, &mut walker, x, y) {
+                match paths_between(net, dest_net, &mut walker, x, y, stop) {
                     Ok(p) => all.extend(p.into_iter().map(|p| (p, y))),
-                    Err(e) => return violated(e, Vec::new(), Vec::new()),
+                    Err(NoPaths::NoSource(e)) => return violated(e, Vec::new(), Vec::new()),
+                    Err(NoPaths::Stopped(why)) => return PropertyOutcome::Inconclusive(why),
                 }
                 n_there.get_or_insert(all.len());
             }
@@ -301,6 +331,9 @@ pub fn evaluate_at(
             sources.extend(net.subnets.ids().map(super::Source::Subnet));
             let mut bad = Vec::new();
             for class in destination_classes(net, &[]) {
+                if let Some(why) = stop() {
+                    return PropertyOutcome::Inconclusive(why);
+                }
                 walker.clear_cache();
                 for s in &sources {
                     for p in walker.walk(*s, class.representative()) {
@@ -322,18 +355,31 @@ pub fn evaluate_at(
     }
 }
 
-/// Every path from `from` to every destination class of `to`.
+/// Why [`paths_between`] has no paths to give.
+enum NoPaths {
+    /// The source endpoint has no place in the design (the property is violated).
+    NoSource(&'static str),
+    /// The caller's bound stopped the walks.
+    Stopped(String),
+}
+
+/// Every path from `from` to every destination class of `to`; `stop` is asked before
+/// each destination class.
 fn paths_between(
     net: &Network,
     dest_net: &Network,
     walker: &mut Walker<'_>,
     from: &Endpoint,
     to: &Endpoint,
-) -> Result<Vec<Path>, String> {
+    stop: &dyn Fn() -> Option<String>,
+) -> Result<Vec<Path>, NoPaths> {
     let src = endpoint_source(net, from)
-        .ok_or_else(|| "the source has no place in the design".to_string())?;
+        .ok_or(NoPaths::NoSource("the source has no place in the design"))?;
     let mut out = Vec::new();
     for d in destinations(dest_net, from, to) {
+        if let Some(why) = stop() {
+            return Err(NoPaths::Stopped(why));
+        }
         out.extend(walker.walk(src, d));
     }
     Ok(out)
