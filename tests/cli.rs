@@ -666,3 +666,22 @@ fn sarif_reports_unanalysed_input() {
         "nope.avs"
     );
 }
+
+/// `graph --check` on a check that holds has nothing to highlight: the picture is the
+/// topology, not titled as a counterexample, and stderr says why.
+#[test]
+fn graph_of_a_holding_check_says_there_is_no_counterexample() {
+    let (code, dot, err) = run(&[
+        "graph",
+        "examples/broken/default-route-no-nva-udr.avs",
+        "--check",
+        "on-premises never installs the default route",
+    ]);
+    assert_eq!(code, 0);
+    assert!(dot.starts_with("digraph avscheck {"), "{dot}");
+    assert!(!dot.contains("counterexample of"), "{dot}");
+    assert!(
+        err.contains("is pass: it has no counterexample to draw"),
+        "{err}"
+    );
+}

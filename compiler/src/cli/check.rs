@@ -462,7 +462,15 @@ pub fn graph(out: &Output, file: &Path, only: Option<&str>, format: GraphFormat)
             ));
             return 2;
         };
-        highlight = Highlight::from_counterexample(&c.title, c.counterexample.as_ref());
+        match c.counterexample.as_ref() {
+            Some(cx) => highlight = Highlight::from_counterexample(&c.title, Some(cx)),
+            // Nothing to draw but the topology: say why on stderr (stdout is the picture).
+            None => out.eprint(&format!(
+                "note: check `{}` is {}: it has no counterexample to draw; the picture shows the topology only\n",
+                c.title,
+                c.status.as_str()
+            )),
+        }
     }
     out.print(&match format {
         GraphFormat::Dot => graph::to_dot(net, &highlight),
