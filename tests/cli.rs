@@ -685,3 +685,16 @@ fn graph_of_a_holding_check_says_there_is_no_counterexample() {
         "{err}"
     );
 }
+
+/// The shorthand `avscheck FILE` takes `check`'s options too.
+#[test]
+fn the_shorthand_takes_check_options() {
+    let (code, out, err) = run(&["--timeout", "30", "examples/hairpin.avs"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("4 pass"), "{out}");
+    let (code, out, _) = run(&["--", "examples/hairpin.avs"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Usage"), "{out}");
+}

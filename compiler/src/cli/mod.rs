@@ -117,7 +117,9 @@ pub const MAX_TIMEOUT_SECS: u64 = 7 * 24 * 3600;
 
 const SUBCOMMANDS: &[&str] = &["check", "routes", "trace", "graph", "help"];
 
-/// `avscheck FILE...` means `avscheck check FILE...`.
+/// `avscheck FILE...` means `avscheck check FILE...`, options included
+/// (`avscheck --timeout 10 FILE` is `avscheck check --timeout 10 FILE`); `--help`,
+/// `--version` and the subcommands keep their meaning.
 pub fn normalise_args(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     // Find the first argument that is not a global option.
     let mut i = 1;
@@ -135,8 +137,8 @@ pub fn normalise_args(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStri
     }
     if let Some(first) = args.get(i) {
         let s = first.to_string_lossy();
-        let is_flag = s.starts_with('-');
-        if (s == "-" || !is_flag) && !SUBCOMMANDS.contains(&s.as_ref()) {
+        let top_level = ["-h", "--help", "-V", "--version"];
+        if !SUBCOMMANDS.contains(&s.as_ref()) && !top_level.contains(&s.as_ref()) {
             args.insert(i, "check".into());
         }
     }
