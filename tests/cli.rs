@@ -548,7 +548,14 @@ fn stdin_and_directories() {
     let (code, _, err) = run_stdin(&["check", "-"], b"\xff\xfe");
     assert_eq!(code, 2);
     assert!(
-        err.contains("error[AVS0800]: `<stdin>` is not valid UTF-8"),
+        err.contains("error[AVS0800]: `<stdin>` is not valid UTF-8: invalid byte 0xFF at 1:1"),
+        "{err}"
+    );
+    // A Latin-1 `é` on line 2: located by line and column, with the fix.
+    let (code, _, err) = run_stdin(&["check", "-"], b"use azure\nnva fw\xe9 {\n}\n");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("invalid byte 0xE9 at 2:7 (byte offset 16); save the file as UTF-8"),
         "{err}"
     );
 

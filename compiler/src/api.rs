@@ -161,13 +161,22 @@ pub fn check_file(path: impl AsRef<Path>, opts: &Options) -> Report {
 /// Decodes a file's bytes (a leading UTF-8 byte-order mark is kept: columns count
 /// characters after it, like editors do).
 pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
-    String::from_utf8(bytes).map_err(|e| InputError {
-        code: "AVS0800".to_string(),
-        message: format!(
-            "`{}` is not valid UTF-8 (invalid byte at offset {})",
-            json::truncate_quoted(name),
-            e.utf8_error().valid_up_to()
-        ),
+    String::from_utf8(bytes).map_err(|e| {
+        // Where the first invalid byte is, as an editor counts: line, and column in
+        // characters of the valid text before it.
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let valid = std::str::from_utf8(bytes.get(..at).unwrap_or_default()).unwrap_or_default();
+        let line = valid.matches('\n').count() + 1;
+        let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let byte = bytes.get(at).map_or(String::new(), |b| format!(" 0x{b:02X}"));
+        InputError {
+            code: "AVS0800".to_string(),
+            message: format!(
+                "`{}` is not valid UTF-8: invalid byte{byte} at {line}:{column} (byte offset {at}); save the file as UTF-8 (an editor's \"encoding\" setting, or `iconv -f LATIN1 -t UTF-8`)",
+                json::truncate_quoted(name),
+            ),
+        }
     })
 }
 
