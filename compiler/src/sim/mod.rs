@@ -195,24 +195,26 @@ impl OwnerIndex {
         }
     }
 
-    /// The nodes originating (and owning) the longest prefix containing `d`, with its
-    /// length.
-    fn longest(&self, d: Ipv4Addr) -> Option<(u8, &[NodeId])> {
-        self.by_len.iter().find_map(|(len, nets)| {
+    /// Every owned origination containing `d`, longest first: (length, its nodes).
+    fn containing(&self, d: Ipv4Addr) -> impl Iterator<Item = (u8, &[NodeId])> + '_ {
+        self.by_len.iter().filter_map(move |(len, nets)| {
             let p = Ipv4Net::new(d, *len).ok()?.trunc();
             nets.get(&u32::from(p.network()))
                 .map(|v| (*len, v.as_slice()))
         })
     }
 
+    /// The nodes originating (and owning) the longest prefix containing `d`, with its
+    /// length.
+    fn longest(&self, d: Ipv4Addr) -> Option<(u8, &[NodeId])> {
+        self.containing(d).next()
+    }
+
     /// [`forward::owned_len`] of `node`, using the index.
     pub fn owned_len(&self, node: NodeId, d: Ipv4Addr) -> Option<u8> {
-        self.by_len.iter().find_map(|(len, nets)| {
-            let p = Ipv4Net::new(d, *len).ok()?.trunc();
-            nets.get(&u32::from(p.network()))
-                .filter(|v| v.contains(&node))
-                .map(|_| *len)
-        })
+        self.containing(d)
+            .find(|(_, nodes)| nodes.contains(&node))
+            .map(|(len, _)| len)
     }
 
     /// [`owners`] of `d`, using the index.
