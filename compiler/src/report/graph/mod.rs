@@ -405,6 +405,9 @@ impl<'a> Scene<'a> {
             };
             let label = match (s.tunnel, style) {
                 (Some(t), _) => Some(format!("BGP over {}", net.tunnels[t].name)),
+                (None, _) if s.kind == SessionKind::Static => {
+                    Some("S2S VPN (static routes) over the internet".to_string())
+                }
                 (None, _) if vpn_connection(net, s) => {
                     Some("S2S VPN over the internet".to_string())
                 }
