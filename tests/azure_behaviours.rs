@@ -102,6 +102,7 @@ const DESIGNS: &[&str] = &[
     "vpn-gateway-er-preferred",
     "vpn-gateway-static-connection-fails",
     "vpn-gateway-static-prefixes",
+    "vpn-gateway-static-route-server",
     "vpn-gateway-static-transit",
     "vpn-gateway-transit-bgp",
 ];
@@ -1788,6 +1789,56 @@ fn vpn_gateway_static_prefixes() {
     // z3 itself, not only the concrete path: the conditional statics are encoded.
     use avscheck::smt::Status;
     assert_eq!(d.z3(), vec![Status::Pass, Status::Pass]);
+}
+
+#[test]
+fn vpn_gateway_static_route_server() {
+    let d = design("vpn-gateway-static-route-server");
+    assert!(d.codes().is_empty(), "{:?}", d.codes());
+    assert_eq!(d.best_path("ergw", "192.168.41.0/24"), Some(vec![]));
+    assert_eq!(
+        d.best_from("ergw", "192.168.41.0/24").as_deref(),
+        Some("rs")
+    );
+    assert_eq!(d.best_path("corp", "192.168.41.0/24"), Some(vec![12076]));
+    assert_eq!(
+        d.trace("corp", "192.168.41.5"),
+        vec![(
+            hops(&["corp", "er_corp", "ergw", "vpngw", "branch"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![verdict(
+            "the data centre reaches the static branch through Route Server",
+            CheckStatus::Pass
+        )]
+    );
+    // The override: the static prefixes stay off Route Server, so off ExpressRoute.
+    let rel = "tests/azure/vpn-gateway-static-route-server.avs";
+    let text = std::fs::read_to_string(format!("{}/{rel}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .replace(
+            "  connect branch\n",
+            "  connect branch\n  static_to_route_server false\n",
+        );
+    let off = avscheck::analyse(rel, &text);
+    let net = off.network.clone().unwrap();
+    let st = sim::stable_state(&net, &Scenario::default()).unwrap();
+    let prefix = p("192.168.41.0/24");
+    for n in ["rs", "ergw", "corp"] {
+        assert!(
+            st.best(net.node_by_name(n).unwrap(), prefix).is_none(),
+            "{n}"
+        );
+    }
+    assert!(st
+        .best(net.node_by_name("vpngw").unwrap(), prefix)
+        .is_some());
+    let v = avscheck::verify(&off, &avscheck::VerifyOptions::default());
+    assert_eq!(v.checks[0].status, CheckStatus::Fail);
 }
 
 #[test]

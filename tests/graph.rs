@@ -251,6 +251,7 @@ fn v2_components_are_drawn() {
         "load-balancer-spreads-flows",
         "sdwan-tunnel-over-internet",
         "vpn-gateway-er-preferred",
+        "vpn-gateway-static-prefixes",
         "azure-firewall-udr-only",
     ] {
         let path =
@@ -263,6 +264,10 @@ fn v2_components_are_drawn() {
         keep(stem, &rasterise(stem, &svg, &opt));
         if stem == "vpn-gateway-er-preferred" {
             assert!(dot.contains("S2S VPN over the internet"), "{stem}: {dot}");
+        }
+        if stem == "vpn-gateway-static-prefixes" {
+            let label = "S2S VPN (static routes) over the internet";
+            assert!(svg.contains(label) && dot.contains(label), "{stem}: {dot}");
         }
         if stem == "nva-nics-auxiliary-transit" {
             assert!(svg.contains("further NIC → its subnet"), "{stem}: legend");

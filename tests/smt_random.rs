@@ -553,6 +553,42 @@ fn design(seed: u64, env_rate: f64, growth: Growth) -> String {
             prop = prop.replace("path avs1 ->", "path 10.1.0.0/22 ->");
         }
     }
+    // Static VPN connections (issue 12), from a fourth generator so that the designs
+    // above stay those of earlier runs: dc1 without `peer vpn0` (a static connection:
+    // vpn0 learns its prefixes, dc1 routes the Azure side into the tunnel), a second,
+    // static branch br0 (with a static route to dc1's range through the gateway, or
+    // not), and properties about br0.
+    let mut v4 = StdRng::seed_from_u64(seed ^ 0x00c0_ffee_0000_0014);
+    if vpn && v4.gen_bool(0.5) {
+        s = s.replace("  peer vpn0\n", "");
+    }
+    if vpn && v4.gen_bool(0.5) {
+        s = s.replace("  connect dc1\n", "  connect dc1\n  connect br0\n");
+        s.push_str(
+            "site br0 {\n  asn 65250\n  public_ip 198.51.100.50\n  originate 192.168.50.0/24\n",
+        );
+        if v4.gen_bool(0.5) {
+            s.push_str("  static 10.2.0.0/16 next_hop vpn0\n");
+        }
+        s.push_str("}\n");
+        if v4.gen_bool(0.5) {
+            let base = *pick(
+                &mut v4,
+                &[
+                    "reachable br0 -> 10.2.0.0/16",
+                    "reachable dc1 -> 192.168.50.0/24",
+                    "reachable br0 -> 10.1.0.0/22",
+                    "path hub0 -> 192.168.50.0/24 traverses vpn0",
+                ],
+            );
+            let failures = if v4.gen_bool(0.5) {
+                " under failures 1"
+            } else {
+                ""
+            };
+            prop = format!("{base}{failures}");
+        }
+    }
     if prop.ends_with(" under failures 1") && (lb || vpn) && v2.gen_bool(0.5) {
         let scope = match (lb, vpn) {
             (true, true) => *pick(&mut v2, &["fw0 afw0", "vpn_gateway", "fw0 er_dc"]),

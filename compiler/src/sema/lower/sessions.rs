@@ -337,6 +337,80 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
             (None, None) => {}
         }
     }
+    static_off_route_server(ctx);
+}
+
+/// `vpn_gateway { static_to_route_server false }`: the prefixes of the gateway's static
+/// connections (routes originated by those sites) are not advertised to Route Server:
+/// an export policy on the gateway → Route Server edges denies them. The default (true)
+/// gives Route Server what the gateway gives its BGP peers (docs/semantics.md §2.10:
+/// the documentation is silent on Route Server).
+fn static_off_route_server(ctx: &mut Ctx) {
+    let gateways: Vec<NodeId> = ctx
+        .net
+        .nodes
+        .ids()
+        .filter(|n| is_vpn_gateway(ctx, *n))
+        .collect();
+    for gw in gateways {
+        let line = ctx
+            .component(&ctx.net.nodes[gw].name)
+            .and_then(|c| c.get("static_to_route_server"));
+        let Some(line) = line else { continue };
+        if line.first().and_then(|v| v.node.as_bool()) != Some(false) {
+            continue;
+        }
+        let span = line.span;
+        let sites: Vec<NodeId> = ctx
+            .net
+            .sessions
+            .values()
+            .filter(|s| s.kind == SessionKind::Static && s.a == gw)
+            .map(|s| s.b)
+            .collect();
+        if sites.is_empty() {
+            continue;
+        }
+        let mut rules: Vec<ir::Rule> = sites
+            .iter()
+            .map(|site| ir::Rule {
+                permit: false,
+                conditions: vec![ir::Condition::OriginatedBy(*site)],
+                actions: Vec::new(),
+                span,
+            })
+            .collect();
+        rules.push(ir::Rule {
+            permit: true,
+            conditions: Vec::new(),
+            actions: Vec::new(),
+            span,
+        });
+        let policy = ctx.net.policies.push(ir::Policy {
+            name: format!(
+                "`{}`: static connections' prefixes stay off Route Server",
+                ctx.net.nodes[gw].name
+            ),
+            span,
+            rules,
+        });
+        let to_route_server: Vec<ir::EdgeId> = ctx
+            .net
+            .edges
+            .iter()
+            .filter(|(_, e)| {
+                e.from == gw
+                    && ctx.net.nodes[e.to]
+                        .behaviours
+                        .programs
+                        .is_some_and(|p| p.how == ir::ProgramAs::Appliance)
+            })
+            .map(|(id, _)| id)
+            .collect();
+        for e in to_route_server {
+            ctx.net.edges[e].export.push(policy);
+        }
+    }
 }
 
 /// How to complete a one-sided session: the missing line on the other side, when its
