@@ -105,6 +105,7 @@ const DESIGNS: &[&str] = &[
     "vpn-gateway-static-route-server",
     "vpn-gateway-static-transit",
     "vpn-gateway-transit-bgp",
+    "vpn-gateway-vpn-nva-keeps-own-route",
 ];
 
 // ---- the harness ---------------------------------------------------------------
@@ -1965,6 +1966,30 @@ fn vpn_gateway_static_connection_fails() {
     );
     use avscheck::smt::Status;
     assert_eq!(d.z3(), vec![Status::Pass, Status::Fail, Status::Fail]);
+}
+
+#[test]
+fn vpn_gateway_vpn_nva_keeps_own_route() {
+    let d = design("vpn-gateway-vpn-nva-keeps-own-route");
+    // The VPN gateway keeps its own connection's route; Route Server's bonus under
+    // `vpn_nva` is the ExpressRoute gateway's alone.
+    assert_eq!(d.best_from("vpn0", "10.2.0.0/16").as_deref(), Some("dc1"));
+    assert_eq!(d.best_from("ergw0", "10.2.0.0/16").as_deref(), Some("ars0"));
+    assert_eq!(
+        d.trace("avs1", "10.2.0.5"),
+        vec![(
+            hops(&["avs1", "er_avs", "ergw0", "vpn0", "dc1"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![verdict(
+            "AVS reaches the data centre through the VPN connection",
+            CheckStatus::Pass
+        )]
+    );
 }
 
 // ---- ExpressRoute FastPath (v2) ------------------------------------------------------

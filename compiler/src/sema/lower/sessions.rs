@@ -969,6 +969,15 @@ fn fastpath(ctx: &Ctx, s: &Side, r: &Side) -> Option<ir::FastPath> {
 /// above any connection weight (≤ 32000) but below a local origination (32768);
 /// AS-path preference: connection weights only, so the AS path decides between ER and
 /// NVA routes.
+///
+/// The VPN/NVA bonus is for the ExpressRoute gateway alone: there Route Server's routes
+/// are the VPN and NVA routes the preference favours. A VPN gateway's routes from Route
+/// Server include the ExpressRoute gateway's, and its own connections' routes are the
+/// VPN routes themselves ("VPN/NVA: prefer routes learned through VPN/NVA connections
+/// over routes learned through ExpressRoute", route-server/hub-routing-preference.md), so
+/// it gives Route Server's routes no bonus and the AS path decides; a bonus there would
+/// let an ExpressRoute route pushed back through Route Server displace the VPN
+/// gateway's own route, a second stable state Azure's preference rules out.
 fn receive_weight(ctx: &Ctx, s: &Side, kind: SessionKind) -> u32 {
     let connection = s.weight.unwrap_or(0);
     let to = &ctx.net.nodes[s.to];
@@ -978,9 +987,16 @@ fn receive_weight(ctx: &Ctx, s: &Side, kind: SessionKind) -> u32 {
     let pref = ctx.net.vnets[ctx.net.subnets[gs].vnet].routing_preference;
     let from_circuit =
         ctx.net.components[ctx.net.nodes[s.from].component].kind == ComponentKind::Circuit;
+    let er_gateway = to
+        .behaviours
+        .programs
+        .as_ref()
+        .is_some_and(|p| p.how == ir::ProgramAs::Gateway);
     match (pref, from_circuit) {
         (ir::RoutingPreference::ExpressRoute, true) => 1 + connection,
-        (ir::RoutingPreference::VpnNva, false) if kind == SessionKind::Internal => 32_001,
+        (ir::RoutingPreference::VpnNva, false) if kind == SessionKind::Internal && er_gateway => {
+            32_001
+        }
         _ => connection,
     }
 }
