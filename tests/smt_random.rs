@@ -589,6 +589,20 @@ fn design(seed: u64, env_rate: f64, growth: Growth) -> String {
             prop = format!("{base}{failures}");
         }
     }
+    // ExpressRoute FastPath on the data centre's circuit (provider, or Direct where the
+    // GatewaySubnet's UDRs still apply), from the same fourth generator.
+    if v4.gen_bool(0.25) {
+        let direct = if v4.gen_bool(0.5) {
+            "\n  type direct"
+        } else {
+            ""
+        };
+        if let Some(at) = s.find("er_circuit er_dc {\n  peer dc1\n") {
+            if let Some(end) = s[at..].find("\n}").map(|i| at + i) {
+                s.insert_str(end, &format!(" fastpath{direct}"));
+            }
+        }
+    }
     if prop.ends_with(" under failures 1") && (lb || vpn) && v2.gen_bool(0.5) {
         let scope = match (lb, vpn) {
             (true, true) => *pick(&mut v2, &["fw0 afw0", "vpn_gateway", "fw0 er_dc"]),
