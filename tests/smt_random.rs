@@ -6,7 +6,9 @@
 )]
 //! Random small designs (routers, sites, AVS, circuits, hubs with Route Server, ER
 //! gateway and NVAs, tunnels, peerings, UDRs, random policies; and the v2 components:
-//! a VPN gateway, an internal load balancer, Azure Firewall) written as `.avs` text
+//! a VPN gateway with BGP and static connections, an internal load balancer, Azure
+//! Firewall, a second NIC, AVS management prefixes, FastPath, an SD-WAN branch over
+//! the internet) written as `.avs` text
 //! and run through the whole pipeline: each property's z3 verdict must equal the
 //! simulator's (which enumerates every failure set for `under failures 1`).
 //!
@@ -601,6 +603,39 @@ fn design(seed: u64, env_rate: f64, growth: Growth) -> String {
             if let Some(end) = s[at..].find("\n}").map(|i| at + i) {
                 s.insert_str(end, &format!(" fastpath{direct}"));
             }
+        }
+    }
+    // An SD-WAN branch (issue 12): fw0 reaches a site over an IPsec tunnel across the
+    // internet (its `public_ip` and the site's, which may be missing: AVS0344) and
+    // hands the branch's prefix to Route Server; properties about the branch.
+    if v4.gen_bool(0.2) {
+        s = s.replace(
+            "nva fw0 {\n",
+            "nva fw0 {\n  public_ip 203.0.113.4\n  peer sdb0 over ipsec0\n",
+        );
+        let public = if v4.gen_bool(0.85) {
+            "  public_ip 198.51.100.60\n"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "site sdb0 {{\n  asn 65260\n{public}  originate 192.168.60.0/24\n  peer fw0 over ipsec0\n}}\ntunnel ipsec0 {{\n  between fw0 sdb0\n  type ipsec\n}}\n"
+        ));
+        if v4.gen_bool(0.5) {
+            let base = *pick(
+                &mut v4,
+                &[
+                    "reachable sdb0 -> 10.2.0.0/16",
+                    "reachable avs1 -> 192.168.60.0/24",
+                    "path hub0 -> 192.168.60.0/24 traverses fw0",
+                ],
+            );
+            let failures = if v4.gen_bool(0.5) {
+                " under failures 1"
+            } else {
+                ""
+            };
+            prop = format!("{base}{failures}");
         }
     }
     if prop.ends_with(" under failures 1") && (lb || vpn) && v2.gen_bool(0.5) {
