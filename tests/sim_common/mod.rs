@@ -113,6 +113,7 @@ impl B {
             prefix: p(prefix),
             target,
             span,
+            requires: Vec::new(),
         });
     }
 
@@ -154,6 +155,7 @@ impl B {
             SessionKind::Ibgp => (vec![], Some(ta), true, false),
             SessionKind::Internal => (vec![], None, false, false),
             SessionKind::GlobalReach => (vec![12076, 12076], None, false, false),
+            SessionKind::Static => (vec![], None, false, true),
         };
         let requires = vec![
             comp,

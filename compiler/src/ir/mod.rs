@@ -128,11 +128,23 @@ impl Origination {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StaticRoute {
     pub prefix: Ipv4Net,
     pub target: StaticTarget,
     pub span: Span,
+    /// The route stands only while none of these components is down: a site's routes
+    /// into a static VPN connection's tunnel (its device withdraws a route whose
+    /// tunnel interface is down; LANGUAGE.md §2.4 `vpn_gateway`, docs/semantics.md).
+    /// Empty for a configured static.
+    pub requires: Vec<ComponentId>,
+}
+
+impl StaticRoute {
+    /// Whether this static stands when `is_down` says which components are down.
+    pub fn stands(&self, is_down: impl Fn(ComponentId) -> bool) -> bool {
+        self.requires.iter().all(|c| !is_down(*c))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -223,6 +235,11 @@ pub enum SessionKind {
     Internal,
     /// MSEE ↔ MSEE over Global Reach: each MSEE hop prepends 12076, no loop check.
     GlobalReach,
+    /// A VPN gateway's static (non-BGP) connection to a site: no BGP. The gateway
+    /// takes the site's configured prefixes (Azure: the local network gateway's
+    /// address prefixes) as routes learned over it, with an empty AS path; nothing
+    /// flows the other way (the site holds static routes into the tunnel instead).
+    Static,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

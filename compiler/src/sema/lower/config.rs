@@ -227,6 +227,7 @@ pub(crate) fn apply(ctx: &mut Ctx) {
                 prefix: s.prefix,
                 target: s.target,
                 span: s.span,
+                requires: Vec::new(),
             })
             .collect();
         for s in &t.sessions {
