@@ -176,6 +176,7 @@ impl B {
             fastpath: None,
             max_routes: None,
             requires,
+            default_originate: None,
             span,
         })
     }
