@@ -178,6 +178,7 @@ impl B {
             fastpath: None,
             max_routes: None,
             requires,
+            default_originate: None,
             span,
         })
     }

@@ -285,7 +285,24 @@ pub struct Edge {
     pub fastpath: Option<FastPath>,
     /// Every component whose failure takes this edge down.
     pub requires: Vec<ComponentId>,
+    /// FRR `neighbor A default-originate` on the sender (the line): the sender sends
+    /// 0.0.0.0/0 on this edge whatever its RIB holds, in place of any 0.0.0.0/0 it
+    /// would send otherwise, past its export policies (FRR 8.4's bgpd, also under
+    /// `ebgp-requires-policy`; tests/frr_facts/README.md). The route is the sender's
+    /// own (empty path before the edge's prepend, local_pref 100, MED 0, no tags,
+    /// next hop the sender); the receiver's loop check and import policies apply.
+    /// See [`Edge::originates_default`].
+    pub default_originate: Option<Span>,
     pub span: Span,
+}
+
+impl Edge {
+    /// Whether the sender originates `p` on this edge alone (`default_originate` and
+    /// `p` is 0.0.0.0/0): its offer for `p` is then the generated route, whatever
+    /// the sender's best route for `p` is.
+    pub fn originates_default(&self, p: Ipv4Net) -> bool {
+        self.default_originate.is_some() && p == Ipv4Net::default()
+    }
 }
 
 /// ExpressRoute FastPath (expressroute/about-fastpath.md): packets from the circuit to
@@ -654,11 +671,26 @@ impl Network {
         net
     }
 
-    /// Every prefix some node of the design originates.
+    /// Every prefix some node of the design originates (0.0.0.0/0 too when an edge
+    /// originates it: [`Edge::default_originate`]).
     pub fn originated_prefixes(&self) -> std::collections::BTreeSet<Ipv4Net> {
-        self.nodes
+        let mut out: std::collections::BTreeSet<Ipv4Net> = self
+            .nodes
             .values()
             .flat_map(|n| n.originates.iter().map(|o| o.prefix))
+            .collect();
+        if self.edges.values().any(|e| e.default_originate.is_some()) {
+            out.insert(Ipv4Net::default());
+        }
+        out
+    }
+
+    /// The senders of edges that originate 0.0.0.0/0 ([`Edge::default_originate`]).
+    pub fn default_originators(&self) -> std::collections::BTreeSet<NodeId> {
+        self.edges
+            .values()
+            .filter(|e| e.default_originate.is_some())
+            .map(|e| e.from)
             .collect()
     }
 

@@ -38,6 +38,8 @@ struct Side {
     weight: Option<u32>,
     /// `connect GW fastpath` (a circuit's side).
     fastpath: bool,
+    /// FRR `neighbor A default-originate` (the sender's line).
+    default_originate: Option<Span>,
     /// The key of the session line (`peer`, `connect`, ...).
     key: String,
     /// For sessions made by a non-node component (`global_reach gr`): its name.
@@ -81,6 +83,7 @@ fn side_from_line(
         tunnel: None,
         weight: None,
         fastpath: false,
+        default_originate: None,
         key: match &schema.target {
             SessionTarget::Key(k) => k.clone(),
             SessionTarget::Same { key, .. } | SessionTarget::By { key, .. } => key.clone(),
@@ -232,6 +235,7 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
             tunnel: c.tunnel.map(|t| (t, c.span)),
             weight: None,
             fastpath: false,
+            default_originate: c.default_originate,
             key: "neighbor".to_string(),
             maker: None,
             span: c.span,
@@ -906,6 +910,7 @@ fn make_edge(
         max_routes: route_limit(ctx, s, r, kind),
         fastpath: fastpath(ctx, s, r),
         requires,
+        default_originate: s.default_originate,
         span: s.span,
     }
 }
