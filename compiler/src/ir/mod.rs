@@ -58,6 +58,14 @@ pub struct Node {
     pub router_id: u32,
     /// `router_id` as written, if any.
     pub router_id_addr: Option<Ipv4Addr>,
+    /// Whether `router_id` is one the design determines: declared (`router_id`, a
+    /// configuration's `bgp router-id`), or the declaration-order default of a kind
+    /// that has a `router_id` key (`router`, `nva`, `site`: LANGUAGE.md §2.1). The
+    /// router ids of Microsoft's speakers (MSEEs, gateways, Route Server, AVS) are not
+    /// documented, so the decision's router-id step between two senders one of which
+    /// has no known router id is an undocumented choice (LANGUAGE.md §2.4): both
+    /// engines let either route win ([`crate::sim::bgp::undocumented_tie`]).
+    pub router_id_known: bool,
     pub originates: Vec<Origination>,
     pub statics: Vec<StaticRoute>,
     /// The NIC address (`ip` of an `nva`).

@@ -33,7 +33,7 @@
 //! design cannot tell apart (one class of [`super::slices`], same routes in `S`) share
 //! one certificate.
 
-use super::bgp::{compare, export, Route, State, DEFAULT_LOCAL_PREF};
+use super::bgp::{export, strictly_better, Route, State, DEFAULT_LOCAL_PREF};
 use super::{Live, Scenario};
 use crate::ir::{Action, Condition, EdgeId, Id, Network, NodeId, TagId, NO_ADVERTISE};
 use ipnet::Ipv4Net;
@@ -427,12 +427,13 @@ fn beats(
         return false;
     }
     // MED is 0 everywhere (no policy sets one): the static tie-breaks decide, and
-    // they depend only on the edges (semantics §1: eBGP over iBGP, router id, edge).
+    // they depend only on the edges (semantics §1: eBGP over iBGP, router id, edge) —
+    // where they are documented; an undocumented tie may go either way (super::choice).
     let probe = Route {
         learned_from: Some(e),
         ..r.clone()
     };
-    compare(net, r, &probe) == Less
+    strictly_better(net, r, &probe)
 }
 
 /// Proves that every prefix's routes in `state` are the only stable routes of the
@@ -452,6 +453,21 @@ pub fn certify_until(
     let late = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
     if !state.dropped.is_empty() {
         return Certificate::RouteLimits("a session is dropped by a route limit".into());
+    }
+    // An undocumented tie that matters (super::choice): another choice gives another
+    // stable state, so this one is not the only one.
+    if let Some(t) = super::choice::material_ties(net, sc, state).first() {
+        let name = |n: NodeId| super::node_name(net, n).to_string();
+        let others: Vec<String> = t.others.iter().map(|n| format!("`{}`", name(*n))).collect();
+        return Certificate::NotShown(format!(
+            "`{}` chooses among equal routes for {} without a documented tie-break (from {}{})",
+            name(t.node),
+            t.prefix,
+            t.chosen
+                .map(|n| format!("`{}`, ", name(n)))
+                .unwrap_or_default(),
+            others.join(", ")
+        ));
     }
     let live = Live::new(net, sc, &BTreeSet::new());
     let med_fixed = !net.policies.values().any(|p| {

@@ -176,6 +176,27 @@ pub struct Cand {
     pub route: SymRoute,
     /// Static tie-break key (steps 5–7): (learned over iBGP, sender router_id, edge).
     pub(super) key: (bool, u32, i64),
+    /// The sender (`None`: the local route) and whether its router id is known
+    /// ([`crate::ir::Node::router_id_known`]; the local route: true).
+    pub(super) sender: Option<NodeId>,
+    pub(super) known: bool,
+}
+
+impl Cand {
+    /// Whether this candidate may win over `o` once both are equal on steps 1–4:
+    /// step 5 (eBGP or local over iBGP) decides; then step 6 between two known router
+    /// ids, step 7 between two sessions of one sender. Two different senders one of
+    /// which has no known router id are an undocumented choice (LANGUAGE.md §2.4,
+    /// `crate::sim::choice`): either may win, so the solver chooses freely.
+    pub(super) fn may_win_tie(&self, o: &Cand) -> bool {
+        if self.key.0 != o.key.0 {
+            return !self.key.0;
+        }
+        if self.sender != o.sender && !(self.known && o.known) {
+            return true;
+        }
+        self.key < o.key
+    }
 }
 
 /// One node's RIB for one prefix.
@@ -220,7 +241,7 @@ impl NodeRib {
                     let ok = if multipath {
                         prefer(&cj.route, &ci.route, false).not()
                     } else {
-                        prefer(&ci.route, &cj.route, ci.key < cj.key)
+                        prefer(&ci.route, &cj.route, ci.may_win_tie(cj))
                     };
                     parts.push(Bool::or(&[cj.route.valid.not(), ok]));
                 }
