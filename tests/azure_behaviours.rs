@@ -39,6 +39,7 @@ const DESIGNS: &[&str] = &[
     "avs-ecmp-across-circuits",
     "avs-management-no-default-route",
     "avs-rejects-bogons",
+    "avs-strips-leading-private-asns",
     "azure-firewall-udr-only",
     "default-microsoft-loop-prevention",
     "default-route-server-gateway-internal",
@@ -2202,4 +2203,39 @@ fn er_gateway_ecmp_five_circuits() {
             Status::Fail
         ]
     );
+}
+
+#[test]
+fn avs_strips_leading_private_asns() {
+    let d = design("avs-strips-leading-private-asns");
+    assert_eq!(
+        d.best_path("er_avs1", "10.9.0.0/16"),
+        Some(vec![12076, 12076, 3356, 65300, 65300])
+    );
+    // Towards AVS the private ASNs after the public 3356 stay ...
+    let mut paths: Vec<Vec<u32>> = d.state().rib(d.node("avs1")).unwrap().prefixes
+        [&p("10.9.0.0/16")]
+        .candidates
+        .iter()
+        .map(|r| r.as_path.clone())
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        vec![
+            vec![12076, 3000, 3000, 3000],
+            vec![12076, 12076, 12076, 3356, 65300, 65300],
+        ]
+    );
+    // ... so AVS installs only the shorter route, through the hub.
+    assert_eq!(d.installed_from("avs1", "10.9.0.0/16"), hops(&["er_avs2"]));
+    assert_eq!(
+        d.verdicts(),
+        vec![verdict(
+            "AVS avoids the Global Reach path",
+            CheckStatus::Pass
+        )]
+    );
+    // z3 alone too: the leading private run is part of the symbolic route.
+    assert_eq!(d.z3(), vec![avscheck::smt::Status::Pass]);
 }

@@ -1063,6 +1063,14 @@ fn apply_action(a: &Action, r: &mut Route, own_asn: u32, fx: &mut PolicyEffects)
             r.tags.remove(t);
         }
         Action::RemovePrivateAs => r.as_path.retain(|a| !crate::ir::is_private_asn(*a)),
+        Action::RemoveLeadingPrivateAs => {
+            let k = r
+                .as_path
+                .iter()
+                .take_while(|a| crate::ir::is_private_asn(**a))
+                .count();
+            r.as_path.drain(..k);
+        }
         Action::RemoveAs(list) => r.as_path.retain(|a| !list.contains(a)),
         Action::ReplaceAs(list) => {
             for a in r.as_path.iter_mut() {

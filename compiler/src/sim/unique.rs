@@ -297,7 +297,10 @@ fn apply(act: &Action, a: &mut Abstract, own_asn: u32) {
             a.may_tags.remove(t);
             a.must_tags.remove(t);
         }
-        Action::RemovePrivateAs => a.counts.retain(|asn| !crate::ir::is_private_asn(*asn)),
+        // Leading only: any private ASN may go, so the same lower bounds.
+        Action::RemovePrivateAs | Action::RemoveLeadingPrivateAs => {
+            a.counts.retain(|asn| !crate::ir::is_private_asn(*asn))
+        }
         Action::RemoveAs(list) => a.counts.retain(|asn| !list.contains(asn)),
         Action::ReplaceAs(list) => {
             let moved: u32 = list.iter().filter_map(|x| a.counts.remove(x)).sum();

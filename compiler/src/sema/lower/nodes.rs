@@ -115,6 +115,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                 "control_plane_only" => b.control_plane_only = true,
                 "next_hop_transparent" => b.next_hop_transparent = true,
                 "no_transit" => b.no_transit = true,
+                "leading_private_strip" => b.leading_private_strip = true,
                 "internet" => b.internet = true,
                 "msee" => component_kind = ir::ComponentKind::Circuit,
                 "program_appliance" | "program_gateway" | "program_vpn_gateway" => {

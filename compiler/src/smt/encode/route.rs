@@ -16,6 +16,10 @@ pub struct SymRoute {
     pub med: Int,
     /// Occurrences per ASN of [`Universe::asns`].
     pub counts: Vec<Int>,
+    /// Per slot of [`Universe::asns`]: its occurrences in the path's leading run of
+    /// private ASNs (before the first public one; 0 for public ASNs). Empty unless
+    /// [`Universe::lead`]: only leading-only stripping (towards AVS) reads it.
+    pub lead: Vec<Int>,
     /// Per `TagId`.
     pub tags: Vec<Bool>,
     /// Originating node index.
@@ -46,6 +50,7 @@ impl SymRoute {
                 .iter()
                 .map(|a| Int::new_const(format!("{prefix}_as{a}")))
                 .collect(),
+            lead: u.lead_slots(|a| Int::new_const(format!("{prefix}_lead{a}"))),
             tags: (0..ntags)
                 .map(|t| Bool::new_const(format!("{prefix}_tag{t}")))
                 .collect(),
@@ -66,6 +71,7 @@ impl SymRoute {
             lp: zero.clone(),
             med: zero.clone(),
             counts: u.asns.iter().map(|_| zero.clone()).collect(),
+            lead: u.lead_slots(|_| zero.clone()),
             tags: (0..ntags).map(|_| Bool::from_bool(false)).collect(),
             origin: zero.clone(),
             nh: zero,
@@ -81,6 +87,9 @@ impl SymRoute {
             self.nh.eq(&o.nh),
         ];
         for (a, b) in self.counts.iter().zip(&o.counts) {
+            parts.push(a.eq(b));
+        }
+        for (a, b) in self.lead.iter().zip(&o.lead) {
             parts.push(a.eq(b));
         }
         for (a, b) in self.tags.iter().zip(&o.tags) {
@@ -99,6 +108,12 @@ impl SymRoute {
                 .counts
                 .iter()
                 .zip(&b.counts)
+                .map(|(x, y)| c.ite(x, y))
+                .collect(),
+            lead: a
+                .lead
+                .iter()
+                .zip(&b.lead)
                 .map(|(x, y)| c.ite(x, y))
                 .collect(),
             tags: a

@@ -88,6 +88,7 @@ impl<'n> Encoder<'n> {
                 lp: Int::from_i64(DEFAULT_LP),
                 med: zero.clone(),
                 counts: self.uni.asns.iter().map(|_| zero.clone()).collect(),
+                lead: self.uni.lead_slots(|_| zero.clone()),
                 tags: (0..self.ntags()).map(|_| Bool::from_bool(false)).collect(),
                 origin: Int::from_i64(if self.uni.origin { v.index() as i64 } else { 0 }),
                 nh: Int::from_i64(self.uni.nh_local()),
