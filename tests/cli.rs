@@ -448,10 +448,8 @@ fn loops_at_an_nva_point_at_its_subnet() {
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let labels = v["files"][0]["checks"][0]["labels"].as_array().unwrap();
-    let at_subnet: Vec<&serde_json::Value> = labels
-        .iter()
-        .filter(|l| l["span"]["line"] == 18)
-        .collect();
+    let at_subnet: Vec<&serde_json::Value> =
+        labels.iter().filter(|l| l["span"]["line"] == 18).collect();
     assert_eq!(at_subnet.len(), 1, "{labels:#?}");
     let message = at_subnet[0]["message"].as_str().unwrap();
     assert!(

@@ -639,6 +639,13 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
     }
     for (s, r) in [(&x, &y), (&y, &x)] {
         let mut edge = make_edge(ctx, s, r, session, kind, component, tunnel.map(|(t, _)| t));
+        if ctx.net.nodes[edge.to].behaviours.leading_private_strip {
+            let export = std::mem::take(&mut edge.export);
+            edge.export = export
+                .into_iter()
+                .map(|p| leading_strip_policy(ctx, p))
+                .collect();
+        }
         for c in &underlay_requires {
             if !edge.requires.contains(c) {
                 edge.requires.push(*c);
@@ -758,6 +765,8 @@ fn establish_static(ctx: &mut Ctx, x: Side) {
         max_routes: None,
         fastpath: None,
         requires: vec![component, site_comp, gw_comp],
+        // A static connection has no BGP: nothing is generated on it.
+        default_originate: None,
         span: x.span,
     });
     let requires = vec![component, gw_comp];
@@ -912,6 +921,41 @@ fn make_edge(
         requires,
         default_originate: s.default_originate,
         span: s.span,
+    }
+}
+
+/// `p`, or where it removes private ASNs, its copy that removes only the leading ones
+/// (one copy per policy, same name and span): the export policy towards a node with
+/// `behaviour leading_private_strip` (AVS: "doesn't strip any private ASNs that exist
+/// in the path after the public ASN", AZURE.md v2 corrections,
+/// azure-vmware/architecture-network-design-considerations.md).
+fn leading_strip_policy(ctx: &mut Ctx, p: PolicyId) -> PolicyId {
+    let Some(orig) = ctx.net.policies.get(p) else {
+        return p;
+    };
+    let strips = |a: &ir::Action| matches!(a, ir::Action::RemovePrivateAs);
+    if !orig.rules.iter().any(|r| r.actions.iter().any(strips)) {
+        return p;
+    }
+    let mut copy = orig.clone();
+    for r in &mut copy.rules {
+        for a in &mut r.actions {
+            if strips(a) {
+                *a = ir::Action::RemoveLeadingPrivateAs;
+            }
+        }
+    }
+    let existing = ctx.net.policies.iter().find(|(_, q)| {
+        q.name == copy.name && q.span == copy.span && q.rules.len() == copy.rules.len() && {
+            q.rules
+                .iter()
+                .zip(&copy.rules)
+                .all(|(x, y)| x.actions == y.actions && x.span == y.span)
+        }
+    });
+    match existing {
+        Some((id, _)) => id,
+        None => ctx.net.policies.push(copy),
     }
 }
 
