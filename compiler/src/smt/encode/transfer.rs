@@ -154,7 +154,10 @@ impl<'n> Encoder<'n> {
 
     /// Where `hit` holds, the leading private run is no longer known: each private
     /// ASN's share of it becomes free between none and all of its occurrences (an
-    /// over-approximation, flagged in [`Encoder::imprecise`]).
+    /// over-approximation, flagged in [`Encoder::imprecise`]) — unless no public ASN is
+    /// left in the path, where the whole path is the leading run and each private
+    /// ASN's share is all of its occurrences (exact: the seed's `remove_as 65515 12076
+    /// 398656` on a route from on-premises leaves only private ASNs).
     fn loosen_lead(&self, t: &mut Transit, hit: Bool) {
         if t.r.lead.is_empty() {
             return;
@@ -162,22 +165,31 @@ impl<'n> Encoder<'n> {
         let zero = Int::from_i64(0);
         let n = self.fresh.get();
         self.fresh.set(n + 1);
-        for (i, (l, c)) in t.r.lead.iter_mut().zip(&t.r.counts).enumerate() {
-            let private = self
-                .uni
+        let is_private = |i: usize| {
+            self.uni
                 .asns
                 .get(i)
-                .is_some_and(|a| crate::ir::is_private_asn(*a));
-            if !private {
+                .is_some_and(|a| crate::ir::is_private_asn(*a))
+        };
+        let public: Vec<Bool> =
+            t.r.counts
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !is_private(*i))
+                .map(|(_, c)| c.gt(&zero))
+                .collect();
+        let public_left = Bool::or(&public);
+        for (i, (l, c)) in t.r.lead.iter_mut().zip(&t.r.counts).enumerate() {
+            if !is_private(i) {
                 continue;
             }
             let free = Int::new_const(format!("lead_free{n}_{i}"));
             let clamped = free.lt(&zero).ite(&zero, &free.gt(c).ite(c, &free));
-            *l = hit.ite(&clamped, l);
+            *l = hit.ite(&public_left.ite(&clamped, c), l);
         }
         self.imprecise
             .borrow_mut()
-            .push(Bool::and(&[t.pass.clone(), hit]));
+            .push(Bool::and(&[t.pass.clone(), hit, public_left]));
     }
 
     pub(super) fn policies(
