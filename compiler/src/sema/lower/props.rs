@@ -1,6 +1,7 @@
 //! Checks and their property lines → `ir::Check`.
 
 use super::Ctx;
+use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Assumption, Endpoint, PropertyKind};
 use crate::syntax::ast::{self, CheckLine, EndpointValue};
 
@@ -115,12 +116,73 @@ pub(crate) fn lower_checks(ctx: &mut Ctx) {
                 });
             }
         }
+        vacuous_lines(ctx, c);
         ctx.net.checks.push(ir::Check {
             title: c.title.node.clone(),
             span: c.span,
             properties,
         });
     }
+}
+
+/// Lines that hold whatever the design does (AVS0215, AVS0216): a check without a
+/// property line, and `never X installs P` where X has no BGP session at all or `via M`
+/// names a node X has no session with — no route of X can then come via M, so the
+/// line proves nothing (most often a wrong name).
+fn vacuous_lines(ctx: &mut Ctx, c: &ast::CheckDef) {
+    if !c.lines.iter().any(|l| matches!(l, CheckLine::Property(_))) {
+        ctx.diags.push(
+            Diagnostic::warning(
+                "AVS0215",
+                format!("check `{}` has no property line", c.title.node),
+            )
+            .primary(c.title.span, "this check holds whatever the design does")
+            .help("add a property (`reachable A -> B`, `never N installs P`, `loop_free`, ...), or remove the check"),
+        );
+    }
+    let sessions_between = |a: ir::NodeId, b: Option<ir::NodeId>| {
+        ctx.net.sessions.iter().any(|(_, s)| {
+            (s.a == a && b.is_none_or(|b| s.b == b)) || (s.b == a && b.is_none_or(|b| s.a == b))
+        })
+    };
+    let mut found = Vec::new();
+    for line in &c.lines {
+        let CheckLine::Property(p) = line else {
+            continue;
+        };
+        let ast::PropertyKind::Never { node: n, via, .. } = &p.kind else {
+            continue;
+        };
+        let Some(x) = node(ctx, n) else { continue };
+        let xname = &ctx.net.nodes[x].name;
+        if !sessions_between(x, None) {
+            found.push(
+                Diagnostic::warning(
+                    "AVS0216",
+                    format!("`{xname}` has no BGP session: it installs no route"),
+                )
+                .primary(n.span, format!("`{xname}` learns no route from anyone"))
+                .help(
+                    "`never` is about a BGP speaker's installed routes; name one that has sessions",
+                ),
+            );
+            continue;
+        }
+        let Some(v) = via else { continue };
+        let Some(m) = node(ctx, v) else { continue };
+        if !sessions_between(x, Some(m)) {
+            let mname = &ctx.net.nodes[m].name;
+            found.push(
+                Diagnostic::warning(
+                    "AVS0216",
+                    format!("`{xname}` has no BGP session with `{mname}`"),
+                )
+                .primary(v.span, format!("no route of `{xname}` can come via `{mname}`, so this line holds whatever the design does"))
+                .help(format!("`via` names the neighbour `{xname}` learned the route from (a node it has a session with)")),
+            );
+        }
+    }
+    ctx.diags.extend(found);
 }
 
 /// One property line → its IR properties (`reachable A <-> B` is two: A → B and B → A).
