@@ -504,11 +504,12 @@ fn unsupported_statements_that_change_routing_are_errors() {
 
 /// `neighbor A default-originate` and `aggregate-address` parse (FRR 8.4's bgpd:
 /// 0/0 goes to A past the outbound route-map and ebgp-requires-policy; the aggregate
-/// exists while a more specific route does, `summary-only` hides those);
-/// `default-originate` is modeled (the Route Server gets 0.0.0.0/0 from the firewall,
-/// past its outbound route-map), `aggregate-address` is refused on its line (AVS0902).
+/// exists while a more specific route does, `summary-only` hides those); both are
+/// modeled — the Route Server gets 0.0.0.0/0 from the firewall past its outbound
+/// route-map, and 10.50.0.0/15 (over the firewall's 10.50.0.0/16) alone with
+/// `summary-only` — except `as-set`, refused on its line (AVS0902).
 #[test]
-fn default_originate_is_modeled_and_aggregates_are_refused_on_their_line() {
+fn default_originate_and_aggregates_are_modeled_as_set_is_refused_on_its_line() {
     let (c, d) = parse("router bgp 65010\n neighbor 10.0.0.1 remote-as 1\n address-family ipv4 unicast\n  neighbor 10.0.0.1 default-originate\n  aggregate-address 10.0.0.0/8 as-set summary-only\n  aggregate-address 10.1.0.0/16\n");
     assert!(d.is_empty(), "{d:#?}");
     let b = c.bgp.unwrap();
@@ -519,20 +520,32 @@ fn default_originate_is_modeled_and_aggregates_are_refused_on_their_line() {
     let (_, d) = parse("router bgp 65010\n aggregate-address 10.0.0.0/8 summary-onyl\n");
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].code, "AVS0900");
-    let conf = FW_OK.replace(
-        " exit-address-family",
-        "  neighbor 10.100.0.4 default-originate\n exit-address-family",
-    );
-    let a = fw(&conf);
+    let with = |extra: &str| {
+        fw(&FW_OK.replace(
+            " exit-address-family",
+            &format!("  {extra}\n exit-address-family"),
+        ))
+    };
+    let a = with("neighbor 10.100.0.4 default-originate");
     assert!(!a.has_errors(), "{:#?}", a.diagnostics);
     assert!(installs(&a, "ars", "0.0.0.0/0"));
     assert!(!installs(&fw(FW_OK), "ars", "0.0.0.0/0"));
-    let line = "aggregate-address 10.50.0.0/15 summary-only";
-    let conf = FW_OK.replace(
-        " exit-address-family",
-        &format!("  {line}\n exit-address-family"),
-    );
-    let a = fw(&conf);
+    // summary-only: the aggregate alone; without it, both.
+    let a = with("aggregate-address 10.50.0.0/15 summary-only");
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(installs(&a, "ars", "10.50.0.0/15"));
+    assert!(!installs(&a, "ars", "10.50.0.0/16"));
+    assert!(installs(&a, "fw", "10.50.0.0/16"));
+    let a = with("aggregate-address 10.50.0.0/15");
+    assert!(installs(&a, "ars", "10.50.0.0/15"));
+    assert!(installs(&a, "ars", "10.50.0.0/16"));
+    // No contributor: no aggregate.
+    let a = with("aggregate-address 10.60.0.0/15");
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(!installs(&a, "ars", "10.60.0.0/15"));
+    assert!(!installs(&a, "fw", "10.60.0.0/15"));
+    let line = "aggregate-address 10.50.0.0/15 as-set summary-only";
+    let a = with(line);
     let e = with_code(&a, "AVS0902");
     assert_eq!(e.len(), 1, "{:#?}", a.diagnostics);
     assert_eq!(line_of(&a, e[0].labels[0].span).trim(), line);

@@ -104,6 +104,7 @@ impl B {
             prefix: p(prefix),
             span,
             requires: None,
+            aggregate: false,
         });
     }
 
