@@ -74,6 +74,7 @@ impl B {
             asn,
             router_id,
             router_id_addr: None,
+            router_id_known: true,
             originates: Vec::new(),
             statics: Vec::new(),
             address: None,
@@ -114,6 +115,7 @@ impl B {
             prefix: p(prefix),
             target,
             span,
+            requires: Vec::new(),
         });
     }
 
@@ -155,6 +157,7 @@ impl B {
             SessionKind::Ibgp => (vec![], Some(ta), true, false),
             SessionKind::Internal => (vec![], None, false, false),
             SessionKind::GlobalReach => (vec![12076, 12076], None, false, false),
+            SessionKind::Static => (vec![], None, false, true),
         };
         let requires = vec![
             comp,

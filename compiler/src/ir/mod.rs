@@ -58,6 +58,14 @@ pub struct Node {
     pub router_id: u32,
     /// `router_id` as written, if any.
     pub router_id_addr: Option<Ipv4Addr>,
+    /// Whether `router_id` is one the design determines: declared (`router_id`, a
+    /// configuration's `bgp router-id`), or the declaration-order default of a kind
+    /// that has a `router_id` key (`router`, `nva`, `site`: LANGUAGE.md §2.1). The
+    /// router ids of Microsoft's speakers (MSEEs, gateways, Route Server, AVS) are not
+    /// documented, so the decision's router-id step between two senders one of which
+    /// has no known router id is an undocumented choice (LANGUAGE.md §2.4): both
+    /// engines let either route win ([`crate::sim::bgp::undocumented_tie`]).
+    pub router_id_known: bool,
     pub originates: Vec<Origination>,
     pub statics: Vec<StaticRoute>,
     /// The NIC address (`ip` of an `nva`).
@@ -135,11 +143,23 @@ impl Origination {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StaticRoute {
     pub prefix: Ipv4Net,
     pub target: StaticTarget,
     pub span: Span,
+    /// The route stands only while none of these components is down: a site's routes
+    /// into a static VPN connection's tunnel (its device withdraws a route whose
+    /// tunnel interface is down; LANGUAGE.md §2.4 `vpn_gateway`, docs/semantics.md).
+    /// Empty for a configured static.
+    pub requires: Vec<ComponentId>,
+}
+
+impl StaticRoute {
+    /// Whether this static stands when `is_down` says which components are down.
+    pub fn stands(&self, is_down: impl Fn(ComponentId) -> bool) -> bool {
+        self.requires.iter().all(|c| !is_down(*c))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -183,6 +203,10 @@ pub struct Behaviours {
     /// document what happens above it, so routing is unchanged and the stable state
     /// reports an error-level finding.
     pub max_prefixes: Option<RouteLimit>,
+    /// Routes sent to it have only their *leading* private ASNs removed where the
+    /// sender's export policy says `remove_private_as` (AVS behind its circuit's MSEE:
+    /// AZURE.md v2 corrections, azure-vmware/architecture-network-design-considerations.md).
+    pub leading_private_strip: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -230,6 +254,11 @@ pub enum SessionKind {
     Internal,
     /// MSEE ↔ MSEE over Global Reach: each MSEE hop prepends 12076, no loop check.
     GlobalReach,
+    /// A VPN gateway's static (non-BGP) connection to a site: no BGP. The gateway
+    /// takes the site's configured prefixes (Azure: the local network gateway's
+    /// address prefixes) as routes learned over it, with an empty AS path; nothing
+    /// flows the other way (the site holds static routes into the tunnel instead).
+    Static,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -389,6 +418,13 @@ pub enum Action {
     RemoveTag(TagId),
     /// Remove private ASNs (64512–65534, 4200000000–4294967294) from the path.
     RemovePrivateAs,
+    /// Remove the private ASNs at the front of the path, up to the first public one
+    /// (those after it are kept). Not written in designs: lowering puts it in place of
+    /// [`Action::RemovePrivateAs`] on the edges into a node with
+    /// [`Behaviours::leading_private_strip`] (AVS: "doesn't strip any private ASNs that
+    /// exist in the path after the public ASN", AZURE.md v2 corrections,
+    /// azure-vmware/architecture-network-design-considerations.md).
+    RemoveLeadingPrivateAs,
     /// FRR `set as-path exclude`.
     RemoveAs(Vec<u32>),
     /// Each listed ASN becomes the sender's ASN (as-override).

@@ -33,7 +33,7 @@
 //! design cannot tell apart (one class of [`super::slices`], same routes in `S`) share
 //! one certificate.
 
-use super::bgp::{compare, Route, State, DEFAULT_LOCAL_PREF};
+use super::bgp::{strictly_better, Route, State, DEFAULT_LOCAL_PREF};
 use super::{Live, Scenario};
 use crate::ir::{Action, Condition, EdgeId, Id, Network, NodeId, TagId, NO_ADVERTISE};
 use ipnet::Ipv4Net;
@@ -297,7 +297,10 @@ fn apply(act: &Action, a: &mut Abstract, own_asn: u32) {
             a.may_tags.remove(t);
             a.must_tags.remove(t);
         }
-        Action::RemovePrivateAs => a.counts.retain(|asn| !crate::ir::is_private_asn(*asn)),
+        // Leading only: any private ASN may go, so the same lower bounds.
+        Action::RemovePrivateAs | Action::RemoveLeadingPrivateAs => {
+            a.counts.retain(|asn| !crate::ir::is_private_asn(*asn))
+        }
         Action::RemoveAs(list) => a.counts.retain(|asn| !list.contains(asn)),
         Action::ReplaceAs(list) => {
             let moved: u32 = list.iter().filter_map(|x| a.counts.remove(x)).sum();
@@ -443,12 +446,13 @@ fn beats(
         return false;
     }
     // MED is 0 everywhere (no policy sets one): the static tie-breaks decide, and
-    // they depend only on the edges (semantics §1: eBGP over iBGP, router id, edge).
+    // they depend only on the edges (semantics §1: eBGP over iBGP, router id, edge) —
+    // where they are documented; an undocumented tie may go either way (super::choice).
     let probe = Route {
         learned_from: Some(e),
         ..r.clone()
     };
-    compare(net, r, &probe) == Less
+    strictly_better(net, r, &probe)
 }
 
 /// Proves that every prefix's routes in `state` are the only stable routes of the
@@ -468,6 +472,21 @@ pub fn certify_until(
     let late = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
     if !state.dropped.is_empty() {
         return Certificate::RouteLimits("a session is dropped by a route limit".into());
+    }
+    // An undocumented tie that matters (super::choice): another choice gives another
+    // stable state, so this one is not the only one.
+    if let Some(t) = super::choice::material_ties(net, sc, state).first() {
+        let name = |n: NodeId| super::node_name(net, n).to_string();
+        let others: Vec<String> = t.others.iter().map(|n| format!("`{}`", name(*n))).collect();
+        return Certificate::NotShown(format!(
+            "`{}` chooses among equal routes for {} without a documented tie-break (from {}{})",
+            name(t.node),
+            t.prefix,
+            t.chosen
+                .map(|n| format!("`{}`, ", name(n)))
+                .unwrap_or_default(),
+            others.join(", ")
+        ));
     }
     let live = Live::new(net, sc, &BTreeSet::new());
     let med_fixed = !net.policies.values().any(|p| {

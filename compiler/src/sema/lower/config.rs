@@ -181,6 +181,7 @@ pub(crate) fn apply(ctx: &mut Ctx) {
                 if let Some(r) = rid {
                     node.router_id = u32::from(r);
                     node.router_id_addr = Some(r);
+                    node.router_id_known = true;
                 }
             }
             Err(d) => ctx.diags.push(d),
@@ -229,6 +230,7 @@ pub(crate) fn apply(ctx: &mut Ctx) {
                 prefix: s.prefix,
                 target: s.target,
                 span: s.span,
+                requires: Vec::new(),
             })
             .collect();
         for s in &t.sessions {

@@ -105,6 +105,7 @@ impl<'n> Encoder<'n> {
                 lp: Int::from_i64(DEFAULT_LP),
                 med: zero.clone(),
                 counts: self.uni.asns.iter().map(|_| zero.clone()).collect(),
+                lead: self.uni.lead_slots(|_| zero.clone()),
                 tags: (0..self.ntags()).map(|_| Bool::from_bool(false)).collect(),
                 origin: Int::from_i64(if self.uni.origin { v.index() as i64 } else { 0 }),
                 nh: Int::from_i64(self.uni.nh_local()),
@@ -114,6 +115,8 @@ impl<'n> Encoder<'n> {
                     source: CandSource::Local,
                     route: local,
                     key: (false, vnode.router_id, -1),
+                    sender: None,
+                    known: true,
                 });
             }
             // Learned routes.
@@ -129,12 +132,15 @@ impl<'n> Encoder<'n> {
                     .get(e.from)
                     .map(|n| n.router_id)
                     .unwrap_or(u32::MAX);
+                let known = net.nodes.get(e.from).is_some_and(|n| n.router_id_known);
                 let ucands = self.cand_sources_of(e.from, &keep, &origs);
                 let route = self.transfer(p, eid, ubest, usel, &ucands, alive_v.clone());
                 cands.push(Cand {
                     source: CandSource::Edge(eid),
                     route,
                     key: (e.ibgp, sender_rid, eid.index() as i64),
+                    sender: Some(e.from),
+                    known,
                 });
             }
             // Decision.
@@ -153,7 +159,7 @@ impl<'n> Encoder<'n> {
                     if i == j {
                         continue;
                     }
-                    let tie = ci.key < cj.key;
+                    let tie = ci.may_win_tie(cj);
                     parts.push(Bool::or(&[
                         cj.route.valid.not(),
                         prefer(&ci.route, &cj.route, tie),
