@@ -623,14 +623,17 @@ fn converge_all(
             })),
         }
     }
+    let mut reps: BTreeSet<Ipv4Net> = reps.into_iter().collect();
     let mut aggregates: Vec<Ipv4Net> = aggregates.into_iter().collect();
     aggregates.sort_by_key(|p| (std::cmp::Reverse(p.prefix_len()), *p));
     for p in aggregates {
         if let Some(why) = stop() {
             return Err(Unsettled::Stopped(why));
         }
+        // Each aggregated prefix is a class of its own.
+        reps.insert(p);
         let resolved = with_aggregates_resolved(net, live, &ribs, p);
-        match converge_prefix_until(&resolved, live, &topo, p, stop) {
+        match converge_prefix_until(&resolved, live, &topo, p, choices, stop) {
             Ok(Ok((per_node, r))) => {
                 rounds = rounds.max(r);
                 for (n, rib) in per_node {
@@ -644,7 +647,7 @@ fn converge_all(
         }
     }
     if oscillations.is_empty() {
-        Ok((ribs, rounds, reps.into_iter().collect()))
+        Ok((ribs, rounds, reps))
     } else {
         Err(Unsettled::NoStableState(NonConvergence { oscillations }))
     }
