@@ -970,3 +970,76 @@ router core {{
     assert_eq!(unknown.len(), 1, "{unknown:#?}");
     assert!(unknown[0].contains("10.100.2.9"), "{unknown:#?}");
 }
+
+/// Two statements of the issue no other test reaches: `redistribute connected`
+/// originates the subnets of the node's NICs (and `interface` addresses), and `set ip
+/// next-hop unchanged` is read without a diagnostic and changes no route (the model's
+/// next hop is the advertising NIC, docs/frr.md).
+#[test]
+fn redistribute_connected_and_next_hop_unchanged() {
+    let conf = FW_OK
+        .replace(
+            "  network 10.50.0.0/16\n",
+            "  network 10.50.0.0/16\n  redistribute connected\n",
+        )
+        .replace(
+            "route-map ALL permit 10\n",
+            "route-map ALL permit 10\n set ip next-hop unchanged\n!\ninterface lo\n ip address 10.77.0.1/32\n",
+        );
+    let (c, d) = parse(&conf);
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(
+        c.route_maps["ALL"].entries[&10].sets[0].node,
+        Set::NextHopUnchanged
+    );
+    let a = fw(&conf);
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    let net = a.network.as_ref().unwrap();
+    let fw_node = &net.nodes[net.node_by_name("fw").unwrap()];
+    let originated: Vec<String> = fw_node
+        .originates
+        .iter()
+        .map(|o| o.prefix.to_string())
+        .collect();
+    assert_eq!(
+        originated,
+        vec!["10.50.0.0/16", "10.100.1.0/24", "10.77.0.1/32"],
+        "{originated:?}"
+    );
+    // The route-map's `unchanged` changes nothing the Route Server holds.
+    assert!(installs(&a, "ars", "10.50.0.0/16"));
+    assert!(installs(&a, "ars", "10.77.0.1/32"));
+}
+
+/// An as-path regular expression outside the subset that maps to `as_path contains`
+/// and `length` is an explicit, located error (AVS0911) on the expression; the
+/// supported forms of the same list are accepted.
+#[test]
+fn as_path_regexes_outside_the_subset_are_located_errors() {
+    let with_list = |re: &str| {
+        FW_OK.replace(
+            "route-map ALL permit 10\n",
+            &format!(
+                "bgp as-path access-list AP seq 5 permit {re}\nbgp as-path access-list AP seq 10 permit _65020_\nroute-map ALL permit 10\n match as-path AP\n"
+            ),
+        )
+    };
+    for re in ["^65001_", "(65001|65002)", "_6500[0-9]_"] {
+        let a = fw(&with_list(re));
+        let e = with_code(&a, "AVS0911");
+        assert_eq!(e.len(), 1, "{re}: {:#?}", a.diagnostics);
+        assert_eq!(
+            line_of(&a, e[0].labels[0].span).trim(),
+            format!("bgp as-path access-list AP seq 5 permit {re}")
+        );
+        assert!(a.has_errors(), "{re}");
+    }
+    for re in ["^$", "^65001$", ".*", "^[0-9]+ [0-9]+$", "_65010_"] {
+        let a = fw(&with_list(re));
+        assert!(
+            with_code(&a, "AVS0911").is_empty(),
+            "{re}: {:#?}",
+            a.diagnostics
+        );
+    }
+}
