@@ -812,8 +812,24 @@ fn hostile_configurations_give_located_diagnostics_never_a_panic() {
         let (_, d) = parse(&text);
         spans_inside(&text, &d);
     }
+    // Aggregates of every length over each other (0.0.0.0/0 and /32 included), with
+    // summary-only, and default-originate towards every neighbor, known or not.
+    let mut aggregates = String::from("frr version 8.4\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.9.9.9 remote-as 1\n address-family ipv4 unicast\n  network 10.50.1.1/32\n");
+    for len in 0..=32 {
+        let so = if len % 2 == 0 { " summary-only" } else { "" };
+        aggregates.push_str(&format!(
+            "  aggregate-address {}{so}\n",
+            ipnet::Ipv4Net::new("10.50.1.1".parse().unwrap(), len)
+                .unwrap()
+                .trunc()
+        ));
+    }
+    for n in ["10.100.0.4", "10.100.0.5", "10.9.9.9"] {
+        aggregates.push_str(&format!("  neighbor {n} default-originate\n"));
+    }
+    aggregates.push_str(" exit-address-family\n!\nip route 10.50.1.1/32 blackhole\n");
     // Hostile configurations through the whole pipeline: diagnostics, no panic.
-    for conf in [long.as_str(), deep.as_str(), "\u{0}\u{1}garbage\n", "router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.4 route-map NOPE out\n"] {
+    for conf in [long.as_str(), deep.as_str(), "\u{0}\u{1}garbage\n", "router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.4 route-map NOPE out\n", aggregates.as_str()] {
         let a = fw(conf);
         for d in &a.diagnostics {
             for l in &d.labels {
@@ -821,7 +837,18 @@ fn hostile_configurations_give_located_diagnostics_never_a_panic() {
                 assert!((l.span.end as usize) <= t.len());
             }
         }
+        if let (false, Some(net)) = (a.has_errors(), a.network.as_ref()) {
+            let _ = avscheck::sim::stable_state(net, &avscheck::sim::Scenario::default());
+        }
     }
+    // The aggregates stand (each holds the /32 or a longer aggregate) and summary-only
+    // hides all but 0.0.0.0/0's... which default-originate replaces towards the
+    // Route Server: it holds the fw's generated default route.
+    let a = fw(&aggregates);
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(installs(&a, "fw", "10.50.0.0/16"));
+    assert!(installs(&a, "ars", "0.0.0.0/0"));
+    assert!(!installs(&a, "ars", "10.50.1.1/32"));
 }
 
 /// Every code of `frr::codes` is documented in docs/diagnostics.md.
