@@ -504,11 +504,12 @@ fn unsupported_statements_that_change_routing_are_errors() {
 
 /// `neighbor A default-originate` and `aggregate-address` parse (FRR 8.4's bgpd:
 /// 0/0 goes to A past the outbound route-map and ebgp-requires-policy; the aggregate
-/// exists while a more specific route does, `summary-only` hides those);
-/// `default-originate` is modeled (the Route Server gets 0.0.0.0/0 from the firewall,
-/// past its outbound route-map), `aggregate-address` is refused on its line (AVS0902).
+/// exists while a more specific route does, `summary-only` hides those); both are
+/// modeled — the Route Server gets 0.0.0.0/0 from the firewall past its outbound
+/// route-map, and 10.50.0.0/15 (over the firewall's 10.50.0.0/16) alone with
+/// `summary-only` — except `as-set`, refused on its line (AVS0902).
 #[test]
-fn default_originate_is_modeled_and_aggregates_are_refused_on_their_line() {
+fn default_originate_and_aggregates_are_modeled_as_set_is_refused_on_its_line() {
     let (c, d) = parse("router bgp 65010\n neighbor 10.0.0.1 remote-as 1\n address-family ipv4 unicast\n  neighbor 10.0.0.1 default-originate\n  aggregate-address 10.0.0.0/8 as-set summary-only\n  aggregate-address 10.1.0.0/16\n");
     assert!(d.is_empty(), "{d:#?}");
     let b = c.bgp.unwrap();
@@ -519,20 +520,32 @@ fn default_originate_is_modeled_and_aggregates_are_refused_on_their_line() {
     let (_, d) = parse("router bgp 65010\n aggregate-address 10.0.0.0/8 summary-onyl\n");
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].code, "AVS0900");
-    let conf = FW_OK.replace(
-        " exit-address-family",
-        "  neighbor 10.100.0.4 default-originate\n exit-address-family",
-    );
-    let a = fw(&conf);
+    let with = |extra: &str| {
+        fw(&FW_OK.replace(
+            " exit-address-family",
+            &format!("  {extra}\n exit-address-family"),
+        ))
+    };
+    let a = with("neighbor 10.100.0.4 default-originate");
     assert!(!a.has_errors(), "{:#?}", a.diagnostics);
     assert!(installs(&a, "ars", "0.0.0.0/0"));
     assert!(!installs(&fw(FW_OK), "ars", "0.0.0.0/0"));
-    let line = "aggregate-address 10.50.0.0/15 summary-only";
-    let conf = FW_OK.replace(
-        " exit-address-family",
-        &format!("  {line}\n exit-address-family"),
-    );
-    let a = fw(&conf);
+    // summary-only: the aggregate alone; without it, both.
+    let a = with("aggregate-address 10.50.0.0/15 summary-only");
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(installs(&a, "ars", "10.50.0.0/15"));
+    assert!(!installs(&a, "ars", "10.50.0.0/16"));
+    assert!(installs(&a, "fw", "10.50.0.0/16"));
+    let a = with("aggregate-address 10.50.0.0/15");
+    assert!(installs(&a, "ars", "10.50.0.0/15"));
+    assert!(installs(&a, "ars", "10.50.0.0/16"));
+    // No contributor: no aggregate.
+    let a = with("aggregate-address 10.60.0.0/15");
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(!installs(&a, "ars", "10.60.0.0/15"));
+    assert!(!installs(&a, "fw", "10.60.0.0/15"));
+    let line = "aggregate-address 10.50.0.0/15 as-set summary-only";
+    let a = with(line);
     let e = with_code(&a, "AVS0902");
     assert_eq!(e.len(), 1, "{:#?}", a.diagnostics);
     assert_eq!(line_of(&a, e[0].labels[0].span).trim(), line);
@@ -799,8 +812,24 @@ fn hostile_configurations_give_located_diagnostics_never_a_panic() {
         let (_, d) = parse(&text);
         spans_inside(&text, &d);
     }
+    // Aggregates of every length over each other (0.0.0.0/0 and /32 included), with
+    // summary-only, and default-originate towards every neighbor, known or not.
+    let mut aggregates = String::from("frr version 8.4\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.9.9.9 remote-as 1\n address-family ipv4 unicast\n  network 10.50.1.1/32\n");
+    for len in 0..=32 {
+        let so = if len % 2 == 0 { " summary-only" } else { "" };
+        aggregates.push_str(&format!(
+            "  aggregate-address {}{so}\n",
+            ipnet::Ipv4Net::new("10.50.1.1".parse().unwrap(), len)
+                .unwrap()
+                .trunc()
+        ));
+    }
+    for n in ["10.100.0.4", "10.100.0.5", "10.9.9.9"] {
+        aggregates.push_str(&format!("  neighbor {n} default-originate\n"));
+    }
+    aggregates.push_str(" exit-address-family\n!\nip route 10.50.1.1/32 blackhole\n");
     // Hostile configurations through the whole pipeline: diagnostics, no panic.
-    for conf in [long.as_str(), deep.as_str(), "\u{0}\u{1}garbage\n", "router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.4 route-map NOPE out\n"] {
+    for conf in [long.as_str(), deep.as_str(), "\u{0}\u{1}garbage\n", "router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.4 route-map NOPE out\n", aggregates.as_str()] {
         let a = fw(conf);
         for d in &a.diagnostics {
             for l in &d.labels {
@@ -808,7 +837,18 @@ fn hostile_configurations_give_located_diagnostics_never_a_panic() {
                 assert!((l.span.end as usize) <= t.len());
             }
         }
+        if let (false, Some(net)) = (a.has_errors(), a.network.as_ref()) {
+            let _ = avscheck::sim::stable_state(net, &avscheck::sim::Scenario::default());
+        }
     }
+    // The aggregates stand (each holds the /32 or a longer aggregate) and summary-only
+    // hides all but 0.0.0.0/0's... which default-originate replaces towards the
+    // Route Server: it holds the fw's generated default route.
+    let a = fw(&aggregates);
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(installs(&a, "fw", "10.50.0.0/16"));
+    assert!(installs(&a, "ars", "0.0.0.0/0"));
+    assert!(!installs(&a, "ars", "10.50.1.1/32"));
 }
 
 /// Every code of `frr::codes` is documented in docs/diagnostics.md.
@@ -956,4 +996,77 @@ router core {{
         .collect();
     assert_eq!(unknown.len(), 1, "{unknown:#?}");
     assert!(unknown[0].contains("10.100.2.9"), "{unknown:#?}");
+}
+
+/// Two statements of the issue no other test reaches: `redistribute connected`
+/// originates the subnets of the node's NICs (and `interface` addresses), and `set ip
+/// next-hop unchanged` is read without a diagnostic and changes no route (the model's
+/// next hop is the advertising NIC, docs/frr.md).
+#[test]
+fn redistribute_connected_and_next_hop_unchanged() {
+    let conf = FW_OK
+        .replace(
+            "  network 10.50.0.0/16\n",
+            "  network 10.50.0.0/16\n  redistribute connected\n",
+        )
+        .replace(
+            "route-map ALL permit 10\n",
+            "route-map ALL permit 10\n set ip next-hop unchanged\n!\ninterface lo\n ip address 10.77.0.1/32\n",
+        );
+    let (c, d) = parse(&conf);
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(
+        c.route_maps["ALL"].entries[&10].sets[0].node,
+        Set::NextHopUnchanged
+    );
+    let a = fw(&conf);
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    let net = a.network.as_ref().unwrap();
+    let fw_node = &net.nodes[net.node_by_name("fw").unwrap()];
+    let originated: Vec<String> = fw_node
+        .originates
+        .iter()
+        .map(|o| o.prefix.to_string())
+        .collect();
+    assert_eq!(
+        originated,
+        vec!["10.50.0.0/16", "10.100.1.0/24", "10.77.0.1/32"],
+        "{originated:?}"
+    );
+    // The route-map's `unchanged` changes nothing the Route Server holds.
+    assert!(installs(&a, "ars", "10.50.0.0/16"));
+    assert!(installs(&a, "ars", "10.77.0.1/32"));
+}
+
+/// An as-path regular expression outside the subset that maps to `as_path contains`
+/// and `length` is an explicit, located error (AVS0911) on the expression; the
+/// supported forms of the same list are accepted.
+#[test]
+fn as_path_regexes_outside_the_subset_are_located_errors() {
+    let with_list = |re: &str| {
+        FW_OK.replace(
+            "route-map ALL permit 10\n",
+            &format!(
+                "bgp as-path access-list AP seq 5 permit {re}\nbgp as-path access-list AP seq 10 permit _65020_\nroute-map ALL permit 10\n match as-path AP\n"
+            ),
+        )
+    };
+    for re in ["^65001_", "(65001|65002)", "_6500[0-9]_"] {
+        let a = fw(&with_list(re));
+        let e = with_code(&a, "AVS0911");
+        assert_eq!(e.len(), 1, "{re}: {:#?}", a.diagnostics);
+        assert_eq!(
+            line_of(&a, e[0].labels[0].span).trim(),
+            format!("bgp as-path access-list AP seq 5 permit {re}")
+        );
+        assert!(a.has_errors(), "{re}");
+    }
+    for re in ["^$", "^65001$", ".*", "^[0-9]+ [0-9]+$", "_65010_"] {
+        let a = fw(&with_list(re));
+        assert!(
+            with_code(&a, "AVS0911").is_empty(),
+            "{re}: {:#?}",
+            a.diagnostics
+        );
+    }
 }

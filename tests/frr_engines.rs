@@ -222,3 +222,134 @@ check "nobody holds r1's default in r1" { never r1 installs 0.0.0.0/0 }
     let best = state.best(r2, "0.0.0.0/0".parse().unwrap()).unwrap();
     assert!(best.as_path.is_empty(), "{best:?}");
 }
+
+/// The oracle design (tests/frr_configs/aggregate-address, checked against bgpd by
+/// frr_config_oracle.rs): its properties in both engines.
+#[test]
+fn aggregate_oracle_design_agrees_in_both_engines() {
+    let a = from_dir("tests/frr_configs/aggregate-address");
+    assert_verdicts(
+        &a,
+        &[
+            ("r2 never sees a prefix summary-only hides", true),
+            ("r3 gets the aggregate over a learned contributor", false),
+            ("no aggregate without a contributor", true),
+            ("r2 gets r3's aggregate through r1", false),
+        ],
+    );
+}
+
+/// Two aggregators of 10.20.0.0/16 over one contributor (r2's 10.20.5.0/24): r1 with
+/// `summary-only`, r4 without. Whether an aggregate exists depends on another
+/// prefix's routes, under failures and with the contributor's node removed, in both
+/// engines; r3 prefers r1's aggregate (router id) and takes r4's when its session to
+/// r1 fails.
+#[test]
+fn aggregates_follow_their_contributors_in_both_engines() {
+    let all = |peers: &[&str]| -> String {
+        peers
+            .iter()
+            .map(|p| format!("  neighbor {p} route-map ALL in\n  neighbor {p} route-map ALL out\n"))
+            .collect()
+    };
+    let r1 = conf(
+        "r1",
+        65001,
+        &format!(
+            "  aggregate-address 10.20.0.0/16 summary-only\n{}",
+            all(&["10.0.0.2", "10.0.0.3"])
+        ),
+        &[("10.0.0.2", 65002), ("10.0.0.3", 65003)],
+    );
+    let r2 = conf(
+        "r2",
+        65002,
+        &format!("  network 10.20.5.0/24\n{}", all(&["10.0.0.1", "10.0.0.4"])),
+        &[("10.0.0.1", 65001), ("10.0.0.4", 65004)],
+    ) + "ip route 10.20.5.0/24 blackhole\n";
+    let r3 = conf(
+        "r3",
+        65003,
+        &all(&["10.0.0.1", "10.0.0.4"]),
+        &[("10.0.0.1", 65001), ("10.0.0.4", 65004)],
+    );
+    let r4 = conf(
+        "r4",
+        65004,
+        &format!(
+            "  aggregate-address 10.20.0.0/16\n{}",
+            all(&["10.0.0.2", "10.0.0.3"])
+        ),
+        &[("10.0.0.2", 65002), ("10.0.0.3", 65003)],
+    );
+    let a = lab(
+        &[r1, r2, r3, r4],
+        r#"
+check "no aggregate without its contributor" { never r3 installs 10.20.0.0/16 without r2 }
+check "summary-only hides the contributor" { never r3 installs 10.20.5.0/24 via r1 }
+check "r4 passes the contributor on" { never r3 installs 10.20.5.0/24 }
+check "r3 has an aggregate under one failure" { never r3 installs 10.20.0.0/16 under failures 1 }
+check "r3 prefers r1's aggregate" { never r3 installs 10.20.0.0/16 originated_by r4 }
+check "r3 takes r4's aggregate when r1's session fails" {
+  never r3 installs 10.20.0.0/16 originated_by r4 under failures 1
+}
+"#,
+    );
+    assert_verdicts(
+        &a,
+        &[
+            ("no aggregate without its contributor", true),
+            ("summary-only hides the contributor", true),
+            ("r4 passes the contributor on", false),
+            ("r3 has an aggregate under one failure", false),
+            ("r3 prefers r1's aggregate", true),
+            ("r3 takes r4's aggregate when r1's session fails", false),
+        ],
+    );
+}
+
+/// An environment that may announce a prefix inside an aggregate may make it exist:
+/// the SMT engine must not prove it absent (it finds the announcement, confirmed by
+/// the simulator), and proves it absent when the environment stays outside.
+#[test]
+fn an_environment_inside_an_aggregate_can_make_it_exist() {
+    let r1 = conf(
+        "r1",
+        65001,
+        "  aggregate-address 10.30.0.0/16\n  neighbor 10.0.0.2 route-map ALL in\n  neighbor 10.0.0.2 route-map ALL out\n  neighbor 10.0.0.3 route-map ALL in\n  neighbor 10.0.0.3 route-map ALL out\n",
+        &[("10.0.0.2", 65002), ("10.0.0.3", 65003)],
+    );
+    let r2 = conf(
+        "r2",
+        65002,
+        "  neighbor 10.0.0.1 route-map ALL in\n  neighbor 10.0.0.1 route-map ALL out\n",
+        &[("10.0.0.1", 65001)],
+    );
+    let r3 = conf(
+        "r3",
+        65003,
+        "  neighbor 10.0.0.1 route-map ALL in\n  neighbor 10.0.0.1 route-map ALL out\n",
+        &[("10.0.0.1", 65001)],
+    );
+    let a = lab(
+        &[r1, r2, r3],
+        r#"
+check "inside" {
+  assume r2 advertises any within 10.30.0.0/16 le 24
+  never r3 installs 10.30.0.0/16
+}
+check "outside" {
+  assume r2 advertises any within 10.40.0.0/16 le 24
+  never r3 installs 10.30.0.0/16
+}
+"#,
+    );
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    let net = a.network.as_ref().unwrap();
+    let status = |title: &str| {
+        let check = net.checks.values().find(|c| c.title == title).unwrap();
+        verify_property(net, &check.properties[0], Duration::from_secs(60)).status
+    };
+    assert_eq!(status("inside"), Status::Fail);
+    assert_eq!(status("outside"), Status::Pass);
+}

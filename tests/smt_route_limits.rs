@@ -69,6 +69,7 @@ fn replay(net: &Network, prop: &Property, extra: &[String]) -> PropertyOutcome {
             prefix: p.parse().unwrap(),
             span: prop.span,
             requires: None,
+            aggregate: false,
         });
     }
     let mut p = prop.clone();

@@ -1,7 +1,8 @@
 //! Fuzz target: any bytes as an FRR configuration → `avscheck::frr::parse` (every
 //! diagnostic's span inside the input, on character boundaries), then the same text as
 //! the configuration of an NVA peering a Route Server through `avscheck::analyse_with`
-//! (translation and lowering must not panic either).
+//! (translation and lowering must not panic either), and its stable state (nor the
+//! simulator).
 //!
 //! RUSTC_BOOTSTRAP=1 cargo fuzz run frr_config -- -dict=fuzz/frr.dict -max_total_time=600
 #![no_main]
@@ -40,5 +41,10 @@ fuzz_target!(|data: &[u8]| {
         for l in &d.labels {
             check(a.sources.text(l.span.file), l.span);
         }
+    }
+    // What the configuration means (default-originate, aggregates, summary-only
+    // included) must not panic the simulator either.
+    if let (false, Some(net)) = (a.has_errors(), a.network.as_ref()) {
+        let _ = avscheck::sim::stable_state(net, &avscheck::sim::Scenario::default());
     }
 });

@@ -105,6 +105,7 @@ impl B {
             prefix: p(prefix),
             span,
             requires: None,
+            aggregate: false,
         });
     }
 

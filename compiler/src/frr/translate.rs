@@ -112,6 +112,8 @@ pub struct Translation {
     pub policies: Vec<ir::Policy>,
     pub sessions: Vec<SessionSide>,
     pub diags: Vec<Diagnostic>,
+    /// `aggregate-address P summary-only`: P and the line.
+    pub summary_only: Vec<(Ipv4Net, Span)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,9 +148,11 @@ pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Transl
         design,
         t: &mut t,
         compiled: BTreeMap::new(),
+        summary_only: None,
     };
     cx.statics(env);
     cx.originations(bgp, env, &d);
+    cx.summary_only = cx.summary_only_policy();
     for n in &bgp.neighbors {
         // A peer-group member: its own settings over the group's.
         let group = n
@@ -169,6 +173,8 @@ struct Cx<'a, 'b> {
     t: &'b mut Translation,
     /// (kind, name) → policy index, so a map used by several neighbors compiles once.
     compiled: BTreeMap<(&'static str, String), usize>,
+    /// The `summary-only` filter every neighbor's outbound list starts with.
+    summary_only: Option<usize>,
 }
 
 /// A conjunction of conditions.
@@ -235,26 +241,6 @@ impl Cx<'_, '_> {
     }
 
     fn originations(&mut self, bgp: &BgpRouter, env: &NodeEnv, d: &Defaults) {
-        for a in &bgp.aggregates {
-            // FRR originates P while a more specific route is in the BGP table, and
-            // `summary-only` suppresses those towards every peer (checked with FRR
-            // 8.4's bgpd); the engines converge each prefix on its own, so a route
-            // that depends on other prefixes is not modeled yet.
-            let mut diag = Diagnostic::error(
-                codes::UNSUPPORTED,
-                format!("`aggregate-address {}` is not modeled yet", a.node.prefix),
-            )
-            .primary(a.span, "originated only while a more specific route is in the BGP table")
-            .note("avscheck converges each prefix on its own and cannot yet make one prefix's route depend on another's");
-            if a.node.as_set {
-                diag = diag.note(
-                    "`as-set` puts an AS_SET in the path, which the model's AS paths cannot hold",
-                );
-            }
-            self.t.diags.push(diag.help(
-                "originate the aggregate with `network P` and `ip route P blackhole` if a more specific route is always present",
-            ));
-        }
         let import_check = bgp
             .import_check
             .as_ref()
@@ -272,6 +258,7 @@ impl Cx<'_, '_> {
                     prefix,
                     span,
                     requires: None,
+                    aggregate: false,
                 });
             }
         };
@@ -311,6 +298,69 @@ impl Cx<'_, '_> {
                 }
             }
         }
+        // After the unconditional originations: a prefix they already originate
+        // stands whatever the aggregate's contributors do.
+        for a in &bgp.aggregates {
+            let prefix = a.node.prefix;
+            if a.node.as_set {
+                self.t.diags.push(
+                    Diagnostic::error(
+                        codes::UNSUPPORTED,
+                        format!("`aggregate-address {prefix} as-set` is not modeled"),
+                    )
+                    .primary(a.span, "the aggregate's AS path would be an AS_SET of its contributors' ASNs")
+                    .note("FRR puts an AS_SET (counted as one ASN in the path length, and checked by loop prevention at every receiver) in the aggregate's path; the model's AS paths are sequences of ASNs")
+                    .help("drop `as-set` if the loop prevention it brings is not needed: `aggregate-address P` and `summary-only` are modeled"),
+                );
+                continue;
+            }
+            // FRR 8.4's bgpd originates P (empty path) while a route for a prefix
+            // strictly inside P is in its BGP table (tests/frr_facts/README.md).
+            if !self.t.originates.iter().any(|o| o.prefix == prefix) {
+                self.t.originates.push(ir::Origination {
+                    prefix,
+                    span: a.span,
+                    requires: None,
+                    aggregate: true,
+                });
+            }
+            if a.node.summary_only && prefix.prefix_len() < 32 {
+                self.t.summary_only.push((prefix, a.span));
+            }
+        }
+    }
+
+    /// `aggregate-address P summary-only`: the prefixes strictly inside P are sent to
+    /// no neighbor. While such a route is held the aggregate stands (and suppresses
+    /// it); without one there is nothing to suppress, so the filter is unconditional.
+    fn summary_only_policy(&mut self) -> Option<usize> {
+        let first = self.t.summary_only.first().map(|(_, s)| *s)?;
+        let mut rules: Vec<ir::Rule> = self
+            .t
+            .summary_only
+            .iter()
+            .map(|(p, span)| ir::Rule {
+                permit: false,
+                conditions: vec![Condition::Prefix(vec![PrefixRange {
+                    prefix: *p,
+                    ge: p.prefix_len().saturating_add(1),
+                    le: 32,
+                }])],
+                actions: Vec::new(),
+                span: *span,
+            })
+            .collect();
+        rules.push(ir::Rule {
+            permit: true,
+            conditions: Vec::new(),
+            actions: Vec::new(),
+            span: first,
+        });
+        Some(self.push(ir::Policy {
+            name: "aggregate-address summary-only".to_string(),
+            span: first,
+            rules,
+        }))
     }
 
     // ------------------------------------------------------------ neighbors
@@ -420,6 +470,9 @@ impl Cx<'_, '_> {
         }
         for dir in [Direction::In, Direction::Out] {
             let mut list = Vec::new();
+            if dir == Direction::Out {
+                list.extend(self.summary_only);
+            }
             if ebgp && requires && !n.has_policy(dir) {
                 let word = if dir == Direction::In {
                     "inbound"

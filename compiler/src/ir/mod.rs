@@ -127,6 +127,13 @@ pub struct Origination {
     /// a spoke's address space only while the spoke's VNet peering is up (issue 11,
     /// item 9; LANGUAGE.md §2.4 "Failures").
     pub requires: Option<ComponentId>,
+    /// FRR `aggregate-address P` (without `as-set`): the origination stands only while
+    /// the node holds a route (after import) for a prefix strictly inside `prefix` —
+    /// a contributor (FRR 8.4's `bgpd`: tests/frr_facts/README.md). The route is the
+    /// node's own, as any origination's (empty path). The simulator converges such a
+    /// prefix after every longer one (`sim::bgp`); the SMT encoding reads the node's
+    /// routes for the design's longer prefixes inside it (`smt::encode::selection`).
+    pub aggregate: bool,
 }
 
 impl Origination {
@@ -678,12 +685,15 @@ impl Network {
         let mut net = self.clone();
         for (n, prefix, span) in extra {
             if let Some(node) = net.nodes.get_mut(n) {
-                if !node.originates.iter().any(|o| o.prefix == prefix) {
-                    node.originates.push(Origination {
+                match node.originates.iter_mut().find(|o| o.prefix == prefix) {
+                    // An announcement of an aggregate's prefix stands on its own.
+                    Some(o) => o.aggregate = false,
+                    None => node.originates.push(Origination {
                         prefix,
                         span,
                         requires: None,
-                    });
+                        aggregate: false,
+                    }),
                 }
             }
         }

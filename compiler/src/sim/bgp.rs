@@ -25,7 +25,7 @@ use super::choice::Choices;
 use super::{node_name, Live, Scenario};
 use crate::diagnostic::{Diagnostic, IntoDiagnostics};
 use crate::ir::{
-    Action, Condition, EdgeId, IdVec, Network, NodeId, PolicyId, RouteLimit, SessionId, TagId,
+    Action, Condition, EdgeId, Id, IdVec, Network, NodeId, PolicyId, RouteLimit, SessionId, TagId,
     NO_ADVERTISE,
 };
 use crate::span::Span;
@@ -594,6 +594,10 @@ fn converge_all(
     for _ in net.nodes.ids() {
         ribs.push(NodeRib::default());
     }
+    // Aggregates (`aggregate-address`) stand on the routes for longer prefixes: they
+    // are converged last, longest first, each on the routes already computed.
+    let aggregates = aggregate_prefixes(net, live);
+    let prefixes: BTreeSet<Ipv4Net> = prefixes.difference(&aggregates).copied().collect();
     // One computation per prefix class (super::slices): its first prefix is converged,
     // and every other prefix of the class gets the same routes under its own name.
     let classes = super::slices::prefix_classes(net, &prefixes);
@@ -619,11 +623,76 @@ fn converge_all(
             })),
         }
     }
+    let mut reps: BTreeSet<Ipv4Net> = reps.into_iter().collect();
+    let mut aggregates: Vec<Ipv4Net> = aggregates.into_iter().collect();
+    aggregates.sort_by_key(|p| (std::cmp::Reverse(p.prefix_len()), *p));
+    for p in aggregates {
+        if let Some(why) = stop() {
+            return Err(Unsettled::Stopped(why));
+        }
+        // Each aggregated prefix is a class of its own.
+        reps.insert(p);
+        let resolved = with_aggregates_resolved(net, live, &ribs, p);
+        match converge_prefix_until(&resolved, live, &topo, p, choices, stop) {
+            Ok(Ok((per_node, r))) => {
+                rounds = rounds.max(r);
+                for (n, rib) in per_node {
+                    if let Some(x) = ribs.get_mut(n) {
+                        x.prefixes.insert(p, rib);
+                    }
+                }
+            }
+            Ok(Err(o)) => oscillations.push(o),
+            Err(why) => return Err(Unsettled::Stopped(why)),
+        }
+    }
     if oscillations.is_empty() {
-        Ok((ribs, rounds, reps.into_iter().collect()))
+        Ok((ribs, rounds, reps))
     } else {
         Err(Unsettled::NoStableState(NonConvergence { oscillations }))
     }
+}
+
+/// The prefixes some alive node aggregates (`ir::Origination::aggregate`).
+fn aggregate_prefixes(net: &Network, live: &Live) -> BTreeSet<Ipv4Net> {
+    net.nodes
+        .iter()
+        .filter(|(id, _)| live.node(*id))
+        .flat_map(|(_, n)| n.originates.iter().filter(|o| o.aggregate))
+        .map(|o| o.prefix)
+        .collect()
+}
+
+/// Whether `rib` holds a route for a prefix strictly inside `p` (an aggregate's
+/// contributor).
+pub fn holds_more_specific(rib: &NodeRib, p: Ipv4Net) -> bool {
+    rib.prefixes
+        .range(p..)
+        .take_while(|(q, _)| p.contains(*q))
+        .any(|(q, r)| q.prefix_len() > p.prefix_len() && !r.candidates.is_empty())
+}
+
+/// `net` with each aggregate origination of `p` made plain where its node holds a
+/// contributor in `ribs` (the routes for the longer prefixes, already converged) and
+/// removed elsewhere. Prefixes are independent given their contributors: an aggregate
+/// reads only longer prefixes, so converging longest first is exact.
+pub(crate) fn with_aggregates_resolved(
+    net: &Network,
+    live: &Live,
+    ribs: &IdVec<NodeId, NodeRib>,
+    p: Ipv4Net,
+) -> Network {
+    let mut out = net.clone();
+    for (i, node) in out.nodes.values_mut().enumerate() {
+        let id = NodeId::from_index(i);
+        let holds = live.node(id) && ribs.get(id).is_some_and(|r| holds_more_specific(r, p));
+        node.originates
+            .retain(|o| !(o.aggregate && o.prefix == p) || holds);
+        for o in node.originates.iter_mut().filter(|o| o.prefix == p) {
+            o.aggregate = false;
+        }
+    }
+    out
 }
 
 type PrefixOutcome = Result<(Vec<(NodeId, PrefixRib)>, usize), Oscillation>;

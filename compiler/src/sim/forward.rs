@@ -779,14 +779,16 @@ pub fn trace(net: &Network, state: &State, sc: &Scenario, from: Source, to: Ipv4
 
 /// The length of the longest prefix containing `d` that `node` originates and owns
 /// (`owns_originated`: router, site, AVS), if any: its local route in the node's own
-/// longest-prefix match (LANGUAGE.md §2.4, "Ownership is longest-prefix").
+/// longest-prefix match (LANGUAGE.md §2.4, "Ownership is longest-prefix"). An
+/// aggregate (`aggregate-address`) is advertised only, never owned: its packets
+/// follow the node's routes for the longer prefixes.
 pub fn owned_len(node: &crate::ir::Node, d: Ipv4Addr) -> Option<u8> {
     if !node.behaviours.owns_originated {
         return None;
     }
     node.originates
         .iter()
-        .filter(|o| o.prefix.contains(&d))
+        .filter(|o| !o.aggregate && o.prefix.contains(&d))
         .map(|o| o.prefix.prefix_len())
         .max()
 }

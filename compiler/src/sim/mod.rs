@@ -181,7 +181,7 @@ impl OwnerIndex {
             if !n.behaviours.owns_originated {
                 continue;
             }
-            for o in &n.originates {
+            for o in n.originates.iter().filter(|o| !o.aggregate) {
                 let v = by_len
                     .entry(o.prefix.prefix_len())
                     .or_default()

@@ -440,7 +440,12 @@ pub fn destinations(net: &Network, from: &Endpoint, to: &Endpoint) -> Vec<Ipv4Ad
             } else {
                 let mut ranges: Vec<Ipv4Net> = Vec::new();
                 if node.behaviours.owns_originated {
-                    ranges.extend(node.originates.iter().map(|o| o.prefix));
+                    ranges.extend(
+                        node.originates
+                            .iter()
+                            .filter(|o| !o.aggregate)
+                            .map(|o| o.prefix),
+                    );
                 }
                 ranges.extend(node.all_nics().into_iter().map(|(a, _)| host(a)));
                 ranges.extend(node.address.map(host));

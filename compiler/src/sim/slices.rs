@@ -11,7 +11,8 @@
 //! ([`super::unique`], [`crate::smt::unique`]).
 //!
 //! FRR's `neighbor A default-originate` ([`crate::ir::Edge::default_originate`]) is the
-//! third place: 0.0.0.0/0 is then a class of its own.
+//! third place: 0.0.0.0/0 is then a class of its own; an aggregate
+//! ([`crate::ir::Origination::aggregate`]) the fourth: each aggregated prefix is one.
 //!
 //! Whatever new BGP behaviour reads the prefix must add what it reads to the
 //! signature, or two prefixes it treats differently would share one computation.
@@ -37,10 +38,35 @@ pub fn signature(net: &Network, p: Ipv4Net) -> Signature {
         })
         .collect();
     let edge_origin = edge_originated(net);
-    assemble(
-        &origs,
-        condition_bits(&prefix_conditions(net), edge_origin, p),
-    )
+    let mut bits = condition_bits(&prefix_conditions(net), edge_origin, p);
+    aggregate_bits(&aggregated(net), p, &mut bits);
+    assemble(&origs, bits)
+}
+
+/// The prefixes some node aggregates.
+fn aggregated(net: &Network) -> BTreeSet<Ipv4Net> {
+    net.nodes
+        .values()
+        .flat_map(|n| {
+            n.originates
+                .iter()
+                .filter(|o| o.aggregate)
+                .map(|o| o.prefix)
+        })
+        .collect()
+}
+
+/// An aggregate (`ir::Origination::aggregate`) stands on the routes for the longer
+/// prefixes inside it, which differ from prefix to prefix: an aggregated prefix is a
+/// class of its own (a flag, then its address and length, bit by bit).
+fn aggregate_bits(aggregated: &BTreeSet<Ipv4Net>, p: Ipv4Net, bits: &mut Vec<bool>) {
+    let is = aggregated.contains(&p);
+    bits.push(is);
+    if is {
+        let a = u32::from(p.network());
+        bits.extend((0..32).map(|i| (a >> i) & 1 == 1));
+        bits.extend((0..6).map(|i| (p.prefix_len() >> i) & 1 == 1));
+    }
 }
 
 /// Whether some edge originates 0.0.0.0/0 ([`crate::ir::Edge::default_originate`]):
@@ -83,13 +109,13 @@ pub fn prefix_classes(net: &Network, prefixes: &BTreeSet<Ipv4Net>) -> Vec<Vec<Ip
     }
     let conditions = prefix_conditions(net);
     let edge_origin = edge_originated(net);
+    let aggregates = aggregated(net);
     let mut by_signature: BTreeMap<Signature, usize> = BTreeMap::new();
     let mut classes: Vec<Vec<Ipv4Net>> = Vec::new();
     for p in prefixes {
-        let sig = assemble(
-            origs.get(p).map(Vec::as_slice).unwrap_or(&[]),
-            condition_bits(&conditions, edge_origin, *p),
-        );
+        let mut bits = condition_bits(&conditions, edge_origin, *p);
+        aggregate_bits(&aggregates, *p, &mut bits);
+        let sig = assemble(origs.get(p).map(Vec::as_slice).unwrap_or(&[]), bits);
         match by_signature.get(&sig) {
             Some(&i) => {
                 if let Some(c) = classes.get_mut(i) {

@@ -506,6 +506,19 @@ pub fn certify_until(
     if let Err(why) = limits_out_of_reach(net, &live, state, &nodes, &in_edges) {
         return Certificate::RouteLimits(why);
     }
+    // An aggregate stands on the routes for longer prefixes; each of those is
+    // certified here too, so in every stable state the aggregate stands where it does
+    // in `state`: its prefix is certified on the network with that decided.
+    let aggregated: BTreeSet<Ipv4Net> = net
+        .nodes
+        .values()
+        .flat_map(|n| {
+            n.originates
+                .iter()
+                .filter(|o| o.aggregate)
+                .map(|o| o.prefix)
+        })
+        .collect();
     // Prefixes the design cannot tell apart (one class, super::slices, with the same
     // routes in `state`) share a certificate.
     for class in super::slices::prefix_classes(net, &net.originated_prefixes()) {
@@ -518,7 +531,11 @@ pub fn certify_until(
             if late() {
                 return Certificate::Timeout;
             }
-            match certify_prefix(net, &live, state, &nodes, &in_edges, p, med_fixed, &late) {
+            let resolved = aggregated
+                .contains(&p)
+                .then(|| super::bgp::with_aggregates_resolved(net, &live, &state.ribs, p));
+            let netp = resolved.as_ref().unwrap_or(net);
+            match certify_prefix(netp, &live, state, &nodes, &in_edges, p, med_fixed, &late) {
                 Ok(true) => {}
                 Ok(false) => return Certificate::Timeout,
                 Err(why) => return Certificate::NotShown(why),

@@ -89,6 +89,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                         prefix,
                         span: l.span,
                         requires: None,
+                        aggregate: false,
                     })
             })
             .collect();
@@ -102,6 +103,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                         prefix,
                         span: l.span,
                         requires: None,
+                        aggregate: false,
                     });
                 }
                 Some(prefix)
@@ -154,6 +156,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                                     prefix,
                                     span,
                                     requires,
+                                    aggregate: false,
                                 });
                             }
                         }

@@ -15,6 +15,7 @@ impl<'n> Encoder<'n> {
         interest: Option<&BTreeSet<NodeId>>,
     ) -> PrefixPlane {
         let net = self.net;
+        let contributes = self.aggregate_contributions(p);
         let origs = self.originators(p);
         // Senders of edges that originate `p` (`default-originate`) are sources too.
         let mut sources = origs.clone();
@@ -77,9 +78,17 @@ impl<'n> Encoder<'n> {
                 .originates
                 .iter()
                 .filter(|o| o.prefix == p)
-                .map(|o| match o.requires {
-                    Some(c) => self.scen.is_down(c).not(),
-                    None => Bool::from_bool(true),
+                .map(|o| {
+                    let up = match o.requires {
+                        Some(c) => self.scen.is_down(c).not(),
+                        None => Bool::from_bool(true),
+                    };
+                    if o.aggregate {
+                        let held = contributes.get(&v).cloned().unwrap_or_default();
+                        Bool::and(&[up, Bool::or(&held)])
+                    } else {
+                        up
+                    }
                 })
                 .collect();
             let designed = !stands.is_empty();
@@ -198,6 +207,54 @@ impl<'n> Encoder<'n> {
             ribs,
             act: Bool::from_bool(true),
         }
+    }
+
+    /// For each node that aggregates `p` (`aggregate-address`), the literals "it holds
+    /// a route for a prefix strictly inside `p`": its best route's validity in the
+    /// plane of every longer prefix of the design inside `p` (planes sliced to the
+    /// aggregating nodes, activated whenever `p`'s plane is), and a free literal when
+    /// an environment can announce such a prefix (an over-approximation: a
+    /// counterexample is confirmed by the simulator before it is reported).
+    fn aggregate_contributions(&mut self, p: Ipv4Net) -> BTreeMap<NodeId, Vec<Bool>> {
+        let net = self.net;
+        let nodes: BTreeSet<NodeId> = net
+            .nodes
+            .iter()
+            .filter(|(_, n)| n.originates.iter().any(|o| o.aggregate && o.prefix == p))
+            .map(|(id, _)| id)
+            .collect();
+        let mut out: BTreeMap<NodeId, Vec<Bool>> = BTreeMap::new();
+        if nodes.is_empty() {
+            return out;
+        }
+        let longer = net
+            .originated_prefixes()
+            .into_iter()
+            .filter(|q| q.prefix_len() > p.prefix_len() && p.contains(q));
+        for q in longer {
+            let plane = self.prefix_plane(q, Some(&nodes));
+            self.facts.push(plane.act.clone());
+            for v in &nodes {
+                if let Some(rib) = plane.rib(*v) {
+                    out.entry(*v).or_default().push(rib.best.valid.clone());
+                }
+            }
+        }
+        let env = self.assumptions.iter().any(|a| {
+            if a.within.contains(&p) {
+                a.le > p.prefix_len()
+            } else {
+                p.contains(&a.within) && a.within.prefix_len() > p.prefix_len()
+            }
+        });
+        if env {
+            self.counter += 1;
+            for v in &nodes {
+                let var = Bool::new_const(format!("agg{}_env_n{}", self.counter, v.index()));
+                out.entry(*v).or_default().push(var);
+            }
+        }
+        out
     }
 
     /// The candidate sources of node `u` in the same order `prefix_plane` builds them.
