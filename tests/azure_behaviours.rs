@@ -39,6 +39,7 @@ const DESIGNS: &[&str] = &[
     "avs-ecmp-across-circuits",
     "avs-management-no-default-route",
     "avs-rejects-bogons",
+    "avs-strips-leading-private-asns",
     "azure-firewall-udr-only",
     "default-microsoft-loop-prevention",
     "default-route-server-gateway-internal",
@@ -46,6 +47,7 @@ const DESIGNS: &[&str] = &[
     "er-default-route-accepted",
     "er-gateway-advertises",
     "er-gateway-allow-remote-vnet-traffic",
+    "er-gateway-ecmp-five-circuits",
     "er-gateway-no-transit-packets",
     "er-gateway-no-transit-routes",
     "er-msee-ignores-communities",
@@ -96,6 +98,9 @@ const DESIGNS: &[&str] = &[
     "route-server-total-limit",
     "sdwan-tunnel-over-internet",
     "sdwan-tunnel-underlay-through-itself",
+    "tie-avs-global-reach-two-circuits",
+    "tie-gateway-readvertises-one",
+    "tie-site-two-circuits",
     "two-regions-no-nva-routes-through-msee",
     "two-regions-plain-bgp-loops",
     "two-regions-route-server-loop-prevention",
@@ -2348,4 +2353,176 @@ fn sdwan_tunnel_underlay_through_itself() {
         vec![verdict("the spoke reaches the branch", CheckStatus::Fail)]
     );
     assert_eq!(d.z3(), vec![avscheck::smt::Status::Fail]);
+}
+
+// ---- Undocumented choices (LANGUAGE.md §2.4; issue 11, items 2 and 11) -----------
+
+/// The stable states the simulator enumerates over the undocumented choices of the
+/// scenario with nothing failed, and in each the neighbour `node`'s best route for
+/// `prefix` came from, sorted.
+fn chosen_from(d: &Design, node: &str, prefix: &str) -> Vec<String> {
+    let net = d.net();
+    let all = sim::choice::stable_states(net, &Scenario::default(), &|| None).unwrap();
+    assert!(all.complete);
+    let mut out: Vec<String> = all
+        .states
+        .iter()
+        .filter_map(|st| st.best(d.node(node), p(prefix)))
+        .filter_map(|r| r.from_node(net))
+        .map(|n| d.name(n))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn tie_site_two_circuits() {
+    use avscheck::smt::Status;
+    let d = design("tie-site-two-circuits");
+    // Both routes are there, equal: either may be the site's best.
+    assert_eq!(
+        d.state().installed(d.node("dc1"), p("10.100.0.0/16")).len(),
+        1
+    );
+    assert_eq!(
+        chosen_from(&d, "dc1", "10.100.0.0/16"),
+        hops(&["er1", "er2"])
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("dc1 avoids er2", CheckStatus::Fail),
+            verdict("dc1 avoids er1", CheckStatus::Fail),
+            verdict("dc1 reaches the hub", CheckStatus::Pass),
+        ]
+    );
+    assert_eq!(d.z3(), vec![Status::Fail, Status::Fail, Status::Pass]);
+    // The certificate does not rest on the one choice the simulator made first.
+    let cert = sim::unique::certify(d.net(), &Scenario::default(), d.state());
+    assert!(
+        matches!(&cert, sim::unique::Certificate::NotShown(why) if why.contains("`dc1`")),
+        "{cert:?}"
+    );
+}
+
+#[test]
+fn tie_avs_global_reach_two_circuits() {
+    use avscheck::smt::Status;
+    let d = design("tie-avs-global-reach-two-circuits");
+    assert_eq!(
+        chosen_from(&d, "er_avs", "10.2.0.0/16"),
+        hops(&["er1", "er2"])
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("AVS avoids er2", CheckStatus::Fail),
+            verdict("AVS avoids er1", CheckStatus::Fail),
+            verdict("AVS reaches dc1", CheckStatus::Pass),
+        ]
+    );
+    assert_eq!(d.z3(), vec![Status::Fail, Status::Fail, Status::Pass]);
+}
+
+#[test]
+fn tie_gateway_readvertises_one() {
+    use avscheck::smt::Status;
+    let d = design("tie-gateway-readvertises-one");
+    // The gateway installs both (its forwarding covers every choice)...
+    assert_eq!(
+        d.installed_from("ergw", "10.2.0.0/16"),
+        hops(&["er1", "er2"])
+    );
+    // ... and passes one on to Route Server, either.
+    assert_eq!(
+        chosen_from(&d, "ergw", "10.2.0.0/16"),
+        hops(&["er1", "er2"])
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("fw never takes dc1's route", CheckStatus::Fail),
+            verdict("fw never takes dc2's route", CheckStatus::Fail),
+            verdict("fw never installs 10.9.0.0/16", CheckStatus::Pass),
+        ]
+    );
+    assert_eq!(d.z3(), vec![Status::Fail, Status::Fail, Status::Pass]);
+}
+
+#[test]
+fn er_gateway_ecmp_five_circuits() {
+    use avscheck::smt::Status;
+    let d = design("er-gateway-ecmp-five-circuits");
+    let circuits = hops(&["er1", "er2", "er3", "er4", "er5"]);
+    let mut from = d.installed_from("ergw", "10.2.0.0/16");
+    from.sort();
+    assert_eq!(from, circuits);
+    // One branch over each circuit: every choice of at most 4 is some set of these.
+    let mut over: Vec<String> = d
+        .trace("hub", "10.2.0.5")
+        .into_iter()
+        .map(|(h, disp, _)| {
+            assert_eq!(disp, Disposition::Delivered);
+            h[1].clone()
+        })
+        .collect();
+    over.sort();
+    assert_eq!(over, circuits);
+    assert_eq!(chosen_from(&d, "dc1", "10.100.0.0/16"), circuits);
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("the hub reaches dc1", CheckStatus::Pass),
+            verdict("the hub avoids er5", CheckStatus::Fail),
+            verdict("the hub always uses er1", CheckStatus::Fail),
+            verdict("dc1 reaches the hub", CheckStatus::Pass),
+            verdict("dc1 avoids er3", CheckStatus::Fail),
+        ]
+    );
+    assert_eq!(
+        d.z3(),
+        vec![
+            Status::Pass,
+            Status::Fail,
+            Status::Fail,
+            Status::Pass,
+            Status::Fail
+        ]
+    );
+}
+
+#[test]
+fn avs_strips_leading_private_asns() {
+    let d = design("avs-strips-leading-private-asns");
+    assert_eq!(
+        d.best_path("er_avs1", "10.9.0.0/16"),
+        Some(vec![12076, 12076, 3356, 65300, 65300])
+    );
+    // Towards AVS the private ASNs after the public 3356 stay ...
+    let mut paths: Vec<Vec<u32>> = d.state().rib(d.node("avs1")).unwrap().prefixes
+        [&p("10.9.0.0/16")]
+        .candidates
+        .iter()
+        .map(|r| r.as_path.clone())
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        vec![
+            vec![12076, 3000, 3000, 3000],
+            vec![12076, 12076, 12076, 3356, 65300, 65300],
+        ]
+    );
+    // ... so AVS installs only the shorter route, through the hub.
+    assert_eq!(d.installed_from("avs1", "10.9.0.0/16"), hops(&["er_avs2"]));
+    assert_eq!(
+        d.verdicts(),
+        vec![verdict(
+            "AVS avoids the Global Reach path",
+            CheckStatus::Pass
+        )]
+    );
+    // z3 alone too: the leading private run is part of the symbolic route.
+    assert_eq!(d.z3(), vec![avscheck::smt::Status::Pass]);
 }

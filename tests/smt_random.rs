@@ -1305,3 +1305,69 @@ fn permuted_random_designs_keep_their_verdicts() {
         bad.join("\n\n")
     );
 }
+
+/// Destinations with the same forwarding role (`sim::classes::ForwardingRoles`, what
+/// the property walks group by) have, from every source, walks with the same hops,
+/// arrivals, tunnels and ends, and the same owners: on random designs (one and two
+/// hubs, estates, many prefixes, three to five regions), every destination class is
+/// walked from every node and subnet and compared with the first class of its role.
+#[test]
+fn destinations_of_one_forwarding_role_have_the_same_walks() {
+    use avscheck::sim::{self, Scenario, Source, Walker};
+    use std::collections::HashMap;
+    let designs = (0..120)
+        .map(|seed| (seed, DEFAULT_GROWTH))
+        .chain((20_000..20_012).map(|seed| (seed, MULTI_REGION_GROWTH)));
+    let (mut merged, mut classes_seen) = (0usize, 0usize);
+    for (seed, growth) in designs {
+        let text = design(seed, 0.0, growth);
+        let net = avscheck::analyse("random.avs", &text).network.unwrap();
+        let sc = Scenario::default();
+        let Ok(state) = sim::stable_state(&net, &sc) else {
+            continue;
+        };
+        let mut walker = Walker::new(&net, &state, &sc);
+        let mut sources: Vec<Source> = net.nodes.ids().map(Source::Node).collect();
+        sources.extend(net.subnets.ids().map(Source::Subnet));
+        // A walk with the destination itself replaced by a marker.
+        let shape = |walker: &mut Walker<'_>, d: std::net::Ipv4Addr| {
+            let mut out = Vec::new();
+            for s in &sources {
+                for p in walker.walk(*s, d) {
+                    let hops: Vec<_> = p
+                        .hops
+                        .iter()
+                        .map(|h| (h.node, h.arrival, h.destination == d, h.encapsulated))
+                        .collect();
+                    out.push((hops, p.disposition, p.why, p.delivered_to));
+                }
+            }
+            (out, sim::owners(&net, d))
+        };
+        let mut first: HashMap<Vec<u32>, std::net::Ipv4Addr> = HashMap::new();
+        for class in sim::destination_classes(&net, &[]) {
+            classes_seen += 1;
+            let d = class.representative();
+            let sig = walker.forwarding_signature(d);
+            match first.get(&sig) {
+                None => {
+                    first.insert(sig, d);
+                }
+                Some(&e) => {
+                    merged += 1;
+                    let (a, b) = (shape(&mut walker, e), shape(&mut walker, d));
+                    assert_eq!(
+                        a, b,
+                        "seed {seed}: {e} and {d} share a forwarding role but walk differently\n{text}"
+                    );
+                }
+            }
+        }
+    }
+    eprintln!("{merged} of {classes_seen} destination classes share a role with an earlier one");
+    // The test compares something: most classes of these designs share a role.
+    assert!(
+        merged * 4 > classes_seen,
+        "{merged} of {classes_seen} classes merged"
+    );
+}

@@ -74,6 +74,7 @@ impl B {
             asn,
             router_id,
             router_id_addr: None,
+            router_id_known: true,
             originates: Vec::new(),
             statics: Vec::new(),
             address: None,
@@ -178,6 +179,7 @@ impl B {
             fastpath: None,
             max_routes: None,
             requires,
+            default_originate: None,
             span,
         })
     }

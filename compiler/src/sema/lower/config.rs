@@ -27,6 +27,8 @@ pub(crate) struct ConfigSide {
     pub export: Vec<PolicyId>,
     pub allowas_in: u8,
     pub weight: Option<u32>,
+    /// `neighbor A default-originate`.
+    pub default_originate: Option<Span>,
     pub span: Span,
 }
 
@@ -179,6 +181,7 @@ pub(crate) fn apply(ctx: &mut Ctx) {
                 if let Some(r) = rid {
                     node.router_id = u32::from(r);
                     node.router_id_addr = Some(r);
+                    node.router_id_known = true;
                 }
             }
             Err(d) => ctx.diags.push(d),
@@ -240,6 +243,7 @@ pub(crate) fn apply(ctx: &mut Ctx) {
                 export: map(&s.export),
                 allowas_in: s.allowas_in,
                 weight: s.weight,
+                default_originate: s.default_originate,
                 span: s.span,
             });
         }

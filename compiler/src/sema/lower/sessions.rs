@@ -38,6 +38,8 @@ struct Side {
     weight: Option<u32>,
     /// `connect GW fastpath` (a circuit's side).
     fastpath: bool,
+    /// FRR `neighbor A default-originate` (the sender's line).
+    default_originate: Option<Span>,
     /// The key of the session line (`peer`, `connect`, ...).
     key: String,
     /// For sessions made by a non-node component (`global_reach gr`): its name.
@@ -81,6 +83,7 @@ fn side_from_line(
         tunnel: None,
         weight: None,
         fastpath: false,
+        default_originate: None,
         key: match &schema.target {
             SessionTarget::Key(k) => k.clone(),
             SessionTarget::Same { key, .. } | SessionTarget::By { key, .. } => key.clone(),
@@ -232,6 +235,7 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
             tunnel: c.tunnel.map(|t| (t, c.span)),
             weight: None,
             fastpath: false,
+            default_originate: c.default_originate,
             key: "neighbor".to_string(),
             maker: None,
             span: c.span,
@@ -635,6 +639,13 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
     }
     for (s, r) in [(&x, &y), (&y, &x)] {
         let mut edge = make_edge(ctx, s, r, session, kind, component, tunnel.map(|(t, _)| t));
+        if ctx.net.nodes[edge.to].behaviours.leading_private_strip {
+            let export = std::mem::take(&mut edge.export);
+            edge.export = export
+                .into_iter()
+                .map(|p| leading_strip_policy(ctx, p))
+                .collect();
+        }
         for c in &underlay_requires {
             if !edge.requires.contains(c) {
                 edge.requires.push(*c);
@@ -754,6 +765,8 @@ fn establish_static(ctx: &mut Ctx, x: Side) {
         max_routes: None,
         fastpath: None,
         requires: vec![component, site_comp, gw_comp],
+        // A static connection has no BGP: nothing is generated on it.
+        default_originate: None,
         span: x.span,
     });
     let requires = vec![component, gw_comp];
@@ -906,7 +919,43 @@ fn make_edge(
         max_routes: route_limit(ctx, s, r, kind),
         fastpath: fastpath(ctx, s, r),
         requires,
+        default_originate: s.default_originate,
         span: s.span,
+    }
+}
+
+/// `p`, or where it removes private ASNs, its copy that removes only the leading ones
+/// (one copy per policy, same name and span): the export policy towards a node with
+/// `behaviour leading_private_strip` (AVS: "doesn't strip any private ASNs that exist
+/// in the path after the public ASN", AZURE.md v2 corrections,
+/// azure-vmware/architecture-network-design-considerations.md).
+fn leading_strip_policy(ctx: &mut Ctx, p: PolicyId) -> PolicyId {
+    let Some(orig) = ctx.net.policies.get(p) else {
+        return p;
+    };
+    let strips = |a: &ir::Action| matches!(a, ir::Action::RemovePrivateAs);
+    if !orig.rules.iter().any(|r| r.actions.iter().any(strips)) {
+        return p;
+    }
+    let mut copy = orig.clone();
+    for r in &mut copy.rules {
+        for a in &mut r.actions {
+            if strips(a) {
+                *a = ir::Action::RemoveLeadingPrivateAs;
+            }
+        }
+    }
+    let existing = ctx.net.policies.iter().find(|(_, q)| {
+        q.name == copy.name && q.span == copy.span && q.rules.len() == copy.rules.len() && {
+            q.rules
+                .iter()
+                .zip(&copy.rules)
+                .all(|(x, y)| x.actions == y.actions && x.span == y.span)
+        }
+    });
+    match existing {
+        Some((id, _)) => id,
+        None => ctx.net.policies.push(copy),
     }
 }
 
