@@ -5,7 +5,8 @@
 //! "from", "local_pref", "best", ...}]}], "subnets": [{"name", "routes": [{"prefix",
 //! "next_hop_type", "next_hop", "source", ...}]}]}`. Extra fields: per BGP route
 //! `installed` (multipath), `med`, `weight`, `origin`, `tags`; per effective route
-//! `active`, `as_path`; per subnet `vnet`; and `dropped_sessions` (route limits).
+//! `active`, `as_path`; per subnet `vnet`; per node `statics` (when it has any:
+//! `prefix`, `next_hop`, `up`, `via`); and `dropped_sessions` (route limits).
 //! `next_hop` is a node name or an address, `null` for a local route (and for system
 //! routes without one); `from` is the neighbour's name, `null` for a local route.
 
@@ -26,6 +27,21 @@ pub struct NodeRoutes {
     pub name: String,
     pub kind: String,
     pub routes: Vec<RibLine>,
+    /// Its static routes (configured, and a static VPN site's routes into the tunnel);
+    /// omitted from JSON when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statics: Vec<StaticLine>,
+}
+
+/// One static route: `next_hop` is a node name, an address (handed to the fabric), or
+/// `null` (a blackhole); `up` is false while a component it needs is down (a static VPN
+/// connection: `via`, the connection's name).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StaticLine {
+    pub prefix: String,
+    pub next_hop: Option<String>,
+    pub up: bool,
+    pub via: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -140,10 +156,29 @@ pub fn routes_report(
                 }
             }
         }
+        let statics = node
+            .statics
+            .iter()
+            .map(|st| StaticLine {
+                prefix: st.prefix.to_string(),
+                next_hop: match st.target {
+                    crate::ir::StaticTarget::Node(m) => Some(name(m)),
+                    crate::ir::StaticTarget::Fabric(a) => Some(a.to_string()),
+                    crate::ir::StaticTarget::Drop => None,
+                },
+                up: st.stands(|c| sc.is_down(c)),
+                via: st
+                    .requires
+                    .first()
+                    .and_then(|c| net.components.get(*c))
+                    .map(|c| c.name.clone()),
+            })
+            .collect();
         nodes.push(NodeRoutes {
             name: node.name.clone(),
             kind: node.kind.clone(),
             routes,
+            statics,
         });
     }
     let mut subnets = Vec::new();
@@ -231,6 +266,28 @@ fn table(rows: &[Vec<String>], indent: &str) -> String {
     out
 }
 
+/// A node's static routes under its BGP table (nothing when it has none).
+fn statics_table(statics: &[StaticLine]) -> String {
+    if statics.is_empty() {
+        return String::new();
+    }
+    let mut rows = vec![vec![
+        "static".to_string(),
+        "next_hop".to_string(),
+        "state".to_string(),
+        "via".to_string(),
+    ]];
+    for st in statics {
+        rows.push(vec![
+            st.prefix.clone(),
+            st.next_hop.clone().unwrap_or_else(|| "drop".to_string()),
+            if st.up { "up" } else { "down" }.to_string(),
+            st.via.clone().unwrap_or_else(|| "-".to_string()),
+        ]);
+    }
+    table(&rows, "  ")
+}
+
 fn path_text(p: &[u32]) -> String {
     if p.is_empty() {
         "-".to_string()
@@ -246,7 +303,9 @@ pub fn render_human(report: &RoutesReport) -> String {
     for n in &report.nodes {
         let _ = writeln!(out, "{} ({})", n.name, n.kind);
         if n.routes.is_empty() {
-            out.push_str("  no routes\n\n");
+            out.push_str("  no routes\n");
+            out.push_str(&statics_table(&n.statics));
+            out.push('\n');
             continue;
         }
         let mut rows = vec![vec![
@@ -279,6 +338,7 @@ pub fn render_human(report: &RoutesReport) -> String {
             ]);
         }
         out.push_str(&table(&rows, "  "));
+        out.push_str(&statics_table(&n.statics));
         out.push('\n');
     }
     for s in &report.subnets {
