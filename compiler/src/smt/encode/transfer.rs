@@ -120,32 +120,58 @@ impl<'n> Encoder<'n> {
         Bool::or(&parts)
     }
 
-    /// Where `hit` holds, the leading private run is no longer known: each private
-    /// ASN's share of it becomes free between none and all of its occurrences (an
-    /// over-approximation, flagged in [`Encoder::imprecise`]).
-    fn loosen_lead(&self, t: &mut Transit, hit: Bool) {
+    /// After `remove_as` / `replace_as` (`hit`: a listed ASN occurred), the leading
+    /// private run is known only in two cases: no public ASN is left (the whole path is
+    /// the run), or — for `remove_as`, which can only extend the run (`grows`) — no
+    /// private ASN occurs beyond it. Otherwise each private ASN's share of the run is
+    /// free between its old share (`grows`; else none) and all of its occurrences: an
+    /// over-approximation, flagged in [`Encoder::imprecise`].
+    fn loosen_lead(&self, t: &mut Transit, hit: Bool, grows: bool) {
         if t.r.lead.is_empty() {
             return;
         }
         let zero = Int::from_i64(0);
+        let is_private = |i: usize| {
+            self.uni
+                .asns
+                .get(i)
+                .is_some_and(|a| crate::ir::is_private_asn(*a))
+        };
+        let public_left: Vec<Bool> =
+            t.r.counts
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !is_private(*i))
+                .map(|(_, c)| c.gt(&zero))
+                .collect();
+        let public_left = Bool::or(&public_left);
+        let beyond: Vec<Bool> =
+            t.r.counts
+                .iter()
+                .zip(&t.r.lead)
+                .enumerate()
+                .filter(|(i, _)| is_private(*i))
+                .map(|(_, (c, l))| c.gt(l))
+                .collect();
+        let unknown = if grows {
+            Bool::and(&[hit, public_left.clone(), Bool::or(&beyond)])
+        } else {
+            Bool::and(&[hit, public_left.clone()])
+        };
         let n = self.fresh.get();
         self.fresh.set(n + 1);
         for (i, (l, c)) in t.r.lead.iter_mut().zip(&t.r.counts).enumerate() {
-            let private = self
-                .uni
-                .asns
-                .get(i)
-                .is_some_and(|a| crate::ir::is_private_asn(*a));
-            if !private {
+            if !is_private(i) {
                 continue;
             }
+            let low = if grows { l.clone() } else { zero.clone() };
             let free = Int::new_const(format!("lead_free{n}_{i}"));
-            let clamped = free.lt(&zero).ite(&zero, &free.gt(c).ite(c, &free));
-            *l = hit.ite(&clamped, l);
+            let clamped = free.lt(&low).ite(&low, &free.gt(c).ite(c, &free));
+            *l = public_left.ite(&unknown.ite(&clamped, l), c);
         }
         self.imprecise
             .borrow_mut()
-            .push(Bool::and(&[t.pass.clone(), hit]));
+            .push(Bool::and(&[t.pass.clone(), unknown]));
     }
 
     pub(super) fn policies(
@@ -288,7 +314,7 @@ impl<'n> Encoder<'n> {
                         }
                     }
                 }
-                self.loosen_lead(t, hit);
+                self.loosen_lead(t, hit, true);
             }
             Action::ReplaceAs(list) => {
                 let Some(target) = self.uni.asn_slot(own_asn) else {
@@ -312,7 +338,7 @@ impl<'n> Encoder<'n> {
                     moved.push(c.clone());
                     *c = Int::add(&moved);
                 }
-                self.loosen_lead(t, hit);
+                self.loosen_lead(t, hit, false);
             }
             Action::SetNextHopSelf => {
                 if stage == Stage::Export {
