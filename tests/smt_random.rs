@@ -6,7 +6,9 @@
 )]
 //! Random small designs (routers, sites, AVS, circuits, hubs with Route Server, ER
 //! gateway and NVAs, tunnels, peerings, UDRs, random policies; and the v2 components:
-//! a VPN gateway, an internal load balancer, Azure Firewall) written as `.avs` text
+//! a VPN gateway with BGP and static connections, an internal load balancer, Azure
+//! Firewall, a second NIC, AVS management prefixes, FastPath, an SD-WAN branch over
+//! the internet) written as `.avs` text
 //! and run through the whole pipeline: each property's z3 verdict must equal the
 //! simulator's (which enumerates every failure set for `under failures 1`).
 //!
@@ -551,6 +553,89 @@ fn design(seed: u64, env_rate: f64, growth: Growth) -> String {
         if v3.gen_bool(0.6) {
             prop = prop.replace("reachable avs1 ->", "reachable 10.1.0.0/22 ->");
             prop = prop.replace("path avs1 ->", "path 10.1.0.0/22 ->");
+        }
+    }
+    // Static VPN connections (issue 12), from a fourth generator so that the designs
+    // above stay those of earlier runs: dc1 without `peer vpn0` (a static connection:
+    // vpn0 learns its prefixes, dc1 routes the Azure side into the tunnel), a second,
+    // static branch br0 (with a static route to dc1's range through the gateway, or
+    // not), and properties about br0.
+    let mut v4 = StdRng::seed_from_u64(seed ^ 0x00c0_ffee_0000_0014);
+    if vpn && v4.gen_bool(0.5) {
+        s = s.replace("  peer vpn0\n", "");
+    }
+    if vpn && v4.gen_bool(0.5) {
+        s = s.replace("  connect dc1\n", "  connect dc1\n  connect br0\n");
+        s.push_str(
+            "site br0 {\n  asn 65250\n  public_ip 198.51.100.50\n  originate 192.168.50.0/24\n",
+        );
+        if v4.gen_bool(0.5) {
+            s.push_str("  static 10.2.0.0/16 next_hop vpn0\n");
+        }
+        s.push_str("}\n");
+        if v4.gen_bool(0.5) {
+            let base = *pick(
+                &mut v4,
+                &[
+                    "reachable br0 -> 10.2.0.0/16",
+                    "reachable dc1 -> 192.168.50.0/24",
+                    "reachable br0 -> 10.1.0.0/22",
+                    "path hub0 -> 192.168.50.0/24 traverses vpn0",
+                ],
+            );
+            let failures = if v4.gen_bool(0.5) {
+                " under failures 1"
+            } else {
+                ""
+            };
+            prop = format!("{base}{failures}");
+        }
+    }
+    // ExpressRoute FastPath on the data centre's circuit (provider, or Direct where the
+    // GatewaySubnet's UDRs still apply), from the same fourth generator.
+    if v4.gen_bool(0.25) {
+        let direct = if v4.gen_bool(0.5) {
+            "\n  type direct"
+        } else {
+            ""
+        };
+        if let Some(at) = s.find("er_circuit er_dc {\n  peer dc1\n") {
+            if let Some(end) = s[at..].find("\n}").map(|i| at + i) {
+                s.insert_str(end, &format!(" fastpath{direct}"));
+            }
+        }
+    }
+    // An SD-WAN branch (issue 12): fw0 reaches a site over an IPsec tunnel across the
+    // internet (its `public_ip` and the site's, which may be missing: AVS0344) and
+    // hands the branch's prefix to Route Server; properties about the branch.
+    if v4.gen_bool(0.2) {
+        s = s.replace(
+            "nva fw0 {\n",
+            "nva fw0 {\n  public_ip 203.0.113.4\n  peer sdb0 over ipsec0\n",
+        );
+        let public = if v4.gen_bool(0.85) {
+            "  public_ip 198.51.100.60\n"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "site sdb0 {{\n  asn 65260\n{public}  originate 192.168.60.0/24\n  peer fw0 over ipsec0\n}}\ntunnel ipsec0 {{\n  between fw0 sdb0\n  type ipsec\n}}\n"
+        ));
+        if v4.gen_bool(0.5) {
+            let base = *pick(
+                &mut v4,
+                &[
+                    "reachable sdb0 -> 10.2.0.0/16",
+                    "reachable avs1 -> 192.168.60.0/24",
+                    "path hub0 -> 192.168.60.0/24 traverses fw0",
+                ],
+            );
+            let failures = if v4.gen_bool(0.5) {
+                " under failures 1"
+            } else {
+                ""
+            };
+            prop = format!("{base}{failures}");
         }
     }
     if prop.ends_with(" under failures 1") && (lb || vpn) && v2.gen_bool(0.5) {
@@ -1203,5 +1288,71 @@ fn permuted_random_designs_keep_their_verdicts() {
         "{} permutations changed a verdict:\n{}",
         bad.len(),
         bad.join("\n\n")
+    );
+}
+
+/// Destinations with the same forwarding role (`sim::classes::ForwardingRoles`, what
+/// the property walks group by) have, from every source, walks with the same hops,
+/// arrivals, tunnels and ends, and the same owners: on random designs (one and two
+/// hubs, estates, many prefixes, three to five regions), every destination class is
+/// walked from every node and subnet and compared with the first class of its role.
+#[test]
+fn destinations_of_one_forwarding_role_have_the_same_walks() {
+    use avscheck::sim::{self, Scenario, Source, Walker};
+    use std::collections::HashMap;
+    let designs = (0..120)
+        .map(|seed| (seed, DEFAULT_GROWTH))
+        .chain((20_000..20_012).map(|seed| (seed, MULTI_REGION_GROWTH)));
+    let (mut merged, mut classes_seen) = (0usize, 0usize);
+    for (seed, growth) in designs {
+        let text = design(seed, 0.0, growth);
+        let net = avscheck::analyse("random.avs", &text).network.unwrap();
+        let sc = Scenario::default();
+        let Ok(state) = sim::stable_state(&net, &sc) else {
+            continue;
+        };
+        let mut walker = Walker::new(&net, &state, &sc);
+        let mut sources: Vec<Source> = net.nodes.ids().map(Source::Node).collect();
+        sources.extend(net.subnets.ids().map(Source::Subnet));
+        // A walk with the destination itself replaced by a marker.
+        let shape = |walker: &mut Walker<'_>, d: std::net::Ipv4Addr| {
+            let mut out = Vec::new();
+            for s in &sources {
+                for p in walker.walk(*s, d) {
+                    let hops: Vec<_> = p
+                        .hops
+                        .iter()
+                        .map(|h| (h.node, h.arrival, h.destination == d, h.encapsulated))
+                        .collect();
+                    out.push((hops, p.disposition, p.why, p.delivered_to));
+                }
+            }
+            (out, sim::owners(&net, d))
+        };
+        let mut first: HashMap<Vec<u32>, std::net::Ipv4Addr> = HashMap::new();
+        for class in sim::destination_classes(&net, &[]) {
+            classes_seen += 1;
+            let d = class.representative();
+            let sig = walker.forwarding_signature(d);
+            match first.get(&sig) {
+                None => {
+                    first.insert(sig, d);
+                }
+                Some(&e) => {
+                    merged += 1;
+                    let (a, b) = (shape(&mut walker, e), shape(&mut walker, d));
+                    assert_eq!(
+                        a, b,
+                        "seed {seed}: {e} and {d} share a forwarding role but walk differently\n{text}"
+                    );
+                }
+            }
+        }
+    }
+    eprintln!("{merged} of {classes_seen} destination classes share a role with an earlier one");
+    // The test compares something: most classes of these designs share a role.
+    assert!(
+        merged * 4 > classes_seen,
+        "{merged} of {classes_seen} classes merged"
     );
 }

@@ -583,6 +583,12 @@ fn converge_all(
         .iter()
         .filter(|(id, _)| live.node(*id))
         .flat_map(|(_, n)| n.originates.iter().map(|o| o.prefix))
+        .chain(
+            net.edges
+                .iter()
+                .filter(|(id, e)| e.default_originate.is_some() && live.edge(*id))
+                .map(|_| Ipv4Net::default()),
+        )
         .collect();
     let mut ribs: IdVec<NodeId, NodeRib> = IdVec::new();
     for _ in net.nodes.ids() {
@@ -664,6 +670,14 @@ fn converge_prefix_until(
     let mut dirty: Vec<bool> = vec![true; n];
     // What each edge currently offers its receiver: the export of the sender's best.
     let mut exported: Vec<Option<Route>> = vec![None; net.edges.len()];
+    // Edges that originate `p` offer it whatever their sender holds.
+    for (eid, e) in net.edges.iter() {
+        if e.originates_default(p) && live.edge(eid) {
+            if let Some(slot) = exported.get_mut(eid.0 as usize) {
+                *slot = offer(net, eid, p, None);
+            }
+        }
+    }
     let bound = 4 * (net.edges.len() + n) + 64;
     let mut seen: HashMap<u64, usize> = HashMap::new();
     let mut changes: Vec<BTreeSet<NodeId>> = Vec::new();
@@ -702,12 +716,12 @@ fn converge_prefix_until(
                 changed.insert(node);
                 // Re-export the new best; receivers whose offer changed re-evaluate.
                 for &e in topo.out_edges.get(i).into_iter().flatten() {
-                    let offer = slot.as_ref().and_then(|b| export(net, e, b));
+                    let new = offer(net, e, p, slot.as_ref());
                     let Some(cached) = exported.get_mut(e.0 as usize) else {
                         continue;
                     };
-                    if *cached != offer {
-                        *cached = offer;
+                    if *cached != new {
+                        *cached = new;
                         let to = net.edges.get(e).map(|x| x.to.0 as usize);
                         if let Some(d) = to.and_then(|t| dirty.get_mut(t)) {
                             *d = true;
@@ -920,7 +934,20 @@ pub fn export(net: &Network, eid: EdgeId, r: &Route) -> Option<Route> {
     transfer(net, eid, r).ok()
 }
 
-/// [`export`], saying why a route is not passed.
+/// What edge `eid` offers its receiver for `p` when the sender's best route is
+/// `best`: on an edge that originates 0.0.0.0/0 ([`crate::ir::Edge::default_originate`])
+/// the generated route, whatever `best` is; otherwise the export of `best`.
+pub fn offer(net: &Network, eid: EdgeId, p: Ipv4Net, best: Option<&Route>) -> Option<Route> {
+    match net.edges.get(eid) {
+        Some(e) if e.originates_default(p) => export(net, eid, &Route::local(p, e.from)),
+        _ => best.and_then(|b| export(net, eid, b)),
+    }
+}
+
+/// [`export`], saying why a route is not passed. On an edge that originates
+/// 0.0.0.0/0 (FRR `neighbor A default-originate`), a route for 0.0.0.0/0 is replaced
+/// by the sender's generated one, which skips the sender's export policies (FRR
+/// 8.4's bgpd sends it past the outbound route-map and ebgp-requires-policy).
 pub fn transfer(net: &Network, eid: EdgeId, r: &Route) -> Result<Route, Blocked> {
     let (Some(e), Some(sender), Some(receiver)) = (
         net.edges.get(eid),
@@ -928,6 +955,14 @@ pub fn transfer(net: &Network, eid: EdgeId, r: &Route) -> Result<Route, Blocked>
         net.edges.get(eid).and_then(|e| net.nodes.get(e.to)),
     ) else {
         return Err(Blocked::NoEdge);
+    };
+    let generated = e.originates_default(r.prefix);
+    let generated_route;
+    let r = if generated {
+        generated_route = Route::local(r.prefix, e.from);
+        &generated_route
+    } else {
+        r
     };
     // 2. Never back to where it came from.
     if let Some(src) = r.learned_from.and_then(|l| net.edges.get(l)) {
@@ -950,8 +985,10 @@ pub fn transfer(net: &Network, eid: EdgeId, r: &Route) -> Result<Route, Blocked>
     let mut out = r.clone();
     // 5. Export policies.
     let mut fx = PolicyEffects::default();
-    if let Err(at) = run_policies(net, &e.export, &mut out, sender.asn, &mut fx) {
-        return Err(Blocked::Export(at));
+    if !generated {
+        if let Err(at) = run_policies(net, &e.export, &mut out, sender.asn, &mut fx) {
+            return Err(Blocked::Export(at));
+        }
     }
     // 6. Prepend.
     if !e.prepend.is_empty() {

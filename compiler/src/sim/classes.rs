@@ -129,3 +129,185 @@ pub fn classes_of<'a>(prefixes: impl Iterator<Item = &'a Ipv4Net>) -> Vec<Class>
     }
     out
 }
+
+/// Destination classes grouped by forwarding role, for one stable state: the
+/// data-plane counterpart of [`super::slices`]. Two destinations with the same
+/// [`ForwardingRoles::signature`] get the same decision at every node and the same
+/// fabric lookup in every subnet, up to the destination itself, so their walks from
+/// any source visit the same hops and end the same way (delivered to the same owner):
+/// a property walks one destination per signature.
+///
+/// The signature of `d` is the chain of table prefixes containing `d`, longest first,
+/// each replaced by its *role*: its length; the prefix itself when the design names
+/// it where a walk compares addresses with it (VNet and subnet space, UDRs, statics,
+/// NIC, public and load-balancer addresses, AVS management prefixes, 0.0.0.0/0 and
+/// the private blocks — such a prefix is never merged with another); the nodes that
+/// originate it (ownership); every node's RIB entry for it (every candidate, every
+/// attribute but the prefix, and how many are installed); and every subnet's
+/// effective routes for it (next hop type and target, source, activity, AS path,
+/// programming node, origin). Every lookup a walk makes (`NodeRib::lookup` and
+/// `lookup_entry`, statics, owned originations, `FabricIndex::lookup`, VNet and
+/// subnet membership, owners) returns, for two destinations with equal signatures,
+/// entries at the same position of the chain with equal roles.
+#[derive(Clone, Debug, Default)]
+pub struct ForwardingRoles {
+    /// Longest first: (prefix length, network → role id).
+    by_len: Vec<(u8, std::collections::HashMap<u32, u32>)>,
+}
+
+/// What a walk can learn of one prefix (see [`ForwardingRoles`]).
+#[derive(Default, PartialEq, Eq, Hash)]
+struct Role<'a> {
+    len: u8,
+    named: Option<Ipv4Net>,
+    originators: Vec<(crate::ir::NodeId, bool)>,
+    /// (node, installed, candidates without their prefix).
+    rib: Vec<(crate::ir::NodeId, usize, Vec<RouteRole<'a>>)>,
+    fabric: Vec<(crate::ir::SubnetId, FabricRole<'a>)>,
+}
+
+/// A route's attributes but its prefix.
+#[derive(PartialEq, Eq, Hash)]
+struct RouteRole<'a> {
+    as_path: &'a [u32],
+    local_pref: u32,
+    med: u32,
+    tags: &'a BTreeSet<crate::ir::TagId>,
+    next_hop: super::NextHop,
+    origin: crate::ir::NodeId,
+    learned_from: Option<crate::ir::EdgeId>,
+    weight: u32,
+}
+
+/// An effective route's attributes but its prefix and span.
+type FabricRole<'a> = (
+    super::NextHopType,
+    super::FabricTarget,
+    super::RouteSource,
+    bool,
+    &'a [u32],
+    Option<crate::ir::NodeId>,
+    Option<crate::ir::NodeId>,
+);
+
+impl ForwardingRoles {
+    /// The roles of every prefix of `net`'s tables in `state`, with `fabric` the
+    /// effective routes of each subnet (indexed by subnet id) in that state.
+    pub fn new(
+        net: &Network,
+        state: &super::State,
+        fabric: &[Vec<super::EffectiveRoute>],
+    ) -> ForwardingRoles {
+        use std::collections::HashMap;
+        let mut roles: HashMap<Ipv4Net, Role<'_>> = HashMap::new();
+        fn role<'r, 'a>(roles: &'r mut HashMap<Ipv4Net, Role<'a>>, p: Ipv4Net) -> &'r mut Role<'a> {
+            roles.entry(p).or_insert_with(|| Role {
+                len: p.prefix_len(),
+                ..Role::default()
+            })
+        }
+        for p in named_prefixes(net) {
+            role(&mut roles, p).named = Some(p);
+        }
+        for (id, n) in net.nodes.iter() {
+            for o in &n.originates {
+                let r = role(&mut roles, o.prefix.trunc());
+                let me = (id, n.behaviours.owns_originated);
+                if !r.originators.contains(&me) {
+                    r.originators.push(me);
+                }
+            }
+            let Some(rib) = state.rib(id) else { continue };
+            for (p, entry) in &rib.prefixes {
+                let routes = entry
+                    .candidates
+                    .iter()
+                    .map(|r| RouteRole {
+                        as_path: &r.as_path,
+                        local_pref: r.local_pref,
+                        med: r.med,
+                        tags: &r.tags,
+                        next_hop: r.next_hop,
+                        origin: r.origin,
+                        learned_from: r.learned_from,
+                        weight: r.weight,
+                    })
+                    .collect();
+                role(&mut roles, p.trunc())
+                    .rib
+                    .push((id, entry.installed, routes));
+            }
+        }
+        for (s, routes) in net.subnets.ids().zip(fabric) {
+            for r in routes {
+                role(&mut roles, r.prefix.trunc()).fabric.push((
+                    s,
+                    (
+                        r.next_hop_type,
+                        r.next_hop,
+                        r.source,
+                        r.active,
+                        &r.as_path,
+                        r.programmed_by,
+                        r.origin,
+                    ),
+                ));
+            }
+        }
+        // Intern the roles; a prefix's id is its role's.
+        let mut ids: HashMap<&Role<'_>, u32> = HashMap::new();
+        let mut by_len: std::collections::BTreeMap<u8, HashMap<u32, u32>> =
+            std::collections::BTreeMap::new();
+        for (p, r) in &roles {
+            let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            let id = *ids.entry(r).or_insert(next);
+            by_len
+                .entry(p.prefix_len())
+                .or_default()
+                .insert(u32::from(p.network()), id);
+        }
+        ForwardingRoles {
+            by_len: by_len.into_iter().rev().collect(),
+        }
+    }
+
+    /// The role ids of the table prefixes containing `d`, longest first.
+    pub fn signature(&self, d: Ipv4Addr) -> Vec<u32> {
+        self.by_len
+            .iter()
+            .filter_map(|(len, nets)| {
+                let p = Ipv4Net::new(d, *len).ok()?.trunc();
+                nets.get(&u32::from(p.network())).copied()
+            })
+            .collect()
+    }
+}
+
+/// The prefixes a walk compares destinations with by identity (see
+/// [`ForwardingRoles`]): never merged with another prefix.
+fn named_prefixes(net: &Network) -> BTreeSet<Ipv4Net> {
+    let mut set = BTreeSet::new();
+    set.insert(Ipv4Net::default());
+    set.extend(super::private_blocks());
+    for (_, n) in net.nodes.iter() {
+        set.extend(n.statics.iter().map(|s| s.prefix));
+        set.extend(n.address.map(host));
+        set.extend(n.public_ip.map(host));
+        set.extend(n.nics.iter().map(|x| host(x.address)));
+        set.extend(n.management.iter().copied());
+    }
+    for (_, v) in net.vnets.iter() {
+        set.extend(v.address.iter().copied());
+    }
+    for (_, s) in net.subnets.iter() {
+        set.extend(s.address);
+        for u in &s.udrs {
+            set.insert(u.prefix);
+            if let UdrNextHop::Appliance(a) = u.next_hop {
+                set.insert(host(a));
+            }
+        }
+    }
+    set.extend(net.load_balancers.iter().map(|l| host(l.frontend)));
+    set.into_iter().map(|p| p.trunc()).collect()
+}

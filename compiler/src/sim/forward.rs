@@ -229,6 +229,8 @@ pub struct Walker<'a> {
     owner_memo: std::cell::RefCell<HashMap<Ipv4Addr, Rc<[Owner]>>>,
     tunnels_down: HashSet<TunnelId>,
     cache: HashMap<(NodeId, u8, Ipv4Addr), Rc<[Branch]>>,
+    /// The forwarding roles of this state's table prefixes, built on first use.
+    roles: Option<super::classes::ForwardingRoles>,
 }
 
 impl<'a> Walker<'a> {
@@ -255,6 +257,7 @@ impl<'a> Walker<'a> {
             owner_memo: std::cell::RefCell::new(HashMap::new()),
             tunnels_down,
             cache: HashMap::new(),
+            roles: None,
         }
     }
 
@@ -394,6 +397,18 @@ impl<'a> Walker<'a> {
         b
     }
 
+    /// The forwarding signature of destination `d` in this state
+    /// ([`super::classes::ForwardingRoles::signature`]): destinations with equal
+    /// signatures have walks with the same hops and ends from every source, so one of
+    /// them stands for all.
+    pub fn forwarding_signature(&mut self, d: Ipv4Addr) -> Vec<u32> {
+        let (net, state) = (self.net, self.state);
+        let fabric = &self.fabric;
+        self.roles
+            .get_or_insert_with(|| super::classes::ForwardingRoles::new(net, state, fabric))
+            .signature(d)
+    }
+
     /// Forgets cached decisions (e.g. between destination classes of a long sweep).
     pub fn clear_cache(&mut self) {
         self.cache.clear();
@@ -438,10 +453,13 @@ impl<'a> Walker<'a> {
         // local route, delivered here unless a static or BGP route is more specific.
         // AVS management appliances use only routes more specific than 0.0.0.0/0.
         let usable = |p: &ipnet::Ipv4Net| ctx != CTX_MANAGEMENT || p.prefix_len() > 0;
+        // A static into a static VPN connection's tunnel stands only while the
+        // connection is up (`StaticRoute::requires`).
         let st = node
             .statics
             .iter()
             .filter(|s| s.prefix.contains(&d) && usable(&s.prefix))
+            .filter(|s| s.stands(|c| self.live.is_down(c)))
             .max_by_key(|s| s.prefix.prefix_len());
         let bgp = self
             .state

@@ -30,7 +30,7 @@ use super::{endpoint_source, owners, vnet_owner, Owner, Scenario};
 use crate::ir::{ComponentId, Endpoint, Network, NodeId, Property, PropertyKind};
 use ipnet::Ipv4Net;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::net::Ipv4Addr;
 
 /// At most this many witness paths are kept per counterexample.
@@ -333,9 +333,14 @@ fn evaluate_at_until(
                 .collect();
             sources.extend(net.subnets.ids().map(super::Source::Subnet));
             let mut bad = Vec::new();
+            // One class per forwarding role: the others loop exactly when it does.
+            let mut seen: HashSet<Vec<u32>> = HashSet::new();
             for class in destination_classes(net, &[]) {
                 if let Some(why) = stop() {
                     return PropertyOutcome::Inconclusive(why);
+                }
+                if !seen.insert(walker.forwarding_signature(class.representative())) {
+                    continue;
                 }
                 walker.clear_cache();
                 for s in &sources {
@@ -379,9 +384,18 @@ fn paths_between(
     let src = endpoint_source(net, from)
         .ok_or(NoPaths::NoSource("the source has no place in the design"))?;
     let mut out = Vec::new();
+    // Destinations with the same forwarding role have paths with the same hops and
+    // ends (and owners): one stands for all. Only when the destinations are the
+    // routing design's own (an environment's announcements make owners that
+    // `dest_net` does not have).
+    let group = std::ptr::eq(net, dest_net);
+    let mut seen: HashSet<Vec<u32>> = HashSet::new();
     for d in destinations(dest_net, from, to) {
         if let Some(why) = stop() {
             return Err(NoPaths::Stopped(why));
+        }
+        if group && !seen.insert(walker.forwarding_signature(d)) {
+            continue;
         }
         out.extend(walker.walk(src, d));
     }

@@ -33,7 +33,7 @@
 //! design cannot tell apart (one class of [`super::slices`], same routes in `S`) share
 //! one certificate.
 
-use super::bgp::{export, strictly_better, Route, State, DEFAULT_LOCAL_PREF};
+use super::bgp::{strictly_better, Route, State, DEFAULT_LOCAL_PREF};
 use super::{Live, Scenario};
 use crate::ir::{Action, Condition, EdgeId, Id, Network, NodeId, TagId, NO_ADVERTISE};
 use ipnet::Ipv4Net;
@@ -366,11 +366,27 @@ fn policies(
     cur
 }
 
-/// What edge `e` offers when its sender may hold anything `a` describes.
+/// What edge `e` offers when its sender may hold anything `a` describes (on an edge
+/// that originates `p`, the generated route whatever `a` is: [`super::bgp::transfer`]).
 fn transfer(net: &Network, eid: EdgeId, a: &Abstract, p: Ipv4Net) -> Option<Abstract> {
     let e = net.edges.get(eid)?;
     let sender = net.nodes.get(e.from)?;
     let receiver = net.nodes.get(e.to)?;
+    if e.originates_default(p) {
+        let mut out = Abstract::of(&Route::local(p, e.from));
+        for asn in &e.prepend {
+            out.counts.add(*asn, 1);
+        }
+        if let Some(asn) = e.loop_check {
+            if out.counts.get(&asn).unwrap_or(0) > u32::from(e.allowas_in) {
+                return None;
+            }
+        }
+        if e.reset_local_pref {
+            out.lp_max = DEFAULT_LOCAL_PREF;
+        }
+        return policies(net, &e.import, out, receiver.asn, p);
+    }
     let no_adv = |t: &TagId| {
         net.tags
             .get(*t)
@@ -681,6 +697,9 @@ type Parts = BTreeMap<Option<EdgeId>, Abstract>;
 /// What edge `e` offers when its sender is outside `fixed` and may hold `parts`.
 fn offer(net: &Network, e: EdgeId, parts: &Parts, p: Ipv4Net) -> Option<Abstract> {
     let edge = net.edges.get(e)?;
+    if edge.originates_default(p) {
+        return transfer(net, e, &Abstract::of(&Route::local(p, edge.from)), p);
+    }
     let mut out = None;
     for (src, a) in parts {
         if let Some(l) = src.and_then(|l| net.edges.get(l)) {
@@ -745,11 +764,10 @@ fn outside_bounds(
                 continue;
             };
             let from = edge.from.index();
-            if fixed.get(from).copied().unwrap_or(false) {
-                // Offers from fixed senders are exact and do not change.
-                let offer = state
-                    .best(edge.from, p)
-                    .and_then(|r| export(net, *e, r))
+            if fixed.get(from).copied().unwrap_or(false) || edge.originates_default(p) {
+                // Offers from fixed senders are exact and do not change; nor do those
+                // of edges that originate `p`, whatever their sender holds.
+                let offer = super::bgp::offer(net, *e, p, state.best(edge.from, p))
                     .map(|r| Abstract::of(&r));
                 if let Some(offer) = offer {
                     slot.insert(Some(*e), offer);
@@ -822,10 +840,9 @@ fn forced(
     if let Some(r) = best {
         // Its source must be fixed (or itself).
         if let Some(e) = r.learned_from {
-            let from_fixed = net
-                .edges
-                .get(e)
-                .is_some_and(|x| fixed.get(x.from.index()).copied().unwrap_or(false));
+            let from_fixed = net.edges.get(e).is_some_and(|x| {
+                fixed.get(x.from.index()).copied().unwrap_or(false) || x.originates_default(p)
+            });
             if !from_fixed {
                 return false;
             }
@@ -838,8 +855,9 @@ fn forced(
         let Some(edge) = net.edges.get(*e) else {
             continue;
         };
-        if fixed.get(edge.from.index()).copied().unwrap_or(false) {
-            // Offers from fixed nodes are the same as in `state`, which is stable.
+        if fixed.get(edge.from.index()).copied().unwrap_or(false) || edge.originates_default(p) {
+            // Offers from fixed nodes (and from edges that originate `p`) are the same
+            // as in `state`, which is stable.
             continue;
         }
         let Some(offer) = bounds.offers.get(e) else {

@@ -27,6 +27,8 @@ pub(crate) struct ConfigSide {
     pub export: Vec<PolicyId>,
     pub allowas_in: u8,
     pub weight: Option<u32>,
+    /// `neighbor A default-originate`.
+    pub default_originate: Option<Span>,
     pub span: Span,
 }
 
@@ -228,6 +230,7 @@ pub(crate) fn apply(ctx: &mut Ctx) {
                 prefix: s.prefix,
                 target: s.target,
                 span: s.span,
+                requires: Vec::new(),
             })
             .collect();
         for s in &t.sessions {
@@ -240,6 +243,7 @@ pub(crate) fn apply(ctx: &mut Ctx) {
                 export: map(&s.export),
                 allowas_in: s.allowas_in,
                 weight: s.weight,
+                default_originate: s.default_originate,
                 span: s.span,
             });
         }

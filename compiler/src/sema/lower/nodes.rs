@@ -288,6 +288,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                     prefix,
                     target,
                     span: l.span,
+                    requires: Vec::new(),
                 })
             })
             .collect();

@@ -16,7 +16,15 @@ impl<'n> Encoder<'n> {
     ) -> PrefixPlane {
         let net = self.net;
         let origs = self.originators(p);
-        let fwd = self.forward_closure(&origs);
+        // Senders of edges that originate `p` (`default-originate`) are sources too.
+        let mut sources = origs.clone();
+        sources.extend(
+            net.edges
+                .values()
+                .filter(|e| e.originates_default(p))
+                .map(|e| e.from),
+        );
+        let fwd = self.forward_closure(&sources);
         let keep: BTreeSet<NodeId> = match interest {
             Some(t) => {
                 let bwd = self.backward_closure(t);
@@ -149,7 +157,8 @@ impl<'n> Encoder<'n> {
                     ]));
                 }
                 if let CandSource::Edge(e) = ci.source {
-                    if let Some(edge) = net.edges.get(e) {
+                    // A generated default route rests on no route of its sender.
+                    if let Some(edge) = net.edges.get(e).filter(|x| !x.originates_default(p)) {
                         if let Some((_, _, urank)) = bests.get(&edge.from) {
                             parts.push(rank.gt(urank));
                         }

@@ -26,6 +26,16 @@ impl<'n> Encoder<'n> {
         let (u, v) = (e.from, e.to);
         let sender = net.nodes.get(u);
         let receiver = net.nodes.get(v);
+        // FRR `neighbor A default-originate`: the sender's generated 0.0.0.0/0 in
+        // place of its best route, past its export policies (sim::bgp::transfer).
+        let generated = e.originates_default(p);
+        let generated_route;
+        let r = if generated {
+            generated_route = self.generated_route(u);
+            &generated_route
+        } else {
+            r
+        };
         let mut gate = vec![
             r.valid.clone(),
             self.scen.usable(net, eid),
@@ -33,7 +43,7 @@ impl<'n> Encoder<'n> {
             alive_v,
         ];
         // 2. not back to where it came from; 3. iBGP split horizon.
-        for (i, src) in ucands.iter().enumerate() {
+        for (i, src) in ucands.iter().enumerate().filter(|_| !generated) {
             if let CandSource::Edge(le) = src {
                 if let Some(ledge) = net.edges.get(*le) {
                     if ledge.from == v || (ledge.ibgp && e.ibgp) {
@@ -58,8 +68,12 @@ impl<'n> Encoder<'n> {
         };
         let sender_asn = sender.map(|n| n.asn).unwrap_or(0);
         let receiver_asn = receiver.map(|n| n.asn).unwrap_or(0);
-        // 5. export policies.
-        let mut t = self.policies(&e.export, start, p, sender_asn, u, Stage::Export);
+        // 5. export policies (not for the generated default route).
+        let mut t = if generated {
+            start
+        } else {
+            self.policies(&e.export, start, p, sender_asn, u, Stage::Export)
+        };
         // 6. prepend (the rightmost of the prepended ASNs first: the leading run).
         for asn in e.prepend.iter().rev() {
             prepend(&self.uni, &mut t.r, *asn, 1);
@@ -104,6 +118,24 @@ impl<'n> Encoder<'n> {
         out.weight = Int::from_i64(i64::from(e.weight));
         out.valid = Bool::and(&gate);
         out
+    }
+
+    /// The route node `u` generates for `neighbor A default-originate`: its own
+    /// origination's attributes (empty path, local_pref 100, MED 0, no tags, next hop
+    /// local until the transfer sets it).
+    fn generated_route(&self, u: NodeId) -> SymRoute {
+        let zero = Int::from_i64(0);
+        SymRoute {
+            valid: Bool::from_bool(true),
+            weight: Int::from_i64(super::LOCAL_WEIGHT),
+            lp: Int::from_i64(DEFAULT_LP),
+            med: zero.clone(),
+            counts: self.uni.asns.iter().map(|_| zero.clone()).collect(),
+            tags: (0..self.ntags()).map(|_| Bool::from_bool(false)).collect(),
+            origin: Int::from_i64(if self.uni.origin { u.index() as i64 } else { 0 }),
+            nh: Int::from_i64(self.uni.nh_local()),
+            lead: self.uni.lead_slots(|_| zero.clone()),
+        }
     }
 
     /// Whether any of `asns` occurs in `r`'s path (false without
