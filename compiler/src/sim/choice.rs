@@ -181,10 +181,9 @@ pub fn stable_states(
         if !legal(net, &state, &choices) {
             continue;
         }
+        // Every tie, chosen already or not: a choice made earlier may meet senders
+        // that were not tied when it was made.
         for tie in material_ties(net, sc, &state) {
-            if choices.get(tie.prefix, tie.node).is_some() {
-                continue;
-            }
             for s in tie.others.iter().rev() {
                 let next = choices.with(tie.prefix, tie.node, *s);
                 if seen.insert(next.clone()) {

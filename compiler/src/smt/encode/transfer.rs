@@ -135,6 +135,7 @@ impl<'n> Encoder<'n> {
             origin: Int::from_i64(if self.uni.origin { u.index() as i64 } else { 0 }),
             nh: Int::from_i64(self.uni.nh_local()),
             lead: self.uni.lead_slots(|_| zero.clone()),
+            lead_exact: Bool::from_bool(true),
         }
     }
 
@@ -157,7 +158,8 @@ impl<'n> Encoder<'n> {
     /// the run), or — for `remove_as`, which can only extend the run (`grows`) — no
     /// private ASN occurs beyond it. Otherwise each private ASN's share of the run is
     /// free between its old share (`grows`; else none) and all of its occurrences: an
-    /// over-approximation, flagged in [`Encoder::imprecise`].
+    /// over-approximation, marked in [`SymRoute::lead_exact`] (and flagged in
+    /// [`Encoder::imprecise`] where leading-only stripping reads it).
     fn loosen_lead(&self, t: &mut Transit, hit: Bool, grows: bool) {
         if t.r.lead.is_empty() {
             return;
@@ -201,9 +203,10 @@ impl<'n> Encoder<'n> {
             let clamped = free.lt(&low).ite(&low, &free.gt(c).ite(c, &free));
             *l = public_left.ite(&unknown.ite(&clamped, l), c);
         }
-        self.imprecise
-            .borrow_mut()
-            .push(Bool::and(&[t.pass.clone(), unknown]));
+        t.r.lead_exact = public_left.ite(
+            &Bool::and(&[t.r.lead_exact.clone(), unknown.not()]),
+            &Bool::from_bool(true),
+        );
     }
 
     pub(super) fn policies(
@@ -320,14 +323,22 @@ impl<'n> Encoder<'n> {
                 for l in &mut t.r.lead {
                     *l = zero.clone();
                 }
+                t.r.lead_exact = Bool::from_bool(true);
             }
             Action::RemoveLeadingPrivateAs => {
-                // Exact: the leading run is known per ASN (`SymRoute::lead`); what is
-                // left starts with a public ASN (or is empty).
+                // Exact where the leading run is known per ASN (`SymRoute::lead`);
+                // where an earlier `remove_as`/`replace_as` left it over-approximated,
+                // flagged. What is left starts with a public ASN (or is empty).
+                if t.r.lead_exact.as_bool() != Some(true) {
+                    self.imprecise
+                        .borrow_mut()
+                        .push(Bool::and(&[t.pass.clone(), t.r.lead_exact.not()]));
+                }
                 for (c, l) in t.r.counts.iter_mut().zip(t.r.lead.iter_mut()) {
                     *c = Int::sub(&[c.clone(), l.clone()]);
                     *l = zero.clone();
                 }
+                t.r.lead_exact = Bool::from_bool(true);
             }
             Action::RemoveAs(list) => {
                 // Removing a public ASN may join private ASNs after it to the leading
@@ -401,9 +412,10 @@ fn prepend(u: &super::Universe, r: &mut SymRoute, asn: u32, k: u32) {
         if let Some(l) = r.lead.get_mut(slot) {
             *l = Int::add(&[l.clone(), Int::from_i64(i64::from(k))]);
         }
-    } else if k > 0 {
+    } else if k > 0 && !r.lead.is_empty() {
         for l in &mut r.lead {
             *l = Int::from_i64(0);
         }
+        r.lead_exact = Bool::from_bool(true);
     }
 }
