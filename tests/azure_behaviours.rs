@@ -36,8 +36,8 @@ use std::net::Ipv4Addr;
 const DESIGNS: &[&str] = &[
     "avs-advertises-only-originated",
     "avs-default-asn",
-    "avs-leading-run-unknown",
     "avs-ecmp-across-circuits",
+    "avs-leading-run-unknown",
     "avs-management-no-default-route",
     "avs-rejects-bogons",
     "avs-strips-leading-private-asns",
