@@ -37,6 +37,7 @@ const DESIGNS: &[&str] = &[
     "avs-advertises-only-originated",
     "avs-default-asn",
     "avs-ecmp-across-circuits",
+    "avs-leading-run-unknown",
     "avs-management-no-default-route",
     "avs-rejects-bogons",
     "avs-strips-leading-private-asns",
@@ -2525,4 +2526,30 @@ fn avs_strips_leading_private_asns() {
     );
     // z3 alone too: the leading private run is part of the symbolic route.
     assert_eq!(d.z3(), vec![avscheck::smt::Status::Pass]);
+}
+
+#[test]
+fn avs_leading_run_unknown() {
+    let d = design("avs-leading-run-unknown");
+    assert_eq!(d.best_path("fw_w", "10.9.0.0/16"), Some(vec![174, 65300]));
+    let mut paths: Vec<Vec<u32>> = d.state().rib(d.node("avs1")).unwrap().prefixes
+        [&p("10.9.0.0/16")]
+        .candidates
+        .iter()
+        .map(|r| r.as_path.clone())
+        .collect();
+    paths.sort();
+    assert_eq!(paths, vec![vec![12076, 174, 65300], vec![12076, 3000]]);
+    assert_eq!(d.installed_from("avs1", "10.9.0.0/16"), hops(&["er_n"]));
+    assert_eq!(
+        d.verdicts(),
+        vec![verdict("AVS avoids the west circuit", CheckStatus::Pass)]
+    );
+    // z3 alone: the over-approximated leading run would let the routes tie; it says
+    // `unknown` rather than report that counterexample.
+    let z3 = d.z3();
+    assert!(
+        matches!(z3.as_slice(), [avscheck::smt::Status::Unknown(why)] if why.contains("leading")),
+        "{z3:?}"
+    );
 }

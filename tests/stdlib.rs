@@ -16,7 +16,7 @@ use avscheck::{Diagnostic, SourceMap, Span, Spanned};
 use std::collections::BTreeSet;
 
 /// The built-in behaviours (LANGUAGE.md §2.2; docs/semantics.md).
-const DOCUMENTED_BEHAVIOURS: [&str; 14] = [
+const DOCUMENTED_BEHAVIOURS: [&str; 15] = [
     "owns_originated",
     "multipath",
     "control_plane_only",
@@ -31,6 +31,7 @@ const DOCUMENTED_BEHAVIOURS: [&str; 14] = [
     "internet",
     "load_balancing",
     "program_vpn_gateway",
+    "leading_private_strip",
 ];
 
 /// A design that only says `use M` (nothing for `core`, which is implicit).

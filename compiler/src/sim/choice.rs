@@ -37,7 +37,7 @@ use super::bgp::{
     export, stable_state_choosing, strictly_better, undocumented_tie, State, Unsettled,
 };
 use super::{Live, Scenario};
-use crate::ir::{Network, NodeId};
+use crate::ir::{EdgeId, Id, Network, NodeId};
 use ipnet::Ipv4Net;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -75,16 +75,25 @@ pub struct Tie {
 }
 
 /// The undocumented ties of `state` (a stable state of scenario `sc`) that matter, in
-/// (prefix, node) order.
+/// (node, prefix) order.
 pub fn material_ties(net: &Network, sc: &Scenario, state: &State) -> Vec<Tie> {
     let dropped: BTreeSet<_> = state.dropped.iter().map(|d| d.session).collect();
     let live = Live::new(net, sc, &dropped);
+    let mut out_edges: Vec<Vec<EdgeId>> = vec![Vec::new(); net.nodes.len()];
+    for (e, edge) in net.edges.iter() {
+        if live.edge(e) {
+            if let Some(v) = out_edges.get_mut(edge.from.index()) {
+                v.push(e);
+            }
+        }
+    }
     let mut out = Vec::new();
-    for p in &state.reps {
-        for (v, rib) in state.ribs.iter() {
-            let Some(entry) = rib.prefixes.get(p) else {
+    for (v, rib) in state.ribs.iter() {
+        for (p, entry) in &rib.prefixes {
+            // Most entries hold one candidate: nothing to choose.
+            if entry.candidates.len() < 2 || !state.reps.contains(p) {
                 continue;
-            };
+            }
             let Some(best) = entry.candidates.first() else {
                 continue;
             };
@@ -101,12 +110,11 @@ pub fn material_ties(net: &Network, sc: &Scenario, state: &State) -> Vec<Tie> {
             }
             let multipath = net.nodes.get(v).is_some_and(|n| n.behaviours.multipath);
             let matters = !multipath
-                || net.edges.iter().any(|(e, edge)| {
-                    edge.from == v
-                        && live.edge(e)
-                        && tied
-                            .iter()
-                            .any(|c| export(net, e, c) != export(net, e, best))
+                || out_edges.get(v.index()).is_some_and(|es| {
+                    es.iter().any(|e| {
+                        tied.iter()
+                            .any(|c| export(net, *e, c) != export(net, *e, best))
+                    })
                 });
             if !matters {
                 continue;
@@ -173,10 +181,9 @@ pub fn stable_states(
         if !legal(net, &state, &choices) {
             continue;
         }
+        // Every tie, chosen already or not: a choice made earlier may meet senders
+        // that were not tied when it was made.
         for tie in material_ties(net, sc, &state) {
-            if choices.get(tie.prefix, tie.node).is_some() {
-                continue;
-            }
             for s in tie.others.iter().rev() {
                 let next = choices.with(tie.prefix, tie.node, *s);
                 if seen.insert(next.clone()) {

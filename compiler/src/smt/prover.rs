@@ -29,6 +29,10 @@ pub struct Prover {
     /// the encoding ran out of either, every answer is `unknown` (the facts may be
     /// incomplete).
     budget: Rc<Budget>,
+    /// The encoder's over-approximation flags ([`Encoder::imprecise`]) and whether
+    /// every check must hold them all false ([`Prover::set_exact_only`]).
+    flags: Rc<std::cell::RefCell<Vec<Bool>>>,
+    exact_only: std::cell::Cell<bool>,
 }
 
 impl Prover {
@@ -46,6 +50,8 @@ impl Prover {
         Prover {
             solver: Solver::new_for_logic("QF_LIA").unwrap_or_default(),
             budget,
+            flags: Rc::new(std::cell::RefCell::new(Vec::new())),
+            exact_only: std::cell::Cell::new(false),
         }
     }
 
@@ -65,15 +71,16 @@ impl Prover {
         self.solver.assert(fact);
     }
 
-    /// Asserts `fact` in a frame of its own, until [`Prover::pop_fact`].
-    pub fn push_fact(&self, fact: &Bool) {
-        self.solver.push();
-        self.solver.assert(fact);
+    /// Shares the encoder's over-approximation flags ([`Encoder::imprecise`]).
+    pub fn watch(&mut self, enc: &Encoder<'_>) {
+        self.flags = enc.imprecise.clone();
     }
 
-    /// Drops the frame of the last [`Prover::push_fact`] (and every fact asserted since).
-    pub fn pop_fact(&self) {
-        self.solver.pop(1);
+    /// While on, every check also requires each flag of [`Prover::watch`] — as many as
+    /// exist when it runs — to be false: only models where every over-approximated
+    /// transfer is exact.
+    pub fn set_exact_only(&self, on: bool) {
+        self.exact_only.set(on);
     }
 
     /// Hands the encoder's new facts to the solver (each fact once per session).
@@ -123,6 +130,12 @@ impl Prover {
         self.solver.assert(violation);
         for e in extra {
             self.solver.assert(e);
+        }
+        if self.exact_only.get() {
+            let flags = self.flags.borrow();
+            if !flags.is_empty() {
+                self.solver.assert(Bool::or(&flags).not());
+            }
         }
         let result = self.solver.check();
         let outcome = match result {

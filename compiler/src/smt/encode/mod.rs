@@ -225,6 +225,10 @@ pub struct Universe {
     /// ([`crate::ir::Action::RemoveLeadingPrivateAs`]): routes carry
     /// [`super::encode::SymRoute::lead`].
     pub lead: bool,
+    /// With `lead`: some policy may leave the leading run over-approximated
+    /// (`remove_as` of a public ASN, `replace_as`), so routes carry a
+    /// [`super::encode::SymRoute::lead_exact`] variable.
+    pub lead_loose: bool,
 }
 
 impl Universe {
@@ -233,6 +237,7 @@ impl Universe {
         let mut addrs = BTreeSet::new();
         let mut med = false;
         let mut lead = false;
+        let mut loose = false;
         let mut origin = net.checks.values().any(|c| {
             c.properties.iter().any(|p| {
                 matches!(
@@ -261,6 +266,11 @@ impl Universe {
                     .actions
                     .iter()
                     .any(|a| matches!(a, Action::RemoveLeadingPrivateAs));
+                loose |= r.actions.iter().any(|a| match a {
+                    Action::ReplaceAs(_) => true,
+                    Action::RemoveAs(l) => l.iter().any(|x| !crate::ir::is_private_asn(*x)),
+                    _ => false,
+                });
                 for a in &r.actions {
                     match a {
                         Action::Prepend(n, _) => {
@@ -285,6 +295,7 @@ impl Universe {
             med,
             origin,
             lead,
+            lead_loose: lead && loose,
         }
     }
 
@@ -373,7 +384,7 @@ pub struct Encoder<'n> {
     /// all). A counterexample is reported only when one exists with all of these
     /// false (`queries::Session::exact_fail`); a proof stands as it is (every real
     /// behaviour is a model).
-    pub imprecise: std::cell::RefCell<Vec<Bool>>,
+    pub imprecise: Rc<std::cell::RefCell<Vec<Bool>>>,
     /// Counter for the fresh variables of [`Encoder::imprecise`].
     fresh: std::cell::Cell<usize>,
     /// Whole-network planes (no slicing) built so far, shared by every data-plane
@@ -412,7 +423,7 @@ impl<'n> Encoder<'n> {
             drops: Vec::new(),
             doubted: Vec::new(),
             acts: Vec::new(),
-            imprecise: std::cell::RefCell::new(Vec::new()),
+            imprecise: Rc::new(std::cell::RefCell::new(Vec::new())),
             fresh: std::cell::Cell::new(0),
             planes: BTreeMap::new(),
             budget,

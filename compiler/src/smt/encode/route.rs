@@ -20,6 +20,10 @@ pub struct SymRoute {
     /// private ASNs (before the first public one; 0 for public ASNs). Empty unless
     /// [`Universe::lead`]: only leading-only stripping (towards AVS) reads it.
     pub lead: Vec<Int>,
+    /// Whether `lead` is exact (false after `remove_as` / `replace_as` left it
+    /// over-approximated, until a public ASN is prepended or private ASNs are
+    /// stripped); constant true without [`Universe::lead`].
+    pub lead_exact: Bool,
     /// Per `TagId`.
     pub tags: Vec<Bool>,
     /// Originating node index.
@@ -51,6 +55,11 @@ impl SymRoute {
                 .map(|a| Int::new_const(format!("{prefix}_as{a}")))
                 .collect(),
             lead: u.lead_slots(|a| Int::new_const(format!("{prefix}_lead{a}"))),
+            lead_exact: if u.lead_loose {
+                Bool::new_const(format!("{prefix}_lead_exact"))
+            } else {
+                Bool::from_bool(true)
+            },
             tags: (0..ntags)
                 .map(|t| Bool::new_const(format!("{prefix}_tag{t}")))
                 .collect(),
@@ -72,6 +81,7 @@ impl SymRoute {
             med: zero.clone(),
             counts: u.asns.iter().map(|_| zero.clone()).collect(),
             lead: u.lead_slots(|_| zero.clone()),
+            lead_exact: Bool::from_bool(true),
             tags: (0..ntags).map(|_| Bool::from_bool(false)).collect(),
             origin: zero.clone(),
             nh: zero,
@@ -92,6 +102,7 @@ impl SymRoute {
         for (a, b) in self.lead.iter().zip(&o.lead) {
             parts.push(a.eq(b));
         }
+        parts.push(self.lead_exact.iff(&o.lead_exact));
         for (a, b) in self.tags.iter().zip(&o.tags) {
             parts.push(a.iff(b));
         }
@@ -110,6 +121,7 @@ impl SymRoute {
                 .zip(&b.counts)
                 .map(|(x, y)| c.ite(x, y))
                 .collect(),
+            lead_exact: c.ite(&a.lead_exact, &b.lead_exact),
             lead: a
                 .lead
                 .iter()

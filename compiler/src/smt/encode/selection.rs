@@ -106,6 +106,7 @@ impl<'n> Encoder<'n> {
                 med: zero.clone(),
                 counts: self.uni.asns.iter().map(|_| zero.clone()).collect(),
                 lead: self.uni.lead_slots(|_| zero.clone()),
+                lead_exact: Bool::from_bool(true),
                 tags: (0..self.ntags()).map(|_| Bool::from_bool(false)).collect(),
                 origin: Int::from_i64(if self.uni.origin { v.index() as i64 } else { 0 }),
                 nh: Int::from_i64(self.uni.nh_local()),

@@ -135,6 +135,7 @@ impl<'n> Encoder<'n> {
             origin: Int::from_i64(if self.uni.origin { u.index() as i64 } else { 0 }),
             nh: Int::from_i64(self.uni.nh_local()),
             lead: self.uni.lead_slots(|_| zero.clone()),
+            lead_exact: Bool::from_bool(true),
         }
     }
 
@@ -152,44 +153,60 @@ impl<'n> Encoder<'n> {
         Bool::or(&parts)
     }
 
-    /// Where `hit` holds, the leading private run is no longer known: each private
-    /// ASN's share of it becomes free between none and all of its occurrences (an
-    /// over-approximation, flagged in [`Encoder::imprecise`]) — unless no public ASN is
-    /// left in the path, where the whole path is the leading run and each private
-    /// ASN's share is all of its occurrences (exact: the seed's `remove_as 65515 12076
-    /// 398656` on a route from on-premises leaves only private ASNs).
-    fn loosen_lead(&self, t: &mut Transit, hit: Bool) {
+    /// After `remove_as` / `replace_as` (`hit`: a listed ASN occurred), the leading
+    /// private run is known only in two cases: no public ASN is left (the whole path is
+    /// the run), or — for `remove_as`, which can only extend the run (`grows`) — no
+    /// private ASN occurs beyond it. Otherwise each private ASN's share of the run is
+    /// free between its old share (`grows`; else none) and all of its occurrences: an
+    /// over-approximation, marked in [`SymRoute::lead_exact`] (and flagged in
+    /// [`Encoder::imprecise`] where leading-only stripping reads it).
+    fn loosen_lead(&self, t: &mut Transit, hit: Bool, grows: bool) {
         if t.r.lead.is_empty() {
             return;
         }
         let zero = Int::from_i64(0);
-        let n = self.fresh.get();
-        self.fresh.set(n + 1);
         let is_private = |i: usize| {
             self.uni
                 .asns
                 .get(i)
                 .is_some_and(|a| crate::ir::is_private_asn(*a))
         };
-        let public: Vec<Bool> =
+        let public_left: Vec<Bool> =
             t.r.counts
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| !is_private(*i))
                 .map(|(_, c)| c.gt(&zero))
                 .collect();
-        let public_left = Bool::or(&public);
+        let public_left = Bool::or(&public_left);
+        let beyond: Vec<Bool> =
+            t.r.counts
+                .iter()
+                .zip(&t.r.lead)
+                .enumerate()
+                .filter(|(i, _)| is_private(*i))
+                .map(|(_, (c, l))| c.gt(l))
+                .collect();
+        let unknown = if grows {
+            Bool::and(&[hit, public_left.clone(), Bool::or(&beyond)])
+        } else {
+            Bool::and(&[hit, public_left.clone()])
+        };
+        let n = self.fresh.get();
+        self.fresh.set(n + 1);
         for (i, (l, c)) in t.r.lead.iter_mut().zip(&t.r.counts).enumerate() {
             if !is_private(i) {
                 continue;
             }
+            let low = if grows { l.clone() } else { zero.clone() };
             let free = Int::new_const(format!("lead_free{n}_{i}"));
-            let clamped = free.lt(&zero).ite(&zero, &free.gt(c).ite(c, &free));
-            *l = hit.ite(&public_left.ite(&clamped, c), l);
+            let clamped = free.lt(&low).ite(&low, &free.gt(c).ite(c, &free));
+            *l = public_left.ite(&unknown.ite(&clamped, l), c);
         }
-        self.imprecise
-            .borrow_mut()
-            .push(Bool::and(&[t.pass.clone(), hit, public_left]));
+        t.r.lead_exact = public_left.ite(
+            &Bool::and(&[t.r.lead_exact.clone(), unknown.not()]),
+            &Bool::from_bool(true),
+        );
     }
 
     pub(super) fn policies(
@@ -306,14 +323,22 @@ impl<'n> Encoder<'n> {
                 for l in &mut t.r.lead {
                     *l = zero.clone();
                 }
+                t.r.lead_exact = Bool::from_bool(true);
             }
             Action::RemoveLeadingPrivateAs => {
-                // Exact: the leading run is known per ASN (`SymRoute::lead`); what is
-                // left starts with a public ASN (or is empty).
+                // Exact where the leading run is known per ASN (`SymRoute::lead`);
+                // where an earlier `remove_as`/`replace_as` left it over-approximated,
+                // flagged. What is left starts with a public ASN (or is empty).
+                if t.r.lead_exact.as_bool() != Some(true) {
+                    self.imprecise
+                        .borrow_mut()
+                        .push(Bool::and(&[t.pass.clone(), t.r.lead_exact.not()]));
+                }
                 for (c, l) in t.r.counts.iter_mut().zip(t.r.lead.iter_mut()) {
                     *c = Int::sub(&[c.clone(), l.clone()]);
                     *l = zero.clone();
                 }
+                t.r.lead_exact = Bool::from_bool(true);
             }
             Action::RemoveAs(list) => {
                 // Removing a public ASN may join private ASNs after it to the leading
@@ -332,7 +357,7 @@ impl<'n> Encoder<'n> {
                         }
                     }
                 }
-                self.loosen_lead(t, hit);
+                self.loosen_lead(t, hit, true);
             }
             Action::ReplaceAs(list) => {
                 let Some(target) = self.uni.asn_slot(own_asn) else {
@@ -356,7 +381,7 @@ impl<'n> Encoder<'n> {
                     moved.push(c.clone());
                     *c = Int::add(&moved);
                 }
-                self.loosen_lead(t, hit);
+                self.loosen_lead(t, hit, false);
             }
             Action::SetNextHopSelf => {
                 if stage == Stage::Export {
@@ -387,9 +412,10 @@ fn prepend(u: &super::Universe, r: &mut SymRoute, asn: u32, k: u32) {
         if let Some(l) = r.lead.get_mut(slot) {
             *l = Int::add(&[l.clone(), Int::from_i64(i64::from(k))]);
         }
-    } else if k > 0 {
+    } else if k > 0 && !r.lead.is_empty() {
         for l in &mut r.lead {
             *l = Int::from_i64(0);
         }
+        r.lead_exact = Bool::from_bool(true);
     }
 }

@@ -218,9 +218,12 @@ impl<'n> Session<'n> {
         max_memory: u64,
     ) -> Session<'n> {
         let budget = Rc::new(Budget::new(deadline, max_memory));
+        let enc = Encoder::with_budget(net, scenario, budget.clone());
+        let mut prover = Prover::with_budget(budget.clone());
+        prover.watch(&enc);
         Session {
-            enc: Encoder::with_budget(net, scenario, budget.clone()),
-            prover: Prover::with_budget(budget.clone()),
+            enc,
+            prover,
             budget,
         }
     }
@@ -315,38 +318,25 @@ impl<'n> Session<'n> {
 
     /// A counterexample `found` on an encoding that over-approximates somewhere
     /// ([`Encoder::imprecise`]) stands only if the question still fails with every
-    /// over-approximated transfer exact (the flags false, asserted in a frame of their
-    /// own); otherwise the answer is `unknown`. A proof needs no such step.
+    /// over-approximated transfer exact (every flag false in every check,
+    /// [`Prover::set_exact_only`]); otherwise the answer is `unknown`. A proof needs no
+    /// such step.
     fn exact_fail(&mut self, prop: &Property, found: Box<super::Counterexample>) -> Answer {
-        let mut found = Some(found);
-        // New planes a question builds bring new flags: ask again until none appear.
-        for _ in 0..4 {
-            let flags: Vec<Bool> = self.enc.imprecise.borrow().clone();
-            if flags.is_empty() {
-                return found.map(Answer::Fail).unwrap_or(Answer::Pass);
-            }
-            self.prover.sync(&mut self.enc);
-            let synced = self.enc.synced;
-            self.prover.push_fact(&Bool::or(&flags).not());
-            self.enc.drops.clear();
-            self.enc.doubted.clear();
-            let exact = self.question(prop);
-            self.prover.pop_fact();
-            // Facts handed to the solver inside the frame are gone with it.
-            self.enc.synced = synced.min(self.enc.synced);
-            let grew = self.enc.imprecise.borrow().len() > flags.len();
-            match exact {
-                Answer::Fail(c) if !grew => return Answer::Fail(c),
-                Answer::Fail(c) => found = Some(c),
-                Answer::Unknown(why) => return Answer::Unknown(why),
-                Answer::Pass => {
-                    return Answer::Unknown(
-                        "every counterexample rests on which private ASNs lead an AS path after `remove_as`/`replace_as` (AVS sees only leading private ASNs stripped), which the SMT engine's per-ASN counts cannot order".to_string(),
-                    )
-                }
+        self.enc.drops.clear();
+        self.enc.doubted.clear();
+        self.prover.set_exact_only(true);
+        let exact = self.question(prop);
+        self.prover.set_exact_only(false);
+        match exact {
+            Answer::Fail(c) => Answer::Fail(c),
+            Answer::Unknown(why) => Answer::Unknown(why),
+            Answer::Pass => {
+                drop(found);
+                Answer::Unknown(
+                    "every counterexample rests on which private ASNs lead an AS path after `remove_as`/`replace_as` (AVS sees only leading private ASNs stripped), which the SMT engine's per-ASN counts cannot order".to_string(),
+                )
             }
         }
-        Answer::Unknown("the encoding kept growing while confirming a counterexample".to_string())
     }
 
     fn question(&mut self, prop: &Property) -> Answer {
