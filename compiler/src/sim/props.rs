@@ -133,7 +133,8 @@ pub fn evaluate(net: &Network, state: &State, sc: &Scenario, prop: &Property) ->
     evaluate_at(net, net, state, sc, prop)
 }
 
-/// [`evaluate`], asking `stop` before each destination class it walks: when `stop`
+/// [`evaluate`], asking `stop` before each destination class it walks (one per
+/// forwarding role) and, for `loop_free`, each source: when `stop`
 /// answers a reason (a deadline, a memory budget: [`crate::budget::stop_check`]), the
 /// outcome is [`PropertyOutcome::Inconclusive`] with that reason.
 pub fn evaluate_until(
@@ -366,11 +367,11 @@ fn evaluate_at_until(
             // One class per forwarding role: the others loop exactly when it does.
             let mut seen: HashSet<Vec<u32>> = HashSet::new();
             for class in destination_classes(net, &[]) {
-                if let Some(why) = stop() {
-                    return PropertyOutcome::Inconclusive(why);
-                }
                 if !seen.insert(walker.forwarding_signature(class.representative())) {
                     continue;
+                }
+                if let Some(why) = stop() {
+                    return PropertyOutcome::Inconclusive(why);
                 }
                 walker.clear_cache();
                 for s in &sources {
@@ -424,11 +425,11 @@ fn paths_between(
     let group = std::ptr::eq(net, dest_net);
     let mut seen: HashSet<Vec<u32>> = HashSet::new();
     for d in destinations(dest_net, from, to) {
-        if let Some(why) = stop() {
-            return Err(NoPaths::Stopped(why));
-        }
         if group && !seen.insert(walker.forwarding_signature(d)) {
             continue;
+        }
+        if let Some(why) = stop() {
+            return Err(NoPaths::Stopped(why));
         }
         out.extend(walker.walk(src, d));
     }
