@@ -39,6 +39,7 @@ const DESIGNS: &[&str] = &[
     "avs-ecmp-across-circuits",
     "avs-management-no-default-route",
     "avs-rejects-bogons",
+    "avs-strips-leading-private-asns",
     "azure-firewall-udr-only",
     "default-microsoft-loop-prevention",
     "default-route-server-gateway-internal",
@@ -46,6 +47,7 @@ const DESIGNS: &[&str] = &[
     "er-default-route-accepted",
     "er-gateway-advertises",
     "er-gateway-allow-remote-vnet-traffic",
+    "er-gateway-ecmp-five-circuits",
     "er-gateway-no-transit-packets",
     "er-gateway-no-transit-routes",
     "er-msee-ignores-communities",
@@ -96,10 +98,19 @@ const DESIGNS: &[&str] = &[
     "route-server-total-limit",
     "sdwan-tunnel-over-internet",
     "sdwan-tunnel-underlay-through-itself",
+    "tie-avs-global-reach-two-circuits",
+    "tie-gateway-readvertises-one",
+    "tie-site-two-circuits",
     "two-regions-no-nva-routes-through-msee",
     "two-regions-plain-bgp-loops",
     "two-regions-route-server-loop-prevention",
     "vpn-gateway-er-preferred",
+    "vpn-gateway-static-connection-fails",
+    "vpn-gateway-static-prefixes",
+    "vpn-gateway-static-route-server",
+    "vpn-gateway-static-transit",
+    "vpn-gateway-transit-bgp",
+    "vpn-gateway-vpn-nva-keeps-own-route",
 ];
 
 // ---- the harness ---------------------------------------------------------------
@@ -1705,6 +1716,287 @@ fn vpn_gateway_er_preferred() {
     );
 }
 
+/// The VPN connection `gw`–`site` (its failure component).
+fn vpn_connection(d: &Design, gw: &str, site: &str) -> avscheck::ir::ComponentId {
+    let name = format!("{gw}–{site}");
+    d.net()
+        .components
+        .iter()
+        .find(|(_, c)| c.name == name)
+        .map(|(id, _)| id)
+        .unwrap_or_else(|| panic!("{}: no component `{name}`", d.stem))
+}
+
+#[test]
+fn vpn_gateway_static_prefixes() {
+    let d = design("vpn-gateway-static-prefixes");
+    // A static connection: no BGP session with the site, no AVS0300.
+    assert!(d.codes().is_empty(), "{:?}", d.codes());
+    let net = d.net();
+    let (gw, branch) = (d.node("vpngw"), d.node("branch"));
+    let session = net
+        .sessions
+        .values()
+        .find(|s| (s.a, s.b) == (gw, branch))
+        .expect("the connection");
+    assert_eq!(session.kind, SessionKind::Static);
+    // Programmed in the hub and in the spoke that uses the gateway, with no AS path.
+    for subnet in ["hub/default", "spoke/default"] {
+        assert_eq!(d.active(subnet, "192.168.91.0/24"), vec![gateway("vpngw")]);
+        let r = d
+            .effective(subnet)
+            .into_iter()
+            .find(|r| r.prefix == p("192.168.91.0/24"))
+            .unwrap();
+        assert!(r.as_path.is_empty(), "{subnet}: {:?}", r.as_path);
+    }
+    assert_eq!(d.best_path("vpngw", "192.168.91.0/24"), Some(vec![]));
+    assert_eq!(
+        d.best_from("vpngw", "192.168.91.0/24").as_deref(),
+        Some("branch")
+    );
+    // Nothing flows to the site over BGP: it routes the Azure side by static routes.
+    assert!(!d.has("branch", "10.190.0.0/16"));
+    let statics: Vec<String> = net.nodes[branch]
+        .statics
+        .iter()
+        .map(|s| s.prefix.to_string())
+        .collect();
+    assert_eq!(statics, vec!["10.190.0.0/16", "10.191.0.0/16"]);
+    assert_eq!(
+        d.trace("spoke", "192.168.91.5"),
+        vec![(
+            hops(&["vpngw", "branch"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.trace("branch", "10.191.0.5"),
+        vec![(
+            hops(&["branch", "vpngw"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict(
+                "the spoke reaches the branch over the static connection",
+                CheckStatus::Pass
+            ),
+            verdict(
+                "the branch reaches the hub and the spoke",
+                CheckStatus::Pass
+            ),
+        ]
+    );
+    // z3 itself, not only the concrete path: the conditional statics are encoded.
+    use avscheck::smt::Status;
+    assert_eq!(d.z3(), vec![Status::Pass, Status::Pass]);
+}
+
+#[test]
+fn vpn_gateway_static_route_server() {
+    let d = design("vpn-gateway-static-route-server");
+    assert!(d.codes().is_empty(), "{:?}", d.codes());
+    assert_eq!(d.best_path("ergw", "192.168.41.0/24"), Some(vec![]));
+    assert_eq!(
+        d.best_from("ergw", "192.168.41.0/24").as_deref(),
+        Some("rs")
+    );
+    assert_eq!(d.best_path("corp", "192.168.41.0/24"), Some(vec![12076]));
+    assert_eq!(
+        d.trace("corp", "192.168.41.5"),
+        vec![(
+            hops(&["corp", "er_corp", "ergw", "vpngw", "branch"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![verdict(
+            "the data centre reaches the static branch through Route Server",
+            CheckStatus::Pass
+        )]
+    );
+    // The override: the static prefixes stay off Route Server, so off ExpressRoute.
+    let rel = "tests/azure/vpn-gateway-static-route-server.avs";
+    let text = std::fs::read_to_string(format!("{}/{rel}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .replace(
+            "  connect branch\n",
+            "  connect branch\n  static_to_route_server false\n",
+        );
+    let off = avscheck::analyse(rel, &text);
+    let net = off.network.clone().unwrap();
+    let st = sim::stable_state(&net, &Scenario::default()).unwrap();
+    let prefix = p("192.168.41.0/24");
+    for n in ["rs", "ergw", "corp"] {
+        assert!(
+            st.best(net.node_by_name(n).unwrap(), prefix).is_none(),
+            "{n}"
+        );
+    }
+    assert!(st
+        .best(net.node_by_name("vpngw").unwrap(), prefix)
+        .is_some());
+    let v = avscheck::verify(&off, &avscheck::VerifyOptions::default());
+    assert_eq!(v.checks[0].status, CheckStatus::Fail);
+}
+
+#[test]
+fn vpn_gateway_static_transit() {
+    let d = design("vpn-gateway-static-transit");
+    assert!(d.codes().is_empty(), "{:?}", d.codes());
+    // The local network gateways' prefixes reach the BGP connection as [65515].
+    for prefix in ["192.168.11.0/24", "192.168.12.0/24"] {
+        assert_eq!(d.best_path("bgp_site", prefix), Some(vec![65515]));
+        assert_eq!(d.best_from("bgp_site", prefix).as_deref(), Some("vpngw"));
+    }
+    // Static sites learn nothing over BGP.
+    assert!(!d.has("static1", "192.168.10.0/24"));
+    assert_eq!(
+        d.trace("bgp_site", "192.168.11.5"),
+        vec![(
+            hops(&["bgp_site", "vpngw", "vpngw", "static1"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.trace("static1", "192.168.12.5"),
+        vec![(
+            hops(&["static1", "vpngw", "vpngw", "static2"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    // static2's device routes only the Azure side and static1 into its tunnel.
+    assert_eq!(
+        d.trace("static2", "192.168.10.5"),
+        vec![(hops(&["static2"]), Disposition::NoRoute, Why::NoRoute)]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("BGP to static through the gateway", CheckStatus::Pass),
+            verdict("static to static through the gateway", CheckStatus::Pass),
+            verdict(
+                "static2 reaches the BGP site (it does not route it into its tunnel)",
+                CheckStatus::Fail
+            ),
+        ]
+    );
+    use avscheck::smt::Status;
+    assert_eq!(d.z3(), vec![Status::Pass, Status::Pass, Status::Fail]);
+}
+
+#[test]
+fn vpn_gateway_transit_bgp() {
+    let d = design("vpn-gateway-transit-bgp");
+    assert!(d.codes().is_empty(), "{:?}", d.codes());
+    assert_eq!(
+        d.best_path("site_a", "192.168.21.0/24"),
+        Some(vec![65515, 64721])
+    );
+    assert_eq!(
+        d.best_path("site_b", "192.168.20.0/24"),
+        Some(vec![65515, 64720])
+    );
+    assert_eq!(
+        d.trace("site_a", "192.168.21.5"),
+        vec![(
+            hops(&["site_a", "vpngw", "vpngw", "site_b"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("branch to branch through the gateway", CheckStatus::Pass),
+            verdict(
+                "branch to branch when a connection fails",
+                CheckStatus::Fail
+            ),
+        ]
+    );
+    use avscheck::smt::Status;
+    assert_eq!(d.z3(), vec![Status::Pass, Status::Fail]);
+}
+
+#[test]
+fn vpn_gateway_static_connection_fails() {
+    let d = design("vpn-gateway-static-connection-fails");
+    assert!(d.codes().is_empty(), "{:?}", d.codes());
+    assert_eq!(
+        d.active("hub/default", "192.168.31.0/24"),
+        vec![gateway("vpngw")]
+    );
+    assert_eq!(
+        d.trace("branch", "10.130.0.5"),
+        vec![(
+            hops(&["branch", "vpngw"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    // The connection failed: nothing programmed, and the site's static routes into the
+    // tunnel are withdrawn (the packet stops at the branch, not in a dead tunnel).
+    let net = d.net();
+    let down = Scenario::new([vpn_connection(&d, "vpngw", "branch")]);
+    let st = sim::stable_state(net, &down).unwrap();
+    let hub = net.subnet_by_name("hub/default").unwrap();
+    assert!(sim::effective_routes(net, &st, &down, hub)
+        .iter()
+        .all(|r| r.prefix != p("192.168.31.0/24")));
+    let src = sim::resolve_source(net, "branch").unwrap();
+    let paths = sim::trace(net, &st, &down, src, "10.130.0.5".parse().unwrap());
+    assert_eq!(paths.len(), 1);
+    assert_eq!(paths[0].hops.len(), 1);
+    assert_eq!(paths[0].why, Why::NoRoute);
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("the hub and the branch reach each other", CheckStatus::Pass),
+            verdict("the only VPN connection may fail", CheckStatus::Fail),
+            verdict(
+                "the branch keeps the hub when the connection fails",
+                CheckStatus::Fail
+            ),
+        ]
+    );
+    use avscheck::smt::Status;
+    assert_eq!(d.z3(), vec![Status::Pass, Status::Fail, Status::Fail]);
+}
+
+#[test]
+fn vpn_gateway_vpn_nva_keeps_own_route() {
+    let d = design("vpn-gateway-vpn-nva-keeps-own-route");
+    // The VPN gateway keeps its own connection's route; Route Server's bonus under
+    // `vpn_nva` is the ExpressRoute gateway's alone.
+    assert_eq!(d.best_from("vpn0", "10.2.0.0/16").as_deref(), Some("dc1"));
+    assert_eq!(d.best_from("ergw0", "10.2.0.0/16").as_deref(), Some("ars0"));
+    assert_eq!(
+        d.trace("avs1", "10.2.0.5"),
+        vec![(
+            hops(&["avs1", "er_avs", "ergw0", "vpn0", "dc1"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![verdict(
+            "AVS reaches the data centre through the VPN connection",
+            CheckStatus::Pass
+        )]
+    );
+}
+
 // ---- ExpressRoute FastPath (v2) ------------------------------------------------------
 
 #[test]
@@ -2061,4 +2353,176 @@ fn sdwan_tunnel_underlay_through_itself() {
         vec![verdict("the spoke reaches the branch", CheckStatus::Fail)]
     );
     assert_eq!(d.z3(), vec![avscheck::smt::Status::Fail]);
+}
+
+// ---- Undocumented choices (LANGUAGE.md §2.4; issue 11, items 2 and 11) -----------
+
+/// The stable states the simulator enumerates over the undocumented choices of the
+/// scenario with nothing failed, and in each the neighbour `node`'s best route for
+/// `prefix` came from, sorted.
+fn chosen_from(d: &Design, node: &str, prefix: &str) -> Vec<String> {
+    let net = d.net();
+    let all = sim::choice::stable_states(net, &Scenario::default(), &|| None).unwrap();
+    assert!(all.complete);
+    let mut out: Vec<String> = all
+        .states
+        .iter()
+        .filter_map(|st| st.best(d.node(node), p(prefix)))
+        .filter_map(|r| r.from_node(net))
+        .map(|n| d.name(n))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn tie_site_two_circuits() {
+    use avscheck::smt::Status;
+    let d = design("tie-site-two-circuits");
+    // Both routes are there, equal: either may be the site's best.
+    assert_eq!(
+        d.state().installed(d.node("dc1"), p("10.100.0.0/16")).len(),
+        1
+    );
+    assert_eq!(
+        chosen_from(&d, "dc1", "10.100.0.0/16"),
+        hops(&["er1", "er2"])
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("dc1 avoids er2", CheckStatus::Fail),
+            verdict("dc1 avoids er1", CheckStatus::Fail),
+            verdict("dc1 reaches the hub", CheckStatus::Pass),
+        ]
+    );
+    assert_eq!(d.z3(), vec![Status::Fail, Status::Fail, Status::Pass]);
+    // The certificate does not rest on the one choice the simulator made first.
+    let cert = sim::unique::certify(d.net(), &Scenario::default(), d.state());
+    assert!(
+        matches!(&cert, sim::unique::Certificate::NotShown(why) if why.contains("`dc1`")),
+        "{cert:?}"
+    );
+}
+
+#[test]
+fn tie_avs_global_reach_two_circuits() {
+    use avscheck::smt::Status;
+    let d = design("tie-avs-global-reach-two-circuits");
+    assert_eq!(
+        chosen_from(&d, "er_avs", "10.2.0.0/16"),
+        hops(&["er1", "er2"])
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("AVS avoids er2", CheckStatus::Fail),
+            verdict("AVS avoids er1", CheckStatus::Fail),
+            verdict("AVS reaches dc1", CheckStatus::Pass),
+        ]
+    );
+    assert_eq!(d.z3(), vec![Status::Fail, Status::Fail, Status::Pass]);
+}
+
+#[test]
+fn tie_gateway_readvertises_one() {
+    use avscheck::smt::Status;
+    let d = design("tie-gateway-readvertises-one");
+    // The gateway installs both (its forwarding covers every choice)...
+    assert_eq!(
+        d.installed_from("ergw", "10.2.0.0/16"),
+        hops(&["er1", "er2"])
+    );
+    // ... and passes one on to Route Server, either.
+    assert_eq!(
+        chosen_from(&d, "ergw", "10.2.0.0/16"),
+        hops(&["er1", "er2"])
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("fw never takes dc1's route", CheckStatus::Fail),
+            verdict("fw never takes dc2's route", CheckStatus::Fail),
+            verdict("fw never installs 10.9.0.0/16", CheckStatus::Pass),
+        ]
+    );
+    assert_eq!(d.z3(), vec![Status::Fail, Status::Fail, Status::Pass]);
+}
+
+#[test]
+fn er_gateway_ecmp_five_circuits() {
+    use avscheck::smt::Status;
+    let d = design("er-gateway-ecmp-five-circuits");
+    let circuits = hops(&["er1", "er2", "er3", "er4", "er5"]);
+    let mut from = d.installed_from("ergw", "10.2.0.0/16");
+    from.sort();
+    assert_eq!(from, circuits);
+    // One branch over each circuit: every choice of at most 4 is some set of these.
+    let mut over: Vec<String> = d
+        .trace("hub", "10.2.0.5")
+        .into_iter()
+        .map(|(h, disp, _)| {
+            assert_eq!(disp, Disposition::Delivered);
+            h[1].clone()
+        })
+        .collect();
+    over.sort();
+    assert_eq!(over, circuits);
+    assert_eq!(chosen_from(&d, "dc1", "10.100.0.0/16"), circuits);
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("the hub reaches dc1", CheckStatus::Pass),
+            verdict("the hub avoids er5", CheckStatus::Fail),
+            verdict("the hub always uses er1", CheckStatus::Fail),
+            verdict("dc1 reaches the hub", CheckStatus::Pass),
+            verdict("dc1 avoids er3", CheckStatus::Fail),
+        ]
+    );
+    assert_eq!(
+        d.z3(),
+        vec![
+            Status::Pass,
+            Status::Fail,
+            Status::Fail,
+            Status::Pass,
+            Status::Fail
+        ]
+    );
+}
+
+#[test]
+fn avs_strips_leading_private_asns() {
+    let d = design("avs-strips-leading-private-asns");
+    assert_eq!(
+        d.best_path("er_avs1", "10.9.0.0/16"),
+        Some(vec![12076, 12076, 3356, 65300, 65300])
+    );
+    // Towards AVS the private ASNs after the public 3356 stay ...
+    let mut paths: Vec<Vec<u32>> = d.state().rib(d.node("avs1")).unwrap().prefixes
+        [&p("10.9.0.0/16")]
+        .candidates
+        .iter()
+        .map(|r| r.as_path.clone())
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        vec![
+            vec![12076, 3000, 3000, 3000],
+            vec![12076, 12076, 12076, 3356, 65300, 65300],
+        ]
+    );
+    // ... so AVS installs only the shorter route, through the hub.
+    assert_eq!(d.installed_from("avs1", "10.9.0.0/16"), hops(&["er_avs2"]));
+    assert_eq!(
+        d.verdicts(),
+        vec![verdict(
+            "AVS avoids the Global Reach path",
+            CheckStatus::Pass
+        )]
+    );
+    // z3 alone too: the leading private run is part of the symbolic route.
+    assert_eq!(d.z3(), vec![avscheck::smt::Status::Pass]);
 }

@@ -432,6 +432,32 @@ fn no_route_counterexamples_point_where_the_route_stops() {
     }
 }
 
+/// A loop at an NVA whose NIC holds the route the NVA advertised itself (Route Server
+/// programs it there too) points at the NVA's subnet, where the UDR that would
+/// override it belongs — not only at the origination and the sessions.
+#[test]
+fn loops_at_an_nva_point_at_its_subnet() {
+    let (code, out, _) = run(&[
+        "check",
+        "examples/broken/default-route-no-nva-udr.avs",
+        "--check",
+        "no forwarding loops",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let labels = v["files"][0]["checks"][0]["labels"].as_array().unwrap();
+    let at_subnet: Vec<&serde_json::Value> =
+        labels.iter().filter(|l| l["span"]["line"] == 18).collect();
+    assert_eq!(at_subnet.len(), 1, "{labels:#?}");
+    let message = at_subnet[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`fw`'s own NIC") && message.contains("no UDR on `fw_subnet`"),
+        "{message}"
+    );
+}
+
 /// Counterexamples with an environment (`assume ... advertises any`): the
 /// announcements, a session the environment drops over its route limit, and a table
 /// that grows past `routes <= K` — snapshotted in human and JSON form, byte-stable.
@@ -601,7 +627,10 @@ fn timeout_values_are_validated() {
         let (code, out, err) = run(&["check", "examples/hairpin.avs", "--timeout", bad]);
         assert_eq!(code, 2, "{bad}: {out}{err}");
         // (`-1` reads as an option: clap rejects it as an unexpected argument.)
-        assert!(err.contains("--timeout") || bad == "-1", "{bad}: {err}");
+        // A negative number is the option's value, refused by its range, not a
+        // stray argument (clap's tip `use '-- -1'` would mislead).
+        assert!(err.contains("--timeout"), "{bad}: {err}");
+        assert!(!err.contains("tip: to pass"), "{bad}: {err}");
         assert!(!err.contains("panicked"), "{bad}: {err}");
     }
     let (code, _, _) = run(&["check", "examples/hairpin.avs", "--timeout", "604800"]);

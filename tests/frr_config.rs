@@ -504,10 +504,11 @@ fn unsupported_statements_that_change_routing_are_errors() {
 
 /// `neighbor A default-originate` and `aggregate-address` parse (FRR 8.4's bgpd:
 /// 0/0 goes to A past the outbound route-map and ebgp-requires-policy; the aggregate
-/// exists while a more specific route does, `summary-only` hides those), and the
-/// design is not analysed: the model cannot say either yet (AVS0902 on the line).
+/// exists while a more specific route does, `summary-only` hides those);
+/// `default-originate` is modeled (the Route Server gets 0.0.0.0/0 from the firewall,
+/// past its outbound route-map), `aggregate-address` is refused on its line (AVS0902).
 #[test]
-fn default_originate_and_aggregates_are_read_and_refused_on_their_line() {
+fn default_originate_is_modeled_and_aggregates_are_refused_on_their_line() {
     let (c, d) = parse("router bgp 65010\n neighbor 10.0.0.1 remote-as 1\n address-family ipv4 unicast\n  neighbor 10.0.0.1 default-originate\n  aggregate-address 10.0.0.0/8 as-set summary-only\n  aggregate-address 10.1.0.0/16\n");
     assert!(d.is_empty(), "{d:#?}");
     let b = c.bgp.unwrap();
@@ -518,26 +519,24 @@ fn default_originate_and_aggregates_are_read_and_refused_on_their_line() {
     let (_, d) = parse("router bgp 65010\n aggregate-address 10.0.0.0/8 summary-onyl\n");
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].code, "AVS0900");
-    for (extra, line) in [
-        (
-            "  neighbor 10.100.0.4 default-originate\n",
-            "neighbor 10.100.0.4 default-originate",
-        ),
-        (
-            "  aggregate-address 10.50.0.0/15 summary-only\n",
-            "aggregate-address 10.50.0.0/15 summary-only",
-        ),
-    ] {
-        let conf = FW_OK.replace(
-            " exit-address-family",
-            &format!("{extra} exit-address-family"),
-        );
-        let a = fw(&conf);
-        let e = with_code(&a, "AVS0902");
-        assert_eq!(e.len(), 1, "{:#?}", a.diagnostics);
-        assert_eq!(line_of(&a, e[0].labels[0].span).trim(), line);
-        assert!(a.has_errors());
-    }
+    let conf = FW_OK.replace(
+        " exit-address-family",
+        "  neighbor 10.100.0.4 default-originate\n exit-address-family",
+    );
+    let a = fw(&conf);
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(installs(&a, "ars", "0.0.0.0/0"));
+    assert!(!installs(&fw(FW_OK), "ars", "0.0.0.0/0"));
+    let line = "aggregate-address 10.50.0.0/15 summary-only";
+    let conf = FW_OK.replace(
+        " exit-address-family",
+        &format!("  {line}\n exit-address-family"),
+    );
+    let a = fw(&conf);
+    let e = with_code(&a, "AVS0902");
+    assert_eq!(e.len(), 1, "{:#?}", a.diagnostics);
+    assert_eq!(line_of(&a, e[0].labels[0].span).trim(), line);
+    assert!(a.has_errors());
 }
 
 /// `set community C` without `additive` replaces every community; `set community
@@ -902,4 +901,59 @@ fn a_missing_neighbor_is_reported_in_the_configurations_terms() {
         "{:#?}",
         d[0]
     );
+}
+
+/// `config` on a `site` and on an NVA with a second NIC and a public address: the
+/// NVA's configuration reaches the site by its `public_ip`, the site's reaches the
+/// NVA by its `public_ip`, and a `router` with a configuration peers the NVA's second
+/// NIC (`nic`) — each session comes up and carries the other side's `network`.
+#[test]
+fn configurations_on_sites_and_routers_match_nic_and_public_addresses() {
+    let avs = format!(
+        "{HUB}
+subnet nva_subnet2 {{ vnet hub; address 10.100.2.0/24 }}
+nva fw {{
+  subnet nva_subnet
+  ip 10.100.1.4
+  nic 10.100.2.4 subnet nva_subnet2
+  public_ip 198.51.100.4
+  config \"fw.conf\"
+}}
+site dc {{
+  public_ip 203.0.113.10
+  config \"dc.conf\"
+}}
+router core {{
+  config \"core.conf\"
+}}
+"
+    );
+    let fw = "frr version 8.4\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 203.0.113.10 remote-as 65020\n neighbor 10.100.2.9 remote-as 65030\n address-family ipv4 unicast\n  network 10.50.0.0/16\n exit-address-family\n!\nip route 10.50.0.0/16 blackhole\n";
+    let dc = "frr version 8.4\nrouter bgp 65020\n no bgp ebgp-requires-policy\n neighbor 198.51.100.4 remote-as 65010\n address-family ipv4 unicast\n  network 192.168.0.0/16\n exit-address-family\n!\nip route 192.168.0.0/16 blackhole\n";
+    // The router has no address of its own: the NVA cannot name it, so its session
+    // to the NVA's second NIC is one-sided and stays down (with a warning).
+    let core = "frr version 8.4\nrouter bgp 65030\n no bgp ebgp-requires-policy\n neighbor 10.100.2.4 remote-as 65010\n address-family ipv4 unicast\n  network 172.16.0.0/12\n exit-address-family\n!\nip route 172.16.0.0/12 blackhole\n";
+    let a = design(
+        &avs,
+        &[("fw.conf", fw), ("dc.conf", dc), ("core.conf", core)],
+    );
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(installs(&a, "dc", "10.50.0.0/16"));
+    assert!(installs(&a, "fw", "192.168.0.0/16"));
+    assert!(installs(&a, "ars", "192.168.0.0/16"));
+    let net = a.network.as_ref().unwrap();
+    assert_eq!(net.nodes[net.node_by_name("core").unwrap()].asn, 65030);
+    assert!(!installs(&a, "fw", "172.16.0.0/12"));
+    // core's neighbor is matched (to fw's `nic`); fw's 10.100.2.9 is no one's.
+    let unknown: Vec<String> = a
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.message
+                .contains("no node of the design holds the neighbor")
+        })
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(unknown.len(), 1, "{unknown:#?}");
+    assert!(unknown[0].contains("10.100.2.9"), "{unknown:#?}");
 }

@@ -366,11 +366,13 @@ fn frr_and_avscheck_agree_on_the_same_configurations() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// FRR's own behaviour for two statements avscheck reads but refuses (AVS0902):
+/// FRR's own behaviour for two statements, pinned before avscheck modeled them:
 /// `neighbor A default-originate` sends 0.0.0.0/0 (path: the own AS) past
 /// ebgp-requires-policy and past an outbound route-map that denies everything, and
 /// `aggregate-address P summary-only` sends P alone while a more specific route
-/// exists (an aggregate without one is not originated). tests/frr_facts/README.md.
+/// exists (an aggregate without one is not originated). tests/frr_facts/README.md;
+/// the designs `default-originate` and `aggregate-address` under tests/frr_configs
+/// compare avscheck's routes for them with FRR's.
 #[test]
 fn frr_behaviour_of_default_originate_and_aggregates() {
     let dir =
@@ -382,7 +384,7 @@ fn frr_behaviour_of_default_originate_and_aggregates() {
             conf: dir.join(format!("r{i}.conf")),
         })
         .collect();
-    // avscheck reads r1 and refuses exactly its two default-originate lines and two
+    // avscheck's parser reads r1's two default-originate lines and two
     // aggregate-address lines.
     let r1 = std::fs::read_to_string(&nodes[0].conf).unwrap();
     let (cfg, diags) = avscheck::frr::parse(avscheck::FileId(0), &r1);

@@ -251,7 +251,9 @@ fn v2_components_are_drawn() {
         "load-balancer-spreads-flows",
         "sdwan-tunnel-over-internet",
         "vpn-gateway-er-preferred",
+        "vpn-gateway-static-prefixes",
         "azure-firewall-udr-only",
+        "fastpath-bypasses-gateway",
     ] {
         let path =
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/azure/{stem}.avs"));
@@ -263,6 +265,18 @@ fn v2_components_are_drawn() {
         keep(stem, &rasterise(stem, &svg, &opt));
         if stem == "vpn-gateway-er-preferred" {
             assert!(dot.contains("S2S VPN over the internet"), "{stem}: {dot}");
+        }
+        if stem == "vpn-gateway-static-prefixes" {
+            let label = "S2S VPN (static routes) over the internet";
+            assert!(svg.contains(label) && dot.contains(label), "{stem}: {dot}");
+        }
+        if stem == "fastpath-bypasses-gateway" {
+            for label in [
+                "\"FastPath\"",
+                "FastPath (Direct: GatewaySubnet UDRs apply)",
+            ] {
+                assert!(dot.contains(label), "{stem}: lacks {label}: {dot}");
+            }
         }
         if stem == "nva-nics-auxiliary-transit" {
             assert!(svg.contains("further NIC → its subnet"), "{stem}: legend");

@@ -283,17 +283,14 @@ fn permuting_items_changes_no_verdict() {
 /// Ties that reach the decision's router-id step between senders that cannot be given a
 /// router id (circuits' MSEEs): which route wins is a BGP tie-break on router ids that
 /// Azure does not document (LANGUAGE.md §2.4: "Undocumented choices are
-/// nondeterministic": every choice must satisfy a property). Today the model breaks
-/// the tie by declaration order (docs/semantics.md, decision step 6), so swapping two
-/// `er_circuit` items swaps which `avoids` holds; both must fail:
+/// nondeterministic": every choice must satisfy a property). Both engines let either
+/// route win (`sim::choice`, the SMT's free selection), so swapping two `er_circuit`
+/// items changes nothing and both `avoids` fail:
 ///
 /// - a site with two circuits into one gateway, equal AS paths: the site's choice;
 /// - an AVS circuit Global-Reached to two circuits of one site: the AVS circuit's
 ///   MSEE's choice between the two Global Reach routes.
-///
-/// Ignored until the choice is nondeterministic in both engines.
 #[test]
-#[ignore = "known order dependence: ties between circuits at the router-id step (issue 11 item 11)"]
 fn ties_between_circuits_rest_on_no_order() {
     let site = |first: &str, second: &str| {
         format!(

@@ -6,7 +6,9 @@
 )]
 //! Random small designs (routers, sites, AVS, circuits, hubs with Route Server, ER
 //! gateway and NVAs, tunnels, peerings, UDRs, random policies; and the v2 components:
-//! a VPN gateway, an internal load balancer, Azure Firewall) written as `.avs` text
+//! a VPN gateway with BGP and static connections, an internal load balancer, Azure
+//! Firewall, a second NIC, AVS management prefixes, FastPath, an SD-WAN branch over
+//! the internet) written as `.avs` text
 //! and run through the whole pipeline: each property's z3 verdict must equal the
 //! simulator's (which enumerates every failure set for `under failures 1`).
 //!
@@ -551,6 +553,89 @@ fn design(seed: u64, env_rate: f64, growth: Growth) -> String {
         if v3.gen_bool(0.6) {
             prop = prop.replace("reachable avs1 ->", "reachable 10.1.0.0/22 ->");
             prop = prop.replace("path avs1 ->", "path 10.1.0.0/22 ->");
+        }
+    }
+    // Static VPN connections (issue 12), from a fourth generator so that the designs
+    // above stay those of earlier runs: dc1 without `peer vpn0` (a static connection:
+    // vpn0 learns its prefixes, dc1 routes the Azure side into the tunnel), a second,
+    // static branch br0 (with a static route to dc1's range through the gateway, or
+    // not), and properties about br0.
+    let mut v4 = StdRng::seed_from_u64(seed ^ 0x00c0_ffee_0000_0014);
+    if vpn && v4.gen_bool(0.5) {
+        s = s.replace("  peer vpn0\n", "");
+    }
+    if vpn && v4.gen_bool(0.5) {
+        s = s.replace("  connect dc1\n", "  connect dc1\n  connect br0\n");
+        s.push_str(
+            "site br0 {\n  asn 65250\n  public_ip 198.51.100.50\n  originate 192.168.50.0/24\n",
+        );
+        if v4.gen_bool(0.5) {
+            s.push_str("  static 10.2.0.0/16 next_hop vpn0\n");
+        }
+        s.push_str("}\n");
+        if v4.gen_bool(0.5) {
+            let base = *pick(
+                &mut v4,
+                &[
+                    "reachable br0 -> 10.2.0.0/16",
+                    "reachable dc1 -> 192.168.50.0/24",
+                    "reachable br0 -> 10.1.0.0/22",
+                    "path hub0 -> 192.168.50.0/24 traverses vpn0",
+                ],
+            );
+            let failures = if v4.gen_bool(0.5) {
+                " under failures 1"
+            } else {
+                ""
+            };
+            prop = format!("{base}{failures}");
+        }
+    }
+    // ExpressRoute FastPath on the data centre's circuit (provider, or Direct where the
+    // GatewaySubnet's UDRs still apply), from the same fourth generator.
+    if v4.gen_bool(0.25) {
+        let direct = if v4.gen_bool(0.5) {
+            "\n  type direct"
+        } else {
+            ""
+        };
+        if let Some(at) = s.find("er_circuit er_dc {\n  peer dc1\n") {
+            if let Some(end) = s[at..].find("\n}").map(|i| at + i) {
+                s.insert_str(end, &format!(" fastpath{direct}"));
+            }
+        }
+    }
+    // An SD-WAN branch (issue 12): fw0 reaches a site over an IPsec tunnel across the
+    // internet (its `public_ip` and the site's, which may be missing: AVS0344) and
+    // hands the branch's prefix to Route Server; properties about the branch.
+    if v4.gen_bool(0.2) {
+        s = s.replace(
+            "nva fw0 {\n",
+            "nva fw0 {\n  public_ip 203.0.113.4\n  peer sdb0 over ipsec0\n",
+        );
+        let public = if v4.gen_bool(0.85) {
+            "  public_ip 198.51.100.60\n"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "site sdb0 {{\n  asn 65260\n{public}  originate 192.168.60.0/24\n  peer fw0 over ipsec0\n}}\ntunnel ipsec0 {{\n  between fw0 sdb0\n  type ipsec\n}}\n"
+        ));
+        if v4.gen_bool(0.5) {
+            let base = *pick(
+                &mut v4,
+                &[
+                    "reachable sdb0 -> 10.2.0.0/16",
+                    "reachable avs1 -> 192.168.60.0/24",
+                    "path hub0 -> 192.168.60.0/24 traverses fw0",
+                ],
+            );
+            let failures = if v4.gen_bool(0.5) {
+                " under failures 1"
+            } else {
+                ""
+            };
+            prop = format!("{base}{failures}");
         }
     }
     if prop.ends_with(" under failures 1") && (lb || vpn) && v2.gen_bool(0.5) {

@@ -74,6 +74,7 @@ impl B {
             asn,
             router_id,
             router_id_addr: None,
+            router_id_known: true,
             originates: Vec::new(),
             statics: Vec::new(),
             address: None,
@@ -113,6 +114,7 @@ impl B {
             prefix: p(prefix),
             target,
             span,
+            requires: Vec::new(),
         });
     }
 
@@ -154,6 +156,7 @@ impl B {
             SessionKind::Ibgp => (vec![], Some(ta), true, false),
             SessionKind::Internal => (vec![], None, false, false),
             SessionKind::GlobalReach => (vec![12076, 12076], None, false, false),
+            SessionKind::Static => (vec![], None, false, true),
         };
         let requires = vec![
             comp,
@@ -176,6 +179,7 @@ impl B {
             fastpath: None,
             max_routes: None,
             requires,
+            default_originate: None,
             span,
         })
     }

@@ -69,8 +69,10 @@ pub enum Command {
         #[arg(long = "check", value_name = "TITLE")]
         only: Option<String>,
         /// Solver time budget per check, in seconds (0 to 604800, a week; 0 gives `unknown` at once).
-        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_TIMEOUT_SECS))]
-        timeout: u64,
+        // Parsed as i64 so that a negative number is refused by the range ("-1 is not in
+        // 0..=604800"), not by u64's digit parser or as a stray argument.
+        #[arg(long, default_value_t = 60, allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(0..=MAX_TIMEOUT_SECS))]
+        timeout: i64,
         /// Memory budget of the process: a size with an optional unit K, M, G or T
         /// (powers of 1024), e.g. `512M`, `2G`. Past it a check is `unknown`, never
         /// `pass`. Default: half the machine's physical memory.
@@ -113,7 +115,7 @@ pub enum Command {
 }
 
 /// The largest `--timeout`: a week (larger values would overflow deadlines).
-pub const MAX_TIMEOUT_SECS: u64 = 7 * 24 * 3600;
+pub const MAX_TIMEOUT_SECS: i64 = 7 * 24 * 3600;
 
 const SUBCOMMANDS: &[&str] = &["check", "routes", "trace", "graph", "help"];
 
@@ -163,7 +165,14 @@ pub fn run() -> i32 {
             only,
             timeout,
             max_memory,
-        } => check::check(&out, &files, format, only, timeout, max_memory),
+        } => check::check(
+            &out,
+            &files,
+            format,
+            only,
+            timeout.unsigned_abs(),
+            max_memory,
+        ),
         Command::Routes {
             file,
             node,

@@ -94,6 +94,10 @@ pub struct SessionSide {
     pub allowas_in: u8,
     /// `neighbor A weight N`.
     pub weight: Option<u32>,
+    /// `neighbor A default-originate`: 0.0.0.0/0 is sent to the neighbor whatever the
+    /// RIB holds, past the outbound filters and ebgp-requires-policy
+    /// ([`ir::Edge::default_originate`]).
+    pub default_originate: Option<Span>,
     /// The neighbor's `remote-as` line.
     pub span: Span,
 }
@@ -329,21 +333,6 @@ impl Cx<'_, '_> {
             let _ = s;
             return;
         }
-        if let Some(s) = n.default_originate {
-            // FRR 8.4's bgpd sends 0.0.0.0/0 (path: the own AS) to the neighbor
-            // whatever its RIB holds, past the outbound route-map and past
-            // ebgp-requires-policy (tests/frr_configs/README.md); the model has no
-            // per-session origination yet.
-            self.t.diags.push(
-                Diagnostic::error(
-                    codes::UNSUPPORTED,
-                    format!("`neighbor {addr} default-originate` is not modeled yet"),
-                )
-                .primary(s, "sends 0.0.0.0/0 to this neighbor whatever the RIB holds")
-                .note("FRR sends it past the outbound route-map and ebgp-requires-policy; avscheck cannot yet model a route sent on one session only")
-                .help("originate 0.0.0.0/0 with `network 0.0.0.0/0` and an `ip route`, filtered per neighbor by route-maps, if that is the intent"),
-            );
-        }
         // An NVA peering some of a Route Server's instances only (Azure requires both).
         let peered: Vec<Ipv4Addr> = peer
             .instances
@@ -412,9 +401,16 @@ impl Cx<'_, '_> {
             export: Vec::new(),
             allowas_in: n.allowas_in.as_ref().map(|a| a.node).unwrap_or(0),
             weight: n.weight.as_ref().map(|w| w.node),
+            // FRR 8.4's bgpd sends 0.0.0.0/0 (path: the own AS) to the neighbor
+            // whatever its RIB holds, past the outbound route-map and past
+            // ebgp-requires-policy (tests/frr_facts/README.md).
+            default_originate: n.default_originate,
             span: remote.span,
         };
         if !active {
+            // Not activated for IPv4 unicast: nothing of it is sent, the default
+            // route neither.
+            side.default_originate = None;
             let span = n.activate.as_ref().map(|a| a.span).unwrap_or(remote.span);
             let why = format!("neighbor {addr} is not activated for IPv4 unicast");
             side.import.push(self.deny_all(why.clone(), span));

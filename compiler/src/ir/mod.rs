@@ -58,6 +58,14 @@ pub struct Node {
     pub router_id: u32,
     /// `router_id` as written, if any.
     pub router_id_addr: Option<Ipv4Addr>,
+    /// Whether `router_id` is one the design determines: declared (`router_id`, a
+    /// configuration's `bgp router-id`), or the declaration-order default of a kind
+    /// that has a `router_id` key (`router`, `nva`, `site`: LANGUAGE.md §2.1). The
+    /// router ids of Microsoft's speakers (MSEEs, gateways, Route Server, AVS) are not
+    /// documented, so the decision's router-id step between two senders one of which
+    /// has no known router id is an undocumented choice (LANGUAGE.md §2.4): both
+    /// engines let either route win ([`crate::sim::bgp::undocumented_tie`]).
+    pub router_id_known: bool,
     pub originates: Vec<Origination>,
     pub statics: Vec<StaticRoute>,
     /// The NIC address (`ip` of an `nva`).
@@ -128,11 +136,23 @@ impl Origination {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StaticRoute {
     pub prefix: Ipv4Net,
     pub target: StaticTarget,
     pub span: Span,
+    /// The route stands only while none of these components is down: a site's routes
+    /// into a static VPN connection's tunnel (its device withdraws a route whose
+    /// tunnel interface is down; LANGUAGE.md §2.4 `vpn_gateway`, docs/semantics.md).
+    /// Empty for a configured static.
+    pub requires: Vec<ComponentId>,
+}
+
+impl StaticRoute {
+    /// Whether this static stands when `is_down` says which components are down.
+    pub fn stands(&self, is_down: impl Fn(ComponentId) -> bool) -> bool {
+        self.requires.iter().all(|c| !is_down(*c))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -176,6 +196,10 @@ pub struct Behaviours {
     /// document what happens above it, so routing is unchanged and the stable state
     /// reports an error-level finding.
     pub max_prefixes: Option<RouteLimit>,
+    /// Routes sent to it have only their *leading* private ASNs removed where the
+    /// sender's export policy says `remove_private_as` (AVS behind its circuit's MSEE:
+    /// AZURE.md v2 corrections, azure-vmware/architecture-network-design-considerations.md).
+    pub leading_private_strip: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -223,6 +247,11 @@ pub enum SessionKind {
     Internal,
     /// MSEE ↔ MSEE over Global Reach: each MSEE hop prepends 12076, no loop check.
     GlobalReach,
+    /// A VPN gateway's static (non-BGP) connection to a site: no BGP. The gateway
+    /// takes the site's configured prefixes (Azure: the local network gateway's
+    /// address prefixes) as routes learned over it, with an empty AS path; nothing
+    /// flows the other way (the site holds static routes into the tunnel instead).
+    Static,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -268,7 +297,24 @@ pub struct Edge {
     pub fastpath: Option<FastPath>,
     /// Every component whose failure takes this edge down.
     pub requires: Vec<ComponentId>,
+    /// FRR `neighbor A default-originate` on the sender (the line): the sender sends
+    /// 0.0.0.0/0 on this edge whatever its RIB holds, in place of any 0.0.0.0/0 it
+    /// would send otherwise, past its export policies (FRR 8.4's bgpd, also under
+    /// `ebgp-requires-policy`; tests/frr_facts/README.md). The route is the sender's
+    /// own (empty path before the edge's prepend, local_pref 100, MED 0, no tags,
+    /// next hop the sender); the receiver's loop check and import policies apply.
+    /// See [`Edge::originates_default`].
+    pub default_originate: Option<Span>,
     pub span: Span,
+}
+
+impl Edge {
+    /// Whether the sender originates `p` on this edge alone (`default_originate` and
+    /// `p` is 0.0.0.0/0): its offer for `p` is then the generated route, whatever
+    /// the sender's best route for `p` is.
+    pub fn originates_default(&self, p: Ipv4Net) -> bool {
+        self.default_originate.is_some() && p == Ipv4Net::default()
+    }
 }
 
 /// ExpressRoute FastPath (expressroute/about-fastpath.md): packets from the circuit to
@@ -365,6 +411,13 @@ pub enum Action {
     RemoveTag(TagId),
     /// Remove private ASNs (64512–65534, 4200000000–4294967294) from the path.
     RemovePrivateAs,
+    /// Remove the private ASNs at the front of the path, up to the first public one
+    /// (those after it are kept). Not written in designs: lowering puts it in place of
+    /// [`Action::RemovePrivateAs`] on the edges into a node with
+    /// [`Behaviours::leading_private_strip`] (AVS: "doesn't strip any private ASNs that
+    /// exist in the path after the public ASN", AZURE.md v2 corrections,
+    /// azure-vmware/architecture-network-design-considerations.md).
+    RemoveLeadingPrivateAs,
     /// FRR `set as-path exclude`.
     RemoveAs(Vec<u32>),
     /// Each listed ASN becomes the sender's ASN (as-override).
@@ -637,11 +690,26 @@ impl Network {
         net
     }
 
-    /// Every prefix some node of the design originates.
+    /// Every prefix some node of the design originates (0.0.0.0/0 too when an edge
+    /// originates it: [`Edge::default_originate`]).
     pub fn originated_prefixes(&self) -> std::collections::BTreeSet<Ipv4Net> {
-        self.nodes
+        let mut out: std::collections::BTreeSet<Ipv4Net> = self
+            .nodes
             .values()
             .flat_map(|n| n.originates.iter().map(|o| o.prefix))
+            .collect();
+        if self.edges.values().any(|e| e.default_originate.is_some()) {
+            out.insert(Ipv4Net::default());
+        }
+        out
+    }
+
+    /// The senders of edges that originate 0.0.0.0/0 ([`Edge::default_originate`]).
+    pub fn default_originators(&self) -> std::collections::BTreeSet<NodeId> {
+        self.edges
+            .values()
+            .filter(|e| e.default_originate.is_some())
+            .map(|e| e.from)
             .collect()
     }
 

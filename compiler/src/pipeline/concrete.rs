@@ -241,6 +241,10 @@ fn counterexample(
             }
         }
     }
+    let scenario = sim::Scenario::new(failed.iter().copied());
+    for p in shown.iter().filter(|p| p.disposition == Disposition::Loop) {
+        labels.extend(own_route_labels(net, state, &scenario, p));
+    }
     labels.push(CexLabel {
         span: prop.span,
         message: "this property fails".into(),
@@ -369,6 +373,60 @@ fn narrative(
             None => cx.explanation.clone(),
         },
     }
+}
+
+/// On a looping path: each hop whose NIC sends the packet back to its own node by a
+/// BGP route — Route Server programs an NVA's own route into the NVA's NIC too
+/// (AZURE.md, Route Server) — points at that NIC's subnet, where the UDR that would
+/// override it (e.g. `0.0.0.0/0 -> internet` for an NVA's default route) belongs.
+fn own_route_labels(
+    net: &Network,
+    state: &sim::State,
+    scenario: &sim::Scenario,
+    p: &Path,
+) -> Vec<CexLabel> {
+    let mut labels = Vec::new();
+    let mut seen = BTreeSet::new();
+    for h in &p.hops {
+        let Some(node) = net.nodes.get(h.node) else {
+            continue;
+        };
+        let Some(s) = node.behaviours.fabric_subnet else {
+            continue;
+        };
+        if !seen.insert((h.node, s)) {
+            continue;
+        }
+        let routes = sim::effective_routes(net, state, scenario, s);
+        let used = routes
+            .iter()
+            .filter(|r| r.active && r.prefix.contains(&h.destination))
+            .max_by_key(|r| r.prefix.prefix_len());
+        let Some(r) = used else { continue };
+        let own = match r.next_hop {
+            sim::FabricTarget::Node(n) => n == h.node,
+            sim::FabricTarget::Address(a) => node.all_nics().iter().any(|(ip, _)| *ip == a),
+            _ => false,
+        };
+        if r.source != sim::RouteSource::Bgp || !own {
+            continue;
+        }
+        let Some(sub) = net.subnets.get(s) else {
+            continue;
+        };
+        let programmer = r
+            .programmed_by
+            .and_then(|n| net.nodes.get(n))
+            .map_or_else(|| "Route Server".to_string(), |n| format!("`{}`", n.name));
+        labels.push(CexLabel {
+            span: sub.span,
+            message: format!(
+                "{} programs the `{}` that `{}` advertised into `{}`'s own NIC here (next hop `{}`), and no UDR on `{}` overrides it",
+                programmer, r.prefix, node.name, node.name, node.name, sub.name
+            ),
+        });
+    }
+    labels
 }
 
 /// A simulator path in the report's terms (the SMT engine's `cex_path`): the source's

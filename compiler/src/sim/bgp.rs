@@ -21,6 +21,7 @@
 //!   candidate learned over it, i.e. accepted after import), then everything is
 //!   recomputed, until no limit is exceeded. A dropped session stays dropped.
 
+use super::choice::Choices;
 use super::{node_name, Live, Scenario};
 use crate::diagnostic::{Diagnostic, IntoDiagnostics};
 use crate::ir::{
@@ -100,11 +101,55 @@ impl Route {
 }
 
 /// The decision process (semantics §1 "Decision"): `Less` means `a` is better.
+///
+/// A total order: where step 6 meets a sender whose router id is not known
+/// ([`undocumented_tie`]) it still uses the declaration-order default, which is one of
+/// the possible choices; [`super::choice`] enumerates the others.
 pub fn compare(net: &Network, a: &Route, b: &Route) -> Ordering {
+    compare_choosing(net, None, a, b)
+}
+
+/// [`compare`] with `chosen` the sender that wins the undocumented ties it is in: the
+/// step-6 key becomes (not `chosen`, router id), still a total order. A choice that is
+/// not legal in the resulting state (its route strictly beaten by a documented step)
+/// is discarded by [`super::choice`].
+pub fn compare_choosing(net: &Network, chosen: Option<NodeId>, a: &Route, b: &Route) -> Ordering {
     compare_1_to_4(a, b)
         .then_with(|| a.learned_over_ibgp(net).cmp(&b.learned_over_ibgp(net)))
+        .then_with(|| match chosen {
+            Some(c) => (a.from_node(net) != Some(c)).cmp(&(b.from_node(net) != Some(c))),
+            None => Ordering::Equal,
+        })
         .then_with(|| a.sender_router_id(net).cmp(&b.sender_router_id(net)))
         .then_with(|| a.learned_from.cmp(&b.learned_from))
+}
+
+/// Whether the router id of `r`'s sender is known (a local route: its own node,
+/// which never meets step 6 against itself).
+fn sender_known(net: &Network, r: &Route) -> bool {
+    r.from_node(net)
+        .and_then(|n| net.nodes.get(n))
+        .is_none_or(|n| n.router_id_known)
+}
+
+/// Whether `a` and `b` are equal up to the decision's router-id step (steps 1–5)
+/// and that step cannot tell them apart as documented: they come from different
+/// senders, and one of the senders is a node whose router id Azure does not document
+/// (an MSEE, a gateway, Route Server, AVS: [`crate::ir::Node::router_id_known`]).
+/// Which one such a receiver installs is an undocumented choice (LANGUAGE.md §2.4):
+/// every choice must satisfy a property.
+pub fn undocumented_tie(net: &Network, a: &Route, b: &Route) -> bool {
+    compare_1_to_4(a, b) == Ordering::Equal
+        && a.learned_over_ibgp(net) == b.learned_over_ibgp(net)
+        && a.from_node(net) != b.from_node(net)
+        && !(sender_known(net, a) && sender_known(net, b))
+}
+
+/// Whether `a` beats `b` by a documented step of the decision (steps 1–5, or step 6
+/// between two known router ids, or step 7 between two sessions of one sender) —
+/// the partial order every possible choice respects.
+pub fn strictly_better(net: &Network, a: &Route, b: &Route) -> bool {
+    !undocumented_tie(net, a, b) && compare(net, a, b) == Ordering::Less
 }
 
 /// Steps 1–4: weight, local_pref, AS-path length, MED (what multipath ties on).
@@ -226,6 +271,11 @@ pub struct State {
     pub dropped: Vec<DroppedSession>,
     /// Sweeps needed by the slowest prefix (last recomputation).
     pub rounds: usize,
+    /// The prefix each class was converged as (super::slices): every other prefix of
+    /// a class holds the same routes under its own name. Undocumented choices are
+    /// made per class representative ([`super::choice::Choices`]).
+    #[serde(skip)]
+    pub reps: BTreeSet<Ipv4Net>,
 }
 
 impl State {
@@ -462,11 +512,22 @@ pub fn stable_state_until(
     sc: &Scenario,
     stop: &dyn Fn() -> Option<String>,
 ) -> Result<State, Unsettled> {
+    stable_state_choosing(net, sc, &Choices::default(), stop)
+}
+
+/// [`stable_state_until`] with the undocumented ties of `choices` decided as they say
+/// (the others by the declaration-order default of [`compare`]).
+pub fn stable_state_choosing(
+    net: &Network,
+    sc: &Scenario,
+    choices: &Choices,
+    stop: &dyn Fn() -> Option<String>,
+) -> Result<State, Unsettled> {
     let mut dropped_sessions: BTreeSet<SessionId> = BTreeSet::new();
     let mut dropped: Vec<DroppedSession> = Vec::new();
     loop {
         let live = Live::new(net, sc, &dropped_sessions);
-        let (ribs, rounds) = converge_all(net, &live, stop)?;
+        let (ribs, rounds, reps) = converge_all(net, &live, choices, stop)?;
         // Route limits: count accepted prefixes per limited edge.
         let mut over: Vec<DroppedSession> = Vec::new();
         for (eid, e) in net.edges.iter() {
@@ -497,6 +558,7 @@ pub fn stable_state_until(
                 ribs,
                 dropped,
                 rounds,
+                reps,
             });
         }
         for d in over {
@@ -507,17 +569,26 @@ pub fn stable_state_until(
 }
 
 /// Every prefix any alive node originates, each converged independently.
+type Converged = (IdVec<NodeId, NodeRib>, usize, BTreeSet<Ipv4Net>);
+
 fn converge_all(
     net: &Network,
     live: &Live,
+    choices: &Choices,
     stop: &dyn Fn() -> Option<String>,
-) -> Result<(IdVec<NodeId, NodeRib>, usize), Unsettled> {
+) -> Result<Converged, Unsettled> {
     let topo = Topology::new(net, live);
     let prefixes: BTreeSet<Ipv4Net> = net
         .nodes
         .iter()
         .filter(|(id, _)| live.node(*id))
         .flat_map(|(_, n)| n.originates.iter().map(|o| o.prefix))
+        .chain(
+            net.edges
+                .iter()
+                .filter(|(id, e)| e.default_originate.is_some() && live.edge(*id))
+                .map(|_| Ipv4Net::default()),
+        )
         .collect();
     let mut ribs: IdVec<NodeId, NodeRib> = IdVec::new();
     for _ in net.nodes.ids() {
@@ -527,7 +598,7 @@ fn converge_all(
     // and every other prefix of the class gets the same routes under its own name.
     let classes = super::slices::prefix_classes(net, &prefixes);
     let reps: Vec<Ipv4Net> = classes.iter().filter_map(|c| c.first().copied()).collect();
-    let results = converge_prefixes(net, live, &topo, &reps, stop)?;
+    let results = converge_prefixes(net, live, &topo, &reps, choices, stop)?;
     let mut oscillations = Vec::new();
     let mut rounds = 0;
     for (class, result) in classes.iter().zip(results) {
@@ -549,7 +620,7 @@ fn converge_all(
         }
     }
     if oscillations.is_empty() {
-        Ok((ribs, rounds))
+        Ok((ribs, rounds, reps.into_iter().collect()))
     } else {
         Err(Unsettled::NoStableState(NonConvergence { oscillations }))
     }
@@ -566,6 +637,7 @@ fn converge_prefixes(
     live: &Live,
     topo: &Topology,
     prefixes: &[Ipv4Net],
+    choices: &Choices,
     stop: &dyn Fn() -> Option<String>,
 ) -> Result<Vec<PrefixOutcome>, Unsettled> {
     let mut out = Vec::with_capacity(prefixes.len());
@@ -573,7 +645,7 @@ fn converge_prefixes(
         if let Some(why) = stop() {
             return Err(Unsettled::Stopped(why));
         }
-        match converge_prefix_until(net, live, topo, *p, stop) {
+        match converge_prefix_until(net, live, topo, *p, choices, stop) {
             Ok(outcome) => out.push(outcome),
             Err(why) => return Err(Unsettled::Stopped(why)),
         }
@@ -588,6 +660,7 @@ fn converge_prefix_until(
     live: &Live,
     topo: &Topology,
     p: Ipv4Net,
+    choices: &Choices,
     stop: &dyn Fn() -> Option<String>,
 ) -> Result<PrefixOutcome, String> {
     let n = net.nodes.len();
@@ -597,6 +670,14 @@ fn converge_prefix_until(
     let mut dirty: Vec<bool> = vec![true; n];
     // What each edge currently offers its receiver: the export of the sender's best.
     let mut exported: Vec<Option<Route>> = vec![None; net.edges.len()];
+    // Edges that originate `p` offer it whatever their sender holds.
+    for (eid, e) in net.edges.iter() {
+        if e.originates_default(p) && live.edge(eid) {
+            if let Some(slot) = exported.get_mut(eid.0 as usize) {
+                *slot = offer(net, eid, p, None);
+            }
+        }
+    }
     let bound = 4 * (net.edges.len() + n) + 64;
     let mut seen: HashMap<u64, usize> = HashMap::new();
     let mut changes: Vec<BTreeSet<NodeId>> = Vec::new();
@@ -621,7 +702,7 @@ fn converge_prefix_until(
             if let Some(d) = dirty.get_mut(i) {
                 *d = false;
             }
-            let new = best_of(net, live, topo, &exported, node, p);
+            let new = best_of(net, live, topo, &exported, node, p, choices.get(p, node));
             let Some(slot) = bests.get_mut(i) else {
                 continue;
             };
@@ -635,12 +716,12 @@ fn converge_prefix_until(
                 changed.insert(node);
                 // Re-export the new best; receivers whose offer changed re-evaluate.
                 for &e in topo.out_edges.get(i).into_iter().flatten() {
-                    let offer = slot.as_ref().and_then(|b| export(net, e, b));
+                    let new = offer(net, e, p, slot.as_ref());
                     let Some(cached) = exported.get_mut(e.0 as usize) else {
                         continue;
                     };
-                    if *cached != offer {
-                        *cached = offer;
+                    if *cached != new {
+                        *cached = new;
                         let to = net.edges.get(e).map(|x| x.to.0 as usize);
                         if let Some(d) = to.and_then(|t| dirty.get_mut(t)) {
                             *d = true;
@@ -653,7 +734,13 @@ fn converge_prefix_until(
             let out = net
                 .nodes
                 .ids()
-                .map(|node| (node, evaluate_node(net, live, topo, &exported, node, p)))
+                .map(|node| {
+                    let chosen = choices.get(p, node);
+                    (
+                        node,
+                        evaluate_node(net, live, topo, &exported, node, p, chosen),
+                    )
+                })
                 .filter(|(_, r)| !r.candidates.is_empty())
                 .collect();
             return Ok(Ok((out, round)));
@@ -701,6 +788,7 @@ fn best_of<'a>(
     exported: &'a [Option<Route>],
     node: NodeId,
     p: Ipv4Net,
+    chosen: Option<NodeId>,
 ) -> BestOf<'a> {
     if !live.node(node) {
         return BestOf::None;
@@ -713,14 +801,14 @@ fn best_of<'a>(
     let mut best: Option<&'a Route> = None;
     for &eid in topo.in_edges.get(node.0 as usize).into_iter().flatten() {
         if let Some(Some(r)) = exported.get(eid.0 as usize) {
-            if best.is_none_or(|b| compare(net, r, b) == Ordering::Less) {
+            if best.is_none_or(|b| compare_choosing(net, chosen, r, b) == Ordering::Less) {
                 best = Some(r);
             }
         }
     }
     if originates {
         let local = Route::local(p, node);
-        if best.is_none_or(|b| compare(net, &local, b) != Ordering::Greater) {
+        if best.is_none_or(|b| compare_choosing(net, chosen, &local, b) != Ordering::Greater) {
             return BestOf::Local(local);
         }
     }
@@ -761,6 +849,7 @@ fn evaluate_node(
     exported: &[Option<Route>],
     node: NodeId,
     p: Ipv4Net,
+    chosen: Option<NodeId>,
 ) -> PrefixRib {
     let mut candidates = Vec::new();
     if !live.node(node) {
@@ -779,7 +868,7 @@ fn evaluate_node(
             candidates.push(r.clone());
         }
     }
-    candidates.sort_by(|a, b| compare(net, a, b));
+    candidates.sort_by(|a, b| compare_choosing(net, chosen, a, b));
     let multipath = net.nodes.get(node).is_some_and(|n| n.behaviours.multipath);
     let installed = match candidates.first() {
         None => 0,
@@ -845,7 +934,20 @@ pub fn export(net: &Network, eid: EdgeId, r: &Route) -> Option<Route> {
     transfer(net, eid, r).ok()
 }
 
-/// [`export`], saying why a route is not passed.
+/// What edge `eid` offers its receiver for `p` when the sender's best route is
+/// `best`: on an edge that originates 0.0.0.0/0 ([`crate::ir::Edge::default_originate`])
+/// the generated route, whatever `best` is; otherwise the export of `best`.
+pub fn offer(net: &Network, eid: EdgeId, p: Ipv4Net, best: Option<&Route>) -> Option<Route> {
+    match net.edges.get(eid) {
+        Some(e) if e.originates_default(p) => export(net, eid, &Route::local(p, e.from)),
+        _ => best.and_then(|b| export(net, eid, b)),
+    }
+}
+
+/// [`export`], saying why a route is not passed. On an edge that originates
+/// 0.0.0.0/0 (FRR `neighbor A default-originate`), a route for 0.0.0.0/0 is replaced
+/// by the sender's generated one, which skips the sender's export policies (FRR
+/// 8.4's bgpd sends it past the outbound route-map and ebgp-requires-policy).
 pub fn transfer(net: &Network, eid: EdgeId, r: &Route) -> Result<Route, Blocked> {
     let (Some(e), Some(sender), Some(receiver)) = (
         net.edges.get(eid),
@@ -853,6 +955,14 @@ pub fn transfer(net: &Network, eid: EdgeId, r: &Route) -> Result<Route, Blocked>
         net.edges.get(eid).and_then(|e| net.nodes.get(e.to)),
     ) else {
         return Err(Blocked::NoEdge);
+    };
+    let generated = e.originates_default(r.prefix);
+    let generated_route;
+    let r = if generated {
+        generated_route = Route::local(r.prefix, e.from);
+        &generated_route
+    } else {
+        r
     };
     // 2. Never back to where it came from.
     if let Some(src) = r.learned_from.and_then(|l| net.edges.get(l)) {
@@ -875,8 +985,10 @@ pub fn transfer(net: &Network, eid: EdgeId, r: &Route) -> Result<Route, Blocked>
     let mut out = r.clone();
     // 5. Export policies.
     let mut fx = PolicyEffects::default();
-    if let Err(at) = run_policies(net, &e.export, &mut out, sender.asn, &mut fx) {
-        return Err(Blocked::Export(at));
+    if !generated {
+        if let Err(at) = run_policies(net, &e.export, &mut out, sender.asn, &mut fx) {
+            return Err(Blocked::Export(at));
+        }
     }
     // 6. Prepend.
     if !e.prepend.is_empty() {
@@ -988,6 +1100,14 @@ fn apply_action(a: &Action, r: &mut Route, own_asn: u32, fx: &mut PolicyEffects)
             r.tags.remove(t);
         }
         Action::RemovePrivateAs => r.as_path.retain(|a| !crate::ir::is_private_asn(*a)),
+        Action::RemoveLeadingPrivateAs => {
+            let k = r
+                .as_path
+                .iter()
+                .take_while(|a| crate::ir::is_private_asn(**a))
+                .count();
+            r.as_path.drain(..k);
+        }
         Action::RemoveAs(list) => r.as_path.retain(|a| !list.contains(a)),
         Action::ReplaceAs(list) => {
             for a in r.as_path.iter_mut() {

@@ -1,7 +1,7 @@
 //! Why a node has no route: the explanation a `no_route` counterexample needs to point
 //! at the line responsible (a policy rule, loop prevention, a session that is not there).
 
-use super::bgp::{transfer, Blocked, State};
+use super::bgp::{transfer, Blocked, Route, State};
 use super::Scenario;
 use crate::ir::{Network, NodeId};
 use crate::span::Span;
@@ -80,7 +80,10 @@ pub fn why_no_route(
             if !usable(id) || !towards.contains(&e.to) || state.best(e.to, p).is_some() {
                 continue;
             }
-            let Some(r) = state.best(e.from, p) else {
+            // An edge that originates `p` (`default-originate`) sends it whatever its
+            // sender holds.
+            let generated = e.originates_default(p).then(|| Route::local(p, e.from));
+            let Some(r) = generated.as_ref().or_else(|| state.best(e.from, p)) else {
                 continue;
             };
             let (u, v) = (name(net, e.from), name(net, e.to));

@@ -484,10 +484,13 @@ impl<'a> Walker<'a> {
         // local route, delivered here unless a static or BGP route is more specific.
         // AVS management appliances use only routes more specific than 0.0.0.0/0.
         let usable = |p: &ipnet::Ipv4Net| ctx != CTX_MANAGEMENT || p.prefix_len() > 0;
+        // A static into a static VPN connection's tunnel stands only while the
+        // connection is up (`StaticRoute::requires`).
         let st = node
             .statics
             .iter()
             .filter(|s| s.prefix.contains(&d) && usable(&s.prefix))
+            .filter(|s| s.stands(|c| self.live.is_down(c)))
             .max_by_key(|s| s.prefix.prefix_len());
         let bgp = self
             .state

@@ -5,6 +5,7 @@
 //! ```text
 //! classes.rs   destination classes (maximal address intervals the design cannot tell apart)
 //! bgp.rs       routes, policies, decision process, per-prefix fixpoint, route limits
+//! choice.rs    undocumented choices: every stable state over the ties Azure leaves open
 //! fabric.rs    effective routes of a subnet (Azure's listing) and fabric lookups
 //! forward.rs   packet walks (traces) with ECMP forks, tunnels and loop detection
 //! props.rs     property evaluation, one scenario or every failure set
@@ -22,6 +23,7 @@
 //!   internet.
 
 pub mod bgp;
+pub mod choice;
 pub mod classes;
 pub mod explain;
 pub mod fabric;

@@ -16,10 +16,13 @@
 //! - `assume N advertises any within P`: symbolic, SMT only. The simulator evaluates
 //!   the environment where N advertises nothing more (one of the allowed ones): a
 //!   violation there is real; a pass is [`PropertyOutcome::Inconclusive`].
+//! - Undocumented choices (super::choice): each scenario is evaluated in every stable
+//!   state over them; more than `choice::MAX_STATES` makes a pass inconclusive.
 //! - Failure sets are enumerated by size (0, 1, …, K), each size in lexicographic
 //!   order of component ids; the first violating set is reported.
 
-use super::bgp::{stable_state, NonConvergence, Route, State};
+use super::bgp::{NonConvergence, Route, State, Unsettled};
+use super::choice::{stable_states, MAX_STATES};
 use super::classes::{destination_classes, host, Class};
 use super::failure_sets::next_combination;
 use super::forward::{Disposition, Path, WalkTables, Walker};
@@ -579,6 +582,7 @@ pub fn evaluate_with_failures_at(
     let failable = prop.failable(net);
     let k = (prop.failures as usize).min(failable.len());
     let mut scenarios = 0;
+    let mut incomplete = false;
     for size in 0..=k {
         let mut combo: Vec<usize> = (0..size).collect();
         loop {
@@ -588,8 +592,10 @@ pub fn evaluate_with_failures_at(
                 .collect();
             let sc = Scenario::new(base.iter().copied().chain(failed.iter().copied()));
             scenarios += 1;
-            match stable_state(net, &sc) {
-                Err(nc) => {
+            // Every stable state over the undocumented choices (super::choice).
+            let all = match stable_states(net, &sc, &|| None) {
+                Ok(all) => all,
+                Err(Unsettled::NoStableState(nc)) => {
                     return FailureEvaluation {
                         outcome: PropertyOutcome::NoStableState {
                             failed,
@@ -598,16 +604,26 @@ pub fn evaluate_with_failures_at(
                         scenarios,
                     }
                 }
-                Ok(state) => {
-                    if let PropertyOutcome::Violated(mut cx) =
-                        evaluate_at(net, dest_net, &state, &sc, prop)
-                    {
-                        cx.failed = failed;
-                        return FailureEvaluation {
-                            outcome: PropertyOutcome::Violated(cx),
-                            scenarios,
-                        };
+                // `|| None` never stops the computation.
+                Err(Unsettled::Stopped(why)) => {
+                    return FailureEvaluation {
+                        outcome: PropertyOutcome::Inconclusive(why),
+                        scenarios,
                     }
+                }
+            };
+            if !all.complete {
+                incomplete = true;
+            }
+            for state in &all.states {
+                if let PropertyOutcome::Violated(mut cx) =
+                    evaluate_at(net, dest_net, state, &sc, prop)
+                {
+                    cx.failed = failed;
+                    return FailureEvaluation {
+                        outcome: PropertyOutcome::Violated(cx),
+                        scenarios,
+                    };
                 }
             }
             if !next_combination(&mut combo, failable.len()) {
@@ -615,7 +631,11 @@ pub fn evaluate_with_failures_at(
             }
         }
     }
-    let outcome = if prop.assumptions.is_empty() {
+    let outcome = if incomplete {
+        PropertyOutcome::Inconclusive(format!(
+            "more than {MAX_STATES} stable states over the undocumented choices (ties Azure leaves open); only the first {MAX_STATES} were checked"
+        ))
+    } else if prop.assumptions.is_empty() {
         PropertyOutcome::Holds
     } else {
         PropertyOutcome::Inconclusive(

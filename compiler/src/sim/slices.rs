@@ -10,6 +10,9 @@
 //! class, converged once ([`super::bgp::stable_state`]) and proved unique once
 //! ([`super::unique`], [`crate::smt::unique`]).
 //!
+//! FRR's `neighbor A default-originate` ([`crate::ir::Edge::default_originate`]) is the
+//! third place: 0.0.0.0/0 is then a class of its own.
+//!
 //! Whatever new BGP behaviour reads the prefix must add what it reads to the
 //! signature, or two prefixes it treats differently would share one computation.
 
@@ -33,7 +36,17 @@ pub fn signature(net: &Network, p: Ipv4Net) -> Signature {
                 .map(|o| (id, o.requires))
         })
         .collect();
-    assemble(&origs, condition_bits(&prefix_conditions(net), p))
+    let edge_origin = edge_originated(net);
+    assemble(
+        &origs,
+        condition_bits(&prefix_conditions(net), edge_origin, p),
+    )
+}
+
+/// Whether some edge originates 0.0.0.0/0 ([`crate::ir::Edge::default_originate`]):
+/// then 0.0.0.0/0 is routed unlike any other prefix and is a class of its own.
+fn edge_originated(net: &Network) -> bool {
+    net.edges.values().any(|e| e.default_originate.is_some())
 }
 
 /// The signature from the originators (with what each origination stands on) and the
@@ -69,12 +82,13 @@ pub fn prefix_classes(net: &Network, prefixes: &BTreeSet<Ipv4Net>) -> Vec<Vec<Ip
         }
     }
     let conditions = prefix_conditions(net);
+    let edge_origin = edge_originated(net);
     let mut by_signature: BTreeMap<Signature, usize> = BTreeMap::new();
     let mut classes: Vec<Vec<Ipv4Net>> = Vec::new();
     for p in prefixes {
         let sig = assemble(
             origs.get(p).map(Vec::as_slice).unwrap_or(&[]),
-            condition_bits(&conditions, *p),
+            condition_bits(&conditions, edge_origin, *p),
         );
         match by_signature.get(&sig) {
             Some(&i) => {
@@ -105,9 +119,13 @@ fn prefix_conditions(net: &Network) -> Vec<&[PrefixRange]> {
     out
 }
 
-fn condition_bits(conditions: &[&[PrefixRange]], p: Ipv4Net) -> Vec<bool> {
-    conditions
+/// The outcome of every `prefix` condition for `p`, then whether `p` is originated on
+/// edges (`edge_origin`: some edge originates 0.0.0.0/0, and `p` is it).
+fn condition_bits(conditions: &[&[PrefixRange]], edge_origin: bool, p: Ipv4Net) -> Vec<bool> {
+    let mut bits: Vec<bool> = conditions
         .iter()
         .map(|ranges| ranges.iter().any(|r| r.matches(&p)))
-        .collect()
+        .collect();
+    bits.push(edge_origin && p == Ipv4Net::default());
+    bits
 }

@@ -33,7 +33,7 @@
 //! design cannot tell apart (one class of [`super::slices`], same routes in `S`) share
 //! one certificate.
 
-use super::bgp::{compare, export, Route, State, DEFAULT_LOCAL_PREF};
+use super::bgp::{strictly_better, Route, State, DEFAULT_LOCAL_PREF};
 use super::{Live, Scenario};
 use crate::ir::{Action, Condition, EdgeId, Id, Network, NodeId, TagId, NO_ADVERTISE};
 use ipnet::Ipv4Net;
@@ -297,7 +297,10 @@ fn apply(act: &Action, a: &mut Abstract, own_asn: u32) {
             a.may_tags.remove(t);
             a.must_tags.remove(t);
         }
-        Action::RemovePrivateAs => a.counts.retain(|asn| !crate::ir::is_private_asn(*asn)),
+        // Leading only: any private ASN may go, so the same lower bounds.
+        Action::RemovePrivateAs | Action::RemoveLeadingPrivateAs => {
+            a.counts.retain(|asn| !crate::ir::is_private_asn(*asn))
+        }
         Action::RemoveAs(list) => a.counts.retain(|asn| !list.contains(asn)),
         Action::ReplaceAs(list) => {
             let moved: u32 = list.iter().filter_map(|x| a.counts.remove(x)).sum();
@@ -363,11 +366,27 @@ fn policies(
     cur
 }
 
-/// What edge `e` offers when its sender may hold anything `a` describes.
+/// What edge `e` offers when its sender may hold anything `a` describes (on an edge
+/// that originates `p`, the generated route whatever `a` is: [`super::bgp::transfer`]).
 fn transfer(net: &Network, eid: EdgeId, a: &Abstract, p: Ipv4Net) -> Option<Abstract> {
     let e = net.edges.get(eid)?;
     let sender = net.nodes.get(e.from)?;
     let receiver = net.nodes.get(e.to)?;
+    if e.originates_default(p) {
+        let mut out = Abstract::of(&Route::local(p, e.from));
+        for asn in &e.prepend {
+            out.counts.add(*asn, 1);
+        }
+        if let Some(asn) = e.loop_check {
+            if out.counts.get(&asn).unwrap_or(0) > u32::from(e.allowas_in) {
+                return None;
+            }
+        }
+        if e.reset_local_pref {
+            out.lp_max = DEFAULT_LOCAL_PREF;
+        }
+        return policies(net, &e.import, out, receiver.asn, p);
+    }
     let no_adv = |t: &TagId| {
         net.tags
             .get(*t)
@@ -427,12 +446,13 @@ fn beats(
         return false;
     }
     // MED is 0 everywhere (no policy sets one): the static tie-breaks decide, and
-    // they depend only on the edges (semantics §1: eBGP over iBGP, router id, edge).
+    // they depend only on the edges (semantics §1: eBGP over iBGP, router id, edge) —
+    // where they are documented; an undocumented tie may go either way (super::choice).
     let probe = Route {
         learned_from: Some(e),
         ..r.clone()
     };
-    compare(net, r, &probe) == Less
+    strictly_better(net, r, &probe)
 }
 
 /// Proves that every prefix's routes in `state` are the only stable routes of the
@@ -469,6 +489,21 @@ pub fn certify_polling(
 ) -> Certificate {
     if !state.dropped.is_empty() {
         return Certificate::RouteLimits("a session is dropped by a route limit".into());
+    }
+    // An undocumented tie that matters (super::choice): another choice gives another
+    // stable state, so this one is not the only one.
+    if let Some(t) = super::choice::material_ties(net, sc, state).first() {
+        let name = |n: NodeId| super::node_name(net, n).to_string();
+        let others: Vec<String> = t.others.iter().map(|n| format!("`{}`", name(*n))).collect();
+        return Certificate::NotShown(format!(
+            "`{}` chooses among equal routes for {} without a documented tie-break (from {}{})",
+            name(t.node),
+            t.prefix,
+            t.chosen
+                .map(|n| format!("`{}`, ", name(n)))
+                .unwrap_or_default(),
+            others.join(", ")
+        ));
     }
     let live = Live::new(net, sc, &BTreeSet::new());
     let med_fixed = !net.policies.values().any(|p| {
@@ -688,6 +723,9 @@ type Parts = BTreeMap<Option<EdgeId>, Abstract>;
 /// What edge `e` offers when its sender is outside `fixed` and may hold `parts`.
 fn offer(net: &Network, e: EdgeId, parts: &Parts, p: Ipv4Net) -> Option<Abstract> {
     let edge = net.edges.get(e)?;
+    if edge.originates_default(p) {
+        return transfer(net, e, &Abstract::of(&Route::local(p, edge.from)), p);
+    }
     let mut out = None;
     for (src, a) in parts {
         if let Some(l) = src.and_then(|l| net.edges.get(l)) {
@@ -754,11 +792,10 @@ fn outside_bounds(
                 continue;
             };
             let from = edge.from.index();
-            if fixed.get(from).copied().unwrap_or(false) {
-                // Offers from fixed senders are exact and do not change.
-                let offer = state
-                    .best(edge.from, p)
-                    .and_then(|r| export(net, *e, r))
+            if fixed.get(from).copied().unwrap_or(false) || edge.originates_default(p) {
+                // Offers from fixed senders are exact and do not change; nor do those
+                // of edges that originate `p`, whatever their sender holds.
+                let offer = super::bgp::offer(net, *e, p, state.best(edge.from, p))
                     .map(|r| Abstract::of(&r));
                 if let Some(offer) = offer {
                     slot.insert(Some(*e), offer);
@@ -836,10 +873,9 @@ fn forced(
     if let Some(r) = best {
         // Its source must be fixed (or itself).
         if let Some(e) = r.learned_from {
-            let from_fixed = net
-                .edges
-                .get(e)
-                .is_some_and(|x| fixed.get(x.from.index()).copied().unwrap_or(false));
+            let from_fixed = net.edges.get(e).is_some_and(|x| {
+                fixed.get(x.from.index()).copied().unwrap_or(false) || x.originates_default(p)
+            });
             if !from_fixed {
                 return false;
             }
@@ -852,8 +888,9 @@ fn forced(
         let Some(edge) = net.edges.get(*e) else {
             continue;
         };
-        if fixed.get(edge.from.index()).copied().unwrap_or(false) {
-            // Offers from fixed nodes are the same as in `state`, which is stable.
+        if fixed.get(edge.from.index()).copied().unwrap_or(false) || edge.originates_default(p) {
+            // Offers from fixed nodes (and from edges that originate `p`) are the same
+            // as in `state`, which is stable.
             continue;
         }
         let Some(offer) = bounds.offers.get(e) else {

@@ -383,6 +383,10 @@ fn chain(
         edges.push(e);
         let Some(edge) = net.edges.get(e) else { break };
         cur = edge.from;
+        if edge.originates_default(plane.prefix) {
+            // The sender generated it (`default-originate`): the chain starts here.
+            break;
+        }
         let Some(rib) = plane.rib(cur) else { break };
         let sel = eval_int(m, &rib.sel);
         match usize::try_from(sel).ok().and_then(|i| rib.cands.get(i)) {
@@ -406,7 +410,21 @@ pub fn explain_route(
     let prefix = plane.prefix;
     let (edges, origin) = chain(plane, m, node, source, net);
     let mut labels = Vec::new();
-    if let Some(o) = net.nodes.get(origin) {
+    let generated = edges
+        .first()
+        .and_then(|e| net.edges.get(*e))
+        .filter(|e| e.originates_default(prefix))
+        .and_then(|e| e.default_originate.map(|s| (s, e.to)));
+    if let (Some((span, to)), Some(o)) = (generated, net.nodes.get(origin)) {
+        labels.push(CexLabel {
+            span,
+            message: format!(
+                "`{}` sends `{prefix}` to `{}` here, whatever its RIB holds",
+                o.name,
+                node_name(net, to)
+            ),
+        });
+    } else if let Some(o) = net.nodes.get(origin) {
         match o.originates.iter().find(|x| x.prefix == prefix) {
             Some(orig) => labels.push(CexLabel {
                 span: orig.span,
@@ -468,7 +486,13 @@ pub fn policy_labels(net: &Network, e: EdgeId, r: &Route) -> Vec<CexLabel> {
         }];
     }
     let mut out = Vec::new();
-    for pid in edge.export.iter().chain(&edge.import) {
+    // A generated default route (`default-originate`) skips the export policies.
+    let export: &[crate::ir::PolicyId] = if edge.originates_default(r.prefix) {
+        &[]
+    } else {
+        &edge.export
+    };
+    for pid in export.iter().chain(&edge.import) {
         let Some(pol) = net.policies.get(*pid) else {
             continue;
         };

@@ -65,6 +65,17 @@ impl Prover {
         self.solver.assert(fact);
     }
 
+    /// Asserts `fact` in a frame of its own, until [`Prover::pop_fact`].
+    pub fn push_fact(&self, fact: &Bool) {
+        self.solver.push();
+        self.solver.assert(fact);
+    }
+
+    /// Drops the frame of the last [`Prover::push_fact`] (and every fact asserted since).
+    pub fn pop_fact(&self) {
+        self.solver.pop(1);
+    }
+
     /// Hands the encoder's new facts to the solver (each fact once per session).
     pub fn sync(&self, enc: &mut Encoder<'_>) {
         for f in enc.facts.iter().skip(enc.synced) {

@@ -257,6 +257,14 @@ fn appliance(net: &Network, ip: std::net::Ipv4Addr) -> Option<NodeId> {
 }
 
 /// A VPN gateway's site-to-site connection (IPsec over the internet).
+/// The FastPath of a circuit connection (on its gateway → circuit edge), if it has one.
+fn fastpath(net: &Network, s: &crate::ir::Session) -> Option<crate::ir::FastPath> {
+    net.edges
+        .values()
+        .filter(|e| (e.from, e.to) == (s.a, s.b) || (e.from, e.to) == (s.b, s.a))
+        .find_map(|e| e.fastpath)
+}
+
 fn vpn_connection(net: &Network, s: &crate::ir::Session) -> bool {
     let vpn = |n: NodeId| {
         net.nodes[n]
@@ -405,9 +413,20 @@ impl<'a> Scene<'a> {
             };
             let label = match (s.tunnel, style) {
                 (Some(t), _) => Some(format!("BGP over {}", net.tunnels[t].name)),
+                (None, _) if s.kind == SessionKind::Static => {
+                    Some("S2S VPN (static routes) over the internet".to_string())
+                }
                 (None, _) if vpn_connection(net, s) => {
                     Some("S2S VPN over the internet".to_string())
                 }
+                // `connect GW fastpath` (the gateway → circuit edge carries it).
+                (None, _) if fastpath(net, s).is_some() => Some(
+                    match fastpath(net, s) {
+                        Some(fp) if fp.direct => "FastPath (Direct: GatewaySubnet UDRs apply)",
+                        _ => "FastPath",
+                    }
+                    .to_string(),
+                ),
                 (None, LinkStyle::Ibgp) => Some("iBGP".to_string()),
                 (None, LinkStyle::Down) => Some("down".to_string()),
                 _ => None,

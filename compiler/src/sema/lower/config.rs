@@ -27,6 +27,8 @@ pub(crate) struct ConfigSide {
     pub export: Vec<PolicyId>,
     pub allowas_in: u8,
     pub weight: Option<u32>,
+    /// `neighbor A default-originate`.
+    pub default_originate: Option<Span>,
     pub span: Span,
 }
 
@@ -179,6 +181,7 @@ pub(crate) fn apply(ctx: &mut Ctx) {
                 if let Some(r) = rid {
                     node.router_id = u32::from(r);
                     node.router_id_addr = Some(r);
+                    node.router_id_known = true;
                 }
             }
             Err(d) => ctx.diags.push(d),
@@ -227,6 +230,7 @@ pub(crate) fn apply(ctx: &mut Ctx) {
                 prefix: s.prefix,
                 target: s.target,
                 span: s.span,
+                requires: Vec::new(),
             })
             .collect();
         for s in &t.sessions {
@@ -239,6 +243,7 @@ pub(crate) fn apply(ctx: &mut Ctx) {
                 export: map(&s.export),
                 allowas_in: s.allowas_in,
                 weight: s.weight,
+                default_originate: s.default_originate,
                 span: s.span,
             });
         }

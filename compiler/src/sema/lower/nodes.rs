@@ -115,6 +115,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                 "control_plane_only" => b.control_plane_only = true,
                 "next_hop_transparent" => b.next_hop_transparent = true,
                 "no_transit" => b.no_transit = true,
+                "leading_private_strip" => b.leading_private_strip = true,
                 "internet" => b.internet = true,
                 "msee" => component_kind = ir::ComponentKind::Circuit,
                 "program_appliance" | "program_gateway" | "program_vpn_gateway" => {
@@ -205,6 +206,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
             span: c.name.span,
             asn,
             router_id: router_id_addr.map(u32::from).unwrap_or(order),
+            router_id_known: router_id_addr.is_some() || kind.key("router_id").is_some(),
             router_id_addr,
             originates,
             statics: Vec::new(),
@@ -248,6 +250,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
             asn: 0,
             router_id: u32::MAX,
             router_id_addr: None,
+            router_id_known: false,
             originates: Vec::new(),
             statics: Vec::new(),
             address: None,
@@ -285,6 +288,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                     prefix,
                     target,
                     span: l.span,
+                    requires: Vec::new(),
                 })
             })
             .collect();

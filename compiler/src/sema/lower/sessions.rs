@@ -38,6 +38,8 @@ struct Side {
     weight: Option<u32>,
     /// `connect GW fastpath` (a circuit's side).
     fastpath: bool,
+    /// FRR `neighbor A default-originate` (the sender's line).
+    default_originate: Option<Span>,
     /// The key of the session line (`peer`, `connect`, ...).
     key: String,
     /// For sessions made by a non-node component (`global_reach gr`): its name.
@@ -81,6 +83,7 @@ fn side_from_line(
         tunnel: None,
         weight: None,
         fastpath: false,
+        default_originate: None,
         key: match &schema.target {
             SessionTarget::Key(k) => k.clone(),
             SessionTarget::Same { key, .. } | SessionTarget::By { key, .. } => key.clone(),
@@ -232,6 +235,7 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
             tunnel: c.tunnel.map(|t| (t, c.span)),
             weight: None,
             fastpath: false,
+            default_originate: c.default_originate,
             key: "neighbor".to_string(),
             maker: None,
             span: c.span,
@@ -285,7 +289,11 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
             }
             (Some(lone), None) | (None, Some(lone)) => {
                 let to = &ctx.net.nodes[lone.to];
-                if lone.user_line && to.asn == 0 {
+                if lone.user_line && lone.key == "connect" && is_vpn_gateway(ctx, lone.from) {
+                    // A VPN gateway's connection to a site that does not peer it:
+                    // static routing (LANGUAGE.md §2.4 `vpn_gateway`).
+                    establish_static(ctx, lone);
+                } else if lone.user_line && to.asn == 0 {
                     // A node without an ASN (Azure Firewall, the internet) speaks no BGP.
                     ctx.diags.push(
                         Diagnostic::error(
@@ -331,6 +339,80 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
                 }
             }
             (None, None) => {}
+        }
+    }
+    static_off_route_server(ctx);
+}
+
+/// `vpn_gateway { static_to_route_server false }`: the prefixes of the gateway's static
+/// connections (routes originated by those sites) are not advertised to Route Server:
+/// an export policy on the gateway → Route Server edges denies them. The default (true)
+/// gives Route Server what the gateway gives its BGP peers (docs/semantics.md §2.10:
+/// the documentation is silent on Route Server).
+fn static_off_route_server(ctx: &mut Ctx) {
+    let gateways: Vec<NodeId> = ctx
+        .net
+        .nodes
+        .ids()
+        .filter(|n| is_vpn_gateway(ctx, *n))
+        .collect();
+    for gw in gateways {
+        let line = ctx
+            .component(&ctx.net.nodes[gw].name)
+            .and_then(|c| c.get("static_to_route_server"));
+        let Some(line) = line else { continue };
+        if line.first().and_then(|v| v.node.as_bool()) != Some(false) {
+            continue;
+        }
+        let span = line.span;
+        let sites: Vec<NodeId> = ctx
+            .net
+            .sessions
+            .values()
+            .filter(|s| s.kind == SessionKind::Static && s.a == gw)
+            .map(|s| s.b)
+            .collect();
+        if sites.is_empty() {
+            continue;
+        }
+        let mut rules: Vec<ir::Rule> = sites
+            .iter()
+            .map(|site| ir::Rule {
+                permit: false,
+                conditions: vec![ir::Condition::OriginatedBy(*site)],
+                actions: Vec::new(),
+                span,
+            })
+            .collect();
+        rules.push(ir::Rule {
+            permit: true,
+            conditions: Vec::new(),
+            actions: Vec::new(),
+            span,
+        });
+        let policy = ctx.net.policies.push(ir::Policy {
+            name: format!(
+                "`{}`: static connections' prefixes stay off Route Server",
+                ctx.net.nodes[gw].name
+            ),
+            span,
+            rules,
+        });
+        let to_route_server: Vec<ir::EdgeId> = ctx
+            .net
+            .edges
+            .iter()
+            .filter(|(_, e)| {
+                e.from == gw
+                    && ctx.net.nodes[e.to]
+                        .behaviours
+                        .programs
+                        .is_some_and(|p| p.how == ir::ProgramAs::Appliance)
+            })
+            .map(|(id, _)| id)
+            .collect();
+        for e in to_route_server {
+            ctx.net.edges[e].export.push(policy);
         }
     }
 }
@@ -508,34 +590,20 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
         } else {
             SessionKind::Ebgp
         };
-    let (na, nb) = (&ctx.net.nodes[a], &ctx.net.nodes[b]);
-    let is_circuit = |n: &ir::Node| ctx.net.components[n.component].kind == ComponentKind::Circuit;
-    let is_vpn = |n: &ir::Node| {
-        n.behaviours
-            .programs
-            .is_some_and(|p| p.how == ir::ProgramAs::VpnGateway)
-    };
-    let vpn_connection = kind != SessionKind::Internal && (is_vpn(na) || is_vpn(nb));
-    if vpn_connection {
-        // Site-to-site IPsec over the internet: the site needs a public address.
-        let site = if is_vpn(na) { nb } else { na };
-        let gw = if is_vpn(na) { na } else { nb };
-        if site.public_ip.is_none() && status == SessionStatus::Up {
-            ctx.diags.push(
-                Diagnostic::warning(
-                    "AVS0345",
-                    format!(
-                        "VPN connection `{}`–`{}` cannot come up: `{}` has no public address",
-                        gw.name, site.name, site.name
-                    ),
-                )
-                .primary(x.span, "a site-to-site IPsec connection over the internet")
-                .secondary(site.span, format!("`{}` has no `public_ip`", site.name))
-                .help(format!("add `public_ip <address>` to `{}`", site.name)),
-            );
-            status = SessionStatus::Down(format!("`{}` has no `public_ip`", site.name));
+    let vpn_connection =
+        kind != SessionKind::Internal && (is_vpn_gateway(ctx, a) || is_vpn_gateway(ctx, b));
+    if vpn_connection && status == SessionStatus::Up {
+        let (gw, site) = if is_vpn_gateway(ctx, a) {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        if let Some(why) = vpn_needs_public_ip(ctx, gw, site, x.span) {
+            status = SessionStatus::Down(why);
         }
     }
+    let (na, nb) = (&ctx.net.nodes[a], &ctx.net.nodes[b]);
+    let is_circuit = |n: &ir::Node| ctx.net.components[n.component].kind == ComponentKind::Circuit;
     let (comp_kind, comp_kind_name) = if kind == SessionKind::GlobalReach {
         (ComponentKind::GlobalReach, "global_reach")
     } else if vpn_connection {
@@ -571,12 +639,157 @@ fn establish(ctx: &mut Ctx, x: Side, y: Side) {
     }
     for (s, r) in [(&x, &y), (&y, &x)] {
         let mut edge = make_edge(ctx, s, r, session, kind, component, tunnel.map(|(t, _)| t));
+        if ctx.net.nodes[edge.to].behaviours.leading_private_strip {
+            let export = std::mem::take(&mut edge.export);
+            edge.export = export
+                .into_iter()
+                .map(|p| leading_strip_policy(ctx, p))
+                .collect();
+        }
         for c in &underlay_requires {
             if !edge.requires.contains(c) {
                 edge.requires.push(*c);
             }
         }
         ctx.net.edges.push(edge);
+    }
+}
+
+/// Whether `n` is a VPN gateway (its kind programs routes as `program_vpn_gateway`).
+fn is_vpn_gateway(ctx: &Ctx, n: NodeId) -> bool {
+    ctx.net.nodes[n]
+        .behaviours
+        .programs
+        .is_some_and(|p| p.how == ir::ProgramAs::VpnGateway)
+}
+
+/// Site-to-site IPsec runs over the internet: a connection from VPN gateway `gw` to a
+/// site without `public_ip` cannot come up (AVS0345, a warning). Returns why it is down.
+fn vpn_needs_public_ip(ctx: &mut Ctx, gw: NodeId, site: NodeId, span: Span) -> Option<String> {
+    let (g, s) = (&ctx.net.nodes[gw], &ctx.net.nodes[site]);
+    if s.public_ip.is_some() {
+        return None;
+    }
+    ctx.diags.push(
+        Diagnostic::warning(
+            "AVS0345",
+            format!(
+                "VPN connection `{}`–`{}` cannot come up: `{}` has no public address",
+                g.name, s.name, s.name
+            ),
+        )
+        .primary(span, "a site-to-site IPsec connection over the internet")
+        .secondary(s.span, format!("`{}` has no `public_ip`", s.name))
+        .help(format!("add `public_ip <address>` to `{}`", s.name)),
+    );
+    Some(format!("`{}` has no `public_ip`", s.name))
+}
+
+/// A VPN gateway's static connection (`connect SITE` where the site does not `peer`
+/// the gateway; LANGUAGE.md §2.4 `vpn_gateway`; docs/semantics.md "VPN gateway: static
+/// connections"). `x` is the gateway's `connect` side.
+///
+/// - The gateway learns the site's originated prefixes (Azure: the local network
+///   gateway's address prefixes) over a site → gateway edge of kind
+///   [`SessionKind::Static`]: empty AS path, no loop check, filtered to exactly those
+///   prefixes. From there they are routes learned from the connection like BGP ones:
+///   programmed as VirtualNetworkGateway routes, advertised to the gateway's BGP
+///   connections and to Route Server (vpn-gateway-vpn-faq.md: "address prefixes for
+///   each local network gateway connected to the VPN gateway").
+/// - Nothing flows the other way; the site holds static routes into the tunnel for
+///   what the gateway advertises (its VNet and the spokes that use it), and its own
+///   `static P next_hop GATEWAY` lines use the tunnel too: all stand only while the
+///   connection is up.
+/// - The connection is one failure component (`under failures K of vpn_gateway`).
+fn establish_static(ctx: &mut Ctx, x: Side) {
+    let (gw, site) = (x.from, x.to);
+    let mut status = SessionStatus::Up;
+    if let Some(why) = vpn_needs_public_ip(ctx, gw, site, x.span) {
+        status = SessionStatus::Down(why);
+    }
+    let name = format!("{}–{}", ctx.net.nodes[gw].name, ctx.net.nodes[site].name);
+    let component = ctx.add_component(&name, "vpn_gateway", ComponentKind::Connection, x.span);
+    let session = ctx.net.sessions.push(Session {
+        a: gw,
+        b: site,
+        kind: SessionKind::Static,
+        status: status.clone(),
+        tunnel: None,
+        span: x.span,
+        other_span: None,
+        component,
+    });
+    if status != SessionStatus::Up {
+        return;
+    }
+    let site_prefixes: Vec<ir::PrefixRange> = ctx.net.nodes[site]
+        .originates
+        .iter()
+        .map(|o| ir::PrefixRange {
+            prefix: o.prefix,
+            ge: o.prefix.prefix_len(),
+            le: o.prefix.prefix_len(),
+        })
+        .collect();
+    let mut rules = Vec::new();
+    if !site_prefixes.is_empty() {
+        rules.push(ir::Rule {
+            permit: true,
+            conditions: vec![ir::Condition::Prefix(site_prefixes)],
+            actions: Vec::new(),
+            span: x.span,
+        });
+    }
+    let policy = ctx.net.policies.push(ir::Policy {
+        name: format!(
+            "static connection {name}: the prefixes of `{}`",
+            ctx.net.nodes[site].name
+        ),
+        span: x.span,
+        rules,
+    });
+    let (gw_comp, site_comp) = (ctx.net.nodes[gw].component, ctx.net.nodes[site].component);
+    ctx.net.edges.push(Edge {
+        from: site,
+        to: gw,
+        session,
+        export: vec![policy],
+        import: x.import.clone(),
+        prepend: Vec::new(),
+        loop_check: None,
+        allowas_in: 0,
+        ibgp: false,
+        reset_local_pref: true,
+        tunnel: None,
+        weight: 0,
+        max_routes: None,
+        fastpath: None,
+        requires: vec![component, site_comp, gw_comp],
+        // A static connection has no BGP: nothing is generated on it.
+        default_originate: None,
+        span: x.span,
+    });
+    let requires = vec![component, gw_comp];
+    let azure: Vec<ipnet::Ipv4Net> = ctx.net.nodes[gw]
+        .originates
+        .iter()
+        .map(|o| o.prefix)
+        .collect();
+    let node = &mut ctx.net.nodes[site];
+    for st in node.statics.iter_mut() {
+        if st.target == ir::StaticTarget::Node(gw) && st.requires.is_empty() {
+            st.requires = requires.clone();
+        }
+    }
+    for prefix in azure {
+        if !node.statics.iter().any(|st| st.prefix == prefix) {
+            node.statics.push(ir::StaticRoute {
+                prefix,
+                target: ir::StaticTarget::Node(gw),
+                span: x.span,
+                requires: requires.clone(),
+            });
+        }
     }
 }
 
@@ -667,11 +880,11 @@ fn make_edge(
     let prepend = match kind {
         SessionKind::Ebgp => vec![u.asn],
         SessionKind::GlobalReach => vec![u.asn, v.asn],
-        SessionKind::Ibgp | SessionKind::Internal => Vec::new(),
+        SessionKind::Ibgp | SessionKind::Internal | SessionKind::Static => Vec::new(),
     };
     let loop_check = match kind {
         SessionKind::Ebgp | SessionKind::Ibgp => Some(v.asn),
-        SessionKind::Internal | SessionKind::GlobalReach => None,
+        SessionKind::Internal | SessionKind::GlobalReach | SessionKind::Static => None,
     };
     let mut import = r.import.clone();
     let mut loop_check = loop_check;
@@ -695,7 +908,10 @@ fn make_edge(
         loop_check,
         allowas_in: r.allowas_in,
         ibgp: kind == SessionKind::Ibgp,
-        reset_local_pref: matches!(kind, SessionKind::Ebgp | SessionKind::GlobalReach),
+        reset_local_pref: matches!(
+            kind,
+            SessionKind::Ebgp | SessionKind::GlobalReach | SessionKind::Static
+        ),
         tunnel,
         weight: r
             .receive_weight
@@ -703,7 +919,43 @@ fn make_edge(
         max_routes: route_limit(ctx, s, r, kind),
         fastpath: fastpath(ctx, s, r),
         requires,
+        default_originate: s.default_originate,
         span: s.span,
+    }
+}
+
+/// `p`, or where it removes private ASNs, its copy that removes only the leading ones
+/// (one copy per policy, same name and span): the export policy towards a node with
+/// `behaviour leading_private_strip` (AVS: "doesn't strip any private ASNs that exist
+/// in the path after the public ASN", AZURE.md v2 corrections,
+/// azure-vmware/architecture-network-design-considerations.md).
+fn leading_strip_policy(ctx: &mut Ctx, p: PolicyId) -> PolicyId {
+    let Some(orig) = ctx.net.policies.get(p) else {
+        return p;
+    };
+    let strips = |a: &ir::Action| matches!(a, ir::Action::RemovePrivateAs);
+    if !orig.rules.iter().any(|r| r.actions.iter().any(strips)) {
+        return p;
+    }
+    let mut copy = orig.clone();
+    for r in &mut copy.rules {
+        for a in &mut r.actions {
+            if strips(a) {
+                *a = ir::Action::RemoveLeadingPrivateAs;
+            }
+        }
+    }
+    let existing = ctx.net.policies.iter().find(|(_, q)| {
+        q.name == copy.name && q.span == copy.span && q.rules.len() == copy.rules.len() && {
+            q.rules
+                .iter()
+                .zip(&copy.rules)
+                .all(|(x, y)| x.actions == y.actions && x.span == y.span)
+        }
+    });
+    match existing {
+        Some((id, _)) => id,
+        None => ctx.net.policies.push(copy),
     }
 }
 
@@ -766,6 +1018,15 @@ fn fastpath(ctx: &Ctx, s: &Side, r: &Side) -> Option<ir::FastPath> {
 /// above any connection weight (≤ 32000) but below a local origination (32768);
 /// AS-path preference: connection weights only, so the AS path decides between ER and
 /// NVA routes.
+///
+/// The VPN/NVA bonus is for the ExpressRoute gateway alone: there Route Server's routes
+/// are the VPN and NVA routes the preference favours. A VPN gateway's routes from Route
+/// Server include the ExpressRoute gateway's, and its own connections' routes are the
+/// VPN routes themselves ("VPN/NVA: prefer routes learned through VPN/NVA connections
+/// over routes learned through ExpressRoute", route-server/hub-routing-preference.md), so
+/// it gives Route Server's routes no bonus and the AS path decides; a bonus there would
+/// let an ExpressRoute route pushed back through Route Server displace the VPN
+/// gateway's own route, a second stable state Azure's preference rules out.
 fn receive_weight(ctx: &Ctx, s: &Side, kind: SessionKind) -> u32 {
     let connection = s.weight.unwrap_or(0);
     let to = &ctx.net.nodes[s.to];
@@ -775,9 +1036,16 @@ fn receive_weight(ctx: &Ctx, s: &Side, kind: SessionKind) -> u32 {
     let pref = ctx.net.vnets[ctx.net.subnets[gs].vnet].routing_preference;
     let from_circuit =
         ctx.net.components[ctx.net.nodes[s.from].component].kind == ComponentKind::Circuit;
+    let er_gateway = to
+        .behaviours
+        .programs
+        .as_ref()
+        .is_some_and(|p| p.how == ir::ProgramAs::Gateway);
     match (pref, from_circuit) {
         (ir::RoutingPreference::ExpressRoute, true) => 1 + connection,
-        (ir::RoutingPreference::VpnNva, false) if kind == SessionKind::Internal => 32_001,
+        (ir::RoutingPreference::VpnNva, false) if kind == SessionKind::Internal && er_gateway => {
+            32_001
+        }
         _ => connection,
     }
 }

@@ -20,7 +20,7 @@ use crate::syntax::ast::{self, ArgValue, KindLine, PatternElem};
 use std::collections::BTreeMap;
 
 /// The built-in behaviours a kind may switch on (documented in docs/semantics.md).
-pub const BEHAVIOURS: [&str; 14] = [
+pub const BEHAVIOURS: [&str; 15] = [
     "owns_originated",
     "multipath",
     "control_plane_only",
@@ -35,6 +35,7 @@ pub const BEHAVIOURS: [&str; 14] = [
     "internet",
     "load_balancing",
     "program_vpn_gateway",
+    "leading_private_strip",
 ];
 
 /// Words a `session` line takes after its target.

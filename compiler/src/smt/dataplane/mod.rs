@@ -361,18 +361,20 @@ impl<'e, 'n> Builder<'e, 'n> {
             let containing = self.bgp_containing(d);
             let mut owns_any = Vec::new();
             for (q, var) in self.enc.env_vars_containing(m, d) {
-                let static_longer = node
+                let longer_statics: Vec<&crate::ir::StaticRoute> = node
                     .statics
                     .iter()
-                    .any(|s| s.prefix.contains(&d) && s.prefix.prefix_len() > q.prefix_len());
-                if static_longer {
+                    .filter(|s| s.prefix.contains(&d) && s.prefix.prefix_len() > q.prefix_len())
+                    .collect();
+                if longer_statics.iter().any(|s| s.requires.is_empty()) {
                     continue;
                 }
-                let longer: Vec<Bool> = containing
+                let mut longer: Vec<Bool> = containing
                     .iter()
                     .filter(|p| p.prefix_len() > q.prefix_len())
                     .filter_map(|p| self.rib(p, m).map(|r| r.best.valid.clone()))
                     .collect();
+                longer.extend(longer_statics.iter().map(|s| self.static_up(s)));
                 owns_any.push(Bool::and(&[var, Bool::or(&longer).not()]));
             }
             let owns = Bool::or(&owns_any);
@@ -425,74 +427,115 @@ impl<'e, 'n> Builder<'e, 'n> {
         let usable =
             |p: &Ipv4Net| key.ctx != crate::sim::forward::CTX_MANAGEMENT || p.prefix_len() > 0;
         // RIB lookup: a static wins over BGP routes of the same or a shorter prefix.
-        let st = node
+        // A static into a static VPN connection's tunnel stands only while the
+        // connection is up (`StaticRoute::requires`): one case per static that may be
+        // the longest standing one (the simulator filters them by the scenario).
+        let mut statics: Vec<&crate::ir::StaticRoute> = node
             .statics
             .iter()
             .filter(|s| s.prefix.contains(&d) && usable(&s.prefix))
-            .max_by_key(|s| s.prefix.prefix_len())
-            .copied();
-        let st_len = st.map(|s| i32::from(s.prefix.prefix_len())).unwrap_or(-1);
-        // The local route of an owned origination wins over a static of the same or a
-        // shorter prefix, and over BGP routes of the same or a shorter prefix.
-        let owned = own_len.is_some_and(|l| l >= st_len);
-        let floor = st_len.max(own_len.unwrap_or(-1));
-        let prefixes: Vec<Ipv4Net> = self
-            .bgp_containing(d)
-            .into_iter()
-            .filter(|p| i32::from(p.prefix_len()) > floor && usable(p) && self.rib(p, m).is_some())
             .collect();
-        // choices: (Some(prefix) | None = static-or-nothing, guard)
-        let mut pending = Bool::from_bool(true);
-        let mut choices: Vec<(Option<Ipv4Net>, Bool)> = Vec::new();
-        for p in &prefixes {
-            let valid = self
-                .rib(p, m)
-                .map(|r| r.best.valid.clone())
-                .unwrap_or_else(|| Bool::from_bool(false));
-            choices.push((Some(*p), Bool::and(&[pending.clone(), valid.clone()])));
-            pending = Bool::and(&[pending.clone(), valid.not()]);
+        statics.sort_by_key(|s| std::cmp::Reverse(s.prefix.prefix_len()));
+        let mut cases: Vec<(Option<crate::ir::StaticRoute>, Bool)> = Vec::new();
+        let mut none_longer = Bool::from_bool(true);
+        for s in statics {
+            let up = self.static_up(s);
+            cases.push((
+                Some(s.clone()),
+                Bool::and(&[none_longer.clone(), up.clone()]),
+            ));
+            if s.requires.is_empty() {
+                none_longer = Bool::from_bool(false);
+                break;
+            }
+            none_longer = Bool::and(&[none_longer, up.not()]);
         }
-        choices.push((None, pending));
-        for (choice, guard) in choices {
-            let g = Bool::and(&[alive.clone(), guard]);
-            match choice {
-                None => {
-                    if owned {
-                        out.push((Step::Stop(Term::Delivered(Owner::Node(m))), g, None));
-                    } else if let Some(s) = st {
-                        match s.target {
-                            StaticTarget::Drop => {
-                                out.push((Step::Stop(Term::Dropped(Why::StaticDrop)), g, None))
-                            }
-                            StaticTarget::Node(x) => {
-                                out.push((Step::To(x, Arrive::FromNode), g, None))
-                            }
-                            StaticTarget::Fabric(via) => match net.egress_subnet(m, &[via, d]) {
-                                Some(fs) => {
-                                    for (s, sg) in self.fabric_steps(fs, d, false) {
-                                        out.push((s, Bool::and(&[g.clone(), sg]), None));
+        if none_longer.as_bool() != Some(false) {
+            cases.push((None, none_longer));
+        }
+        let outer_alive = alive;
+        for (st, case) in cases {
+            let alive = Bool::and(&[outer_alive.clone(), case]);
+            let st_len = st
+                .as_ref()
+                .map(|s| i32::from(s.prefix.prefix_len()))
+                .unwrap_or(-1);
+            // The local route of an owned origination wins over a static of the same or a
+            // shorter prefix, and over BGP routes of the same or a shorter prefix.
+            let owned = own_len.is_some_and(|l| l >= st_len);
+            let floor = st_len.max(own_len.unwrap_or(-1));
+            let prefixes: Vec<Ipv4Net> = self
+                .bgp_containing(d)
+                .into_iter()
+                .filter(|p| {
+                    i32::from(p.prefix_len()) > floor && usable(p) && self.rib(p, m).is_some()
+                })
+                .collect();
+            // choices: (Some(prefix) | None = static-or-nothing, guard)
+            let mut pending = Bool::from_bool(true);
+            let mut choices: Vec<(Option<Ipv4Net>, Bool)> = Vec::new();
+            for p in &prefixes {
+                let valid = self
+                    .rib(p, m)
+                    .map(|r| r.best.valid.clone())
+                    .unwrap_or_else(|| Bool::from_bool(false));
+                choices.push((Some(*p), Bool::and(&[pending.clone(), valid.clone()])));
+                pending = Bool::and(&[pending.clone(), valid.not()]);
+            }
+            choices.push((None, pending));
+            for (choice, guard) in choices {
+                let g = Bool::and(&[alive.clone(), guard]);
+                match choice {
+                    None => {
+                        if owned {
+                            out.push((Step::Stop(Term::Delivered(Owner::Node(m))), g, None));
+                        } else if let Some(s) = &st {
+                            match s.target {
+                                StaticTarget::Drop => {
+                                    out.push((Step::Stop(Term::Dropped(Why::StaticDrop)), g, None))
+                                }
+                                StaticTarget::Node(x) => {
+                                    out.push((Step::To(x, Arrive::FromNode), g, None))
+                                }
+                                StaticTarget::Fabric(via) => {
+                                    match net.egress_subnet(m, &[via, d]) {
+                                        Some(fs) => {
+                                            for (s, sg) in self.fabric_steps(fs, d, false) {
+                                                out.push((s, Bool::and(&[g.clone(), sg]), None));
+                                            }
+                                        }
+                                        None => out.push((Step::Stop(Term::NoRoute), g, None)),
                                     }
                                 }
-                                None => out.push((Step::Stop(Term::NoRoute), g, None)),
-                            },
+                            }
+                        } else if let Some(fs) = net.egress_subnet(m, &[d]) {
+                            for (s, sg) in self.fabric_steps(fs, d, false) {
+                                out.push((s, Bool::and(&[g.clone(), sg]), None));
+                            }
+                        } else if let Some(gs) = b.gateway_subnet {
+                            let nt = key.ctx == 1 && b.no_transit;
+                            for (s, sg) in self.fabric_steps(gs, d, nt) {
+                                out.push((s, Bool::and(&[g.clone(), sg]), None));
+                            }
+                        } else {
+                            out.push((Step::Stop(Term::NoRoute), g, None));
                         }
-                    } else if let Some(fs) = net.egress_subnet(m, &[d]) {
-                        for (s, sg) in self.fabric_steps(fs, d, false) {
-                            out.push((s, Bool::and(&[g.clone(), sg]), None));
-                        }
-                    } else if let Some(gs) = b.gateway_subnet {
-                        let nt = key.ctx == 1 && b.no_transit;
-                        for (s, sg) in self.fabric_steps(gs, d, nt) {
-                            out.push((s, Bool::and(&[g.clone(), sg]), None));
-                        }
-                    } else {
-                        out.push((Step::Stop(Term::NoRoute), g, None));
                     }
+                    Some(p) => self.decide_bgp(&key, p, g, &mut out),
                 }
-                Some(p) => self.decide_bgp(&key, p, g, &mut out),
             }
         }
         out
+    }
+
+    /// Whether a static stands: none of the components it requires is down.
+    fn static_up(&self, s: &crate::ir::StaticRoute) -> Bool {
+        let ups: Vec<Bool> = s
+            .requires
+            .iter()
+            .map(|c| self.enc.scen.is_down(*c).not())
+            .collect();
+        Bool::and(&ups)
     }
 
     #[allow(clippy::type_complexity)]

@@ -221,6 +221,10 @@ pub struct Universe {
     /// Something reads a route's originator (`originated_by` in a policy or a
     /// property); otherwise it is not a variable.
     pub origin: bool,
+    /// Some policy strips only leading private ASNs
+    /// ([`crate::ir::Action::RemoveLeadingPrivateAs`]): routes carry
+    /// [`super::encode::SymRoute::lead`].
+    pub lead: bool,
 }
 
 impl Universe {
@@ -228,6 +232,7 @@ impl Universe {
         let mut asns = BTreeSet::new();
         let mut addrs = BTreeSet::new();
         let mut med = false;
+        let mut lead = false;
         let mut origin = net.checks.values().any(|c| {
             c.properties.iter().any(|p| {
                 matches!(
@@ -252,6 +257,10 @@ impl Universe {
                     .iter()
                     .any(|c| matches!(c, Condition::OriginatedBy(_)));
                 med |= r.actions.iter().any(|a| matches!(a, Action::SetMed(_)));
+                lead |= r
+                    .actions
+                    .iter()
+                    .any(|a| matches!(a, Action::RemoveLeadingPrivateAs));
                 for a in &r.actions {
                     match a {
                         Action::Prepend(n, _) => {
@@ -275,7 +284,26 @@ impl Universe {
             node_count: net.nodes.len(),
             med,
             origin,
+            lead,
         }
+    }
+
+    /// A route's [`super::encode::SymRoute::lead`]: `f(asn)` per private ASN's slot, 0
+    /// for a public one; empty unless [`Universe::lead`].
+    pub fn lead_slots(&self, f: impl Fn(u32) -> z3::ast::Int) -> Vec<z3::ast::Int> {
+        if !self.lead {
+            return Vec::new();
+        }
+        self.asns
+            .iter()
+            .map(|a| {
+                if crate::ir::is_private_asn(*a) {
+                    f(*a)
+                } else {
+                    z3::ast::Int::from_i64(0)
+                }
+            })
+            .collect()
     }
 
     pub fn asn_slot(&self, asn: u32) -> Option<usize> {
@@ -338,6 +366,16 @@ pub struct Encoder<'n> {
     pub doubted: Vec<SessionId>,
     /// Every plane's activation literal ([`PrefixPlane::act`]).
     pub acts: Vec<Bool>,
+    /// Where the encoding over-approximates: the leading private run of a path
+    /// ([`SymRoute::lead`], read by leading-only stripping towards AVS) after
+    /// `remove_as` of a public ASN or `replace_as`, which the per-ASN counts cannot
+    /// follow (the run's share of each private ASN is then free between none and
+    /// all). A counterexample is reported only when one exists with all of these
+    /// false (`queries::Session::exact_fail`); a proof stands as it is (every real
+    /// behaviour is a model).
+    pub imprecise: std::cell::RefCell<Vec<Bool>>,
+    /// Counter for the fresh variables of [`Encoder::imprecise`].
+    fresh: std::cell::Cell<usize>,
     /// Whole-network planes (no slicing) built so far, shared by every data-plane
     /// property of a session (see [`super::dataplane::Builder`]).
     pub planes: BTreeMap<Ipv4Net, PrefixPlane>,
@@ -374,6 +412,8 @@ impl<'n> Encoder<'n> {
             drops: Vec::new(),
             doubted: Vec::new(),
             acts: Vec::new(),
+            imprecise: std::cell::RefCell::new(Vec::new()),
+            fresh: std::cell::Cell::new(0),
             planes: BTreeMap::new(),
             budget,
         };
@@ -435,7 +475,9 @@ impl<'n> Encoder<'n> {
             net.policies.values().any(|p| {
                 p.rules.iter().any(|r| {
                     r.actions.iter().any(|a| match a {
-                        Action::RemovePrivateAs => crate::ir::is_private_asn(asn),
+                        Action::RemovePrivateAs | Action::RemoveLeadingPrivateAs => {
+                            crate::ir::is_private_asn(asn)
+                        }
                         Action::RemoveAs(l) | Action::ReplaceAs(l) => l.contains(&asn),
                         _ => false,
                     })

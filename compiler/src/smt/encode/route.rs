@@ -16,6 +16,10 @@ pub struct SymRoute {
     pub med: Int,
     /// Occurrences per ASN of [`Universe::asns`].
     pub counts: Vec<Int>,
+    /// Per slot of [`Universe::asns`]: its occurrences in the path's leading run of
+    /// private ASNs (before the first public one; 0 for public ASNs). Empty unless
+    /// [`Universe::lead`]: only leading-only stripping (towards AVS) reads it.
+    pub lead: Vec<Int>,
     /// Per `TagId`.
     pub tags: Vec<Bool>,
     /// Originating node index.
@@ -46,6 +50,7 @@ impl SymRoute {
                 .iter()
                 .map(|a| Int::new_const(format!("{prefix}_as{a}")))
                 .collect(),
+            lead: u.lead_slots(|a| Int::new_const(format!("{prefix}_lead{a}"))),
             tags: (0..ntags)
                 .map(|t| Bool::new_const(format!("{prefix}_tag{t}")))
                 .collect(),
@@ -66,6 +71,7 @@ impl SymRoute {
             lp: zero.clone(),
             med: zero.clone(),
             counts: u.asns.iter().map(|_| zero.clone()).collect(),
+            lead: u.lead_slots(|_| zero.clone()),
             tags: (0..ntags).map(|_| Bool::from_bool(false)).collect(),
             origin: zero.clone(),
             nh: zero,
@@ -81,6 +87,9 @@ impl SymRoute {
             self.nh.eq(&o.nh),
         ];
         for (a, b) in self.counts.iter().zip(&o.counts) {
+            parts.push(a.eq(b));
+        }
+        for (a, b) in self.lead.iter().zip(&o.lead) {
             parts.push(a.eq(b));
         }
         for (a, b) in self.tags.iter().zip(&o.tags) {
@@ -99,6 +108,12 @@ impl SymRoute {
                 .counts
                 .iter()
                 .zip(&b.counts)
+                .map(|(x, y)| c.ite(x, y))
+                .collect(),
+            lead: a
+                .lead
+                .iter()
+                .zip(&b.lead)
                 .map(|(x, y)| c.ite(x, y))
                 .collect(),
             tags: a
@@ -176,6 +191,27 @@ pub struct Cand {
     pub route: SymRoute,
     /// Static tie-break key (steps 5–7): (learned over iBGP, sender router_id, edge).
     pub(super) key: (bool, u32, i64),
+    /// The sender (`None`: the local route) and whether its router id is known
+    /// ([`crate::ir::Node::router_id_known`]; the local route: true).
+    pub(super) sender: Option<NodeId>,
+    pub(super) known: bool,
+}
+
+impl Cand {
+    /// Whether this candidate may win over `o` once both are equal on steps 1–4:
+    /// step 5 (eBGP or local over iBGP) decides; then step 6 between two known router
+    /// ids, step 7 between two sessions of one sender. Two different senders one of
+    /// which has no known router id are an undocumented choice (LANGUAGE.md §2.4,
+    /// `crate::sim::choice`): either may win, so the solver chooses freely.
+    pub(super) fn may_win_tie(&self, o: &Cand) -> bool {
+        if self.key.0 != o.key.0 {
+            return !self.key.0;
+        }
+        if self.sender != o.sender && !(self.known && o.known) {
+            return true;
+        }
+        self.key < o.key
+    }
 }
 
 /// One node's RIB for one prefix.
@@ -220,7 +256,7 @@ impl NodeRib {
                     let ok = if multipath {
                         prefer(&cj.route, &ci.route, false).not()
                     } else {
-                        prefer(&ci.route, &cj.route, ci.key < cj.key)
+                        prefer(&ci.route, &cj.route, ci.may_win_tie(cj))
                     };
                     parts.push(Bool::or(&[cj.route.valid.not(), ok]));
                 }

@@ -16,7 +16,15 @@ impl<'n> Encoder<'n> {
     ) -> PrefixPlane {
         let net = self.net;
         let origs = self.originators(p);
-        let fwd = self.forward_closure(&origs);
+        // Senders of edges that originate `p` (`default-originate`) are sources too.
+        let mut sources = origs.clone();
+        sources.extend(
+            net.edges
+                .values()
+                .filter(|e| e.originates_default(p))
+                .map(|e| e.from),
+        );
+        let fwd = self.forward_closure(&sources);
         let keep: BTreeSet<NodeId> = match interest {
             Some(t) => {
                 let bwd = self.backward_closure(t);
@@ -88,6 +96,7 @@ impl<'n> Encoder<'n> {
                 lp: Int::from_i64(DEFAULT_LP),
                 med: zero.clone(),
                 counts: self.uni.asns.iter().map(|_| zero.clone()).collect(),
+                lead: self.uni.lead_slots(|_| zero.clone()),
                 tags: (0..self.ntags()).map(|_| Bool::from_bool(false)).collect(),
                 origin: Int::from_i64(if self.uni.origin { v.index() as i64 } else { 0 }),
                 nh: Int::from_i64(self.uni.nh_local()),
@@ -97,6 +106,8 @@ impl<'n> Encoder<'n> {
                     source: CandSource::Local,
                     route: local,
                     key: (false, vnode.router_id, -1),
+                    sender: None,
+                    known: true,
                 });
             }
             // Learned routes.
@@ -112,12 +123,15 @@ impl<'n> Encoder<'n> {
                     .get(e.from)
                     .map(|n| n.router_id)
                     .unwrap_or(u32::MAX);
+                let known = net.nodes.get(e.from).is_some_and(|n| n.router_id_known);
                 let ucands = self.cand_sources_of(e.from, &keep, &origs);
                 let route = self.transfer(p, eid, ubest, usel, &ucands, alive_v.clone());
                 cands.push(Cand {
                     source: CandSource::Edge(eid),
                     route,
                     key: (e.ibgp, sender_rid, eid.index() as i64),
+                    sender: Some(e.from),
+                    known,
                 });
             }
             // Decision.
@@ -136,14 +150,15 @@ impl<'n> Encoder<'n> {
                     if i == j {
                         continue;
                     }
-                    let tie = ci.key < cj.key;
+                    let tie = ci.may_win_tie(cj);
                     parts.push(Bool::or(&[
                         cj.route.valid.not(),
                         prefer(&ci.route, &cj.route, tie),
                     ]));
                 }
                 if let CandSource::Edge(e) = ci.source {
-                    if let Some(edge) = net.edges.get(e) {
+                    // A generated default route rests on no route of its sender.
+                    if let Some(edge) = net.edges.get(e).filter(|x| !x.originates_default(p)) {
                         if let Some((_, _, urank)) = bests.get(&edge.from) {
                             parts.push(rank.gt(urank));
                         }

@@ -26,6 +26,16 @@ impl<'n> Encoder<'n> {
         let (u, v) = (e.from, e.to);
         let sender = net.nodes.get(u);
         let receiver = net.nodes.get(v);
+        // FRR `neighbor A default-originate`: the sender's generated 0.0.0.0/0 in
+        // place of its best route, past its export policies (sim::bgp::transfer).
+        let generated = e.originates_default(p);
+        let generated_route;
+        let r = if generated {
+            generated_route = self.generated_route(u);
+            &generated_route
+        } else {
+            r
+        };
         let mut gate = vec![
             r.valid.clone(),
             self.scen.usable(net, eid),
@@ -33,7 +43,7 @@ impl<'n> Encoder<'n> {
             alive_v,
         ];
         // 2. not back to where it came from; 3. iBGP split horizon.
-        for (i, src) in ucands.iter().enumerate() {
+        for (i, src) in ucands.iter().enumerate().filter(|_| !generated) {
             if let CandSource::Edge(le) = src {
                 if let Some(ledge) = net.edges.get(*le) {
                     if ledge.from == v || (ledge.ibgp && e.ibgp) {
@@ -58,15 +68,15 @@ impl<'n> Encoder<'n> {
         };
         let sender_asn = sender.map(|n| n.asn).unwrap_or(0);
         let receiver_asn = receiver.map(|n| n.asn).unwrap_or(0);
-        // 5. export policies.
-        let mut t = self.policies(&e.export, start, p, sender_asn, u, Stage::Export);
-        // 6. prepend.
-        for asn in &e.prepend {
-            if let Some(s) = self.uni.asn_slot(*asn) {
-                if let Some(c) = t.r.counts.get_mut(s) {
-                    *c = Int::add(&[c.clone(), Int::from_i64(1)]);
-                }
-            }
+        // 5. export policies (not for the generated default route).
+        let mut t = if generated {
+            start
+        } else {
+            self.policies(&e.export, start, p, sender_asn, u, Stage::Export)
+        };
+        // 6. prepend (the rightmost of the prepended ASNs first: the leading run).
+        for asn in e.prepend.iter().rev() {
+            prepend(&self.uni, &mut t.r, *asn, 1);
         }
         // 7. MED not passed across ASes.
         if !e.ibgp {
@@ -108,6 +118,66 @@ impl<'n> Encoder<'n> {
         out.weight = Int::from_i64(i64::from(e.weight));
         out.valid = Bool::and(&gate);
         out
+    }
+
+    /// The route node `u` generates for `neighbor A default-originate`: its own
+    /// origination's attributes (empty path, local_pref 100, MED 0, no tags, next hop
+    /// local until the transfer sets it).
+    fn generated_route(&self, u: NodeId) -> SymRoute {
+        let zero = Int::from_i64(0);
+        SymRoute {
+            valid: Bool::from_bool(true),
+            weight: Int::from_i64(super::LOCAL_WEIGHT),
+            lp: Int::from_i64(DEFAULT_LP),
+            med: zero.clone(),
+            counts: self.uni.asns.iter().map(|_| zero.clone()).collect(),
+            tags: (0..self.ntags()).map(|_| Bool::from_bool(false)).collect(),
+            origin: Int::from_i64(if self.uni.origin { u.index() as i64 } else { 0 }),
+            nh: Int::from_i64(self.uni.nh_local()),
+            lead: self.uni.lead_slots(|_| zero.clone()),
+        }
+    }
+
+    /// Whether any of `asns` occurs in `r`'s path (false without
+    /// [`super::Universe::lead`]: nothing reads the leading run then).
+    fn occurs_any<'a>(&self, r: &SymRoute, asns: impl Iterator<Item = &'a u32>) -> Bool {
+        if r.lead.is_empty() {
+            return Bool::from_bool(false);
+        }
+        let parts: Vec<Bool> = asns
+            .filter_map(|a| self.uni.asn_slot(*a))
+            .filter_map(|s| r.counts.get(s))
+            .map(|c| c.gt(Int::from_i64(0)))
+            .collect();
+        Bool::or(&parts)
+    }
+
+    /// Where `hit` holds, the leading private run is no longer known: each private
+    /// ASN's share of it becomes free between none and all of its occurrences (an
+    /// over-approximation, flagged in [`Encoder::imprecise`]).
+    fn loosen_lead(&self, t: &mut Transit, hit: Bool) {
+        if t.r.lead.is_empty() {
+            return;
+        }
+        let zero = Int::from_i64(0);
+        let n = self.fresh.get();
+        self.fresh.set(n + 1);
+        for (i, (l, c)) in t.r.lead.iter_mut().zip(&t.r.counts).enumerate() {
+            let private = self
+                .uni
+                .asns
+                .get(i)
+                .is_some_and(|a| crate::ir::is_private_asn(*a));
+            if !private {
+                continue;
+            }
+            let free = Int::new_const(format!("lead_free{n}_{i}"));
+            let clamped = free.lt(&zero).ite(&zero, &free.gt(c).ite(c, &free));
+            *l = hit.ite(&clamped, l);
+        }
+        self.imprecise
+            .borrow_mut()
+            .push(Bool::and(&[t.pass.clone(), hit]));
     }
 
     pub(super) fn policies(
@@ -201,11 +271,7 @@ impl<'n> Encoder<'n> {
                 t.r.med = Int::from_i64(i64::from(*n));
                 t.med_set = Bool::from_bool(true);
             }
-            Action::Prepend(n, k) => {
-                if let Some(c) = self.uni.asn_slot(*n).and_then(|s| t.r.counts.get_mut(s)) {
-                    *c = Int::add(&[c.clone(), Int::from_i64(i64::from(*k))]);
-                }
-            }
+            Action::Prepend(n, k) => prepend(&self.uni, &mut t.r, *n, *k),
             Action::AddTag(tag) => {
                 if let Some(b) = t.r.tags.get_mut(tag.index()) {
                     *b = Bool::from_bool(true);
@@ -224,18 +290,44 @@ impl<'n> Encoder<'n> {
                         }
                     }
                 }
+                // Only public ASNs are left: no leading private run.
+                for l in &mut t.r.lead {
+                    *l = zero.clone();
+                }
+            }
+            Action::RemoveLeadingPrivateAs => {
+                // Exact: the leading run is known per ASN (`SymRoute::lead`); what is
+                // left starts with a public ASN (or is empty).
+                for (c, l) in t.r.counts.iter_mut().zip(t.r.lead.iter_mut()) {
+                    *c = Int::sub(&[c.clone(), l.clone()]);
+                    *l = zero.clone();
+                }
             }
             Action::RemoveAs(list) => {
+                // Removing a public ASN may join private ASNs after it to the leading
+                // run, which the counts cannot tell: over-approximated and flagged.
+                let hit = self.occurs_any(
+                    &t.r,
+                    list.iter().filter(|a| !crate::ir::is_private_asn(**a)),
+                );
                 for a in list {
-                    if let Some(c) = self.uni.asn_slot(*a).and_then(|s| t.r.counts.get_mut(s)) {
-                        *c = zero.clone();
+                    if let Some(s) = self.uni.asn_slot(*a) {
+                        if let Some(c) = t.r.counts.get_mut(s) {
+                            *c = zero.clone();
+                        }
+                        if let Some(l) = t.r.lead.get_mut(s) {
+                            *l = zero.clone();
+                        }
                     }
                 }
+                self.loosen_lead(t, hit);
             }
             Action::ReplaceAs(list) => {
                 let Some(target) = self.uni.asn_slot(own_asn) else {
                     return;
                 };
+                // Occurrences change ASN in place: the leading run may grow or shrink.
+                let hit = self.occurs_any(&t.r, list.iter().filter(|a| **a != own_asn));
                 let mut moved = Vec::new();
                 for a in list {
                     if *a == own_asn {
@@ -252,6 +344,7 @@ impl<'n> Encoder<'n> {
                     moved.push(c.clone());
                     *c = Int::add(&moved);
                 }
+                self.loosen_lead(t, hit);
             }
             Action::SetNextHopSelf => {
                 if stage == Stage::Export {
@@ -265,6 +358,26 @@ impl<'n> Encoder<'n> {
                     t.nh_set = Bool::from_bool(true);
                 }
             }
+        }
+    }
+}
+
+/// Prepends `k` occurrences of `asn` to `r`: its count grows, and so does the leading
+/// private run when `asn` is private; a public ASN ends the run.
+fn prepend(u: &super::Universe, r: &mut SymRoute, asn: u32, k: u32) {
+    let Some(slot) = u.asn_slot(asn) else {
+        return;
+    };
+    if let Some(c) = r.counts.get_mut(slot) {
+        *c = Int::add(&[c.clone(), Int::from_i64(i64::from(k))]);
+    }
+    if crate::ir::is_private_asn(asn) {
+        if let Some(l) = r.lead.get_mut(slot) {
+            *l = Int::add(&[l.clone(), Int::from_i64(i64::from(k))]);
+        }
+    } else if k > 0 {
+        for l in &mut r.lead {
+            *l = Int::from_i64(0);
         }
     }
 }

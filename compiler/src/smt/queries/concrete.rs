@@ -182,6 +182,13 @@ pub(super) fn route_limit_risk(net: &Network) -> Option<String> {
             originators.entry(o.prefix).or_default().insert(id);
         }
     }
+    // A `default-originate` edge's sender sends 0.0.0.0/0 (counted as if it held it).
+    for e in net.edges.values().filter(|e| e.default_originate.is_some()) {
+        originators
+            .entry(ipnet::Ipv4Net::default())
+            .or_default()
+            .insert(e.from);
+    }
     let mut reach: BTreeMap<NodeId, BTreeSet<NodeId>> = BTreeMap::new();
     for o in originators.values().flatten() {
         if reach.contains_key(o) {

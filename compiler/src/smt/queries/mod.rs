@@ -269,6 +269,10 @@ impl<'n> Session<'n> {
                 break answer;
             }
         };
+        let answer = match answer {
+            Answer::Fail(c) if !self.enc.imprecise.borrow().is_empty() => self.exact_fail(prop, c),
+            other => other,
+        };
         match answer {
             Answer::Fail(mut c) => {
                 c.dropped = std::mem::take(&mut self.enc.drops);
@@ -307,6 +311,42 @@ impl<'n> Session<'n> {
             }
             other => other,
         }
+    }
+
+    /// A counterexample `found` on an encoding that over-approximates somewhere
+    /// ([`Encoder::imprecise`]) stands only if the question still fails with every
+    /// over-approximated transfer exact (the flags false, asserted in a frame of their
+    /// own); otherwise the answer is `unknown`. A proof needs no such step.
+    fn exact_fail(&mut self, prop: &Property, found: Box<super::Counterexample>) -> Answer {
+        let mut found = Some(found);
+        // New planes a question builds bring new flags: ask again until none appear.
+        for _ in 0..4 {
+            let flags: Vec<Bool> = self.enc.imprecise.borrow().clone();
+            if flags.is_empty() {
+                return found.map(Answer::Fail).unwrap_or(Answer::Pass);
+            }
+            self.prover.sync(&mut self.enc);
+            let synced = self.enc.synced;
+            self.prover.push_fact(&Bool::or(&flags).not());
+            self.enc.drops.clear();
+            self.enc.doubted.clear();
+            let exact = self.question(prop);
+            self.prover.pop_fact();
+            // Facts handed to the solver inside the frame are gone with it.
+            self.enc.synced = synced.min(self.enc.synced);
+            let grew = self.enc.imprecise.borrow().len() > flags.len();
+            match exact {
+                Answer::Fail(c) if !grew => return Answer::Fail(c),
+                Answer::Fail(c) => found = Some(c),
+                Answer::Unknown(why) => return Answer::Unknown(why),
+                Answer::Pass => {
+                    return Answer::Unknown(
+                        "every counterexample rests on which private ASNs lead an AS path after `remove_as`/`replace_as` (AVS sees only leading private ASNs stripped), which the SMT engine's per-ASN counts cannot order".to_string(),
+                    )
+                }
+            }
+        }
+        Answer::Unknown("the encoding kept growing while confirming a counterexample".to_string())
     }
 
     fn question(&mut self, prop: &Property) -> Answer {

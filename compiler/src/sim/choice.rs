@@ -1,0 +1,193 @@
+//! Undocumented choices (LANGUAGE.md §2.4, "Undocumented choices are
+//! nondeterministic"; issue 11, item 11).
+//!
+//! Where a node must pick one of several routes and neither BGP nor Azure documents
+//! which, every choice must satisfy a property. In the decision process that is step 6
+//! (lowest router id of the sender) between two senders one of which is a Microsoft
+//! speaker — an MSEE, a gateway, Route Server, AVS — whose router id is not documented
+//! ([`crate::ir::Node::router_id_known`]): a site with two circuits bringing one prefix
+//! with equal AS paths, an AVS circuit's MSEE with two Global Reach routes, an ER
+//! gateway with Route Server in its VNet (ECMP off: "the gateway uses one of the
+//! routes", AZURE.md v2 corrections) re-advertising one of its equal circuit routes.
+//! Ties between two known router ids (FRR's documented tie-break between ordinary BGP
+//! speakers) and the steps before it stay deterministic.
+//!
+//! The simulator's [`super::bgp::compare`] is a total order that breaks such a tie by
+//! the declaration-order default, one of the possible choices. This module enumerates
+//! the others: a [`Choices`] names, per (prefix class, node), the sender that wins its
+//! undocumented ties; [`stable_states`] starts from the default, finds the ties that
+//! matter ([`material_ties`]) and recomputes the stable state with each alternative,
+//! depth first, until no new combination appears or [`MAX_STATES`] states are reached.
+//! A state is kept only when every chosen route is still a possible choice in it (no
+//! candidate beats it by a documented step: [`super::bgp::strictly_better`]).
+//!
+//! A tie *matters* when choosing another of the tied routes can change anything a
+//! property reads: at a node that installs one route (its forwarding and `installs
+//! ... via`), or at a multipath node (which installs every tied route anyway) when the
+//! tied routes would be exported differently over some usable edge. A tie that does
+//! not matter leaves every other node's offers unchanged, so the state stays a stable
+//! state whichever route is taken.
+//!
+//! Choices are made per prefix class (super::slices), not per prefix: prefixes the
+//! design cannot tell apart take the same choice here, while the SMT encoding lets each
+//! prefix choose freely. They differ only when one destination's forwarding reads two
+//! prefixes of one class at the same tied node.
+
+use super::bgp::{
+    export, stable_state_choosing, strictly_better, undocumented_tie, State, Unsettled,
+};
+use super::{Live, Scenario};
+use crate::ir::{Network, NodeId};
+use ipnet::Ipv4Net;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// At most this many stable states are enumerated per scenario; beyond it the
+/// enumeration is incomplete ([`StableStates::complete`] false).
+pub const MAX_STATES: usize = 64;
+
+/// Per (prefix class representative, receiving node): the sender whose route wins
+/// that node's undocumented ties. Absent: the declaration-order default.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Choices(BTreeMap<(Ipv4Net, NodeId), NodeId>);
+
+impl Choices {
+    /// The chosen sender at `node` for the class of `p`, if any.
+    pub fn get(&self, p: Ipv4Net, node: NodeId) -> Option<NodeId> {
+        self.0.get(&(p, node)).copied()
+    }
+    fn with(&self, p: Ipv4Net, node: NodeId, sender: NodeId) -> Choices {
+        let mut c = self.clone();
+        c.0.insert((p, node), sender);
+        c
+    }
+}
+
+/// An undocumented tie that matters, in one stable state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tie {
+    /// The prefix class representative.
+    pub prefix: Ipv4Net,
+    pub node: NodeId,
+    /// The sender of the route the state chose.
+    pub chosen: Option<NodeId>,
+    /// The senders of the other routes that could have been chosen, in node order.
+    pub others: Vec<NodeId>,
+}
+
+/// The undocumented ties of `state` (a stable state of scenario `sc`) that matter, in
+/// (prefix, node) order.
+pub fn material_ties(net: &Network, sc: &Scenario, state: &State) -> Vec<Tie> {
+    let dropped: BTreeSet<_> = state.dropped.iter().map(|d| d.session).collect();
+    let live = Live::new(net, sc, &dropped);
+    let mut out = Vec::new();
+    for p in &state.reps {
+        for (v, rib) in state.ribs.iter() {
+            let Some(entry) = rib.prefixes.get(p) else {
+                continue;
+            };
+            let Some(best) = entry.candidates.first() else {
+                continue;
+            };
+            let mut tied = Vec::new();
+            for c in entry.candidates.iter().skip(1) {
+                if undocumented_tie(net, best, c)
+                    && !entry.candidates.iter().any(|x| strictly_better(net, x, c))
+                {
+                    tied.push(c);
+                }
+            }
+            if tied.is_empty() {
+                continue;
+            }
+            let multipath = net.nodes.get(v).is_some_and(|n| n.behaviours.multipath);
+            let matters = !multipath
+                || net.edges.iter().any(|(e, edge)| {
+                    edge.from == v
+                        && live.edge(e)
+                        && tied
+                            .iter()
+                            .any(|c| export(net, e, c) != export(net, e, best))
+                });
+            if !matters {
+                continue;
+            }
+            let others: BTreeSet<NodeId> = tied.iter().filter_map(|c| c.from_node(net)).collect();
+            out.push(Tie {
+                prefix: *p,
+                node: v,
+                chosen: best.from_node(net),
+                others: others.into_iter().collect(),
+            });
+        }
+    }
+    out
+}
+
+/// Whether every choice of `choices` that applies in `state` picked a possible route:
+/// the chosen node's best is beaten by no candidate on a documented step.
+fn legal(net: &Network, state: &State, choices: &Choices) -> bool {
+    choices.0.keys().all(|(p, v)| {
+        let Some(entry) = state.rib(*v).and_then(|r| r.prefixes.get(p)) else {
+            return true;
+        };
+        let Some(best) = entry.candidates.first() else {
+            return true;
+        };
+        !entry
+            .candidates
+            .iter()
+            .any(|x| strictly_better(net, x, best))
+    })
+}
+
+/// The stable states of one scenario over its undocumented choices.
+#[derive(Clone, Debug)]
+pub struct StableStates {
+    /// The default choice's state first, then the alternatives found, depth first.
+    pub states: Vec<State>,
+    /// False when [`MAX_STATES`] cut the enumeration short.
+    pub complete: bool,
+}
+
+/// Every stable state of `sc` the simulator reaches over the undocumented choices
+/// (module docs), asking `stop` as [`super::bgp::stable_state_until`] does. A choice
+/// under which some prefix never settles is a real behaviour of a network whose
+/// speakers tie-break that way: the scenario then has no stable state.
+pub fn stable_states(
+    net: &Network,
+    sc: &Scenario,
+    stop: &dyn Fn() -> Option<String>,
+) -> Result<StableStates, Unsettled> {
+    let mut states = Vec::new();
+    let mut seen: BTreeSet<Choices> = BTreeSet::new();
+    let mut stack = vec![Choices::default()];
+    seen.insert(Choices::default());
+    while let Some(choices) = stack.pop() {
+        if states.len() >= MAX_STATES {
+            return Ok(StableStates {
+                states,
+                complete: false,
+            });
+        }
+        let state = stable_state_choosing(net, sc, &choices, stop)?;
+        if !legal(net, &state, &choices) {
+            continue;
+        }
+        for tie in material_ties(net, sc, &state) {
+            if choices.get(tie.prefix, tie.node).is_some() {
+                continue;
+            }
+            for s in tie.others.iter().rev() {
+                let next = choices.with(tie.prefix, tie.node, *s);
+                if seen.insert(next.clone()) {
+                    stack.push(next);
+                }
+            }
+        }
+        states.push(state);
+    }
+    Ok(StableStates {
+        states,
+        complete: true,
+    })
+}

@@ -1,0 +1,224 @@
+//! The SMT engine and the simulator on designs whose BGP comes from FRR
+//! configurations with statements that route one prefix by another's presence or
+//! send a route on one session only (`neighbor A default-originate`): every
+//! property's z3 verdict must equal the simulator's (which enumerates the failure
+//! sets), and each property's expected verdict is stated with it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use avscheck::ir::Network;
+use avscheck::sim::{evaluate_with_failures, PropertyOutcome};
+use avscheck::smt::queries::verify_property;
+use avscheck::smt::Status;
+use avscheck::Analysis;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// A design with in-memory configuration files.
+fn design(avs: &str, files: &[(&str, String)]) -> Analysis {
+    let files: BTreeMap<String, String> = files
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.clone()))
+        .collect();
+    avscheck::analyse_with("design.avs", avs, &move |p: &str| {
+        files
+            .get(p)
+            .map(|t| (p.to_string(), t.clone()))
+            .ok_or_else(|| format!("cannot read `{p}`: not found"))
+    })
+}
+
+fn from_dir(dir: &str) -> Analysis {
+    let root = format!("{}/{dir}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(format!("{root}/design.avs")).unwrap();
+    avscheck::analyse_with("design.avs", &text, &|p: &str| {
+        std::fs::read_to_string(format!("{root}/{p}"))
+            .map(|t| (p.to_string(), t))
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// Every check's verdict in both engines: (title, smt, sim), `Some(true)` = holds.
+fn verdicts(net: &Network) -> Vec<(String, Option<bool>, Option<bool>)> {
+    let mut out = Vec::new();
+    for (_, check) in net.checks.iter() {
+        for prop in &check.properties {
+            let smt = verify_property(net, prop, Duration::from_secs(60));
+            let sim = evaluate_with_failures(net, prop);
+            let s = match &smt.status {
+                Status::Pass => Some(true),
+                Status::Fail => Some(false),
+                Status::Unknown(_) => None,
+            };
+            let c = match &sim.outcome {
+                PropertyOutcome::Holds => Some(true),
+                PropertyOutcome::Violated(_) => Some(false),
+                _ => None,
+            };
+            out.push((check.title.clone(), s, c));
+        }
+    }
+    out
+}
+
+/// Both engines agree with each other and with `expect` (title → holds).
+fn assert_verdicts(a: &Analysis, expect: &[(&str, bool)]) {
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    let net = a.network.as_ref().expect("lowers");
+    let got = verdicts(net);
+    assert_eq!(got.len(), expect.len(), "{got:?}");
+    for (title, want) in expect {
+        let (_, s, c) = got
+            .iter()
+            .find(|(t, _, _)| t == title)
+            .unwrap_or_else(|| panic!("no check `{title}` in {got:?}"));
+        assert_eq!(
+            (*s, *c),
+            (Some(*want), Some(*want)),
+            "`{title}`: smt {s:?}, sim {c:?}"
+        );
+    }
+}
+
+fn conf(name: &str, asn: u32, body: &str, neighbors: &[(&str, u32)]) -> String {
+    let mut s = format!(
+        "frr version 8.4\nhostname {name}\n!\nroute-map ALL permit 10\nroute-map NONE deny 10\n!\nrouter bgp {asn}\n"
+    );
+    for (a, n) in neighbors {
+        s.push_str(&format!(" neighbor {a} remote-as {n}\n"));
+    }
+    s.push_str(" address-family ipv4 unicast\n");
+    s.push_str(body);
+    s.push_str(" exit-address-family\n");
+    s
+}
+
+/// The oracle design (tests/frr_configs/default-originate, checked against bgpd by
+/// frr_config_oracle.rs): its properties in both engines.
+#[test]
+fn default_originate_oracle_design_agrees_in_both_engines() {
+    let a = from_dir("tests/frr_configs/default-originate");
+    assert_verdicts(
+        &a,
+        &[
+            ("r2 takes the default route r1 generates", false),
+            ("r2's default is not r4's", true),
+            ("r3 gets the default past a deny-all route-map", false),
+            ("r5 takes the default from r2 only", true),
+            ("r5 has a default route under one failure", false),
+        ],
+    );
+}
+
+/// NVAs `r1`..`rN` (10.0.0.N) in one VNet, each with its configuration, and checks.
+fn lab(confs: &[String], checks: &str) -> Analysis {
+    let mut avs = String::from("use azure\n\nvnet lab {\n  address 10.0.0.0/8\n}\n");
+    let mut files = Vec::new();
+    for (i, c) in confs.iter().enumerate() {
+        let n = i + 1;
+        avs.push_str(&format!(
+            "nva r{n} {{\n  vnet lab\n  ip 10.0.0.{n}\n  config \"r{n}.conf\"\n}}\n"
+        ));
+        files.push((format!("r{n}.conf"), c.clone()));
+    }
+    avs.push_str(checks);
+    let files: Vec<(&str, String)> = files.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+    design(&avs, &files)
+}
+
+/// Two NVAs that default-originate towards each other: each holds the other's
+/// generated route, which rests on no route of its sender (a "cycle" of routes the SMT
+/// encoding's rank constraint must not rule out). r3 gets r2's best default (r1's,
+/// path 65002 65001): towards r3, r2 has no `default-originate`.
+#[test]
+fn mutual_default_originate_is_a_stable_state_in_both_engines() {
+    let r1 = conf(
+        "r1",
+        65001,
+        "  neighbor 10.0.0.2 default-originate\n  neighbor 10.0.0.2 route-map ALL in\n  neighbor 10.0.0.2 route-map ALL out\n",
+        &[("10.0.0.2", 65002)],
+    );
+    let r2 = conf(
+        "r2",
+        65002,
+        "  neighbor 10.0.0.1 default-originate\n  neighbor 10.0.0.1 route-map ALL in\n  neighbor 10.0.0.1 route-map ALL out\n  neighbor 10.0.0.3 route-map ALL in\n  neighbor 10.0.0.3 route-map ALL out\n",
+        &[("10.0.0.1", 65001), ("10.0.0.3", 65003)],
+    );
+    let r3 = conf(
+        "r3",
+        65003,
+        "  neighbor 10.0.0.2 route-map ALL in\n  neighbor 10.0.0.2 route-map ALL out\n",
+        &[("10.0.0.2", 65002)],
+    );
+    let a = lab(
+        &[r1, r2, r3],
+        r#"
+check "r1 has a default route" { never r1 installs 0.0.0.0/0 }
+check "r2 has r1's default route" { never r2 installs 0.0.0.0/0 originated_by r1 }
+check "r2's own default is not in r2" { never r2 installs 0.0.0.0/0 originated_by r2 }
+check "r3 gets r1's default through r2" { never r3 installs 0.0.0.0/0 originated_by r1 }
+check "r3 has no default under one failure" { never r3 installs 0.0.0.0/0 under failures 1 }
+"#,
+    );
+    assert_verdicts(
+        &a,
+        &[
+            ("r1 has a default route", false),
+            ("r2 has r1's default route", false),
+            ("r2's own default is not in r2", true),
+            ("r3 gets r1's default through r2", false),
+            ("r3 has no default under one failure", false),
+        ],
+    );
+}
+
+/// `neighbor A default-originate` on an iBGP session (no prepend: the path is empty
+/// at the receiver), towards a neighbor that is not activated for IPv4 unicast (no
+/// default route), and with the receiver's inbound route-map denying it.
+#[test]
+fn default_originate_variants_agree_in_both_engines() {
+    // r1 (65001): iBGP to r2, eBGP to r3 (not activated), eBGP to r4 (its inbound
+    // route-map denies the default).
+    let r1 = "frr version 8.4\nhostname r1\n!\nroute-map ALL permit 10\n!\nrouter bgp 65001\n no bgp default ipv4-unicast\n neighbor 10.0.0.2 remote-as internal\n neighbor 10.0.0.3 remote-as 65003\n neighbor 10.0.0.4 remote-as 65004\n address-family ipv4 unicast\n  neighbor 10.0.0.2 activate\n  neighbor 10.0.0.2 default-originate\n  neighbor 10.0.0.3 default-originate\n  neighbor 10.0.0.4 activate\n  neighbor 10.0.0.4 default-originate\n  neighbor 10.0.0.4 route-map ALL in\n exit-address-family\n".to_string();
+    let r2 = conf("r2", 65001, "", &[("10.0.0.1", 65001)]);
+    let r3 = conf(
+        "r3",
+        65003,
+        "  neighbor 10.0.0.1 route-map ALL in\n  neighbor 10.0.0.1 route-map ALL out\n",
+        &[("10.0.0.1", 65001)],
+    );
+    let r4 = conf(
+        "r4",
+        65004,
+        "  neighbor 10.0.0.1 route-map NONE in\n  neighbor 10.0.0.1 route-map ALL out\n",
+        &[("10.0.0.1", 65001)],
+    );
+    let a = lab(
+        &[r1, r2, r3, r4],
+        r#"
+check "iBGP r2 gets the default" { never r2 installs 0.0.0.0/0 via r1 }
+check "r3 is not activated" { never r3 installs 0.0.0.0/0 }
+check "r4 refuses it" { never r4 installs 0.0.0.0/0 }
+check "nobody holds r1's default in r1" { never r1 installs 0.0.0.0/0 }
+"#,
+    );
+    assert_verdicts(
+        &a,
+        &[
+            ("iBGP r2 gets the default", false),
+            ("r3 is not activated", true),
+            ("r4 refuses it", true),
+            ("nobody holds r1's default in r1", true),
+        ],
+    );
+    // The iBGP receiver's route has an empty AS path.
+    let net = a.network.as_ref().unwrap();
+    let state = avscheck::sim::stable_state(net, &avscheck::sim::Scenario::default()).unwrap();
+    let r2 = net.node_by_name("r2").unwrap();
+    let best = state.best(r2, "0.0.0.0/0".parse().unwrap()).unwrap();
+    assert!(best.as_path.is_empty(), "{best:?}");
+}
