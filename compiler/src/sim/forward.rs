@@ -490,7 +490,7 @@ impl<'a> Walker<'a> {
             .statics
             .iter()
             .filter(|s| s.prefix.contains(&d) && usable(&s.prefix))
-            .filter(|s| s.stands(|c| self.live.is_down(c)))
+            .filter(|s| s.stands(|c| self.tables.live.is_down(c)))
             .max_by_key(|s| s.prefix.prefix_len());
         let bgp = self
             .state
