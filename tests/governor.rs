@@ -226,3 +226,75 @@ fn the_walks_stop_at_their_deadline() {
         avscheck::sim::PropertyOutcome::Holds
     );
 }
+
+/// The certificate polls its deadline inside each bounds fixpoint, not only between
+/// prefix groups and rounds, and stops at the first poll that says "late": counted
+/// polls, no clock. A full certificate of eight regions polls many times per prefix
+/// group; a deadline passing after any number of polls ends it at the next one.
+#[test]
+fn the_certificate_stops_at_the_first_late_poll() {
+    use avscheck::sim::unique::{certify_polling, Certificate};
+    use std::cell::Cell;
+    let net = network("regions-8.avs", &generators::regions(8));
+    let sc = avscheck::sim::Scenario::default();
+    let state = avscheck::sim::stable_state(&net, &sc).unwrap();
+    let polls = Cell::new(0usize);
+    let never = || {
+        polls.set(polls.get() + 1);
+        false
+    };
+    assert_eq!(
+        certify_polling(&net, &sc, &state, &never),
+        Certificate::Unique
+    );
+    let total = polls.get();
+    let groups = avscheck::sim::slices::prefix_classes(&net, &net.originated_prefixes()).len();
+    // More than one poll per group and round: the fixpoints and the nodes they try.
+    assert!(
+        total > 4 * groups,
+        "{total} polls for {groups} prefix groups"
+    );
+    for k in [0, 1, total / 3, total / 2, total - 1] {
+        let polls = Cell::new(0usize);
+        let late = || {
+            polls.set(polls.get() + 1);
+            polls.get() > k
+        };
+        assert_eq!(
+            certify_polling(&net, &sc, &state, &late),
+            Certificate::Timeout,
+            "late after {k} polls"
+        );
+        assert_eq!(polls.get(), k + 1, "it stops at the first late poll");
+    }
+}
+
+/// An already-expired deadline on a big design (sixteen regions, thousands of
+/// transfers per certificate): every check is `unknown` with the time limit as its
+/// reason, never `pass`, whatever the machine's speed.
+#[test]
+fn an_expired_deadline_on_a_big_design_is_unknown() {
+    let text = generators::regions(16);
+    let opts = Options {
+        timeout: Duration::ZERO,
+        ..Options::default()
+    };
+    let report = check_source("regions-16.avs", &text, &opts);
+    let file = &report.files[0];
+    assert!(file.checks.len() >= 4);
+    for c in &file.checks {
+        assert_eq!(
+            c.status,
+            CheckStatus::Unknown,
+            "{}: {:?}",
+            c.title,
+            c.reason
+        );
+        assert_eq!(
+            c.reason.as_deref(),
+            Some(avscheck::budget::TIME_LIMIT),
+            "{}",
+            c.title
+        );
+    }
+}

@@ -97,25 +97,36 @@ pub fn memory_reason(max: u64) -> String {
 
 /// A stop check for the simulator ([`crate::sim::bgp::stable_state_until`]) and the
 /// concrete property evaluation: `Some(reason)` once `deadline` has passed
-/// ("the verification time limit was reached") or, read every 8th call, the process
-/// holds more resident memory than `max_memory` bytes.
+/// ("the verification time limit was reached") or the process holds more resident
+/// memory than `max_memory` bytes. The clock is read on every call; memory on the
+/// first call and then at most once per [`MEMORY_READ_INTERVAL`] (a walk sweep may
+/// call this hundreds of thousands of times: reading memory each 8th call was most of
+/// the CPU of `loop_free` over 400 spokes).
 pub fn stop_check(deadline: Instant, max_memory: u64) -> impl Fn() -> Option<String> {
-    let calls = Cell::new(0u32);
+    let last_read: Cell<Option<Instant>> = Cell::new(None);
     move || {
-        if Instant::now() >= deadline {
+        let now = Instant::now();
+        if now >= deadline {
             return Some(TIME_LIMIT.to_string());
         }
-        let n = calls.get();
-        calls.set(n.wrapping_add(1));
-        if n.is_multiple_of(8)
-            && max_memory < u64::MAX
-            && resident_memory().is_some_and(|r| r > max_memory)
-        {
-            return Some(memory_reason(max_memory));
+        if max_memory == u64::MAX {
+            return None;
+        }
+        let due = last_read
+            .get()
+            .is_none_or(|t| now.saturating_duration_since(t) >= MEMORY_READ_INTERVAL);
+        if due {
+            last_read.set(Some(now));
+            if resident_memory().is_some_and(|r| r > max_memory) {
+                return Some(memory_reason(max_memory));
+            }
         }
         None
     }
 }
+
+/// How often [`stop_check`] reads the resident memory at most.
+pub const MEMORY_READ_INTERVAL: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// The reason a check ends `unknown` when its time is up.
 pub const TIME_LIMIT: &str = "the verification time limit was reached";

@@ -20,6 +20,9 @@ pub enum ScenarioState {
     Unique {
         state: sim::State,
         scenario: Scenario,
+        /// The state's walk tables (effective routes, forwarding roles), computed by
+        /// the first property that walks and shared by the others.
+        tables: OnceLock<Arc<sim::WalkTables>>,
     },
     /// The concrete path does not apply; the text says why.
     Symbolic(String),
@@ -106,6 +109,7 @@ fn compute(
             Certificate::Unique => ScenarioState::Unique {
                 state,
                 scenario: sc,
+                tables: OnceLock::new(),
             },
             Certificate::RouteLimits(why) => ScenarioState::Symbolic(why),
             Certificate::NotShown(why) => {
@@ -117,6 +121,7 @@ fn compute(
                     Uniqueness::Unique => ScenarioState::Unique {
                         state,
                         scenario: sc,
+                        tables: OnceLock::new(),
                     },
                     Uniqueness::NotShown(w) => ScenarioState::Symbolic(format!("{why}; {w}")),
                     Uniqueness::Timeout if Instant::now() >= deadline => ScenarioState::Timeout,

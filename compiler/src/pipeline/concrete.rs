@@ -100,8 +100,12 @@ pub fn decide_within(
         down.sort();
         down.dedup();
         let entry = cache.get(net, prop, &down, deadline, max_memory);
-        let (state, sc) = match &*entry {
-            ScenarioState::Unique { state, scenario } => (state, scenario),
+        let (state, sc, tables) = match &*entry {
+            ScenarioState::Unique {
+                state,
+                scenario,
+                tables,
+            } => (state, scenario, tables),
             ScenarioState::Symbolic(why) => return Concrete::Symbolic(why.clone()),
             ScenarioState::Timeout => {
                 return Concrete::Decided(unknown(prop, crate::budget::TIME_LIMIT))
@@ -109,7 +113,20 @@ pub fn decide_within(
             ScenarioState::Stopped(why) => return Concrete::Decided(unknown(prop, why)),
         };
         let stop = crate::budget::stop_check(deadline, max_memory);
-        match sim::evaluate_until(net, state, sc, prop, &stop) {
+        // Walking properties share the state's walk tables; `never` and route
+        // limits read only the RIBs.
+        let walks = !matches!(
+            prop.kind,
+            crate::ir::PropertyKind::Never { .. } | crate::ir::PropertyKind::RouteLimit { .. }
+        );
+        let outcome = if walks {
+            let tables =
+                tables.get_or_init(|| std::sync::Arc::new(sim::WalkTables::new(net, state, sc)));
+            sim::evaluate_with_tables_until(net, state, sc, prop, tables, &stop)
+        } else {
+            sim::evaluate_until(net, state, sc, prop, &stop)
+        };
+        match outcome {
             PropertyOutcome::Holds => {}
             PropertyOutcome::Violated(cx) => {
                 return Concrete::Decided(PropertyVerdict {

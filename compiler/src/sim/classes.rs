@@ -152,8 +152,13 @@ pub fn classes_of<'a>(prefixes: impl Iterator<Item = &'a Ipv4Net>) -> Vec<Class>
 #[derive(Clone, Debug, Default)]
 pub struct ForwardingRoles {
     /// Longest first: (prefix length, network → role id).
-    by_len: Vec<(u8, std::collections::HashMap<u32, u32>)>,
+    by_len: Vec<(u8, FastMap<u32, u32>)>,
 }
+
+/// A hash map with a fast, fixed hasher (foldhash): its keys are the design's own
+/// prefixes and roles, not adversarial input from a network, and every lookup is
+/// compared by equality, so a collision costs time, never a wrong merge.
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// What a walk can learn of one prefix (see [`ForwardingRoles`]).
 #[derive(Default, PartialEq, Eq, Hash)]
@@ -198,9 +203,8 @@ impl ForwardingRoles {
         state: &super::State,
         fabric: &[Vec<super::EffectiveRoute>],
     ) -> ForwardingRoles {
-        use std::collections::HashMap;
-        let mut roles: HashMap<Ipv4Net, Role<'_>> = HashMap::new();
-        fn role<'r, 'a>(roles: &'r mut HashMap<Ipv4Net, Role<'a>>, p: Ipv4Net) -> &'r mut Role<'a> {
+        let mut roles: FastMap<Ipv4Net, Role<'_>> = FastMap::default();
+        fn role<'r, 'a>(roles: &'r mut FastMap<Ipv4Net, Role<'a>>, p: Ipv4Net) -> &'r mut Role<'a> {
             roles.entry(p).or_insert_with(|| Role {
                 len: p.prefix_len(),
                 ..Role::default()
@@ -255,8 +259,8 @@ impl ForwardingRoles {
             }
         }
         // Intern the roles; a prefix's id is its role's.
-        let mut ids: HashMap<&Role<'_>, u32> = HashMap::new();
-        let mut by_len: std::collections::BTreeMap<u8, HashMap<u32, u32>> =
+        let mut ids: FastMap<&Role<'_>, u32> = FastMap::default();
+        let mut by_len: std::collections::BTreeMap<u8, FastMap<u32, u32>> =
             std::collections::BTreeMap::new();
         for (p, r) in &roles {
             let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);

@@ -214,27 +214,24 @@ struct Frame {
     step: Step,
 }
 
-/// Walks packets through one stable state. Effective routes are computed once;
-/// decisions are cached per (node, context, destination), so sweeping many sources to
-/// one destination class is cheap.
-pub struct Walker<'a> {
-    net: &'a Network,
-    state: &'a State,
+/// What a [`Walker`] computes once per stable state and scenario, before any walk:
+/// liveness, every subnet's effective routes and their index, the owned originations,
+/// the failed tunnels and (on first use) the forwarding roles. Shared through an
+/// `Arc` by every property evaluated on that state ([`WalkTables::new`]).
+pub struct WalkTables {
     live: Live,
     fabric: Vec<Vec<EffectiveRoute>>,
     fabric_index: Vec<FabricIndex>,
     /// The owned originations, indexed ([`super::OwnerIndex`]).
     owner_index: super::OwnerIndex,
-    /// `owners(net, d)` per destination seen (pure in `net` and `d`).
-    owner_memo: std::cell::RefCell<HashMap<Ipv4Addr, Rc<[Owner]>>>,
     tunnels_down: HashSet<TunnelId>,
-    cache: HashMap<(NodeId, u8, Ipv4Addr), Rc<[Branch]>>,
     /// The forwarding roles of this state's table prefixes, built on first use.
-    roles: Option<super::classes::ForwardingRoles>,
+    roles: std::sync::OnceLock<super::classes::ForwardingRoles>,
 }
 
-impl<'a> Walker<'a> {
-    pub fn new(net: &'a Network, state: &'a State, sc: &Scenario) -> Walker<'a> {
+impl WalkTables {
+    /// The tables of `state` in scenario `sc` of `net`.
+    pub fn new(net: &Network, state: &State, sc: &Scenario) -> WalkTables {
         let live = Live::new(net, sc, &state.dropped.iter().map(|d| d.session).collect());
         let fabric: Vec<Vec<EffectiveRoute>> = net
             .subnets
@@ -247,23 +244,58 @@ impl<'a> Walker<'a> {
             .ids()
             .filter(|t| !sc.tunnel_usable(net, *t))
             .collect();
-        Walker {
+        WalkTables {
             owner_index: super::OwnerIndex::new(net),
-            net,
-            state,
             live,
             fabric,
             fabric_index,
-            owner_memo: std::cell::RefCell::new(HashMap::new()),
             tunnels_down,
+            roles: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+/// Walks packets through one stable state. Effective routes are computed once
+/// ([`WalkTables`]); decisions are cached per (node, context, destination), so
+/// sweeping many sources to one destination class is cheap.
+pub struct Walker<'a> {
+    net: &'a Network,
+    state: &'a State,
+    tables: std::sync::Arc<WalkTables>,
+    /// `owners(net, d)` per destination seen (pure in `net` and `d`).
+    owner_memo: std::cell::RefCell<HashMap<Ipv4Addr, Rc<[Owner]>>>,
+    cache: HashMap<(NodeId, u8, Ipv4Addr), Rc<[Branch]>>,
+}
+
+impl<'a> Walker<'a> {
+    pub fn new(net: &'a Network, state: &'a State, sc: &Scenario) -> Walker<'a> {
+        Walker::with_tables(
+            net,
+            state,
+            std::sync::Arc::new(WalkTables::new(net, state, sc)),
+        )
+    }
+
+    /// A walker over tables already computed for `state` (by [`WalkTables::new`] with
+    /// the same network, state and scenario).
+    pub fn with_tables(
+        net: &'a Network,
+        state: &'a State,
+        tables: std::sync::Arc<WalkTables>,
+    ) -> Walker<'a> {
+        Walker {
+            net,
+            state,
+            tables,
+            owner_memo: std::cell::RefCell::new(HashMap::new()),
             cache: HashMap::new(),
-            roles: None,
         }
     }
 
     /// Effective routes of a subnet in this state.
     pub fn effective_routes(&self, s: SubnetId) -> &[EffectiveRoute] {
-        self.fabric
+        self.tables
+            .fabric
             .get(s.0 as usize)
             .map(Vec::as_slice)
             .unwrap_or(&[])
@@ -401,11 +433,10 @@ impl<'a> Walker<'a> {
     /// ([`super::classes::ForwardingRoles::signature`]): destinations with equal
     /// signatures have walks with the same hops and ends from every source, so one of
     /// them stands for all.
-    pub fn forwarding_signature(&mut self, d: Ipv4Addr) -> Vec<u32> {
-        let (net, state) = (self.net, self.state);
-        let fabric = &self.fabric;
-        self.roles
-            .get_or_insert_with(|| super::classes::ForwardingRoles::new(net, state, fabric))
+    pub fn forwarding_signature(&self, d: Ipv4Addr) -> Vec<u32> {
+        let (net, state, t) = (self.net, self.state, &*self.tables);
+        t.roles
+            .get_or_init(|| super::classes::ForwardingRoles::new(net, state, &t.fabric))
             .signature(d)
     }
 
@@ -431,7 +462,7 @@ impl<'a> Walker<'a> {
         let Some(node) = net.nodes.get(m) else {
             return stop(Disposition::Dropped, Why::NodeDown, None);
         };
-        if !self.live.node(m) {
+        if !self.tables.live.node(m) {
             return stop(Disposition::Dropped, Why::NodeDown, None);
         }
         let b = &node.behaviours;
@@ -459,14 +490,14 @@ impl<'a> Walker<'a> {
             .statics
             .iter()
             .filter(|s| s.prefix.contains(&d) && usable(&s.prefix))
-            .filter(|s| s.stands(|c| self.live.is_down(c)))
+            .filter(|s| s.stands(|c| self.tables.live.is_down(c)))
             .max_by_key(|s| s.prefix.prefix_len());
         let bgp = self
             .state
             .rib(m)
             .and_then(|r| r.lookup(d))
             .filter(|(p, _)| usable(p));
-        if let Some(own) = self.owner_index.owned_len(m, d) {
+        if let Some(own) = self.tables.owner_index.owned_len(m, d) {
             let st_len = st.map(|s| s.prefix.prefix_len());
             let bgp_len = bgp.as_ref().map(|(p, _)| p.prefix_len());
             if st_len.is_none_or(|l| l <= own) && bgp_len.is_none_or(|l| l <= own) {
@@ -648,7 +679,7 @@ impl<'a> Walker<'a> {
             let live: Vec<Step> = lb
                 .backends
                 .iter()
-                .filter(|b| self.live.node(**b))
+                .filter(|b| self.tables.live.node(**b))
                 .map(|b| Step::To(*b, via))
                 .collect();
             if live.is_empty() {
@@ -691,13 +722,13 @@ impl<'a> Walker<'a> {
         if let Some(o) = self.owner_memo.borrow().get(&d) {
             return Rc::clone(o);
         }
-        let o: Rc<[Owner]> = self.owner_index.owners(self.net, d).into();
+        let o: Rc<[Owner]> = self.tables.owner_index.owners(self.net, d).into();
         self.owner_memo.borrow_mut().insert(d, Rc::clone(&o));
         o
     }
 
     fn tunnel_down(&self, t: TunnelId) -> bool {
-        self.tunnels_down.contains(&t)
+        self.tables.tunnels_down.contains(&t)
     }
 
     /// Fabric lookup of `d` in subnet `s`. With `no_transit`, a route leading to a
@@ -705,7 +736,7 @@ impl<'a> Walker<'a> {
     fn fabric_steps(&self, s: SubnetId, d: Ipv4Addr, no_transit: bool) -> Vec<Step> {
         let net = self.net;
         let routes = self.effective_routes(s);
-        let chosen = match self.fabric_index.get(s.0 as usize) {
+        let chosen = match self.tables.fabric_index.get(s.0 as usize) {
             Some(ix) => ix.lookup(routes, d),
             None => Vec::new(),
         };

@@ -40,11 +40,11 @@ pub use bgp::{
 pub use classes::{destination_classes, Class};
 pub use explain::{why_no_route, Reason};
 pub use fabric::{effective_routes, EffectiveRoute, FabricTarget, NextHopType, RouteSource};
-pub use forward::{trace, Arrival, Disposition, Hop, Path, Source, Walker, Why};
+pub use forward::{trace, Arrival, Disposition, Hop, Path, Source, WalkTables, Walker, Why};
 pub use props::{
     evaluate, evaluate_at, evaluate_in_environment, evaluate_until, evaluate_with_failures,
-    evaluate_with_failures_at, Counterexample, FailureEvaluation, PropertyOutcome, Witness,
-    WitnessRoute,
+    evaluate_with_failures_at, evaluate_with_tables_until, Counterexample, FailureEvaluation,
+    PropertyOutcome, Witness, WitnessRoute,
 };
 
 use crate::ir::{ComponentId, EdgeId, Endpoint, Network, NodeId, SessionId, SubnetId, VnetId};

@@ -25,13 +25,14 @@ use super::bgp::{NonConvergence, Route, State, Unsettled};
 use super::choice::{stable_states, MAX_STATES};
 use super::classes::{destination_classes, host, Class};
 use super::failure_sets::next_combination;
-use super::forward::{Disposition, Path, Walker};
+use super::forward::{Disposition, Path, WalkTables, Walker};
 use super::{endpoint_source, owners, vnet_owner, Owner, Scenario};
 use crate::ir::{ComponentId, Endpoint, Network, NodeId, Property, PropertyKind};
 use ipnet::Ipv4Net;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 /// At most this many witness paths are kept per counterexample.
 const MAX_WITNESSES: usize = 8;
@@ -109,8 +110,9 @@ fn bad_paths(
     what: &str,
     bad: impl Fn(&Path) -> bool,
     stop: &dyn Fn() -> Option<String>,
+    tables: Option<&Arc<WalkTables>>,
 ) -> PropertyOutcome {
-    let mut walker = Walker::new(net, state, sc);
+    let mut walker = walker_for(net, state, sc, tables);
     let paths = match paths_between(net, dest_net, &mut walker, from, to, stop) {
         Ok(p) => p,
         Err(NoPaths::NoSource(e)) => return violated(e, Vec::new(), Vec::new()),
@@ -134,7 +136,8 @@ pub fn evaluate(net: &Network, state: &State, sc: &Scenario, prop: &Property) ->
     evaluate_at(net, net, state, sc, prop)
 }
 
-/// [`evaluate`], asking `stop` before each destination class it walks: when `stop`
+/// [`evaluate`], asking `stop` before each destination class it walks (one per
+/// forwarding role) and, for `loop_free`, each source: when `stop`
 /// answers a reason (a deadline, a memory budget: [`crate::budget::stop_check`]), the
 /// outcome is [`PropertyOutcome::Inconclusive`] with that reason.
 pub fn evaluate_until(
@@ -144,7 +147,34 @@ pub fn evaluate_until(
     prop: &Property,
     stop: &dyn Fn() -> Option<String>,
 ) -> PropertyOutcome {
-    evaluate_at_until(net, net, state, sc, prop, stop)
+    evaluate_at_until(net, net, state, sc, prop, stop, None)
+}
+
+/// [`evaluate_until`] with the walk tables of `state` already computed
+/// ([`WalkTables::new`] of the same `net`, `state` and `sc`): properties evaluated on
+/// one state share its effective routes and forwarding roles.
+pub fn evaluate_with_tables_until(
+    net: &Network,
+    state: &State,
+    sc: &Scenario,
+    prop: &Property,
+    tables: &Arc<WalkTables>,
+    stop: &dyn Fn() -> Option<String>,
+) -> PropertyOutcome {
+    evaluate_at_until(net, net, state, sc, prop, stop, Some(tables))
+}
+
+/// A walker over `tables` when given, else over freshly computed ones.
+fn walker_for<'a>(
+    net: &'a Network,
+    state: &'a State,
+    sc: &Scenario,
+    tables: Option<&Arc<WalkTables>>,
+) -> Walker<'a> {
+    match tables {
+        Some(t) => Walker::with_tables(net, state, Arc::clone(t)),
+        None => Walker::new(net, state, sc),
+    }
 }
 
 /// [`evaluate`], with the destinations of `reachable`, `path` and `symmetric` taken
@@ -158,7 +188,7 @@ pub fn evaluate_at(
     sc: &Scenario,
     prop: &Property,
 ) -> PropertyOutcome {
-    evaluate_at_until(net, dest_net, state, sc, prop, &|| None)
+    evaluate_at_until(net, dest_net, state, sc, prop, &|| None, None)
 }
 
 fn evaluate_at_until(
@@ -168,6 +198,7 @@ fn evaluate_at_until(
     sc: &Scenario,
     prop: &Property,
     stop: &dyn Fn() -> Option<String>,
+    tables: Option<&Arc<WalkTables>>,
 ) -> PropertyOutcome {
     let name = |n: NodeId| super::node_name(net, n).to_string();
     match &prop.kind {
@@ -235,6 +266,7 @@ fn evaluate_at_until(
             "a packet is not delivered",
             |p| !delivered_to(dest_net, p, to),
             stop,
+            tables,
         ),
         PropertyKind::Traverses { from, to, waypoint } => bad_paths(
             net,
@@ -246,6 +278,7 @@ fn evaluate_at_until(
             &format!("a path is not delivered through `{}`", name(*waypoint)),
             |p| !delivered_to(dest_net, p, to) || !p.visits(*waypoint),
             stop,
+            tables,
         ),
         PropertyKind::Avoids { from, to, waypoint } => bad_paths(
             net,
@@ -257,9 +290,10 @@ fn evaluate_at_until(
             &format!("a path passes `{}`", name(*waypoint)),
             |p| p.visits(*waypoint),
             stop,
+            tables,
         ),
         PropertyKind::Symmetric { a, b } => {
-            let mut walker = Walker::new(net, state, sc);
+            let mut walker = walker_for(net, state, sc, tables);
             let mut all = Vec::new();
             // How many of `all` go from `a` to `b` (the rest come back).
             let mut n_there: Option<usize> = None;
@@ -324,7 +358,7 @@ fn evaluate_at_until(
             PropertyOutcome::Holds
         }
         PropertyKind::LoopFree => {
-            let mut walker = Walker::new(net, state, sc);
+            let mut walker = walker_for(net, state, sc, tables);
             let mut sources: Vec<super::Source> = net
                 .nodes
                 .ids()
@@ -336,14 +370,17 @@ fn evaluate_at_until(
             // One class per forwarding role: the others loop exactly when it does.
             let mut seen: HashSet<Vec<u32>> = HashSet::new();
             for class in destination_classes(net, &[]) {
-                if let Some(why) = stop() {
-                    return PropertyOutcome::Inconclusive(why);
-                }
                 if !seen.insert(walker.forwarding_signature(class.representative())) {
                     continue;
                 }
+                if let Some(why) = stop() {
+                    return PropertyOutcome::Inconclusive(why);
+                }
                 walker.clear_cache();
                 for s in &sources {
+                    if let Some(why) = stop() {
+                        return PropertyOutcome::Inconclusive(why);
+                    }
                     for p in walker.walk(*s, class.representative()) {
                         if p.disposition == Disposition::Loop && bad.len() < MAX_WITNESSES {
                             bad.push(p);
@@ -391,11 +428,11 @@ fn paths_between(
     let group = std::ptr::eq(net, dest_net);
     let mut seen: HashSet<Vec<u32>> = HashSet::new();
     for d in destinations(dest_net, from, to) {
-        if let Some(why) = stop() {
-            return Err(NoPaths::Stopped(why));
-        }
         if group && !seen.insert(walker.forwarding_signature(d)) {
             continue;
+        }
+        if let Some(why) = stop() {
+            return Err(NoPaths::Stopped(why));
         }
         out.extend(walker.walk(src, d));
     }

@@ -462,7 +462,8 @@ pub fn certify(net: &Network, sc: &Scenario, state: &State) -> Certificate {
 }
 
 /// [`certify`], giving up with [`Certificate::Timeout`] once `deadline` has passed
-/// (checked per prefix group and per round).
+/// (checked per prefix group, per round, per node tried and every
+/// [`POLL_EVERY`] nodes of a bounds fixpoint: [`certify_polling`]).
 pub fn certify_until(
     net: &Network,
     sc: &Scenario,
@@ -470,6 +471,22 @@ pub fn certify_until(
     deadline: Option<std::time::Instant>,
 ) -> Certificate {
     let late = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
+    certify_polling(net, sc, state, &late)
+}
+
+/// The bounds fixpoint asks `late` once every this many nodes it visits (each visit
+/// is one transfer per out-edge and part).
+pub const POLL_EVERY: usize = 16;
+
+/// [`certify`], asking `late` before each prefix group, each round of a group, each
+/// node a round tries, and every [`POLL_EVERY`] nodes the bounds fixpoint visits;
+/// the first `true` ends it with [`Certificate::Timeout`] (no further poll).
+pub fn certify_polling(
+    net: &Network,
+    sc: &Scenario,
+    state: &State,
+    late: &dyn Fn() -> bool,
+) -> Certificate {
     if !state.dropped.is_empty() {
         return Certificate::RouteLimits("a session is dropped by a route limit".into());
     }
@@ -503,8 +520,10 @@ pub fn certify_until(
             }
         }
     }
-    if let Err(why) = limits_out_of_reach(net, &live, state, &nodes, &in_edges) {
-        return Certificate::RouteLimits(why);
+    match limits_out_of_reach(net, &live, state, &nodes, &in_edges, late) {
+        Ok(()) => {}
+        Err(Some(why)) => return Certificate::RouteLimits(why),
+        Err(None) => return Certificate::Timeout,
     }
     // An aggregate stands on the routes for longer prefixes; each of those is
     // certified here too, so in every stable state the aggregate stands where it does
@@ -535,7 +554,7 @@ pub fn certify_until(
                 .contains(&p)
                 .then(|| super::bgp::with_aggregates_resolved(net, &live, &state.ribs, p));
             let netp = resolved.as_ref().unwrap_or(net);
-            match certify_prefix(netp, &live, state, &nodes, &in_edges, p, med_fixed, &late) {
+            match certify_prefix(netp, &live, state, &nodes, &in_edges, p, med_fixed, late) {
                 Ok(true) => {}
                 Ok(false) => return Certificate::Timeout,
                 Err(why) => return Certificate::NotShown(why),
@@ -549,14 +568,16 @@ pub fn certify_until(
 /// Route limits play no part when no stable state can push a session over its limit:
 /// per limited edge, the prefixes that could be offered over it in *any* stable state
 /// (the abstract routes with no node fixed) are at most its limit. Then every stable
-/// state has the sessions of `state` up, which the certificate assumes.
+/// state has the sessions of `state` up, which the certificate assumes. `Err(Some)`:
+/// a limit may be reached; `Err(None)`: `late` answered `true`.
 fn limits_out_of_reach(
     net: &Network,
     live: &Live,
     state: &State,
     nodes: &[NodeId],
     in_edges: &[Vec<EdgeId>],
-) -> Result<(), String> {
+    late: &dyn Fn() -> bool,
+) -> Result<(), Option<String>> {
     let limited: Vec<(EdgeId, u32)> = net
         .edges
         .iter()
@@ -574,7 +595,7 @@ fn limits_out_of_reach(
             .collect();
     let mut counts: BTreeMap<EdgeId, u64> = BTreeMap::new();
     for (rep, size) in &groups {
-        let bounds = outside_bounds(net, live, state, in_edges, &dead, *rep);
+        let bounds = outside_bounds(net, live, state, in_edges, &dead, *rep, late).ok_or(None)?;
         for (e, _) in &limited {
             let Some(from) = net.edges.get(*e).map(|x| x.from) else {
                 continue;
@@ -597,9 +618,9 @@ fn limits_out_of_reach(
                 .get(e)
                 .map(|x| (name(x.from), name(x.to)))
                 .unwrap_or_default();
-            return Err(format!(
+            return Err(Some(format!(
                 "up to {n} prefixes could be offered from `{from}` to `{to}`, over its limit of {limit}"
-            ));
+            )));
         }
     }
     Ok(())
@@ -657,11 +678,16 @@ fn certify_prefix(
         if late() {
             return Ok(false);
         }
-        let bounds = outside_bounds(net, live, state, in_edges, &fixed, p);
+        let Some(bounds) = outside_bounds(net, live, state, in_edges, &fixed, p, late) else {
+            return Ok(false);
+        };
         let mut progress = false;
         for v in nodes {
             if fixed.get(v.index()).copied().unwrap_or(true) {
                 continue;
+            }
+            if late() {
+                return Ok(false);
             }
             if forced(net, state, in_edges, &fixed, &bounds, *v, p, med_fixed) {
                 if let Some(f) = fixed.get_mut(v.index()) {
@@ -745,7 +771,8 @@ struct Bounds {
 /// then only its out-edges are recomputed. Every transfer is monotone in its input
 /// (joins only lose precision; loop prevention blocks less as the lower bounds fall),
 /// so any order reaches the same least fixpoint; each part only grows, in finite
-/// domains, so the iteration ends.
+/// domains, so the iteration ends. `late` is asked every [`POLL_EVERY`] nodes
+/// visited: `None` once it answers `true`.
 fn outside_bounds(
     net: &Network,
     live: &Live,
@@ -753,7 +780,8 @@ fn outside_bounds(
     in_edges: &[Vec<EdgeId>],
     fixed: &[bool],
     p: Ipv4Net,
-) -> Bounds {
+    late: &dyn Fn() -> bool,
+) -> Option<Bounds> {
     let n = fixed.len();
     let is_fixed = |i: usize| fixed.get(i).copied().unwrap_or(true);
     let mut parts: Vec<Parts> = vec![Parts::new(); n];
@@ -799,7 +827,12 @@ fn outside_bounds(
         }
     }
     let mut offers: BTreeMap<EdgeId, Abstract> = BTreeMap::new();
+    let mut visits = 0usize;
     while let Some(u) = queue.pop_front() {
+        visits += 1;
+        if visits.is_multiple_of(POLL_EVERY) && late() {
+            return None;
+        }
         if let Some(q) = queued.get_mut(u) {
             *q = false;
         }
@@ -837,7 +870,7 @@ fn outside_bounds(
             }
         }
     }
-    Bounds { parts, offers }
+    Some(Bounds { parts, offers })
 }
 
 /// Whether `v`'s route in `state` is forced once the nodes in `fixed` are.
