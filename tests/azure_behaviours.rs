@@ -723,10 +723,11 @@ fn route_server_vpn_vs_nva_shortest_as_path() {
     let d = design("route-server-vpn-vs-nva-shortest-as-path");
     // Both sides of the choice exist ...
     assert_eq!(d.best_path("vpngw", "10.60.0.0/16"), Some(vec![65200]));
-    assert_eq!(
-        d.best_path("ars", "10.60.0.0/16"),
-        Some(vec![65010, 65010, 65010])
-    );
+    let ars = d.state().rib(d.node("ars")).unwrap();
+    assert!(ars.prefixes[&p("10.60.0.0/16")]
+        .candidates
+        .iter()
+        .any(|r| r.as_path == vec![65010, 65010, 65010]));
     // ... and the hub programs only the shorter (VPN) one.
     assert_eq!(
         d.active("hub/default", "10.60.0.0/16"),
@@ -1693,12 +1694,18 @@ fn ownership_node_destination() {
         dests.iter().all(|a| !p("10.100.0.0/16").contains(a)),
         "{dests:?}"
     );
-    assert!(dests.iter().any(|a| p("10.0.0.0/16").contains(a)), "{dests:?}");
+    assert!(
+        dests.iter().any(|a| p("10.0.0.0/16").contains(a)),
+        "{dests:?}"
+    );
     assert_eq!(
         d.verdicts(),
         vec![
             verdict("the hub reaches on-premises", CheckStatus::Pass),
-            verdict("the hub and on-premises reach each other", CheckStatus::Pass),
+            verdict(
+                "the hub and on-premises reach each other",
+                CheckStatus::Pass
+            ),
         ]
     );
     use avscheck::smt::Status;

@@ -21,8 +21,8 @@
 
 use super::bgp::{NextHop, State};
 use super::fabric::{
-    effective_routes_live, fabric_reaches, learned_externally, EffectiveRoute, FabricIndex, FabricTarget,
-    NextHopType, RouteSource,
+    effective_routes_live, fabric_reaches, learned_externally, EffectiveRoute, FabricIndex,
+    FabricTarget, NextHopType, RouteSource,
 };
 use super::{vnet_owner, Live, Owner, Scenario};
 use crate::ir::{Network, NodeId, StaticTarget, SubnetId, TunnelId};

@@ -213,7 +213,11 @@ impl<'e, 'n> Builder<'e, 'n> {
                     .map(|(h, g, l)| {
                         let none_shorter: Vec<Bool> =
                             nva.iter().map(|(_, go, lo)| go.implies(l.le(lo))).collect();
-                        (*h, Bool::and(&[g.clone(), Bool::and(&none_shorter)]), l.clone())
+                        (
+                            *h,
+                            Bool::and(&[g.clone(), Bool::and(&none_shorter)]),
+                            l.clone(),
+                        )
                     })
                     .collect();
                 let er_any = Bool::or(&er.iter().map(|x| x.1.clone()).collect::<Vec<_>>());
