@@ -67,6 +67,7 @@ const DESIGNS: &[&str] = &[
     "fabric-system-routes",
     "fabric-udr-beats-bgp",
     "fabric-udr-next-hop-types",
+    "fabric-udr-next-hop-unpeered",
     "fabric-vnet-beats-more-specific-bgp",
     "fastpath-bypasses-gateway",
     "gateway-subnet-declared",
@@ -77,6 +78,7 @@ const DESIGNS: &[&str] = &[
     "load-balancer-spreads-flows",
     "nva-nics-auxiliary-transit",
     "ownership-longest-prefix",
+    "ownership-node-destination",
     "reserved-asn",
     "route-server-16-bit-asn",
     "route-server-asn-65515",
@@ -97,8 +99,10 @@ const DESIGNS: &[&str] = &[
     "route-server-routing-preference",
     "route-server-shorter-as-path-wins",
     "route-server-total-limit",
+    "route-server-vpn-vs-nva-shortest-as-path",
     "sdwan-tunnel-over-internet",
     "sdwan-tunnel-underlay-through-itself",
+    "static-next-hop-no-teleport",
     "tie-avs-global-reach-two-circuits",
     "tie-gateway-readvertises-one",
     "tie-site-two-circuits",
@@ -713,6 +717,43 @@ fn route_server_branch_to_branch_on() {
             Why::StaticDrop
         )]
     );
+}
+
+#[test]
+fn route_server_vpn_vs_nva_shortest_as_path() {
+    let d = design("route-server-vpn-vs-nva-shortest-as-path");
+    // Both sides of the choice exist ...
+    assert_eq!(d.best_path("vpngw", "10.60.0.0/16"), Some(vec![65200]));
+    let ars = d.state().rib(d.node("ars")).unwrap();
+    assert!(ars.prefixes[&p("10.60.0.0/16")]
+        .candidates
+        .iter()
+        .any(|r| r.as_path == vec![65010, 65010, 65010]));
+    // ... and the hub programs only the shorter (VPN) one.
+    assert_eq!(
+        d.active("hub/default", "10.60.0.0/16"),
+        vec![gateway("vpngw")]
+    );
+    assert_eq!(
+        d.trace("hub/default", "10.60.0.5"),
+        vec![(
+            hops(&["vpngw", "dc1"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("the hub reaches 10.60.0.0/16 over VPN", CheckStatus::Pass),
+            verdict(
+                "the hub's packets for 10.60.0.0/16 avoid the NVA",
+                CheckStatus::Pass
+            ),
+        ]
+    );
+    use avscheck::smt::Status;
+    assert_eq!(d.z3(), vec![Status::Pass, Status::Pass]);
 }
 
 // ---- Reserved ASNs ---------------------------------------------------------------
@@ -1641,6 +1682,37 @@ fn ownership_longest_prefix() {
     }
 }
 
+#[test]
+fn ownership_node_destination() {
+    let d = design("ownership-node-destination");
+    // dc1's 10.0.0.0/8 does not make the hub's 10.100.0.0/16 a destination `dc1`.
+    let net = d.net();
+    let from = avscheck::ir::Endpoint::Subnet(net.subnet_by_name("hub/default").unwrap());
+    let to = avscheck::ir::Endpoint::Node(d.node("dc1"));
+    let dests = sim::props::destinations(net, &from, &to);
+    assert!(!dests.is_empty());
+    assert!(
+        dests.iter().all(|a| !p("10.100.0.0/16").contains(a)),
+        "{dests:?}"
+    );
+    assert!(
+        dests.iter().any(|a| p("10.0.0.0/16").contains(a)),
+        "{dests:?}"
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("the hub reaches on-premises", CheckStatus::Pass),
+            verdict(
+                "the hub and on-premises reach each other",
+                CheckStatus::Pass
+            ),
+        ]
+    );
+    use avscheck::smt::Status;
+    assert_eq!(d.z3(), vec![Status::Pass, Status::Pass]);
+}
+
 // ---- SD-WAN tunnels to sites over the internet (v2) ----------------------------------
 
 #[test]
@@ -1678,6 +1750,33 @@ fn sdwan_tunnel_over_internet() {
         d.verdicts().iter().map(|(_, s)| *s).collect::<Vec<_>>(),
         vec![CheckStatus::Pass, CheckStatus::Pass]
     );
+}
+
+#[test]
+fn static_next_hop_no_teleport() {
+    let d = design("static-next-hop-no-teleport");
+    // The island's static to fw (no link between them) is not installed.
+    assert_eq!(d.codes(), vec!["AVS0358"]);
+    assert!(d.net().nodes[d.node("island")].statics.is_empty());
+    // fw's static to the island does not carry the packet there: fw hands it to its
+    // subnet's fabric, which drops it.
+    assert_eq!(
+        d.trace("app", "10.9.0.5"),
+        vec![(hops(&["fw"]), Disposition::Dropped, Why::SystemNone)]
+    );
+    assert_eq!(
+        d.trace("island", "10.100.2.5"),
+        vec![(hops(&["island"]), Disposition::NoRoute, Why::NoRoute)]
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("app reaches the island", CheckStatus::Fail),
+            verdict("the island reaches app", CheckStatus::Fail),
+        ]
+    );
+    use avscheck::smt::Status;
+    assert_eq!(d.z3(), vec![Status::Fail, Status::Fail]);
 }
 
 // ---- VPN gateway (v2) -----------------------------------------------------------------
@@ -2180,6 +2279,72 @@ fn fabric_spoke_peering_down() {
     let narrative = smt.counterexample.unwrap().narrative;
     assert!(
         narrative.contains("ends `dropped` (system route None): at `spoke/default`"),
+        "{narrative}"
+    );
+}
+
+#[test]
+fn fabric_udr_next_hop_unpeered() {
+    let d = design("fabric-udr-next-hop-unpeered");
+    // fw2 sits in `other`, which the spoke is not peered with: dropped at app, not
+    // carried to fw2 and on through `other`'s gateway.
+    assert_eq!(
+        d.trace("app", "10.2.0.5"),
+        vec![(hops(&[]), Disposition::Dropped, Why::NextHopOutsideVnet)]
+    );
+    // fw sits in the peered hub: reached.
+    assert_eq!(
+        d.trace("app", "8.8.8.8"),
+        vec![(
+            hops(&["fw", "internet"]),
+            Disposition::Delivered,
+            Why::Delivered
+        )]
+    );
+    let got = d.verdicts();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "app reaches on-premises through fw2".to_string(),
+                CheckStatus::Fail
+            ),
+            (
+                "app reaches the internet through fw".to_string(),
+                CheckStatus::Pass
+            ),
+            (
+                "app reaches the internet through fw, peering down".to_string(),
+                CheckStatus::Fail
+            ),
+            (
+                "app reaches the internet through fw, 1 failure".to_string(),
+                CheckStatus::Fail
+            ),
+            (
+                "app reaches the hub's VMs, peering down".to_string(),
+                CheckStatus::Fail
+            ),
+        ]
+    );
+    // z3 itself (not only the concrete path) finds the same.
+    use avscheck::smt::Status;
+    assert_eq!(
+        d.z3(),
+        vec![
+            Status::Fail,
+            Status::Pass,
+            Status::Fail,
+            Status::Fail,
+            Status::Fail
+        ]
+    );
+    let net = d.net();
+    let cid = net.checks.ids().nth(4).unwrap();
+    let smt = avscheck::smt::verify_check(net, cid, &avscheck::smt::VerifyOptions::default());
+    let narrative = smt.counterexample.unwrap().narrative;
+    assert!(
+        narrative.contains("next hop outside the VNet and its peered VNets"),
         "{narrative}"
     );
 }

@@ -298,7 +298,9 @@ fn two_regions(tunnel: bool) -> (B, NodeId, NodeId, SubnetId) {
     let fw_n = b.nva("fw_n", 65020, sn, "10.200.1.4");
     b.ebgp(fw_w, ars_w);
     b.ebgp(fw_n, ars_n);
-    // A site behind fw_n, reached by a static; fw_n advertises its prefix.
+    // A router `dc` that fw_n advertises and names in a static. fw_n is a VM: its
+    // static does not carry packets to `dc` (no circuit or tunnel joins them), it
+    // hands them to its subnet's fabric (LANGUAGE.md §2.2; tester 1.2).
     let dc = b.router("dc", 65200);
     b.originate(dc, "10.2.0.0/16");
     b.originate(fw_n, "10.2.0.0/16");
@@ -329,14 +331,17 @@ fn nva_to_nva_over_a_tunnel_reaches_the_far_side() {
     let paths = walk(&b, Source::Node(fw_w), "10.2.0.1");
     assert_eq!(paths.len(), 1, "{paths:#?}");
     let p = &paths[0];
-    assert_eq!(hops(&b.net, p), names(&["fw_w", "fw_n", "dc"]));
-    assert_eq!(p.disposition, Disposition::Delivered);
+    // The packet crosses the tunnel to fw_n; there fw_n's static hands it to its
+    // subnet's fabric, whose Route Server route for 10.2.0.0/16 (fw_n's own
+    // advertisement) points back at fw_n: a loop, as in Azure, not a teleport to dc.
+    assert_eq!(hops(&b.net, p), names(&["fw_w", "fw_n", "fw_n"]));
+    assert_eq!(p.disposition, Disposition::Loop);
     assert!(p.hops[0].encapsulated.is_some());
     assert!(matches!(p.hops[1].arrival, sim::Arrival::Tunnel(_)));
     assert_eq!(p.hops[0].destination, a("10.2.0.1"));
     // A VM in the west hub goes to fw_w (Route Server route), into the tunnel.
     let paths = walk(&b, Source::Subnet(vm_w), "10.2.0.1");
-    assert_eq!(hops(&b.net, &paths[0]), names(&["fw_w", "fw_n", "dc"]));
+    assert_eq!(hops(&b.net, &paths[0]), names(&["fw_w", "fw_n", "fw_n"]));
     // With the tunnel down, the session over it is gone too.
     let t = b.net.tunnels[TunnelId(0)].component;
     let sc = Scenario::new([t]);

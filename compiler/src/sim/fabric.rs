@@ -241,6 +241,28 @@ pub(crate) fn effective_routes_live(
     routes
 }
 
+/// Whether the fabric of a subnet whose effective routes are `routes` reaches address
+/// `a` as a VirtualAppliance next hop: `a` lies in the subnet's own VNet or in a VNet
+/// peered with it over a live peering, i.e. under one of its VnetLocal/VNetPeering
+/// *system* routes (active or not: the fabric hands the packet straight to the NIC,
+/// it does not look `a` up again). A next hop elsewhere — an unpeered VNet, across a
+/// failed peering, on-premises — is unreachable and the packet is dropped
+/// (AZURE.md, "The VNet fabric": VNet and peered-VNet space are the only fabric
+/// destinations; virtual-network/virtual-network-peering-overview.md: peering "enables
+/// the next hop in a user-defined route to be the IP address of a virtual machine in
+/// the peered virtual network", and peering is not transitive). The SMT data plane
+/// builds the same condition from its guarded local space (`smt::dataplane::fabric`).
+pub fn fabric_reaches(routes: &[EffectiveRoute], a: Ipv4Addr) -> bool {
+    routes.iter().any(|r| {
+        r.source == RouteSource::Default
+            && matches!(
+                r.next_hop_type,
+                NextHopType::VnetLocal | NextHopType::VNetPeering
+            )
+            && r.prefix.contains(&a)
+    })
+}
+
 /// Whether a subnet keeps the system route `block → None` for a private block
 /// (AZURE.md, v2 corrections: "System None routes"; virtual-networks-udr-overview.md,
 /// "Routing example"): Azure removes it when the subnet's own VNet address space
@@ -328,6 +350,11 @@ fn bgp_routes(
     }
     let mut out = Vec::new();
     for (_, (er, nva)) in by_prefix {
+        // One side: "If the same routes are learned over VPN and NVA connections,
+        // Route Server will prefer the route with the shortest BGP AS path"
+        // (route-server/hub-routing-preference.md). Equal lengths keep both: which one
+        // Azure programs is undocumented, so every choice must do (LANGUAGE.md §2.4).
+        let nva = shortest_only(nva);
         let chosen = if er.is_empty() || nva.is_empty() {
             [er, nva].concat()
         } else {
@@ -352,6 +379,14 @@ fn bgp_routes(
         out.extend(chosen);
     }
     out
+}
+
+/// The routes of `v` with the shortest AS path among them.
+fn shortest_only(v: Vec<EffectiveRoute>) -> Vec<EffectiveRoute> {
+    let Some(min) = v.iter().map(|r| r.as_path.len()).min() else {
+        return v;
+    };
+    v.into_iter().filter(|r| r.as_path.len() == min).collect()
 }
 
 /// Learned over a non-internal session (from a circuit, or from an NVA).

@@ -21,8 +21,8 @@
 
 use super::bgp::{NextHop, State};
 use super::fabric::{
-    effective_routes_live, learned_externally, EffectiveRoute, FabricIndex, FabricTarget,
-    NextHopType, RouteSource,
+    effective_routes_live, fabric_reaches, learned_externally, EffectiveRoute, FabricIndex,
+    FabricTarget, NextHopType, RouteSource,
 };
 use super::{vnet_owner, Live, Owner, Scenario};
 use crate::ir::{Network, NodeId, StaticTarget, SubnetId, TunnelId};
@@ -118,6 +118,10 @@ pub enum Why {
     SystemNone,
     /// No node has the next hop's address.
     NoNodeAtAddress,
+    /// A VirtualAppliance next hop outside the subnet's VNet and the VNets it is
+    /// peered with over a live peering: the fabric cannot reach it (AZURE.md, "The VNet
+    /// fabric"; LANGUAGE.md §2.2).
+    NextHopOutsideVnet,
     NoInternet,
     NotInVnet,
     TunnelEndpointWithoutAddress,
@@ -146,6 +150,7 @@ impl fmt::Display for Why {
             Why::UdrNone => "UDR None",
             Why::SystemNone => "system route None",
             Why::NoNodeAtAddress => "no node has the next hop address",
+            Why::NextHopOutsideVnet => "next hop outside the VNet and its peered VNets",
             Why::NoInternet => "no internet in this design",
             Why::NotInVnet => "destination outside the VNet",
             Why::TunnelEndpointWithoutAddress => "tunnel end has no address",
@@ -518,6 +523,18 @@ impl<'a> Walker<'a> {
             if let Some(s) = st {
                 return match s.target {
                     StaticTarget::Drop => stop(Disposition::Dropped, Why::StaticDrop, None),
+                    // A VM (an NVA) hands every packet to the fabric: its static
+                    // decides only that it forwards, and by which NIC (the one whose
+                    // subnet holds the next hop's address), not where the packet goes
+                    // (LANGUAGE.md §2.2; AZURE.md, "The VNet fabric").
+                    StaticTarget::Node(x) if b.fabric_subnet.is_some() => {
+                        let mut hints = next_hop_addresses(net, NextHop::Node(x));
+                        hints.push(d);
+                        match net.egress_subnet(m, &hints) {
+                            Some(s) => plain(self.fabric_steps(s, d, false)),
+                            None => stop(Disposition::NoRoute, Why::NoRoute, None),
+                        }
+                    }
                     StaticTarget::Node(x) => plain(vec![Step::To(x, Arrival::FromNode(m))]),
                     StaticTarget::Fabric(via) => match net.egress_subnet(m, &[via, d]) {
                         Some(s) => plain(self.fabric_steps(s, d, false)),
@@ -749,6 +766,13 @@ impl<'a> Walker<'a> {
             if let (NextHopType::VirtualAppliance, FabricTarget::Address(a)) =
                 (r.next_hop_type, r.next_hop)
             {
+                if !fabric_reaches(routes, a) {
+                    let step = Step::Stop(Disposition::Dropped, Why::NextHopOutsideVnet, None);
+                    if !out.contains(&step) {
+                        out.push(step);
+                    }
+                    continue;
+                }
                 for step in self.address_steps(a, from) {
                     if !out.contains(&step) {
                         out.push(step);

@@ -486,7 +486,15 @@ pub fn destinations(net: &Network, from: &Endpoint, to: &Endpoint) -> Vec<Ipv4Ad
                 }
                 ranges.extend(node.all_nics().into_iter().map(|(a, _)| host(a)));
                 ranges.extend(node.address.map(host));
+                // A node as destination is what it owns (docs/language.md), and
+                // ownership is longest-prefix (LANGUAGE.md §2.4): the classes a more
+                // specific owner holds — a VNet inside a site's 10.0.0.0/8, another
+                // node's /16 — are not this node's.
+                let index = super::OwnerIndex::new(net);
                 in_ranges(&ranges)
+                    .into_iter()
+                    .filter(|c| index.owners(net, c.lo).contains(&Owner::Node(n)))
+                    .collect()
             }
         }
         Endpoint::Subnet(s) => match net.subnets.get(s) {

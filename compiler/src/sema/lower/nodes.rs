@@ -404,6 +404,60 @@ pub(crate) fn findings(ctx: &mut Ctx) {
     }
     ctx.diags.extend(diags);
     vpn_findings(ctx);
+    unreachable_static_next_hops(ctx);
+}
+
+/// AVS0358: a static `next_hop X` on a router, site or AVS (not a VM: an NVA's static
+/// goes to the fabric, docs/semantics.md §6) where X is no neighbour — no session, no
+/// tunnel and no static VPN connection joins them, and X is not the internet. A router
+/// cannot resolve such a next hop and does not install the route (FRR shows it
+/// inactive), so lowering removes it: it must not carry packets to a node it has no
+/// link to (the fresh-eyes tester's 1.2).
+fn unreachable_static_next_hops(ctx: &mut Ctx) {
+    let net = &ctx.net;
+    let adjacent = |m: ir::NodeId, x: ir::NodeId| {
+        let joins = |a: ir::NodeId, b: ir::NodeId| (a == m && b == x) || (a == x && b == m);
+        net.sessions.values().any(|s| joins(s.a, s.b))
+            || net.tunnels.values().any(|t| joins(t.a, t.b))
+            || net.nodes.get(x).is_some_and(|n| n.behaviours.internet)
+    };
+    let mut diags = Vec::new();
+    let mut drop: Vec<(ir::NodeId, usize)> = Vec::new();
+    for (id, n) in net.nodes.iter() {
+        if n.behaviours.fabric_subnet.is_some() {
+            continue;
+        }
+        for (i, st) in n.statics.iter().enumerate() {
+            let StaticTarget::Node(x) = st.target else {
+                continue;
+            };
+            if !st.requires.is_empty() || x == id || adjacent(id, x) {
+                continue;
+            }
+            let far = net.nodes.get(x).map(|n| n.name.as_str()).unwrap_or("?");
+            diags.push(
+                Diagnostic::warning(
+                    "AVS0358",
+                    format!(
+                        "`{}` has no link to `{far}`, the next hop of its static `{}`: the route is not installed",
+                        n.name, st.prefix
+                    ),
+                )
+                .primary(st.span, format!("next hop `{far}`"))
+                .note("a static route's next hop must be a neighbour: a BGP peer, a tunnel's far end or a static VPN connection's gateway; a router does not install a route whose next hop it cannot reach (docs/semantics.md §6)")
+                .help(format!("connect `{}` to `{far}` (a circuit, a VPN connection, a tunnel or a peering), or point the static at a neighbour", n.name)),
+            );
+            drop.push((id, i));
+        }
+    }
+    for (id, i) in drop.into_iter().rev() {
+        if let Some(n) = ctx.net.nodes.get_mut(id) {
+            if i < n.statics.len() {
+                n.statics.remove(i);
+            }
+        }
+    }
+    ctx.diags.extend(diags);
 }
 
 /// A VPN gateway in a VNet with a Route Server must be active-active (AVS0346;

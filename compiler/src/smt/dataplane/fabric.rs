@@ -205,6 +205,21 @@ impl<'e, 'n> Builder<'e, 'n> {
                 if er.is_empty() && nva.is_empty() {
                     continue;
                 }
+                // One side: between VPN and NVA routes the shortest AS path wins
+                // (route-server/hub-routing-preference.md); equal lengths keep both
+                // (the simulator's `shortest_only`).
+                let nva: Vec<(Hop, Bool, Int)> = nva
+                    .iter()
+                    .map(|(h, g, l)| {
+                        let none_shorter: Vec<Bool> =
+                            nva.iter().map(|(_, go, lo)| go.implies(l.le(lo))).collect();
+                        (
+                            *h,
+                            Bool::and(&[g.clone(), Bool::and(&none_shorter)]),
+                            l.clone(),
+                        )
+                    })
+                    .collect();
                 let er_any = Bool::or(&er.iter().map(|x| x.1.clone()).collect::<Vec<_>>());
                 let nva_any = Bool::or(&nva.iter().map(|x| x.1.clone()).collect::<Vec<_>>());
                 let er_wins = match pref {
@@ -287,8 +302,21 @@ impl<'e, 'n> Builder<'e, 'n> {
         let mut out = vec![(Step::Stop(Term::NoRoute), pending)];
         for (h, gd, user) in chosen {
             if let Hop::Appliance(a) = h {
+                // The fabric reaches a VirtualAppliance next hop only in the VNet or a
+                // VNet peered with it over a live peering (the simulator's
+                // `sim::fabric::fabric_reaches`).
+                let held: Vec<Bool> = local_space
+                    .iter()
+                    .filter(|(l, _)| l.contains(&a))
+                    .map(|(_, g)| g.clone())
+                    .collect();
+                let reach = Bool::or(&held);
+                out.push((
+                    Step::Stop(Term::Dropped(Why::NextHopOutsideVnet)),
+                    Bool::and(&[gd.clone(), reach.not()]),
+                ));
                 for (s, g) in self.address_steps(a, Arrive::FromFabric) {
-                    out.push((s, Bool::and(&[gd.clone(), g])));
+                    out.push((s, Bool::and(&[gd.clone(), reach.clone(), g])));
                 }
                 continue;
             }

@@ -494,6 +494,23 @@ impl<'e, 'n> Builder<'e, 'n> {
                                 StaticTarget::Drop => {
                                     out.push((Step::Stop(Term::Dropped(Why::StaticDrop)), g, None))
                                 }
+                                // An NVA hands the packet to the fabric by the NIC
+                                // towards the next hop (the simulator's `decide`).
+                                StaticTarget::Node(x) if b.fabric_subnet.is_some() => {
+                                    let mut hints = crate::sim::forward::next_hop_addresses(
+                                        net,
+                                        crate::sim::NextHop::Node(x),
+                                    );
+                                    hints.push(d);
+                                    match net.egress_subnet(m, &hints) {
+                                        Some(fs) => {
+                                            for (s, sg) in self.fabric_steps(fs, d, false) {
+                                                out.push((s, Bool::and(&[g.clone(), sg]), None));
+                                            }
+                                        }
+                                        None => out.push((Step::Stop(Term::NoRoute), g, None)),
+                                    }
+                                }
                                 StaticTarget::Node(x) => {
                                     out.push((Step::To(x, Arrive::FromNode), g, None))
                                 }
