@@ -802,7 +802,7 @@ fn hostile_text_is_escaped_and_cut() {
     let f = "tests/cli_inputs/frr-hostile.avs";
     for format in ["human", "github"] {
         let (code, out, err) = run(&["check", f, "--format", format]);
-        assert_eq!(code, 1, "{out}{err}");
+        assert_eq!(code, 0, "{out}{err}");
         let bad: Vec<char> = out
             .chars()
             .chain(err.chars())

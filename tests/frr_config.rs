@@ -667,7 +667,7 @@ fn malformed_statements_point_at_the_word() {
             "10.0.0.300",
         ),
         ("router bgp 65010\n neighbor 10.0.0.1 remote-as x\n", "x"),
-        ("ip prefix-list A seq 5 permit 10.1.2.3/16\n", "10.1.2.3/16"),
+        ("ip route 10.1.2.3/16 blackhole\n", "10.1.2.3/16"),
         ("ip prefix-list A seq 5 permit 10.0.0.0/8 le 40\n", "40"),
         ("ip prefix-list A seq 5 allow 10.0.0.0/8\n", "allow"),
         ("route-map X permit\n", ""),
@@ -683,7 +683,7 @@ fn malformed_statements_point_at_the_word() {
         let s = e[0].labels[0].span;
         assert_eq!(&text[s.start as usize..s.end as usize], word, "{text}");
     }
-    let (_, d) = parse("ip prefix-list A seq 5 permit 10.1.2.3/16\n");
+    let (_, d) = parse("ip route 10.1.2.3/16 blackhole\n");
     assert!(d[0].message.contains("10.1.0.0/16"), "{d:#?}");
 }
 
