@@ -116,7 +116,7 @@ pub fn analyse_with(name: &str, text: &str, read: &ConfigReader) -> Analysis {
         // verdict may be given (docs/frr.md; LANGUAGE.md §3–4, exit status 2).
         let unmodelled = lower_diags
             .iter()
-            .any(|d| d.is_error() && frr::codes::prevents_analysis(&d.code));
+            .any(|d| d.is_error() && frr::codes::prevents_analysis(d.code));
         diagnostics.extend(lower_diags);
         if !unmodelled {
             network = Some(net);
