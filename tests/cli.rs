@@ -734,3 +734,125 @@ fn the_shorthand_takes_check_options() {
     assert_eq!(code, 0);
     assert!(out.contains("Usage"), "{out}");
 }
+
+/// Inputs are read bounded (16 MiB) and only from regular files or pipes: a device
+/// as the design, a never-ending standard input and a configuration path that
+/// reaches a device are refused with exit status 2, without reading them whole.
+#[test]
+fn reads_are_bounded_and_devices_refused() {
+    let (code, _, err) = run(&["check", "/dev/zero"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("AVS0801") && err.contains("not a regular file"),
+        "{err}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_avscheck"))
+        .args(["check", "-"])
+        .env("NO_COLOR", "1")
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("AVS0801") && err.contains("larger than 16 MiB"),
+        "{err}"
+    );
+    let (code, out, _) = run(&["check", "tests/cli_inputs/frr-device.avs"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("AVS0904") && out.contains("not a regular file"),
+        "{out}"
+    );
+    assert!(!out.contains("pass"), "{out}");
+    // A regular file over the limit (sparse: no disk used).
+    let dir = std::env::temp_dir().join(format!("avscheck-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = dir.join("big.avs");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(avscheck::api::MAX_INPUT_BYTES + 1)
+        .unwrap();
+    let (code, _, err) = run(&["check", big.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(code, 2);
+    assert!(err.contains("larger than 16 MiB"), "{err}");
+}
+
+/// FRR-configuration hardening: a reserved ASN in `router bgp` is a finding (exit 1,
+/// like an `asn` line); a statement that is not modelled stops the analysis (exit 2,
+/// no `pass` printed, docs/frr.md).
+#[test]
+fn frr_config_hardening() {
+    let (code, out, _) = run(&["check", "tests/cli_inputs/frr-reserved-asn.avs"]);
+    assert_eq!(code, 1, "{out}");
+    insta::assert_snapshot!("check_human__frr_reserved_asn", out);
+    let (code, out, _) = run(&["check", "tests/cli_inputs/frr-unmodelled.avs"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(!out.contains("pass"), "{out}");
+    insta::assert_snapshot!("check_human__frr_unmodelled", out);
+}
+
+/// Control characters from a design or configuration (an ESC in a check title, a BEL
+/// and an OSC sequence in a configuration line) are escaped in human and GitHub
+/// output; JSON locates labels in a configuration file by line and column, and cuts
+/// an over-long configuration line (AVS0910) instead of copying it.
+#[test]
+fn hostile_text_is_escaped_and_cut() {
+    let f = "tests/cli_inputs/frr-hostile.avs";
+    for format in ["human", "github"] {
+        let (code, out, err) = run(&["check", f, "--format", format]);
+        assert_eq!(code, 0, "{out}{err}");
+        let bad: Vec<char> = out
+            .chars()
+            .chain(err.chars())
+            .filter(|c| c.is_control() && *c != '\n')
+            .collect();
+        assert!(bad.is_empty(), "{format}: {bad:?} in {out}{err}");
+        assert!(out.contains("\\u{1b}"), "{format}: {out}");
+    }
+    let (_, out, _) = run(&["check", f]);
+    assert!(out.contains("AVS0901"), "{out}");
+    assert!(
+        out.contains(
+            "avscheck reads no `unknown\\u{7}\\u{1b}]0;owned\\u{7} …` statement of this form"
+        ),
+        "{out}"
+    );
+    // JSON keeps the text (JSON escapes it) and numbers the configuration's spans.
+    let (_, out, _) = run(&["check", f, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = v["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "AVS0901")
+        .unwrap();
+    let span = &d["labels"][0]["span"];
+    assert_eq!(span["file"], "tests/cli_inputs/frr-hostile.conf", "{d}");
+    assert_eq!(span["line"], 2, "{d}");
+    assert_eq!(span["column"], 1, "{d}");
+    assert!(span["start"].is_u64() && span["end_line"] == 2, "{d}");
+    // AVS0910: human output says the line is too long to show; JSON cuts it too.
+    let f = "tests/cli_inputs/frr-long-line.avs";
+    let (code, human, _) = run(&["check", f]);
+    assert_eq!(code, 2, "{human}");
+    assert!(
+        human.contains("AVS0910") && human.contains("too long to show"),
+        "{human}"
+    );
+    let (_, out, _) = run(&["check", f, "--format", "json"]);
+    assert!(out.len() < 8_000, "{} bytes of JSON", out.len());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = v["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "AVS0910")
+        .unwrap();
+    assert_eq!(d["labels"][0]["span"]["line"], 2, "{d}");
+    assert!(d["labels"][0]["span"]["text"]
+        .as_str()
+        .unwrap()
+        .ends_with("(5009 characters)"));
+}

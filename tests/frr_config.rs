@@ -680,7 +680,7 @@ fn malformed_statements_point_at_the_word() {
             "10.0.0.300",
         ),
         ("router bgp 65010\n neighbor 10.0.0.1 remote-as x\n", "x"),
-        ("ip prefix-list A seq 5 permit 10.1.2.3/16\n", "10.1.2.3/16"),
+        ("ip route 10.1.2.3/16 blackhole\n", "10.1.2.3/16"),
         ("ip prefix-list A seq 5 permit 10.0.0.0/8 le 40\n", "40"),
         ("ip prefix-list A seq 5 allow 10.0.0.0/8\n", "allow"),
         ("route-map X permit\n", ""),
@@ -696,7 +696,7 @@ fn malformed_statements_point_at_the_word() {
         let s = e[0].labels[0].span;
         assert_eq!(&text[s.start as usize..s.end as usize], word, "{text}");
     }
-    let (_, d) = parse("ip prefix-list A seq 5 permit 10.1.2.3/16\n");
+    let (_, d) = parse("ip route 10.1.2.3/16 blackhole\n");
     assert!(d[0].message.contains("10.1.0.0/16"), "{d:#?}");
 }
 
@@ -711,7 +711,53 @@ fn sequence_numbers_follow_frr() {
             .collect::<Vec<_>>(),
         vec![5, 12, 15]
     );
-    assert_eq!(d.iter().filter(|x| x.code == "AVS0917").count(), 1);
+    let dup: Vec<&Diagnostic> = d.iter().filter(|x| x.code == "AVS0917").collect();
+    assert_eq!(dup.len(), 1);
+    assert!(!dup[0].is_error(), "FRR accepts the second entry");
+    // FRR 8.4's bgpd keeps the later entry (show running-config), for every list kind.
+    let e = &c.prefix_lists["A"].entries[&12];
+    assert!(!e.permit);
+    assert_eq!(e.item.prefix, "10.3.0.0/16".parse().unwrap());
+    let (c, d) = parse(
+        "bgp community-list standard C seq 5 permit 1:1
+bgp community-list standard C seq 5 deny 2:2
+access-list L seq 5 permit 10.0.0.0/8
+access-list L seq 5 deny 11.0.0.0/8
+",
+    );
+    assert!(
+        d.iter().all(|x| x.code == "AVS0917" && !x.is_error()),
+        "{d:#?}"
+    );
+    assert!(!c.community_lists["C"].entries[&5].permit);
+    assert!(!c.access_lists["L"].entries[&5].permit);
+}
+
+/// Host bits in a prefix-list, access-list, `network` or `aggregate-address` prefix
+/// are cleared, as FRR 8.4's bgpd does (`show running-config` shows the masked
+/// prefix); `ip route` still refuses them.
+#[test]
+fn host_bits_are_masked_where_frr_masks_them() {
+    let (c, d) = parse(
+        "ip prefix-list B seq 5 permit 10.1.0.1/16 le 24
+access-list L permit 10.1.0.1/16
+router bgp 65010
+ network 10.9.0.1/16
+ aggregate-address 10.8.0.1/16
+",
+    );
+    assert!(d.is_empty(), "{d:#?}");
+    let want: ipnet::Ipv4Net = "10.1.0.0/16".parse().unwrap();
+    assert_eq!(c.prefix_lists["B"].entries[&5].item.prefix, want);
+    let b = c.bgp.unwrap();
+    assert_eq!(b.networks[0].node, "10.9.0.0/16".parse().unwrap());
+    assert_eq!(b.aggregates[0].node.prefix, "10.8.0.0/16".parse().unwrap());
+    let (_, d) = parse(
+        "ip route 10.7.0.1/16 blackhole
+",
+    );
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].code, "AVS0900");
 }
 
 // ---------------------------------------------------------------- hostile input
@@ -1069,4 +1115,75 @@ fn as_path_regexes_outside_the_subset_are_located_errors() {
             a.diagnostics
         );
     }
+}
+
+// ------------------------------------------------------------ hardening (tester)
+
+/// `router bgp N` with a reserved ASN is AVS0200, as an `asn` line is (AZURE.md
+/// "Reserved ASNs"): an error-level finding on N in the configuration file; the
+/// design is still analysed (exit status 1, not 2).
+#[test]
+fn a_reserved_asn_from_a_configuration_is_a_finding() {
+    for (asn, why) in [
+        ("65515", "Route Server"),
+        ("12076", "ExpressRoute"),
+        ("64500", "documentation"),
+    ] {
+        let conf = FW_OK.replace("router bgp 65010", &format!("router bgp {asn}"));
+        let a = fw(&conf);
+        let e = with_code(&a, "AVS0200");
+        assert_eq!(e.len(), 1, "{asn}: {:#?}", a.diagnostics);
+        assert!(e[0].is_error());
+        assert!(e[0].labels[0].message.contains(why), "{:#?}", e[0]);
+        let span = e[0].labels[0].span;
+        assert_eq!(
+            &a.sources.text(span.file)[span.start as usize..span.end as usize],
+            asn
+        );
+        assert!(!a.is_unusable(), "a finding, not unusable input");
+    }
+    // Not reserved: no finding.
+    assert!(with_code(&fw(FW_OK), "AVS0200").is_empty());
+}
+
+/// A statement that changes routing and is not modelled makes the design unusable:
+/// no network, so no check gets a verdict (docs/frr.md; exit status 2).
+#[test]
+fn an_unmodelled_statement_stops_the_analysis() {
+    let regex = FW_OK.replace(
+        "route-map ALL permit 10\n",
+        "bgp as-path access-list W permit ^65515_(12076|398656)$\nroute-map ALL permit 10\n match as-path W\n",
+    );
+    let both = FW_OK.replace(
+        "route-map ALL permit 10\n",
+        "route-map ALL permit 10\n set as-path prepend 65010\n set as-path exclude 65515\n",
+    );
+    for (conf, code) in [(regex, "AVS0911"), (both, "AVS0902")] {
+        let a = fw(&conf);
+        assert!(!with_code(&a, code).is_empty(), "{:#?}", a.diagnostics);
+        assert!(a.is_unusable(), "{code}: {:#?}", a.diagnostics);
+        let v = avscheck::verify(&a, &VerifyOptions::default());
+        assert!(v.checks.is_empty());
+    }
+    // AVS0912 (remote-as kind) is a finding about a modelled design.
+    assert!(!avscheck::frr::codes::prevents_analysis("AVS0912"));
+    assert!(!fw(FW_OK).is_unusable());
+}
+
+/// A `config` path must be relative to the design file (LANGUAGE.md §2): an absolute
+/// one is AVS0904 on the `config` line, and nothing is read.
+#[test]
+fn an_absolute_configuration_path_is_refused() {
+    let a = hub_design(
+        "  subnet nva_subnet\n  ip 10.100.1.4\n  config \"/etc/hostname\"",
+        FW_OK,
+    );
+    let e = with_code(&a, "AVS0904");
+    assert_eq!(e.len(), 1, "{:#?}", a.diagnostics);
+    assert!(e[0].message.contains("absolute"), "{}", e[0].message);
+    assert!(
+        a.sources.files().all(|(_, f)| !f.name.contains("hostname")),
+        "nothing is read"
+    );
+    assert!(a.is_unusable());
 }

@@ -158,6 +158,59 @@ pub fn check_file(path: impl AsRef<Path>, opts: &Options) -> Report {
     report(&[run_file(path, &path.display().to_string(), opts)])
 }
 
+/// The largest input file avscheck reads, in bytes (16 MiB): a design or an FRR
+/// configuration; the largest real designs we know are about 150 KB. A larger file,
+/// or one that never ends (`/dev/zero`, a pipe), is refused after reading this much,
+/// so reading stays bounded whatever the budget options say.
+pub const MAX_INPUT_BYTES: u64 = 16 << 20;
+
+/// Reads a whole input file, at most [`MAX_INPUT_BYTES`]. `Err` is why not, without
+/// the file's name: it does not exist, permissions, a directory or device (only
+/// regular files and pipes are read), or too large.
+pub fn read_input(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    let kind = meta.file_type();
+    #[cfg(unix)]
+    let is_pipe = std::os::unix::fs::FileTypeExt::is_fifo(&kind);
+    #[cfg(not(unix))]
+    let is_pipe = false;
+    if kind.is_dir() {
+        return Err("it is a directory".to_string());
+    }
+    if !kind.is_file() && !is_pipe {
+        return Err("it is not a regular file (a device or socket)".to_string());
+    }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    read_bounded(file)
+}
+
+/// Reads standard input, at most [`MAX_INPUT_BYTES`].
+pub fn read_stdin() -> Result<Vec<u8>, String> {
+    read_bounded(std::io::stdin().lock())
+}
+
+fn read_bounded(r: impl std::io::Read) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    r.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| e.to_string())?;
+    if !u64::try_from(buf.len()).is_ok_and(|n| n <= MAX_INPUT_BYTES) {
+        return Err(too_large());
+    }
+    Ok(buf)
+}
+
+fn too_large() -> String {
+    format!(
+        "it is larger than {} MiB, the most avscheck reads",
+        MAX_INPUT_BYTES >> 20
+    )
+}
+
 /// Decodes a file's bytes (a leading UTF-8 byte-order mark is kept: columns count
 /// characters after it, like editors do).
 pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
@@ -182,7 +235,7 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
 
 /// Reads and checks one file, shown as `name`.
 pub fn run_file(path: &Path, name: &str, opts: &Options) -> Checked {
-    match std::fs::read(path) {
+    match read_input(path) {
         Ok(bytes) => match decode(name, bytes) {
             Ok(text) => run_source(name, &text, opts),
             Err(e) => Checked::unreadable(name, &e.code, e.message),

@@ -66,9 +66,10 @@ pub fn analyse(name: &str, text: &str) -> Analysis {
     analyse_with(name, text, &|rel: &str| {
         let path = dir.join(rel);
         let shown = path.to_string_lossy().into_owned();
-        std::fs::read_to_string(&path)
+        let bytes = api::read_input(&path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+        api::decode(&shown, bytes)
             .map(|t| (shown.clone(), t))
-            .map_err(|e| format!("cannot read `{shown}`: {e}"))
+            .map_err(|e| e.message)
     })
 }
 
@@ -111,8 +112,15 @@ pub fn analyse_with(name: &str, text: &str, read: &ConfigReader) -> Analysis {
         .any(|d| d.is_error() && !sema::is_finding(d))
     {
         let (net, lower_diags) = sema::lower(&design);
+        // A configuration statement that changes routing and is not modelled: no
+        // verdict may be given (docs/frr.md; LANGUAGE.md §3–4, exit status 2).
+        let unmodelled = lower_diags
+            .iter()
+            .any(|d| d.is_error() && frr::codes::prevents_analysis(d.code));
         diagnostics.extend(lower_diags);
-        network = Some(net);
+        if !unmodelled {
+            network = Some(net);
+        }
     }
     let mut diagnostics: Vec<Diagnostic> = diagnostics
         .into_iter()
@@ -144,11 +152,28 @@ fn read_configs(
         }) else {
             continue;
         };
+        // LANGUAGE.md §2: the path is relative to the design file. An absolute one
+        // would let a design read (and echo in diagnostics) any file of the machine.
+        if std::path::Path::new(&path).is_absolute() {
+            diagnostics.push(
+                Diagnostic::error(
+                    frr::codes::UNREADABLE,
+                    format!(
+                        "the configuration path `{}` is absolute",
+                        report::json::truncate_quoted(&path)
+                    ),
+                )
+                .primary(line.span, "this configuration")
+                .help("write the path relative to the design file"),
+            );
+            continue;
+        }
         match read(&path) {
             Ok((shown, text)) => {
                 let file = sources.add(shown, text.clone());
                 let (config, diags) = frr::parse(file, &text);
                 diagnostics.extend(diags);
+                diagnostics.extend(sema::lints::config_reserved_asn(design, c, &config));
                 design.configs.insert(
                     c.name.node.clone(),
                     sema::model::LoadedConfig {

@@ -4,17 +4,16 @@ use super::{CheckFormat, Format, GraphFormat, Output};
 use avscheck::diagnostic::Diagnostic;
 use avscheck::report::{self, human::render_diagnostics, CheckStatus};
 use avscheck::{sim, Analysis, Checked, Options, VerifyOptions};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 /// Reads and analyses one file; `Err(status)` after reporting when it cannot be used.
 fn load(out: &Output, file: &Path) -> Result<Analysis, i32> {
     let name = display_name(file);
     let bytes = if file.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map(|_| buf)
+        avscheck::api::read_stdin()
     } else {
-        std::fs::read(file)
+        avscheck::api::read_input(file)
     };
     let text = match bytes {
         Ok(bytes) => match avscheck::api::decode(&name, bytes) {
@@ -190,23 +189,20 @@ pub fn check(
                 let _progress = Progress::start(&name, i + 1, total);
                 avscheck::api::run_file(&path, &name, &opts)
             }
-            Input::Stdin => {
-                let mut buf = Vec::new();
-                match std::io::stdin().read_to_end(&mut buf) {
-                    Ok(_) => match avscheck::api::decode("<stdin>", buf) {
-                        Ok(text) => {
-                            let _progress = Progress::start("<stdin>", i + 1, total);
-                            avscheck::api::run_source("<stdin>", &text, &opts)
-                        }
-                        Err(e) => Checked::unreadable("<stdin>", &e.code, e.message),
-                    },
-                    Err(e) => Checked::unreadable(
-                        "<stdin>",
-                        "AVS0801",
-                        format!("cannot read standard input: {e}"),
-                    ),
-                }
-            }
+            Input::Stdin => match avscheck::api::read_stdin() {
+                Ok(buf) => match avscheck::api::decode("<stdin>", buf) {
+                    Ok(text) => {
+                        let _progress = Progress::start("<stdin>", i + 1, total);
+                        avscheck::api::run_source("<stdin>", &text, &opts)
+                    }
+                    Err(e) => Checked::unreadable("<stdin>", &e.code, e.message),
+                },
+                Err(e) => Checked::unreadable(
+                    "<stdin>",
+                    "AVS0801",
+                    format!("cannot read standard input: {e}"),
+                ),
+            },
         };
         if format == CheckFormat::Human {
             render_human(out, &c);
@@ -245,7 +241,10 @@ fn render_human(out: &Output, c: &Checked) {
     for r in &c.checks {
         text.push_str(&format!(
             "check {}: {}\n",
-            out.bold(&format!("\"{}\"", r.title)),
+            out.bold(&format!(
+                "\"{}\"",
+                avscheck::report::human::visible(&r.title)
+            )),
             status_word(out, &r.status)
         ));
     }
@@ -467,7 +466,7 @@ pub fn graph(out: &Output, file: &Path, only: Option<&str>, format: GraphFormat)
             // Nothing to draw but the topology: say why on stderr (stdout is the picture).
             None => out.eprint(&format!(
                 "note: check `{}` is {}: it has no counterexample to draw; the picture shows the topology only\n",
-                c.title,
+                avscheck::report::human::visible(&c.title),
                 c.status.as_str()
             )),
         }

@@ -207,6 +207,21 @@ pub fn prefix_text(t: &str) -> Result<Ipv4Net, ErrorKind> {
     }
 }
 
+/// An IPv4 prefix whose host bits FRR clears (checked with FRR 8.4's bgpd: `ip
+/// prefix-list L permit 10.1.0.1/16`, `network 10.9.0.1/16` and `aggregate-address
+/// 10.8.0.1/16` are accepted and shown as `10.1.0.0/16`, ... by `show running-config`).
+pub fn masked_prefix(i: In) -> PResult<(Ipv4Net, Word)> {
+    typed("an IPv4 prefix (A.B.C.D/M)", masked_prefix_text)(i)
+}
+
+/// The text of an IPv4 prefix, its host bits cleared as FRR does.
+pub fn masked_prefix_text(t: &str) -> Result<Ipv4Net, ErrorKind> {
+    match prefix_text(t) {
+        Err(ErrorKind::HostBits(p)) => Ok(p),
+        other => other,
+    }
+}
+
 /// A community `A:B` (or the well-known names FRR accepts).
 pub fn community(t: &str) -> Result<(u16, u16), ErrorKind> {
     match t {

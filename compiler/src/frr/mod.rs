@@ -64,4 +64,14 @@ pub mod codes {
     pub const STATIC_NEXT_HOP: &str = "AVS0918";
     /// A `continue`/`on-match` whose later entries read what the earlier one set.
     pub const CONTINUE_READS_SET: &str = "AVS0919";
+
+    /// Whether an error with this code means the configuration says something about
+    /// routing that the model does not capture (a statement not modeled, an as-path
+    /// regex outside the subset, a route-map too large or reading what it set, no
+    /// `router bgp`): a verdict on such a design would be about another network, so
+    /// the design is not analysed (exit status 2, docs/frr.md). AVS0912 is a finding
+    /// about a design that is modelled (the session is down), not one of these.
+    pub fn prevents_analysis(code: &str) -> bool {
+        [UNSUPPORTED, REGEX, TOO_COMPLEX, CONTINUE_READS_SET, NO_BGP].contains(&code)
+    }
 }

@@ -140,7 +140,10 @@ impl Driver {
             .primary(lspan, "ignored by avscheck")
             .secondary(
                 self.span(start + lead, start + lead + first_end),
-                format!("no `{}` statement here", body.get(..first_end).unwrap_or("")),
+                format!(
+                    "avscheck reads no `{} …` statement of this form",
+                    clip(body.get(..first_end).unwrap_or(""))
+                ),
             )
             .note("avscheck reads the FRR subset listed in docs/frr.md; check that this line does not change routing"),
         );
@@ -510,8 +513,10 @@ fn clip(s: &str) -> String {
     out
 }
 
-/// Adds an entry (FRR numbers entries without `seq` 5 above the last); a sequence
-/// number used twice is an error.
+/// Adds an entry (FRR numbers entries without `seq` 5 above the last). A sequence
+/// number used twice: the later entry replaces the earlier one, as FRR 8.4's bgpd does
+/// (`show running-config` keeps only the second), with a warning since it is most
+/// likely a slip.
 fn insert<T>(
     list: &mut FilterList<T>,
     seq: Option<u32>,
@@ -520,19 +525,18 @@ fn insert<T>(
     span: Span,
 ) -> Option<Diagnostic> {
     let n = seq.unwrap_or_else(|| list.next_seq());
-    if let Some(old) = list.entries.get(&n) {
-        return Some(
-            Diagnostic::error(
-                codes::DUPLICATE_SEQ,
-                format!("sequence number {n} is used twice"),
-            )
-            .primary(span, "this entry")
-            .secondary(old.span, "the first entry with this number")
-            .note("FRR refuses the second entry"),
-        );
-    }
+    let diag = list.entries.get(&n).map(|old| {
+        Diagnostic::warning(
+            codes::DUPLICATE_SEQ,
+            format!("sequence number {n} is used twice"),
+        )
+        .primary(span, "this entry replaces the first")
+        .secondary(old.span, "the first entry with this number (dropped)")
+        .note("FRR keeps only the later entry with a sequence number")
+        .help("give each entry its own sequence number")
+    });
     list.entries.insert(n, Entry { permit, item, span });
-    None
+    diag
 }
 
 /// `interface` node: addresses are connected routes; the rest is link setup.

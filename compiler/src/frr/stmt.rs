@@ -36,8 +36,8 @@ use super::ast::{
 };
 use super::error::{ErrorKind, PError};
 use super::lex::{
-    address, asn, asn_text, community, end, expect, kw, neighbor_target, number, one_of, prefix,
-    prefix_text, rest, word, In, PResult, Word,
+    address, asn, asn_text, community, end, expect, kw, masked_prefix, masked_prefix_text,
+    neighbor_target, number, one_of, prefix, rest, word, In, PResult, Word,
 };
 use ipnet::Ipv4Net;
 use nom::branch::alt;
@@ -350,7 +350,7 @@ fn ip_top(i: In) -> PResult<Stmt> {
                     },
                 ));
             }
-            let p = conv(first, prefix_text)?;
+            let p = conv(first, masked_prefix_text)?;
             let (r, ge) = opt(preceded(kw("ge"), u8_len))(r)?;
             let (r, le) = opt(preceded(kw("le"), u8_len))(r)?;
             let (r, _) = end(r)?;
@@ -487,7 +487,7 @@ fn access_list(i: In) -> PResult<Stmt> {
             (r, AccessEntry::Address(Ipv4Net::from(a)))
         }
         t if t.contains('/') => {
-            let p = conv(w, prefix_text)?;
+            let p = conv(w, masked_prefix_text)?;
             let (r, ex) = opt(kw("exact-match"))(r)?;
             (
                 r,
@@ -669,7 +669,7 @@ pub fn af(i: In) -> PResult<Stmt> {
             no_neighbor(r2)
         }
         "network" => {
-            let (r, (p, _)) = cut(prefix)(r)?;
+            let (r, (p, _)) = cut(masked_prefix)(r)?;
             let (r, extra) = opt(word)(r)?;
             match extra {
                 None => Ok((r, Stmt::Network(p))),
@@ -707,7 +707,7 @@ pub fn af(i: In) -> PResult<Stmt> {
             }
         }
         "aggregate-address" => {
-            let (r, (p, _)) = cut(prefix)(r)?;
+            let (r, (p, _)) = cut(masked_prefix)(r)?;
             let mut agg = Aggregate {
                 prefix: p,
                 as_set: false,

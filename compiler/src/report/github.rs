@@ -12,8 +12,11 @@ use crate::api::Checked;
 use crate::diagnostic::{Diagnostic, Severity, SourceMap};
 use crate::span::FileId;
 
+/// Also writes other control characters as escapes (`\u{1b}`): the runner prints
+/// messages to the log, where an ESC would drive the terminal.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    super::human::visible(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -9,7 +9,7 @@ use codespan_reporting::term::{self, termcolor};
 pub fn render_diagnostics(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
     let mut files = SimpleFiles::new();
     for (_, f) in sources.files() {
-        files.add(f.name.clone(), f.text.clone());
+        files.add(visible(&f.name), visible_source(&f.text));
     }
     let config = term::Config::default();
     let mut out = Vec::new();
@@ -34,7 +34,7 @@ pub fn render_diagnostics(sources: &SourceMap, diags: &[Diagnostic], color: bool
                     "{}[{}]: {}",
                     severity_word(d.severity),
                     d.code,
-                    d.message
+                    visible(&d.message)
                 );
             }
         }
@@ -43,6 +43,48 @@ pub fn render_diagnostics(sources: &SourceMap, diags: &[Diagnostic], color: bool
 }
 
 use std::io::Write;
+
+/// `s` with control characters (other than newline and tab) written as escapes
+/// (`\u{1b}`), so that text from a design or configuration (an ESC in a check title,
+/// a BEL in a configuration line) cannot drive the terminal.
+pub fn visible(s: &str) -> String {
+    if !s.chars().any(is_hostile) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if is_hostile(c) {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn is_hostile(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// In a source text a carriage return ends a line (CRLF files): kept.
+fn is_hostile_in_source(c: char) -> bool {
+    is_hostile(c) && c != '\r'
+}
+
+/// A source text for frames: control characters replaced by characters of the same
+/// UTF-8 length (`?` for C0 and DEL, `¿` for C1), so byte spans stay valid.
+fn visible_source(text: &str) -> String {
+    if !text.chars().any(is_hostile_in_source) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| match c {
+            c if !is_hostile_in_source(c) => c,
+            c if c.len_utf8() == 1 => '?',
+            _ => '¿',
+        })
+        .collect()
+}
 
 /// Source lines longer than this (in bytes) are not shown in a source frame.
 pub const MAX_FRAME_LINE: usize = 500;
@@ -66,17 +108,22 @@ fn touches_long_line(sources: &SourceMap, d: &Diagnostic) -> bool {
 
 /// A diagnostic without a source frame: `--> file:line:col: label` lines and notes.
 fn plain(sources: &SourceMap, d: &Diagnostic) -> String {
-    let mut out = format!("{}[{}]: {}\n", severity_word(d.severity), d.code, d.message);
+    let mut out = format!(
+        "{}[{}]: {}\n",
+        severity_word(d.severity),
+        d.code,
+        visible(&d.message)
+    );
     for l in &d.labels {
         let (line, col) = sources.line_col(l.span.file, l.span.start);
         out.push_str(&format!(
             "  --> {}:{line}:{col}: {} (the line is too long to show)\n",
-            sources.name(l.span.file),
-            l.message
+            visible(sources.name(l.span.file)),
+            visible(&l.message)
         ));
     }
     for n in &d.notes {
-        out.push_str(&format!("  = {n}\n"));
+        out.push_str(&format!("  = {}\n", visible(n)));
     }
     out.push('\n');
     out
@@ -106,12 +153,12 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
                 cs::LabelStyle::Secondary
             };
             cs::Label::new(style, l.span.file.0 as usize, l.span.range())
-                .with_message(l.message.clone())
+                .with_message(visible(&l.message))
         })
         .collect();
     cs::Diagnostic::new(sev)
         .with_code(d.code)
-        .with_message(d.message.clone())
+        .with_message(visible(&d.message))
         .with_labels(labels)
-        .with_notes(d.notes.clone())
+        .with_notes(d.notes.iter().map(|n| visible(n)).collect())
 }

@@ -9,7 +9,9 @@
 //! after a byte-order mark), `end_line`/`end_column`, and the byte offsets `start`/`end`
 //! of LANGUAGE.md §4. A span in the embedded standard library is *named*, not numbered:
 //! its `file` (`<stdlib>/azure.avs`), the `item` it lies in (`kind er_gateway`) and the
-//! `text` of its line, so that a report does not change when the stdlib does.
+//! `text` of its line, so that a report does not change when the stdlib does. A span in
+//! an FRR configuration (`config "PATH"`) has its `file` and is numbered like one in
+//! the design, with the `text` of its line too (cut to [`MAX_QUOTED_CHARS`]).
 
 use super::model::{CheckResult, CheckStatus, Counterexample};
 use crate::diagnostic::{Diagnostic, Severity, SourceMap};
@@ -82,31 +84,35 @@ pub struct Summary {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
-    /// The file, when it is not the design itself (`<stdlib>/azure.avs`).
+    /// The file, when it is not the design itself (`<stdlib>/azure.avs`, or an FRR
+    /// configuration `config "PATH"` names, shown relative like the design).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    /// Byte offset of the start, in the design only.
+    /// Byte offset of the start, in the design or a configuration file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<u32>,
-    /// Byte offset just past the end, in the design only.
+    /// Byte offset just past the end, in the design or a configuration file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<u32>,
-    /// 1-based line of the start, in the design only.
+    /// 1-based line of the start, in the design or a configuration file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    /// 1-based column (in characters) of the start, in the design only.
+    /// 1-based column (in characters) of the start, in the design or a configuration
+    /// file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
-    /// 1-based line of the end, in the design only.
+    /// 1-based line of the end, in the design or a configuration file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_line: Option<usize>,
-    /// 1-based column just past the end, in the design only.
+    /// 1-based column just past the end, in the design or a configuration file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_column: Option<usize>,
     /// In the standard library: the item the span lies in (`kind er_gateway`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
-    /// In the standard library: the text of the span's first line, trimmed.
+    /// Outside the design (standard library, configuration file): the text of the
+    /// span's first line, trimmed (in a configuration file cut to 80 characters, with
+    /// `…` and the length).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
@@ -219,17 +225,38 @@ pub fn location(sources: &SourceMap, user_file: FileId, span: Span) -> Location 
             text: None,
         }
     } else {
+        let name = sources.name(span.file);
         let (item, text) = stdlib_place(sources.text(span.file), span);
-        Location {
-            file: Some(sources.name(span.file).to_string()),
-            start: None,
-            end: None,
-            line: None,
-            column: None,
-            end_line: None,
-            end_column: None,
-            item,
-            text,
+        if name.starts_with("<stdlib>/") {
+            Location {
+                file: Some(name.to_string()),
+                start: None,
+                end: None,
+                line: None,
+                column: None,
+                end_line: None,
+                end_column: None,
+                item,
+                text,
+            }
+        } else {
+            // Another file of the user's (an FRR configuration): located like the
+            // design, with the line's text cut to `MAX_QUOTED_CHARS` (an over-long
+            // line, AVS0910, would otherwise be copied whole).
+            let text = text.map(|t| truncate_quoted(&t));
+            let (line, column) = sources.line_col(span.file, span.start);
+            let (end_line, end_column) = sources.line_col(span.file, span.end);
+            Location {
+                file: Some(name.to_string()),
+                start: Some(span.start),
+                end: Some(span.end),
+                line: Some(line),
+                column: Some(column),
+                end_line: Some(end_line),
+                end_column: Some(end_column),
+                item: None,
+                text,
+            }
         }
     }
 }

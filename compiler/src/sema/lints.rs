@@ -157,6 +157,26 @@ fn reserved_asns(design: &Design) -> Vec<Diagnostic> {
     out
 }
 
+/// AVS0200 for the ASN a component's FRR configuration gives it (`router bgp N`):
+/// the same rule as an `asn` line (AZURE.md "Reserved ASNs"), labelled on `N` in the
+/// configuration file.
+pub fn config_reserved_asn(
+    design: &Design,
+    c: &ComponentDecl,
+    config: &crate::frr::ast::Config,
+) -> Option<Diagnostic> {
+    let azure = design.uses.iter().any(|u| u.node == "azure");
+    let asn = config.bgp.as_ref()?.asn;
+    let why = reserved_asn(u64::from(asn.node), azure)?;
+    Some(reserved(
+        c,
+        &c.name.node,
+        u64::from(asn.node),
+        asn.span,
+        why,
+    ))
+}
+
 fn reserved(c: &ComponentDecl, node: &str, asn: u64, span: crate::Span, why: &str) -> Diagnostic {
     let msg = if node == c.name.node {
         format!("{} `{node}` uses the reserved ASN `{asn}`", c.kind)
