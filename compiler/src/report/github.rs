@@ -15,10 +15,13 @@ use crate::span::FileId;
 /// Also writes other control characters as escapes (`\u{1b}`): the runner prints
 /// messages to the log, where an ESC would drive the terminal.
 fn escape_data(s: &str) -> String {
-    super::human::visible(s)
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    // The workflow-command escapes first (CR and LF are part of them), then the
+    // remaining control characters.
+    super::human::visible(
+        &s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A"),
+    )
 }
 
 fn escape_property(s: &str) -> String {
@@ -127,5 +130,6 @@ mod tests {
     fn escapes_follow_the_workflow_command_rules() {
         assert_eq!(escape_data("a%b\nc\r"), "a%25b%0Ac%0D");
         assert_eq!(escape_property("x:y,z"), "x%3Ay%2Cz");
+        assert_eq!(escape_data("t\u{1b}[31m\u{7}"), "t\\u{1b}[31m\\u{7}");
     }
 }
