@@ -44,7 +44,7 @@ pub fn signature(net: &Network, p: Ipv4Net) -> Signature {
 }
 
 /// The prefixes some node aggregates.
-fn aggregated(net: &Network) -> BTreeSet<Ipv4Net> {
+pub(crate) fn aggregated(net: &Network) -> BTreeSet<Ipv4Net> {
     net.nodes
         .values()
         .flat_map(|n| {

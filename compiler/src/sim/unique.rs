@@ -217,13 +217,9 @@ impl Abstract {
         }
     }
     fn join(&self, o: &Abstract) -> Abstract {
-        Abstract {
-            counts: self.counts.min(&o.counts),
-            lp_max: self.lp_max.max(o.lp_max),
-            may_tags: self.may_tags.union(&o.may_tags),
-            must_tags: self.must_tags.intersection(&o.must_tags),
-            origins: self.origins.union(&o.origins),
-        }
+        let mut out = self.clone();
+        out.join_into(o);
+        out
     }
 }
 
@@ -372,30 +368,19 @@ fn transfer(net: &Network, eid: EdgeId, a: &Abstract, p: Ipv4Net) -> Option<Abst
     let e = net.edges.get(eid)?;
     let sender = net.nodes.get(e.from)?;
     let receiver = net.nodes.get(e.to)?;
-    if e.originates_default(p) {
-        let mut out = Abstract::of(&Route::local(p, e.from));
-        for asn in &e.prepend {
-            out.counts.add(*asn, 1);
+    let mut out = if e.originates_default(p) {
+        Abstract::of(&Route::local(p, e.from))
+    } else {
+        let no_adv = |t: &TagId| {
+            net.tags
+                .get(*t)
+                .is_some_and(|tag| tag.community == Some(NO_ADVERTISE))
+        };
+        if a.must_tags.iter().any(no_adv) {
+            return None;
         }
-        if let Some(asn) = e.loop_check {
-            if out.counts.get(&asn).unwrap_or(0) > u32::from(e.allowas_in) {
-                return None;
-            }
-        }
-        if e.reset_local_pref {
-            out.lp_max = DEFAULT_LOCAL_PREF;
-        }
-        return policies(net, &e.import, out, receiver.asn, p);
-    }
-    let no_adv = |t: &TagId| {
-        net.tags
-            .get(*t)
-            .is_some_and(|tag| tag.community == Some(NO_ADVERTISE))
+        policies(net, &e.export, a.clone(), sender.asn, p)?
     };
-    if a.must_tags.iter().any(no_adv) {
-        return None;
-    }
-    let mut out = policies(net, &e.export, a.clone(), sender.asn, p)?;
     for asn in &e.prepend {
         out.counts.add(*asn, 1);
     }
@@ -528,16 +513,7 @@ pub fn certify_polling(
     // An aggregate stands on the routes for longer prefixes; each of those is
     // certified here too, so in every stable state the aggregate stands where it does
     // in `state`: its prefix is certified on the network with that decided.
-    let aggregated: BTreeSet<Ipv4Net> = net
-        .nodes
-        .values()
-        .flat_map(|n| {
-            n.originates
-                .iter()
-                .filter(|o| o.aggregate)
-                .map(|o| o.prefix)
-        })
-        .collect();
+    let aggregated = super::slices::aggregated(net);
     // Prefixes the design cannot tell apart (one class, super::slices, with the same
     // routes in `state`) share a certificate.
     for class in super::slices::prefix_classes(net, &net.originated_prefixes()) {
