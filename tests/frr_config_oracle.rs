@@ -290,7 +290,14 @@ fn frr_and_avscheck_agree_on_the_same_configurations() {
     for c in &cases {
         let text = std::fs::read_to_string(c).unwrap();
         let a = avscheck::analyse(&c.to_string_lossy(), &text);
-        assert!(!a.has_errors(), "{}: {:#?}", c.display(), a.diagnostics);
+        // AVS0200 is expected where FRR plays Route Server (`router bgp 65515`): a
+        // reserved ASN is a finding about a real NVA, not an error of the parse.
+        let errors: Vec<_> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() && d.code != "AVS0200")
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", c.display());
         configs += nodes(c).len();
     }
     assert!(configs >= 15, "{configs} configurations");
