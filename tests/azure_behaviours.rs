@@ -106,6 +106,7 @@ const DESIGNS: &[&str] = &[
     "tie-avs-global-reach-two-circuits",
     "tie-gateway-readvertises-one",
     "tie-site-two-circuits",
+    "tie-vpn-gateway-two-sites",
     "two-regions-no-nva-routes-through-msee",
     "two-regions-plain-bgp-loops",
     "two-regions-route-server-loop-prevention",
@@ -2611,6 +2612,26 @@ fn tie_gateway_readvertises_one() {
             verdict("fw never takes dc1's route", CheckStatus::Fail),
             verdict("fw never takes dc2's route", CheckStatus::Fail),
             verdict("fw never installs 10.9.0.0/16", CheckStatus::Pass),
+        ]
+    );
+    assert_eq!(d.z3(), vec![Status::Fail, Status::Fail, Status::Pass]);
+}
+
+#[test]
+fn tie_vpn_gateway_two_sites() {
+    use avscheck::smt::Status;
+    let d = design("tie-vpn-gateway-two-sites");
+    // Two ordinary BGP senders, but the receiver is Microsoft's: either may win.
+    assert_eq!(
+        chosen_from(&d, "vpngw", "192.168.0.0/16"),
+        hops(&["br1", "br2"])
+    );
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            verdict("the hub goes to br1", CheckStatus::Fail),
+            verdict("the hub goes to br2", CheckStatus::Fail),
+            verdict("the hub reaches the branches' range", CheckStatus::Pass),
         ]
     );
     assert_eq!(d.z3(), vec![Status::Fail, Status::Fail, Status::Pass]);

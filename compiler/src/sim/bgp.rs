@@ -142,7 +142,19 @@ pub fn undocumented_tie(net: &Network, a: &Route, b: &Route) -> bool {
     compare_1_to_4(a, b) == Ordering::Equal
         && a.learned_over_ibgp(net) == b.learned_over_ibgp(net)
         && a.from_node(net) != b.from_node(net)
-        && !(sender_known(net, a) && sender_known(net, b))
+        && !(sender_known(net, a) && sender_known(net, b) && receiver_known(net, a, b))
+}
+
+/// Whether the node choosing between `a` and `b` breaks ties as documented: a BGP
+/// speaker of the design (FRR's router-id step) does; an Azure node (a gateway, Route
+/// Server, an MSEE, AVS: [`crate::ir::Node::router_id_known`] false) does not say how
+/// it picks among equal routes from two senders.
+fn receiver_known(net: &Network, a: &Route, b: &Route) -> bool {
+    a.learned_from
+        .or(b.learned_from)
+        .and_then(|e| net.edges.get(e))
+        .and_then(|e| net.nodes.get(e.to))
+        .is_none_or(|n| n.router_id_known)
 }
 
 /// Whether `a` beats `b` by a documented step of the decision (steps 1–5, or step 6

@@ -133,7 +133,10 @@ impl<'n> Encoder<'n> {
                     .get(e.from)
                     .map(|n| n.router_id)
                     .unwrap_or(u32::MAX);
-                let known = net.nodes.get(e.from).is_some_and(|n| n.router_id_known);
+                // Undocumented unless both the sender's router id and the receiver's
+                // tie-break are known (an Azure receiver's is not).
+                let known = net.nodes.get(e.from).is_some_and(|n| n.router_id_known)
+                    && vnode.router_id_known;
                 let ucands = self.cand_sources_of(e.from, &keep, &origs);
                 let route = self.transfer(p, eid, ubest, usel, &ucands, alive_v.clone());
                 cands.push(Cand {
