@@ -208,22 +208,32 @@ pub fn truncate_quoted(text: &str) -> String {
     format!("{head}… ({count} characters)")
 }
 
+/// A location by byte offsets and line:column (1-based) in `span`'s file.
+fn located(
+    sources: &SourceMap,
+    span: Span,
+    file: Option<String>,
+    text: Option<String>,
+) -> Location {
+    let (line, column) = sources.line_col(span.file, span.start);
+    let (end_line, end_column) = sources.line_col(span.file, span.end);
+    Location {
+        file,
+        start: Some(span.start),
+        end: Some(span.end),
+        line: Some(line),
+        column: Some(column),
+        end_line: Some(end_line),
+        end_column: Some(end_column),
+        item: None,
+        text,
+    }
+}
+
 /// The location of a span (see the module documentation).
 pub fn location(sources: &SourceMap, user_file: FileId, span: Span) -> Location {
     if span.file == user_file {
-        let (line, column) = sources.line_col(span.file, span.start);
-        let (end_line, end_column) = sources.line_col(span.file, span.end);
-        Location {
-            file: None,
-            start: Some(span.start),
-            end: Some(span.end),
-            line: Some(line),
-            column: Some(column),
-            end_line: Some(end_line),
-            end_column: Some(end_column),
-            item: None,
-            text: None,
-        }
+        located(sources, span, None, None)
     } else {
         let name = sources.name(span.file);
         let (item, text) = stdlib_place(sources.text(span.file), span);
@@ -244,19 +254,7 @@ pub fn location(sources: &SourceMap, user_file: FileId, span: Span) -> Location 
             // design, with the line's text cut to `MAX_QUOTED_CHARS` (an over-long
             // line, AVS0910, would otherwise be copied whole).
             let text = text.map(|t| truncate_quoted(&t));
-            let (line, column) = sources.line_col(span.file, span.start);
-            let (end_line, end_column) = sources.line_col(span.file, span.end);
-            Location {
-                file: Some(name.to_string()),
-                start: Some(span.start),
-                end: Some(span.end),
-                line: Some(line),
-                column: Some(column),
-                end_line: Some(end_line),
-                end_column: Some(end_column),
-                item: None,
-                text,
-            }
+            located(sources, span, Some(name.to_string()), text)
         }
     }
 }

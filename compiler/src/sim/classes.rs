@@ -44,18 +44,7 @@ pub fn mentioned_prefixes(net: &Network) -> BTreeSet<Ipv4Net> {
         }
         set.extend(n.nics.iter().map(|x| host(x.address)));
     }
-    for (_, v) in net.vnets.iter() {
-        set.extend(v.address.iter().copied());
-    }
-    for (_, s) in net.subnets.iter() {
-        set.extend(s.address);
-        for u in &s.udrs {
-            set.insert(u.prefix);
-            if let UdrNextHop::Appliance(a) = u.next_hop {
-                set.insert(host(a));
-            }
-        }
-    }
+    fabric_prefixes(net, &mut set);
     for (_, p) in net.policies.iter() {
         for r in &p.rules {
             for c in &r.conditions {
@@ -287,6 +276,23 @@ impl ForwardingRoles {
     }
 }
 
+/// The fabric's own prefixes: VNet and subnet address spaces, UDR prefixes, and UDR
+/// VirtualAppliance next hops as /32.
+fn fabric_prefixes(net: &Network, set: &mut BTreeSet<Ipv4Net>) {
+    for (_, v) in net.vnets.iter() {
+        set.extend(v.address.iter().copied());
+    }
+    for (_, s) in net.subnets.iter() {
+        set.extend(s.address);
+        for u in &s.udrs {
+            set.insert(u.prefix);
+            if let UdrNextHop::Appliance(a) = u.next_hop {
+                set.insert(host(a));
+            }
+        }
+    }
+}
+
 /// The prefixes a walk compares destinations with by identity (see
 /// [`ForwardingRoles`]): never merged with another prefix.
 fn named_prefixes(net: &Network) -> BTreeSet<Ipv4Net> {
@@ -300,18 +306,7 @@ fn named_prefixes(net: &Network) -> BTreeSet<Ipv4Net> {
         set.extend(n.nics.iter().map(|x| host(x.address)));
         set.extend(n.management.iter().copied());
     }
-    for (_, v) in net.vnets.iter() {
-        set.extend(v.address.iter().copied());
-    }
-    for (_, s) in net.subnets.iter() {
-        set.extend(s.address);
-        for u in &s.udrs {
-            set.insert(u.prefix);
-            if let UdrNextHop::Appliance(a) = u.next_hop {
-                set.insert(host(a));
-            }
-        }
-    }
+    fabric_prefixes(net, &mut set);
     set.extend(net.load_balancers.iter().map(|l| host(l.frontend)));
     set.into_iter().map(|p| p.trunc()).collect()
 }
