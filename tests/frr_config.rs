@@ -1187,3 +1187,61 @@ fn an_absolute_configuration_path_is_refused() {
     );
     assert!(a.is_unusable());
 }
+
+/// A `config` path that names a FIFO, a device or a directory is refused before it
+/// is opened (a FIFO would block until a writer comes, `/dev/zero` never ends):
+/// AVS0904 on the `config` line, the design is not analysed, and nothing blocks. A
+/// regular file beside them, also reached through `..`, is read.
+#[test]
+fn a_configuration_path_that_is_not_a_regular_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("design");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::create_dir(dir.join("confdir")).unwrap();
+    let fifo = dir.join("fifo.conf");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.conf")).unwrap();
+    std::fs::create_dir(tmp.path().join("configs")).unwrap();
+    std::fs::write(tmp.path().join("configs/fw.conf"), FW_OK).unwrap();
+    let design_path = dir.join("design.avs");
+    let run = move |conf: &str| -> Analysis {
+        let text = format!(
+            "{HUB}\nnva fw {{\n  subnet nva_subnet\n  ip 10.100.1.4\n  config \"{conf}\"\n}}\n"
+        );
+        let name = design_path.to_string_lossy().into_owned();
+        // A blocked open would hang the test: analyse on a thread, with a deadline.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(avscheck::analyse(&name, &text));
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("reading `{conf}` blocked"))
+    };
+    let mut refused = vec![
+        ("confdir", "directory"),
+        ("zero.conf", "not a regular file"),
+    ];
+    if made {
+        refused.push(("fifo.conf", "not a regular file"));
+    } else {
+        eprintln!("note: mkfifo not available: the FIFO case is skipped");
+    }
+    for (conf, why) in refused {
+        let a = run(conf);
+        let e = with_code(&a, "AVS0904");
+        assert_eq!(e.len(), 1, "{conf}: {:#?}", a.diagnostics);
+        assert!(e[0].message.contains(why), "{conf}: {}", e[0].message);
+        assert_eq!(
+            line_of(&a, e[0].labels[0].span).trim(),
+            format!("config \"{conf}\""),
+        );
+        assert!(a.is_unusable(), "{conf}");
+    }
+    // `..` may leave the design's directory (configs kept in a sibling directory).
+    let a = run("../configs/fw.conf");
+    assert!(with_code(&a, "AVS0904").is_empty(), "{:#?}", a.diagnostics);
+    assert!(!a.is_unusable(), "{:#?}", a.diagnostics);
+}
