@@ -1046,8 +1046,9 @@ router core {{
 
 /// Two statements of the issue no other test reaches: `redistribute connected`
 /// originates the subnets of the node's NICs (and `interface` addresses), and `set ip
-/// next-hop unchanged` is read without a diagnostic and changes no route (the model's
-/// next hop is the advertising NIC, docs/frr.md).
+/// next-hop unchanged` on the node's own routes is read without a diagnostic and
+/// changes no route (a local route's next hop stays the advertising NIC; for learned
+/// routes see `next_hop_unchanged_makes_route_server_program_the_other_nva`).
 #[test]
 fn redistribute_connected_and_next_hop_unchanged() {
     let conf = FW_OK
@@ -1244,4 +1245,91 @@ fn a_configuration_path_that_is_not_a_regular_file_is_refused() {
     let a = run("../configs/fw.conf");
     assert!(with_code(&a, "AVS0904").is_empty(), "{:#?}", a.diagnostics);
     assert!(!a.is_unusable(), "{:#?}", a.diagnostics);
+}
+
+/// `set ip next-hop unchanged` on the outbound route-map towards Route Server: fw
+/// re-advertises fw2's 10.60.0.0/16 with fw2's next hop (10.100.1.5), so Route Server
+/// programs the VNet with VirtualAppliance 10.100.1.5 — packets for it skip fw.
+/// Without the line, fw's own address (10.100.1.4) is programmed. fw's own
+/// 10.50.0.0/16 gets fw's address either way (FRR: a local route's next hop is the
+/// sender's). FRR 8.4's bgpd does the same with these statements:
+/// tests/frr_configs/next-hop-unchanged.
+#[test]
+fn next_hop_unchanged_makes_route_server_program_the_other_nva() {
+    let fw_conf = |out_map: &str| {
+        format!(
+            "frr version 8.4
+router bgp 65010
+ neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.5 remote-as 65515
+ neighbor 10.100.1.5 remote-as 65020
+ address-family ipv4 unicast
+  network 10.50.0.0/16
+  neighbor 10.100.0.4 route-map ALL in
+  neighbor 10.100.0.4 route-map {out_map} out
+  neighbor 10.100.0.5 route-map ALL in
+  neighbor 10.100.0.5 route-map {out_map} out
+  neighbor 10.100.1.5 route-map ALL in
+  neighbor 10.100.1.5 route-map ALL out
+ exit-address-family
+!
+ip route 10.50.0.0/16 blackhole
+route-map ALL permit 10
+route-map TO-ARS permit 10
+ set ip next-hop unchanged
+"
+        )
+    };
+    let fw2_conf = "frr version 8.4
+router bgp 65020
+ neighbor 10.100.1.4 remote-as 65010
+ address-family ipv4 unicast
+  network 10.60.0.0/16
+  neighbor 10.100.1.4 route-map ALL in
+  neighbor 10.100.1.4 route-map ALL out
+ exit-address-family
+!
+ip route 10.60.0.0/16 blackhole
+route-map ALL permit 10
+";
+    let programmed = |out_map: &str| -> BTreeMap<String, String> {
+        let a = design(
+            &format!(
+                "{HUB}\nnva fw {{\n  subnet nva_subnet\n  ip 10.100.1.4\n  config \"fw.conf\"\n}}\nnva fw2 {{\n  subnet nva_subnet\n  ip 10.100.1.5\n  config \"fw2.conf\"\n}}\n"
+            ),
+            &[("fw.conf", &fw_conf(out_map)), ("fw2.conf", fw2_conf)],
+        );
+        assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+        let net = a.network.as_ref().unwrap();
+        let sc = avscheck::sim::Scenario::default();
+        let state = avscheck::sim::stable_state(net, &sc).unwrap();
+        let s = net.subnet_by_name("hub/default").unwrap();
+        avscheck::sim::effective_routes(net, &state, &sc, s)
+            .into_iter()
+            .filter(|r| r.next_hop_type == avscheck::sim::NextHopType::VirtualAppliance)
+            .map(|r| {
+                let hop = match r.next_hop {
+                    avscheck::sim::FabricTarget::Address(a) => a.to_string(),
+                    other => format!("{other:?}"),
+                };
+                (r.prefix.to_string(), hop)
+            })
+            .collect()
+    };
+    let want = |a: &str, b: &str| -> BTreeMap<String, String> {
+        [("10.50.0.0/16", a), ("10.60.0.0/16", b)]
+            .into_iter()
+            .map(|(p, h)| (p.to_string(), h.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        programmed("TO-ARS"),
+        want("10.100.1.4", "10.100.1.5"),
+        "with `set ip next-hop unchanged`"
+    );
+    assert_eq!(
+        programmed("ALL"),
+        want("10.100.1.4", "10.100.1.4"),
+        "without it"
+    );
 }
