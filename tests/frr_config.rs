@@ -1333,3 +1333,107 @@ route-map ALL permit 10
         "without it"
     );
 }
+
+/// Microsoft's documentation says nothing of AS_SETs; the model's default
+/// (docs/semantics.md §2.9) is RFC 4271's. fw aggregates with `as-set`:
+/// - 10.70.0.0/16 over fw2's 10.70.1.0/24 (65020 65021) and 10.70.2.0/24 (65020
+///   65022): 65020 {65021,65022}, so Route Server gets 65010 65020 {65021,65022},
+///   length 3 — shorter than fw3's 65030 65031 65032 65033, so Route Server (which
+///   installs every route of the shortest length) programs fw alone. Were the set
+///   counted by its members, the two would tie and both be programmed.
+/// - 10.0.0.0/8 over everything fw holds, Route Server's routes (65515) among them:
+///   the AS_SET holds 65515 and Route Server's loop prevention rejects it; without
+///   `as-set` it installs it.
+#[test]
+fn route_server_takes_an_as_set_as_rfc_4271_says() {
+    let fw_conf = |agg: &str| {
+        format!(
+            "frr version 8.4
+router bgp 65010
+ neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.5 remote-as 65515
+ neighbor 10.100.1.5 remote-as 65020
+ address-family ipv4 unicast
+  aggregate-address 10.70.0.0/16 as-set
+  aggregate-address 10.0.0.0/8{agg}
+  neighbor 10.100.0.4 route-map ALL in
+  neighbor 10.100.0.4 route-map ALL out
+  neighbor 10.100.0.5 route-map ALL in
+  neighbor 10.100.0.5 route-map ALL out
+  neighbor 10.100.1.5 route-map ALL in
+  neighbor 10.100.1.5 route-map ALL out
+ exit-address-family
+!
+route-map ALL permit 10
+"
+        )
+    };
+    let fw2 = "frr version 8.4
+router bgp 65020
+ neighbor 10.100.1.4 remote-as 65010
+ address-family ipv4 unicast
+  network 10.70.1.0/24
+  network 10.70.2.0/24
+  neighbor 10.100.1.4 route-map ALL in
+  neighbor 10.100.1.4 route-map OUT out
+ exit-address-family
+!
+ip route 10.70.1.0/24 blackhole
+ip route 10.70.2.0/24 blackhole
+ip prefix-list ONE seq 5 permit 10.70.1.0/24
+route-map ALL permit 10
+route-map OUT permit 10
+ match ip address prefix-list ONE
+ set as-path prepend 65021
+route-map OUT permit 20
+ set as-path prepend 65022
+";
+    let fw3 = "frr version 8.4
+router bgp 65030
+ neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.5 remote-as 65515
+ address-family ipv4 unicast
+  network 10.70.0.0/16
+  neighbor 10.100.0.4 route-map ALL in
+  neighbor 10.100.0.4 route-map OUT out
+  neighbor 10.100.0.5 route-map ALL in
+  neighbor 10.100.0.5 route-map OUT out
+ exit-address-family
+!
+ip route 10.70.0.0/16 blackhole
+route-map ALL permit 10
+route-map OUT permit 10
+ set as-path prepend 65031 65032 65033
+";
+    let hub = HUB.replace(
+        "  peer fw asn 65010\n",
+        "  peer fw asn 65010\n  peer fw3 asn 65030\n",
+    );
+    let run = |agg: &str| {
+        let a = design(
+            &format!(
+                "{hub}\nnva fw {{\n  subnet nva_subnet\n  ip 10.100.1.4\n  config \"fw.conf\"\n}}\nnva fw2 {{\n  subnet nva_subnet\n  ip 10.100.1.5\n  config \"fw2.conf\"\n}}\nnva fw3 {{\n  subnet nva_subnet\n  ip 10.100.1.6\n  config \"fw3.conf\"\n}}\n"
+            ),
+            &[("fw.conf", &fw_conf(agg)), ("fw2.conf", fw2), ("fw3.conf", fw3)],
+        );
+        assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+        let net = a.network.clone().unwrap();
+        let state = avscheck::sim::stable_state(&net, &avscheck::sim::Scenario::default()).unwrap();
+        (net, state)
+    };
+    let (net, state) = run(" as-set");
+    let ars = net.node_by_name("ars").unwrap();
+    let fw = net.node_by_name("fw").unwrap();
+    let installed = state.installed(ars, "10.70.0.0/16".parse().unwrap());
+    let paths: Vec<String> = installed.iter().map(|r| r.path_text()).collect();
+    assert_eq!(paths, ["65010 65020 {65021,65022}"], "{installed:#?}");
+    assert_eq!(installed[0].path_len(), 3);
+    assert_eq!(installed[0].from_node(&net), Some(fw));
+    assert!(state.best(ars, "10.0.0.0/8".parse().unwrap()).is_none());
+    // fw's aggregate holds 65515 (from Route Server's routes).
+    let agg = state.best(fw, "10.0.0.0/8".parse().unwrap()).unwrap();
+    assert!(agg.as_set.contains(&65515), "{}", agg.path_text());
+    let (net, state) = run("");
+    let ars = net.node_by_name("ars").unwrap();
+    assert!(state.best(ars, "10.0.0.0/8".parse().unwrap()).is_some());
+}
