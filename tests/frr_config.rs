@@ -507,9 +507,10 @@ fn unsupported_statements_that_change_routing_are_errors() {
 /// exists while a more specific route does, `summary-only` hides those); both are
 /// modeled — the Route Server gets 0.0.0.0/0 from the firewall past its outbound
 /// route-map, and 10.50.0.0/15 (over the firewall's 10.50.0.0/16) alone with
-/// `summary-only` — except `as-set`, refused on its line (AVS0902).
+/// `summary-only` — and with `as-set` (the aggregate's path is its one contributor's,
+/// the firewall's own empty path, so the Route Server gets 65010 and no AS_SET).
 #[test]
-fn default_originate_and_aggregates_are_modeled_as_set_is_refused_on_its_line() {
+fn default_originate_and_aggregates_are_modeled() {
     let (c, d) = parse("router bgp 65010\n neighbor 10.0.0.1 remote-as 1\n address-family ipv4 unicast\n  neighbor 10.0.0.1 default-originate\n  aggregate-address 10.0.0.0/8 as-set summary-only\n  aggregate-address 10.1.0.0/16\n");
     assert!(d.is_empty(), "{d:#?}");
     let b = c.bgp.unwrap();
@@ -544,12 +545,18 @@ fn default_originate_and_aggregates_are_modeled_as_set_is_refused_on_its_line() 
     assert!(!a.has_errors(), "{:#?}", a.diagnostics);
     assert!(!installs(&a, "ars", "10.60.0.0/15"));
     assert!(!installs(&a, "fw", "10.60.0.0/15"));
-    let line = "aggregate-address 10.50.0.0/15 as-set summary-only";
-    let a = with(line);
-    let e = with_code(&a, "AVS0902");
-    assert_eq!(e.len(), 1, "{:#?}", a.diagnostics);
-    assert_eq!(line_of(&a, e[0].labels[0].span).trim(), line);
-    assert!(a.has_errors());
+    let a = with("aggregate-address 10.50.0.0/15 as-set summary-only");
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(with_code(&a, "AVS0902").is_empty(), "{:#?}", a.diagnostics);
+    let net = a.network.as_ref().unwrap();
+    let state = avscheck::sim::stable_state(net, &avscheck::sim::Scenario::default()).unwrap();
+    let ars = net.node_by_name("ars").unwrap();
+    let r = state.best(ars, "10.50.0.0/15".parse().unwrap()).unwrap();
+    assert_eq!(
+        (r.as_path.as_slice(), r.as_set.as_slice()),
+        (&[65010][..], &[][..])
+    );
+    assert!(!installs(&a, "ars", "10.50.0.0/16"));
 }
 
 /// `set community C` without `additive` replaces every community; `set community
