@@ -1102,7 +1102,8 @@ pub enum Blocked {
     /// its ASN more often than `allowas_in` allows.
     LoopCheck {
         asn: u32,
-        as_path: Vec<u32>,
+        /// The path as FRR prints it ([`Route::path_text`]).
+        as_path: String,
     },
     /// Step 11: The receiver's import policy.
     Import(PolicyStop),
@@ -1197,7 +1198,7 @@ pub fn transfer(net: &Network, eid: EdgeId, r: &Route) -> Result<Route, Blocked>
         if count > usize::from(e.allowas_in) {
             return Err(Blocked::LoopCheck {
                 asn,
-                as_path: out.as_path,
+                as_path: out.path_text(),
             });
         }
     }

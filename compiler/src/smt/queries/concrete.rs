@@ -94,6 +94,7 @@ pub(super) fn decide_concretely(net: &Network, prop: &Property, risk: &str) -> A
                     node: name(w.node),
                     prefix: w.route.prefix.to_string(),
                     as_path: w.route.as_path.clone(),
+                    as_set: w.route.as_set.clone(),
                     from: w.route.from_node(net).map(name),
                 })
                 .collect();
