@@ -80,6 +80,7 @@ const DESIGNS: &[&str] = &[
     "ownership-longest-prefix",
     "ownership-node-destination",
     "reserved-asn",
+    "route-limit-dropped-session-decided",
     "route-server-16-bit-asn",
     "route-server-asn-65515",
     "route-server-asn-fixed",
@@ -2203,6 +2204,50 @@ fn er_msee_ignores_communities() {
         d.verdicts(),
         vec![("the hub reaches on-premises".to_string(), CheckStatus::Pass)]
     );
+}
+
+#[test]
+fn route_limit_dropped_session_decided() {
+    use avscheck::smt::Status;
+    let d = design("route-limit-dropped-session-decided");
+    // The session is over its limit from fw_a's own originations alone: dropped in
+    // every stable state, which both engines now take as given.
+    let certain: Vec<(String, String, usize, u32)> = sim::bgp::certainly_dropped(d.net())
+        .iter()
+        .map(|x| {
+            let e = &d.net().edges[x.edge];
+            (d.name(e.from), d.name(e.to), x.accepted, x.limit.max)
+        })
+        .collect();
+    assert_eq!(certain, vec![("fw_a".to_string(), "ars".to_string(), 4, 3)]);
+    assert_eq!(d.state().dropped.len(), 1);
+    assert_eq!(d.codes(), vec!["AVS0501"]);
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            ("loops".to_string(), CheckStatus::Pass),
+            ("hub reaches fw_a's prefixes".to_string(), CheckStatus::Fail),
+            ("hub reaches the internet".to_string(), CheckStatus::Pass),
+        ]
+    );
+    assert_eq!(d.z3(), vec![Status::Pass, Status::Fail, Status::Pass]);
+    // Both paths name the dropped session (the pipeline's concrete path, and z3's).
+    let v = avscheck::verify(&d.analysis, &avscheck::VerifyOptions::default());
+    let want = "the session `fw_a`–`ars` is dropped: `ars` receives 4 prefixes from `fw_a`, over its limit of 3";
+    let reason = v.checks[1].reason.clone().unwrap_or_default();
+    assert!(reason.contains(want), "{reason}");
+    let cx = v.checks[1].counterexample.as_ref().unwrap();
+    assert_eq!(cx.dropped.len(), 1);
+    assert_eq!(
+        cx.dropped[0].session,
+        ["fw_a".to_string(), "ars".to_string()]
+    );
+    let net = d.net();
+    let c = net.checks.ids().nth(1).unwrap();
+    let z = avscheck::smt::verify_check(net, c, &avscheck::smt::VerifyOptions::default());
+    let zcx = z.counterexample.unwrap();
+    assert!(zcx.narrative.contains(want), "{}", zcx.narrative);
+    assert_eq!(zcx.dropped.len(), 1);
 }
 
 #[test]

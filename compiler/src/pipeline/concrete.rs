@@ -257,15 +257,22 @@ fn counterexample(
         format!("with {} failed, ", names.join(", "))
     };
     let why = shown.first().map(|p| p.why);
-    let narrative = narrative(net, prop, &paths, &routes, cx, why);
+    let mut narrative = format!("{prefix}{}", narrative(net, prop, &paths, &routes, cx, why));
+    // Sessions the design's own prefixes drop by route limits in this state (each
+    // dropped in every stable state: the state was certified unique).
+    let (dropped, notes, drop_labels) = crate::smt::model::limit_drops(net, &state.dropped);
+    for n in notes.iter().rev() {
+        narrative = format!("{n}; {narrative}");
+    }
+    labels.extend(drop_labels);
     Counterexample {
         failed: failed_names,
         environment: Vec::new(),
         paths,
         routes,
         labels: tidy_labels(labels),
-        narrative: format!("{prefix}{narrative}"),
-        dropped: Vec::new(),
+        narrative,
+        dropped,
     }
 }
 

@@ -621,3 +621,45 @@ pub fn narrative_prefix(failed: &[String], env: &[Announcement]) -> String {
         format!("{}, ", parts.join(" and "))
     }
 }
+
+/// What a counterexample says about sessions the design's own prefixes drop by route
+/// limits (`drops`: the simulator's, or `sim::bgp::certainly_dropped`): one
+/// [`super::DroppedSession`] each (no environment: `within` empty), a note for the
+/// narrative (the session, the direction, the count and the limit), and a label on
+/// the session's line.
+pub fn limit_drops(
+    net: &Network,
+    drops: &[crate::sim::DroppedSession],
+) -> (Vec<super::DroppedSession>, Vec<String>, Vec<CexLabel>) {
+    let name = |n: NodeId| crate::sim::source_name(net, crate::sim::Source::Node(n));
+    let mut dropped = Vec::new();
+    let mut notes = Vec::new();
+    let mut labels = Vec::new();
+    for d in drops {
+        let Some(e) = net.edges.get(d.edge) else {
+            continue;
+        };
+        let (from, to) = (name(e.from), name(e.to));
+        notes.push(format!(
+            "the session `{from}`–`{to}` is dropped: `{to}` receives {} prefixes from `{from}`, over its limit of {}",
+            d.accepted, d.limit.max
+        ));
+        labels.push(CexLabel {
+            span: e.span,
+            message: format!(
+                "`{to}` receives {} prefixes over this session: over its limit of {}, it is dropped",
+                d.accepted, d.limit.max
+            ),
+        });
+        dropped.push(super::DroppedSession {
+            node: from.clone(),
+            session: [from, to],
+            limit: d.limit.max,
+            announced: d.accepted,
+            within: String::new(),
+            prefixes: Vec::new(),
+            spans: (e.span, d.limit.span),
+        });
+    }
+    (dropped, notes, labels)
+}
