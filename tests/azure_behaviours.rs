@@ -248,7 +248,7 @@ impl Design {
                 ["trace", from, to] => {
                     let to: Ipv4Addr = to.parse().unwrap();
                     let paths = self.paths(from, to);
-                    let r = trace_report::trace_report(self.net(), from, to, &paths);
+                    let r = trace_report::trace_report(self.net(), self.state(), from, to, &paths);
                     out.push_str(&trace_report::render_human(&r));
                 }
                 ["findings"] => {

@@ -226,14 +226,27 @@ fn counterexample(
         }
     }
     for p in &shown {
-        for h in &p.hops {
+        for (i, h) in p.hops.iter().enumerate() {
             let Some(rib) = state.rib(h.node) else {
                 continue;
             };
             let Some((prefix, installed)) = rib.lookup(h.destination) else {
                 continue;
             };
-            let Some(r) = installed.first() else { continue };
+            // With ECMP several routes are installed: explain the one this path's next
+            // hop comes from (its sender, or the node its next hop names), not the first.
+            let next = p.hops.get(i + 1).map(|x| x.node);
+            let Some(r) = installed
+                .iter()
+                .find(|r| {
+                    next.is_some_and(|n| {
+                        r.from_node(net) == Some(n) || r.next_hop == sim::NextHop::Node(n)
+                    })
+                })
+                .or_else(|| installed.first())
+            else {
+                continue;
+            };
             if seen.insert((h.node, prefix)) {
                 let (r, l) = explain(net, state, h.node, r);
                 routes.push(r);

@@ -516,12 +516,16 @@ pub fn policy_labels(net: &Network, e: EdgeId, r: &Route) -> Vec<CexLabel> {
 }
 
 /// The BGP route a node forwards by in the model for destination `d` (longest
-/// installed prefix), if any.
+/// installed prefix), if any. With ECMP (several candidates installed), the one learned
+/// from `next` — the path's next node — when there is one, so that the route explained
+/// is the one of the branch shown; otherwise the selected one.
 pub fn route_used(
+    net: &Network,
     planes: &BTreeMap<Ipv4Net, PrefixPlane>,
     m: &Model,
     node: NodeId,
     d: Ipv4Addr,
+    next: Option<NodeId>,
 ) -> Option<(Ipv4Net, CandSource)> {
     let mut best: Option<(Ipv4Net, CandSource)> = None;
     for (p, plane) in planes {
@@ -536,8 +540,19 @@ pub fn route_used(
         let Some(c) = usize::try_from(sel).ok().and_then(|i| rib.cands.get(i)) else {
             continue;
         };
+        let from_next = rib
+            .cands
+            .iter()
+            .zip(&rib.installed)
+            .find(|(x, inst)| {
+                let CandSource::Edge(e) = x.source else {
+                    return false;
+                };
+                next.is_some() && net.edges.get(e).map(|e| e.from) == next && eval_bool(m, inst)
+            })
+            .map(|(x, _)| x.source);
         if best.is_none_or(|(bp, _)| p.prefix_len() > bp.prefix_len()) {
-            best = Some((*p, c.source));
+            best = Some((*p, from_next.unwrap_or(c.source)));
         }
     }
     best
@@ -555,14 +570,20 @@ pub fn routes_of_paths(
     let mut labels = Vec::new();
     let mut seen = BTreeSet::new();
     for p in paths {
-        for v in &p.vertices {
+        for (j, v) in p.vertices.iter().enumerate() {
             let Some(Vertex::State(k)) = g.vertices.get(*v) else {
                 continue;
             };
             if !seen.insert((k.node, k.dest)) {
                 continue;
             }
-            if let Some((prefix, src)) = route_used(planes, m, k.node, k.dest) {
+            let next = p
+                .vertices
+                .iter()
+                .skip(j + 1)
+                .filter_map(|x| g.node_of(*x))
+                .find(|n| *n != k.node);
+            if let Some((prefix, src)) = route_used(enc.net, planes, m, k.node, k.dest, next) {
                 if let Some(plane) = planes.get(&prefix) {
                     let (r, l) = explain_route(enc, plane, m, k.node, src);
                     routes.push(r);
