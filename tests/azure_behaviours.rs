@@ -510,6 +510,32 @@ fn route_server_programs_own_nic() {
     assert_eq!(walks.len(), 1);
     assert_eq!(walks[0].1, Disposition::Loop);
     assert_eq!(walks[0].0.last().map(String::as_str), Some("fw"));
+    // The loop's counterexample points at fw's subnet, where the UDR belongs — from
+    // z3 (the symbolic path) as from the simulator's (the concrete path).
+    let text = format!(
+        "{}\ncheck \"loops\" {{ loop_free }}\n",
+        std::fs::read_to_string(format!(
+            "{}/tests/azure/route-server-programs-own-nic.avs",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    );
+    let a = avscheck::analyse("own-nic.avs", &text);
+    let net = a.network.clone().unwrap();
+    let c = net.checks.ids().next().unwrap();
+    let z = avscheck::smt::verify_check(&net, c, &avscheck::smt::VerifyOptions::default());
+    assert_eq!(z.status, avscheck::smt::Status::Fail);
+    let want =
+        "back into `fw`'s own NIC here (next hop `fw`), and no UDR on `fw_subnet` overrides it";
+    let zcx = z.counterexample.unwrap();
+    assert!(
+        zcx.labels.iter().any(|l| l.message.contains(want)),
+        "{:?}",
+        zcx.labels
+    );
+    let v = avscheck::verify(&a, &avscheck::VerifyOptions::default());
+    let cx = v.checks[0].counterexample.as_ref().unwrap();
+    assert_eq!(cx.paths[0].disposition, "loop");
 }
 
 #[test]
