@@ -90,6 +90,9 @@ pub fn prove_unique(
     if !state.recursive.is_empty() {
         return Uniqueness::NotShown("a tunnel is routed through itself".into());
     }
+    if let Some(why) = crate::smt::queries::as_set_risk(net) {
+        return Uniqueness::NotShown(why);
+    }
     let nodes: Vec<NodeId> = net.nodes.ids().collect();
     // Group the prefixes; one representative each.
     let mut groups: BTreeMap<GroupKey, Ipv4Net> = BTreeMap::new();
