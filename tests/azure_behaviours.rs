@@ -101,6 +101,9 @@ const DESIGNS: &[&str] = &[
     "route-server-shorter-as-path-wins",
     "route-server-total-limit",
     "route-server-vpn-vs-nva-shortest-as-path",
+    "sdwan-default-route-filtered",
+    "sdwan-default-route-recursive",
+    "sdwan-default-route-static-underlay",
     "sdwan-tunnel-over-internet",
     "sdwan-tunnel-underlay-through-itself",
     "static-next-hop-no-teleport",
@@ -2591,6 +2594,76 @@ fn sdwan_tunnel_underlay_through_itself() {
         vec![verdict("the spoke reaches the branch", CheckStatus::Fail)]
     );
     assert_eq!(d.z3(), vec![avscheck::smt::Status::Fail]);
+}
+
+/// The tunnels the stable state takes down as routed through themselves: (tunnel, end,
+/// capturing prefix).
+fn recursive(d: &Design) -> Vec<(String, String, String)> {
+    let net = d.net();
+    d.state()
+        .recursive
+        .iter()
+        .map(|r| {
+            (
+                net.tunnels[r.tunnel].name.clone(),
+                d.name(r.end),
+                r.prefix.to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sdwan_default_route_recursive() {
+    let d = design("sdwan-default-route-recursive");
+    assert_eq!(d.codes(), vec!["AVS0348", "AVS0349"]);
+    assert_eq!(
+        recursive(&d),
+        vec![("ipsec1".into(), "branch".into(), "0.0.0.0/0".into())]
+    );
+    let net = d.net();
+    let tunnel_sessions: Vec<_> = net
+        .sessions
+        .iter()
+        .filter(|(_, s)| s.tunnel.is_some())
+        .map(|(id, _)| id)
+        .collect();
+    assert!(!tunnel_sessions.is_empty());
+    assert!(tunnel_sessions
+        .iter()
+        .all(|s| d.state().down_sessions().contains(s)));
+    assert!(d.state().best(d.node("rs"), p("192.168.61.0/24")).is_none());
+    assert_eq!(
+        d.verdicts(),
+        vec![verdict("the hub reaches the branch", CheckStatus::Fail)]
+    );
+    assert_eq!(d.z3(), vec![avscheck::smt::Status::Fail]);
+}
+
+#[test]
+fn sdwan_default_route_filtered() {
+    let d = design("sdwan-default-route-filtered");
+    assert_eq!(d.codes(), vec!["AVS0348"]);
+    assert!(recursive(&d).is_empty());
+    assert!(d.state().best(d.node("branch"), p("0.0.0.0/0")).is_none());
+    assert_eq!(
+        d.verdicts(),
+        vec![verdict("the hub reaches the branch", CheckStatus::Pass)]
+    );
+    assert_eq!(d.z3(), vec![avscheck::smt::Status::Pass]);
+}
+
+#[test]
+fn sdwan_default_route_static_underlay() {
+    let d = design("sdwan-default-route-static-underlay");
+    assert_eq!(d.codes(), vec!["AVS0348"]);
+    assert!(recursive(&d).is_empty());
+    assert!(d.state().best(d.node("branch"), p("0.0.0.0/0")).is_some());
+    assert_eq!(
+        d.verdicts(),
+        vec![verdict("the hub reaches the branch", CheckStatus::Pass)]
+    );
+    assert_eq!(d.z3(), vec![avscheck::smt::Status::Pass]);
 }
 
 // ---- Undocumented choices (LANGUAGE.md §2.4; issue 11, items 2 and 11) -----------

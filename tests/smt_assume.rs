@@ -312,6 +312,13 @@ fn reachable_fails_when_on_premises_hijacks_avs_space() {
     });
     assert!(!cx.paths.is_empty(), "{cx:?}");
     assert!(cx.paths.iter().any(|p| p.hops.iter().any(|h| h == "dc1")));
+    // Delivered, but to the hijacker: the narrative says to whom, and to whom not.
+    assert!(
+        cx.narrative
+            .contains("ends `delivered` to `dc1`, not to `avs1`"),
+        "{}",
+        cx.narrative
+    );
 }
 
 /// Every announcement inside AVS's space (at most 511 prefixes: no route limit can
@@ -647,6 +654,28 @@ fn avs_table(global_reach: bool, max: u32) -> String {
 #[ignore = "times out (60 s) since Global Reach also carries gateway-learned routes (issue 11, item 1): a known performance regression, see the fidelity report"]
 fn routes_fails_when_on_premises_announces_more_over_global_reach() {
     expect_fail(&avs_table(true, 3), "dc1", |_| true);
+}
+
+/// The counterexample's one announcement stands for every prefix of its group (the
+/// ones the design cannot tell apart): the narrative says how many (the fresh-eyes
+/// tester's finding 10(d): "announcing `10.100.0.0/24`, `gw` installs 260 prefixes").
+#[test]
+fn routes_counterexample_says_how_many_prefixes_an_announcement_stands_for() {
+    let net = network(
+        "use azure\nvnet hub { address 10.100.0.0/16 }\ner_gateway gw { vnet hub }\n\
+         site corp { asn 64700; originate 10.9.0.0/16; peer er1 }\n\
+         er_circuit er1 { peer corp; connect gw }\n\
+         check \"t\" {\n  assume corp advertises any within 10.100.0.0/16 le 24\n  routes gw <= 4\n}\n",
+    );
+    let v = verify(&net, &property(&net));
+    assert_eq!(v.status, Status::Fail, "{v:?}");
+    let cx = v.counterexample.expect("a counterexample");
+    assert!(
+        cx.narrative
+            .contains("` and 255 more like it, `gw` installs"),
+        "{}",
+        cx.narrative
+    );
 }
 
 /// Without Global Reach nothing from on-premises reaches AVS's table.

@@ -388,6 +388,9 @@ pub struct State {
     pub ribs: IdVec<crate::ir::NodeId, NodeRib>,
     /// Sessions dropped by route limits, in the order they were dropped.
     pub dropped: Vec<DroppedSession>,
+    /// Tunnels down because an end routes their outer packets into them
+    /// ([`super::underlay`]), in the order they went down.
+    pub recursive: Vec<super::underlay::RecursiveTunnel>,
     /// Sweeps needed by the slowest prefix (last recomputation).
     pub rounds: usize,
     /// The prefix each class was converged as (super::slices): every other prefix of
@@ -419,6 +422,19 @@ impl State {
     /// Whether a session was dropped by a route limit.
     pub fn session_dropped(&self, s: SessionId) -> bool {
         self.dropped.iter().any(|d| d.session == s)
+    }
+    /// Every session this state takes down: by a route limit, or over a tunnel routed
+    /// through itself ([`super::underlay`]).
+    pub fn down_sessions(&self) -> BTreeSet<SessionId> {
+        self.dropped
+            .iter()
+            .map(|d| d.session)
+            .chain(
+                self.recursive
+                    .iter()
+                    .flat_map(|r| r.sessions.iter().copied()),
+            )
+            .collect()
     }
 }
 
@@ -467,11 +483,13 @@ impl IntoDiagnostics for NonConvergence {
     }
 }
 
-/// Findings for sessions dropped by route limits (AVS0501) and nodes holding more
-/// prefixes than their limit in all (AVS0502, Route Server's 10,000).
+/// Findings for sessions dropped by route limits (AVS0501), nodes holding more
+/// prefixes than their limit in all (AVS0502, Route Server's 10,000), and tunnels
+/// routed through themselves (AVS0349, [`super::underlay`]).
 pub fn route_limit_findings(net: &Network, state: &State) -> Vec<Diagnostic> {
     let mut out = session_limit_findings(net, state);
     out.extend(refresh_margin_findings(net, state));
+    out.extend(super::underlay::recursive_tunnel_findings(net, state));
     for (id, node) in net.nodes.iter() {
         let Some(limit) = node.behaviours.max_prefixes else {
             continue;
@@ -644,6 +662,7 @@ pub fn stable_state_choosing(
 ) -> Result<State, Unsettled> {
     let mut dropped_sessions: BTreeSet<SessionId> = BTreeSet::new();
     let mut dropped: Vec<DroppedSession> = Vec::new();
+    let mut recursive: Vec<super::underlay::RecursiveTunnel> = Vec::new();
     loop {
         let live = Live::new(net, sc, &dropped_sessions);
         let (ribs, rounds, reps) = converge_all(net, &live, choices, stop)?;
@@ -672,13 +691,21 @@ pub fn stable_state_choosing(
                 });
             }
         }
-        if over.is_empty() {
+        // Tunnels whose outer packets an end routes into the tunnel itself: their
+        // sessions go down too (`super::underlay`).
+        let looped = super::underlay::recursive_tunnels(net, &live, &ribs);
+        if over.is_empty() && looped.is_empty() {
             return Ok(State {
                 ribs,
                 dropped,
+                recursive,
                 rounds,
                 reps,
             });
+        }
+        for r in looped {
+            dropped_sessions.extend(r.sessions.iter().copied());
+            recursive.push(r);
         }
         for d in over {
             dropped_sessions.insert(d.session);

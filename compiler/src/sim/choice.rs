@@ -93,7 +93,7 @@ pub struct Tie {
 /// The undocumented ties of `state` (a stable state of scenario `sc`) that matter, in
 /// (node, prefix) order.
 pub fn material_ties(net: &Network, sc: &Scenario, state: &State) -> Vec<Tie> {
-    let dropped: BTreeSet<_> = state.dropped.iter().map(|d| d.session).collect();
+    let dropped = state.down_sessions();
     let live = Live::new(net, sc, &dropped);
     let mut out_edges: Vec<Vec<EdgeId>> = vec![Vec::new(); net.nodes.len()];
     for (e, edge) in net.edges.iter() {

@@ -41,12 +41,9 @@ pub fn why_no_route(
         .collect();
     prefixes.sort_by_key(|p| std::cmp::Reverse(p.prefix_len()));
     // Nodes from which `n` can be reached over usable edges.
+    let down = state.down_sessions();
     let usable = |e: crate::ir::EdgeId| {
-        sc.edge_usable(net, e)
-            && net
-                .edges
-                .get(e)
-                .is_some_and(|x| !state.session_dropped(x.session))
+        sc.edge_usable(net, e) && net.edges.get(e).is_some_and(|x| !down.contains(&x.session))
     };
     let mut towards: BTreeSet<NodeId> = BTreeSet::from([n]);
     loop {

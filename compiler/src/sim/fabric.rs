@@ -138,7 +138,7 @@ pub fn effective_routes(
     sc: &Scenario,
     s: SubnetId,
 ) -> Vec<EffectiveRoute> {
-    let live = Live::new(net, sc, &state.dropped.iter().map(|d| d.session).collect());
+    let live = Live::new(net, sc, &state.down_sessions());
     effective_routes_live(net, state, sc, &live, s)
 }
 

@@ -237,7 +237,7 @@ pub struct WalkTables {
 impl WalkTables {
     /// The tables of `state` in scenario `sc` of `net`.
     pub fn new(net: &Network, state: &State, sc: &Scenario) -> WalkTables {
-        let live = Live::new(net, sc, &state.dropped.iter().map(|d| d.session).collect());
+        let live = Live::new(net, sc, &state.down_sessions());
         let fabric: Vec<Vec<EffectiveRoute>> = net
             .subnets
             .ids()

@@ -514,6 +514,12 @@ pub fn certify_polling(
             );
         }
     }
+    if let Some(r) = state.recursive.first() {
+        return Certificate::RouteLimits(format!(
+            "tunnel `{}` is down: its outer packets are routed into it",
+            net.tunnels.get(r.tunnel).map_or("?", |t| t.name.as_str())
+        ));
+    }
     // An undocumented tie that matters (super::choice): another choice gives another
     // stable state, so this one is not the only one.
     if let Some(t) = super::choice::material_ties(net, sc, state).first() {

@@ -625,6 +625,17 @@ pub const NESTED: &str =
 /// The start of a narrative: the failed components and the environment's
 /// announcements of the counterexample (empty when there are none).
 pub fn narrative_prefix(failed: &[String], env: &[Announcement]) -> String {
+    narrative_prefix_counted(failed, env, &|_| 0)
+}
+
+/// [`narrative_prefix`] where an announcement stands for `more(a)` other prefixes
+/// besides its own (a routes-limit counterexample counts every prefix of the group the
+/// design cannot tell apart): "`corp` announcing `10.100.0.0/24` and 255 more like it".
+pub fn narrative_prefix_counted(
+    failed: &[String],
+    env: &[Announcement],
+    more: &dyn Fn(&Announcement) -> u64,
+) -> String {
     let mut parts = Vec::new();
     if !failed.is_empty() {
         let names: Vec<String> = failed.iter().map(|f| format!("`{f}`")).collect();
@@ -633,7 +644,13 @@ pub fn narrative_prefix(failed: &[String], env: &[Announcement]) -> String {
     if !env.is_empty() {
         let ann: Vec<String> = env
             .iter()
-            .map(|a| format!("`{}` announcing `{}`", a.node, a.prefix))
+            .map(|a| match more(a) {
+                0 => format!("`{}` announcing `{}`", a.node, a.prefix),
+                n => format!(
+                    "`{}` announcing `{}` and {n} more like it",
+                    a.node, a.prefix
+                ),
+            })
             .collect();
         parts.push(format!("with {}", ann.join(", ")));
     }

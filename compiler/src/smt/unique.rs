@@ -100,6 +100,9 @@ pub fn prove_unique(
             down.push(s.component);
         }
     }
+    if !state.recursive.is_empty() {
+        return Uniqueness::NotShown("a tunnel is routed through itself".into());
+    }
     if let Some(why) = crate::smt::queries::as_set_risk(net) {
         return Uniqueness::NotShown(why);
     }

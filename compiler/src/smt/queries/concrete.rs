@@ -45,13 +45,30 @@ pub(super) fn decide_concretely(net: &Network, prop: &Property, risk: &str) -> A
                     .copied()
                     .chain(cx.failed.iter().copied()),
             );
-            let dropped_sessions = sim::stable_state(net, &sc)
-                .map(|st| st.dropped)
+            let (dropped_sessions, recursive) = sim::stable_state(net, &sc)
+                .map(|st| (st.dropped, st.recursive))
                 .unwrap_or_default();
-            let (dropped, notes, drop_labels) =
+            let (dropped, mut notes, drop_labels) =
                 crate::smt::model::limit_drops(net, &dropped_sessions);
             let mut labels = vec![property_label(prop.span, "this property does not hold")];
             labels.extend(drop_labels);
+            for r in &recursive {
+                let Some(t) = net.tunnels.get(r.tunnel) else {
+                    continue;
+                };
+                let end = name(r.end);
+                notes.push(format!(
+                    "tunnel `{}` is down: `{end}` routes its outer packets for `{}` by `{}`, learned over the tunnel itself (recursive routing), so the sessions over it are down",
+                    t.name, r.outer, r.prefix
+                ));
+                labels.push(crate::smt::CexLabel {
+                    span: t.span,
+                    message: format!(
+                        "down: `{end}` routes the outer packets for `{}` into this tunnel by `{}`",
+                        r.outer, r.prefix
+                    ),
+                });
+            }
             let paths = cx
                 .paths
                 .iter()
@@ -127,6 +144,61 @@ fn unique_everywhere(net: &Network, prop: &Property) -> bool {
         }
     }
     true
+}
+
+/// Tunnels an end could route through themselves ([`crate::sim::underlay`]): the
+/// encoding does not model a session that goes down with the routes it carries, so
+/// such a design is decided by the simulator ([`decide_concretely`]), or is `unknown`
+/// with an environment.
+///
+/// The risk exists when an end outside a VNet has a session over the tunnel and some
+/// node originates (or default-originates) a prefix holding the far end's outer
+/// address that is longer than every static route of that end covering it: only then
+/// can a route learned over the tunnel carry the outer packets, whatever the policies.
+pub(super) fn recursive_tunnel_risk(net: &Network) -> Option<String> {
+    let mut originated: BTreeSet<ipnet::Ipv4Net> = net
+        .nodes
+        .values()
+        .flat_map(|n| n.originates.iter().map(|o| o.prefix))
+        .collect();
+    if net.edges.values().any(|e| e.default_originate.is_some()) {
+        originated.insert(ipnet::Ipv4Net::default());
+    }
+    for (t, tun) in net.tunnels.iter() {
+        for (end, far) in [(tun.a, tun.b), (tun.b, tun.a)] {
+            let Some(node) = net.nodes.get(end) else {
+                continue;
+            };
+            if node.behaviours.fabric_subnet.is_some()
+                || !net
+                    .edges
+                    .values()
+                    .any(|e| e.tunnel == Some(t) && e.to == end)
+            {
+                continue;
+            }
+            let Some(outer) = net.tunnel_end_address(t, far) else {
+                continue;
+            };
+            let static_len = node
+                .statics
+                .iter()
+                .filter(|s| s.prefix.contains(&outer))
+                .map(|s| s.prefix.prefix_len())
+                .max();
+            if let Some(p) = originated
+                .iter()
+                .filter(|p| p.contains(&outer))
+                .find(|p| static_len.is_none_or(|l| p.prefix_len() > l))
+            {
+                return Some(format!(
+                    "`{}` could route the outer packets of tunnel `{}` (for `{outer}`) into the tunnel itself by a route for `{p}` learned over it: recursive routing is not encoded",
+                    node.name, tun.name
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// The most failure sets [`unique_everywhere`] simulates and certifies.

@@ -5,7 +5,7 @@ use super::Answer;
 use crate::budget::Budget;
 use crate::ir::{Network, NodeId, Property};
 use crate::smt::encode::{CandSource, Encoder};
-use crate::smt::model::narrative_prefix;
+use crate::smt::model::narrative_prefix_counted;
 use crate::smt::model::{
     eval_bool, explain_route, node_name, property_label, route_limit_doubt, scenario, tidy_labels,
 };
@@ -179,9 +179,15 @@ pub(super) fn route_limit(
                     stands.join(", ")
                 )
             };
+            // An announcement stands for every prefix of its group.
+            let more = |a: &crate::smt::Announcement| {
+                a.prefix
+                    .parse::<Ipv4Net>()
+                    .map_or(0, |p| weight(&p).saturating_sub(1))
+            };
             let narrative = format!(
                 "{}`{}` installs {installed} prefixes, more than {max}{like}",
-                narrative_prefix(&failed, &environment),
+                narrative_prefix_counted(&failed, &environment, &more),
                 node_name(net, node),
             );
             Answer::Fail(Box::new(Counterexample {

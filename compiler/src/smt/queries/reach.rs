@@ -49,6 +49,42 @@ pub(super) fn good_end(net: &Network, vx: &Vertex, d: Ipv4Addr, to: &Endpoint) -
     matches!(vx, Vertex::Term(Term::Delivered(o)) if delivered_to(net, *o, d, to))
 }
 
+/// The name of a delivery's owner, as `trace` prints it.
+fn owner_label(net: &Network, o: Owner) -> String {
+    match o {
+        Owner::Node(n) => node_name(net, n),
+        Owner::Subnet(s) => net
+            .subnets
+            .get(s)
+            .map(|x| x.name.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// Where the property wants a packet for `d` delivered, for a narrative.
+fn wanted_label(net: &Network, d: Ipv4Addr, to: &Endpoint) -> String {
+    match *to {
+        Endpoint::Node(n) => format!("`{}`", node_name(net, n)),
+        Endpoint::Subnet(s) => format!("`{}`", owner_label(net, Owner::Subnet(s))),
+        Endpoint::Vnet(v) => format!(
+            "`{}`",
+            net.vnets.get(v).map(|x| x.name.clone()).unwrap_or_default()
+        ),
+        Endpoint::Internet => "the internet".into(),
+        Endpoint::Prefix(_) | Endpoint::Address(_) => {
+            let names: Vec<String> = owners(net, d)
+                .into_iter()
+                .map(|o| format!("`{}`", owner_label(net, o)))
+                .collect();
+            if names.is_empty() {
+                "its owner in the design".into()
+            } else {
+                format!("{} (its owner in the design)", names.join(" or "))
+            }
+        }
+    }
+}
+
 /// Destination representatives, one per distinct set of containing design prefixes
 /// (addresses in the same prefixes are routed identically).
 pub(super) fn dedupe_by_signature(net: &Network, dests: Vec<Ipv4Addr>) -> Vec<Ipv4Addr> {
@@ -250,6 +286,16 @@ pub(super) fn paths(
                     .and_then(|p| crate::smt::model::end_reason(p.end))
                     .map(|w| format!(" ({w})"))
                     .unwrap_or_default();
+                // Delivered, but to someone else than the destination the property
+                // names (a hijack): say to whom.
+                let reason = match bad.first().and_then(ConcretePath::delivered_to) {
+                    Some(o) if !delivered_to(net, o, d, to) => format!(
+                        " to `{}`, not to {}",
+                        owner_label(net, o),
+                        wanted_label(net, d, to)
+                    ),
+                    _ => reason,
+                };
                 let narrative = match first {
                     Some(p) => format!(
                         "{}a packet from `{from_name}` to `{d}` ends `{}`{reason}{}: {}",
