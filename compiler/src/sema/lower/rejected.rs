@@ -409,7 +409,11 @@ mod tests {
                 }
             }
         }
-        assert!(expected.len() > 100, "too few nested pairs to test: {}", expected.len());
+        assert!(
+            expected.len() > 100,
+            "too few nested pairs to test: {}",
+            expected.len()
+        );
         assert_eq!(nested_pairs(prefixes.into_iter()), expected);
     }
 }
