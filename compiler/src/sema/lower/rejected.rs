@@ -399,7 +399,9 @@ mod tests {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
             let len = 12 + (x >> 8) % 13;
             let addr = 0x0a00_0000 | ((x >> 4) & 0x000f_ffff);
-            prefixes.push(Ipv4Net::new(addr.into(), len as u8).unwrap().trunc());
+            if let Ok(p) = Ipv4Net::new(addr.into(), len as u8) {
+                prefixes.push(p.trunc());
+            }
         }
         let mut expected = Vec::new();
         for (i, p) in prefixes.iter().enumerate() {
