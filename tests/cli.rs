@@ -62,6 +62,11 @@ fn examples_pass_every_check() {
         assert_eq!(code, 0, "{f} must pass every check:\n{out}\n{err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["format_version"], 2);
+        // LANGUAGE.md §4: one design's `file`, `checks`, `diagnostics` at the top level,
+        // the same as its element of `files`.
+        assert_eq!(v["file"], f.as_str());
+        assert_eq!(v["checks"], v["files"][0]["checks"]);
+        assert_eq!(v["diagnostics"], v["files"][0]["diagnostics"]);
         let v = &v["files"][0];
         assert_eq!(v["file"], f.as_str());
         let checks = v["checks"].as_array().unwrap();
@@ -599,6 +604,11 @@ fn stdin_and_directories() {
     expected.extend(avs_files("examples/two-regions-frr"));
     expected.sort();
     assert_eq!(names, expected);
+    // Several designs: each is an element of `files`; the one-design fields of
+    // LANGUAGE.md §4 are not at the top level (they would name one file of many).
+    for key in ["file", "checks", "diagnostics", "summary", "exit_status"] {
+        assert!(v.get(key).is_none(), "top-level `{key}` with several files");
+    }
     let empty = tempfile::tempdir().unwrap();
     let (code, out, _) = run(&["check", empty.path().to_str().unwrap(), "--format", "json"]);
     assert_eq!(code, 2);

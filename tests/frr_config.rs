@@ -507,9 +507,10 @@ fn unsupported_statements_that_change_routing_are_errors() {
 /// exists while a more specific route does, `summary-only` hides those); both are
 /// modeled — the Route Server gets 0.0.0.0/0 from the firewall past its outbound
 /// route-map, and 10.50.0.0/15 (over the firewall's 10.50.0.0/16) alone with
-/// `summary-only` — except `as-set`, refused on its line (AVS0902).
+/// `summary-only` — and with `as-set` (the aggregate's path is its one contributor's,
+/// the firewall's own empty path, so the Route Server gets 65010 and no AS_SET).
 #[test]
-fn default_originate_and_aggregates_are_modeled_as_set_is_refused_on_its_line() {
+fn default_originate_and_aggregates_are_modeled() {
     let (c, d) = parse("router bgp 65010\n neighbor 10.0.0.1 remote-as 1\n address-family ipv4 unicast\n  neighbor 10.0.0.1 default-originate\n  aggregate-address 10.0.0.0/8 as-set summary-only\n  aggregate-address 10.1.0.0/16\n");
     assert!(d.is_empty(), "{d:#?}");
     let b = c.bgp.unwrap();
@@ -544,12 +545,18 @@ fn default_originate_and_aggregates_are_modeled_as_set_is_refused_on_its_line() 
     assert!(!a.has_errors(), "{:#?}", a.diagnostics);
     assert!(!installs(&a, "ars", "10.60.0.0/15"));
     assert!(!installs(&a, "fw", "10.60.0.0/15"));
-    let line = "aggregate-address 10.50.0.0/15 as-set summary-only";
-    let a = with(line);
-    let e = with_code(&a, "AVS0902");
-    assert_eq!(e.len(), 1, "{:#?}", a.diagnostics);
-    assert_eq!(line_of(&a, e[0].labels[0].span).trim(), line);
-    assert!(a.has_errors());
+    let a = with("aggregate-address 10.50.0.0/15 as-set summary-only");
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(with_code(&a, "AVS0902").is_empty(), "{:#?}", a.diagnostics);
+    let net = a.network.as_ref().unwrap();
+    let state = avscheck::sim::stable_state(net, &avscheck::sim::Scenario::default()).unwrap();
+    let ars = net.node_by_name("ars").unwrap();
+    let r = state.best(ars, "10.50.0.0/15".parse().unwrap()).unwrap();
+    assert_eq!(
+        (r.as_path.as_slice(), r.as_set.as_slice()),
+        (&[65010][..], &[][..])
+    );
+    assert!(!installs(&a, "ars", "10.50.0.0/16"));
 }
 
 /// `set community C` without `additive` replaces every community; `set community
@@ -1046,8 +1053,9 @@ router core {{
 
 /// Two statements of the issue no other test reaches: `redistribute connected`
 /// originates the subnets of the node's NICs (and `interface` addresses), and `set ip
-/// next-hop unchanged` is read without a diagnostic and changes no route (the model's
-/// next hop is the advertising NIC, docs/frr.md).
+/// next-hop unchanged` on the node's own routes is read without a diagnostic and
+/// changes no route (a local route's next hop stays the advertising NIC; for learned
+/// routes see `next_hop_unchanged_makes_route_server_program_the_other_nva`).
 #[test]
 fn redistribute_connected_and_next_hop_unchanged() {
     let conf = FW_OK
@@ -1186,4 +1194,253 @@ fn an_absolute_configuration_path_is_refused() {
         "nothing is read"
     );
     assert!(a.is_unusable());
+}
+
+/// A `config` path that names a FIFO, a device or a directory is refused before it
+/// is opened (a FIFO would block until a writer comes, `/dev/zero` never ends):
+/// AVS0904 on the `config` line, the design is not analysed, and nothing blocks. A
+/// regular file beside them, also reached through `..`, is read.
+#[test]
+fn a_configuration_path_that_is_not_a_regular_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("design");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::create_dir(dir.join("confdir")).unwrap();
+    let fifo = dir.join("fifo.conf");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.conf")).unwrap();
+    std::fs::create_dir(tmp.path().join("configs")).unwrap();
+    std::fs::write(tmp.path().join("configs/fw.conf"), FW_OK).unwrap();
+    let design_path = dir.join("design.avs");
+    let run = move |conf: &str| -> Analysis {
+        let text = format!(
+            "{HUB}\nnva fw {{\n  subnet nva_subnet\n  ip 10.100.1.4\n  config \"{conf}\"\n}}\n"
+        );
+        let name = design_path.to_string_lossy().into_owned();
+        // A blocked open would hang the test: analyse on a thread, with a deadline.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(avscheck::analyse(&name, &text));
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("reading `{conf}` blocked"))
+    };
+    let mut refused = vec![
+        ("confdir", "directory"),
+        ("zero.conf", "not a regular file"),
+    ];
+    if made {
+        refused.push(("fifo.conf", "not a regular file"));
+    } else {
+        eprintln!("note: mkfifo not available: the FIFO case is skipped");
+    }
+    for (conf, why) in refused {
+        let a = run(conf);
+        let e = with_code(&a, "AVS0904");
+        assert_eq!(e.len(), 1, "{conf}: {:#?}", a.diagnostics);
+        assert!(e[0].message.contains(why), "{conf}: {}", e[0].message);
+        assert_eq!(
+            line_of(&a, e[0].labels[0].span).trim(),
+            format!("config \"{conf}\""),
+        );
+        assert!(a.is_unusable(), "{conf}");
+    }
+    // `..` may leave the design's directory (configs kept in a sibling directory).
+    let a = run("../configs/fw.conf");
+    assert!(with_code(&a, "AVS0904").is_empty(), "{:#?}", a.diagnostics);
+    assert!(!a.is_unusable(), "{:#?}", a.diagnostics);
+}
+
+/// `set ip next-hop unchanged` on the outbound route-map towards Route Server: fw
+/// re-advertises fw2's 10.60.0.0/16 with fw2's next hop (10.100.1.5), so Route Server
+/// programs the VNet with VirtualAppliance 10.100.1.5 — packets for it skip fw.
+/// Without the line, fw's own address (10.100.1.4) is programmed. fw's own
+/// 10.50.0.0/16 gets fw's address either way (FRR: a local route's next hop is the
+/// sender's). FRR 8.4's bgpd does the same with these statements:
+/// tests/frr_configs/next-hop-unchanged.
+#[test]
+fn next_hop_unchanged_makes_route_server_program_the_other_nva() {
+    let fw_conf = |out_map: &str| {
+        format!(
+            "frr version 8.4
+router bgp 65010
+ neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.5 remote-as 65515
+ neighbor 10.100.1.5 remote-as 65020
+ address-family ipv4 unicast
+  network 10.50.0.0/16
+  neighbor 10.100.0.4 route-map ALL in
+  neighbor 10.100.0.4 route-map {out_map} out
+  neighbor 10.100.0.5 route-map ALL in
+  neighbor 10.100.0.5 route-map {out_map} out
+  neighbor 10.100.1.5 route-map ALL in
+  neighbor 10.100.1.5 route-map ALL out
+ exit-address-family
+!
+ip route 10.50.0.0/16 blackhole
+route-map ALL permit 10
+route-map TO-ARS permit 10
+ set ip next-hop unchanged
+"
+        )
+    };
+    let fw2_conf = "frr version 8.4
+router bgp 65020
+ neighbor 10.100.1.4 remote-as 65010
+ address-family ipv4 unicast
+  network 10.60.0.0/16
+  neighbor 10.100.1.4 route-map ALL in
+  neighbor 10.100.1.4 route-map ALL out
+ exit-address-family
+!
+ip route 10.60.0.0/16 blackhole
+route-map ALL permit 10
+";
+    let programmed = |out_map: &str| -> BTreeMap<String, String> {
+        let a = design(
+            &format!(
+                "{HUB}\nnva fw {{\n  subnet nva_subnet\n  ip 10.100.1.4\n  config \"fw.conf\"\n}}\nnva fw2 {{\n  subnet nva_subnet\n  ip 10.100.1.5\n  config \"fw2.conf\"\n}}\n"
+            ),
+            &[("fw.conf", &fw_conf(out_map)), ("fw2.conf", fw2_conf)],
+        );
+        assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+        let net = a.network.as_ref().unwrap();
+        let sc = avscheck::sim::Scenario::default();
+        let state = avscheck::sim::stable_state(net, &sc).unwrap();
+        let s = net.subnet_by_name("hub/default").unwrap();
+        avscheck::sim::effective_routes(net, &state, &sc, s)
+            .into_iter()
+            .filter(|r| r.next_hop_type == avscheck::sim::NextHopType::VirtualAppliance)
+            .map(|r| {
+                let hop = match r.next_hop {
+                    avscheck::sim::FabricTarget::Address(a) => a.to_string(),
+                    other => format!("{other:?}"),
+                };
+                (r.prefix.to_string(), hop)
+            })
+            .collect()
+    };
+    let want = |a: &str, b: &str| -> BTreeMap<String, String> {
+        [("10.50.0.0/16", a), ("10.60.0.0/16", b)]
+            .into_iter()
+            .map(|(p, h)| (p.to_string(), h.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        programmed("TO-ARS"),
+        want("10.100.1.4", "10.100.1.5"),
+        "with `set ip next-hop unchanged`"
+    );
+    assert_eq!(
+        programmed("ALL"),
+        want("10.100.1.4", "10.100.1.4"),
+        "without it"
+    );
+}
+
+/// Microsoft's documentation says nothing of AS_SETs; the model's default
+/// (docs/semantics.md §2.9) is RFC 4271's. fw aggregates with `as-set`:
+/// - 10.70.0.0/16 over fw2's 10.70.1.0/24 (65020 65021) and 10.70.2.0/24 (65020
+///   65022): 65020 {65021,65022}, so Route Server gets 65010 65020 {65021,65022},
+///   length 3 — shorter than fw3's 65030 65031 65032 65033, so Route Server (which
+///   installs every route of the shortest length) programs fw alone. Were the set
+///   counted by its members, the two would tie and both be programmed.
+/// - 10.0.0.0/8 over everything fw holds, Route Server's routes (65515) among them:
+///   the AS_SET holds 65515 and Route Server's loop prevention rejects it; without
+///   `as-set` it installs it.
+#[test]
+fn route_server_takes_an_as_set_as_rfc_4271_says() {
+    let fw_conf = |agg: &str| {
+        format!(
+            "frr version 8.4
+router bgp 65010
+ neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.5 remote-as 65515
+ neighbor 10.100.1.5 remote-as 65020
+ address-family ipv4 unicast
+  aggregate-address 10.70.0.0/16 as-set
+  aggregate-address 10.0.0.0/8{agg}
+  neighbor 10.100.0.4 route-map ALL in
+  neighbor 10.100.0.4 route-map ALL out
+  neighbor 10.100.0.5 route-map ALL in
+  neighbor 10.100.0.5 route-map ALL out
+  neighbor 10.100.1.5 route-map ALL in
+  neighbor 10.100.1.5 route-map ALL out
+ exit-address-family
+!
+route-map ALL permit 10
+"
+        )
+    };
+    let fw2 = "frr version 8.4
+router bgp 65020
+ neighbor 10.100.1.4 remote-as 65010
+ address-family ipv4 unicast
+  network 10.70.1.0/24
+  network 10.70.2.0/24
+  neighbor 10.100.1.4 route-map ALL in
+  neighbor 10.100.1.4 route-map OUT out
+ exit-address-family
+!
+ip route 10.70.1.0/24 blackhole
+ip route 10.70.2.0/24 blackhole
+ip prefix-list ONE seq 5 permit 10.70.1.0/24
+route-map ALL permit 10
+route-map OUT permit 10
+ match ip address prefix-list ONE
+ set as-path prepend 65021
+route-map OUT permit 20
+ set as-path prepend 65022
+";
+    let fw3 = "frr version 8.4
+router bgp 65030
+ neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.5 remote-as 65515
+ address-family ipv4 unicast
+  network 10.70.0.0/16
+  neighbor 10.100.0.4 route-map ALL in
+  neighbor 10.100.0.4 route-map OUT out
+  neighbor 10.100.0.5 route-map ALL in
+  neighbor 10.100.0.5 route-map OUT out
+ exit-address-family
+!
+ip route 10.70.0.0/16 blackhole
+route-map ALL permit 10
+route-map OUT permit 10
+ set as-path prepend 65031 65032 65033
+";
+    let hub = HUB.replace(
+        "  peer fw asn 65010\n",
+        "  peer fw asn 65010\n  peer fw3 asn 65030\n",
+    );
+    let run = |agg: &str| {
+        let a = design(
+            &format!(
+                "{hub}\nnva fw {{\n  subnet nva_subnet\n  ip 10.100.1.4\n  config \"fw.conf\"\n}}\nnva fw2 {{\n  subnet nva_subnet\n  ip 10.100.1.5\n  config \"fw2.conf\"\n}}\nnva fw3 {{\n  subnet nva_subnet\n  ip 10.100.1.6\n  config \"fw3.conf\"\n}}\n"
+            ),
+            &[("fw.conf", &fw_conf(agg)), ("fw2.conf", fw2), ("fw3.conf", fw3)],
+        );
+        assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+        let net = a.network.clone().unwrap();
+        let state = avscheck::sim::stable_state(&net, &avscheck::sim::Scenario::default()).unwrap();
+        (net, state)
+    };
+    let (net, state) = run(" as-set");
+    let ars = net.node_by_name("ars").unwrap();
+    let fw = net.node_by_name("fw").unwrap();
+    let installed = state.installed(ars, "10.70.0.0/16".parse().unwrap());
+    let paths: Vec<String> = installed.iter().map(|r| r.path_text()).collect();
+    assert_eq!(paths, ["65010 65020 {65021,65022}"], "{installed:#?}");
+    assert_eq!(installed[0].path_len(), 3);
+    assert_eq!(installed[0].from_node(&net), Some(fw));
+    assert!(state.best(ars, "10.0.0.0/8".parse().unwrap()).is_none());
+    // fw's aggregate holds 65515 (from Route Server's routes).
+    let agg = state.best(fw, "10.0.0.0/8".parse().unwrap()).unwrap();
+    assert!(agg.as_set.contains(&65515), "{}", agg.path_text());
+    let (net, state) = run("");
+    let ars = net.node_by_name("ars").unwrap();
+    assert!(state.best(ars, "10.0.0.0/8".parse().unwrap()).is_some());
 }

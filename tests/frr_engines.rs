@@ -353,3 +353,99 @@ check "outside" {
     assert_eq!(status("inside"), Status::Fail);
     assert_eq!(status("outside"), Status::Pass);
 }
+
+/// The oracle design tests/frr_configs/aggregate-as-set (checked against bgpd by
+/// frr_config_oracle.rs), with checks under failures added: an AS_SET aggregate
+/// follows its contributors. When the session r3–r4 fails, r1's 10.10.0.0/16 is built
+/// from r2's and r7's paths only ({65002,65007}), so r3 — no longer in the set, and
+/// without r4's own 10.10.0.0/16 — installs it from r1. The SMT encoding does not
+/// model AS_SETs: `verify_property` answers with the simulator's verdict where its
+/// stable state is certified the only one in every scenario (here: all of them), so
+/// both columns must agree with the stated verdicts.
+#[test]
+fn as_set_oracle_design_agrees_in_both_engines() {
+    let root = format!(
+        "{}/tests/frr_configs/aggregate-as-set",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut text = std::fs::read_to_string(format!("{root}/design.avs")).unwrap();
+    text.push_str(
+        r#"
+check "r3 never takes r1's aggregate (fails when r3-r4 fails)" {
+  never r3 installs 10.10.0.0/16 via r1 under failures 1
+}
+
+check "r2 never takes r1's aggregate, whatever fails" {
+  never r2 installs 10.10.0.0/16 via r1 under failures 1
+}
+"#,
+    );
+    let a = avscheck::analyse_with("design.avs", &text, &|p: &str| {
+        std::fs::read_to_string(format!("{root}/{p}"))
+            .map(|t| (p.to_string(), t))
+            .map_err(|e| e.to_string())
+    });
+    assert_verdicts(
+        &a,
+        &[
+            ("r2 is in the AS_SET and rejects the aggregate", true),
+            (
+                "r5 takes r1's aggregate: the AS_SET counts one in the length",
+                true,
+            ),
+            (
+                "r4 never gets 10.20.0.0/16 (fails: r5 excludes 65004, set and all)",
+                false,
+            ),
+            (
+                "r3 never takes r1's aggregate (fails when r3-r4 fails)",
+                false,
+            ),
+            ("r2 never takes r1's aggregate, whatever fails", true),
+        ],
+    );
+}
+
+/// Where the simulator cannot decide alone (an environment: `assume ... advertises`),
+/// a design with an AS_SET aggregate is `unknown`, saying why — never a pass the
+/// encoding (which has no AS_SETs) would give. Without `as-set` the same check is
+/// proved.
+#[test]
+fn an_as_set_design_the_simulator_cannot_decide_is_unknown() {
+    let mk = |as_set: &str| {
+        let r1 = conf(
+            "r1",
+            65001,
+            &format!("  aggregate-address 10.30.0.0/16{as_set}\n  neighbor 10.0.0.2 route-map ALL in\n  neighbor 10.0.0.2 route-map ALL out\n  neighbor 10.0.0.3 route-map ALL in\n  neighbor 10.0.0.3 route-map ALL out\n"),
+            &[("10.0.0.2", 65002), ("10.0.0.3", 65003)],
+        );
+        let peer = |name: &str, asn: u32| {
+            conf(
+                name,
+                asn,
+                "  neighbor 10.0.0.1 route-map ALL in\n  neighbor 10.0.0.1 route-map ALL out\n",
+                &[("10.0.0.1", 65001)],
+            )
+        };
+        lab(
+            &[r1, peer("r2", 65002), peer("r3", 65003)],
+            r#"
+check "outside" {
+  assume r2 advertises any within 10.40.0.0/16 le 24
+  never r3 installs 10.30.0.0/16
+}
+"#,
+        )
+    };
+    let status = |a: &Analysis| {
+        assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+        let net = a.network.as_ref().unwrap();
+        let check = net.checks.values().next().unwrap();
+        verify_property(net, &check.properties[0], Duration::from_secs(60)).status
+    };
+    match status(&mk(" as-set")) {
+        Status::Unknown(why) => assert!(why.contains("AS_SET"), "{why}"),
+        s => panic!("expected unknown, got {s:?}"),
+    }
+    assert_eq!(status(&mk("")), Status::Pass);
+}

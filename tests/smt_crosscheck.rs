@@ -148,3 +148,29 @@ fn print_two_regions_one_failure() {
         }
     }
 }
+
+/// Random design seed 11,029 (tests/regressions/random-11029.avs): a stable state
+/// that violates the property is a counterexample even when another undocumented
+/// choice never settles; the simulator replaying z3's (empty) environment agrees
+/// with z3's `fail`.
+#[test]
+fn a_violation_stands_when_another_choice_never_settles() {
+    let path = "tests/regressions/random-11029.avs";
+    let net = load(path);
+    let prop = &net.checks.iter().next().unwrap().1.properties[0];
+    let all =
+        avscheck::sim::choice::stable_states(&net, &avscheck::sim::Scenario::default(), &|| None)
+            .unwrap();
+    assert!(
+        all.unsettled.is_some(),
+        "the design has a choice that never settles"
+    );
+    let replay = avscheck::sim::evaluate_in_environment(&net, prop, []);
+    assert!(
+        matches!(replay.outcome, PropertyOutcome::Violated(_)),
+        "{:?}",
+        replay.outcome
+    );
+    let smt = verify_property(&net, prop, Duration::from_secs(60));
+    assert!(matches!(smt.status, Status::Fail), "{:?}", smt.status);
+}

@@ -1121,7 +1121,8 @@ fn random_designs_agree_with_the_simulator() {
 }
 
 /// 3,000 designs (seeds 10,000 to 12,999); `SMT_RANDOM_SHARD=I/N` runs the seeds whose
-/// offset is I modulo N (N processes share the run).
+/// offset is I modulo N (N processes share the run); `SMT_RANDOM_FROM=S` starts at seed S
+/// (a run resumed where an earlier one stopped).
 #[test]
 #[ignore]
 fn many_random_designs_agree_with_the_simulator() {
@@ -1133,7 +1134,12 @@ fn many_random_designs_agree_with_the_simulator() {
         })
         .filter(|(i, n)| i < n)
         .unwrap_or((0, 1));
-    let seeds = (10_000..13_000).filter(move |s| (s - 10_000) % n == i);
+    let from = std::env::var("SMT_RANDOM_FROM")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(10_000)
+        .max(10_000);
+    let seeds = (from..13_000).filter(move |s| (s - 10_000) % n == i);
     let t = run_seeds(seeds, 0.4, MANY_GROWTH);
     eprintln!("{t}");
     assert!(

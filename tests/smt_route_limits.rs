@@ -70,6 +70,7 @@ fn replay(net: &Network, prop: &Property, extra: &[String]) -> PropertyOutcome {
             span: prop.span,
             requires: None,
             aggregate: false,
+            as_set: false,
         });
     }
     let mut p = prop.clone();

@@ -187,6 +187,32 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, String> {
     read_bounded(file)
 }
 
+/// Reads a whole input file that must be a regular file (an FRR configuration named
+/// by `config "PATH"`), at most [`MAX_INPUT_BYTES`]. A FIFO, device, socket or
+/// directory is refused before it is opened (opening a FIFO would block until a
+/// writer comes, reading a device may never end); the opened file is checked again,
+/// so a path swapped after the first check is refused too. `Err` is why not.
+pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
+    let regular = |kind: std::fs::FileType| -> Result<(), String> {
+        if kind.is_dir() {
+            Err("it is a directory".to_string())
+        } else if !kind.is_file() {
+            Err("it is not a regular file (a pipe, device or socket)".to_string())
+        } else {
+            Ok(())
+        }
+    };
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    regular(meta.file_type())?;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    regular(meta.file_type())?;
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    read_bounded(file)
+}
+
 /// Reads standard input, at most [`MAX_INPUT_BYTES`].
 pub fn read_stdin() -> Result<Vec<u8>, String> {
     read_bounded(std::io::stdin().lock())

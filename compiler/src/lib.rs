@@ -66,7 +66,8 @@ pub fn analyse(name: &str, text: &str) -> Analysis {
     analyse_with(name, text, &|rel: &str| {
         let path = dir.join(rel);
         let shown = path.to_string_lossy().into_owned();
-        let bytes = api::read_input(&path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+        let bytes =
+            api::read_regular_file(&path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
         api::decode(&shown, bytes)
             .map(|t| (shown.clone(), t))
             .map_err(|e| e.message)

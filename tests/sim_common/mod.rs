@@ -106,6 +106,7 @@ impl B {
             span,
             requires: None,
             aggregate: false,
+            as_set: false,
         });
     }
 

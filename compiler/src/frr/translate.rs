@@ -259,6 +259,7 @@ impl Cx<'_, '_> {
                     span,
                     requires: None,
                     aggregate: false,
+                    as_set: false,
                 });
             }
         };
@@ -302,26 +303,16 @@ impl Cx<'_, '_> {
         // stands whatever the aggregate's contributors do.
         for a in &bgp.aggregates {
             let prefix = a.node.prefix;
-            if a.node.as_set {
-                self.t.diags.push(
-                    Diagnostic::error(
-                        codes::UNSUPPORTED,
-                        format!("`aggregate-address {prefix} as-set` is not modeled"),
-                    )
-                    .primary(a.span, "the aggregate's AS path would be an AS_SET of its contributors' ASNs")
-                    .note("FRR puts an AS_SET (counted as one ASN in the path length, and checked by loop prevention at every receiver) in the aggregate's path; the model's AS paths are sequences of ASNs")
-                    .help("drop `as-set` if the loop prevention it brings is not needed: `aggregate-address P` and `summary-only` are modeled"),
-                );
-                continue;
-            }
-            // FRR 8.4's bgpd originates P (empty path) while a route for a prefix
-            // strictly inside P is in its BGP table (tests/frr_facts/README.md).
+            // FRR 8.4's bgpd originates P (empty path; with `as-set` the contributors'
+            // aggregated path) while a route for a prefix strictly inside P is in its
+            // BGP table (tests/frr_facts/README.md, tests/frr_configs/aggregate-as-set).
             if !self.t.originates.iter().any(|o| o.prefix == prefix) {
                 self.t.originates.push(ir::Origination {
                     prefix,
                     span: a.span,
                     requires: None,
                     aggregate: true,
+                    as_set: a.node.as_set,
                 });
             }
             if a.node.summary_only && prefix.prefix_len() < 32 {
@@ -777,10 +768,9 @@ impl Cx<'_, '_> {
                     ),
                 },
                 Set::NextHop(a) => actions.push(Action::SetNextHop(*a)),
-                // The next hop a route arrived with is kept: what an eBGP speaker
-                // does for a third-party next hop on a shared subnet, and what Route
-                // Server does anyway; the model's next hop is the advertising NIC.
-                Set::NextHopUnchanged => {}
+                // On export the route keeps the next hop it arrived with (FRR's
+                // third-party next hop, also over eBGP): tests/frr_configs/next-hop-*.
+                Set::NextHopUnchanged => actions.push(Action::SetNextHopUnchanged),
             }
         }
         CEntry {

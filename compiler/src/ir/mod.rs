@@ -42,6 +42,11 @@ pub struct Network {
     pub load_balancers: Vec<LoadBalancer>,
     /// The implicit `internet` node, if the design uses the Azure module.
     pub internet: Option<NodeId>,
+    /// The path of each `aggregate-address P as-set` that stands, by (node, P):
+    /// empty in the lowered design, filled by the simulator for one scenario when it
+    /// converges P (`sim::bgp::with_aggregates_resolved`), from the routes it holds
+    /// for the prefixes inside P.
+    pub aggregate_paths: std::collections::BTreeMap<(NodeId, Ipv4Net), AggregatePath>,
 }
 
 /// A BGP speaker and/or forwarding element.
@@ -134,6 +139,23 @@ pub struct Origination {
     /// prefix after every longer one (`sim::bgp`); the SMT encoding reads the node's
     /// routes for the design's longer prefixes inside it (`smt::encode::selection`).
     pub aggregate: bool,
+    /// FRR `aggregate-address P as-set` (with `aggregate`): the aggregate's AS path is
+    /// the contributors' common leading AS_SEQUENCE followed by an AS_SET of every
+    /// other ASN of their paths, and its communities are the union of theirs (FRR's
+    /// `aspath_aggregate`; every path of every contributing prefix counts, not only
+    /// the best: FRR 8.4's bgpd, tests/frr_configs/aggregate-as-set). The simulator
+    /// computes it per scenario into [`Network::aggregate_paths`].
+    pub as_set: bool,
+}
+
+/// The attributes of an `aggregate-address P as-set` route once its contributors are
+/// known: the AS path (an AS_SEQUENCE and an AS_SET, sorted without duplicates,
+/// empty = none) and the communities (tags) of the contributors.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AggregatePath {
+    pub sequence: Vec<u32>,
+    pub set: Vec<u32>,
+    pub tags: std::collections::BTreeSet<TagId>,
 }
 
 impl Origination {
@@ -431,6 +453,11 @@ pub enum Action {
     ReplaceAs(Vec<u32>),
     SetNextHopSelf,
     SetNextHop(Ipv4Addr),
+    /// FRR `set ip next-hop unchanged` on export: the route keeps the next hop it was
+    /// learned with (a third-party next hop, also over eBGP) instead of the sender's
+    /// address; a route the sender originated gets the sender's address. Without
+    /// effect on import.
+    SetNextHopUnchanged,
 }
 
 /// A tag: a community, or a name (an internal marker with no wire value).
@@ -687,12 +714,16 @@ impl Network {
             if let Some(node) = net.nodes.get_mut(n) {
                 match node.originates.iter_mut().find(|o| o.prefix == prefix) {
                     // An announcement of an aggregate's prefix stands on its own.
-                    Some(o) => o.aggregate = false,
+                    Some(o) => {
+                        o.aggregate = false;
+                        o.as_set = false;
+                    }
                     None => node.originates.push(Origination {
                         prefix,
                         span,
                         requires: None,
                         aggregate: false,
+                        as_set: false,
                     }),
                 }
             }

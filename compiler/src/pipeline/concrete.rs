@@ -305,10 +305,11 @@ fn narrative(
     match &prop.kind {
         K::Never { .. } => match routes.first() {
             Some(r) => format!(
-                "`{}` installs `{}` with AS path {:?}{}",
+                "`{}` installs `{}` with AS path {:?}{}{}",
                 r.node,
                 r.prefix,
                 r.as_path,
+                as_set_text(&r.as_set),
                 r.from
                     .as_ref()
                     .map(|f| format!(", learned from `{f}`"))
@@ -502,8 +503,18 @@ fn explain(
             node: node_name(net, node),
             prefix: prefix.to_string(),
             as_path: r.as_path.clone(),
+            as_set: r.as_set.clone(),
             from,
         },
         labels,
     )
+}
+
+/// ` and AS_SET {a,b}` after a counterexample's AS path, or nothing without one.
+fn as_set_text(set: &[u32]) -> String {
+    if set.is_empty() {
+        return String::new();
+    }
+    let set: Vec<String> = set.iter().map(u32::to_string).collect();
+    format!(" and AS_SET {{{}}}", set.join(","))
 }

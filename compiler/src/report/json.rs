@@ -2,8 +2,13 @@
 //! the machine contract (LANGUAGE.md §4, extended; fields are only ever added).
 //!
 //! Shape: one object `{"format_version", "files": [FileReport...]}` whatever the number
-//! of files (LANGUAGE.md §4 describes one element of `files`). Its JSON Schema, generated
-//! from these types with `schemars`, is committed as `docs/report.schema.json`.
+//! of files, each element of `files` the object LANGUAGE.md §4 defines. A run over exactly
+//! one design (the common case, and the one §4 shows) also carries that design's
+//! [`FileReport`] fields at the top level — `file`, `checks`, `diagnostics`, `summary`,
+//! `exit_status`, `error` — so a consumer of §4's contract reads `.checks` where the
+//! contract puts it, and a consumer of `files` is unaffected ([`ReportShape`]). Its JSON
+//! Schema, generated from these types with `schemars`, is committed as
+//! `docs/report.schema.json`.
 //!
 //! Locations: a span in the design has 1-based `line`/`column` (columns in characters,
 //! after a byte-order mark), `end_line`/`end_column`, and the byte offsets `start`/`end`
@@ -21,20 +26,54 @@ use serde::Serialize;
 use std::fmt;
 
 /// The version of this report's shape. 2: the `files` wrapper, typed locations,
-/// per-property verdicts, `error`, `summary`, `exit_status`.
+/// per-property verdicts, `error`, `summary`, `exit_status`. Fields added since, without
+/// a new version (fields are only ever added): the one design's fields at the top level.
 pub const FORMAT_VERSION: u32 = 2;
 
 /// Quoted user text (names, titles) is cut to this many characters in messages.
 pub const MAX_QUOTED_CHARS: usize = 80;
 
-/// The report of one run over one or more designs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// The report of one run over one or more designs. Serialized as [`ReportShape`].
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
     /// The version of this shape ([`FORMAT_VERSION`]).
     pub format_version: u32,
     /// One entry per design, in the order given (a directory: its `.avs` files sorted).
     pub files: Vec<FileReport>,
+}
+
+/// How a [`Report`] is written in JSON: the version, with exactly one design that
+/// design's fields at the top level (LANGUAGE.md §4's object), and `files`.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportShape<'a> {
+    /// The version of this shape ([`FORMAT_VERSION`]).
+    pub format_version: u32,
+    /// With exactly one design: its report, field by field at the top level (absent with
+    /// none or several).
+    #[serde(flatten)]
+    pub design: Option<&'a FileReport>,
+    /// One entry per design, in the order given (a directory: its `.avs` files sorted).
+    pub files: &'a [FileReport],
+}
+
+impl<'a> From<&'a Report> for ReportShape<'a> {
+    fn from(r: &'a Report) -> Self {
+        ReportShape {
+            format_version: r.format_version,
+            design: match r.files.as_slice() {
+                [one] => Some(one),
+                _ => None,
+            },
+            files: &r.files,
+        }
+    }
+}
+
+impl Serialize for Report {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ReportShape::from(self).serialize(s)
+    }
 }
 
 /// What happened to one design.
@@ -365,7 +404,7 @@ pub fn summary(checks: &[CheckResult]) -> Summary {
 /// The JSON Schema of [`Report`] (draft 2020-12), as committed in
 /// `docs/report.schema.json`.
 pub fn report_schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(Report)).unwrap_or_default()
+    serde_json::to_value(schemars::schema_for!(ReportShape)).unwrap_or_default()
 }
 
 impl fmt::Display for Location {

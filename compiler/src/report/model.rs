@@ -89,6 +89,10 @@ pub struct CexRoute {
     pub prefix: String,
     /// AS path as received, nearest AS first.
     pub as_path: Vec<u32>,
+    /// The AS_SET after `as_path` (FRR `aggregate-address P as-set`), sorted; absent
+    /// when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub as_set: Vec<u32>,
     /// The neighbour it was learned from (`null`: originated at `node`).
     pub from: Option<String>,
 }
@@ -163,6 +167,7 @@ impl From<&crate::smt::Counterexample> for Counterexample {
                     node: r.node.clone(),
                     prefix: r.prefix.clone(),
                     as_path: r.as_path.clone(),
+                    as_set: r.as_set.clone(),
                     from: r.from.clone(),
                 })
                 .collect(),
@@ -282,7 +287,11 @@ pub(crate) fn counterexample_lines(cx: &Counterexample) -> Vec<String> {
         ));
     }
     for r in &cx.routes {
-        let path: Vec<String> = r.as_path.iter().map(u32::to_string).collect();
+        let mut path: Vec<String> = r.as_path.iter().map(u32::to_string).collect();
+        if !r.as_set.is_empty() {
+            let set: Vec<String> = r.as_set.iter().map(u32::to_string).collect();
+            path.push(format!("{{{}}}", set.join(",")));
+        }
         lines.push(format!(
             "route: {} installs {} [{}] from {}",
             r.node,

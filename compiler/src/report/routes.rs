@@ -48,6 +48,10 @@ pub struct StaticLine {
 pub struct RibLine {
     pub prefix: String,
     pub as_path: Vec<u32>,
+    /// The AS_SET after `as_path` (`aggregate-address P as-set`), sorted; absent
+    /// when there is none. FRR prints the path as `65001 {65002,65003}`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub as_set: Vec<u32>,
     pub next_hop: Option<String>,
     pub from: Option<String>,
     pub local_pref: u32,
@@ -76,6 +80,9 @@ pub struct EffectiveLine {
     pub source: &'static str,
     pub active: bool,
     pub as_path: Vec<u32>,
+    /// As [`RibLine::as_set`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub as_set: Vec<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -131,6 +138,7 @@ pub fn routes_report(
                     routes.push(RibLine {
                         prefix: prefix.to_string(),
                         as_path: r.as_path.clone(),
+                        as_set: r.as_set.clone(),
                         next_hop: match r.next_hop {
                             NextHop::Local => None,
                             NextHop::Node(m) => Some(name(m)),
@@ -238,6 +246,7 @@ fn effective_line(net: &Network, r: &EffectiveRoute) -> EffectiveLine {
         source: r.source.as_str(),
         active: r.active,
         as_path: r.as_path.clone(),
+        as_set: r.as_set.clone(),
     }
 }
 
@@ -288,11 +297,17 @@ fn statics_table(statics: &[StaticLine]) -> String {
     table(&rows, "  ")
 }
 
-fn path_text(p: &[u32]) -> String {
-    if p.is_empty() {
+/// A path as FRR prints it (`65001 {65002,65003}`), `-` when empty.
+fn path_text(p: &[u32], set: &[u32]) -> String {
+    let mut parts: Vec<String> = p.iter().map(u32::to_string).collect();
+    if !set.is_empty() {
+        let set: Vec<String> = set.iter().map(u32::to_string).collect();
+        parts.push(format!("{{{}}}", set.join(",")));
+    }
+    if parts.is_empty() {
         "-".to_string()
     } else {
-        p.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
+        parts.join(" ")
     }
 }
 
@@ -329,7 +344,7 @@ pub fn render_human(report: &RoutesReport) -> String {
             rows.push(vec![
                 mark.to_string(),
                 r.prefix.clone(),
-                path_text(&r.as_path),
+                path_text(&r.as_path, &r.as_set),
                 r.next_hop.clone().unwrap_or_else(|| "local".to_string()),
                 r.from.clone().unwrap_or_else(|| "-".to_string()),
                 r.local_pref.to_string(),
@@ -359,7 +374,7 @@ pub fn render_human(report: &RoutesReport) -> String {
                 r.next_hop_type.to_string(),
                 r.next_hop.clone().unwrap_or_else(|| "-".to_string()),
                 if r.source == "BGP" {
-                    path_text(&r.as_path)
+                    path_text(&r.as_path, &r.as_set)
                 } else {
                     String::new()
                 },

@@ -5,7 +5,9 @@
 //! - Import actions: `set next_hop A` sets the next hop to the address A (FRR's inbound
 //!   `set ip next-hop`); `set next_hop self` is meaningless on import and ignored.
 //!   `replace_as` on import rewrites to the receiver's ASN (spec).
-//! - Several `set next_hop` actions on one export: the last one wins.
+//! - Several `set next_hop` actions on one export: the last one wins, except FRR's
+//!   `set ip next-hop unchanged`, which keeps the route's next hop only while no other
+//!   next-hop action of the export has set one (the SMT encoding does the same).
 //! - The fixpoint sweeps nodes in id order (Gauss–Seidel). When a node's best changes,
 //!   its exports are recomputed at once and cached per edge; a node none of whose
 //!   offers changed since its last evaluation is skipped (it would compute the same
@@ -54,8 +56,13 @@ pub enum NextHop {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Route {
     pub prefix: Ipv4Net,
-    /// Leftmost = most recent.
+    /// The AS_SEQUENCE, leftmost = most recent.
     pub as_path: Vec<u32>,
+    /// An AS_SET after the sequence (FRR `aggregate-address P as-set`): sorted, no
+    /// duplicates; empty = none. It counts one in the path length, and each of its
+    /// ASNs occurs once for loop prevention and `as_path contains`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub as_set: Vec<u32>,
     pub local_pref: u32,
     pub med: u32,
     pub tags: BTreeSet<TagId>,
@@ -72,6 +79,7 @@ impl Route {
         Route {
             prefix,
             as_path: Vec::new(),
+            as_set: Vec::new(),
             local_pref: DEFAULT_LOCAL_PREF,
             med: 0,
             tags: BTreeSet::new(),
@@ -80,6 +88,40 @@ impl Route {
             learned_from: None,
             weight: LOCAL_WEIGHT,
         }
+    }
+    /// The route `node` originates for `prefix`: [`Route::local`], with the
+    /// aggregated path and communities of an `aggregate-address P as-set`
+    /// ([`crate::ir::Network::aggregate_paths`]).
+    pub fn originated(net: &Network, prefix: Ipv4Net, node: NodeId) -> Route {
+        let mut r = Route::local(prefix, node);
+        if let Some(a) = net.aggregate_paths.get(&(node, prefix)) {
+            r.as_path.clone_from(&a.sequence);
+            r.as_set.clone_from(&a.set);
+            r.tags.clone_from(&a.tags);
+        }
+        r
+    }
+    /// The AS-path length of the decision process: the sequence, plus one for an
+    /// AS_SET (RFC 4271 §9.1.2.2 a; FRR's `aspath_count_hops`).
+    pub fn path_len(&self) -> usize {
+        self.as_path.len() + usize::from(!self.as_set.is_empty())
+    }
+    /// How often `asn` occurs in the path (loop prevention): in the sequence, plus
+    /// one if the AS_SET holds it (FRR's `aspath_loop_check`).
+    pub fn occurrences(&self, asn: u32) -> usize {
+        self.as_path.iter().filter(|a| **a == asn).count() + usize::from(self.in_set(asn))
+    }
+    fn in_set(&self, asn: u32) -> bool {
+        self.as_set.binary_search(&asn).is_ok()
+    }
+    /// The path as FRR prints it: `65001 65002 {65003,65004}`.
+    pub fn path_text(&self) -> String {
+        let mut parts: Vec<String> = self.as_path.iter().map(u32::to_string).collect();
+        if !self.as_set.is_empty() {
+            let set: Vec<String> = self.as_set.iter().map(u32::to_string).collect();
+            parts.push(format!("{{{}}}", set.join(",")));
+        }
+        parts.join(" ")
     }
     /// The neighbour it was learned from (`None` when local).
     pub fn from_node(&self, net: &Network) -> Option<NodeId> {
@@ -169,7 +211,7 @@ pub fn compare_1_to_4(a: &Route, b: &Route) -> Ordering {
     b.weight
         .cmp(&a.weight)
         .then_with(|| b.local_pref.cmp(&a.local_pref))
-        .then_with(|| a.as_path.len().cmp(&b.as_path.len()))
+        .then_with(|| a.path_len().cmp(&b.path_len()))
         .then_with(|| a.med.cmp(&b.med))
 }
 
@@ -719,11 +761,66 @@ pub(crate) fn with_aggregates_resolved(
         let holds = live.node(id) && ribs.get(id).is_some_and(|r| holds_more_specific(r, p));
         node.originates
             .retain(|o| !(o.aggregate && o.prefix == p) || holds);
+        let as_set = node
+            .originates
+            .iter()
+            .any(|o| o.aggregate && o.as_set && o.prefix == p);
         for o in node.originates.iter_mut().filter(|o| o.prefix == p) {
             o.aggregate = false;
+            o.as_set = false;
+        }
+        if as_set {
+            if let Some(rib) = ribs.get(id) {
+                let path = aggregate_path(net, id, rib, p);
+                out.aggregate_paths.insert((id, p), path);
+            }
         }
     }
     out
+}
+
+/// The path and communities of node `n`'s `aggregate-address p as-set`, as FRR's
+/// `bgp_aggregate_route` computes them: every path (not only the best) of every prefix
+/// strictly inside `p` that `n` holds, except `n`'s own aggregates, folded with
+/// `aspath_aggregate` — the longest common leading AS_SEQUENCE, then an AS_SET of
+/// every other ASN (their AS_SETs' too) — and the union of their communities.
+fn aggregate_path(net: &Network, n: NodeId, rib: &NodeRib, p: Ipv4Net) -> crate::ir::AggregatePath {
+    let own_aggregate = |q: &Ipv4Net| {
+        net.nodes
+            .get(n)
+            .is_some_and(|x| x.originates.iter().any(|o| o.aggregate && o.prefix == *q))
+    };
+    let mut seq: Option<Vec<u32>> = None;
+    let mut rest: BTreeSet<u32> = BTreeSet::new();
+    let mut tags: BTreeSet<TagId> = BTreeSet::new();
+    let inside = rib
+        .prefixes
+        .range(p..)
+        .take_while(|(q, _)| p.contains(*q))
+        .filter(|(q, _)| q.prefix_len() > p.prefix_len());
+    for (q, entry) in inside {
+        for r in &entry.candidates {
+            if r.learned_from.is_none() && own_aggregate(q) {
+                continue;
+            }
+            tags.extend(r.tags.iter().copied());
+            rest.extend(r.as_set.iter().copied());
+            match seq.as_mut() {
+                None => seq = Some(r.as_path.clone()),
+                Some(s) => {
+                    let common = s.iter().zip(&r.as_path).take_while(|(a, b)| a == b).count();
+                    rest.extend(s.iter().skip(common).copied());
+                    rest.extend(r.as_path.iter().skip(common).copied());
+                    s.truncate(common);
+                }
+            }
+        }
+    }
+    crate::ir::AggregatePath {
+        sequence: seq.unwrap_or_default(),
+        set: rest.into_iter().collect(),
+        tags,
+    }
 }
 
 type PrefixOutcome = Result<(Vec<(NodeId, PrefixRib)>, usize), Oscillation>;
@@ -907,7 +1004,7 @@ fn best_of<'a>(
         }
     }
     if originates {
-        let local = Route::local(p, node);
+        let local = Route::originated(net, p, node);
         if best.is_none_or(|b| compare_choosing(net, chosen, &local, b) != Ordering::Greater) {
             return BestOf::Local(local);
         }
@@ -960,7 +1057,7 @@ fn evaluate_node(
             .iter()
             .any(|o| o.prefix == p && o.stands(|c| live.is_down(c)))
         {
-            candidates.push(Route::local(p, node));
+            candidates.push(Route::originated(net, p, node));
         }
     }
     for &eid in topo.in_edges.get(node.0 as usize).into_iter().flatten() {
@@ -996,6 +1093,8 @@ struct PolicyEffects {
 enum NextHopAction {
     SelfNode,
     Address(Ipv4Addr),
+    /// `set ip next-hop unchanged`: the next hop the route was learned with.
+    Unchanged,
 }
 
 /// Where a policy stopped a route: the policy, and the deny rule that matched (`None`:
@@ -1022,7 +1121,8 @@ pub enum Blocked {
     /// its ASN more often than `allowas_in` allows.
     LoopCheck {
         asn: u32,
-        as_path: Vec<u32>,
+        /// The path as FRR prints it ([`Route::path_text`]).
+        as_path: String,
     },
     /// Step 11: The receiver's import policy.
     Import(PolicyStop),
@@ -1104,6 +1204,8 @@ pub fn transfer(net: &Network, eid: EdgeId, r: &Route) -> Result<Route, Blocked>
     out.next_hop = match fx.next_hop {
         Some(NextHopAction::SelfNode) => NextHop::Node(e.from),
         Some(NextHopAction::Address(a)) => NextHop::Address(a),
+        Some(NextHopAction::Unchanged) if r.next_hop != NextHop::Local => r.next_hop,
+        Some(NextHopAction::Unchanged) => NextHop::Node(e.from),
         None if sender.behaviours.next_hop_transparent && r.next_hop != NextHop::Local => {
             r.next_hop
         }
@@ -1111,11 +1213,11 @@ pub fn transfer(net: &Network, eid: EdgeId, r: &Route) -> Result<Route, Blocked>
     };
     // 9. Receiver's loop check.
     if let Some(asn) = e.loop_check {
-        let count = out.as_path.iter().filter(|a| **a == asn).count();
+        let count = out.occurrences(asn);
         if count > usize::from(e.allowas_in) {
             return Err(Blocked::LoopCheck {
                 asn,
-                as_path: out.as_path,
+                as_path: out.path_text(),
             });
         }
     }
@@ -1172,9 +1274,9 @@ fn run_policies(
 pub fn condition_holds(c: &Condition, r: &Route) -> bool {
     match c {
         Condition::Prefix(ranges) => ranges.iter().any(|x| x.matches(&r.prefix)),
-        Condition::AsPathContains(n) => r.as_path.contains(n),
+        Condition::AsPathContains(n) => r.as_path.contains(n) || r.in_set(*n),
         Condition::AsPathLength(op, n) => {
-            op.eval(u32::try_from(r.as_path.len()).unwrap_or(u32::MAX), *n)
+            op.eval(u32::try_from(r.path_len()).unwrap_or(u32::MAX), *n)
         }
         Condition::Tag(t) => r.tags.contains(t),
         Condition::OriginatedBy(n) => r.origin == *n,
@@ -1199,7 +1301,11 @@ fn apply_action(a: &Action, r: &mut Route, own_asn: u32, fx: &mut PolicyEffects)
         Action::RemoveTag(t) => {
             r.tags.remove(t);
         }
-        Action::RemovePrivateAs => r.as_path.retain(|a| !crate::ir::is_private_asn(*a)),
+        // FRR removes them from every segment, the AS_SET too.
+        Action::RemovePrivateAs => {
+            r.as_path.retain(|a| !crate::ir::is_private_asn(*a));
+            r.as_set.retain(|a| !crate::ir::is_private_asn(*a));
+        }
         Action::RemoveLeadingPrivateAs => {
             let k = r
                 .as_path
@@ -1208,15 +1314,26 @@ fn apply_action(a: &Action, r: &mut Route, own_asn: u32, fx: &mut PolicyEffects)
                 .count();
             r.as_path.drain(..k);
         }
-        Action::RemoveAs(list) => r.as_path.retain(|a| !list.contains(a)),
+        // `set as-path exclude` (FRR's `aspath_filter_exclude`): from the AS_SET too;
+        // an AS_SET left empty is gone (FRR 8.4: tests/frr_configs/aggregate-as-set).
+        Action::RemoveAs(list) => {
+            r.as_path.retain(|a| !list.contains(a));
+            r.as_set.retain(|a| !list.contains(a));
+        }
         Action::ReplaceAs(list) => {
-            for a in r.as_path.iter_mut() {
+            for a in r.as_path.iter_mut().chain(r.as_set.iter_mut()) {
                 if list.contains(a) {
                     *a = own_asn;
                 }
             }
+            r.as_set.sort_unstable();
+            r.as_set.dedup();
         }
         Action::SetNextHopSelf => fx.next_hop = Some(NextHopAction::SelfNode),
         Action::SetNextHop(addr) => fx.next_hop = Some(NextHopAction::Address(*addr)),
+        // After another next-hop action of the same export, that one stands.
+        Action::SetNextHopUnchanged => {
+            fx.next_hop.get_or_insert(NextHopAction::Unchanged);
+        }
     }
 }

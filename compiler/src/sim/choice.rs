@@ -42,7 +42,8 @@
 //! prefixes of one class at the same tied node.
 
 use super::bgp::{
-    export, stable_state_choosing, strictly_better, undocumented_tie, State, Unsettled,
+    export, stable_state_choosing, strictly_better, undocumented_tie, NonConvergence, State,
+    Unsettled,
 };
 use super::{Live, Scenario};
 use crate::ir::{EdgeId, Id, Network, NodeId};
@@ -163,12 +164,19 @@ pub struct StableStates {
     pub states: Vec<State>,
     /// False when [`MAX_STATES`] cut the enumeration short.
     pub complete: bool,
+    /// The first alternative choice under which some prefix never settles, if any: the
+    /// states found are still stable states (a violation in one is real), but a
+    /// property that holds in all of them has no verdict (the network may oscillate).
+    pub unsettled: Option<NonConvergence>,
 }
 
 /// Every stable state of `sc` the simulator reaches over the undocumented choices
 /// (module docs), asking `stop` as [`super::bgp::stable_state_until`] does. A choice
 /// under which some prefix never settles is a real behaviour of a network whose
-/// speakers tie-break that way: the scenario then has no stable state.
+/// speakers tie-break that way: the default choice not settling is
+/// [`Unsettled::NoStableState`]; an alternative not settling is recorded in
+/// [`StableStates::unsettled`] and the enumeration goes on (the states already found
+/// stay stable states: a property they violate fails whatever the others do).
 pub fn stable_states(
     net: &Network,
     sc: &Scenario,
@@ -178,14 +186,23 @@ pub fn stable_states(
     let mut seen: BTreeSet<Choices> = BTreeSet::new();
     let mut stack = vec![Choices::default()];
     seen.insert(Choices::default());
+    let mut unsettled = None;
     while let Some(choices) = stack.pop() {
         if states.len() >= MAX_STATES {
             return Ok(StableStates {
                 states,
                 complete: false,
+                unsettled,
             });
         }
-        let state = stable_state_choosing(net, sc, &choices, stop)?;
+        let state = match stable_state_choosing(net, sc, &choices, stop) {
+            Ok(state) => state,
+            Err(Unsettled::NoStableState(nc)) if choices != Choices::default() => {
+                unsettled.get_or_insert(nc);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         if !legal(net, &state, &choices) {
             continue;
         }
@@ -204,5 +221,6 @@ pub fn stable_states(
     Ok(StableStates {
         states,
         complete: true,
+        unsettled,
     })
 }

@@ -169,6 +169,7 @@ type RibRole<'a> = Vec<(crate::ir::NodeId, usize, Vec<RouteRole<'a>>)>;
 #[derive(PartialEq, Eq, Hash)]
 struct RouteRole<'a> {
     as_path: &'a [u32],
+    as_set: &'a [u32],
     local_pref: u32,
     med: u32,
     tags: &'a BTreeSet<crate::ir::TagId>,
@@ -230,6 +231,7 @@ impl ForwardingRoles {
                     .iter()
                     .map(|r| RouteRole {
                         as_path: &r.as_path,
+                        as_set: &r.as_set,
                         local_pref: r.local_pref,
                         med: r.med,
                         tags: &r.tags,

@@ -95,16 +95,12 @@ pub fn why_no_route(
                     span: e.span,
                     message: format!("`{p}` carries NO_ADVERTISE: `{u}` passes it to no peer"),
                 },
-                Err(Blocked::LoopCheck { asn, as_path }) => {
-                    let path: Vec<String> = as_path.iter().map(u32::to_string).collect();
-                    Reason {
-                        span: e.span,
-                        message: format!(
-                            "`{v}` drops `{p}` from `{u}`: its AS path [{}] holds AS{asn} (loop prevention)",
-                            path.join(" ")
-                        ),
-                    }
-                }
+                Err(Blocked::LoopCheck { asn, as_path }) => Reason {
+                    span: e.span,
+                    message: format!(
+                        "`{v}` drops `{p}` from `{u}`: its AS path [{as_path}] holds AS{asn} (loop prevention)"
+                    ),
+                },
                 Err(Blocked::Export(stop)) | Err(Blocked::Import(stop)) => {
                     let policy = net.policies.get(stop.policy);
                     let pname = policy.map(|x| x.name.as_str()).unwrap_or("");

@@ -97,6 +97,9 @@ pub struct EffectiveRoute {
     pub active: bool,
     /// For BGP routes: the AS path as programmed.
     pub as_path: Vec<u32>,
+    /// For BGP routes: its AS_SET (`sim::bgp::Route::as_set`), empty = none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub as_set: Vec<u32>,
     /// For BGP routes: the node that programmed it (gateway or Route Server).
     pub programmed_by: Option<NodeId>,
     /// For BGP routes: the route's origin.
@@ -106,6 +109,11 @@ pub struct EffectiveRoute {
 }
 
 impl EffectiveRoute {
+    /// The AS-path length Azure compares (hub routing preference): an AS_SET counts
+    /// one, as in BGP's decision (docs/semantics.md "AS_SET").
+    pub fn path_len(&self) -> usize {
+        self.as_path.len() + usize::from(!self.as_set.is_empty())
+    }
     fn system(prefix: Ipv4Net, t: NextHopType, target: FabricTarget) -> EffectiveRoute {
         EffectiveRoute {
             prefix,
@@ -114,6 +122,7 @@ impl EffectiveRoute {
             source: RouteSource::Default,
             active: false,
             as_path: Vec::new(),
+            as_set: Vec::new(),
             programmed_by: None,
             origin: None,
             span: None,
@@ -212,6 +221,7 @@ pub(crate) fn effective_routes_live(
             source: RouteSource::User,
             active: false,
             as_path: Vec::new(),
+            as_set: Vec::new(),
             programmed_by: None,
             origin: None,
             span: Some(u.span),
@@ -335,6 +345,7 @@ fn bgp_routes(
                     source: RouteSource::Bgp,
                     active: false,
                     as_path: r.as_path.clone(),
+                    as_set: r.as_set.clone(),
                     programmed_by: Some(gid),
                     origin: Some(r.origin),
                     span: None,
@@ -364,7 +375,7 @@ fn bgp_routes(
                 RoutingPreference::AsPath => {
                     let shortest = |v: &[EffectiveRoute]| {
                         v.iter()
-                            .map(|r| r.as_path.len())
+                            .map(EffectiveRoute::path_len)
                             .min()
                             .unwrap_or(usize::MAX)
                     };
@@ -383,10 +394,10 @@ fn bgp_routes(
 
 /// The routes of `v` with the shortest AS path among them.
 fn shortest_only(v: Vec<EffectiveRoute>) -> Vec<EffectiveRoute> {
-    let Some(min) = v.iter().map(|r| r.as_path.len()).min() else {
+    let Some(min) = v.iter().map(EffectiveRoute::path_len).min() else {
         return v;
     };
-    v.into_iter().filter(|r| r.as_path.len() == min).collect()
+    v.into_iter().filter(|r| r.path_len() == min).collect()
 }
 
 /// Learned over a non-internal session (from a circuit, or from an NVA).

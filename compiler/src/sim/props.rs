@@ -562,7 +562,10 @@ pub fn delivered_to(net: &Network, p: &Path, to: &Endpoint) -> bool {
 
 /// Evaluates `prop` with its `without` components down and, for `under failures K`,
 /// in every scenario with at most K more failable components down (only those of
-/// its `of` scope: [`Property::failable`]).
+/// its `of` scope: [`Property::failable`]), in every stable state over the
+/// undocumented choices. A violation in any stable state is the outcome; else a
+/// scenario or choice without a stable state makes it [`PropertyOutcome::NoStableState`]
+/// (the first such); else it holds (or is inconclusive).
 pub fn evaluate_with_failures(net: &Network, prop: &Property) -> FailureEvaluation {
     evaluate_with_failures_at(net, net, prop)
 }
@@ -596,6 +599,7 @@ pub fn evaluate_with_failures_at(
     let k = (prop.failures as usize).min(failable.len());
     let mut scenarios = 0;
     let mut incomplete = false;
+    let mut unsettled = None;
     for size in 0..=k {
         let mut combo: Vec<usize> = (0..size).collect();
         loop {
@@ -606,16 +610,17 @@ pub fn evaluate_with_failures_at(
             let sc = Scenario::new(base.iter().copied().chain(failed.iter().copied()));
             scenarios += 1;
             // Every stable state over the undocumented choices (super::choice).
+            // A scenario (or one of its choices) without a stable state does not end
+            // the search: a stable state of another that violates the property is a
+            // counterexample all the same; without one, no stable state is the outcome.
             let all = match stable_states(net, &sc, &|| None) {
                 Ok(all) => all,
                 Err(Unsettled::NoStableState(nc)) => {
-                    return FailureEvaluation {
-                        outcome: PropertyOutcome::NoStableState {
-                            failed,
-                            non_convergence: nc,
-                        },
-                        scenarios,
+                    unsettled.get_or_insert((failed, nc));
+                    if !next_combination(&mut combo, failable.len()) {
+                        break;
                     }
+                    continue;
                 }
                 // `|| None` never stops the computation.
                 Err(Unsettled::Stopped(why)) => {
@@ -627,6 +632,9 @@ pub fn evaluate_with_failures_at(
             };
             if !all.complete {
                 incomplete = true;
+            }
+            if let Some(nc) = all.unsettled.clone() {
+                unsettled.get_or_insert((failed.clone(), nc));
             }
             for state in &all.states {
                 if let PropertyOutcome::Violated(mut cx) =
@@ -644,7 +652,12 @@ pub fn evaluate_with_failures_at(
             }
         }
     }
-    let outcome = if incomplete {
+    let outcome = if let Some((failed, non_convergence)) = unsettled {
+        PropertyOutcome::NoStableState {
+            failed,
+            non_convergence,
+        }
+    } else if incomplete {
         PropertyOutcome::Inconclusive(format!(
             "more than {MAX_STATES} stable states over the undocumented choices (ties Azure leaves open); only the first {MAX_STATES} were checked"
         ))

@@ -176,8 +176,12 @@ impl<T: Ord + Copy> SmallSet<T> {
 /// An over-approximation of the routes a node may hold (or be offered).
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Abstract {
-    /// Lower bound on the occurrences of each ASN in the AS path (absent = 0).
+    /// Lower bound on the occurrences of each ASN in the AS path (absent = 0); an
+    /// ASN of an AS_SET occurs once.
     counts: Counts,
+    /// Upper bound on how much the counts' sum exceeds the path length: an AS_SET of
+    /// k ASNs adds k to the sum and 1 to the length (`aggregate-address as-set`).
+    slack: u64,
     lp_max: u32,
     may_tags: SmallSet<TagId>,
     must_tags: SmallSet<TagId>,
@@ -187,11 +191,12 @@ struct Abstract {
 impl Abstract {
     fn of(r: &Route) -> Abstract {
         let mut counts = Counts::default();
-        for a in &r.as_path {
+        for a in r.as_path.iter().chain(&r.as_set) {
             counts.add(*a, 1);
         }
         Abstract {
             counts,
+            slack: r.as_set.len().saturating_sub(1) as u64,
             lp_max: r.local_pref,
             may_tags: SmallSet::of(r.tags.iter().copied()),
             must_tags: SmallSet::of(r.tags.iter().copied()),
@@ -199,7 +204,11 @@ impl Abstract {
         }
     }
     fn len_lb(&self) -> u64 {
-        self.counts.values().map(|c| u64::from(*c)).sum()
+        self.counts
+            .values()
+            .map(|c| u64::from(*c))
+            .sum::<u64>()
+            .saturating_sub(self.slack)
     }
     /// `*self = self.join(o)`, in place.
     fn join_into(&mut self, o: &Abstract) {
@@ -210,6 +219,7 @@ impl Abstract {
             self.counts = self.counts.min(&o.counts);
         }
         self.lp_max = self.lp_max.max(o.lp_max);
+        self.slack = self.slack.max(o.slack);
         if self.may_tags != o.may_tags {
             self.may_tags = self.may_tags.union(&o.may_tags);
         }
@@ -302,13 +312,29 @@ fn apply(act: &Action, a: &mut Abstract, own_asn: u32) {
             a.counts.retain(|asn| !crate::ir::is_private_asn(*asn))
         }
         Action::RemoveAs(list) => a.counts.retain(|asn| !list.contains(asn)),
+        Action::ReplaceAs(list) if a.slack > 0 => {
+            // With an AS_SET the replaced ASNs may merge with the own ASN in the
+            // set: only the largest of the bounds is sure to remain.
+            let moved: u32 = list
+                .iter()
+                .filter_map(|x| a.counts.remove(x))
+                .max()
+                .unwrap_or(0);
+            let own = a.counts.remove(&own_asn).unwrap_or(0).max(moved);
+            if own > 0 {
+                a.counts.add(own_asn, own);
+            }
+        }
         Action::ReplaceAs(list) => {
             let moved: u32 = list.iter().filter_map(|x| a.counts.remove(x)).sum();
             if moved > 0 {
                 a.counts.add(own_asn, moved);
             }
         }
-        Action::SetMed(_) | Action::SetNextHopSelf | Action::SetNextHop(_) => {}
+        Action::SetMed(_)
+        | Action::SetNextHopSelf
+        | Action::SetNextHop(_)
+        | Action::SetNextHopUnchanged => {}
     }
 }
 
@@ -424,7 +450,7 @@ fn beats(
         Less => return false,
         Equal => {}
     }
-    let len = r.as_path.len() as u64;
+    let len = r.path_len() as u64;
     match len.cmp(&a.len_lb()) {
         Less => return true,
         Greater => return false,
@@ -837,7 +863,7 @@ fn outside_bounds(
                 .iter()
                 .any(|o| o.prefix == p && o.stands(|c| live.is_down(c)))
         }) {
-            slot.insert(None, Abstract::of(&Route::local(p, v)));
+            slot.insert(None, Abstract::of(&Route::originated(net, p, v)));
         }
         for e in edges {
             let Some(edge) = net.edges.get(*e) else {

@@ -131,6 +131,8 @@ pub struct CexRoute {
     pub node: String,
     pub prefix: String,
     pub as_path: Vec<u32>,
+    /// The AS_SET after `as_path` (`aggregate-address P as-set`), empty = none.
+    pub as_set: Vec<u32>,
     /// The neighbour it was learned from (none: originated there).
     pub from: Option<String>,
 }

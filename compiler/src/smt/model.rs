@@ -466,6 +466,7 @@ pub fn explain_route(
             node: node_name(net, node),
             prefix: prefix.to_string(),
             as_path: r.as_path,
+            as_set: Vec::new(),
             from,
         },
         labels,

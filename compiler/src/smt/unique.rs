@@ -87,6 +87,9 @@ pub fn prove_unique(
     if !state.dropped.is_empty() {
         return Uniqueness::NotShown("a session is dropped by a route limit".into());
     }
+    if let Some(why) = crate::smt::queries::as_set_risk(net) {
+        return Uniqueness::NotShown(why);
+    }
     let nodes: Vec<NodeId> = net.nodes.ids().collect();
     // Group the prefixes; one representative each.
     let mut groups: BTreeMap<GroupKey, Ipv4Net> = BTreeMap::new();

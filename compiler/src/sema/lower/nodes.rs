@@ -90,6 +90,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                         span: l.span,
                         requires: None,
                         aggregate: false,
+                        as_set: false,
                     })
             })
             .collect();
@@ -104,6 +105,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                         span: l.span,
                         requires: None,
                         aggregate: false,
+                        as_set: false,
                     });
                 }
                 Some(prefix)
@@ -157,6 +159,7 @@ pub(crate) fn lower_nodes(ctx: &mut Ctx) {
                                     span,
                                     requires,
                                     aggregate: false,
+                                    as_set: false,
                                 });
                             }
                         }

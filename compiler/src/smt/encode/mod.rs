@@ -560,7 +560,15 @@ impl<'n> Encoder<'n> {
             .nodes
             .get(edge.from)
             .is_some_and(|n| n.behaviours.next_hop_transparent);
-        if transparent {
+        // `set ip next-hop unchanged` on export passes the sender's next hops on.
+        let unchanged = edge.export.iter().any(|pid| {
+            self.net.policies.get(*pid).is_some_and(|pol| {
+                pol.rules
+                    .iter()
+                    .any(|r| r.actions.contains(&Action::SetNextHopUnchanged))
+            })
+        });
+        if transparent || unchanged {
             if let Some(d) = dom.get(edge.from.index()) {
                 out.extend(d.iter().copied().filter(|v| *v != self.uni.nh_local()));
             }

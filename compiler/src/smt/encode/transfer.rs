@@ -389,6 +389,20 @@ impl<'n> Encoder<'n> {
                     t.nh_set = Bool::from_bool(true);
                 }
             }
+            // FRR `set ip next-hop unchanged` (export): the next hop the route
+            // arrived with, the sender's address for its own route; after another
+            // next-hop action of the export, that one stands (sim::bgp).
+            Action::SetNextHopUnchanged => {
+                if stage == Stage::Export {
+                    let local = Int::from_i64(self.uni.nh_local());
+                    let kept =
+                        t.r.nh
+                            .eq(&local)
+                            .ite(&Int::from_i64(self.uni.nh_node(own)), &t.r.nh);
+                    t.r.nh = t.nh_set.ite(&t.r.nh, &kept);
+                    t.nh_set = Bool::from_bool(true);
+                }
+            }
             Action::SetNextHop(a) => {
                 if let Some(v) = self.uni.nh_addr(*a) {
                     t.r.nh = Int::from_i64(v);

@@ -94,6 +94,7 @@ pub(super) fn decide_concretely(net: &Network, prop: &Property, risk: &str) -> A
                     node: name(w.node),
                     prefix: w.route.prefix.to_string(),
                     as_path: w.route.as_path.clone(),
+                    as_set: w.route.as_set.clone(),
                     from: w.route.from_node(net).map(name),
                 })
                 .collect();
@@ -155,6 +156,23 @@ fn unique_everywhere(net: &Network, prop: &Property) -> bool {
 
 /// The most failure sets [`unique_everywhere`] simulates and certifies.
 const MAX_SCENARIOS: u64 = 64;
+
+/// AS_SETs (FRR `aggregate-address P as-set`) are not encoded: the symbolic routes
+/// count each ASN's occurrences and take the path length as their sum, which an
+/// AS_SET (one in the length, each of its ASNs once for loop prevention) breaks. A
+/// design with one is decided like one at risk of a route limit: by the simulator,
+/// which models AS_SETs exactly, where its stable state is certified unique in every
+/// scenario ([`decide_concretely`]), else `unknown` with this reason.
+pub(crate) fn as_set_risk(net: &Network) -> Option<String> {
+    let (node, o) = net
+        .nodes
+        .values()
+        .find_map(|n| n.originates.iter().find(|o| o.as_set).map(|o| (n, o)))?;
+    Some(format!(
+        "`{}` aggregates {} with an AS_SET (`as-set`), which the SMT encoding does not model: only the simulator decides this design",
+        node.name, o.prefix
+    ))
+}
 
 /// Route limits (`max_routes`) are not encoded: a design whose own prefixes could
 /// exceed one is decided by the simulator ([`decide_concretely`]), or is `unknown`

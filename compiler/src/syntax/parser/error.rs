@@ -77,6 +77,9 @@ pub enum ParseErrorKind {
     UnexpectedLineEnd { found: String },
     /// Optional groups nested deeper than the limit.
     NestingTooDeep { limit: usize },
+    /// A carriage return not followed by a line feed (classic Mac OS line ends): not a
+    /// line end, so the lines around it would run together.
+    LoneCarriageReturn,
     /// The parser stopped reporting after this many errors.
     TooManyErrors { shown: usize },
 }
@@ -115,6 +118,7 @@ impl ParseErrorKind {
             PathNotAllowed { .. } => "AVS0033",
             UnexpectedLineEnd { .. } => "AVS0034",
             NestingTooDeep { .. } => "AVS0035",
+            LoneCarriageReturn => "AVS0036",
             TooManyErrors { .. } => "AVS0099",
         }
     }
@@ -202,6 +206,9 @@ impl ParseError {
             PathNotAllowed { text } => format!("expected a name, found path `{text}`"),
             UnexpectedLineEnd { found } => format!("expected {exp}, found {found}"),
             NestingTooDeep { limit } => format!("nesting is deeper than {limit} levels"),
+            LoneCarriageReturn => {
+                "a carriage return without a line feed is not a line end".to_string()
+            }
             TooManyErrors { shown } => format!("too many syntax errors; stopped after {shown}"),
         }
     }
@@ -241,6 +248,7 @@ impl ParseError {
             InvalidRepeatCount { .. } => "expected `xK` with K at least 1".to_string(),
             PathNotAllowed { .. } => "a name cannot contain `/`".to_string(),
             NestingTooDeep { .. } => "too deep".to_string(),
+            LoneCarriageReturn => "a lone carriage return (`\\r`)".to_string(),
             TooManyErrors { .. } => "the parser stopped here".to_string(),
             Unexpected { .. } | UnexpectedLineEnd { .. } => match &self.expected {
                 Some(e) => format!("expected {e}"),

@@ -39,6 +39,15 @@ pub(crate) fn lex(file: FileId, text: &str) -> (Vec<Token>, Vec<ParseError>) {
         tokens: Vec::with_capacity((text.len() / 4 + 1).min(1 << 20)),
         errors: Vec::new(),
     };
+    // A carriage return without a line feed (classic Mac OS line ends, or a stray one)
+    // is not a line end: said once, where it first occurs (a trailing one is harmless).
+    if let Some(i) = text
+        .as_bytes()
+        .windows(2)
+        .position(|w| matches!(w, [b'\r', next] if *next != b'\n'))
+    {
+        lx.error(ParseErrorKind::LoneCarriageReturn, i, i + 1);
+    }
     // A UTF-8 byte order mark (as some Windows editors write) is not content.
     if text.starts_with('\u{feff}') {
         lx.pos = '\u{feff}'.len_utf8();
@@ -143,6 +152,10 @@ impl<'a> Lexer<'a> {
             ParseErrorKind::NumberTooLarge { .. } => {
                 Some("the largest number is 18446744073709551615".to_string())
             }
+            ParseErrorKind::LoneCarriageReturn => Some(
+                "save the file with LF or CRLF line ends (a CR alone, as classic Mac OS wrote them, does not end a line)"
+                    .to_string(),
+            ),
             _ => None,
         };
         let mut e = ParseError::new(kind, self.span(start, end));

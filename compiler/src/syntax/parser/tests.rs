@@ -482,3 +482,21 @@ fn byte_order_mark_and_crlf() {
     let f = ok("\u{feff}router r {\r\n  asn 1\r\n}\r\nrouter s { asn 2 }\r\n");
     assert_eq!(f.items.len(), 2);
 }
+
+#[test]
+fn a_lone_carriage_return_is_one_located_error() {
+    let text = "use azure\rvnet a { address 10.0.0.0/16 }\rvnet b { address 10.1.0.0/16 }\r";
+    let (_, errors) = parse(FileId(0), text);
+    let lone: Vec<_> = errors
+        .iter()
+        .filter(|e| e.kind.code() == "AVS0036")
+        .collect();
+    assert_eq!(lone.len(), 1, "{errors:?}");
+    assert_eq!(lone[0].span.start, 9);
+    // CRLF and a CR at the very end are line ends as usual.
+    let (_, errors) = parse(FileId(0), "use azure\r\nvnet a { address 10.0.0.0/16 }\r");
+    assert!(
+        errors.iter().all(|e| e.kind.code() != "AVS0036"),
+        "{errors:?}"
+    );
+}
