@@ -239,10 +239,17 @@ pub fn verify(analysis: &Analysis, opts: &VerifyOptions) -> Verification {
     let findings_deadline = std::time::Instant::now()
         .checked_add(opts.timeout)
         .unwrap_or_else(std::time::Instant::now);
+    let stop = budget::stop_check(findings_deadline, opts.max_memory);
+    let healthy = sim::stable_state_until(net, &sim::Scenario::default(), &stop);
     let mut v = Verification {
-        findings: stable_state_findings_within(net, findings_deadline, opts.max_memory),
+        findings: findings_of(net, &healthy),
         ..Verification::default()
     };
+    // The checks certify (and walk) the same state where nothing is down.
+    let cache = pipeline::cache::ScenarioCache::new();
+    if let Ok(state) = healthy {
+        cache.simulated(Vec::new(), state);
+    }
     let wanted: Vec<&ir::Check> = net
         .checks
         .values()
@@ -250,11 +257,13 @@ pub fn verify(analysis: &Analysis, opts: &VerifyOptions) -> Verification {
         .collect();
     // Each line is decided concretely where its stable state is provably unique, and
     // symbolically otherwise (`pipeline`); verdicts are combined per check, in order.
-    for (check, results) in
-        wanted
-            .iter()
-            .zip(pipeline::run(net, &wanted, opts.timeout, opts.max_memory))
-    {
+    for (check, results) in wanted.iter().zip(pipeline::run_with(
+        net,
+        &wanted,
+        opts.timeout,
+        opts.max_memory,
+        &cache,
+    )) {
         v.checks
             .push(check_result(net, check, &smt::combine(results)));
     }
@@ -424,9 +433,17 @@ pub fn stable_state_findings_within(
     max_memory: u64,
 ) -> Vec<Diagnostic> {
     let stop = budget::stop_check(deadline, max_memory);
-    match sim::stable_state_until(net, &sim::Scenario::default(), &stop) {
-        Ok(state) => sim::route_limit_findings(net, &state),
-        Err(sim::Unsettled::NoStableState(nc)) => nc.into_diagnostics(),
+    findings_of(
+        net,
+        &sim::stable_state_until(net, &sim::Scenario::default(), &stop),
+    )
+}
+
+/// The findings of [`stable_state_findings_within`] from the simulation's outcome.
+fn findings_of(net: &ir::Network, healthy: &Result<sim::State, sim::Unsettled>) -> Vec<Diagnostic> {
+    match healthy {
+        Ok(state) => sim::route_limit_findings(net, state),
+        Err(sim::Unsettled::NoStableState(nc)) => nc.clone().into_diagnostics(),
         Err(sim::Unsettled::Stopped(why)) => vec![Diagnostic::warning(
             "AVS0504",
             format!("the stable state of the design was not computed: {why}"),

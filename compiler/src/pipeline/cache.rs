@@ -42,12 +42,23 @@ type Slot = Arc<OnceLock<Arc<ScenarioState>>>;
 #[derive(Default)]
 pub struct ScenarioCache {
     map: Mutex<HashMap<Vec<ComponentId>, Slot>>,
+    /// Stable states already simulated elsewhere (the stable-state findings simulate
+    /// the scenario with nothing down before any check), taken by the first
+    /// computation of their scenario instead of simulating it again.
+    simulated: Mutex<HashMap<Vec<ComponentId>, sim::State>>,
 }
 
 impl ScenarioCache {
     pub fn new() -> ScenarioCache {
-        ScenarioCache {
-            map: Mutex::new(HashMap::new()),
+        ScenarioCache::default()
+    }
+
+    /// Gives the cache `state`, the simulator's stable state of the scenario in which
+    /// exactly `down` (sorted) is down: the scenario is then certified (and its
+    /// properties decided) on it without simulating it again.
+    pub fn simulated(&self, down: Vec<ComponentId>, state: sim::State) {
+        if let Ok(mut m) = self.simulated.lock() {
+            m.insert(down, state);
         }
     }
 
@@ -66,17 +77,20 @@ impl ScenarioCache {
             .ok()
             .map(|mut m| m.entry(down.to_vec()).or_default().clone());
         let Some(slot) = slot else {
-            return Arc::new(compute(net, template, down, deadline, max_memory));
+            return Arc::new(compute(net, template, down, deadline, max_memory, None));
         };
         let got = slot
-            .get_or_init(|| Arc::new(compute(net, template, down, deadline, max_memory)))
+            .get_or_init(|| {
+                let known = self.simulated.lock().ok().and_then(|mut m| m.remove(down));
+                Arc::new(compute(net, template, down, deadline, max_memory, known))
+            })
             .clone();
         if !matches!(*got, ScenarioState::Timeout | ScenarioState::Stopped(_)) {
             return got;
         }
         // Timed out for an earlier check: this one tries again (with its own deadline),
         // and keeps the answer only if it is one.
-        let again = Arc::new(compute(net, template, down, deadline, max_memory));
+        let again = Arc::new(compute(net, template, down, deadline, max_memory, None));
         if !matches!(*again, ScenarioState::Timeout | ScenarioState::Stopped(_)) {
             if let Ok(mut m) = self.map.lock() {
                 let fresh: Slot = Arc::new(OnceLock::new());
@@ -88,18 +102,24 @@ impl ScenarioCache {
     }
 }
 
-/// Simulates the scenario in which exactly `down` is down and proves its stable state
-/// the only one (the certificate, then the SMT proof within a short budget).
+/// Simulates the scenario in which exactly `down` is down (unless `known` is its
+/// stable state already) and proves its stable state the only one (the certificate,
+/// then the SMT proof within a short budget).
 fn compute(
     net: &Network,
     template: &Property,
     down: &[ComponentId],
     deadline: Instant,
     max_memory: u64,
+    known: Option<sim::State>,
 ) -> ScenarioState {
     let sc = Scenario::new(down.iter().copied());
     let stop = crate::budget::stop_check(deadline, max_memory);
-    match sim::stable_state_until(net, &sc, &stop) {
+    let simulated = match known {
+        Some(state) => Ok(state),
+        None => sim::stable_state_until(net, &sc, &stop),
+    };
+    match simulated {
         Err(sim::Unsettled::Stopped(why)) => ScenarioState::Stopped(why),
         Err(sim::Unsettled::NoStableState(_)) => {
             ScenarioState::Symbolic("the simulator found no stable state".into())

@@ -34,6 +34,18 @@ pub fn run(
     timeout: Duration,
     max_memory: u64,
 ) -> Vec<Vec<PropertyVerdict>> {
+    run_with(net, checks, timeout, max_memory, &ScenarioCache::new())
+}
+
+/// [`run`] with the scenarios of `cache` (which may hold stable states simulated
+/// already: [`ScenarioCache::simulated`]).
+pub fn run_with(
+    net: &Network,
+    checks: &[&Check],
+    timeout: Duration,
+    max_memory: u64,
+    cache: &ScenarioCache,
+) -> Vec<Vec<PropertyVerdict>> {
     let tasks: Vec<(usize, usize)> = checks
         .iter()
         .enumerate()
@@ -55,13 +67,12 @@ pub fn run(
     let prop_of = |(c, p): (usize, usize)| -> Option<&Property> {
         checks.get(c).and_then(|check| check.properties.get(p))
     };
-    let cache = ScenarioCache::new();
     // 1. The concrete path, every line in parallel.
     let first: Vec<Option<PropertyVerdict>> = tasks
         .par_iter()
         .map(|&(c, p)| {
             let prop = prop_of((c, p))?;
-            match concrete::decide_within(net, prop, deadline_of(c), max_memory, &cache) {
+            match concrete::decide_within(net, prop, deadline_of(c), max_memory, cache) {
                 Concrete::Decided(v) => Some(v),
                 Concrete::Symbolic(_) => None,
             }

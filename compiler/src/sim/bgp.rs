@@ -398,6 +398,12 @@ pub struct State {
     /// made per class representative ([`super::choice::Choices`]).
     #[serde(skip)]
     pub reps: BTreeSet<Ipv4Net>,
+    /// Every other prefix of a class, with the prefix its class was converged as (a
+    /// member of `reps`): every node's entry for it is the representative's entry
+    /// renamed ([`PrefixRib::renamed`]), so what depends only on the entries can be
+    /// computed per class ([`super::classes::ForwardingRoles`]).
+    #[serde(skip)]
+    pub class_of: BTreeMap<Ipv4Net, Ipv4Net>,
 }
 
 impl State {
@@ -665,7 +671,7 @@ pub fn stable_state_choosing(
     let mut recursive: Vec<super::underlay::RecursiveTunnel> = Vec::new();
     loop {
         let live = Live::new(net, sc, &dropped_sessions);
-        let (ribs, rounds, reps) = converge_all(net, &live, choices, stop)?;
+        let (ribs, rounds, reps, class_of) = converge_all(net, &live, choices, stop)?;
         // Route limits: count accepted prefixes per limited edge.
         let mut over: Vec<DroppedSession> = Vec::new();
         for (eid, e) in net.edges.iter() {
@@ -701,6 +707,7 @@ pub fn stable_state_choosing(
                 recursive,
                 rounds,
                 reps,
+                class_of,
             });
         }
         for r in looped {
@@ -715,7 +722,13 @@ pub fn stable_state_choosing(
 }
 
 /// Every prefix any alive node originates, each converged independently.
-type Converged = (IdVec<NodeId, NodeRib>, usize, BTreeSet<Ipv4Net>);
+/// (RIBs, sweeps, class representatives, every other class member → its representative).
+type Converged = (
+    IdVec<NodeId, NodeRib>,
+    usize,
+    BTreeSet<Ipv4Net>,
+    BTreeMap<Ipv4Net, Ipv4Net>,
+);
 
 fn converge_all(
     net: &Network,
@@ -751,6 +764,12 @@ fn converge_all(
     let results = converge_prefixes(net, live, &topo, &reps, choices, stop)?;
     let mut oscillations = Vec::new();
     let mut rounds = 0;
+    let mut class_of: BTreeMap<Ipv4Net, Ipv4Net> = BTreeMap::new();
+    for class in &classes {
+        if let Some((rep, others)) = class.split_first() {
+            class_of.extend(others.iter().map(|p| (*p, *rep)));
+        }
+    }
     for (class, result) in classes.iter().zip(results) {
         match result {
             Ok((per_node, r)) => {
@@ -793,7 +812,7 @@ fn converge_all(
         }
     }
     if oscillations.is_empty() {
-        Ok((ribs, rounds, reps))
+        Ok((ribs, rounds, reps, class_of))
     } else {
         Err(Unsettled::NoStableState(NonConvergence { oscillations }))
     }

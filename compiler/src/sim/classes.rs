@@ -155,10 +155,15 @@ struct Role<'a> {
     len: u8,
     named: Option<Ipv4Net>,
     originators: Vec<(crate::ir::NodeId, bool)>,
-    /// (node, installed, candidates without their prefix).
-    rib: Vec<(crate::ir::NodeId, usize, Vec<RouteRole<'a>>)>,
+    /// The interned [`RibRole`] of the prefix (of its class representative, whose
+    /// entries it has renamed: `State::class_of`); `None` when no node holds it.
+    rib: Option<u32>,
     fabric: Vec<(crate::ir::SubnetId, FabricRole<'a>)>,
 }
+
+/// Every node's entry for one prefix: (node, installed, candidates without their
+/// prefix), in node order.
+type RibRole<'a> = Vec<(crate::ir::NodeId, usize, Vec<RouteRole<'a>>)>;
 
 /// A route's attributes but its prefix.
 #[derive(PartialEq, Eq, Hash)]
@@ -203,6 +208,11 @@ impl ForwardingRoles {
         for p in named_prefixes(net) {
             role(&mut roles, p).named = Some(p);
         }
+        // The entries of the prefixes converged on their own (class representatives
+        // and prefixes of no class); the others of a class take their
+        // representative's (`State::class_of`): a class of 4,000 announced /24s is
+        // one entry per node to compare, not 4,000.
+        let mut ribs: FastMap<Ipv4Net, RibRole<'_>> = FastMap::default();
         for (id, n) in net.nodes.iter() {
             for o in &n.originates {
                 let r = role(&mut roles, o.prefix.trunc());
@@ -213,6 +223,9 @@ impl ForwardingRoles {
             }
             let Some(rib) = state.rib(id) else { continue };
             for (p, entry) in &rib.prefixes {
+                if state.class_of.contains_key(p) {
+                    continue;
+                }
                 let routes = entry
                     .candidates
                     .iter()
@@ -228,9 +241,23 @@ impl ForwardingRoles {
                         weight: r.weight,
                     })
                     .collect();
-                role(&mut roles, p.trunc())
-                    .rib
+                ribs.entry(*p)
+                    .or_default()
                     .push((id, entry.installed, routes));
+            }
+        }
+        let mut rib_ids: FastMap<&RibRole<'_>, u32> = FastMap::default();
+        let mut rib_of: FastMap<Ipv4Net, u32> = FastMap::default();
+        for (p, r) in &ribs {
+            let next = u32::try_from(rib_ids.len()).unwrap_or(u32::MAX);
+            rib_of.insert(*p, *rib_ids.entry(r).or_insert(next));
+        }
+        for (p, id) in &rib_of {
+            role(&mut roles, p.trunc()).rib = Some(*id);
+        }
+        for (p, rep) in &state.class_of {
+            if let Some(id) = rib_of.get(rep) {
+                role(&mut roles, p.trunc()).rib = Some(*id);
             }
         }
         for (s, routes) in net.subnets.ids().zip(fabric) {

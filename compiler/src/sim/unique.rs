@@ -37,6 +37,7 @@ use super::bgp::{strictly_better, Route, State, DEFAULT_LOCAL_PREF};
 use super::{Live, Scenario};
 use crate::ir::{Action, Condition, EdgeId, Id, Network, NodeId, SessionId, TagId, NO_ADVERTISE};
 use ipnet::Ipv4Net;
+use smallvec::SmallVec;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The answer for one scenario.
@@ -65,7 +66,7 @@ enum Tri {
 /// Lower bounds on ASN occurrences: a short sorted list (paths hold a handful of
 /// ASNs; cloning a `Vec` is far cheaper than cloning a `BTreeMap` on this hot path).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Counts(Vec<(u32, u32)>);
+struct Counts(SmallVec<[(u32, u32); 8]>);
 
 impl Counts {
     fn get(&self, asn: &u32) -> Option<u32> {
@@ -97,7 +98,7 @@ impl Counts {
     }
     /// Pointwise minimum (an ASN absent from either side has bound 0).
     fn min(&self, o: &Counts) -> Counts {
-        let mut out = Vec::new();
+        let mut out = SmallVec::new();
         for (a, c) in &self.0 {
             if let Some(d) = o.get(a) {
                 out.push((*a, (*c).min(d)));
@@ -110,14 +111,14 @@ impl Counts {
 /// A small set kept as a sorted `Vec` (a route carries a handful of tags and origins;
 /// on this hot path a `Vec` clones and joins far cheaper than a `BTreeSet`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct SmallSet<T>(Vec<T>);
+struct SmallSet<T>(SmallVec<[T; 4]>);
 
 impl<T: Ord + Copy> SmallSet<T> {
     fn one(x: T) -> SmallSet<T> {
-        SmallSet(vec![x])
+        SmallSet(smallvec::smallvec![x])
     }
     fn of(items: impl Iterator<Item = T>) -> SmallSet<T> {
-        let mut v: Vec<T> = items.collect();
+        let mut v: SmallVec<[T; 4]> = items.collect();
         v.sort_unstable();
         v.dedup();
         SmallSet(v)
@@ -145,8 +146,11 @@ impl<T: Ord + Copy> SmallSet<T> {
         if self.0 == o.0 {
             return self.clone();
         }
-        let mut v = Vec::with_capacity(self.0.len() + o.0.len());
-        let (mut a, mut b) = (self.0.iter().peekable(), o.0.iter().peekable());
+        let mut v = SmallVec::with_capacity(self.0.len() + o.0.len());
+        let (mut a, mut b) = (
+            self.0.iter().copied().peekable(),
+            o.0.iter().copied().peekable(),
+        );
         loop {
             match (a.peek(), b.peek()) {
                 (Some(x), Some(y)) => match x.cmp(y) {
@@ -550,18 +554,39 @@ pub fn certify_polling(
             }
         }
     }
-    match limits_out_of_reach(net, &live, state, &nodes, &in_edges, late) {
-        Ok(()) => {}
-        Err(Some(why)) => return Certificate::RouteLimits(why),
-        Err(None) => return Certificate::Timeout,
-    }
+    // Route limits play no part when no stable state can push a session over its
+    // limit: per limited edge, the prefixes that could be offered over it in *any*
+    // stable state (the abstract routes with no node fixed) are at most its limit.
+    // Then every stable state has the sessions of `state` up, which the certificate
+    // assumes. Those bounds (no node fixed) are also the first round of the class's
+    // certificate, so each class computes them once, for both.
+    let mut limits = RouteLimitCount::new(net, &live);
+    let dead: Vec<bool> = nodes.iter().map(|n| !live.node(*n)).collect();
     // An aggregate stands on the routes for longer prefixes; each of those is
     // certified here too, so in every stable state the aggregate stands where it does
     // in `state`: its prefix is certified on the network with that decided.
     let aggregated = super::slices::aggregated(net);
+    // The first class the certificate fails for (it then only counts route limits,
+    // which take precedence).
+    let mut failed: Option<String> = None;
     // Prefixes the design cannot tell apart (one class, super::slices, with the same
     // routes in `state`) share a certificate.
     for class in super::slices::prefix_classes(net, &net.originated_prefixes()) {
+        let Some(rep) = class.first().copied() else {
+            continue;
+        };
+        let mut unfixed = None;
+        if limits.any() {
+            let Some(bounds) = outside_bounds(net, &live, state, &in_edges, &dead, rep, late)
+            else {
+                return Certificate::Timeout;
+            };
+            limits.count(net, &bounds, rep, class.len());
+            unfixed = Some(bounds);
+        }
+        if failed.is_some() {
+            continue;
+        }
         let mut done: BTreeSet<RoutesKey> = BTreeSet::new();
         for p in class {
             let key = routes_key(state, &nodes, p);
@@ -574,79 +599,95 @@ pub fn certify_polling(
             let resolved = aggregated
                 .contains(&p)
                 .then(|| super::bgp::with_aggregates_resolved(net, &live, &state.ribs, p));
+            // The bounds counted above are this prefix's first round when it is the
+            // class's representative on the design itself.
+            let first = if p == rep && resolved.is_none() {
+                unfixed.take()
+            } else {
+                None
+            };
             let netp = resolved.as_ref().unwrap_or(net);
-            match certify_prefix(netp, &live, state, &nodes, &in_edges, p, med_fixed, late) {
+            match certify_prefix(
+                netp, &live, state, &nodes, &in_edges, p, med_fixed, first, late,
+            ) {
                 Ok(true) => {}
                 Ok(false) => return Certificate::Timeout,
-                Err(why) => return Certificate::NotShown(why),
+                Err(why) => {
+                    failed = Some(why);
+                    break;
+                }
             }
             done.insert(key);
         }
     }
-    Certificate::Unique
+    if let Some(why) = limits.exceeded(net) {
+        return Certificate::RouteLimits(why);
+    }
+    match failed {
+        Some(why) => Certificate::NotShown(why),
+        None => Certificate::Unique,
+    }
 }
 
-/// Route limits play no part when no stable state can push a session over its limit:
-/// per limited edge, the prefixes that could be offered over it in *any* stable state
-/// (the abstract routes with no node fixed) are at most its limit. `live` leaves out
-/// the sessions `state` drops, each dropped in every stable state
-/// (`bgp::certainly_dropped`, checked by the caller): then every stable state has
-/// the other sessions of `state` up, which the certificate assumes. `Err(Some)`:
-/// a limit may be reached; `Err(None)`: `late` answered `true`.
-fn limits_out_of_reach(
-    net: &Network,
-    live: &Live,
-    state: &State,
-    nodes: &[NodeId],
-    in_edges: &[Vec<EdgeId>],
-    late: &dyn Fn() -> bool,
-) -> Result<(), Option<String>> {
-    let limited: Vec<(EdgeId, u32)> = net
-        .edges
-        .iter()
-        .filter(|(id, _)| live.edge(*id))
-        .filter_map(|(id, e)| e.max_routes.map(|l| (id, l.max)))
-        .collect();
-    if limited.is_empty() {
-        return Ok(());
+/// The prefixes that could be offered over each edge with a route limit in some
+/// stable state, summed over the prefix classes (see [`certify_polling`]). `live`
+/// leaves out the sessions the state drops, each dropped in every stable state
+/// (`bgp::certainly_dropped`, checked by the caller): then every stable state has the
+/// other sessions up, which the certificate assumes.
+struct RouteLimitCount {
+    limited: Vec<(EdgeId, u32)>,
+    counts: BTreeMap<EdgeId, u64>,
+}
+
+impl RouteLimitCount {
+    fn new(net: &Network, live: &Live) -> RouteLimitCount {
+        RouteLimitCount {
+            limited: net
+                .edges
+                .iter()
+                .filter(|(id, _)| live.edge(*id))
+                .filter_map(|(id, e)| e.max_routes.map(|l| (id, l.max)))
+                .collect(),
+            counts: BTreeMap::new(),
+        }
     }
-    let dead: Vec<bool> = nodes.iter().map(|n| !live.node(*n)).collect();
-    let groups: Vec<(Ipv4Net, u64)> =
-        super::slices::prefix_classes(net, &net.originated_prefixes())
-            .into_iter()
-            .filter_map(|c| c.first().map(|p| (*p, c.len() as u64)))
-            .collect();
-    let mut counts: BTreeMap<EdgeId, u64> = BTreeMap::new();
-    for (rep, size) in &groups {
-        let bounds = outside_bounds(net, live, state, in_edges, &dead, *rep, late).ok_or(None)?;
-        for (e, _) in &limited {
+    fn any(&self) -> bool {
+        !self.limited.is_empty()
+    }
+    /// Counts the `size` prefixes of the class of `rep` on every limited edge whose
+    /// sender may offer them, by `bounds` (no node fixed).
+    fn count(&mut self, net: &Network, bounds: &Bounds, rep: Ipv4Net, size: usize) {
+        for (e, _) in &self.limited {
             let Some(from) = net.edges.get(*e).map(|x| x.from) else {
                 continue;
             };
             let offered = bounds
                 .parts
                 .get(from.index())
-                .is_some_and(|parts| offer(net, *e, parts, *rep).is_some());
+                .is_some_and(|parts| offer(net, *e, parts, rep).is_some());
             if offered {
-                *counts.entry(*e).or_insert(0) += size;
+                *self.counts.entry(*e).or_insert(0) += size as u64;
             }
         }
     }
-    for (e, limit) in limited {
-        let n = counts.get(&e).copied().unwrap_or(0);
-        if n > u64::from(limit) {
-            let name = |x: NodeId| net.nodes.get(x).map(|n| n.name.clone()).unwrap_or_default();
-            let (from, to) = net
-                .edges
-                .get(e)
-                .map(|x| (name(x.from), name(x.to)))
-                .unwrap_or_default();
-            return Err(Some(format!(
-                "up to {n} prefixes could be offered from `{from}` to `{to}`, over its limit of {limit}"
-            )));
+    /// The first limited edge (in edge order) over its limit, described.
+    fn exceeded(&self, net: &Network) -> Option<String> {
+        for (e, limit) in &self.limited {
+            let n = self.counts.get(e).copied().unwrap_or(0);
+            if n > u64::from(*limit) {
+                let name = |x: NodeId| net.nodes.get(x).map(|n| n.name.clone()).unwrap_or_default();
+                let (from, to) = net
+                    .edges
+                    .get(*e)
+                    .map(|x| (name(x.from), name(x.to)))
+                    .unwrap_or_default();
+                return Some(format!(
+                    "up to {n} prefixes could be offered from `{from}` to `{to}`, over its limit of {limit}"
+                ));
+            }
         }
+        None
     }
-    Ok(())
 }
 
 /// Each node's best route for a prefix in `state`: where it came from and its AS path.
@@ -679,6 +720,7 @@ fn certify_prefix(
     in_edges: &[Vec<EdgeId>],
     p: Ipv4Net,
     med_fixed: bool,
+    mut first: Option<Bounds>,
     late: &dyn Fn() -> bool,
 ) -> Result<bool, String> {
     let n = nodes.len();
@@ -701,8 +743,14 @@ fn certify_prefix(
         if late() {
             return Ok(false);
         }
-        let Some(bounds) = outside_bounds(net, live, state, in_edges, &fixed, p, late) else {
-            return Ok(false);
+        // `first`, when given, is the first round's bounds (no node fixed but the
+        // dead), already computed.
+        let bounds = match first.take() {
+            Some(b) => b,
+            None => match outside_bounds(net, live, state, in_edges, &fixed, p, late) {
+                Some(b) => b,
+                None => return Ok(false),
+            },
         };
         let mut progress = false;
         for v in nodes {
@@ -766,6 +814,18 @@ fn offer(net: &Network, e: EdgeId, parts: &Parts, p: Ipv4Net) -> Option<Abstract
     if edge.originates_default(p) {
         return transfer(net, e, &Abstract::of(&Route::local(p, edge.from)), p);
     }
+    offer_of(net, e, parts.iter().map(|(s, a)| (*s, a)), p)
+}
+
+/// The join of what edge `e` offers for each of `parts` (source, abstract route) its
+/// sender may hold, leaving out those it may not send back or over iBGP again.
+fn offer_of<'a>(
+    net: &Network,
+    e: EdgeId,
+    parts: impl Iterator<Item = (Option<EdgeId>, &'a Abstract)>,
+    p: Ipv4Net,
+) -> Option<Abstract> {
+    let edge = net.edges.get(e)?;
     let mut out = None;
     for (src, a) in parts {
         if let Some(l) = src.and_then(|l| net.edges.get(l)) {
@@ -849,6 +909,14 @@ fn outside_bounds(
             queue.push_back(i);
         }
     }
+    // The parts of each node not yet sent over its out-edges (all of them at first).
+    // An out-edge's offer is the join of its transfers of every part; a visit only
+    // transfers the parts that changed since the last one and joins them into what the
+    // edge offered already. The other parts' transfers are in that join already, so
+    // this is the same fixpoint as transferring every part on every visit, with a
+    // node's N parts × N out-edges transfers per visit down to (changed parts) × N.
+    let mut changed: Vec<Vec<Option<EdgeId>>> =
+        parts.iter().map(|p| p.keys().copied().collect()).collect();
     let mut offers: BTreeMap<EdgeId, Abstract> = BTreeMap::new();
     let mut visits = 0usize;
     while let Some(u) = queue.pop_front() {
@@ -859,36 +927,44 @@ fn outside_bounds(
         if let Some(q) = queued.get_mut(u) {
             *q = false;
         }
+        let sources = changed.get_mut(u).map(std::mem::take).unwrap_or_default();
         let Some(sender) = parts.get(u) else {
             continue;
         };
         let Some(out) = out_edges.get(u) else {
             continue;
         };
-        let computed: Vec<(EdgeId, usize, Option<Abstract>)> = out
+        let fresh: Vec<(EdgeId, usize, Abstract)> = out
             .iter()
-            .map(|(e, i)| (*e, *i, offer(net, *e, sender, p)))
+            .filter_map(|(e, i)| {
+                let changed_parts = sources
+                    .iter()
+                    .filter_map(|s| sender.get(s).map(|a| (*s, a)));
+                offer_of(net, *e, changed_parts, p).map(|a| (*e, *i, a))
+            })
             .collect();
-        for (e, i, new) in computed {
-            let Some(new) = new else {
-                offers.remove(&e);
-                continue;
-            };
-            offers.insert(e, new.clone());
-            let Some(slot) = parts.get_mut(i) else {
-                continue;
-            };
-            let merged = match slot.get(&Some(e)) {
+        for (e, i, new) in fresh {
+            let merged = match offers.get(&e) {
                 Some(old) => old.join(&new),
                 None => new,
             };
-            if slot.get(&Some(e)) != Some(&merged) {
-                slot.insert(Some(e), merged);
-                if let Some(q) = queued.get_mut(i) {
-                    if !*q {
-                        *q = true;
-                        queue.push_back(i);
-                    }
+            if offers.get(&e) == Some(&merged) {
+                continue;
+            }
+            offers.insert(e, merged.clone());
+            let Some(slot) = parts.get_mut(i) else {
+                continue;
+            };
+            slot.insert(Some(e), merged);
+            if let Some(c) = changed.get_mut(i) {
+                if !c.contains(&Some(e)) {
+                    c.push(Some(e));
+                }
+            }
+            if let Some(q) = queued.get_mut(i) {
+                if !*q {
+                    *q = true;
+                    queue.push_back(i);
                 }
             }
         }
