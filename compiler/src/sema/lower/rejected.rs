@@ -32,6 +32,7 @@ pub(crate) fn findings(ctx: &mut Ctx) {
     udr_next_hops_held(ctx);
     overlapping_estates(ctx);
     routing_preference_twice(ctx);
+    avs_same_asn_over_global_reach(ctx);
 }
 
 /// The VNet a node belongs to, when it is a gateway or a Route Server.
@@ -378,6 +379,68 @@ fn routing_preference_twice(ctx: &mut Ctx) {
             .secondary(la.span, format!("on `{}`", a.name.node))
             .note("a VNet has one hub routing preference; it lives on Route Server, the gateway's key is kept for v1 designs (docs/language.md §2.7; https://learn.microsoft.com/azure/route-server/hub-routing-preference)")
             .help("keep the `routing_preference` line on the Route Server only"),
+        );
+    }
+    ctx.diags.extend(out);
+}
+
+/// AVS0359 (warning): two AVS private clouds with the same ASN whose circuits are joined
+/// by Global Reach. Each drops the other's routes by loop prevention (its own ASN is in
+/// the path), so they do not reach each other over that link. Every private cloud gets
+/// the same default ASN, 398656 — what is observed, unconfirmed (AZURE.md "Azure VMware
+/// Solution"; docs/semantics.md) — so the verdict may rest on that default.
+fn avs_same_asn_over_global_reach(ctx: &mut Ctx) {
+    let net = &ctx.net;
+    let is_avs = |id: ir::NodeId| net.nodes.get(id).is_some_and(|n| n.kind == "avs");
+    let mut circuits: BTreeMap<ir::NodeId, BTreeSet<ir::NodeId>> = BTreeMap::new();
+    for s in net.sessions.values() {
+        if is_avs(s.a) {
+            circuits.entry(s.a).or_default().insert(s.b);
+        }
+        if is_avs(s.b) {
+            circuits.entry(s.b).or_default().insert(s.a);
+        }
+    }
+    let mut pairs: BTreeMap<(ir::NodeId, ir::NodeId), Span> = BTreeMap::new();
+    for s in net
+        .sessions
+        .values()
+        .filter(|s| s.kind == ir::SessionKind::GlobalReach)
+    {
+        for (x, cx) in &circuits {
+            for (y, cy) in &circuits {
+                let same_asn = net.nodes.get(*x).map(|n| n.asn) == net.nodes.get(*y).map(|n| n.asn);
+                if x < y && same_asn && cx.contains(&s.a) && cy.contains(&s.b)
+                    || x < y && same_asn && cx.contains(&s.b) && cy.contains(&s.a)
+                {
+                    pairs.entry((*x, *y)).or_insert(s.span);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((x, y), gr) in pairs {
+        let (Some(a), Some(b)) = (net.nodes.get(x), net.nodes.get(y)) else {
+            continue;
+        };
+        let default = if a.asn == 398_656 {
+            " (the default: what is observed for every private cloud, unconfirmed)"
+        } else {
+            ""
+        };
+        out.push(
+            Diagnostic::warning(
+                "AVS0359",
+                format!(
+                    "`{}` and `{}` have the same ASN {}{default} and are joined by Global Reach: each drops the other's routes by loop prevention",
+                    a.name, b.name, a.asn
+                ),
+            )
+            .primary(gr, "Global Reach between their circuits")
+            .secondary(a.span, format!("AS{}", a.asn))
+            .secondary(b.span, format!("AS{}", b.asn))
+            .note("a BGP speaker drops a route whose AS path holds its own ASN; AVS private clouds connected by Global Reach exchange routes only if their ASNs differ (docs/semantics.md, AVS)")
+            .help(format!("if your private clouds' ASNs differ, give each its real one (`asn N` in `avs {}`)", b.name)),
         );
     }
     ctx.diags.extend(out);
