@@ -87,7 +87,9 @@ pub fn prove_unique(
     if !state.dropped.is_empty() {
         return Uniqueness::NotShown("a session is dropped by a route limit".into());
     }
-    if let Some(why) = crate::smt::queries::as_set_risk(net) {
+    if let Some(why) =
+        crate::smt::queries::as_set_risk(net).or_else(|| crate::smt::queries::med_risk(net))
+    {
         return Uniqueness::NotShown(why);
     }
     let nodes: Vec<NodeId> = net.nodes.ids().collect();

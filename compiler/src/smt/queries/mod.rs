@@ -14,7 +14,7 @@ mod never;
 mod reach;
 mod symmetric;
 
-pub(crate) use concrete::as_set_risk;
+pub(crate) use concrete::{as_set_risk, med_risk};
 use concrete::{decide_concretely, route_limit_risk};
 use limits::{flood_possible, route_limit};
 use loops::loop_free;
@@ -62,7 +62,10 @@ pub fn verify_properties(
 ) -> Vec<PropertyVerdict> {
     let mut out: Vec<Option<PropertyVerdict>> = props.iter().map(|_| None).collect();
     let mut done = vec![false; props.len()];
-    if let Some(why) = route_limit_risk(net).or_else(|| as_set_risk(net)) {
+    if let Some(why) = route_limit_risk(net)
+        .or_else(|| as_set_risk(net))
+        .or_else(|| med_risk(net))
+    {
         // The design's own prefixes could exceed a route limit, which the encoding does
         // not model. Without an environment the simulator decides where its stable state
         // is certified unique in every scenario (then no limit is within reach of any
