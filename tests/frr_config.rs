@@ -305,6 +305,56 @@ fn ebgp_requires_policy_follows_the_frr_version() {
     }
 }
 
+/// `frr defaults datacenter` turns ebgp-requires-policy off (FRR's bgp_vty.c:
+/// `BGP_EBGP_REQUIRES_POLICY` is false in the datacenter profile); `traditional`
+/// (FRR's packaged default) keeps it on.
+#[test]
+fn the_datacenter_profile_turns_ebgp_requires_policy_off() {
+    let no_maps = FW_OK
+        .lines()
+        .filter(|l| !l.contains("route-map ALL"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (profile, flows) in [("datacenter", true), ("traditional", false)] {
+        let conf = no_maps.replace(
+            "frr version 8.4",
+            &format!("frr version 8.4\nfrr defaults {profile}"),
+        );
+        let a = fw(&conf);
+        assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+        assert_eq!(installs(&a, "ars", "10.50.0.0/16"), flows, "{profile}");
+        assert_eq!(installs(&a, "fw", "10.100.0.0/16"), flows, "{profile}");
+    }
+}
+
+/// `bgp always-compare-med` is a decision process avscheck does not model: an error
+/// on its line; deterministic-med (what avscheck models) is accepted either way.
+#[test]
+fn always_compare_med_is_not_supported() {
+    let a = fw(&FW_OK.replace(
+        "router bgp 65010",
+        "router bgp 65010\n bgp always-compare-med",
+    ));
+    assert!(a.has_errors(), "{:#?}", a.diagnostics);
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("always-compare-med"))
+        .unwrap_or_else(|| panic!("{:#?}", a.diagnostics));
+    assert_eq!(
+        line_of(&a, d.labels[0].span).trim(),
+        "bgp always-compare-med"
+    );
+    for line in [
+        " bgp deterministic-med",
+        " no bgp deterministic-med",
+        " no bgp always-compare-med",
+    ] {
+        let a = fw(&FW_OK.replace("router bgp 65010", &format!("router bgp 65010\n{line}")));
+        assert!(!a.has_errors(), "{line}: {:#?}", a.diagnostics);
+    }
+}
+
 #[test]
 fn import_check_keeps_networks_without_a_route_back() {
     let conf = FW_OK.replace("ip route 10.50.0.0/16 blackhole\n", "");
