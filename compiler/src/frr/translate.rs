@@ -372,7 +372,7 @@ impl Cx<'_, '_> {
                     format!("no node of the design holds the neighbor address `{addr}`"),
                 )
                 .primary(n.addr.span, "this session stays down")
-                .help("neighbors are matched by address: an NVA's `ip`, `nic` or `public_ip`, a Route Server's `ip`, a tunnel's `inner`"),
+                .help("neighbors are matched by address: an NVA's `ip`, `nic` or `public_ip`, a Route Server's `ip`, a tunnel's `inner`, an ExpressRoute circuit's MSEE (the second address of its `peering_subnet`)"),
             );
             return;
         };
