@@ -80,6 +80,7 @@ const DESIGNS: &[&str] = &[
     "ownership-longest-prefix",
     "ownership-node-destination",
     "reserved-asn",
+    "route-limit-dropped-session-decided",
     "route-server-16-bit-asn",
     "route-server-asn-65515",
     "route-server-asn-fixed",
@@ -247,7 +248,7 @@ impl Design {
                 ["trace", from, to] => {
                     let to: Ipv4Addr = to.parse().unwrap();
                     let paths = self.paths(from, to);
-                    let r = trace_report::trace_report(self.net(), from, to, &paths);
+                    let r = trace_report::trace_report(self.net(), self.state(), from, to, &paths);
                     out.push_str(&trace_report::render_human(&r));
                 }
                 ["findings"] => {
@@ -509,6 +510,32 @@ fn route_server_programs_own_nic() {
     assert_eq!(walks.len(), 1);
     assert_eq!(walks[0].1, Disposition::Loop);
     assert_eq!(walks[0].0.last().map(String::as_str), Some("fw"));
+    // The loop's counterexample points at fw's subnet, where the UDR belongs — from
+    // z3 (the symbolic path) as from the simulator's (the concrete path).
+    let text = format!(
+        "{}\ncheck \"loops\" {{ loop_free }}\n",
+        std::fs::read_to_string(format!(
+            "{}/tests/azure/route-server-programs-own-nic.avs",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    );
+    let a = avscheck::analyse("own-nic.avs", &text);
+    let net = a.network.clone().unwrap();
+    let c = net.checks.ids().next().unwrap();
+    let z = avscheck::smt::verify_check(&net, c, &avscheck::smt::VerifyOptions::default());
+    assert_eq!(z.status, avscheck::smt::Status::Fail);
+    let want =
+        "back into `fw`'s own NIC here (next hop `fw`), and no UDR on `fw_subnet` overrides it";
+    let zcx = z.counterexample.unwrap();
+    assert!(
+        zcx.labels.iter().any(|l| l.message.contains(want)),
+        "{:?}",
+        zcx.labels
+    );
+    let v = avscheck::verify(&a, &avscheck::VerifyOptions::default());
+    let cx = v.checks[0].counterexample.as_ref().unwrap();
+    assert_eq!(cx.paths[0].disposition, "loop");
 }
 
 #[test]
@@ -2203,6 +2230,50 @@ fn er_msee_ignores_communities() {
         d.verdicts(),
         vec![("the hub reaches on-premises".to_string(), CheckStatus::Pass)]
     );
+}
+
+#[test]
+fn route_limit_dropped_session_decided() {
+    use avscheck::smt::Status;
+    let d = design("route-limit-dropped-session-decided");
+    // The session is over its limit from fw_a's own originations alone: dropped in
+    // every stable state, which both engines now take as given.
+    let certain: Vec<(String, String, usize, u32)> = sim::bgp::certainly_dropped(d.net())
+        .iter()
+        .map(|x| {
+            let e = &d.net().edges[x.edge];
+            (d.name(e.from), d.name(e.to), x.accepted, x.limit.max)
+        })
+        .collect();
+    assert_eq!(certain, vec![("fw_a".to_string(), "ars".to_string(), 4, 3)]);
+    assert_eq!(d.state().dropped.len(), 1);
+    assert_eq!(d.codes(), vec!["AVS0501"]);
+    assert_eq!(
+        d.verdicts(),
+        vec![
+            ("loops".to_string(), CheckStatus::Pass),
+            ("hub reaches fw_a's prefixes".to_string(), CheckStatus::Fail),
+            ("hub reaches the internet".to_string(), CheckStatus::Pass),
+        ]
+    );
+    assert_eq!(d.z3(), vec![Status::Pass, Status::Fail, Status::Pass]);
+    // Both paths name the dropped session (the pipeline's concrete path, and z3's).
+    let v = avscheck::verify(&d.analysis, &avscheck::VerifyOptions::default());
+    let want = "the session `fw_a`–`ars` is dropped: `ars` receives 4 prefixes from `fw_a`, over its limit of 3";
+    let reason = v.checks[1].reason.clone().unwrap_or_default();
+    assert!(reason.contains(want), "{reason}");
+    let cx = v.checks[1].counterexample.as_ref().unwrap();
+    assert_eq!(cx.dropped.len(), 1);
+    assert_eq!(
+        cx.dropped[0].session,
+        ["fw_a".to_string(), "ars".to_string()]
+    );
+    let net = d.net();
+    let c = net.checks.ids().nth(1).unwrap();
+    let z = avscheck::smt::verify_check(net, c, &avscheck::smt::VerifyOptions::default());
+    let zcx = z.counterexample.unwrap();
+    assert!(zcx.narrative.contains(want), "{}", zcx.narrative);
+    assert_eq!(zcx.dropped.len(), 1);
 }
 
 #[test]

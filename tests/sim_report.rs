@@ -22,7 +22,7 @@ fn trace_report(net: &Network, from: &str, to: &str) -> trace::TraceReport {
     let src = sim::resolve_source(net, from).unwrap();
     let to: Ipv4Addr = to.parse().unwrap();
     let paths = sim::trace(net, &st, &Scenario::default(), src, to);
-    trace::trace_report(net, from, to, &paths)
+    trace::trace_report(net, &st, from, to, &paths)
 }
 
 #[test]

@@ -425,7 +425,7 @@ pub fn trace(
         Err(code) => return code,
     };
     let paths = sim::trace(net, &state, &sc, source, dest);
-    let r = report::trace::trace_report(net, from, dest, &paths);
+    let r = report::trace::trace_report(net, &state, from, dest, &paths);
     match format {
         Format::Human => out.print(&report::trace::render_human(&r)),
         Format::Json => print_json(out, &r),

@@ -226,14 +226,27 @@ fn counterexample(
         }
     }
     for p in &shown {
-        for h in &p.hops {
+        for (i, h) in p.hops.iter().enumerate() {
             let Some(rib) = state.rib(h.node) else {
                 continue;
             };
             let Some((prefix, installed)) = rib.lookup(h.destination) else {
                 continue;
             };
-            let Some(r) = installed.first() else { continue };
+            // With ECMP several routes are installed: explain the one this path's next
+            // hop comes from (its sender, or the node its next hop names), not the first.
+            let next = p.hops.get(i + 1).map(|x| x.node);
+            let Some(r) = installed
+                .iter()
+                .find(|r| {
+                    next.is_some_and(|n| {
+                        r.from_node(net) == Some(n) || r.next_hop == sim::NextHop::Node(n)
+                    })
+                })
+                .or_else(|| installed.first())
+            else {
+                continue;
+            };
             if seen.insert((h.node, prefix)) {
                 let (r, l) = explain(net, state, h.node, r);
                 routes.push(r);
@@ -257,15 +270,22 @@ fn counterexample(
         format!("with {} failed, ", names.join(", "))
     };
     let why = shown.first().map(|p| p.why);
-    let narrative = narrative(net, prop, &paths, &routes, cx, why);
+    let mut narrative = format!("{prefix}{}", narrative(net, prop, &paths, &routes, cx, why));
+    // Sessions the design's own prefixes drop by route limits in this state (each
+    // dropped in every stable state: the state was certified unique).
+    let (dropped, notes, drop_labels) = crate::smt::model::limit_drops(net, &state.dropped);
+    for n in notes.iter().rev() {
+        narrative = format!("{n}; {narrative}");
+    }
+    labels.extend(drop_labels);
     Counterexample {
         failed: failed_names,
         environment: Vec::new(),
         paths,
         routes,
         labels: tidy_labels(labels),
-        narrative: format!("{prefix}{narrative}"),
-        dropped: Vec::new(),
+        narrative,
+        dropped,
     }
 }
 

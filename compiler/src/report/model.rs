@@ -76,7 +76,9 @@ pub struct CexPath {
     pub to: String,
     /// `delivered`, `dropped`, `no_route` or `loop`.
     pub disposition: String,
-    /// The nodes the packet visits, in order (never the fabric itself).
+    /// The nodes the packet visits, in order (never the fabric itself); a packet that
+    /// ends at its source (a subnet without a route for it) has its source as its one
+    /// hop, so that the path shows where it ends.
     pub hops: Vec<String>,
 }
 
@@ -157,7 +159,14 @@ impl From<&crate::smt::Counterexample> for Counterexample {
                     from: p.from.clone(),
                     to: destination_name(&p.to),
                     disposition: p.disposition.clone(),
-                    hops: p.hops.clone(),
+                    // A packet that ends where it starts (a subnet with no route for
+                    // it, a node dropping it) has walked no hop: its path is its
+                    // source, where it ends.
+                    hops: if p.hops.is_empty() {
+                        vec![p.from.clone()]
+                    } else {
+                        p.hops.clone()
+                    },
                 })
                 .collect(),
             routes: c

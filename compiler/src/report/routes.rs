@@ -6,7 +6,9 @@
 //! "next_hop_type", "next_hop", "source", ...}]}]}`. Extra fields: per BGP route
 //! `installed` (multipath), `med`, `weight`, `origin`, `tags`; per effective route
 //! `active`, `as_path`; per subnet `vnet`; per node `statics` (when it has any:
-//! `prefix`, `next_hop`, `up`, `via`); and `dropped_sessions` (route limits).
+//! `prefix`, `next_hop`, `up`, `via`); and `dropped_sessions` (route limits); per BGP
+//! route `tie: true` when the node chooses among it and others without a documented
+//! tie-break (LANGUAGE.md §2.4; human: `~`, and a `tie:` line under the table).
 //! `next_hop` is a node name or an address, `null` for a local route (and for system
 //! routes without one); `from` is the neighbour's name, `null` for a local route.
 
@@ -63,6 +65,12 @@ pub struct RibLine {
     pub weight: u32,
     pub origin: String,
     pub tags: Vec<String>,
+    /// One of the routes among which the node chooses without a documented
+    /// tie-break (LANGUAGE.md §2.4, `sim::choice::tied_candidates`): the `best` shown
+    /// is the simulator's declaration-order choice, one of several Azure may make.
+    /// Omitted from JSON when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub tie: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -134,6 +142,7 @@ pub fn routes_report(
         let mut routes = Vec::new();
         if let Some(rib) = rib {
             for (prefix, entry) in &rib.prefixes {
+                let tied = sim::choice::tied_candidates(net, id, entry);
                 for (i, r) in entry.candidates.iter().enumerate() {
                     routes.push(RibLine {
                         prefix: prefix.to_string(),
@@ -160,6 +169,7 @@ pub fn routes_report(
                                 None => t.name.clone(),
                             })
                             .collect(),
+                        tie: tied.contains(&i),
                     });
                 }
             }
@@ -338,6 +348,8 @@ pub fn render_human(report: &RoutesReport) -> String {
                 ">"
             } else if r.installed {
                 "*"
+            } else if r.tie {
+                "~"
             } else {
                 " "
             };
@@ -353,6 +365,19 @@ pub fn render_human(report: &RoutesReport) -> String {
             ]);
         }
         out.push_str(&table(&rows, "  "));
+        let mut tied: Vec<&str> = n
+            .routes
+            .iter()
+            .filter(|r| r.tie)
+            .map(|r| r.prefix.as_str())
+            .collect();
+        tied.dedup();
+        for p in tied {
+            let _ = writeln!(
+                out,
+                "  tie: {p}: Azure's choice among the routes marked `>` and `~` is undocumented (LANGUAGE.md §2.4); `>` is one of them"
+            );
+        }
         out.push_str(&statics_table(&n.statics));
         out.push('\n');
     }

@@ -3,10 +3,13 @@
 //!
 //! Extra fields per path: `why` (e.g. "no transit between circuits"), `delivered_to`
 //! (a node or subnet name), `start` (the source subnet when a VM sends) and `detail`
-//! (per hop: how the packet arrived, its destination, the tunnel it left in).
+//! (per hop: how the packet arrived, its destination, the tunnel it left in); per
+//! report `choices` (when any): the hops that pick one of several tied routes without
+//! a documented tie-break (LANGUAGE.md §2.4), so that the paths are one choice of
+//! several (human: a `tie:` line each).
 
 use crate::ir::Network;
-use crate::sim::{Arrival, Disposition, Owner, Path, Source};
+use crate::sim::{Arrival, Disposition, Owner, Path, Source, State};
 use serde::Serialize;
 use std::fmt::Write;
 use std::net::Ipv4Addr;
@@ -16,6 +19,12 @@ pub struct TraceReport {
     pub from: String,
     pub to: String,
     pub paths: Vec<TracePath>,
+    /// The undocumented choices the paths pass through (LANGUAGE.md §2.4): a hop that
+    /// picks one of several tied routes without a documented tie-break, so the paths
+    /// shown are those of the simulator's declaration-order choice, one of several.
+    /// Omitted from JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -99,12 +108,48 @@ pub fn trace_path(net: &Network, p: &Path) -> TracePath {
     }
 }
 
-/// The report for `trace --from FROM --to TO`.
-pub fn trace_report(net: &Network, from: &str, to: Ipv4Addr, paths: &[Path]) -> TraceReport {
+/// The report for `trace --from FROM --to TO`: `paths` walked in `state`, whose
+/// routes say where a hop chose among tied routes (`choices`).
+pub fn trace_report(
+    net: &Network,
+    state: &State,
+    from: &str,
+    to: Ipv4Addr,
+    paths: &[Path],
+) -> TraceReport {
+    let mut choices = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for h in paths.iter().flat_map(|p| &p.hops) {
+        let Some((prefix, entry)) = state
+            .rib(h.node)
+            .and_then(|r| r.lookup_entry(h.destination))
+        else {
+            continue;
+        };
+        if !seen.insert((h.node, prefix)) {
+            continue;
+        }
+        let tied = crate::sim::choice::tied_candidates(net, h.node, entry);
+        if tied.is_empty() {
+            continue;
+        }
+        let senders: Vec<String> = tied
+            .iter()
+            .filter_map(|i| entry.candidates.get(*i))
+            .filter_map(|r| r.from_node(net))
+            .map(|n| format!("`{}`", node_name(net, n)))
+            .collect();
+        choices.push(format!(
+            "`{}` chooses among equal routes for {prefix} from {} without a documented tie-break (LANGUAGE.md §2.4): the path shown is one of several choices",
+            node_name(net, h.node),
+            senders.join(", ")
+        ));
+    }
     TraceReport {
         from: from.to_string(),
         to: to.to_string(),
         paths: paths.iter().map(|p| trace_path(net, p)).collect(),
+        choices,
     }
 }
 
@@ -152,6 +197,9 @@ pub fn render_human(report: &TraceReport) -> String {
     }
     if report.paths.is_empty() {
         out.push_str("no path\n");
+    }
+    for c in &report.choices {
+        let _ = writeln!(out, "tie: {c}");
     }
     out
 }

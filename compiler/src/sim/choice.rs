@@ -28,13 +28,16 @@
 //! not matter leaves every other node's offers unchanged, so the state stays a stable
 //! state whichever route is taken.
 //!
-//! Known limit: the enumeration follows the ties its states show. A stable state that
-//! only a choice between routes *no enumerated state offers together* leads to (a tie
-//! that exists only in that other state, e.g. a site that takes its circuit's Global
-//! Reach route, which its circuit offers only once the site no longer feeds it the VPN
-//! route) is not found; `smt_random::permuted_random_designs_keep_their_verdicts`
-//! seed 57 shows one. The command line is not affected: the certificate refuses such a
-//! state (the tie is in the design's offers), and z3 decides over every choice.
+//! Ties that no state shows: a stable state may be reached only through a choice
+//! between routes that no enumerated state offers *together* (a tie that exists only
+//! in that other state, e.g. a site that takes its circuit's Global Reach route, which
+//! its circuit offers only once the site no longer feeds it the VPN route). So the
+//! enumeration also branches on the ties among the design's offers across the states
+//! found ([`stable_states`], second phase): two routes offered to one node in two
+//! different states that would tie if offered together. Known limit: a tie between
+//! routes that no enumerated state offers at all is still not found — the simulator is
+//! a cross-check; the command line is not affected (the certificate refuses a state
+//! with a tie in the design's offers, and z3 decides over every choice).
 //!
 //! Choices are made per prefix class (super::slices), not per prefix: prefixes the
 //! design cannot tell apart take the same choice here, while the SMT encoding lets each
@@ -53,6 +56,10 @@ use std::collections::{BTreeMap, BTreeSet};
 /// At most this many stable states are enumerated per scenario; beyond it the
 /// enumeration is incomplete ([`StableStates::complete`] false).
 pub const MAX_STATES: usize = 64;
+
+/// At most this many choices are converged per scenario (several can lead to one
+/// state); beyond it the enumeration is incomplete too.
+pub const MAX_CHOICES: usize = 4 * MAX_STATES;
 
 /// Per (prefix class representative, receiving node): the sender whose route wins
 /// that node's undocumented ties. Absent: the declaration-order default.
@@ -177,50 +184,165 @@ pub struct StableStates {
 /// [`Unsettled::NoStableState`]; an alternative not settling is recorded in
 /// [`StableStates::unsettled`] and the enumeration goes on (the states already found
 /// stay stable states: a property they violate fails whatever the others do).
+///
+/// Two phases, repeated until neither adds a choice: the ties each state shows (depth
+/// first), then the ties among the design's *offers*: two routes offered to one node
+/// for one prefix class, by two senders, in two different states, that would tie
+/// undocumentedly if offered together, and that no state showed as a tie — each
+/// explored choice is tried again with each of the two senders winning there (the
+/// choice takes effect while the state converges, where the two offers may meet).
+/// States equal to one found already are not kept twice.
 pub fn stable_states(
     net: &Network,
     sc: &Scenario,
     stop: &dyn Fn() -> Option<String>,
 ) -> Result<StableStates, Unsettled> {
-    let mut states = Vec::new();
+    let mut states: Vec<State> = Vec::new();
     let mut seen: BTreeSet<Choices> = BTreeSet::new();
+    let mut explored: Vec<Choices> = Vec::new();
+    // (prefix class, node, sender, sender) pairs some state showed tied.
+    let mut shown: BTreeSet<(Ipv4Net, NodeId, NodeId, NodeId)> = BTreeSet::new();
     let mut stack = vec![Choices::default()];
     seen.insert(Choices::default());
     let mut unsettled = None;
-    while let Some(choices) = stack.pop() {
-        if states.len() >= MAX_STATES {
-            return Ok(StableStates {
-                states,
-                complete: false,
-                unsettled,
-            });
-        }
-        let state = match stable_state_choosing(net, sc, &choices, stop) {
-            Ok(state) => state,
-            Err(Unsettled::NoStableState(nc)) if choices != Choices::default() => {
-                unsettled.get_or_insert(nc);
+    loop {
+        while let Some(choices) = stack.pop() {
+            if states.len() >= MAX_STATES || explored.len() >= MAX_CHOICES {
+                return Ok(StableStates {
+                    states,
+                    complete: false,
+                    unsettled,
+                });
+            }
+            let state = match stable_state_choosing(net, sc, &choices, stop) {
+                Ok(state) => state,
+                Err(Unsettled::NoStableState(nc)) if choices != Choices::default() => {
+                    unsettled.get_or_insert(nc);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if !legal(net, &state, &choices) {
                 continue;
             }
-            Err(e) => return Err(e),
-        };
-        if !legal(net, &state, &choices) {
-            continue;
+            // Every tie, chosen already or not: a choice made earlier may meet senders
+            // that were not tied when it was made.
+            for tie in material_ties(net, sc, &state) {
+                for s in &tie.others {
+                    if let Some(c) = tie.chosen {
+                        shown.insert((tie.prefix, tie.node, c.min(*s), c.max(*s)));
+                    }
+                }
+                for s in tie.others.iter().rev() {
+                    let next = choices.with(tie.prefix, tie.node, *s);
+                    if seen.insert(next.clone()) {
+                        stack.push(next);
+                    }
+                }
+            }
+            explored.push(choices);
+            if !states
+                .iter()
+                .any(|x| x.ribs == state.ribs && x.dropped == state.dropped)
+            {
+                states.push(state);
+            }
         }
-        // Every tie, chosen already or not: a choice made earlier may meet senders
-        // that were not tied when it was made.
-        for tie in material_ties(net, sc, &state) {
-            for s in tie.others.iter().rev() {
-                let next = choices.with(tie.prefix, tie.node, *s);
-                if seen.insert(next.clone()) {
-                    stack.push(next);
+        // One state: its offers are its candidates, whose ties it showed already.
+        if states.len() < 2 {
+            break;
+        }
+        let mut added = false;
+        for (p, v, a, b) in offer_ties(net, &states) {
+            if shown.contains(&(p, v, a.min(b), a.max(b))) {
+                continue;
+            }
+            for c in &explored {
+                for s in [b, a] {
+                    let next = c.with(p, v, s);
+                    if seen.insert(next.clone()) {
+                        stack.push(next);
+                        added = true;
+                    }
                 }
             }
         }
-        states.push(state);
+        if !added {
+            break;
+        }
     }
     Ok(StableStates {
         states,
         complete: true,
         unsettled,
     })
+}
+
+/// The undocumented ties among the offers of several states: per (prefix class, node
+/// installing one route), two routes learned from different senders, each seen in some
+/// state, equal up to the undocumented step ([`undocumented_tie`]). Each as (prefix,
+/// node, sender, sender), in order, without repeats.
+fn offer_ties(net: &Network, states: &[State]) -> BTreeSet<(Ipv4Net, NodeId, NodeId, NodeId)> {
+    let mut offers: BTreeMap<(Ipv4Net, NodeId), Vec<&crate::sim::Route>> = BTreeMap::new();
+    for st in states {
+        for (v, rib) in st.ribs.iter() {
+            if net.nodes.get(v).is_some_and(|n| n.behaviours.multipath) {
+                continue;
+            }
+            for (p, entry) in &rib.prefixes {
+                if !st.reps.contains(p) {
+                    continue;
+                }
+                let seen = offers.entry((*p, v)).or_default();
+                for c in entry.candidates.iter().filter(|c| c.learned_from.is_some()) {
+                    if !seen.contains(&c) {
+                        seen.push(c);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for ((p, v), routes) in &offers {
+        for (i, x) in routes.iter().enumerate() {
+            for y in routes.iter().skip(i + 1) {
+                let (Some(a), Some(b)) = (x.from_node(net), y.from_node(net)) else {
+                    continue;
+                };
+                if a != b && undocumented_tie(net, x, y) {
+                    out.insert((*p, *v, a.min(b), a.max(b)));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The candidates of `entry` (node `v`'s routes for one prefix) among which `v`
+/// chooses without a documented tie-break (LANGUAGE.md §2.4): the best and every
+/// candidate in an undocumented tie with it that no candidate beats on a documented
+/// step, as indices into `entry.candidates` (empty when there is no such tie). A
+/// multipath node installs every such route: it has nothing to choose.
+pub fn tied_candidates(net: &Network, v: NodeId, entry: &super::PrefixRib) -> Vec<usize> {
+    if net.nodes.get(v).is_some_and(|n| n.behaviours.multipath) {
+        return Vec::new();
+    }
+    let Some(best) = entry.candidates.first() else {
+        return Vec::new();
+    };
+    let tied: Vec<usize> = entry
+        .candidates
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, c)| {
+            undocumented_tie(net, best, c)
+                && !entry.candidates.iter().any(|x| strictly_better(net, x, c))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if tied.is_empty() {
+        return Vec::new();
+    }
+    std::iter::once(0).chain(tied).collect()
 }

@@ -22,7 +22,7 @@
 //!   order of component ids; the first violating set is reported.
 
 use super::bgp::{NonConvergence, Route, State, Unsettled};
-use super::choice::{stable_states, MAX_STATES};
+use super::choice::{stable_states, MAX_CHOICES, MAX_STATES};
 use super::classes::{destination_classes, host, Class};
 use super::failure_sets::next_combination;
 use super::forward::{Disposition, Path, WalkTables, Walker};
@@ -659,7 +659,7 @@ pub fn evaluate_with_failures_at(
         }
     } else if incomplete {
         PropertyOutcome::Inconclusive(format!(
-            "more than {MAX_STATES} stable states over the undocumented choices (ties Azure leaves open); only the first {MAX_STATES} were checked"
+            "more than {MAX_STATES} stable states (or {MAX_CHOICES} choices) over the undocumented choices (ties Azure leaves open); only those found were checked"
         ))
     } else if prop.assumptions.is_empty() {
         PropertyOutcome::Holds

@@ -35,7 +35,7 @@
 
 use super::bgp::{strictly_better, Route, State, DEFAULT_LOCAL_PREF};
 use super::{Live, Scenario};
-use crate::ir::{Action, Condition, EdgeId, Id, Network, NodeId, TagId, NO_ADVERTISE};
+use crate::ir::{Action, Condition, EdgeId, Id, Network, NodeId, SessionId, TagId, NO_ADVERTISE};
 use ipnet::Ipv4Net;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -498,8 +498,21 @@ pub fn certify_polling(
     state: &State,
     late: &dyn Fn() -> bool,
 ) -> Certificate {
-    if !state.dropped.is_empty() {
-        return Certificate::RouteLimits("a session is dropped by a route limit".into());
+    // A session dropped in `state` is dropped in every stable state only when it is
+    // over its limit whenever it is up (`bgp::certainly_dropped`); the rest of the
+    // certificate then reasons about the network without it.
+    let dropped: BTreeSet<SessionId> = state.dropped.iter().map(|d| d.session).collect();
+    if !dropped.is_empty() {
+        let certain = super::bgp::certainly_dropped(net);
+        if !dropped
+            .iter()
+            .all(|s| certain.iter().any(|c| c.session == *s))
+        {
+            return Certificate::RouteLimits(
+                "a session is dropped by a route limit in this stable state, and not in every one"
+                    .into(),
+            );
+        }
     }
     // An undocumented tie that matters (super::choice): another choice gives another
     // stable state, so this one is not the only one.
@@ -516,7 +529,7 @@ pub fn certify_polling(
             others.join(", ")
         ));
     }
-    let live = Live::new(net, sc, &BTreeSet::new());
+    let live = Live::new(net, sc, &dropped);
     let med_fixed = !net.policies.values().any(|p| {
         p.rules
             .iter()
@@ -569,8 +582,10 @@ pub fn certify_polling(
 
 /// Route limits play no part when no stable state can push a session over its limit:
 /// per limited edge, the prefixes that could be offered over it in *any* stable state
-/// (the abstract routes with no node fixed) are at most its limit. Then every stable
-/// state has the sessions of `state` up, which the certificate assumes. `Err(Some)`:
+/// (the abstract routes with no node fixed) are at most its limit. `live` leaves out
+/// the sessions `state` drops, each dropped in every stable state
+/// (`bgp::certainly_dropped`, checked by the caller): then every stable state has
+/// the other sessions of `state` up, which the certificate assumes. `Err(Some)`:
 /// a limit may be reached; `Err(None)`: `late` answered `true`.
 fn limits_out_of_reach(
     net: &Network,

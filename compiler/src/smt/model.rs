@@ -517,12 +517,16 @@ pub fn policy_labels(net: &Network, e: EdgeId, r: &Route) -> Vec<CexLabel> {
 }
 
 /// The BGP route a node forwards by in the model for destination `d` (longest
-/// installed prefix), if any.
+/// installed prefix), if any. With ECMP (several candidates installed), the one learned
+/// from `next` — the path's next node — when there is one, so that the route explained
+/// is the one of the branch shown; otherwise the selected one.
 pub fn route_used(
+    net: &Network,
     planes: &BTreeMap<Ipv4Net, PrefixPlane>,
     m: &Model,
     node: NodeId,
     d: Ipv4Addr,
+    next: Option<NodeId>,
 ) -> Option<(Ipv4Net, CandSource)> {
     let mut best: Option<(Ipv4Net, CandSource)> = None;
     for (p, plane) in planes {
@@ -537,8 +541,19 @@ pub fn route_used(
         let Some(c) = usize::try_from(sel).ok().and_then(|i| rib.cands.get(i)) else {
             continue;
         };
+        let from_next = rib
+            .cands
+            .iter()
+            .zip(&rib.installed)
+            .find(|(x, inst)| {
+                let CandSource::Edge(e) = x.source else {
+                    return false;
+                };
+                next.is_some() && net.edges.get(e).map(|e| e.from) == next && eval_bool(m, inst)
+            })
+            .map(|(x, _)| x.source);
         if best.is_none_or(|(bp, _)| p.prefix_len() > bp.prefix_len()) {
-            best = Some((*p, c.source));
+            best = Some((*p, from_next.unwrap_or(c.source)));
         }
     }
     best
@@ -556,14 +571,20 @@ pub fn routes_of_paths(
     let mut labels = Vec::new();
     let mut seen = BTreeSet::new();
     for p in paths {
-        for v in &p.vertices {
+        for (j, v) in p.vertices.iter().enumerate() {
             let Some(Vertex::State(k)) = g.vertices.get(*v) else {
                 continue;
             };
             if !seen.insert((k.node, k.dest)) {
                 continue;
             }
-            if let Some((prefix, src)) = route_used(planes, m, k.node, k.dest) {
+            let next = p
+                .vertices
+                .iter()
+                .skip(j + 1)
+                .filter_map(|x| g.node_of(*x))
+                .find(|n| *n != k.node);
+            if let Some((prefix, src)) = route_used(enc.net, planes, m, k.node, k.dest, next) {
                 if let Some(plane) = planes.get(&prefix) {
                     let (r, l) = explain_route(enc, plane, m, k.node, src);
                     routes.push(r);
@@ -621,4 +642,46 @@ pub fn narrative_prefix(failed: &[String], env: &[Announcement]) -> String {
     } else {
         format!("{}, ", parts.join(" and "))
     }
+}
+
+/// What a counterexample says about sessions the design's own prefixes drop by route
+/// limits (`drops`: the simulator's, or `sim::bgp::certainly_dropped`): one
+/// [`super::DroppedSession`] each (no environment: `within` empty), a note for the
+/// narrative (the session, the direction, the count and the limit), and a label on
+/// the session's line.
+pub fn limit_drops(
+    net: &Network,
+    drops: &[crate::sim::DroppedSession],
+) -> (Vec<super::DroppedSession>, Vec<String>, Vec<CexLabel>) {
+    let name = |n: NodeId| crate::sim::source_name(net, crate::sim::Source::Node(n));
+    let mut dropped = Vec::new();
+    let mut notes = Vec::new();
+    let mut labels = Vec::new();
+    for d in drops {
+        let Some(e) = net.edges.get(d.edge) else {
+            continue;
+        };
+        let (from, to) = (name(e.from), name(e.to));
+        notes.push(format!(
+            "the session `{from}`–`{to}` is dropped: `{to}` receives {} prefixes from `{from}`, over its limit of {}",
+            d.accepted, d.limit.max
+        ));
+        labels.push(CexLabel {
+            span: e.span,
+            message: format!(
+                "`{to}` receives {} prefixes over this session: over its limit of {}, it is dropped",
+                d.accepted, d.limit.max
+            ),
+        });
+        dropped.push(super::DroppedSession {
+            node: from.clone(),
+            session: [from, to],
+            limit: d.limit.max,
+            announced: d.accepted,
+            within: String::new(),
+            prefixes: Vec::new(),
+            spans: (e.span, d.limit.span),
+        });
+    }
+    (dropped, notes, labels)
 }

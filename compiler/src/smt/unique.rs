@@ -84,14 +84,29 @@ pub fn prove_unique(
     state: &State,
     deadline: Instant,
 ) -> Uniqueness {
-    if !state.dropped.is_empty() {
-        return Uniqueness::NotShown("a session is dropped by a route limit".into());
+    // Sessions `state` drops are down in every stable state only when they are over
+    // their limit whenever up (`sim::bgp::certainly_dropped`): then the scenario is
+    // the one with them down too.
+    let certain = crate::sim::bgp::certainly_dropped(net);
+    let mut down = down.to_vec();
+    for d in &state.dropped {
+        if !certain.iter().any(|c| c.session == d.session) {
+            return Uniqueness::NotShown(
+                "a session is dropped by a route limit in this stable state, and not in every one"
+                    .into(),
+            );
+        }
+        if let Some(s) = net.sessions.get(d.session) {
+            down.push(s.component);
+        }
     }
     if let Some(why) =
         crate::smt::queries::as_set_risk(net).or_else(|| crate::smt::queries::med_risk(net))
     {
         return Uniqueness::NotShown(why);
     }
+    down.sort();
+    down.dedup();
     let nodes: Vec<NodeId> = net.nodes.ids().collect();
     // Group the prefixes; one representative each.
     let mut groups: BTreeMap<GroupKey, Ipv4Net> = BTreeMap::new();
@@ -105,7 +120,7 @@ pub fn prove_unique(
         span: template.span,
         failures: 0,
         failure_scope: None,
-        without: down.to_vec(),
+        without: down,
         assumptions: Vec::new(),
     };
     let mut enc = Encoder::new(net, &scenario_prop);

@@ -3,7 +3,7 @@
 //! stable state — enough to refute, not to prove (another stable state may exist).
 
 use super::Answer;
-use crate::ir::{Network, NodeId, Property};
+use crate::ir::{Network, NodeId, Property, SessionId};
 use crate::sim::failure_sets::{count_sets, next_combination};
 use crate::smt::model::{property_label, tidy_labels};
 use crate::smt::Counterexample;
@@ -48,35 +48,10 @@ pub(super) fn decide_concretely(net: &Network, prop: &Property, risk: &str) -> A
             let dropped_sessions = sim::stable_state(net, &sc)
                 .map(|st| st.dropped)
                 .unwrap_or_default();
-            let mut dropped = Vec::new();
-            let mut notes = Vec::new();
+            let (dropped, notes, drop_labels) =
+                crate::smt::model::limit_drops(net, &dropped_sessions);
             let mut labels = vec![property_label(prop.span, "this property does not hold")];
-            for d in &dropped_sessions {
-                let Some(e) = net.edges.get(d.edge) else {
-                    continue;
-                };
-                let (from, to) = (name(e.from), name(e.to));
-                notes.push(format!(
-                    "the session `{from}`–`{to}` is dropped: `{to}` receives {} prefixes from `{from}`, over its limit of {}",
-                    d.accepted, d.limit.max
-                ));
-                labels.push(crate::smt::CexLabel {
-                    span: e.span,
-                    message: format!(
-                        "`{to}` receives {} prefixes over this session: over its limit of {}, it is dropped",
-                        d.accepted, d.limit.max
-                    ),
-                });
-                dropped.push(crate::smt::DroppedSession {
-                    node: from.clone(),
-                    session: [from, to],
-                    limit: d.limit.max,
-                    announced: d.accepted,
-                    within: String::new(),
-                    prefixes: Vec::new(),
-                    spans: (e.span, d.limit.span),
-                });
-            }
+            labels.extend(drop_labels);
             let paths = cx
                 .paths
                 .iter()
@@ -228,10 +203,15 @@ pub(crate) fn med_risk(net: &Network) -> Option<String> {
 /// number of such prefixes — an upper bound on what `v` can ever receive over it in
 /// any stable state, whatever the policies — so a design under every bound cannot hit
 /// a limit and the encoding is exact for it.
-pub(super) fn route_limit_risk(net: &Network) -> Option<String> {
+///
+/// `down`: sessions over their limit whenever they are up
+/// (`sim::bgp::certainly_dropped`), down in every stable state: routes do not cross
+/// them, and their own limits are moot (the caller takes them as down).
+pub(super) fn route_limit_risk(net: &Network, down: &[SessionId]) -> Option<String> {
     let limited: Vec<_> = net
         .edges
         .values()
+        .filter(|e| !down.contains(&e.session))
         .filter_map(|e| e.max_routes.map(|l| (e, l.max)))
         .collect();
     if limited.is_empty() {
@@ -260,7 +240,7 @@ pub(super) fn route_limit_risk(net: &Network) -> Option<String> {
         let mut stack = vec![*o];
         while let Some(n) = stack.pop() {
             for (_, e) in net.out_edges(n) {
-                if seen.insert(e.to) {
+                if !down.contains(&e.session) && seen.insert(e.to) {
                     stack.push(e.to);
                 }
             }

@@ -90,6 +90,7 @@ pub(super) fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property)
                 let (failed, environment, mut labels) = scenario(b.enc, &m);
                 let (routes, rl) = routes_of_paths(b.enc, &b.planes, &m, &gs, &loops);
                 labels.extend(rl);
+                labels.extend(own_nic_labels(net, &gs, &loops, d));
                 labels.push(property_label(prop.span, "this property fails"));
                 let from_name = src_name(net, s);
                 let cpaths: Vec<_> = loops
@@ -120,4 +121,50 @@ pub(super) fn loop_free(enc: &mut Encoder<'_>, prover: &Prover, prop: &Property)
         Some(u) => Answer::Unknown(u),
         None => Answer::Pass,
     }
+}
+
+/// On a looping path, each NVA that hands the packet to the fabric and gets it back
+/// at once (a hop `n → n`) with no UDR on its NIC's subnet covering the destination:
+/// the subnet's route for it is a BGP route into the NVA's own NIC (Route Server
+/// programs an NVA's own route there too, AZURE.md "Route Server"). The label points
+/// at the subnet, where the UDR that would override it belongs — as the concrete
+/// path's counterexample does (`pipeline::concrete`).
+fn own_nic_labels(
+    net: &crate::ir::Network,
+    g: &crate::smt::dataplane::Graph,
+    loops: &[ConcretePath],
+    d: std::net::Ipv4Addr,
+) -> Vec<crate::smt::CexLabel> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for p in loops {
+        let nodes: Vec<crate::ir::NodeId> = p.nodes(g).collect();
+        for w in nodes.windows(2) {
+            let [a, b] = w else { continue };
+            if a != b || !seen.insert(*a) {
+                continue;
+            }
+            let Some(node) = net.nodes.get(*a) else {
+                continue;
+            };
+            let Some(sub) = node
+                .behaviours
+                .fabric_subnet
+                .and_then(|s| net.subnets.get(s))
+            else {
+                continue;
+            };
+            if sub.udrs.iter().any(|u| u.prefix.contains(&d)) {
+                continue;
+            }
+            out.push(crate::smt::CexLabel {
+                span: sub.span,
+                message: format!(
+                    "a BGP route for `{d}` sends `{}`'s packets back into `{}`'s own NIC here (next hop `{}`), and no UDR on `{}` overrides it",
+                    node.name, node.name, node.name, sub.name
+                ),
+            });
+        }
+    }
+    out
 }

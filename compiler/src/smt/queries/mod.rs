@@ -60,9 +60,22 @@ pub fn verify_properties(
     deadline: &dyn Fn(usize) -> Instant,
     max_memory: u64,
 ) -> Vec<PropertyVerdict> {
+    // Sessions over their route limit whenever they are up are down in every stable
+    // state (`sim::bgp::certainly_dropped`): each line is asked with them removed
+    // (`without`, which both engines honour as the session being down), and its
+    // counterexample names them.
+    let certain = crate::sim::bgp::certainly_dropped(net);
+    let certain_sessions: Vec<crate::ir::SessionId> = certain.iter().map(|d| d.session).collect();
+    let originals = props;
+    let owned: Vec<Property> = props
+        .iter()
+        .map(|p| without_sessions(net, p, &certain_sessions))
+        .collect();
+    let props: Vec<&Property> = owned.iter().collect();
+    let props = props.as_slice();
     let mut out: Vec<Option<PropertyVerdict>> = props.iter().map(|_| None).collect();
     let mut done = vec![false; props.len()];
-    if let Some(why) = route_limit_risk(net)
+    if let Some(why) = route_limit_risk(net, &certain_sessions)
         .or_else(|| as_set_risk(net))
         .or_else(|| med_risk(net))
     {
@@ -71,7 +84,8 @@ pub fn verify_properties(
         // is certified unique in every scenario (then no limit is within reach of any
         // stable state), and otherwise can refute (a violation in its stable state is one
         // in a stable state) but not prove; with one, the property stays `unknown`.
-        for (i, p) in props.iter().enumerate() {
+        // The simulator drops the certain sessions itself (and names them).
+        for (i, p) in originals.iter().enumerate() {
             let Some(slot) = out.get_mut(i) else { continue };
             *slot = Some(if p.assumptions.is_empty() {
                 match decide_concretely(net, p, &why) {
@@ -158,17 +172,83 @@ pub fn verify_properties(
         }
     }
     out.into_iter()
-        .zip(props)
+        .zip(originals)
         .map(|(v, p)| {
-            v.unwrap_or_else(|| {
+            let mut v = v.unwrap_or_else(|| {
                 verdict(
                     p,
                     Status::Unknown("the verifier stopped unexpectedly".into()),
                     None,
                 )
-            })
+            });
+            if let Some(c) = v.counterexample.as_mut() {
+                name_certain_drops(net, p, &certain, c);
+            }
+            v
         })
         .collect()
+}
+
+/// `prop` with the sessions of `sessions` (each down in every stable state) added to
+/// its `without`.
+fn without_sessions(net: &Network, prop: &Property, sessions: &[crate::ir::SessionId]) -> Property {
+    let mut p = prop.clone();
+    if sessions.is_empty() {
+        return p;
+    }
+    p.without.extend(
+        sessions
+            .iter()
+            .filter_map(|s| net.sessions.get(*s).map(|x| x.component)),
+    );
+    p.without.sort();
+    p.without.dedup();
+    p
+}
+
+/// Adds to counterexample `c` of `prop` the sessions of `certain` (over their route
+/// limit whenever up) that it does not name yet and that are not down anyway in it (a
+/// `without` of the line's own, or a failed component): in its `dropped`, narrative and
+/// labels.
+fn name_certain_drops(
+    net: &Network,
+    prop: &Property,
+    certain: &[crate::sim::DroppedSession],
+    c: &mut Counterexample,
+) {
+    let down_anyway = |d: &crate::sim::DroppedSession| {
+        let session = net.sessions.get(d.session).map(|s| s.component);
+        let requires = net.edges.get(d.edge).map(|e| e.requires.as_slice());
+        session
+            .into_iter()
+            .chain(requires.into_iter().flatten().copied())
+            .any(|x| {
+                prop.without.contains(&x)
+                    || net
+                        .components
+                        .get(x)
+                        .is_some_and(|comp| c.failed.contains(&comp.name))
+            })
+    };
+    let shown: Vec<crate::sim::DroppedSession> = certain
+        .iter()
+        .filter(|d| !down_anyway(d))
+        .cloned()
+        .collect();
+    let (dropped, notes, labels) = super::model::limit_drops(net, &shown);
+    let mut added = false;
+    for ((d, n), l) in dropped.into_iter().zip(notes).zip(labels) {
+        if c.dropped.iter().any(|x| x.session == d.session) {
+            continue;
+        }
+        c.narrative = format!("{n}; {}", c.narrative);
+        c.labels.push(l);
+        c.dropped.push(d);
+        added = true;
+    }
+    if added {
+        c.labels = tidy_labels(std::mem::take(&mut c.labels));
+    }
 }
 
 /// One line in a session of its own: asked, then its planes checked for a stable state.
