@@ -305,6 +305,111 @@ fn ebgp_requires_policy_follows_the_frr_version() {
     }
 }
 
+/// `frr defaults datacenter` turns ebgp-requires-policy off (FRR's bgp_vty.c:
+/// `BGP_EBGP_REQUIRES_POLICY` is false in the datacenter profile); `traditional`
+/// (FRR's packaged default) keeps it on.
+#[test]
+fn the_datacenter_profile_turns_ebgp_requires_policy_off() {
+    let no_maps = FW_OK
+        .lines()
+        .filter(|l| !l.contains("route-map ALL"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (profile, flows) in [("datacenter", true), ("traditional", false)] {
+        let conf = no_maps.replace(
+            "frr version 8.4",
+            &format!("frr version 8.4\nfrr defaults {profile}"),
+        );
+        let a = fw(&conf);
+        assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+        assert_eq!(installs(&a, "ars", "10.50.0.0/16"), flows, "{profile}");
+        assert_eq!(installs(&a, "fw", "10.100.0.0/16"), flows, "{profile}");
+    }
+}
+
+/// `bgp always-compare-med` is a decision process avscheck does not model: an error
+/// on its line; deterministic-med (what avscheck models) is accepted either way.
+#[test]
+fn always_compare_med_is_not_supported() {
+    let a = fw(&FW_OK.replace(
+        "router bgp 65010",
+        "router bgp 65010\n bgp always-compare-med",
+    ));
+    assert!(a.has_errors(), "{:#?}", a.diagnostics);
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("always-compare-med"))
+        .unwrap_or_else(|| panic!("{:#?}", a.diagnostics));
+    assert_eq!(
+        line_of(&a, d.labels[0].span).trim(),
+        "bgp always-compare-med"
+    );
+    for line in [
+        " bgp deterministic-med",
+        " no bgp deterministic-med",
+        " no bgp always-compare-med",
+    ] {
+        let a = fw(&FW_OK.replace("router bgp 65010", &format!("router bgp 65010\n{line}")));
+        assert!(!a.has_errors(), "{line}: {:#?}", a.diagnostics);
+    }
+}
+
+/// A site configured by FRR peers its ExpressRoute circuit at the MSEE's address:
+/// the second usable address of the circuit's `peering_subnet` (tester's finding 7).
+/// Without the subnet the help says how; the neighbour address alone is AVS0906.
+#[test]
+fn a_configured_site_peers_its_circuit_at_the_msee_address() {
+    let conf = "frr version 8.4
+ip route 10.9.0.0/16 blackhole
+route-map ANY permit 10
+router bgp 64700
+ bgp router-id 192.168.255.1
+ neighbor 192.168.255.2 remote-as 12076
+ address-family ipv4 unicast
+  network 10.9.0.0/16
+  neighbor 192.168.255.2 route-map ANY in
+  neighbor 192.168.255.2 route-map ANY out
+ exit-address-family
+";
+    let avs = |circuit: &str| {
+        format!(
+            "use azure\nvnet hub {{ address 10.100.0.0/16 }}\ner_gateway gw {{ vnet hub }}\nsite corp {{ config \"corp.conf\" }}\n{circuit}\ncheck \"hub reaches corp\" {{ reachable hub -> corp }}\n"
+        )
+    };
+    let a = design(
+        &avs("er_circuit er1 { peer corp; connect gw; peering_subnet 192.168.255.0/30 }"),
+        &[("corp.conf", conf)],
+    );
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(a.diagnostics.is_empty(), "{:#?}", a.diagnostics);
+    assert!(installs(&a, "corp", "10.100.0.0/16"));
+    assert!(installs(&a, "gw", "10.9.0.0/16"));
+    assert_eq!(
+        verdicts(&a),
+        vec![("hub reaches corp".to_string(), CheckStatus::Pass)]
+    );
+    // The customer edge's address (the first) is not the MSEE.
+    let a = design(
+        &avs("er_circuit er1 { peer corp; connect gw; peering_subnet 192.168.255.0/30 }"),
+        &[("corp.conf", &conf.replace("192.168.255.2", "192.168.255.1"))],
+    );
+    assert_eq!(with_code(&a, "AVS0906").len(), 1, "{:#?}", a.diagnostics);
+    // Without the subnet: the session is down, and the help names the key.
+    let a = design(
+        &avs("er_circuit er1 { peer corp; connect gw }"),
+        &[("corp.conf", conf)],
+    );
+    let down = with_code(&a, "AVS0300");
+    assert_eq!(down.len(), 1, "{:#?}", a.diagnostics);
+    assert!(
+        down[0].notes.iter().any(|n| n.contains("peering_subnet")),
+        "{:#?}",
+        down[0].notes
+    );
+    assert!(!installs(&a, "corp", "10.100.0.0/16"));
+}
+
 #[test]
 fn import_check_keeps_networks_without_a_route_back() {
     let conf = FW_OK.replace("ip route 10.50.0.0/16 blackhole\n", "");

@@ -230,12 +230,35 @@ fn decision_3_shorter_as_path() {
     assert_eq!(winner(&b, t), x);
 }
 
+/// [`two_offers`] with both senders in AS 65001: one neighbouring AS.
+fn two_offers_same_as() -> (B, NodeId, NodeId, NodeId, EdgeId, EdgeId) {
+    let mut b = B::new();
+    let x = b.router("x", 65001);
+    let y = b.router("y", 65001);
+    let t = b.router("t", 65003);
+    b.originate(x, "10.9.0.0/16");
+    b.originate(y, "10.9.0.0/16");
+    let (xt, _) = b.ebgp(x, t);
+    let (yt, _) = b.ebgp(y, t);
+    (b, x, y, t, xt, yt)
+}
+
 #[test]
-fn decision_4_lowest_med_always_compared() {
-    let (mut b, _, y, t, xt, _) = two_offers();
+fn decision_4_lowest_med_within_one_neighbouring_as() {
+    let (mut b, _, y, t, xt, _) = two_offers_same_as();
     let med = b.policy("med", vec![rule(true, vec![], vec![Action::SetMed(50)])]);
     b.edge_mut(xt).import.push(med);
     assert_eq!(winner(&b, t), y);
+}
+
+/// RFC 4271 §9.1.2.2 (c), FRR without `bgp always-compare-med`: the MEDs of routes
+/// from two neighbouring ASes are not compared; the router id decides (x: lower).
+#[test]
+fn decision_4_med_skipped_between_neighbouring_ases() {
+    let (mut b, x, _, t, xt, _) = two_offers();
+    let med = b.policy("med", vec![rule(true, vec![], vec![Action::SetMed(50)])]);
+    b.edge_mut(xt).import.push(med);
+    assert_eq!(winner(&b, t), x);
 }
 
 #[test]
@@ -288,12 +311,18 @@ fn multipath_installs_ties_on_steps_1_to_4_and_advertises_one() {
     let ru = st.rib(u).unwrap().prefixes[&p("10.9.0.0/16")].clone();
     assert_eq!(ru.candidates.len(), 1);
     assert_eq!(ru.candidates[0].origin, x);
-    // A MED difference breaks the tie.
-    let (mut b, _, _, t, xt, _) = two_offers();
+    // A MED difference breaks the tie within one neighbouring AS ...
+    let (mut b, _, _, t, xt, _) = two_offers_same_as();
     b.net.nodes[t].behaviours.multipath = true;
     let med = b.policy("med", vec![rule(true, vec![], vec![Action::SetMed(5)])]);
     b.edge_mut(xt).import.push(med);
     assert_eq!(state(&b).installed(t, p("10.9.0.0/16")).len(), 1);
+    // ... but not between two (FRR's `paths_eq`: MED compared as in the decision).
+    let (mut b, _, _, t, xt, _) = two_offers();
+    b.net.nodes[t].behaviours.multipath = true;
+    let med = b.policy("med", vec![rule(true, vec![], vec![Action::SetMed(5)])]);
+    b.edge_mut(xt).import.push(med);
+    assert_eq!(state(&b).installed(t, p("10.9.0.0/16")).len(), 2);
     // Without multipath, one.
     let (b, _, _, t, _, _) = two_offers();
     assert_eq!(state(&b).installed(t, p("10.9.0.0/16")).len(), 1);

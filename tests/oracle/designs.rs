@@ -224,9 +224,10 @@ fn ibgp_full_mesh() -> Design {
         .expect("m3", P1, Some(&[65001]))
         // P2: m1 has [65001] (eBGP, med 0); m2 has its own eBGP [65003] and m1's [65001]
         // with med 40 over iBGP: eBGP med 0 wins. m3 has [65001] med 40 from m1 and
-        // [65003] med 0 from m2: the lower MED wins.
+        // [65003] med 0 from m2: different neighbouring ASes, so the MEDs are not
+        // compared; both over iBGP, the lower router id (m1) wins.
         .expect("m2", P2, Some(&[65003]))
-        .expect("m3", P2, Some(&[65003]))
+        .expect("m3", P2, Some(&[65001]))
         .expect("z", P3, Some(&[65002]))
         .expect("x", P1, Some(&[]));
     d
@@ -330,8 +331,8 @@ fn local_route_wins() -> Design {
 fn med_always_compared() -> Design {
     let mut d = Design::new(
         "med_always_compared",
-        "d learns P1 from b and c (different ASes) with equal length: the lower MED wins\n\
-         (MED compared across ASes, like FRR's `bgp always-compare-med`).",
+        "d learns P1 and P2 from b and c (different ASes) with equal length: MEDs are not\n\
+         compared between neighbouring ASes (FRR's default), so the router id picks b for both.",
     );
     d.router("a", 65001, &[P1, P2])
         .router("b", 65002, &[])
@@ -349,7 +350,7 @@ fn med_always_compared() -> Design {
             ],
         )
         .policy("med20", vec![permit(vec![], vec![Act::Med(20)])])
-        .expect("d", P1, Some(&[65003, 65001]))
+        .expect("d", P1, Some(&[65002, 65001]))
         .expect("d", P2, Some(&[65002, 65001]));
     d
 }

@@ -281,7 +281,8 @@ pub fn bgpd_conf(d: &Design, i: usize, plan: &Plan, dir: &Path) -> String {
     writeln!(s, " bgp router-id {}", r.router_id).unwrap();
     writeln!(s, " no bgp ebgp-requires-policy").unwrap();
     writeln!(s, " no bgp network import-check").unwrap();
-    writeln!(s, " bgp always-compare-med").unwrap();
+    writeln!(s, " bgp deterministic-med").unwrap();
+    writeln!(s, " bgp bestpath compare-routerid").unwrap();
     writeln!(s, " coalesce-time 0").unwrap();
     for p in &r.peers {
         let j = idx(&p.name);

@@ -13,6 +13,9 @@ use std::net::Ipv4Addr;
 pub struct Config {
     /// `frr version X.Y`: the release whose defaults apply (none: current FRR's).
     pub version: Option<Spanned<(u32, u32)>>,
+    /// `frr defaults datacenter` (true) or `traditional` (false; also without the
+    /// line: FRR's packages build the traditional profile).
+    pub datacenter: bool,
     pub hostname: Option<Spanned<String>>,
     /// The `router bgp N` block (at most one; a second is an error).
     pub bgp: Option<BgpRouter>,

@@ -167,6 +167,7 @@ impl Driver {
                 }
             }
             Stmt::Version(a, b) => self.cfg.version = Some(Spanned::new((a, b), span)),
+            Stmt::Profile(dc) => self.cfg.datacenter = dc,
             Stmt::Hostname(h) => self.cfg.hostname = Some(Spanned::new(h, span)),
             Stmt::LineVty => self.stack.push(Node::Vty),
             Stmt::Interface => self.stack.push(Node::Interface),

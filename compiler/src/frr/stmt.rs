@@ -53,6 +53,8 @@ pub enum Stmt {
     /// Understood, changes routing, not supported: an error naming the reason.
     Unsupported(String),
     Version(u32, u32),
+    /// `frr defaults datacenter` (true) or `traditional`.
+    Profile(bool),
     Hostname(String),
     LineVty,
     Interface,
@@ -274,9 +276,9 @@ pub fn top(i: In) -> PResult<Stmt> {
 fn frr_line(i: In) -> PResult<Stmt> {
     let (r, w) = cut(one_of(&["version", "defaults"]))(i)?;
     if w.text == "defaults" {
-        let (r, _) = cut(one_of(&["traditional", "datacenter"]))(r)?;
+        let (r, p) = cut(one_of(&["traditional", "datacenter"]))(r)?;
         let (r, _) = end(r)?;
-        return Ok((r, Stmt::NoOp));
+        return Ok((r, Stmt::Profile(p.text == "datacenter")));
     }
     let (r, v) = cut(expect("a version (X.Y)"))(r)?;
     let (r, _) = rest(r)?;
@@ -604,8 +606,6 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
         | "graceful-restart"
         | "graceful-shutdown"
         | "suppress-duplicates"
-        | "deterministic-med"
-        | "always-compare-med"
         | "cluster-id"
         | "fast-external-failover"
         | "update-delay"
@@ -618,6 +618,27 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
         | "listen" => {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
+        }
+        // The decision avscheck models (docs/semantics.md §1 "Decision"): MED only
+        // within one neighbouring AS, the best of each AS first (`bgp
+        // deterministic-med`; without it FRR's choice can depend on the order routes
+        // arrived in, docs/frr.md). Comparing every MED is another decision process.
+        "deterministic-med" => {
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::NoOp))
+        }
+        "always-compare-med" => {
+            let (r, _) = rest(r)?;
+            if on {
+                Ok((
+                    r,
+                    Stmt::Unsupported(
+                        "`bgp always-compare-med` compares MEDs between routes from different neighbouring ASes, which avscheck does not model (it models FRR's default: MEDs compared only between routes from one neighbouring AS)".into(),
+                    ),
+                ))
+            } else {
+                Ok((r, Stmt::NoOp))
+            }
         }
         "bestpath" => {
             let (r, what) = rest(r)?;

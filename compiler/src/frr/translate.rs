@@ -36,12 +36,18 @@ pub struct Defaults {
     pub import_check: bool,
 }
 
-/// The defaults `frr version X.Y` selects; without the line, current FRR's.
-pub fn defaults(version: Option<(u32, u32)>) -> Defaults {
+/// The defaults `frr version X.Y` and `frr defaults PROFILE` select (`datacenter`:
+/// the datacenter profile); without a version line, current FRR's. From FRR's
+/// bgpd/bgp_vty.c (`FRR_CFG_DEFAULT_BOOL`): `BGP_EBGP_REQUIRES_POLICY` is off in the
+/// datacenter profile and before 7.4, on otherwise; `BGP_IMPORT_CHECK` is off only in
+/// the traditional profile before 7.4. (The profile's other differences — timers,
+/// `log-neighbor-changes`, `show-hostname`, `deterministic-med` — change no stable
+/// state avscheck models: docs/frr.md.)
+pub fn defaults(version: Option<(u32, u32)>, datacenter: bool) -> Defaults {
     let modern = version.is_none_or(|v| v >= (7, 4));
     Defaults {
-        ebgp_requires_policy: modern,
-        import_check: modern,
+        ebgp_requires_policy: modern && !datacenter,
+        import_check: modern || datacenter,
     }
 }
 
@@ -142,7 +148,7 @@ pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Transl
     let Some(bgp) = &cfg.bgp else { return t };
     t.asn = bgp.asn.node;
     t.router_id = bgp.router_id.as_ref().map(|r| r.node);
-    let d = defaults(cfg.version.as_ref().map(|v| v.node));
+    let d = defaults(cfg.version.as_ref().map(|v| v.node), cfg.datacenter);
     let mut cx = Cx {
         cfg,
         design,
@@ -366,7 +372,7 @@ impl Cx<'_, '_> {
                     format!("no node of the design holds the neighbor address `{addr}`"),
                 )
                 .primary(n.addr.span, "this session stays down")
-                .help("neighbors are matched by address: an NVA's `ip`, `nic` or `public_ip`, a Route Server's `ip`, a tunnel's `inner`"),
+                .help("neighbors are matched by address: an NVA's `ip`, `nic` or `public_ip`, a Route Server's `ip`, a tunnel's `inner`, an ExpressRoute circuit's MSEE (the second address of its `peering_subnet`)"),
             );
             return;
         };

@@ -206,13 +206,124 @@ pub fn strictly_better(net: &Network, a: &Route, b: &Route) -> bool {
     !undocumented_tie(net, a, b) && compare(net, a, b) == Ordering::Less
 }
 
-/// Steps 1–4: weight, local_pref, AS-path length, MED (what multipath ties on).
+/// Steps 1–4: weight, local_pref, AS-path length, MED (what multipath ties on). The
+/// MED step applies only when [`med_comparable`]: between routes from two
+/// neighbouring ASes it is skipped, so this is not transitive when MEDs differ; the
+/// order of a candidate list is [`rank`]'s.
 pub fn compare_1_to_4(a: &Route, b: &Route) -> Ordering {
     b.weight
         .cmp(&a.weight)
         .then_with(|| b.local_pref.cmp(&a.local_pref))
         .then_with(|| a.path_len().cmp(&b.path_len()))
-        .then_with(|| a.med.cmp(&b.med))
+        .then_with(|| {
+            if med_comparable(a, b) {
+                a.med.cmp(&b.med)
+            } else {
+                Ordering::Equal
+            }
+        })
+}
+
+/// Whether the decision compares the MEDs of `a` and `b` (RFC 4271 §9.1.2.2 c, FRR
+/// without `bgp always-compare-med`, its default): only when both come from the
+/// same neighbouring AS — both paths start with an AS_SEQUENCE whose first ASN is
+/// the same — or both paths are empty (routes of the receiver's own AS). FRR's
+/// `aspath_cmp_left` (bgpd/bgp_aspath.c): a path whose first segment is an AS_SET
+/// (`aggregate-address P as-set` with no sequence) compares with no other.
+pub fn med_comparable(a: &Route, b: &Route) -> bool {
+    match (a.as_path.first(), b.as_path.first()) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => a.as_set.is_empty() && b.as_set.is_empty(),
+        _ => false,
+    }
+}
+
+/// The group of FRR's `bgp deterministic-med` (on by default since FRR 7.4, both
+/// profiles): routes whose MEDs compare ([`med_comparable`]) share one; a route
+/// whose path starts with an AS_SET is alone (`Err(index)`).
+fn med_group(r: &Route, i: usize) -> Result<Option<u32>, usize> {
+    match r.as_path.first() {
+        Some(a) => Ok(Some(*a)),
+        None if r.as_set.is_empty() => Ok(None),
+        None => Err(i),
+    }
+}
+
+/// The index of the best of `routes` as FRR's `bgp deterministic-med` picks it
+/// (bgpd/bgp_route.c `bgp_best_selection`): per neighbouring AS the best by the
+/// whole decision (MED included), then the best of those group winners (MED never
+/// compared between two of them). Not a pairwise rule: with MEDs from two
+/// neighbouring ASes, "no candidate beats it" can hold for none or several routes.
+pub fn dmed_best(net: &Network, chosen: Option<NodeId>, routes: &[&Route]) -> Option<usize> {
+    let mut winners: BTreeMap<Result<Option<u32>, usize>, usize> = BTreeMap::new();
+    for (i, r) in routes.iter().enumerate() {
+        let g = med_group(r, i);
+        match winners
+            .get(&g)
+            .and_then(|w| routes.get(*w).map(|b| (*w, *b)))
+        {
+            Some((_, b)) if compare_choosing(net, chosen, r, b) != Ordering::Less => {}
+            _ => {
+                winners.insert(g, i);
+            }
+        }
+    }
+    let mut best: Option<(usize, &Route)> = None;
+    for &w in winners.values() {
+        let Some(r) = routes.get(w) else { continue };
+        if best.is_none_or(|(_, b)| compare_choosing(net, chosen, r, b) == Ordering::Less) {
+            best = Some((w, r));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// Orders a node's candidates best first, with the routes installed beside the best
+/// on a `multipath` node (equal to it on steps 1–4: FRR's `paths_eq` against the
+/// best, MED only where [`med_comparable`]) right after it; returns how many are
+/// installed. The rest are ordered by repeating the selection on what is left.
+/// Where every candidate has the same MED the MED step never decides and this is a
+/// plain sort by [`compare_choosing`].
+pub fn rank(
+    net: &Network,
+    chosen: Option<NodeId>,
+    mut candidates: Vec<Route>,
+    multipath: bool,
+) -> (Vec<Route>, usize) {
+    let same_med = candidates.windows(2).all(|w| match w {
+        [a, b] => a.med == b.med,
+        _ => true,
+    });
+    if same_med {
+        candidates.sort_by(|a, b| compare_choosing(net, chosen, a, b));
+    } else {
+        let mut left = candidates;
+        let mut out = Vec::with_capacity(left.len());
+        while !left.is_empty() {
+            let refs: Vec<&Route> = left.iter().collect();
+            let i = dmed_best(net, chosen, &refs).unwrap_or(0);
+            if i < left.len() {
+                out.push(left.remove(i));
+            } else {
+                out.append(&mut left);
+            }
+        }
+        candidates = out;
+    }
+    let Some(best) = candidates.first().cloned() else {
+        return (candidates, 0);
+    };
+    if !multipath {
+        return (candidates, 1);
+    }
+    let rest = candidates.split_off(1);
+    let (mut eq, mut other): (Vec<Route>, Vec<Route>) = rest
+        .into_iter()
+        .partition(|c| compare_1_to_4(&best, c) == Ordering::Equal);
+    let installed = 1 + eq.len();
+    candidates.append(&mut eq);
+    candidates.append(&mut other);
+    (candidates, installed)
 }
 
 /// What one node holds for one prefix.
@@ -244,14 +355,34 @@ impl PrefixRib {
     }
     /// The best candidates among those satisfying `keep`: the single best, or with
     /// `multipath` every one equal to it on decision steps 1–4.
-    pub fn best_where(&self, multipath: bool, keep: impl Fn(&Route) -> bool) -> Vec<&Route> {
-        let mut it = self.candidates.iter().filter(|r| keep(r));
-        let Some(first) = it.next() else {
+    ///
+    /// Where the kept routes carry different MEDs the best of a subset is not the
+    /// subset's first in the list (`bgp deterministic-med`, [`dmed_best`]): it is
+    /// selected again, with the default choice of undocumented ties.
+    pub fn best_where(
+        &self,
+        net: &Network,
+        multipath: bool,
+        keep: impl Fn(&Route) -> bool,
+    ) -> Vec<&Route> {
+        let kept: Vec<&Route> = self.candidates.iter().filter(|r| keep(r)).collect();
+        let same_med = kept.windows(2).all(|w| match w {
+            [a, b] => a.med == b.med,
+            _ => true,
+        });
+        let first = if same_med {
+            kept.first().copied()
+        } else {
+            dmed_best(net, None, &kept).and_then(|i| kept.get(i).copied())
+        };
+        let Some(first) = first else {
             return Vec::new();
         };
         let mut out = vec![first];
         if multipath {
-            out.extend(it.take_while(|r| compare_1_to_4(first, r) == Ordering::Equal));
+            out.extend(kept.iter().copied().filter(|r| {
+                !std::ptr::eq(*r, first) && compare_1_to_4(first, r) == Ordering::Equal
+            }));
         }
         out
     }
@@ -1087,23 +1218,25 @@ fn best_of<'a>(
             .iter()
             .any(|o| o.prefix == p && o.stands(|c| live.is_down(c)))
     });
-    let mut best: Option<&'a Route> = None;
-    for &eid in topo.in_edges.get(node.0 as usize).into_iter().flatten() {
-        if let Some(Some(r)) = exported.get(eid.0 as usize) {
-            if best.is_none_or(|b| compare_choosing(net, chosen, r, b) == Ordering::Less) {
-                best = Some(r);
-            }
-        }
-    }
-    if originates {
-        let local = Route::originated(net, p, node);
-        if best.is_none_or(|b| compare_choosing(net, chosen, &local, b) != Ordering::Greater) {
-            return BestOf::Local(local);
-        }
-    }
-    match best {
-        Some(r) => BestOf::Learned(r),
-        None => BestOf::None,
+    let learned: Vec<&'a Route> = topo
+        .in_edges
+        .get(node.0 as usize)
+        .into_iter()
+        .flatten()
+        .filter_map(|eid| exported.get(eid.0 as usize).and_then(Option::as_ref))
+        .collect();
+    let local = originates.then(|| Route::originated(net, p, node));
+    let mut all: Vec<&Route> = Vec::with_capacity(learned.len() + 1);
+    all.extend(local.as_ref());
+    all.extend(learned.iter().copied());
+    // The local route is first: it wins every full tie (as evaluate_node's sort).
+    match (dmed_best(net, chosen, &all), local.is_some()) {
+        (Some(0), true) => local.map_or(BestOf::None, BestOf::Local),
+        (Some(i), true) => learned
+            .get(i.wrapping_sub(1))
+            .map_or(BestOf::None, |r| BestOf::Learned(r)),
+        (Some(i), false) => learned.get(i).map_or(BestOf::None, |r| BestOf::Learned(r)),
+        (None, _) => BestOf::None,
     }
 }
 
@@ -1157,16 +1290,8 @@ fn evaluate_node(
             candidates.push(r.clone());
         }
     }
-    candidates.sort_by(|a, b| compare_choosing(net, chosen, a, b));
     let multipath = net.nodes.get(node).is_some_and(|n| n.behaviours.multipath);
-    let installed = match candidates.first() {
-        None => 0,
-        Some(b) if multipath => candidates
-            .iter()
-            .take_while(|c| compare_1_to_4(b, c) == Ordering::Equal)
-            .count(),
-        Some(_) => 1,
-    };
+    let (candidates, installed) = rank(net, chosen, candidates, multipath);
     PrefixRib {
         candidates,
         installed,

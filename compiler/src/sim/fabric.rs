@@ -322,7 +322,7 @@ fn bgp_routes(
                 continue;
             }
             let multipath = g.behaviours.multipath;
-            for r in entry.best_where(multipath, |r| learned_externally(net, r)) {
+            for r in entry.best_where(net, multipath, |r| learned_externally(net, r)) {
                 let (t, target) = match prog.how {
                     ProgramAs::Gateway | ProgramAs::VpnGateway => {
                         (NextHopType::VirtualNetworkGateway, FabricTarget::Node(gid))

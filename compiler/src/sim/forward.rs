@@ -606,7 +606,7 @@ impl<'a> Walker<'a> {
             // route for it from a circuit, the best of those; else the fabric.
             let entry = self.state.rib(m).and_then(|r| r.lookup_entry(d));
             let from_circuit = entry
-                .map(|(_, e)| e.best_where(b.multipath, |r| learned_externally(net, r)))
+                .map(|(_, e)| e.best_where(net, b.multipath, |r| learned_externally(net, r)))
                 .unwrap_or_default();
             if from_circuit.is_empty() {
                 return plain(self.fabric_steps(gs, d, false));

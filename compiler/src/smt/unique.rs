@@ -103,7 +103,9 @@ pub fn prove_unique(
     if !state.recursive.is_empty() {
         return Uniqueness::NotShown("a tunnel is routed through itself".into());
     }
-    if let Some(why) = crate::smt::queries::as_set_risk(net) {
+    if let Some(why) =
+        crate::smt::queries::as_set_risk(net).or_else(|| crate::smt::queries::med_risk(net))
+    {
         return Uniqueness::NotShown(why);
     }
     down.sort();

@@ -63,6 +63,25 @@ fn addresses(ctx: &Ctx) -> Book {
             }
         }
     }
+    // An ExpressRoute circuit answers on its MSEE's address of each private peering
+    // /30: the subnet's second usable address (the first is the customer edge's).
+    for c in ctx
+        .design
+        .components
+        .iter()
+        .filter(|c| c.kind == "er_circuit")
+    {
+        let Some(&id) = ctx.node_ids.get(&c.name.node) else {
+            continue;
+        };
+        for line in c.all("peering_subnet") {
+            if let Some(p) = line.first().and_then(|v| v.node.as_prefix()) {
+                if let Some(msee) = msee_address(p) {
+                    book.nodes.entry(msee).or_insert(id);
+                }
+            }
+        }
+    }
     for c in ctx.design.components.iter().filter(|c| c.kind == "tunnel") {
         let (Some(&t), Some(line)) = (ctx.tunnel_ids.get(&c.name.node), c.get("inner")) else {
             continue;
@@ -80,6 +99,18 @@ fn addresses(ctx: &Ctx) -> Book {
         }
     }
     book
+}
+
+/// The MSEE's address in an ExpressRoute private peering subnet `p` (a /30: "the
+/// first usable IP address for your router, the second for Microsoft's",
+/// expressroute/expressroute-howto-routing-portal-resource-manager.md): the network
+/// address + 2. `None` for a subnet with fewer than two usable addresses (/31, /32).
+pub(crate) fn msee_address(p: Ipv4Net) -> Option<Ipv4Addr> {
+    if p.prefix_len() > 30 {
+        return None;
+    }
+    let n = u32::from(p.trunc().network()).checked_add(2)?;
+    Some(Ipv4Addr::from(n))
 }
 
 struct Lookup<'c, 'a> {

@@ -315,11 +315,23 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
                     let configured = ctx.design.configs.contains_key(&to.name);
                     let (missing, help) = if configured {
                         (
-                            format!("`{}`'s configuration has no neighbor for `{}`", to.name, from.name),
                             format!(
-                                "add `neighbor ADDRESS remote-as {}` for `{}` to `{}`'s configuration, or remove this line",
-                                from.asn, from.name, to.name
+                                "`{}`'s configuration has no neighbor for `{}`",
+                                to.name, from.name
                             ),
+                            if from.kind == "er_circuit" {
+                                // A circuit is named by its MSEE's address in the
+                                // private peering /30 (stdlib `er_circuit`).
+                                format!(
+                                    "give `{c}` its private peering subnet (`peering_subnet 192.168.100.0/30`: Microsoft's side is the second address, 192.168.100.2) and add `neighbor 192.168.100.2 remote-as {asn}` to `{t}`'s configuration, or remove this line",
+                                    c = from.name, asn = from.asn, t = to.name
+                                )
+                            } else {
+                                format!(
+                                    "add `neighbor ADDRESS remote-as {}` for `{}` to `{}`'s configuration, or remove this line",
+                                    from.asn, from.name, to.name
+                                )
+                            },
                         )
                     } else {
                         (

@@ -221,6 +221,50 @@ pub(crate) fn as_set_risk(net: &Network) -> Option<String> {
     ))
 }
 
+/// MEDs compare only between routes from one neighbouring AS, and FRR's
+/// `bgp deterministic-med` picks the best of each such group first
+/// ([`crate::sim::bgp::dmed_best`]); the SMT selection compares every candidate's
+/// MED. The two agree while every MED is 0 (no policy sets one) or no node can hold
+/// candidates from two neighbouring ASes: over an eBGP edge the neighbouring AS is
+/// the sender's, the local route has none, and over iBGP it can be any. Otherwise
+/// only the simulator decides (as for [`as_set_risk`]).
+pub(crate) fn med_risk(net: &Network) -> Option<String> {
+    let sets_med = net.policies.values().any(|p| {
+        p.rules.iter().any(|r| {
+            r.actions
+                .iter()
+                .any(|a| matches!(a, crate::ir::Action::SetMed(_)))
+        })
+    });
+    if !sets_med {
+        return None;
+    }
+    // Per receiver: the neighbouring ASes of its candidates (`None`: iBGP, any).
+    let mut keys: BTreeMap<NodeId, BTreeSet<Option<u32>>> = BTreeMap::new();
+    for e in net.edges.values() {
+        let key = if e.ibgp {
+            None
+        } else {
+            net.nodes.get(e.from).map(|n| n.asn)
+        };
+        keys.entry(e.to).or_default().insert(key);
+    }
+    let (node, _) = net.nodes.iter().find(|(id, n)| {
+        let Some(k) = keys.get(id) else {
+            return false;
+        };
+        k.len() > 1 || k.contains(&None) || (!n.originates.is_empty() && !k.is_empty())
+    })?;
+    let name = net
+        .nodes
+        .get(node)
+        .map(|n| n.name.clone())
+        .unwrap_or_default();
+    Some(format!(
+        "a policy sets a MED and `{name}` can receive routes from more than one neighbouring AS, whose MEDs BGP does not compare (FRR's `bgp deterministic-med`), which the SMT encoding does not model: only the simulator decides this design"
+    ))
+}
+
 /// Route limits (`max_routes`) are not encoded: a design whose own prefixes could
 /// exceed one is decided by the simulator ([`decide_concretely`]), or is `unknown`
 /// with an environment. (What an environment adds is the scenario's `flood` choice.)

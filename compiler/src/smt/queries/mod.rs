@@ -14,7 +14,7 @@ mod never;
 mod reach;
 mod symmetric;
 
-pub(crate) use concrete::as_set_risk;
+pub(crate) use concrete::{as_set_risk, med_risk};
 use concrete::{decide_concretely, recursive_tunnel_risk, route_limit_risk};
 use limits::{flood_possible, route_limit};
 use loops::loop_free;
@@ -78,6 +78,7 @@ pub fn verify_properties(
     if let Some(why) = route_limit_risk(net, &certain_sessions)
         .or_else(|| as_set_risk(net))
         .or_else(|| recursive_tunnel_risk(net))
+        .or_else(|| med_risk(net))
     {
         // The design's own prefixes could exceed a route limit, which the encoding does
         // not model. Without an environment the simulator decides where its stable state
