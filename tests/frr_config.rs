@@ -1549,3 +1549,87 @@ route-map OUT permit 10
     let ars = net.node_by_name("ars").unwrap();
     assert!(state.best(ars, "10.0.0.0/8".parse().unwrap()).is_some());
 }
+
+/// Statements that change routing in ways avscheck does not model are refused with a
+/// located AVS0902, never silently ignored (fresh-eyes tester, fourth session); their
+/// `no` forms, FRR's defaults, are fine.
+#[test]
+fn routing_statements_avscheck_does_not_model_are_refused() {
+    let bgp = |line: &str| FW_OK.replace("router bgp 65010", &format!("router bgp 65010\n{line}"));
+    let af = |line: &str| {
+        FW_OK.replace(
+            " address-family ipv4 unicast",
+            &format!(" address-family ipv4 unicast\n{line}"),
+        )
+    };
+    let refused = [
+        bgp(" bgp graceful-shutdown"),
+        bgp(" bgp reject-as-sets"),
+        bgp(" bgp listen range 10.100.0.0/24 peer-group PG"),
+        bgp(" bgp default local-preference 200"),
+        af("  table-map KEEP"),
+        FW_OK.replace(
+            "route-map ALL permit 10",
+            "route-map ALL permit 10\n set community no-export",
+        ),
+    ];
+    for conf in &refused {
+        let a = fw(conf);
+        assert!(
+            a.diagnostics.iter().any(|d| d.code == "AVS0902"),
+            "{conf}\n{:#?}",
+            a.diagnostics
+        );
+    }
+    for conf in [
+        bgp(" no bgp graceful-shutdown"),
+        bgp(" no bgp reject-as-sets"),
+        FW_OK.replace(
+            "route-map ALL permit 10",
+            "route-map ALL permit 10\n set community internet graceful-shutdown 4294967295 additive",
+        ),
+    ] {
+        let a = fw(&conf);
+        assert!(!a.has_errors(), "{conf}\n{:#?}", a.diagnostics);
+    }
+}
+
+/// `ge 0` is FRR's "not set": `permit 0.0.0.0/0 ge 0` matches the default route only
+/// (bgpd 8.4 shows it as `permit 0.0.0.0/0`), so the NVA's 10.50.0.0/16 is not sent.
+#[test]
+fn prefix_list_ge_0_is_not_set() {
+    let with = |entry: &str| {
+        fw(&FW_OK.replace(
+            "route-map ALL permit 10",
+            &format!(
+                "ip prefix-list DEF seq 5 permit {entry}\nroute-map OUT permit 10\n match ip address prefix-list DEF\nroute-map ALL permit 10"
+            ),
+        )
+        .replace("neighbor 10.100.0.4 route-map ALL out", "neighbor 10.100.0.4 route-map OUT out")
+        .replace("neighbor 10.100.0.5 route-map ALL out", "neighbor 10.100.0.5 route-map OUT out"))
+    };
+    let a = with("0.0.0.0/0 ge 0");
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(!installs(&a, "ars", "10.50.0.0/16"));
+    let a = with("0.0.0.0/0 le 32");
+    assert!(installs(&a, "ars", "10.50.0.0/16"));
+}
+
+/// A `continue N` / `on-match goto N` that does not go forward is refused by FRR and
+/// ignored (the entry exits as a plain permit): a located AVS0917 warning.
+#[test]
+fn a_backward_jump_is_ignored_as_frr_does() {
+    let conf = FW_OK.replace(
+        "route-map ALL permit 10",
+        "route-map ALL permit 10\n continue 5",
+    );
+    let a = fw(&conf);
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "AVS0917")
+        .unwrap_or_else(|| panic!("{:#?}", a.diagnostics));
+    assert_eq!(line_of(&a, d.labels[0].span).trim(), "continue 5");
+    assert!(installs(&a, "ars", "10.50.0.0/16"));
+}

@@ -228,7 +228,14 @@ pub fn community(t: &str) -> Result<(u16, u16), ErrorKind> {
         "no-advertise" => return Ok((65535, 65282)),
         "no-export" => return Ok((65535, 65281)),
         "local-AS" => return Ok((65535, 65283)),
+        // RFC 1997 / RFC 8326 names FRR accepts (checked with FRR 8.4's bgpd).
+        "internet" => return Ok((0, 0)),
+        "graceful-shutdown" => return Ok((65535, 0)),
         _ => {}
+    }
+    // FRR also takes a community as one 32-bit number (`4294967295`).
+    if let Ok(n) = t.parse::<u32>() {
+        return Ok(((n >> 16) as u16, (n & 0xffff) as u16));
     }
     let bad = || ErrorKind::Expected("a community (AA:NN)".into());
     let (a, b) = t.split_once(':').ok_or_else(bad)?;

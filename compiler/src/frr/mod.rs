@@ -58,6 +58,8 @@ pub mod codes {
     pub const NO_BGP: &str = "AVS0915";
     /// A second `router bgp` with another AS.
     pub const SECOND_BGP: &str = "AVS0916";
+    /// A `continue N` / `on-match goto N` that does not go forward (FRR rejects it).
+    pub const BACKWARD_GOTO: &str = "AVS0917";
     /// A sequence number used twice in one list.
     pub const DUPLICATE_SEQ: &str = "AVS0917";
     /// A static route whose next hop no node holds.

@@ -373,6 +373,25 @@ impl Driver {
                 }
             }
             Stmt::OnMatch(x) => {
+                // FRR refuses a jump that does not go forward ("Config Failed" on the
+                // line, checked with FRR 8.4's bgpd): the entry keeps no exit.
+                if let (crate::frr::ast::Exit::Goto(n), Some(Node::RouteMap(name, seq))) =
+                    (&x, self.stack.last())
+                {
+                    if *n <= *seq {
+                        let (n, name, seq) = (*n, name.clone(), *seq);
+                        self.diags.push(
+                            Diagnostic::warning(
+                                codes::BACKWARD_GOTO,
+                                format!("`route-map {name}` entry {seq} jumps to {n}, not after itself"),
+                            )
+                            .primary(span, "FRR rejects this line and ignores it")
+                            .note("`continue N` and `on-match goto N` must name a later sequence number; the entry exits as if the line were not there")
+                            .help(format!("use a sequence number above {seq}, or `on-match next`")),
+                        );
+                        return;
+                    }
+                }
                 if let Some(e) = self.entry() {
                     e.exit = Some(Spanned::new(x, span));
                 }

@@ -353,7 +353,10 @@ fn ip_top(i: In) -> PResult<Stmt> {
                 ));
             }
             let p = conv(first, masked_prefix_text)?;
+            // `ge 0` is FRR's "not set" (bgpd shows `permit 0.0.0.0/0 ge 0` as `permit
+            // 0.0.0.0/0`, an exact match): checked with FRR 8.4.
             let (r, ge) = opt(preceded(kw("ge"), u8_len))(r)?;
+            let ge = ge.filter(|g| *g != 0);
             let (r, le) = opt(preceded(kw("le"), u8_len))(r)?;
             let (r, _) = end(r)?;
             Ok((
@@ -596,10 +599,29 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
             let (r, fam) = cut(expect("`ipv4-unicast`"))(r)?;
             if fam.text == "ipv4-unicast" {
                 done(r, Stmt::DefaultIpv4Unicast(on))
+            } else if fam.text == "local-preference" && on {
+                let (r, _) = rest(r)?;
+                Ok((
+                    r,
+                    Stmt::Unsupported(
+                        "`bgp default local-preference` changes the local preference of the routes this router receives and originates, which avscheck does not model (it uses 100)".into(),
+                    ),
+                ))
             } else {
                 let (r, _) = rest(r)?;
                 Ok((r, Stmt::NoOp))
             }
+        }
+        // Routing changes avscheck does not model: refused, never silently ignored.
+        "graceful-shutdown" | "reject-as-sets" | "shutdown" | "listen" if on => {
+            let (r, _) = rest(r)?;
+            let why = match w.text {
+                "graceful-shutdown" => "`bgp graceful-shutdown` sets local-preference 0 on the routes of eBGP sessions (and the GRACEFUL_SHUTDOWN community), which avscheck does not model",
+                "reject-as-sets" => "`bgp reject-as-sets` refuses updates with an AS_SET (RFC 9774), which avscheck does not model",
+                "shutdown" => "`bgp shutdown` takes every session of the instance down, which avscheck does not model",
+                _ => "`bgp listen` accepts dynamic neighbors from an address range, which avscheck does not model (declare each neighbor)",
+            };
+            Ok((r, Stmt::Unsupported(why.into())))
         }
         // Logging, timers, restart behaviour: nothing the stable state depends on.
         "log-neighbor-changes"
@@ -755,7 +777,16 @@ pub fn af(i: In) -> PResult<Stmt> {
             }
             Ok((r, Stmt::Aggregate(agg)))
         }
-        "maximum-paths" | "distance" | "table-map" => {
+        "table-map" => {
+            let (r, _) = rest(r)?;
+            Ok((
+                r,
+                Stmt::Unsupported(
+                    "`table-map` filters what BGP installs in the router's forwarding table, which avscheck does not model".into(),
+                ),
+            ))
+        }
+        "maximum-paths" | "distance" => {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
         }
@@ -1091,6 +1122,19 @@ fn rm_set(i: In) -> PResult<Stmt> {
                 if w.text == "none" {
                     none = true;
                     continue;
+                }
+                if matches!(
+                    w.text,
+                    "no-export" | "local-AS" | "65535:65281" | "65535:65283"
+                ) {
+                    let (r, _) = rest(r)?;
+                    return Ok((
+                        r,
+                        Stmt::Unsupported(format!(
+                            "`set community {}`: NO_EXPORT and NO_EXPORT_SUBCONFED (RFC 1997) stop a route at the AS border, which avscheck does not model",
+                            w.text
+                        )),
+                    ));
                 }
                 match community(w.text) {
                     Ok(c) => list.push(c),
