@@ -53,7 +53,8 @@ fn node_name(net: &Network, n: crate::ir::NodeId) -> String {
     net.nodes.get(n).map(|x| x.name.clone()).unwrap_or_default()
 }
 
-fn owner_name(net: &Network, o: Owner) -> String {
+/// The name of a delivery's owner (a node, or a subnet by its path), as `trace` prints it.
+pub(crate) fn owner_name(net: &Network, o: Owner) -> String {
     match o {
         Owner::Node(n) => node_name(net, n),
         Owner::Subnet(s) => net

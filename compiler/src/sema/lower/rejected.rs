@@ -410,9 +410,9 @@ fn avs_same_asn_over_global_reach(ctx: &mut Ctx) {
         for (x, cx) in &circuits {
             for (y, cy) in &circuits {
                 let same_asn = net.nodes.get(*x).map(|n| n.asn) == net.nodes.get(*y).map(|n| n.asn);
-                if x < y && same_asn && cx.contains(&s.a) && cy.contains(&s.b)
-                    || x < y && same_asn && cx.contains(&s.b) && cy.contains(&s.a)
-                {
+                let joined = (cx.contains(&s.a) && cy.contains(&s.b))
+                    || (cx.contains(&s.b) && cy.contains(&s.a));
+                if x < y && same_asn && joined {
                     pairs.entry((*x, *y)).or_insert(s.span);
                 }
             }

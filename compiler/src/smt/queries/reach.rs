@@ -51,14 +51,7 @@ pub(super) fn good_end(net: &Network, vx: &Vertex, d: Ipv4Addr, to: &Endpoint) -
 
 /// The name of a delivery's owner, as `trace` prints it.
 fn owner_label(net: &Network, o: Owner) -> String {
-    match o {
-        Owner::Node(n) => node_name(net, n),
-        Owner::Subnet(s) => net
-            .subnets
-            .get(s)
-            .map(|x| x.name.clone())
-            .unwrap_or_default(),
-    }
+    crate::report::trace::owner_name(net, o)
 }
 
 /// Where the property wants a packet for `d` delivered, for a narrative.
