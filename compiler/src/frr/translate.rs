@@ -159,18 +159,92 @@ pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Transl
     cx.statics(env);
     cx.originations(bgp, env, &d);
     cx.summary_only = cx.summary_only_policy();
-    for n in &bgp.neighbors {
-        // A peer-group member: its own settings over the group's.
-        let group = n
-            .peer_group
-            .as_ref()
-            .and_then(|g| bgp.peer_groups.get(&g.node));
-        match group {
-            Some(g) => cx.neighbor(bgp, &n.inherit(g), &d),
-            None => cx.neighbor(bgp, n, &d),
-        }
+    // A peer-group member: its own settings over the group's.
+    let effective: Vec<Neighbor> = bgp
+        .neighbors
+        .iter()
+        .map(|n| {
+            match n
+                .peer_group
+                .as_ref()
+                .and_then(|g| bgp.peer_groups.get(&g.node))
+            {
+                Some(g) => n.inherit(g),
+                None => n.clone(),
+            }
+        })
+        .collect();
+    cx.same_node_settings(&effective);
+    for n in &effective {
+        cx.neighbor(bgp, n, &d);
     }
     t
+}
+
+/// One per-neighbor setting that the model merges when several neighbor addresses
+/// belong to one design node: its name, its value as printed, and the line that set
+/// it (none: the default).
+type Setting = (&'static str, String, Option<Span>);
+
+/// Every setting of a neighbor that decides what its session does, in a fixed order
+/// (the shutdown state is not one: a shut-down neighbor has no session at all).
+fn settings(n: &Neighbor) -> Vec<Setting> {
+    fn dir(
+        out: &mut Vec<Setting>,
+        names: [&'static str; 2],
+        m: &BTreeMap<Direction, Spanned<String>>,
+    ) {
+        for (d, name) in [Direction::In, Direction::Out].into_iter().zip(names) {
+            let v = m.get(&d);
+            out.push((
+                name,
+                v.map(|x| x.node.clone()).unwrap_or_default(),
+                v.map(|x| x.span),
+            ));
+        }
+    }
+    fn flag(out: &mut Vec<Setting>, name: &'static str, s: Option<Span>) {
+        out.push((name, s.is_some().to_string(), s));
+    }
+    let mut out = Vec::new();
+    out.push((
+        "remote-as",
+        match n.remote_as.map(|r| r.node) {
+            Some(RemoteAs::Asn(a)) => a.to_string(),
+            Some(RemoteAs::Internal) => "internal".into(),
+            Some(RemoteAs::External) => "external".into(),
+            None => String::new(),
+        },
+        n.remote_as.map(|r| r.span),
+    ));
+    dir(&mut out, ["route-map in", "route-map out"], &n.route_map);
+    dir(&mut out, ["prefix-list in", "prefix-list out"], &n.prefix_list);
+    dir(&mut out, ["filter-list in", "filter-list out"], &n.filter_list);
+    dir(
+        &mut out,
+        ["distribute-list in", "distribute-list out"],
+        &n.distribute_list,
+    );
+    out.push((
+        "allowas-in",
+        n.allowas_in.map(|a| a.node.to_string()).unwrap_or_default(),
+        n.allowas_in.map(|a| a.span),
+    ));
+    flag(&mut out, "as-override", n.as_override);
+    flag(&mut out, "next-hop-self", n.next_hop_self);
+    flag(&mut out, "remove-private-AS", n.remove_private_as);
+    out.push((
+        "weight",
+        n.weight.map(|w| w.node.to_string()).unwrap_or_default(),
+        n.weight.map(|w| w.span),
+    ));
+    out.push((
+        "activate",
+        n.activate.map(|a| a.node.to_string()).unwrap_or_default(),
+        n.activate.map(|a| a.span),
+    ));
+    flag(&mut out, "default-originate", n.default_originate);
+    out
 }
 
 struct Cx<'a, 'b> {
@@ -361,6 +435,76 @@ impl Cx<'_, '_> {
     }
 
     // ------------------------------------------------------------ neighbors
+
+    /// Neighbors at two addresses of one design node (Route Server's two instances,
+    /// an NVA's two NICs) are one session of the model, so they must say the same
+    /// thing: Azure Route Server's instances are two BGP speakers, and the VNet gets
+    /// what either learned (AZURE.md §Route Server), which one session with one
+    /// policy cannot represent when the two neighbors' policies differ. Differing
+    /// settings are an error naming both lines (never a silent pick of one: the
+    /// verdict would depend on which line comes first).
+    fn same_node_settings(&mut self, neighbors: &[Neighbor]) {
+        let live: Vec<(&Neighbor, Peer)> = neighbors
+            .iter()
+            .filter(|n| n.remote_as.is_some() && n.shutdown.is_none())
+            .filter_map(|n| self.design.peer(n.addr.node).map(|p| (n, p)))
+            .collect();
+        for (i, (a, pa)) in live.iter().enumerate() {
+            // Each later neighbor of the node is compared with the node's first one
+            // (every pair that differs is reported once).
+            if live.iter().take(i).any(|(_, p)| p.node == pa.node) {
+                continue;
+            }
+            let sa = settings(a);
+            for (b, _) in live.iter().skip(i + 1).filter(|(_, p)| p.node == pa.node) {
+                let sb = settings(b);
+                let differ: Vec<(&Setting, &Setting)> = sa
+                    .iter()
+                    .zip(sb.iter())
+                    .filter(|(x, y)| x.1 != y.1)
+                    .collect();
+                let Some(((name, va, spa), (_, vb, spb))) = differ.first().copied() else {
+                    continue;
+                };
+                let names: Vec<String> = differ.iter().map(|(x, _)| format!("`{}`", x.0)).collect();
+                let shown = |v: &str| {
+                    if v.is_empty() {
+                        "not set".to_string()
+                    } else {
+                        format!("`{v}`")
+                    }
+                };
+                let what = if pa.instances.len() > 1 {
+                    format!("the two instances of `{}`", pa.name)
+                } else {
+                    format!("two addresses of `{}`", pa.name)
+                };
+                self.t.diags.push(
+                    Diagnostic::error(
+                        codes::INSTANCES_DIFFER,
+                        format!(
+                            "neighbors {} and {} ({what}) have different settings: {}",
+                            a.addr.node,
+                            b.addr.node,
+                            names.join(", ")
+                        ),
+                    )
+                    .primary(
+                        spb.unwrap_or(b.addr.span),
+                        format!("{name} is {} for {}", shown(vb), b.addr.node),
+                    )
+                    .secondary(
+                        spa.unwrap_or(a.addr.span),
+                        format!("{name} is {} for {}", shown(va), a.addr.node),
+                    )
+                    .help(format!(
+                        "give both neighbors the same policy and settings (the same route-maps, lists and options in each direction); avscheck models {what} as one session"
+                    ))
+                    .note("Azure Route Server runs two instances, each a BGP speaker, and the VNet gets the routes either learned: with two different policies the result is neither policy's (docs/frr.md; https://learn.microsoft.com/azure/route-server/route-server-faq)"),
+                );
+            }
+        }
+    }
 
     fn neighbor(&mut self, bgp: &BgpRouter, n: &Neighbor, d: &Defaults) {
         let Some(remote) = &n.remote_as else { return };
