@@ -190,3 +190,51 @@ fn a_peer_group_member_is_compared_with_its_inherited_settings() {
     assert!(with_code(&a, "AVS0920").is_empty(), "{:#?}", a.diagnostics);
     assert!(!a.has_errors(), "{:#?}", a.diagnostics);
 }
+
+// ------------------------------------------------ as-path regexes and AS_SETs
+
+/// What the translated regex says about a route, in the simulator.
+fn regex_matches(re: &str, seq: &[u32], set: &[u32]) -> bool {
+    let atom = avscheck::frr::translate::regex(re).unwrap();
+    let mut r =
+        avscheck::sim::bgp::Route::local("10.0.0.0/16".parse().unwrap(), avscheck::ir::NodeId(0));
+    r.as_path = seq.to_vec();
+    r.as_set = set.to_vec();
+    atom.iter()
+        .all(|c| avscheck::sim::bgp::condition_holds(c, &r))
+}
+
+/// FRR matches the printed path (`65001 {65002,65003}`, bgpd's `aspath_print`) and
+/// its `_` stands for `(^|[,{}() ]|$)` (bgpd/bgp_regex.c): the expected values below
+/// are what that regex gives on that text.
+#[test]
+fn as_path_regexes_see_an_as_set_as_frr_prints_it() {
+    let cases: &[(&str, &[u32], &[u32], bool)] = &[
+        // `^N$`: `{N}` is not `N`.
+        ("^65002$", &[65002], &[], true),
+        ("^65002$", &[], &[65002], false),
+        ("^65002$", &[], &[65002, 65003], false),
+        // ASN atoms: the set is no `[0-9]+`.
+        ("^[0-9]+$", &[65001], &[], true),
+        ("^[0-9]+$", &[], &[65002], false),
+        ("^[0-9]+ [0-9]+$", &[65001], &[65002, 65003], false),
+        ("^[0-9]+ [0-9]+$", &[65001, 65002], &[], true),
+        ("^[0-9]+ [0-9]+$", &[65001, 65002], &[65003], false),
+        ("^[0-9]+ [0-9]+", &[65001], &[65002], false),
+        ("^[0-9]+ [0-9]+", &[65001, 65002], &[65003], true),
+        ("^[0-9]+", &[], &[65002], false),
+        // `_N_` sees inside the braces; `^$` is the empty text.
+        ("_65003_", &[65001], &[65002, 65003], true),
+        ("_65004_", &[65001], &[65002, 65003], false),
+        ("^$", &[], &[], true),
+        ("^$", &[], &[65002], false),
+        (".*", &[], &[65002], true),
+    ];
+    for (re, seq, set, want) in cases {
+        assert_eq!(
+            regex_matches(re, seq, set),
+            *want,
+            "`{re}` on {seq:?} {{{set:?}}}"
+        );
+    }
+}

@@ -84,6 +84,7 @@ pub mod codes {
             CONTINUE_READS_SET,
             NO_BGP,
             INSTANCES_DIFFER,
-        ].contains(&code)
+        ]
+        .contains(&code)
     }
 }

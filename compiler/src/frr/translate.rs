@@ -218,8 +218,16 @@ fn settings(n: &Neighbor) -> Vec<Setting> {
         n.remote_as.map(|r| r.span),
     ));
     dir(&mut out, ["route-map in", "route-map out"], &n.route_map);
-    dir(&mut out, ["prefix-list in", "prefix-list out"], &n.prefix_list);
-    dir(&mut out, ["filter-list in", "filter-list out"], &n.filter_list);
+    dir(
+        &mut out,
+        ["prefix-list in", "prefix-list out"],
+        &n.prefix_list,
+    );
+    dir(
+        &mut out,
+        ["filter-list in", "filter-list out"],
+        &n.filter_list,
+    );
     dir(
         &mut out,
         ["distribute-list in", "distribute-list out"],
@@ -1076,6 +1084,7 @@ pub fn regex(re: &str) -> Option<Atom> {
         return Some(Vec::new());
     }
     if re == "^$" {
+        // The printed path is empty: no ASN, no AS_SET.
         return Some(vec![Condition::AsPathLength(CmpOp::Eq, 0)]);
     }
     let core = re.trim_start_matches(".*").trim_end_matches(".*");
@@ -1087,8 +1096,11 @@ pub fn regex(re: &str) -> Option<Atom> {
     }
     if let Some(n) = re.strip_prefix('^').and_then(|s| s.strip_suffix('$')) {
         if let Ok(n) = n.parse::<u32>() {
+            // The printed path is exactly `N`: a one-ASN sequence, no AS_SET
+            // (`{N}` does not match).
             return Some(vec![
-                Condition::AsPathLength(CmpOp::Eq, 1),
+                Condition::NoAsSet,
+                Condition::AsSequenceLength(CmpOp::Eq, 1),
                 Condition::AsPathContains(n),
             ]);
         }
@@ -1113,10 +1125,17 @@ pub fn regex(re: &str) -> Option<Atom> {
     if k == 0 {
         return None;
     }
-    Some(vec![Condition::AsPathLength(
-        if exact { CmpOp::Eq } else { CmpOp::Ge },
-        k,
-    )])
+    // FRR matches the printed path (`65001 65002 {65003,65004}`: the sequence, then
+    // the AS_SET in braces); `[0-9]+` matches no part of the set, so the atoms count
+    // sequence ASNs, and with `$` the path must end after them (no AS_SET).
+    Some(if exact {
+        vec![
+            Condition::NoAsSet,
+            Condition::AsSequenceLength(CmpOp::Eq, k),
+        ]
+    } else {
+        vec![Condition::AsSequenceLength(CmpOp::Ge, k)]
+    })
 }
 
 /// A route-map entry, compiled.
