@@ -238,3 +238,83 @@ fn as_path_regexes_see_an_as_set_as_frr_prints_it() {
         );
     }
 }
+
+// ------------------------------------------------ labels on configuration lines
+
+/// The oracle design tests/frr_configs/route-map-fall-through with a failing
+/// `never`: r4 takes 10.20.1.0/24 from r3 because `route-map FROM-R3 permit 10`
+/// matches it through `ip prefix-list FAVOURITES seq 10`.
+fn fall_through_with_never() -> Analysis {
+    let root = format!(
+        "{}/tests/frr_configs/route-map-fall-through",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut text = std::fs::read_to_string(format!("{root}/design.avs")).unwrap();
+    text.push_str(
+        "\ncheck \"r4 never takes 10.20.1.0/24 from r3\" {\n  never r4 installs 10.20.1.0/24 via r3\n}\n",
+    );
+    avscheck::analyse_with("design.avs", &text, &|p: &str| {
+        std::fs::read_to_string(format!("{root}/{p}"))
+            .map(|t| (p.to_string(), t))
+            .map_err(|e| e.to_string())
+    })
+}
+
+const PERMIT_LINE: &str = "route-map FROM-R3 permit 10";
+const LIST_LINE: &str = "ip prefix-list FAVOURITES seq 10 permit 10.20.0.0/16 le 24";
+
+#[test]
+fn a_failing_never_labels_the_permitting_route_map_entry_and_list_line_in_both_engines() {
+    let a = fall_through_with_never();
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    let net = a.network.as_ref().unwrap();
+    let check = net.checks.values().next().unwrap();
+    // The SMT engine's counterexample.
+    let smt = avscheck::smt::queries::verify_property(
+        net,
+        &check.properties[0],
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(smt.status, avscheck::smt::Status::Fail);
+    let cx = smt.counterexample.unwrap();
+    let smt_lines: Vec<String> = cx.labels.iter().map(|l| line_of(&a, l.span)).collect();
+    for want in [PERMIT_LINE, LIST_LINE] {
+        assert!(smt_lines.iter().any(|l| l == want), "{want}: {smt_lines:?}");
+    }
+    // The command line's verdict (decided by the simulator: the stable state is
+    // certified unique), its labels shown in human output.
+    let report = avscheck::verify(&a, &avscheck::VerifyOptions::default());
+    let result = &report.checks[0];
+    assert_eq!(result.status, avscheck::report::CheckStatus::Fail);
+    for want in [PERMIT_LINE, LIST_LINE] {
+        let l = result
+            .labels
+            .iter()
+            .find(|l| line_of(&a, l.span) == want)
+            .unwrap_or_else(|| panic!("no label on `{want}`: {:#?}", result.labels));
+        assert!(l.explains, "{l:?}");
+        assert_eq!(a.sources.name(l.span.file), "r4.conf");
+    }
+    let d = result.to_diagnostic(a.file).unwrap();
+    let text = avscheck::report::human::render_diagnostics(&a.sources, &[d], false);
+    insta::assert_snapshot!("never_labels_config_lines", text);
+}
+
+#[test]
+fn a_non_matching_list_entry_is_not_labelled() {
+    // 10.20.1.0/24 matches FAVOURITES seq 10 only; seq 5 (a deny for 10.20.2.0/24)
+    // is not labelled, nor is a list line of an entry that did not match.
+    let a = fall_through_with_never();
+    let report = avscheck::verify(&a, &avscheck::VerifyOptions::default());
+    let lines: Vec<String> = report.checks[0]
+        .labels
+        .iter()
+        .map(|l| line_of(&a, l.span))
+        .collect();
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("seq 5") || l.contains("BLOCKED")),
+        "{lines:?}"
+    );
+}

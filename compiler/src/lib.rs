@@ -265,16 +265,24 @@ pub fn verify(analysis: &Analysis, opts: &VerifyOptions) -> Verification {
         &cache,
     )) {
         v.checks
-            .push(check_result(net, check, &smt::combine(results)));
+            .push(check_result(net, check, &smt::combine(results), &|f| {
+                !stdlib::is_stdlib(&analysis.sources, f)
+            }));
     }
     v
 }
 
 /// A verdict of the SMT engine in the report's terms.
+///
+/// `shown`: whether a counterexample label in that file is part of the explanation
+/// shown in human output (the design and its configuration files: a permitting
+/// route-map entry of a failing `never` is labelled in the config; the stdlib's
+/// implicit Azure policies are left to the JSON report).
 fn check_result(
     net: &ir::Network,
     check: &ir::Check,
     verdict: &smt::CheckVerdict,
+    shown: &dyn Fn(FileId) -> bool,
 ) -> report::CheckResult {
     use report::{CheckStatus, ResultLabel};
     let (status, reason) = match &verdict.status {
@@ -321,7 +329,7 @@ fn check_result(
                     span: l.span,
                     message: l.message.clone(),
                     primary: false,
-                    explains: false,
+                    explains: shown(l.span.file),
                 });
             }
         }

@@ -419,6 +419,7 @@ impl Cx<'_, '_> {
             .summary_only
             .iter()
             .map(|(p, span)| ir::Rule {
+                matched: Vec::new(),
                 permit: false,
                 conditions: vec![Condition::Prefix(vec![PrefixRange {
                     prefix: *p,
@@ -430,6 +431,7 @@ impl Cx<'_, '_> {
             })
             .collect();
         rules.push(ir::Rule {
+            matched: Vec::new(),
             permit: true,
             conditions: Vec::new(),
             actions: Vec::new(),
@@ -679,6 +681,7 @@ impl Cx<'_, '_> {
                         name: format!("neighbor {addr} outbound settings"),
                         span,
                         rules: vec![ir::Rule {
+                            matched: Vec::new(),
                             permit: true,
                             conditions: Vec::new(),
                             actions,
@@ -729,6 +732,7 @@ impl Cx<'_, '_> {
                 f.entries
                     .into_iter()
                     .map(|(permit, conditions, span)| ir::Rule {
+                        matched: Vec::new(),
                         permit,
                         conditions,
                         actions: Vec::new(),
@@ -814,7 +818,7 @@ impl Cx<'_, '_> {
             end_span: map.span,
             overflow: false,
         };
-        c.from(0, Vec::new(), Vec::new(), false, None);
+        c.from(0, Vec::new(), Vec::new(), false, None, Vec::new());
         if c.overflow {
             self.t.diags.push(
                 Diagnostic::error(
@@ -1161,12 +1165,20 @@ struct Compiler<'e> {
 }
 
 impl Compiler<'_> {
-    fn emit(&mut self, permit: bool, conditions: Atom, actions: Vec<Action>, span: Span) {
+    fn emit(
+        &mut self,
+        permit: bool,
+        conditions: Atom,
+        actions: Vec<Action>,
+        span: Span,
+        matched: Vec<Span>,
+    ) {
         if self.rules.len() >= MAX_RULES {
             self.overflow = true;
             return;
         }
         self.rules.push(ir::Rule {
+            matched,
             permit,
             conditions,
             actions,
@@ -1177,20 +1189,44 @@ impl Compiler<'_> {
     /// Every route satisfying `cx` (and no earlier rule), from entry `idx` on.
     /// `matched`: the result so far is "permit" (a permit entry with `on-match next`
     /// matched and no entry failed to match since; FRR then permits when the map
-    /// ends). `why`: the line that sent the route on.
-    fn from(&mut self, idx: usize, cx: Atom, acc: Vec<Action>, matched: bool, why: Option<Span>) {
+    /// ends). `why`: the line that sent the route on. `seen`: the list entries that
+    /// matched in the entries that matched so far ([`ir::Rule::matched`]).
+    fn from(
+        &mut self,
+        idx: usize,
+        cx: Atom,
+        acc: Vec<Action>,
+        matched: bool,
+        why: Option<Span>,
+        seen: Vec<Span>,
+    ) {
         if self.overflow {
             return;
         }
         if idx >= self.entries.len() {
             let span = why.unwrap_or(self.end_span);
-            self.emit(matched, cx, if matched { acc } else { Vec::new() }, span);
+            let (acc, seen) = if matched {
+                (acc, seen)
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            self.emit(matched, cx, acc, span, seen);
             return;
         }
-        self.entry(idx, 0, cx, acc);
+        let start = seen.len();
+        self.entry(idx, 0, cx, acc, seen, start);
     }
 
-    fn entry(&mut self, idx: usize, f: usize, cx: Atom, acc: Vec<Action>) {
+    /// Filter `f` of entry `idx`; `seen[..start]`: what matched before this entry.
+    fn entry(
+        &mut self,
+        idx: usize,
+        f: usize,
+        cx: Atom,
+        acc: Vec<Action>,
+        seen: Vec<Span>,
+        start: usize,
+    ) {
         if self.overflow {
             return;
         }
@@ -1200,40 +1236,43 @@ impl Compiler<'_> {
         let Some(filter) = e.filters.get(f) else {
             // Every match holds.
             if !e.permit {
-                self.emit(false, cx, Vec::new(), e.span);
+                self.emit(false, cx, Vec::new(), e.span, seen);
                 return;
             }
             let mut acc = acc;
             acc.extend(e.actions.iter().cloned());
             match e.exit {
-                None => self.emit(true, cx, acc, e.span),
-                Some(Exit::Next) => self.from(idx + 1, cx, acc, true, Some(e.span)),
+                None => self.emit(true, cx, acc, e.span, seen),
+                Some(Exit::Next) => self.from(idx + 1, cx, acc, true, Some(e.span), seen),
                 Some(Exit::Goto(n)) => {
                     let next = self
                         .entries
                         .iter()
                         .position(|x| x.seq >= n && x.seq > e.seq)
                         .unwrap_or(self.entries.len());
-                    self.from(next, cx, acc, true, Some(e.span));
+                    self.from(next, cx, acc, true, Some(e.span), seen);
                 }
             }
             return;
         };
         let entries = filter.entries.clone();
         let list_span = filter.span;
+        let before: Vec<Span> = seen.iter().take(start).copied().collect();
         for (permit, atom, span) in entries {
             let mut c2 = cx.clone();
             c2.extend(atom);
             if permit {
-                self.entry(idx, f + 1, c2, acc.clone());
+                let mut s2 = seen.clone();
+                s2.push(span);
+                self.entry(idx, f + 1, c2, acc.clone(), s2, start);
             } else {
-                self.from(idx + 1, c2, acc.clone(), false, Some(span));
+                self.from(idx + 1, c2, acc.clone(), false, Some(span), before.clone());
             }
         }
         // No entry of the list matched: the list denies, this entry does not match.
         // An entry that does not match makes the result "deny" even after an
         // `on-match next` (FRR's route_map_apply_ext: RMAP_NOMATCH sets DENYMATCH),
         // until a later permit entry matches.
-        self.from(idx + 1, cx, acc, false, Some(list_span));
+        self.from(idx + 1, cx, acc, false, Some(list_span), before);
     }
 }

@@ -382,7 +382,13 @@ pub struct Rule {
     pub permit: bool,
     pub conditions: Vec<Condition>,
     pub actions: Vec<Action>,
+    /// The line the rule comes from (a route-map entry: its `route-map M permit N`).
     pub span: Span,
+    /// For a rule compiled from an FRR route-map entry: the list entries
+    /// (prefix-list, access-list, as-path or community-list lines) whose match the
+    /// rule stands for, labelled with the entry in counterexamples. Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matched: Vec<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
