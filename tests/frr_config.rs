@@ -1301,8 +1301,9 @@ fn an_absolute_configuration_path_is_refused() {
     assert!(a.is_unusable());
 }
 
-/// A `config` path that names a FIFO, a device or a directory is refused before it
-/// is opened (a FIFO would block until a writer comes, `/dev/zero` never ends):
+/// A `config` path that names a FIFO, a device or a directory, or resolves into
+/// `/proc`, `/sys` or `/dev`, is refused before it is opened (a FIFO would block
+/// until a writer comes, `/dev/zero` never ends, `/proc/kmsg` waits for messages):
 /// AVS0904 on the `config` line, the design is not analysed, and nothing blocks. A
 /// regular file beside them, also reached through `..`, is read.
 #[test]
@@ -1317,6 +1318,9 @@ fn a_configuration_path_that_is_not_a_regular_file_is_refused() {
         .status()
         .is_ok_and(|s| s.success());
     std::os::unix::fs::symlink("/dev/zero", dir.join("zero.conf")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/pagemap", dir.join("pagemap.conf")).unwrap();
+    // `/proc/kmsg` is "regular", of size 0, and its read waits for kernel messages.
+    let kmsg = "../".repeat(dir.components().count() + 2) + "proc/kmsg";
     std::fs::create_dir(tmp.path().join("configs")).unwrap();
     std::fs::write(tmp.path().join("configs/fw.conf"), FW_OK).unwrap();
     let design_path = dir.join("design.avs");
@@ -1335,7 +1339,13 @@ fn a_configuration_path_that_is_not_a_regular_file_is_refused() {
     };
     let mut refused = vec![
         ("confdir", "directory"),
-        ("zero.conf", "not a regular file"),
+        ("zero.conf", "resolves into `/dev`"),
+        ("pagemap.conf", "resolves into `/proc`"),
+        (kmsg.as_str(), "resolves into `/proc`"),
+        (
+            "../../../../../../../../../../sys/kernel/notes",
+            "resolves into `/sys`",
+        ),
     ];
     if made {
         refused.push(("fifo.conf", "not a regular file"));
