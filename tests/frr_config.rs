@@ -1596,7 +1596,7 @@ fn routing_statements_avscheck_does_not_model_are_refused() {
         bgp(" no bgp reject-as-sets"),
         FW_OK.replace(
             "route-map ALL permit 10",
-            "route-map ALL permit 10\n set community internet graceful-shutdown 4294967295 additive",
+            "route-map ALL permit 10\n set community internet graceful-shutdown no-peer accept-own 65000:1 additive",
         ),
     ] {
         let a = fw(&conf);

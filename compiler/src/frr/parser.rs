@@ -117,12 +117,14 @@ impl Driver {
                     return;
                 }
                 Err(nom::Err::Failure(e)) => {
-                    self.diags.push(
-                        Diagnostic::error(codes::SYNTAX, e.message())
-                            .primary(self.span(e.start, e.end.max(e.start)), "here")
-                            .secondary(lspan, "in this statement")
-                            .note("the statement is ignored; FRR would reject it too"),
-                    );
+                    let mut d = Diagnostic::error(codes::SYNTAX, e.message())
+                        .primary(self.span(e.start, e.end.max(e.start)), "here")
+                        .secondary(lspan, "in this statement")
+                        .note("the statement is ignored; FRR would reject it too");
+                    if let Some(rule) = e.help() {
+                        d = d.help(rule);
+                    }
+                    self.diags.push(d);
                     return;
                 }
                 Err(_) => continue,
