@@ -290,3 +290,41 @@ fn relative_and_oversized_local_preference_is_unsupported() {
         );
     }
 }
+
+/// `n` neighbor lines, each a new address (the tester's ml*.conf shape).
+fn many_neighbors(n: u32) -> String {
+    let mut s = String::from("router bgp 65001\n");
+    for i in 0..n {
+        let [_, a, b, c] = i.to_be_bytes();
+        s.push_str(&format!(" neighbor 10.{a}.{b}.{c} remote-as {}\n", i + 1));
+    }
+    s
+}
+
+/// Reading a configuration grows linearly with its neighbor lines: four times the
+/// lines take well under sixteen times as long (a lookup by address per line made it
+/// quadratic: 100,000 lines took 50 s). Timed as the best of three runs each, so a
+/// busy machine does not make it fail.
+#[test]
+fn many_neighbor_lines_are_read_in_linear_time() {
+    let best = |text: &str| {
+        (0..3)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                let (cfg, _) = parse(text);
+                assert!(cfg.bgp.is_some());
+                t.elapsed()
+            })
+            .min()
+            .unwrap()
+    };
+    let small = many_neighbors(10_000);
+    let large = many_neighbors(40_000);
+    let (ts, tl) = (best(&small), best(&large));
+    let (cfg, _) = parse(&large);
+    assert_eq!(cfg.bgp.unwrap().neighbors.len(), 40_000);
+    assert!(
+        tl.as_secs_f64() < 10.0 * ts.as_secs_f64().max(0.001),
+        "10k lines: {ts:?}, 40k lines: {tl:?}"
+    );
+}

@@ -38,6 +38,9 @@ struct Driver {
     cfg: Config,
     diags: Vec<Diagnostic>,
     stack: Vec<Node>,
+    /// Where each neighbor address sits in `cfg.bgp.neighbors` (a config with N
+    /// neighbor lines is read in O(N), not O(N²)).
+    neighbor_at: std::collections::HashMap<std::net::Ipv4Addr, usize>,
 }
 
 /// Parses one configuration file; never panics, whatever the text.
@@ -47,6 +50,7 @@ pub fn parse(file: FileId, text: &str) -> (Config, Vec<Diagnostic>) {
         cfg: Config::default(),
         diags: Vec::new(),
         stack: vec![Node::Top],
+        neighbor_at: std::collections::HashMap::new(),
     };
     let mut cur = In::new(text);
     loop {
@@ -441,7 +445,7 @@ impl Driver {
                 return;
             }
             (Target::Addr(addr), _) => {
-                let pos = bgp.neighbors.iter().position(|n| n.addr.node == addr);
+                let pos = self.neighbor_at.get(&addr).copied();
                 // A member may come into being by joining a group that has a remote-as.
                 let joins_group = match &cmd {
                     NeighborCmd::PeerGroup(g) => match bgp.peer_groups.get(g) {
@@ -459,6 +463,7 @@ impl Driver {
                         None => return,
                     },
                     None if matches!(cmd, NeighborCmd::RemoteAs(_)) || joins_group => {
+                        self.neighbor_at.insert(addr, bgp.neighbors.len());
                         bgp.neighbors.push(Neighbor::new(Spanned::new(addr, tspan)));
                         match bgp.neighbors.last_mut() {
                             Some(n) => n,
