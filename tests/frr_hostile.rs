@@ -328,3 +328,63 @@ fn many_neighbor_lines_are_read_in_linear_time() {
         "10k lines: {ts:?}, 40k lines: {tl:?}"
     );
 }
+
+/// Statements inside `router bgp` that avscheck reads but does not act on are never
+/// silent: the ones that may keep a session down or change what is sent back are
+/// AVS0903 (what the model assumes), route-reflection settings without clients are
+/// AVS0920 (why they change nothing); each on its own line.
+#[test]
+fn ignored_router_bgp_statements_are_located_warnings() {
+    let head = "router bgp 65001\n neighbor 10.0.0.3 remote-as 65002\n";
+    let cases: &[(&str, &str, &str)] = &[
+        (" neighbor 10.0.0.3 solo", "AVS0903", "allowas-in"),
+        (
+            " neighbor 10.0.0.3 interface eth0",
+            "AVS0903",
+            "binds the session",
+        ),
+        (
+            " neighbor 10.0.0.3 passive",
+            "AVS0903",
+            "both sides are passive",
+        ),
+        (" neighbor 10.0.0.3 ttl-security hops 1", "AVS0903", "hops"),
+        (
+            " neighbor 10.0.0.3 strict-capability-match",
+            "AVS0903",
+            "capabilities",
+        ),
+        (
+            " neighbor 10.0.0.3 dont-capability-negotiate",
+            "AVS0903",
+            "capabilities",
+        ),
+        (" bgp cluster-id 1.1.1.1", "AVS0920", "route reflection"),
+        (
+            " bgp route-reflector allow-outbound-policy",
+            "AVS0920",
+            "route-reflector-client",
+        ),
+        (" no bgp enforce-first-as", "AVS0903", "first AS"),
+    ];
+    for (line, code, why) in cases {
+        let text = format!("{head}{line}\n");
+        let (_, diags) = parse(&text);
+        assert_eq!(diags.len(), 1, "{line}: {diags:#?}");
+        let d = &diags[0];
+        assert_eq!(d.code, *code, "{line}");
+        assert_eq!(d.severity, avscheck::Severity::Warning, "{line}");
+        assert_eq!(line_at(&text, d), line.trim());
+        assert!(d.message.contains(why), "{line}: {}", d.message);
+    }
+    // FRR's defaults and their `no` forms of reflection settings stay quiet.
+    for line in [
+        " bgp enforce-first-as",
+        " no bgp cluster-id",
+        " neighbor 10.0.0.3 update-source 10.0.0.1",
+        " neighbor 10.0.0.3 ebgp-multihop 2",
+    ] {
+        let (_, diags) = parse(&format!("{head}{line}\n"));
+        assert!(diags.is_empty(), "{line}: {diags:#?}");
+    }
+}

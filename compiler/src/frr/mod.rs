@@ -66,6 +66,9 @@ pub mod codes {
     pub const STATIC_NEXT_HOP: &str = "AVS0918";
     /// A `continue`/`on-match` whose later entries read what the earlier one set.
     pub const CONTINUE_READS_SET: &str = "AVS0919";
+    /// A statement avscheck reads and ignores because it changes nothing in this
+    /// design (the warning says why).
+    pub const NO_EFFECT: &str = "AVS0920";
 
     /// Whether an error with this code means the configuration says something about
     /// routing that the model does not capture (a statement not modeled, an as-path

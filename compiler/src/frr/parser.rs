@@ -172,6 +172,11 @@ impl Driver {
                     self.error(span, msg);
                 }
             }
+            Stmt::Unmodeled(msg) => self.unmodeled(span, msg),
+            Stmt::NoEffect(msg) => self.diags.push(
+                Diagnostic::warning(codes::NO_EFFECT, msg)
+                    .primary(span, "read, and ignored by avscheck"),
+            ),
             Stmt::Version(a, b) => self.cfg.version = Some(Spanned::new((a, b), span)),
             Stmt::Profile(dc) => self.cfg.datacenter = dc,
             Stmt::Hostname(h) => self.cfg.hostname = Some(Spanned::new(h, span)),

@@ -53,6 +53,12 @@ pub enum Stmt {
     NoOp,
     /// Understood, changes routing, not supported: an error naming the reason.
     Unsupported(String),
+    /// Understood; its effect is not modeled (the model assumes the common case): a
+    /// warning AVS0903 naming what is assumed.
+    Unmodeled(String),
+    /// Understood; changes nothing in the designs avscheck reads: a warning AVS0920
+    /// saying why.
+    NoEffect(String),
     Version(u32, u32),
     /// `frr defaults datacenter` (true) or `traditional`.
     Profile(bool),
@@ -674,6 +680,33 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
             };
             Ok((r, Stmt::Unsupported(why.into())))
         }
+        // Route reflection only: avscheck refuses `route-reflector-client` (AVS0902),
+        // so without clients these change nothing; said, not silently ignored.
+        "cluster-id" | "route-reflector" if on => {
+            let (r, _) = rest(r)?;
+            Ok((
+                r,
+                Stmt::NoEffect(format!(
+                    "`bgp {}` only changes route reflection (the CLUSTER_LIST and ORIGINATOR_ID of reflected routes, RFC 4456), and avscheck reads no `route-reflector-client` (AVS0902), so here it has no effect",
+                    w.text
+                )),
+            ))
+        }
+        // FRR's default (on): an eBGP update whose first AS is not the peer's is
+        // dropped. Azure's Route Server, gateways and MSEEs put their own ASN first.
+        "enforce-first-as" => {
+            let (r, _) = rest(r)?;
+            if on {
+                Ok((r, Stmt::NoOp))
+            } else {
+                Ok((
+                    r,
+                    Stmt::Unmodeled(
+                        "`no bgp enforce-first-as`: FRR then accepts eBGP updates whose first AS is not the peer's; the model's peers always put their own ASN first, so this changes nothing it can see".into(),
+                    ),
+                ))
+            }
+        }
         // Logging, timers, restart behaviour: nothing the stable state depends on.
         "log-neighbor-changes"
         | "graceful-restart"
@@ -684,7 +717,6 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
         | "update-delay"
         | "route-reflector"
         | "suppress-fib-pending"
-        | "enforce-first-as"
         | "reject-as-sets"
         | "shutdown"
         | "labeled-unicast"
@@ -930,21 +962,34 @@ fn neighbor(i: In) -> PResult<Stmt> {
         | "port"
         | "capability"
         | "bfd"
-        | "passive"
         | "disable-connected-check"
         | "soft-reconfiguration"
         | "send-community"
-        | "ttl-security"
-        | "solo"
         | "enforce-multihop"
-        | "interface"
-        | "dont-capability-negotiate"
         | "override-capability"
-        | "strict-capability-match"
         | "graceful-restart"
         | "log-neighbor-changes" => {
             let (r, _) = rest(r)?;
             (r, NeighborCmd::NoOp)
+        }
+        // Settings that decide whether the session comes up, or what it sends back:
+        // the model assumes the common case, with a warning.
+        "solo"
+        | "interface"
+        | "passive"
+        | "ttl-security"
+        | "strict-capability-match"
+        | "dont-capability-negotiate" => {
+            let (r, _) = rest(r)?;
+            let why = match w.text {
+                "solo" => "`neighbor A solo`: FRR sends no route back to the peer it came from; the model does, and the peer drops such a route by AS-path loop prevention, so the stable state is the same unless the peer accepts its own AS (`allowas-in`)",
+                "interface" => "`neighbor A interface IF`: FRR binds the session to IF; the model assumes IF exists and the session comes up over it",
+                "passive" => "`neighbor A passive`: FRR waits for the peer to open the session; the model assumes the peer does (if both sides are passive the session never comes up)",
+                "ttl-security" => "`neighbor A ttl-security hops N`: FRR drops the session's packets that come from further than N hops; the model assumes the peer is within N hops and the session comes up",
+                "strict-capability-match" => "`neighbor A strict-capability-match`: FRR refuses the session if the peer's capabilities differ; the model assumes they match and the session comes up",
+                _ => "`neighbor A dont-capability-negotiate`: FRR sends no capabilities (no 4-byte ASNs, no route refresh); the model assumes the session comes up and carries IPv4 unicast",
+            };
+            (r, NeighborCmd::Unmodeled(why.into()))
         }
         // The session is up whatever the hop count (Azure's peers are one hop away or
         // multihop already); FRR takes 1-255.
