@@ -3,6 +3,7 @@
 //! and proved unique once.
 
 use crate::ir::{ComponentId, Network, Property};
+use crate::sim::choice::{Choices, TieSite};
 use crate::sim::unique::Certificate;
 use crate::sim::{self, Scenario};
 use crate::smt::unique::{prove_unique, Uniqueness};
@@ -24,6 +25,19 @@ pub enum ScenarioState {
         /// the first property that walks and shared by the others.
         tables: OnceLock<Arc<sim::WalkTables>>,
     },
+    /// The scenario has undocumented ties (sim::choice): its stable states are
+    /// exactly the simulator's states under the deterministic tie-breaks, each proved
+    /// the only one under its tie-break ([`tie_breaks`]).
+    Several {
+        states: Vec<TieBreak>,
+        scenario: Scenario,
+        /// Whether a choice made per prefix class stands for every per-prefix choice
+        /// on walks: each class that shares a choice among several prefixes has no
+        /// two overlapping prefixes, none inside an aggregate, no tunnel end
+        /// address in them ([`per_class_covers`]). Walking properties that read one
+        /// destination are decided over the states only when this holds.
+        per_class: bool,
+    },
     /// The concrete path does not apply; the text says why.
     Symbolic(String),
     /// The deadline passed while proving (not cached: a later check may have time).
@@ -31,6 +45,15 @@ pub enum ScenarioState {
     /// The simulation itself was stopped by the check's deadline or the memory budget
     /// (the text says which; not cached, like [`ScenarioState::Timeout`]).
     Stopped(String),
+}
+
+/// One stable state of a scenario with undocumented ties: the simulator's state under
+/// one deterministic tie-break.
+pub struct TieBreak {
+    pub state: sim::State,
+    pub choices: Choices,
+    /// The state's walk tables, as for [`ScenarioState::Unique`].
+    pub tables: OnceLock<Arc<sim::WalkTables>>,
 }
 
 /// One scenario's slot: the first thread to ask computes it; the others wait for
@@ -132,6 +155,19 @@ fn compute(
                 tables: OnceLock::new(),
             },
             Certificate::RouteLimits(why) => ScenarioState::Symbolic(why),
+            Certificate::NotShown(why)
+                if !sim::choice::material_ties(net, &sc, &state).is_empty() =>
+            {
+                match tie_breaks(net, &sc, &state, deadline, max_memory) {
+                    Ok(Some((states, per_class))) => ScenarioState::Several {
+                        states,
+                        scenario: sc,
+                        per_class,
+                    },
+                    Ok(None) => smt_uniqueness(net, template, down, sc, state, why, deadline),
+                    Err(stopped) => stopped,
+                }
+            }
             Certificate::NotShown(why) => {
                 // The node-by-node certificate is cheap but incomplete; a small
                 // design can afford the complete control-plane proof, within a
@@ -150,4 +186,141 @@ fn compute(
             }
         },
     }
+}
+
+/// The complete SMT uniqueness proof of `state`, within [`SMT_UNIQUENESS_BUDGET`],
+/// after the certificate failed for the reason `why`.
+fn smt_uniqueness(
+    net: &Network,
+    template: &Property,
+    down: &[ComponentId],
+    sc: Scenario,
+    state: sim::State,
+    why: String,
+    deadline: Instant,
+) -> ScenarioState {
+    let budget = deadline.min(Instant::now() + SMT_UNIQUENESS_BUDGET);
+    match prove_unique(net, template, down, &state, budget) {
+        Uniqueness::Unique => ScenarioState::Unique {
+            state,
+            scenario: sc,
+            tables: OnceLock::new(),
+        },
+        Uniqueness::NotShown(w) => ScenarioState::Symbolic(format!("{why}; {w}")),
+        Uniqueness::Timeout if Instant::now() >= deadline => ScenarioState::Timeout,
+        Uniqueness::Timeout => ScenarioState::Symbolic(why),
+    }
+}
+
+/// Every stable state of scenario `sc` with undocumented ties, one per deterministic
+/// tie-break (sim::choice::every_choice over sim::unique::tie_sites), each certified
+/// the only stable state under its tie-break (sim::unique::certify_choosing); those
+/// whose choices are not possible (sim::choice::is_legal) are no stable states and
+/// left out, equal states are kept once. With the per-class flag
+/// ([`per_class_covers`]).
+///
+/// `Ok(None)` when this does not apply: more tie-breaks than
+/// [`sim::choice::MAX_TIE_BREAKS`], a tie-break without a stable state in the
+/// simulator, or one whose state is not certified. `Err` with the scenario's state
+/// when the deadline or the memory budget stopped it.
+fn tie_breaks(
+    net: &Network,
+    sc: &Scenario,
+    default: &sim::State,
+    deadline: Instant,
+    max_memory: u64,
+) -> Result<Option<(Vec<TieBreak>, bool)>, ScenarioState> {
+    let late = || Instant::now() >= deadline;
+    let stop = crate::budget::stop_check(deadline, max_memory);
+    let Some(sites) = sim::unique::tie_sites(net, sc, default, &late) else {
+        return Err(ScenarioState::Timeout);
+    };
+    let Some(all) = sim::choice::every_choice(&sites, sim::choice::MAX_TIE_BREAKS) else {
+        return Ok(None);
+    };
+    let mut states: Vec<TieBreak> = Vec::new();
+    for choices in all {
+        let state = if choices == Choices::default() {
+            default.clone()
+        } else {
+            match sim::bgp::stable_state_choosing(net, sc, &choices, &stop) {
+                Ok(s) => s,
+                Err(sim::Unsettled::Stopped(why)) => return Err(ScenarioState::Stopped(why)),
+                Err(sim::Unsettled::NoStableState(_)) => return Ok(None),
+            }
+        };
+        match sim::unique::certify_choosing(net, sc, &state, &choices, &late) {
+            Certificate::Unique => {}
+            Certificate::Timeout => return Err(ScenarioState::Timeout),
+            Certificate::NotShown(_) | Certificate::RouteLimits(_) => return Ok(None),
+        }
+        if !sim::choice::is_legal(net, &state, &choices) {
+            continue;
+        }
+        if states
+            .iter()
+            .any(|t| t.state.ribs == state.ribs && t.state.dropped == state.dropped)
+        {
+            continue;
+        }
+        states.push(TieBreak {
+            state,
+            choices,
+            tables: OnceLock::new(),
+        });
+    }
+    if states.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some((states, per_class_covers(net, default, &sites))))
+}
+
+/// Whether choices made per prefix class cover every choice Azure may make per prefix
+/// for a property whose questions each read one destination address (docs/semantics.md
+/// "Undocumented choices"): BGP decides each prefix on its own, so a stable state
+/// chooses per prefix; a walk to address `d` reads, at each node, only the prefixes
+/// that contain `d`, and the ends of the tunnels it rides. When every class that
+/// shares a choice among several prefixes ([`sim::choice::TieSite::members`]) has
+/// pairwise disjoint prefixes, none inside an aggregate (an aggregate stands on
+/// several of them) and no tunnel end address in any of them, each walk reads at
+/// most one prefix of such a class, so what it sees in any per-prefix state it sees
+/// in the per-class state that takes, for each class, that prefix's choice.
+pub fn per_class_covers(net: &Network, state: &sim::State, sites: &[TieSite]) -> bool {
+    let shared: std::collections::BTreeSet<ipnet::Ipv4Net> = sites
+        .iter()
+        .filter(|s| s.members > 1)
+        .map(|s| s.key)
+        .collect();
+    if shared.is_empty() {
+        return true;
+    }
+    let aggregates = sim::slices::aggregated(net);
+    let tunnel_ends: Vec<std::net::Ipv4Addr> = net
+        .tunnels
+        .values()
+        .flat_map(|t| [t.a, t.b])
+        .filter_map(|n| net.nodes.get(n))
+        .flat_map(|n| n.all_nics().into_iter().map(|(a, _)| a))
+        .collect();
+    shared.iter().all(|key| {
+        let mut members: Vec<ipnet::Ipv4Net> = state
+            .class_of
+            .iter()
+            .filter(|(_, k)| *k == key)
+            .map(|(p, _)| *p)
+            .collect();
+        members.push(*key);
+        members.sort();
+        // Sorted by address then length: if two overlap, two neighbours do.
+        let disjoint = members
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if !a.contains(b) && !b.contains(a)));
+        disjoint
+            && !members
+                .iter()
+                .any(|p| aggregates.iter().any(|a| a.contains(p)))
+            && !members
+                .iter()
+                .any(|p| tunnel_ends.iter().any(|a| p.contains(a)))
+    })
 }

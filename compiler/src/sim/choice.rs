@@ -78,6 +78,70 @@ impl Choices {
     }
 }
 
+/// At most this many deterministic tie-breaks ([`every_choice`]) are simulated and
+/// certified per scenario; a design with more falls back to the enumeration of
+/// [`stable_states`] and the symbolic path.
+pub const MAX_TIE_BREAKS: usize = 64;
+
+/// A place where an undocumented tie can arise (computed by
+/// [`super::unique::tie_sites`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TieSite {
+    /// The choice key: a prefix class representative (or an aggregate).
+    pub key: Ipv4Net,
+    /// How many prefixes share the key (the class's size).
+    pub members: usize,
+    pub node: NodeId,
+    /// The senders that can win a tie there (`None`: the node's own route, by the
+    /// declaration-order default), in order, at least two.
+    pub options: Vec<Option<NodeId>>,
+}
+
+/// Every deterministic tie-break over `sites`: one [`Choices`] per combination of the
+/// sites' options (the product), in lexicographic order of the sites as given; `None`
+/// when there are more than `cap`.
+///
+/// Why this covers every stable state (docs/semantics.md §"Undocumented choices"):
+/// in a stable state `S` each node holds a candidate no other beats by a documented
+/// step; let σ_S choose, at each site, the sender of the route `S` holds there (or
+/// `None` for a local route). `compare_choosing` with that choice ranks `S`'s route
+/// first (documented steps agree with `S`; among undocumented ties the chosen sender
+/// wins; between routes of one sender the documented session step decides), and
+/// outside the sites no undocumented tie arises, so `S` is a stable state of the
+/// deterministic decision σ_S. When each σ's stable state is certified unique
+/// ([`super::unique::certify_choosing`]), `S` is the simulator's σ_S state: the
+/// states of the product are all the stable states (those that are legal).
+pub fn every_choice(sites: &[TieSite], cap: usize) -> Option<Vec<Choices>> {
+    let mut count: usize = 1;
+    for s in sites {
+        count = count.checked_mul(s.options.len().max(1))?;
+        if count > cap {
+            return None;
+        }
+    }
+    let mut out = vec![Choices::default()];
+    for s in sites {
+        let mut next = Vec::with_capacity(out.len() * s.options.len().max(1));
+        for c in &out {
+            for o in &s.options {
+                match o {
+                    Some(sender) => next.push(c.with(s.key, s.node, *sender)),
+                    None => next.push(c.clone()),
+                }
+            }
+        }
+        out = next;
+    }
+    Some(out)
+}
+
+/// Whether every choice of `choices` is possible in `state` (its state under
+/// `choices`): no node's route is beaten there by a documented step. A state that is
+/// not is no stable state of the nondeterministic decision.
+pub fn is_legal(net: &Network, state: &State, choices: &Choices) -> bool {
+    legal(net, state, choices)
+}
+
 /// An undocumented tie that matters, in one stable state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tie {
