@@ -182,7 +182,11 @@ fn dual_homed(k: usize) -> String {
         "use azure\nvnet hub { address 10.150.0.0/16 }\ner_gateway gw { vnet hub }\nsite corp {\n  asn 64740\n",
     );
     for i in 0..k {
-        s.push_str(&format!("  originate 172.{}.{}.0/24\n", 20 + i / 256, i % 256));
+        s.push_str(&format!(
+            "  originate 172.{}.{}.0/24\n",
+            20 + i / 256,
+            i % 256
+        ));
     }
     s.push_str(
         "  peer er1\n  peer er2\n}\ner_circuit er1 { peer corp; connect gw }\ner_circuit er2 { peer corp; connect gw }\n\
@@ -238,7 +242,12 @@ fn undocumented_ties_fail_or_pass_alike_in_every_engine() {
             assert_eq!(c, Some(want), "{}: sim\n{detail}", check.title);
             let (p, narrative) = concrete_verdict(&net, prop);
             let want_status = if want { Status::Pass } else { Status::Fail };
-            assert_eq!(p, Some(want_status), "{}: pipeline {narrative}", check.title);
+            assert_eq!(
+                p,
+                Some(want_status),
+                "{}: pipeline {narrative}",
+                check.title
+            );
             if check.title.contains("over er") {
                 assert!(
                     narrative.contains("an undocumented choice among `er1`, `er2`"),

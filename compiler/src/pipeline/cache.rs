@@ -3,7 +3,7 @@
 //! and proved unique once.
 
 use crate::ir::{ComponentId, Network, Property};
-use crate::sim::choice::{Choices, TieSite};
+use crate::sim::choice::{Choices, TieBreaks, TieSite};
 use crate::sim::unique::Certificate;
 use crate::sim::{self, Scenario};
 use crate::smt::unique::{prove_unique, Uniqueness};
@@ -213,16 +213,10 @@ fn smt_uniqueness(
 }
 
 /// Every stable state of scenario `sc` with undocumented ties, one per deterministic
-/// tie-break (sim::choice::every_choice over sim::unique::tie_sites), each certified
-/// the only stable state under its tie-break (sim::unique::certify_choosing); those
-/// whose choices are not possible (sim::choice::is_legal) are no stable states and
-/// left out, equal states are kept once. With the per-class flag
-/// ([`per_class_covers`]).
-///
-/// `Ok(None)` when this does not apply: more tie-breaks than
-/// [`sim::choice::MAX_TIE_BREAKS`], a tie-break without a stable state in the
-/// simulator, or one whose state is not certified. `Err` with the scenario's state
-/// when the deadline or the memory budget stopped it.
+/// tie-break ([`sim::choice::tie_breaks`]), with the per-class flag
+/// ([`per_class_covers`]). `Ok(None)` when that does not apply (the symbolic path
+/// decides); `Err` with the scenario's state when the deadline or the memory budget
+/// stopped it.
 fn tie_breaks(
     net: &Network,
     sc: &Scenario,
@@ -232,47 +226,23 @@ fn tie_breaks(
 ) -> Result<Option<(Vec<TieBreak>, bool)>, ScenarioState> {
     let late = || Instant::now() >= deadline;
     let stop = crate::budget::stop_check(deadline, max_memory);
-    let Some(sites) = sim::unique::tie_sites(net, sc, default, &late) else {
-        return Err(ScenarioState::Timeout);
-    };
-    let Some(all) = sim::choice::every_choice(&sites, sim::choice::MAX_TIE_BREAKS) else {
-        return Ok(None);
-    };
-    let mut states: Vec<TieBreak> = Vec::new();
-    for choices in all {
-        let state = if choices == Choices::default() {
-            default.clone()
-        } else {
-            match sim::bgp::stable_state_choosing(net, sc, &choices, &stop) {
-                Ok(s) => s,
-                Err(sim::Unsettled::Stopped(why)) => return Err(ScenarioState::Stopped(why)),
-                Err(sim::Unsettled::NoStableState(_)) => return Ok(None),
-            }
-        };
-        match sim::unique::certify_choosing(net, sc, &state, &choices, &late) {
-            Certificate::Unique => {}
-            Certificate::Timeout => return Err(ScenarioState::Timeout),
-            Certificate::NotShown(_) | Certificate::RouteLimits(_) => return Ok(None),
+    match sim::choice::tie_breaks(net, sc, default, &late, &stop) {
+        TieBreaks::All(states, sites) => {
+            let per_class = per_class_covers(net, default, &sites);
+            let states = states
+                .into_iter()
+                .map(|(choices, state)| TieBreak {
+                    state,
+                    choices,
+                    tables: OnceLock::new(),
+                })
+                .collect();
+            Ok(Some((states, per_class)))
         }
-        if !sim::choice::is_legal(net, &state, &choices) {
-            continue;
-        }
-        if states
-            .iter()
-            .any(|t| t.state.ribs == state.ribs && t.state.dropped == state.dropped)
-        {
-            continue;
-        }
-        states.push(TieBreak {
-            state,
-            choices,
-            tables: OnceLock::new(),
-        });
+        TieBreaks::NotShown(_) => Ok(None),
+        TieBreaks::Late => Err(ScenarioState::Timeout),
+        TieBreaks::Stopped(why) => Err(ScenarioState::Stopped(why)),
     }
-    if states.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some((states, per_class_covers(net, default, &sites))))
 }
 
 /// Whether choices made per prefix class cover every choice Azure may make per prefix

@@ -105,7 +105,9 @@ pub fn decide_within(
                 state,
                 scenario,
                 tables,
-            } => evaluate(net, prop, &failed, state, scenario, tables, None, deadline, max_memory),
+            } => evaluate(
+                net, prop, &failed, state, scenario, tables, None, deadline, max_memory,
+            ),
             ScenarioState::Several {
                 states,
                 scenario,
@@ -174,7 +176,11 @@ fn per_class_applies(prop: &Property, per_class: bool) -> bool {
     per_class
         && matches!(
             prop.kind,
-            K::Reachable { .. } | K::LoopFree | K::Traverses { .. } | K::Avoids { .. } | K::Never { .. }
+            K::Reachable { .. }
+                | K::LoopFree
+                | K::Traverses { .. }
+                | K::Avoids { .. }
+                | K::Never { .. }
         )
 }
 
@@ -231,9 +237,9 @@ fn evaluate(
             Err(Concrete::Decided(unknown(prop, &why)))
         }
         PropertyOutcome::Inconclusive(why) => Err(Concrete::Symbolic(why)),
-        PropertyOutcome::NoStableState { .. } => Err(Concrete::Symbolic(
-            "a scenario has no stable state".into(),
-        )),
+        PropertyOutcome::NoStableState { .. } => {
+            Err(Concrete::Symbolic("a scenario has no stable state".into()))
+        }
     }
 }
 
@@ -250,7 +256,10 @@ fn choice_text(net: &Network, sc: &sim::Scenario, state: &sim::State) -> Option<
             all.push(chosen);
             all.sort();
             all.dedup();
-            let names: Vec<String> = all.iter().map(|n| format!("`{}`", node_name(net, *n))).collect();
+            let names: Vec<String> = all
+                .iter()
+                .map(|n| format!("`{}`", node_name(net, *n)))
+                .collect();
             Some(format!(
                 "`{}` takes the route for {} from `{}` (an undocumented choice among {})",
                 node_name(net, t.node),

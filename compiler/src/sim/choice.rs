@@ -135,11 +135,79 @@ pub fn every_choice(sites: &[TieSite], cap: usize) -> Option<Vec<Choices>> {
     Some(out)
 }
 
-/// Whether every choice of `choices` is possible in `state` (its state under
-/// `choices`): no node's route is beaten there by a documented step. A state that is
-/// not is no stable state of the nondeterministic decision.
-pub fn is_legal(net: &Network, state: &State, choices: &Choices) -> bool {
-    legal(net, state, choices)
+/// What [`tie_breaks`] concluded for one scenario.
+#[derive(Clone, Debug)]
+pub enum TieBreaks {
+    /// Every stable state of the scenario, each with the tie-break it is the
+    /// simulator's state under (legal ones only, equal states once, the default's
+    /// first when it is among them), and the tie sites they range over.
+    All(Vec<(Choices, State)>, Vec<TieSite>),
+    /// Not shown; the text says why (too many tie-breaks, one without a stable
+    /// state in the simulator, one whose state is not certified).
+    NotShown(String),
+    /// `late` answered `true` (a deadline).
+    Late,
+    /// `stop` stopped a simulation (its reason).
+    Stopped(String),
+}
+
+/// Every stable state of scenario `sc`, complete, through the deterministic
+/// tie-breaks ([`every_choice`] over [`super::unique::tie_sites`], at most
+/// [`MAX_TIE_BREAKS`]): the state of each tie-break, certified the only stable state
+/// under it ([`super::unique::certify_choosing`]), kept when its choices are legal.
+/// `default` is the scenario's state under the default choice
+/// ([`super::bgp::stable_state_until`]).
+pub fn tie_breaks(
+    net: &Network,
+    sc: &Scenario,
+    default: &State,
+    late: &dyn Fn() -> bool,
+    stop: &dyn Fn() -> Option<String>,
+) -> TieBreaks {
+    let Some(sites) = super::unique::tie_sites(net, sc, default, late) else {
+        return TieBreaks::Late;
+    };
+    let Some(all) = every_choice(&sites, MAX_TIE_BREAKS) else {
+        return TieBreaks::NotShown(format!(
+            "more than {MAX_TIE_BREAKS} combinations of undocumented choices"
+        ));
+    };
+    let mut states: Vec<(Choices, State)> = Vec::new();
+    for choices in all {
+        let state = if choices == Choices::default() {
+            default.clone()
+        } else {
+            match stable_state_choosing(net, sc, &choices, stop) {
+                Ok(s) => s,
+                Err(Unsettled::Stopped(why)) => return TieBreaks::Stopped(why),
+                Err(Unsettled::NoStableState(_)) => {
+                    return TieBreaks::NotShown(
+                        "the simulator finds no stable state under one combination of undocumented choices".into(),
+                    )
+                }
+            }
+        };
+        match super::unique::certify_choosing(net, sc, &state, &choices, late) {
+            super::unique::Certificate::Unique => {}
+            super::unique::Certificate::Timeout => return TieBreaks::Late,
+            super::unique::Certificate::NotShown(why)
+            | super::unique::Certificate::RouteLimits(why) => return TieBreaks::NotShown(why),
+        }
+        if !legal(net, &state, &choices) {
+            continue;
+        }
+        if states
+            .iter()
+            .any(|(_, x)| x.ribs == state.ribs && x.dropped == state.dropped)
+        {
+            continue;
+        }
+        states.push((choices, state));
+    }
+    if states.is_empty() {
+        return TieBreaks::NotShown("no combination of undocumented choices is possible".into());
+    }
+    TieBreaks::All(states, sites)
 }
 
 /// An undocumented tie that matters, in one stable state.
@@ -261,6 +329,34 @@ pub fn stable_states(
     sc: &Scenario,
     stop: &dyn Fn() -> Option<String>,
 ) -> Result<StableStates, Unsettled> {
+    // Complete where it applies: every tie-break's state certified (tie_breaks).
+    let default = stable_state_choosing(net, sc, &Choices::default(), stop)?;
+    if material_ties(net, sc, &default).is_empty() {
+        // No other choice changes anything a property reads (the default's state
+        // shows no tie that matters): the enumeration below would stop here too.
+        return Ok(StableStates {
+            states: vec![default],
+            complete: true,
+            unsettled: None,
+        });
+    }
+    let late = || stop().is_some();
+    match tie_breaks(net, sc, &default, &late, stop) {
+        TieBreaks::All(states, _) => {
+            return Ok(StableStates {
+                states: states.into_iter().map(|(_, s)| s).collect(),
+                complete: true,
+                unsettled: None,
+            })
+        }
+        TieBreaks::Stopped(why) => return Err(Unsettled::Stopped(why)),
+        TieBreaks::Late => {
+            return Err(Unsettled::Stopped(
+                stop().unwrap_or_else(|| crate::budget::TIME_LIMIT.to_string()),
+            ))
+        }
+        TieBreaks::NotShown(_) => {}
+    }
     let mut states: Vec<State> = Vec::new();
     let mut seen: BTreeSet<Choices> = BTreeSet::new();
     let mut explored: Vec<Choices> = Vec::new();
