@@ -28,16 +28,24 @@
 //! not matter leaves every other node's offers unchanged, so the state stays a stable
 //! state whichever route is taken.
 //!
-//! Ties that no state shows: a stable state may be reached only through a choice
-//! between routes that no enumerated state offers *together* (a tie that exists only
-//! in that other state, e.g. a site that takes its circuit's Global Reach route, which
-//! its circuit offers only once the site no longer feeds it the VPN route). So the
-//! enumeration also branches on the ties among the design's offers across the states
-//! found ([`stable_states`], second phase): two routes offered to one node in two
-//! different states that would tie if offered together. Known limit: a tie between
-//! routes that no enumerated state offers at all is still not found — the simulator is
-//! a cross-check; the command line is not affected (the certificate refuses a state
-//! with a tie in the design's offers, and z3 decides over every choice).
+//! Complete where it applies ([`tie_breaks`], docs/semantics.md §9 "Undocumented
+//! choices: one certificate per tie-break"): the places where an undocumented tie
+//! can arise are bounded statically ([`super::unique::tie_sites`]); when their
+//! combinations are at most [`MAX_TIE_BREAKS`] and each combination's state is
+//! certified unique under that deterministic tie-break
+//! ([`super::unique::certify_choosing`]), those states are all the stable states.
+//! [`stable_states`] tries that first, once the default state shows a tie that matters.
+//!
+//! Otherwise a search. Ties that no state shows: a stable state may be reached only
+//! through a choice between routes that no enumerated state offers *together* (a tie
+//! that exists only in that other state, e.g. a site that takes its circuit's Global
+//! Reach route, which its circuit offers only once the site no longer feeds it the VPN
+//! route). So the search also branches on the ties among the design's offers across
+//! the states found ([`stable_states`], second phase): two routes offered to one node
+//! in two different states that would tie if offered together. Known limit of the
+//! search: a tie between routes that no enumerated state offers at all is still not
+//! found — the simulator is a cross-check; the command line is not affected (it
+//! decides over [`tie_breaks`] or asks z3, which decides over every choice).
 //!
 //! Choices are made per prefix class (super::slices), not per prefix: prefixes the
 //! design cannot tell apart take the same choice here, while the SMT encoding lets each

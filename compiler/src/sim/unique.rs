@@ -26,6 +26,12 @@
 //! induction on the order in which nodes joined). When no node can join, nothing is
 //! concluded ([`Certificate::NotShown`]): the caller decides symbolically instead.
 //!
+//! Undocumented ties (super::choice): [`certify`] refuses a state that shows one that
+//! matters, and counts a tie with an offer as lost. [`certify_choosing`] certifies the
+//! state of one deterministic tie-break instead (ties decided by its order), and
+//! [`tie_sites`] bounds where ties can arise at all; together they enumerate every
+//! stable state of a scenario with ties (super::choice::tie_breaks).
+//!
 //! Cost: at most one fixpoint per round and one round per joining node; nodes are tried
 //! in the order routes spread in `S`, so one round usually fixes them all. Each
 //! fixpoint is a worklist over the edges: a node's out-edges are recomputed only when
