@@ -159,13 +159,8 @@ fn compute(
                 if !sim::choice::material_ties(net, &sc, &state).is_empty() =>
             {
                 match tie_breaks(net, &sc, &state, deadline, max_memory) {
-                    Ok(Some((states, per_class))) => ScenarioState::Several {
-                        states,
-                        scenario: sc,
-                        per_class,
-                    },
-                    Ok(None) => smt_uniqueness(net, template, down, sc, state, why, deadline),
-                    Err(stopped) => stopped,
+                    Some(decided) => decided,
+                    None => smt_uniqueness(net, template, down, sc, state, why, deadline),
                 }
             }
             Certificate::NotShown(why) => {
@@ -214,34 +209,35 @@ fn smt_uniqueness(
 
 /// Every stable state of scenario `sc` with undocumented ties, one per deterministic
 /// tie-break ([`sim::choice::tie_breaks`]), with the per-class flag
-/// ([`per_class_covers`]). `Ok(None)` when that does not apply (the symbolic path
-/// decides); `Err` with the scenario's state when the deadline or the memory budget
-/// stopped it.
+/// ([`per_class_covers`]): [`ScenarioState::Several`]; [`ScenarioState::Timeout`] or
+/// [`ScenarioState::Stopped`] when the deadline or the memory budget stopped it;
+/// `None` when the argument does not apply (the SMT proof and the symbolic path
+/// decide).
 fn tie_breaks(
     net: &Network,
     sc: &Scenario,
     default: &sim::State,
     deadline: Instant,
     max_memory: u64,
-) -> Result<Option<(Vec<TieBreak>, bool)>, ScenarioState> {
+) -> Option<ScenarioState> {
     let late = || Instant::now() >= deadline;
     let stop = crate::budget::stop_check(deadline, max_memory);
     match sim::choice::tie_breaks(net, sc, default, &late, &stop) {
-        TieBreaks::All(states, sites) => {
-            let per_class = per_class_covers(net, default, &sites);
-            let states = states
+        TieBreaks::All(states, sites) => Some(ScenarioState::Several {
+            per_class: per_class_covers(net, default, &sites),
+            states: states
                 .into_iter()
                 .map(|(choices, state)| TieBreak {
                     state,
                     choices,
                     tables: OnceLock::new(),
                 })
-                .collect();
-            Ok(Some((states, per_class)))
-        }
-        TieBreaks::NotShown(_) => Ok(None),
-        TieBreaks::Late => Err(ScenarioState::Timeout),
-        TieBreaks::Stopped(why) => Err(ScenarioState::Stopped(why)),
+                .collect(),
+            scenario: sc.clone(),
+        }),
+        TieBreaks::NotShown(_) => None,
+        TieBreaks::Late => Some(ScenarioState::Timeout),
+        TieBreaks::Stopped(why) => Some(ScenarioState::Stopped(why)),
     }
 }
 

@@ -134,19 +134,16 @@ pub fn decide_within(
                         deadline,
                         max_memory,
                     ) {
-                        Ok(()) => {}
-                        Err(Concrete::Decided(v)) if v.status == Status::Fail => {
+                        None => {}
+                        Some(Concrete::Decided(v)) if v.status == Status::Fail => {
                             return Concrete::Decided(v)
                         }
-                        Err(other) => {
+                        Some(other) => {
                             first_other.get_or_insert(other);
                         }
                     }
                 }
-                match first_other {
-                    Some(other) => Err(other),
-                    None => Ok(()),
-                }
+                first_other
             }
             ScenarioState::Symbolic(why) => return Concrete::Symbolic(why.clone()),
             ScenarioState::Timeout => {
@@ -154,7 +151,7 @@ pub fn decide_within(
             }
             ScenarioState::Stopped(why) => return Concrete::Decided(unknown(prop, why)),
         };
-        if let Err(c) = decided {
+        if let Some(c) = decided {
             return c;
         }
     }
@@ -185,7 +182,7 @@ fn per_class_applies(prop: &Property, per_class: bool) -> bool {
 }
 
 /// Evaluates `prop` on one stable state of scenario `sc` (the failure set `failed`):
-/// `Ok` when it holds there, else what the check concludes (a fail with the
+/// `None` when it holds there, else what the check concludes (a fail with the
 /// counterexample, `unknown`, or the symbolic path). `choices`: the tie-break the
 /// state was computed under, named in the counterexample.
 #[allow(clippy::too_many_arguments)]
@@ -199,7 +196,7 @@ fn evaluate(
     choices: Option<&sim::choice::Choices>,
     deadline: Instant,
     max_memory: u64,
-) -> Result<(), Concrete> {
+) -> Option<Concrete> {
     let stop = crate::budget::stop_check(deadline, max_memory);
     // Walking properties share the state's walk tables; `never` and route
     // limits read only the RIBs.
@@ -215,7 +212,7 @@ fn evaluate(
         sim::evaluate_until(net, state, sc, prop, &stop)
     };
     match outcome {
-        PropertyOutcome::Holds => Ok(()),
+        PropertyOutcome::Holds => None,
         PropertyOutcome::Violated(cx) => {
             let mut cex = counterexample(net, state, prop, failed, &cx);
             if choices.is_some() {
@@ -223,7 +220,7 @@ fn evaluate(
                     cex.narrative = format!("{text}; {}", cex.narrative);
                 }
             }
-            Err(Concrete::Decided(PropertyVerdict {
+            Some(Concrete::Decided(PropertyVerdict {
                 span: prop.span,
                 status: Status::Fail,
                 counterexample: Some(cex),
@@ -234,11 +231,11 @@ fn evaluate(
             if why == crate::budget::TIME_LIMIT
                 || why == crate::budget::memory_reason(max_memory) =>
         {
-            Err(Concrete::Decided(unknown(prop, &why)))
+            Some(Concrete::Decided(unknown(prop, &why)))
         }
-        PropertyOutcome::Inconclusive(why) => Err(Concrete::Symbolic(why)),
+        PropertyOutcome::Inconclusive(why) => Some(Concrete::Symbolic(why)),
         PropertyOutcome::NoStableState { .. } => {
-            Err(Concrete::Symbolic("a scenario has no stable state".into()))
+            Some(Concrete::Symbolic("a scenario has no stable state".into()))
         }
     }
 }
