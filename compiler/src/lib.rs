@@ -442,7 +442,7 @@ pub fn stable_state_findings_within(
 /// The findings of [`stable_state_findings_within`] from the simulation's outcome.
 fn findings_of(net: &ir::Network, healthy: &Result<sim::State, sim::Unsettled>) -> Vec<Diagnostic> {
     match healthy {
-        Ok(state) => sim::route_limit_findings(net, state),
+        Ok(state) => state_findings(net, state),
         Err(sim::Unsettled::NoStableState(nc)) => nc.clone().into_diagnostics(),
         Err(sim::Unsettled::Stopped(why)) => vec![Diagnostic::warning(
             "AVS0504",
@@ -457,7 +457,15 @@ fn findings_of(net: &ir::Network, healthy: &Result<sim::State, sim::Unsettled>) 
 /// by route limits, routing that never converges.
 pub fn stable_state_findings(net: &ir::Network) -> Vec<Diagnostic> {
     match sim::stable_state(net, &sim::Scenario::default()) {
-        Ok(state) => sim::route_limit_findings(net, &state),
+        Ok(state) => state_findings(net, &state),
         Err(nc) => nc.into_diagnostics(),
     }
+}
+
+/// The findings read off a stable state: route limits (AVS0501–AVS0503), tunnels routed
+/// through themselves (AVS0349) and choices resting on a defaulted router id (AVS0505).
+fn state_findings(net: &ir::Network, state: &sim::State) -> Vec<Diagnostic> {
+    let mut out = sim::route_limit_findings(net, state);
+    out.extend(sim::router_id::default_router_id_findings(net, state));
+    out
 }

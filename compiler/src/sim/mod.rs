@@ -30,6 +30,7 @@ pub mod fabric;
 pub mod failure_sets;
 pub mod forward;
 pub mod props;
+pub mod router_id;
 pub mod slices;
 pub mod underlay;
 pub mod unique;
