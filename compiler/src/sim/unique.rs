@@ -642,9 +642,13 @@ fn certify_inner(
         if failed.is_some() {
             continue;
         }
-        let mut done: BTreeSet<RoutesKey> = BTreeSet::new();
+        // Keyed by the routes and, under a tie-break, the choice key: two prefixes
+        // with different choices are certified apart.
+        let mut done: BTreeSet<(Option<Ipv4Net>, RoutesKey)> = BTreeSet::new();
         for p in class {
-            let key = routes_key(state, &nodes, p);
+            // Choices are made per class representative (bgp::State::class_of).
+            let choice_key = state.class_of.get(&p).copied().unwrap_or(p);
+            let key = (choices.map(|_| choice_key), routes_key(state, &nodes, p));
             if done.contains(&key) {
                 continue;
             }
@@ -662,8 +666,6 @@ fn certify_inner(
                 None
             };
             let netp = resolved.as_ref().unwrap_or(net);
-            // Choices are made per class representative (bgp::State::class_of).
-            let choice_key = state.class_of.get(&p).copied().unwrap_or(p);
             let choosing = |v: NodeId| match choices {
                 None => Choosing::Any,
                 Some(c) => Choosing::Sender(c.get(choice_key, v)),
