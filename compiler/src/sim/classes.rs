@@ -96,18 +96,52 @@ pub fn destination_classes(net: &Network, extra: &[Ipv4Net]) -> Vec<Class> {
     classes_of(prefixes.iter())
 }
 
+/// [`destination_classes`]`(net, extra)` from `base`, the design's own classes
+/// (`destination_classes(net, &[])`, computed once and shared by every property):
+/// the classes of `base` split further at the boundaries of `extra`. Borrows `base`
+/// when nothing splits it.
+pub fn split_classes<'a>(base: &'a [Class], extra: &[Ipv4Net]) -> std::borrow::Cow<'a, [Class]> {
+    let mut starts: Vec<u64> = Vec::new();
+    for p in extra {
+        let p = p.trunc();
+        for s in [
+            u64::from(u32::from(p.network())),
+            u64::from(u32::from(p.broadcast())) + 1,
+        ] {
+            let known = base
+                .binary_search_by(|c| u64::from(u32::from(c.lo)).cmp(&s))
+                .is_ok();
+            if !known && s < 1u64 << 32 {
+                starts.push(s);
+            }
+        }
+    }
+    if starts.is_empty() {
+        return std::borrow::Cow::Borrowed(base);
+    }
+    starts.extend(base.iter().map(|c| u64::from(u32::from(c.lo))));
+    std::borrow::Cow::Owned(classes_from_starts(starts))
+}
+
 /// The classes that a set of prefixes splits the whole space into.
 pub fn classes_of<'a>(prefixes: impl Iterator<Item = &'a Ipv4Net>) -> Vec<Class> {
     // Interval starts: 0, every prefix's first address, and every address after a
     // prefix's last one.
-    let mut starts: BTreeSet<u64> = BTreeSet::new();
-    starts.insert(0);
+    let mut starts: Vec<u64> = vec![0];
     for p in prefixes {
-        starts.insert(u64::from(u32::from(p.network())));
-        starts.insert(u64::from(u32::from(p.broadcast())) + 1);
+        starts.push(u64::from(u32::from(p.network())));
+        starts.push(u64::from(u32::from(p.broadcast())) + 1);
     }
+    classes_from_starts(starts)
+}
+
+/// The intervals beginning at `starts` (in any order, with repeats; 0 among them) and
+/// ending before the next start or at the end of the space.
+fn classes_from_starts(mut starts: Vec<u64>) -> Vec<Class> {
     let end = 1u64 << 32;
-    let starts: Vec<u64> = starts.into_iter().filter(|s| *s < end).collect();
+    starts.retain(|s| *s < end);
+    starts.sort_unstable();
+    starts.dedup();
     let mut out = Vec::with_capacity(starts.len());
     for (i, lo) in starts.iter().enumerate() {
         let next = starts.get(i + 1).copied().unwrap_or(end);

@@ -232,6 +232,9 @@ pub struct WalkTables {
     tunnels_down: HashSet<TunnelId>,
     /// The forwarding roles of this state's table prefixes, built on first use.
     roles: std::sync::OnceLock<super::classes::ForwardingRoles>,
+    /// The design's destination classes ([`super::destination_classes`] with no
+    /// extra prefix), built on first use and shared by every property.
+    classes: std::sync::OnceLock<Vec<super::Class>>,
 }
 
 impl WalkTables {
@@ -256,6 +259,7 @@ impl WalkTables {
             fabric_index,
             tunnels_down,
             roles: std::sync::OnceLock::new(),
+            classes: std::sync::OnceLock::new(),
         }
     }
 }
@@ -443,6 +447,19 @@ impl<'a> Walker<'a> {
         t.roles
             .get_or_init(|| super::classes::ForwardingRoles::new(net, state, &t.fabric))
             .signature(d)
+    }
+
+    /// The destination classes of the walker's design
+    /// ([`super::destination_classes`]`(net, &[])`), computed once per walk tables.
+    pub fn destination_classes(&self) -> &[super::Class] {
+        self.tables
+            .classes
+            .get_or_init(|| super::destination_classes(self.net, &[]))
+    }
+
+    /// The owned originations of the walker's design, indexed ([`super::OwnerIndex`]).
+    pub fn owner_index(&self) -> &super::OwnerIndex {
+        &self.tables.owner_index
     }
 
     /// Forgets cached decisions (e.g. between destination classes of a long sweep).

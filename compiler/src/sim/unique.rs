@@ -38,7 +38,7 @@ use super::{Live, Scenario};
 use crate::ir::{Action, Condition, EdgeId, Id, Network, NodeId, SessionId, TagId, NO_ADVERTISE};
 use ipnet::Ipv4Net;
 use smallvec::SmallVec;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// The answer for one scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -588,9 +588,17 @@ pub fn certify_polling(
             continue;
         }
         let mut done: BTreeSet<RoutesKey> = BTreeSet::new();
+        // The prefixes whose key is in `done`, by the prefix `state` converged them as
+        // (`State::class_of`): a prefix renamed from one of them has its key.
+        let mut done_as: HashSet<Ipv4Net> = HashSet::new();
         for p in class {
-            let key = routes_key(state, &nodes, p);
+            let converged_as = state.class_of.get(&p).copied().unwrap_or(p);
+            if done_as.contains(&converged_as) {
+                continue;
+            }
+            let key = routes_key(state, &nodes, converged_as);
             if done.contains(&key) {
+                done_as.insert(converged_as);
                 continue;
             }
             if late() {
@@ -618,6 +626,7 @@ pub fn certify_polling(
                 }
             }
             done.insert(key);
+            done_as.insert(converged_as);
         }
     }
     if let Some(why) = limits.exceeded(net) {
