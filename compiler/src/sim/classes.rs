@@ -226,11 +226,14 @@ type FabricRole<'a> = (
 
 impl ForwardingRoles {
     /// The roles of every prefix of `net`'s tables in `state`, with `fabric` the
-    /// effective routes of each subnet (indexed by subnet id) in that state.
-    pub fn new(
+    /// effective routes of each subnet (indexed by subnet id) in that state, less the
+    /// class members of `aliases` (per subnet, (member, representative): the member's
+    /// routes are the representative's, `super::fabric::effective_routes_classed`).
+    pub(crate) fn new(
         net: &Network,
         state: &super::State,
         fabric: &[Vec<super::EffectiveRoute>],
+        aliases: &[Vec<(Ipv4Net, Ipv4Net)>],
     ) -> ForwardingRoles {
         let mut roles: FastMap<Ipv4Net, Role<'_>> = FastMap::default();
         fn role<'r, 'a>(roles: &'r mut FastMap<Ipv4Net, Role<'a>>, p: Ipv4Net) -> &'r mut Role<'a> {
@@ -256,10 +259,13 @@ impl ForwardingRoles {
                 }
             }
             let Some(rib) = state.rib(id) else { continue };
-            for (p, entry) in &rib.prefixes {
-                if state.class_of.contains_key(p) {
-                    continue;
-                }
+            // The prefixes of a RIB that are no class's member are the
+            // representatives (`State::reps`).
+            for (p, entry) in state
+                .reps
+                .iter()
+                .filter_map(|p| rib.prefixes.get(p).map(|e| (p, e)))
+            {
                 let routes = entry
                     .candidates
                     .iter()
@@ -294,20 +300,35 @@ impl ForwardingRoles {
                 role(&mut roles, p.trunc()).rib = Some(*id);
             }
         }
-        for (s, routes) in net.subnets.ids().zip(fabric) {
+        fn fabric_role(r: &super::EffectiveRoute) -> FabricRole<'_> {
+            (
+                r.next_hop_type,
+                r.next_hop,
+                r.source,
+                r.active,
+                r.as_path.as_slice(),
+                r.programmed_by,
+                r.origin,
+            )
+        }
+        let no_aliases: Vec<(Ipv4Net, Ipv4Net)> = Vec::new();
+        for ((s, routes), aliased) in net
+            .subnets
+            .ids()
+            .zip(fabric)
+            .zip(aliases.iter().chain(std::iter::repeat(&no_aliases)))
+        {
             for r in routes {
-                role(&mut roles, r.prefix.trunc()).fabric.push((
-                    s,
-                    (
-                        r.next_hop_type,
-                        r.next_hop,
-                        r.source,
-                        r.active,
-                        &r.as_path,
-                        r.programmed_by,
-                        r.origin,
-                    ),
-                ));
+                role(&mut roles, r.prefix.trunc())
+                    .fabric
+                    .push((s, fabric_role(r)));
+            }
+            // A member's routes are its representative's (sorted by prefix first).
+            for (p, rep) in aliased {
+                let first = routes.partition_point(|r| r.prefix < *rep);
+                let of_rep = routes.iter().skip(first).take_while(|r| r.prefix == *rep);
+                let member = role(&mut roles, p.trunc());
+                member.fabric.extend(of_rep.map(|r| (s, fabric_role(r))));
             }
         }
         // Intern the roles; a prefix's id is its role's.

@@ -21,7 +21,7 @@
 
 use super::bgp::{NextHop, State};
 use super::fabric::{
-    effective_routes_live, fabric_reaches, learned_externally, EffectiveRoute, FabricIndex,
+    effective_routes_classed, fabric_reaches, learned_externally, EffectiveRoute, FabricIndex,
     FabricTarget, NextHopType, RouteSource,
 };
 use super::{vnet_owner, Live, Owner, Scenario};
@@ -225,7 +225,13 @@ struct Frame {
 /// `Arc` by every property evaluated on that state ([`WalkTables::new`]).
 pub struct WalkTables {
     live: Live,
+    /// Per subnet, its effective routes with class members aliased to their
+    /// representative ([`super::fabric::effective_routes_classed`]): the walks read a
+    /// route's next hop, type and source, never its prefix, and find a member's
+    /// routes through `fabric_index`.
     fabric: Vec<Vec<EffectiveRoute>>,
+    /// Per subnet, the (member, representative) pairs left out of `fabric`.
+    aliases: Vec<Vec<(ipnet::Ipv4Net, ipnet::Ipv4Net)>>,
     fabric_index: Vec<FabricIndex>,
     /// The owned originations, indexed ([`super::OwnerIndex`]).
     owner_index: super::OwnerIndex,
@@ -241,12 +247,22 @@ impl WalkTables {
     /// The tables of `state` in scenario `sc` of `net`.
     pub fn new(net: &Network, state: &State, sc: &Scenario) -> WalkTables {
         let live = Live::new(net, sc, &state.down_sessions());
-        let fabric: Vec<Vec<EffectiveRoute>> = net
+        let (fabric, aliases): (
+            Vec<Vec<EffectiveRoute>>,
+            Vec<Vec<(ipnet::Ipv4Net, ipnet::Ipv4Net)>>,
+        ) = net
             .subnets
             .ids()
-            .map(|s| effective_routes_live(net, state, sc, &live, s))
+            .map(|s| {
+                let c = effective_routes_classed(net, state, sc, &live, s, true);
+                (c.routes, c.aliases)
+            })
+            .unzip();
+        let fabric_index = fabric
+            .iter()
+            .zip(&aliases)
+            .map(|(r, a)| FabricIndex::with_aliases(r, a))
             .collect();
-        let fabric_index = fabric.iter().map(|r| FabricIndex::new(r)).collect();
         let tunnels_down = net
             .tunnels
             .ids()
@@ -256,6 +272,7 @@ impl WalkTables {
             owner_index: super::OwnerIndex::new(net),
             live,
             fabric,
+            aliases,
             fabric_index,
             tunnels_down,
             roles: std::sync::OnceLock::new(),
@@ -301,7 +318,9 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Effective routes of a subnet in this state.
+    /// Effective routes of a subnet in this state, with the routes of prefix class
+    /// members that are exactly their representative's renamed left out (looked up
+    /// through the representative; [`super::effective_routes`] lists them all).
     pub fn effective_routes(&self, s: SubnetId) -> &[EffectiveRoute] {
         self.tables
             .fabric
@@ -445,8 +464,21 @@ impl<'a> Walker<'a> {
     pub fn forwarding_signature(&self, d: Ipv4Addr) -> Vec<u32> {
         let (net, state, t) = (self.net, self.state, &*self.tables);
         t.roles
-            .get_or_init(|| super::classes::ForwardingRoles::new(net, state, &t.fabric))
+            .get_or_init(|| super::classes::ForwardingRoles::new(net, state, &t.fabric, &t.aliases))
             .signature(d)
+    }
+
+    /// The active effective routes the fabric of subnet `s` chooses for `d` (several:
+    /// ECMP, one per next hop), as the walks look them up: what
+    /// [`super::fabric::lookup`] finds in [`super::effective_routes`] of `s`, except
+    /// that a prefix class member's routes carry its representative's prefix
+    /// ([`WalkTables`]).
+    pub fn fabric_choice(&self, s: SubnetId, d: Ipv4Addr) -> Vec<&EffectiveRoute> {
+        let routes = self.effective_routes(s);
+        match self.tables.fabric_index.get(s.0 as usize) {
+            Some(ix) => ix.lookup(routes, d),
+            None => Vec::new(),
+        }
     }
 
     /// The destination classes of the walker's design
@@ -770,10 +802,7 @@ impl<'a> Walker<'a> {
     fn fabric_steps(&self, s: SubnetId, d: Ipv4Addr, no_transit: bool) -> Vec<Step> {
         let net = self.net;
         let routes = self.effective_routes(s);
-        let chosen = match self.tables.fabric_index.get(s.0 as usize) {
-            Some(ix) => ix.lookup(routes, d),
-            None => Vec::new(),
-        };
+        let chosen = self.fabric_choice(s, d);
         if chosen.is_empty() {
             return vec![Step::Stop(Disposition::NoRoute, Why::NoFabricRoute, None)];
         }
