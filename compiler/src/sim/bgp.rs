@@ -910,7 +910,18 @@ fn converge_all(
         }
     }
     // Per node, its entries of every class, sorted into its table at once.
-    let mut entries: Vec<Vec<(Ipv4Net, PrefixRib)>> = vec![Vec::new(); ribs.len()];
+    let mut sizes: Vec<usize> = vec![0; ribs.len()];
+    for (class, result) in classes.iter().zip(&results) {
+        if let Ok((per_node, _)) = result {
+            for (n, _) in per_node {
+                if let Some(x) = sizes.get_mut(n.index()) {
+                    *x += class.len();
+                }
+            }
+        }
+    }
+    let mut entries: Vec<Vec<(Ipv4Net, PrefixRib)>> =
+        sizes.into_iter().map(Vec::with_capacity).collect();
     for (class, result) in classes.iter().zip(results) {
         match result {
             Ok((per_node, r)) => {

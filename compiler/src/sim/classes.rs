@@ -8,7 +8,7 @@
 use crate::ir::{Condition, Endpoint, Network, PropertyKind, UdrNextHop};
 use ipnet::Ipv4Net;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 /// A maximal interval `lo..=hi` of addresses that the design cannot tell apart.
@@ -188,11 +188,15 @@ type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>
 struct Role<'a> {
     len: u8,
     named: Option<Ipv4Net>,
-    originators: Vec<(crate::ir::NodeId, bool)>,
+    originators: smallvec::SmallVec<[(crate::ir::NodeId, bool); 2]>,
     /// The interned [`RibRole`] of the prefix (of its class representative, whose
     /// entries it has renamed: `State::class_of`); `None` when no node holds it.
     rib: Option<u32>,
-    fabric: Vec<(crate::ir::SubnetId, FabricRole<'a>)>,
+    /// Per subnet with effective routes for the prefix (ascending), the interned list
+    /// of their [`FabricRole`]s in listing order.
+    fabric: smallvec::SmallVec<[(crate::ir::SubnetId, u32); 2]>,
+    /// Ties the roles to the tables they were read from.
+    _tables: std::marker::PhantomData<&'a ()>,
 }
 
 /// Every node's entry for one prefix: (node, installed, candidates without their
@@ -311,6 +315,9 @@ impl ForwardingRoles {
                 r.origin,
             )
         }
+        // Per subnet, each prefix's routes in listing order, interned: a member's
+        // routes are its representative's.
+        let mut chunk_ids: FastMap<Vec<FabricRole<'_>>, u32> = FastMap::default();
         let no_aliases: Vec<(Ipv4Net, Ipv4Net)> = Vec::new();
         for ((s, routes), aliased) in net
             .subnets
@@ -318,17 +325,24 @@ impl ForwardingRoles {
             .zip(fabric)
             .zip(aliases.iter().chain(std::iter::repeat(&no_aliases)))
         {
+            let mut chunks: BTreeMap<Ipv4Net, Vec<FabricRole<'_>>> = BTreeMap::new();
             for r in routes {
-                role(&mut roles, r.prefix.trunc())
-                    .fabric
-                    .push((s, fabric_role(r)));
+                chunks
+                    .entry(r.prefix.trunc())
+                    .or_default()
+                    .push(fabric_role(r));
             }
-            // A member's routes are its representative's (sorted by prefix first).
+            let mut chunk_of: FastMap<Ipv4Net, u32> = FastMap::default();
+            for (p, chunk) in chunks {
+                let next = u32::try_from(chunk_ids.len()).unwrap_or(u32::MAX);
+                let id = *chunk_ids.entry(chunk).or_insert(next);
+                chunk_of.insert(p, id);
+                role(&mut roles, p).fabric.push((s, id));
+            }
             for (p, rep) in aliased {
-                let first = routes.partition_point(|r| r.prefix < *rep);
-                let of_rep = routes.iter().skip(first).take_while(|r| r.prefix == *rep);
-                let member = role(&mut roles, p.trunc());
-                member.fabric.extend(of_rep.map(|r| (s, fabric_role(r))));
+                if let Some(id) = chunk_of.get(&rep.trunc()) {
+                    role(&mut roles, p.trunc()).fabric.push((s, *id));
+                }
             }
         }
         // Intern the roles; a prefix's id is its role's.

@@ -499,6 +499,13 @@ impl FabricIndex {
                     .push(i);
             }
         }
+        let mut per_len: BTreeMap<u8, usize> = BTreeMap::new();
+        for (p, _) in aliases {
+            *per_len.entry(p.prefix_len()).or_default() += 1;
+        }
+        for (len, n) in per_len {
+            by_len.entry(len).or_default().reserve(n);
+        }
         for (p, r) in aliases {
             let Some(idx) = by_len
                 .get(&r.prefix_len())
