@@ -219,6 +219,10 @@ struct Frame {
     step: Step,
 }
 
+/// A subnet's (class member, representative) pairs whose routes the walk tables share
+/// ([`super::fabric::ClassedRoutes::aliases`]).
+type Aliases = Vec<(ipnet::Ipv4Net, ipnet::Ipv4Net)>;
+
 /// What a [`Walker`] computes once per stable state and scenario, before any walk:
 /// liveness, every subnet's effective routes and their index, the owned originations,
 /// the failed tunnels and (on first use) the forwarding roles. Shared through an
@@ -231,7 +235,7 @@ pub struct WalkTables {
     /// routes through `fabric_index`.
     fabric: Vec<Vec<EffectiveRoute>>,
     /// Per subnet, the (member, representative) pairs left out of `fabric`.
-    aliases: Vec<Vec<(ipnet::Ipv4Net, ipnet::Ipv4Net)>>,
+    aliases: Vec<Aliases>,
     fabric_index: Vec<FabricIndex>,
     /// The owned originations, indexed ([`super::OwnerIndex`]).
     owner_index: super::OwnerIndex,
@@ -247,10 +251,7 @@ impl WalkTables {
     /// The tables of `state` in scenario `sc` of `net`.
     pub fn new(net: &Network, state: &State, sc: &Scenario) -> WalkTables {
         let live = Live::new(net, sc, &state.down_sessions());
-        let (fabric, aliases): (
-            Vec<Vec<EffectiveRoute>>,
-            Vec<Vec<(ipnet::Ipv4Net, ipnet::Ipv4Net)>>,
-        ) = net
+        let (fabric, aliases): (Vec<Vec<EffectiveRoute>>, Vec<Aliases>) = net
             .subnets
             .ids()
             .map(|s| {
