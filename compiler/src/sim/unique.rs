@@ -45,7 +45,7 @@ use super::{Live, Scenario};
 use crate::ir::{Action, Condition, EdgeId, Id, Network, NodeId, SessionId, TagId, NO_ADVERTISE};
 use ipnet::Ipv4Net;
 use smallvec::SmallVec;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// The answer for one scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -656,11 +656,22 @@ fn certify_inner(
         // Keyed by the routes and, under a tie-break, the choice key: two prefixes
         // with different choices are certified apart.
         let mut done: BTreeSet<(Option<Ipv4Net>, RoutesKey)> = BTreeSet::new();
+        // The prefixes whose key is in `done`, by the prefix `state` converged them as
+        // (`State::class_of`): a prefix renamed from one of them has its key.
+        let mut done_as: HashSet<Ipv4Net> = HashSet::new();
         for p in class {
             // Choices are made per class representative (bgp::State::class_of).
-            let choice_key = state.class_of.get(&p).copied().unwrap_or(p);
-            let key = (choices.map(|_| choice_key), routes_key(state, &nodes, p));
+            let converged_as = state.class_of.get(&p).copied().unwrap_or(p);
+            let choice_key = converged_as;
+            if done_as.contains(&converged_as) {
+                continue;
+            }
+            let key = (
+                choices.map(|_| choice_key),
+                routes_key(state, &nodes, converged_as),
+            );
             if done.contains(&key) {
+                done_as.insert(converged_as);
                 continue;
             }
             if late() {
@@ -692,6 +703,7 @@ fn certify_inner(
                 }
             }
             done.insert(key);
+            done_as.insert(converged_as);
         }
     }
     if let Some(why) = limits.exceeded(net) {
