@@ -577,7 +577,7 @@ pub fn certify_polling(
         };
         let mut unfixed = None;
         if limits.any() {
-            let Some(bounds) = outside_bounds(net, &live, state, &in_edges, &dead, rep, late)
+            let Some(bounds) = outside_bounds(net, &live, Some(state), &in_edges, &dead, rep, late)
             else {
                 return Certificate::Timeout;
             };
@@ -626,6 +626,83 @@ pub fn certify_polling(
     match failed {
         Some(why) => Certificate::NotShown(why),
         None => Certificate::Unique,
+    }
+}
+
+/// Whether the design's own prefixes could push a session over its route limit in
+/// some stable state of some scenario ([`route_limit_bound`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LimitBound {
+    /// Every limited edge's bound is within its limit: no stable state of any
+    /// scenario drops a session (other than those taken as down).
+    Within,
+    /// A limited edge's bound is over its limit; the text names the edge (sender →
+    /// receiver), the bound and the limit.
+    Exceeded(String),
+    /// `late` answered `true` before the bound was complete.
+    Timeout,
+}
+
+/// The route-limit may-bound of the whole design, for every scenario at once: per
+/// limited edge `u → v` (route limits: docs/semantics.md §1, "Route limits"), the
+/// number of the design's prefixes whose routes `u` could offer over it in *some*
+/// stable state of *some* scenario, compared with its limit. The same count as the
+/// certificate's ([`certify_polling`], `RouteLimitCount`): per class of prefixes
+/// ([`super::slices::prefix_classes`]), the abstract routes with no node fixed
+/// (`outside_bounds`), here on the network with every component up and only the
+/// sessions `down` removed (each over its limit whenever up:
+/// `bgp::certainly_dropped`, down in every stable state).
+///
+/// Why one computation covers every scenario a check asks (`under failures`,
+/// `without`, sessions dropped by limits): the abstract routes are the least fixpoint
+/// of transfers that are monotone in their input, started from the originations.
+/// Every route of a stable state is derived from an origination along live edges, so
+/// it is described by that fixpoint; a scenario only removes edges and nodes (a
+/// failure, `without`, a dropped session) and originations (one that `requires` a
+/// component stands only while it is up; an aggregate is counted as if it always
+/// stood), so its fixpoint is below this one, and derivability, hence the bound, is
+/// monotone in the live edges. Policies are run three-valued (a route is left out only
+/// where every way through them denies it), so the count ignores no route a policy
+/// might let through.
+///
+/// An environment (`assume N advertises any ...`) is not counted here: its
+/// announcements reach only what `N` reaches, and the SMT encoding gives every
+/// limited session the environment could push over (counting every design prefix
+/// as crossing) a free "dropped" choice (`smt::encode`, `Flood`) — which also covers
+/// an environment announcing one of the design's own prefixes.
+///
+/// `late` is asked as in [`certify_polling`].
+pub fn route_limit_bound(
+    net: &Network,
+    down: &BTreeSet<SessionId>,
+    late: &dyn Fn() -> bool,
+) -> LimitBound {
+    let live = Live::new(net, &Scenario::new([]), down);
+    let mut limits = RouteLimitCount::new(net, &live);
+    if !limits.any() {
+        return LimitBound::Within;
+    }
+    let mut in_edges: Vec<Vec<EdgeId>> = vec![Vec::new(); net.nodes.len()];
+    for (id, e) in net.edges.iter() {
+        if live.edge(id) {
+            if let Some(v) = in_edges.get_mut(e.to.index()) {
+                v.push(id);
+            }
+        }
+    }
+    let dead: Vec<bool> = net.nodes.ids().map(|n| !live.node(n)).collect();
+    for class in super::slices::prefix_classes(net, &net.originated_prefixes()) {
+        let Some(rep) = class.first().copied() else {
+            continue;
+        };
+        let Some(bounds) = outside_bounds(net, &live, None, &in_edges, &dead, rep, late) else {
+            return LimitBound::Timeout;
+        };
+        limits.count(net, &bounds, rep, class.len());
+    }
+    match limits.exceeded(net) {
+        Some(why) => LimitBound::Exceeded(why),
+        None => LimitBound::Within,
     }
 }
 
@@ -747,7 +824,7 @@ fn certify_prefix(
         // dead), already computed.
         let bounds = match first.take() {
             Some(b) => b,
-            None => match outside_bounds(net, live, state, in_edges, &fixed, p, late) {
+            None => match outside_bounds(net, live, Some(state), in_edges, &fixed, p, late) {
                 Some(b) => b,
                 None => return Ok(false),
             },
@@ -855,11 +932,12 @@ struct Bounds {
 /// (joins only lose precision; loop prevention blocks less as the lower bounds fall),
 /// so any order reaches the same least fixpoint; each part only grows, in finite
 /// domains, so the iteration ends. `late` is asked every [`POLL_EVERY`] nodes
-/// visited: `None` once it answers `true`.
+/// visited: `None` once it answers `true`. `state` gives the fixed nodes' routes
+/// (`None`: no node is fixed but the dead, whose routes are never read).
 fn outside_bounds(
     net: &Network,
     live: &Live,
-    state: &State,
+    state: Option<&State>,
     in_edges: &[Vec<EdgeId>],
     fixed: &[bool],
     p: Ipv4Net,
@@ -895,8 +973,8 @@ fn outside_bounds(
             if fixed.get(from).copied().unwrap_or(false) || edge.originates_default(p) {
                 // Offers from fixed senders are exact and do not change; nor do those
                 // of edges that originate `p`, whatever their sender holds.
-                let offer = super::bgp::offer(net, *e, p, state.best(edge.from, p))
-                    .map(|r| Abstract::of(&r));
+                let best = state.and_then(|s| s.best(edge.from, p));
+                let offer = super::bgp::offer(net, *e, p, best).map(|r| Abstract::of(&r));
                 if let Some(offer) = offer {
                     slot.insert(Some(*e), offer);
                 }

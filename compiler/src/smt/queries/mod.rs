@@ -75,7 +75,9 @@ pub fn verify_properties(
     let props = props.as_slice();
     let mut out: Vec<Option<PropertyVerdict>> = props.iter().map(|_| None).collect();
     let mut done = vec![false; props.len()];
-    if let Some(why) = route_limit_risk(net, &certain_sessions)
+    let last = (0..props.len()).map(deadline).max();
+    let late = || last.is_some_and(|d| Instant::now() >= d);
+    if let Some(why) = route_limit_risk(net, &certain_sessions, &late)
         .or_else(|| as_set_risk(net))
         .or_else(|| recursive_tunnel_risk(net))
         .or_else(|| med_risk(net))
