@@ -57,7 +57,7 @@ pub enum Certificate {
 
 /// Three-valued truth.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Tri {
+pub(super) enum Tri {
     True,
     False,
     Unknown,
@@ -66,17 +66,17 @@ enum Tri {
 /// Lower bounds on ASN occurrences: a short sorted list (paths hold a handful of
 /// ASNs; cloning a `Vec` is far cheaper than cloning a `BTreeMap` on this hot path).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Counts(SmallVec<[(u32, u32); 8]>);
+pub(super) struct Counts(SmallVec<[(u32, u32); 8]>);
 
 impl Counts {
-    fn get(&self, asn: &u32) -> Option<u32> {
+    pub(super) fn get(&self, asn: &u32) -> Option<u32> {
         self.0
             .binary_search_by_key(asn, |(a, _)| *a)
             .ok()
             .and_then(|i| self.0.get(i))
             .map(|(_, c)| *c)
     }
-    fn add(&mut self, asn: u32, k: u32) {
+    pub(super) fn add(&mut self, asn: u32, k: u32) {
         match self.0.binary_search_by_key(&asn, |(a, _)| *a) {
             Ok(i) => {
                 if let Some(slot) = self.0.get_mut(i) {
@@ -111,7 +111,7 @@ impl Counts {
 /// A small set kept as a sorted `Vec` (a route carries a handful of tags and origins;
 /// on this hot path a `Vec` clones and joins far cheaper than a `BTreeSet`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct SmallSet<T>(SmallVec<[T; 4]>);
+pub(super) struct SmallSet<T>(SmallVec<[T; 4]>);
 
 impl<T: Ord + Copy> SmallSet<T> {
     fn one(x: T) -> SmallSet<T> {
@@ -123,13 +123,13 @@ impl<T: Ord + Copy> SmallSet<T> {
         v.dedup();
         SmallSet(v)
     }
-    fn contains(&self, x: &T) -> bool {
+    pub(super) fn contains(&self, x: &T) -> bool {
         self.0.binary_search(x).is_ok()
     }
     fn len(&self) -> usize {
         self.0.len()
     }
-    fn iter(&self) -> std::slice::Iter<'_, T> {
+    pub(super) fn iter(&self) -> std::slice::Iter<'_, T> {
         self.0.iter()
     }
     fn insert(&mut self, x: T) {
@@ -175,21 +175,21 @@ impl<T: Ord + Copy> SmallSet<T> {
 
 /// An over-approximation of the routes a node may hold (or be offered).
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Abstract {
+pub(super) struct Abstract {
     /// Lower bound on the occurrences of each ASN in the AS path (absent = 0); an
     /// ASN of an AS_SET occurs once.
-    counts: Counts,
+    pub(super) counts: Counts,
     /// Upper bound on how much the counts' sum exceeds the path length: an AS_SET of
     /// k ASNs adds k to the sum and 1 to the length (`aggregate-address as-set`).
-    slack: u64,
-    lp_max: u32,
-    may_tags: SmallSet<TagId>,
-    must_tags: SmallSet<TagId>,
-    origins: SmallSet<NodeId>,
+    pub(super) slack: u64,
+    pub(super) lp_max: u32,
+    pub(super) may_tags: SmallSet<TagId>,
+    pub(super) must_tags: SmallSet<TagId>,
+    pub(super) origins: SmallSet<NodeId>,
 }
 
 impl Abstract {
-    fn of(r: &Route) -> Abstract {
+    pub(super) fn of(r: &Route) -> Abstract {
         let mut counts = Counts::default();
         for a in r.as_path.iter().chain(&r.as_set) {
             counts.add(*a, 1);
@@ -249,7 +249,7 @@ fn join_opt(a: Option<Abstract>, b: Option<Abstract>) -> Option<Abstract> {
     }
 }
 
-fn condition(c: &Condition, a: &Abstract, p: Ipv4Net) -> Tri {
+pub(super) fn condition(c: &Condition, a: &Abstract, p: Ipv4Net) -> Tri {
     use crate::ir::CmpOp;
     let tri = |b: bool| if b { Tri::True } else { Tri::False };
     match c {
@@ -293,7 +293,7 @@ fn condition(c: &Condition, a: &Abstract, p: Ipv4Net) -> Tri {
     }
 }
 
-fn apply(act: &Action, a: &mut Abstract, own_asn: u32) {
+pub(super) fn apply(act: &Action, a: &mut Abstract, own_asn: u32) {
     match act {
         Action::SetLocalPref(v) => a.lp_max = *v,
         Action::Prepend(n, k) => {
@@ -394,7 +394,7 @@ fn policies(
 
 /// What edge `e` offers when its sender may hold anything `a` describes (on an edge
 /// that originates `p`, the generated route whatever `a` is: [`super::bgp::transfer`]).
-fn transfer(net: &Network, eid: EdgeId, a: &Abstract, p: Ipv4Net) -> Option<Abstract> {
+pub(super) fn transfer(net: &Network, eid: EdgeId, a: &Abstract, p: Ipv4Net) -> Option<Abstract> {
     let e = net.edges.get(eid)?;
     let sender = net.nodes.get(e.from)?;
     let receiver = net.nodes.get(e.to)?;
@@ -503,11 +503,12 @@ pub fn certify_polling(
     late: &dyn Fn() -> bool,
 ) -> Certificate {
     // A session dropped in `state` is dropped in every stable state only when it is
-    // over its limit whenever it is up (`bgp::certainly_dropped`); the rest of the
-    // certificate then reasons about the network without it.
+    // over its limit whenever it is up in this scenario
+    // (`limits::certainly_dropped_in`); the rest of the certificate then reasons
+    // about the network without it.
     let dropped: BTreeSet<SessionId> = state.dropped.iter().map(|d| d.session).collect();
     if !dropped.is_empty() {
-        let certain = super::bgp::certainly_dropped(net);
+        let certain = super::limits::certainly_dropped_in(net, &|c| sc.is_down(c), false);
         if !dropped
             .iter()
             .all(|s| certain.iter().any(|c| c.session == *s))
@@ -883,10 +884,10 @@ fn propagation_order(net: &Network, state: &State, nodes: &[NodeId], p: Ipv4Net)
 /// The routes a node outside `fixed` may hold, one abstract route per source (its
 /// origination, or each in-edge), so that "never back to the sender" and iBGP split
 /// horizon stay exact.
-type Parts = BTreeMap<Option<EdgeId>, Abstract>;
+pub(super) type Parts = BTreeMap<Option<EdgeId>, Abstract>;
 
 /// What edge `e` offers when its sender is outside `fixed` and may hold `parts`.
-fn offer(net: &Network, e: EdgeId, parts: &Parts, p: Ipv4Net) -> Option<Abstract> {
+pub(super) fn offer(net: &Network, e: EdgeId, parts: &Parts, p: Ipv4Net) -> Option<Abstract> {
     let edge = net.edges.get(e)?;
     if edge.originates_default(p) {
         return transfer(net, e, &Abstract::of(&Route::local(p, edge.from)), p);
@@ -919,8 +920,8 @@ fn offer_of<'a>(
 /// The abstract routes of the nodes outside `fixed` (`parts`, per node) and what each
 /// edge from an outside sender to an outside receiver offers at the fixpoint
 /// (`offers`; an edge absent offers nothing).
-struct Bounds {
-    parts: Vec<Parts>,
+pub(super) struct Bounds {
+    pub(super) parts: Vec<Parts>,
     offers: BTreeMap<EdgeId, Abstract>,
 }
 
@@ -934,7 +935,7 @@ struct Bounds {
 /// domains, so the iteration ends. `late` is asked every [`POLL_EVERY`] nodes
 /// visited: `None` once it answers `true`. `state` gives the fixed nodes' routes
 /// (`None`: no node is fixed but the dead, whose routes are never read).
-fn outside_bounds(
+pub(super) fn outside_bounds(
     net: &Network,
     live: &Live,
     state: Option<&State>,
