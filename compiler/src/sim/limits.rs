@@ -38,13 +38,10 @@
 //! under-approximates what is certain.
 
 use super::bgp::{transfer as route_transfer, DroppedSession, Route, LOCAL_WEIGHT};
-use super::unique::{
-    apply, condition, offer, outside_bounds, transfer, Abstract, Bounds, Tri,
-};
+use super::unique::{apply, condition, offer, outside_bounds, transfer, Abstract, Bounds, Tri};
 use super::{Live, Scenario};
 use crate::ir::{
-    Action, ComponentId, Condition, EdgeId, Id, Network, NodeId, PolicyId, SessionId,
-    NO_ADVERTISE,
+    Action, ComponentId, Condition, EdgeId, Id, Network, NodeId, PolicyId, SessionId, NO_ADVERTISE,
 };
 use ipnet::Ipv4Net;
 use std::collections::{BTreeMap, BTreeSet};
@@ -196,7 +193,11 @@ type Asns = Vec<BTreeMap<Option<EdgeId>, BTreeSet<u32>>>;
 
 fn may_asns(net: &Network, bounds: &Bounds, p: Ipv4Net) -> Asns {
     let route_asns = |r: &Route| -> BTreeSet<u32> {
-        r.as_path.iter().chain(&r.as_set).copied().collect::<BTreeSet<u32>>()
+        r.as_path
+            .iter()
+            .chain(&r.as_set)
+            .copied()
+            .collect::<BTreeSet<u32>>()
     };
     let mut out: Asns = vec![BTreeMap::new(); bounds.parts.len()];
     for (i, parts) in bounds.parts.iter().enumerate() {
@@ -497,17 +498,13 @@ fn must_hold(net: &Network, sure: &Sure<'_>, reliable: &dyn Fn(EdgeId) -> bool) 
                 route_transfer(net, eid, &Route::local(p, e.from)).is_ok()
             } else {
                 hold.get(e.from.index()).copied().unwrap_or(false)
-                    && sure
-                        .bounds
-                        .parts
-                        .get(e.from.index())
-                        .is_some_and(|parts| {
-                            parts.keys().all(|src| {
-                                src.and_then(|l| net.edges.get(l))
-                                    .is_some_and(|l| l.from == e.to)
-                                    || sure.passes(*src, eid)
-                            })
+                    && sure.bounds.parts.get(e.from.index()).is_some_and(|parts| {
+                        parts.keys().all(|src| {
+                            src.and_then(|l| net.edges.get(l))
+                                .is_some_and(|l| l.from == e.to)
+                                || sure.passes(*src, eid)
                         })
+                    })
             };
             if gets {
                 if let Some(h) = hold.get_mut(e.to.index()) {

@@ -274,7 +274,7 @@ fn without_sessions(net: &Network, prop: &Property, sessions: &[crate::ir::Sessi
 /// Adds to counterexample `c` of `prop` the sessions of `certain` (over their route
 /// limit whenever up) that it does not name yet and that are not down anyway in it (a
 /// `without` of the line's own, or a failed component): in its `dropped`, narrative and
-/// labels.
+/// labels, as the simulator reports them in the counterexample's scenario.
 fn name_certain_drops(
     net: &Network,
     prop: &Property,
@@ -295,11 +295,29 @@ fn name_certain_drops(
                         .is_some_and(|comp| c.failed.contains(&comp.name))
             })
     };
-    let shown: Vec<crate::sim::DroppedSession> = certain
+    let mut shown: Vec<crate::sim::DroppedSession> = certain
         .iter()
         .filter(|d| !down_anyway(d))
         .cloned()
         .collect();
+    if !shown.is_empty() {
+        // Named as the simulator names them in the counterexample's scenario (which
+        // edge, how many prefixes its receiver accepted when it dropped the session):
+        // the must-analysis' count is only a lower bound of that.
+        let down = prop.without.iter().copied().chain(
+            net.components
+                .iter()
+                .filter(|(_, comp)| c.failed.contains(&comp.name))
+                .map(|(id, _)| id),
+        );
+        if let Ok(st) = crate::sim::stable_state(net, &crate::sim::Scenario::new(down)) {
+            for d in shown.iter_mut() {
+                if let Some(x) = st.dropped.iter().find(|x| x.session == d.session) {
+                    *d = x.clone();
+                }
+            }
+        }
+    }
     let (dropped, notes, labels) = super::model::limit_drops(net, &shown);
     let mut added = false;
     for ((d, n), l) in dropped.into_iter().zip(notes).zip(labels) {
