@@ -408,7 +408,7 @@ fn a_session_over_its_limit_from_passed_on_routes_is_decided_by_both_engines() {
         &rs_design(4, "  peer rs\n  peer fw2\n", &extra),
     );
     let v = avscheck::verify(&a, &avscheck::VerifyOptions::default());
-    let pipeline: Vec<_> = v.checks.iter().map(|c| c.status.clone()).collect();
+    let pipeline: Vec<_> = v.checks.iter().map(|c| c.status).collect();
     use avscheck::report::CheckStatus;
     assert_eq!(
         pipeline,
