@@ -132,7 +132,20 @@ pub fn certainly_dropped_in(
                 })
                 .collect()
         };
-        // Pass 2: per class and limited session, what its sender surely offers.
+        // Pass 2: per class and limited session that may exceed its limit (what
+        // surely crosses is at most what may), what its sender surely offers.
+        let unsafe_sessions: Vec<SessionId> = sessions
+            .iter()
+            .copied()
+            .filter(|s| {
+                candidates
+                    .iter()
+                    .any(|(e, l, x)| x == s && may.get(e).copied().unwrap_or(0) > l.max as usize)
+            })
+            .collect();
+        if unsafe_sessions.is_empty() {
+            break;
+        }
         let mut counts: BTreeMap<EdgeId, usize> = BTreeMap::new();
         for (class, rep, bounds) in &per_class {
             let asns = may_asns(net, bounds, *rep);
@@ -144,7 +157,7 @@ pub fn certainly_dropped_in(
                 unreliable,
                 environment,
             };
-            for s in &sessions {
+            for s in &unsafe_sessions {
                 let reliable = |e: EdgeId| {
                     net.edges.get(e).is_some_and(|x| {
                         live.edge(e)
