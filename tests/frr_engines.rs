@@ -449,3 +449,34 @@ check "outside" {
     }
     assert_eq!(status(&mk("")), Status::Pass);
 }
+
+/// The oracle design tests/frr_configs/as-path-regex-as-set (checked against bgpd by
+/// frr_config_oracle.rs): FRR's as-path regexes see the printed path, where an AS_SET
+/// (`{65002,65003}`) is no `[0-9]+`; `^[0-9]+ [0-9]+$` and `^[0-9]+ [0-9]+` match
+/// `65001 65002` and not `65001 {65002,65003}`. Both engines give the stated verdicts
+/// (the SMT encoding answers with the simulator's certified verdict: AS_SETs).
+#[test]
+fn as_path_regexes_on_as_set_paths_agree_in_both_engines() {
+    let a = from_dir("tests/frr_configs/as-path-regex-as-set");
+    assert_verdicts(
+        &a,
+        &[
+            (
+                "r4 never installs 10.20.0.0/16 (65001 65002 matches ^[0-9]+ [0-9]+$)",
+                true,
+            ),
+            (
+                "r5 never installs 10.20.0.0/16 (65001 65002 matches ^[0-9]+ [0-9]+)",
+                true,
+            ),
+            (
+                "r4 never installs 10.10.0.0/16 (fails: the AS_SET is not [0-9]+)",
+                false,
+            ),
+            (
+                "r5 never installs 10.10.0.0/16 (fails: the AS_SET is not [0-9]+)",
+                false,
+            ),
+        ],
+    );
+}

@@ -26,6 +26,8 @@ use std::net::Ipv4Addr;
 struct R {
     prefix: Ipv4Net,
     path: Vec<u32>,
+    /// The AS_SET after the sequence (sorted; empty: none), printed `{a,b}` by FRR.
+    set: Vec<u32>,
     comms: BTreeSet<(u16, u16)>,
     lp: u32,
     med: u32,
@@ -188,7 +190,8 @@ fn config(rng: &mut StdRng) -> String {
 }
 
 fn frr_regex(re: &str) -> regex::Regex {
-    regex::Regex::new(&re.replace('_', "(?:^|[ ]|$)")).unwrap()
+    // FRR's bgpd/bgp_regex.c: `_` stands for `(^|[,{}() ]|$)`.
+    regex::Regex::new(&re.replace('_', "(?:^|[,{}() ]|$)")).unwrap()
 }
 
 /// FRR's list semantics: the first matching entry decides; none: deny.
@@ -204,12 +207,13 @@ fn reference(c: &Config, r: &R) -> Option<R> {
     let entries: Vec<_> = map.entries.values().collect();
     let mut i = 0;
     while let Some(e) = entries.get(i) {
-        let path_s: String = r
-            .path
-            .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(" ");
+        // The path as FRR prints it: the sequence, then the AS_SET in braces.
+        let mut parts: Vec<String> = r.path.iter().map(u32::to_string).collect();
+        if !r.set.is_empty() {
+            let set: Vec<String> = r.set.iter().map(u32::to_string).collect();
+            parts.push(format!("{{{}}}", set.join(",")));
+        }
+        let path_s = parts.join(" ");
         let holds = e.matches.iter().all(|m| match &m.node {
             Match::PrefixList(n) => list(c.prefix_lists.get(n), |p| {
                 let len = p.prefix.prefix_len();
@@ -259,7 +263,10 @@ fn reference(c: &Config, r: &R) -> Option<R> {
                     p.extend(out.path.iter().copied());
                     out.path = p;
                 }
-                Set::Exclude(l) => out.path.retain(|a| !l.contains(a)),
+                Set::Exclude(l) => {
+                    out.path.retain(|a| !l.contains(a));
+                    out.set.retain(|a| !l.contains(a));
+                }
                 Set::Community {
                     communities,
                     additive,
@@ -291,8 +298,12 @@ fn compiled(p: &avscheck::ir::Policy, tags: &BTreeMap<(u16, u16), TagId>, r: &R)
     let rule = p.rules.iter().find(|rule| {
         rule.conditions.iter().all(|c| match c {
             Condition::Prefix(rs) => rs.iter().any(|x| x.matches(&r.prefix)),
-            Condition::AsPathContains(a) => r.path.contains(a),
-            Condition::AsPathLength(op, n) => op.eval(r.path.len() as u32, *n),
+            Condition::AsPathContains(a) => r.path.contains(a) || r.set.contains(a),
+            Condition::AsPathLength(op, n) => {
+                op.eval((r.path.len() + usize::from(!r.set.is_empty())) as u32, *n)
+            }
+            Condition::AsSequenceLength(op, n) => op.eval(r.path.len() as u32, *n),
+            Condition::NoAsSet => r.set.is_empty(),
             Condition::Tag(t) => r.comms.contains(&tag_of[t]),
             Condition::OriginatedBy(_) => unreachable!(),
         })
@@ -310,7 +321,10 @@ fn compiled(p: &avscheck::ir::Policy, tags: &BTreeMap<(u16, u16), TagId>, r: &R)
                     out.path.insert(0, *a);
                 }
             }
-            Action::RemoveAs(l) => out.path.retain(|a| !l.contains(a)),
+            Action::RemoveAs(l) => {
+                out.path.retain(|a| !l.contains(a));
+                out.set.retain(|a| !l.contains(a));
+            }
             Action::AddTag(t) => {
                 out.comms.insert(tag_of[t]);
             }
@@ -356,9 +370,20 @@ fn compiled_route_maps_agree_with_frr_semantics() {
                 .copied()
                 .filter(|_| rng.gen_bool(0.4))
                 .collect();
+            // One route in four carries an AS_SET (an `aggregate-address ... as-set`).
+            let mut set: Vec<u32> = if rng.gen_bool(0.25) {
+                (0..rng.gen_range(1..3))
+                    .map(|_| pick(&mut rng, &ASNS))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            set.sort_unstable();
+            set.dedup();
             let r = R {
                 prefix: pick(&mut rng, &ps),
                 path,
+                set,
                 comms,
                 lp: 100,
                 med: 0,

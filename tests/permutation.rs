@@ -198,6 +198,10 @@ fn outcome(name: &str, text: &str) -> Outcome {
         .iter()
         .chain(&verification.findings)
         .map(finding)
+        // AVS0505 reports a choice resting on a defaulted router id; the permuted text
+        // writes those router ids out (above), which is exactly what it asks for, so it
+        // is gone there by design (tests/designs.rs covers it).
+        .filter(|f| f.1 != "AVS0505")
         .collect();
     findings.sort();
     let mut verdicts = BTreeMap::new();

@@ -265,16 +265,24 @@ pub fn verify(analysis: &Analysis, opts: &VerifyOptions) -> Verification {
         &cache,
     )) {
         v.checks
-            .push(check_result(net, check, &smt::combine(results)));
+            .push(check_result(net, check, &smt::combine(results), &|f| {
+                !stdlib::is_stdlib(&analysis.sources, f)
+            }));
     }
     v
 }
 
 /// A verdict of the SMT engine in the report's terms.
+///
+/// `shown`: whether a counterexample label in that file is part of the explanation
+/// shown in human output (the design and its configuration files: a permitting
+/// route-map entry of a failing `never` is labelled in the config; the stdlib's
+/// implicit Azure policies are left to the JSON report).
 fn check_result(
     net: &ir::Network,
     check: &ir::Check,
     verdict: &smt::CheckVerdict,
+    shown: &dyn Fn(FileId) -> bool,
 ) -> report::CheckResult {
     use report::{CheckStatus, ResultLabel};
     let (status, reason) = match &verdict.status {
@@ -321,7 +329,7 @@ fn check_result(
                     span: l.span,
                     message: l.message.clone(),
                     primary: false,
-                    explains: false,
+                    explains: shown(l.span.file),
                 });
             }
         }
@@ -442,7 +450,7 @@ pub fn stable_state_findings_within(
 /// The findings of [`stable_state_findings_within`] from the simulation's outcome.
 fn findings_of(net: &ir::Network, healthy: &Result<sim::State, sim::Unsettled>) -> Vec<Diagnostic> {
     match healthy {
-        Ok(state) => sim::route_limit_findings(net, state),
+        Ok(state) => state_findings(net, state),
         Err(sim::Unsettled::NoStableState(nc)) => nc.clone().into_diagnostics(),
         Err(sim::Unsettled::Stopped(why)) => vec![Diagnostic::warning(
             "AVS0504",
@@ -457,7 +465,15 @@ fn findings_of(net: &ir::Network, healthy: &Result<sim::State, sim::Unsettled>) 
 /// by route limits, routing that never converges.
 pub fn stable_state_findings(net: &ir::Network) -> Vec<Diagnostic> {
     match sim::stable_state(net, &sim::Scenario::default()) {
-        Ok(state) => sim::route_limit_findings(net, &state),
+        Ok(state) => state_findings(net, &state),
         Err(nc) => nc.into_diagnostics(),
     }
+}
+
+/// The findings read off a stable state: route limits (AVS0501–AVS0503), tunnels routed
+/// through themselves (AVS0349) and choices resting on a defaulted router id (AVS0505).
+fn state_findings(net: &ir::Network, state: &sim::State) -> Vec<Diagnostic> {
+    let mut out = sim::route_limit_findings(net, state);
+    out.extend(sim::router_id::default_router_id_findings(net, state));
+    out
 }

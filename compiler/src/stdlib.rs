@@ -38,6 +38,16 @@ impl Module {
     }
 }
 
+/// Whether file `id` of `sources` is an embedded module (its name and text are a
+/// module's), not the user's design or one of its configuration files.
+pub fn is_stdlib(sources: &SourceMap, id: FileId) -> bool {
+    sources.get(id).is_some_and(|f| {
+        Module::ALL
+            .into_iter()
+            .any(|m| f.name == m.file_name() && f.text == m.source())
+    })
+}
+
 /// The parsed modules a design uses.
 #[derive(Debug, Default)]
 pub struct Loaded {

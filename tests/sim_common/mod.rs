@@ -427,6 +427,7 @@ impl B {
 
 pub fn rule(permit: bool, conditions: Vec<Condition>, actions: Vec<Action>) -> Rule {
     Rule {
+        matched: Vec::new(),
         permit,
         conditions,
         actions,

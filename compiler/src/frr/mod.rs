@@ -66,6 +66,9 @@ pub mod codes {
     pub const STATIC_NEXT_HOP: &str = "AVS0918";
     /// A `continue`/`on-match` whose later entries read what the earlier one set.
     pub const CONTINUE_READS_SET: &str = "AVS0919";
+    /// Neighbors at two addresses of one node (Route Server's instances) with
+    /// different settings: the model has one session per node pair.
+    pub const INSTANCES_DIFFER: &str = "AVS0920";
 
     /// Whether an error with this code means the configuration says something about
     /// routing that the model does not capture (a statement not modeled, an as-path
@@ -74,6 +77,14 @@ pub mod codes {
     /// the design is not analysed (exit status 2, docs/frr.md). AVS0912 is a finding
     /// about a design that is modelled (the session is down), not one of these.
     pub fn prevents_analysis(code: &str) -> bool {
-        [UNSUPPORTED, REGEX, TOO_COMPLEX, CONTINUE_READS_SET, NO_BGP].contains(&code)
+        [
+            UNSUPPORTED,
+            REGEX,
+            TOO_COMPLEX,
+            CONTINUE_READS_SET,
+            NO_BGP,
+            INSTANCES_DIFFER,
+        ]
+        .contains(&code)
     }
 }

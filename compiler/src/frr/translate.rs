@@ -159,18 +159,100 @@ pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Transl
     cx.statics(env);
     cx.originations(bgp, env, &d);
     cx.summary_only = cx.summary_only_policy();
-    for n in &bgp.neighbors {
-        // A peer-group member: its own settings over the group's.
-        let group = n
-            .peer_group
-            .as_ref()
-            .and_then(|g| bgp.peer_groups.get(&g.node));
-        match group {
-            Some(g) => cx.neighbor(bgp, &n.inherit(g), &d),
-            None => cx.neighbor(bgp, n, &d),
-        }
+    // A peer-group member: its own settings over the group's.
+    let effective: Vec<Neighbor> = bgp
+        .neighbors
+        .iter()
+        .map(|n| {
+            match n
+                .peer_group
+                .as_ref()
+                .and_then(|g| bgp.peer_groups.get(&g.node))
+            {
+                Some(g) => n.inherit(g),
+                None => n.clone(),
+            }
+        })
+        .collect();
+    cx.same_node_settings(&effective);
+    for n in &effective {
+        cx.neighbor(bgp, n, &d);
     }
     t
+}
+
+/// One per-neighbor setting that the model merges when several neighbor addresses
+/// belong to one design node: its name, its value as printed, and the line that set
+/// it (none: the default).
+type Setting = (&'static str, String, Option<Span>);
+
+/// Every setting of a neighbor that decides what its session does, in a fixed order
+/// (the shutdown state is not one: a shut-down neighbor has no session at all).
+fn settings(n: &Neighbor) -> Vec<Setting> {
+    fn dir(
+        out: &mut Vec<Setting>,
+        names: [&'static str; 2],
+        m: &BTreeMap<Direction, Spanned<String>>,
+    ) {
+        for (d, name) in [Direction::In, Direction::Out].into_iter().zip(names) {
+            let v = m.get(&d);
+            out.push((
+                name,
+                v.map(|x| x.node.clone()).unwrap_or_default(),
+                v.map(|x| x.span),
+            ));
+        }
+    }
+    fn flag(out: &mut Vec<Setting>, name: &'static str, s: Option<Span>) {
+        out.push((name, s.is_some().to_string(), s));
+    }
+    let mut out = Vec::new();
+    out.push((
+        "remote-as",
+        match n.remote_as.map(|r| r.node) {
+            Some(RemoteAs::Asn(a)) => a.to_string(),
+            Some(RemoteAs::Internal) => "internal".into(),
+            Some(RemoteAs::External) => "external".into(),
+            None => String::new(),
+        },
+        n.remote_as.map(|r| r.span),
+    ));
+    dir(&mut out, ["route-map in", "route-map out"], &n.route_map);
+    dir(
+        &mut out,
+        ["prefix-list in", "prefix-list out"],
+        &n.prefix_list,
+    );
+    dir(
+        &mut out,
+        ["filter-list in", "filter-list out"],
+        &n.filter_list,
+    );
+    dir(
+        &mut out,
+        ["distribute-list in", "distribute-list out"],
+        &n.distribute_list,
+    );
+    out.push((
+        "allowas-in",
+        n.allowas_in.map(|a| a.node.to_string()).unwrap_or_default(),
+        n.allowas_in.map(|a| a.span),
+    ));
+    flag(&mut out, "as-override", n.as_override);
+    flag(&mut out, "next-hop-self", n.next_hop_self);
+    flag(&mut out, "remove-private-AS", n.remove_private_as);
+    out.push((
+        "weight",
+        n.weight.map(|w| w.node.to_string()).unwrap_or_default(),
+        n.weight.map(|w| w.span),
+    ));
+    out.push((
+        "activate",
+        n.activate.map(|a| a.node.to_string()).unwrap_or_default(),
+        n.activate.map(|a| a.span),
+    ));
+    flag(&mut out, "default-originate", n.default_originate);
+    out
 }
 
 struct Cx<'a, 'b> {
@@ -337,6 +419,7 @@ impl Cx<'_, '_> {
             .summary_only
             .iter()
             .map(|(p, span)| ir::Rule {
+                matched: Vec::new(),
                 permit: false,
                 conditions: vec![Condition::Prefix(vec![PrefixRange {
                     prefix: *p,
@@ -348,6 +431,7 @@ impl Cx<'_, '_> {
             })
             .collect();
         rules.push(ir::Rule {
+            matched: Vec::new(),
             permit: true,
             conditions: Vec::new(),
             actions: Vec::new(),
@@ -361,6 +445,76 @@ impl Cx<'_, '_> {
     }
 
     // ------------------------------------------------------------ neighbors
+
+    /// Neighbors at two addresses of one design node (Route Server's two instances,
+    /// an NVA's two NICs) are one session of the model, so they must say the same
+    /// thing: Azure Route Server's instances are two BGP speakers, and the VNet gets
+    /// what either learned (AZURE.md §Route Server), which one session with one
+    /// policy cannot represent when the two neighbors' policies differ. Differing
+    /// settings are an error naming both lines (never a silent pick of one: the
+    /// verdict would depend on which line comes first).
+    fn same_node_settings(&mut self, neighbors: &[Neighbor]) {
+        let live: Vec<(&Neighbor, Peer)> = neighbors
+            .iter()
+            .filter(|n| n.remote_as.is_some() && n.shutdown.is_none())
+            .filter_map(|n| self.design.peer(n.addr.node).map(|p| (n, p)))
+            .collect();
+        for (i, (a, pa)) in live.iter().enumerate() {
+            // Each later neighbor of the node is compared with the node's first one
+            // (every pair that differs is reported once).
+            if live.iter().take(i).any(|(_, p)| p.node == pa.node) {
+                continue;
+            }
+            let sa = settings(a);
+            for (b, _) in live.iter().skip(i + 1).filter(|(_, p)| p.node == pa.node) {
+                let sb = settings(b);
+                let differ: Vec<(&Setting, &Setting)> = sa
+                    .iter()
+                    .zip(sb.iter())
+                    .filter(|(x, y)| x.1 != y.1)
+                    .collect();
+                let Some(((name, va, spa), (_, vb, spb))) = differ.first().copied() else {
+                    continue;
+                };
+                let names: Vec<String> = differ.iter().map(|(x, _)| format!("`{}`", x.0)).collect();
+                let shown = |v: &str| {
+                    if v.is_empty() {
+                        "not set".to_string()
+                    } else {
+                        format!("`{v}`")
+                    }
+                };
+                let what = if pa.instances.len() > 1 {
+                    format!("the two instances of `{}`", pa.name)
+                } else {
+                    format!("two addresses of `{}`", pa.name)
+                };
+                self.t.diags.push(
+                    Diagnostic::error(
+                        codes::INSTANCES_DIFFER,
+                        format!(
+                            "neighbors {} and {} ({what}) have different settings: {}",
+                            a.addr.node,
+                            b.addr.node,
+                            names.join(", ")
+                        ),
+                    )
+                    .primary(
+                        spb.unwrap_or(b.addr.span),
+                        format!("{name} is {} for {}", shown(vb), b.addr.node),
+                    )
+                    .secondary(
+                        spa.unwrap_or(a.addr.span),
+                        format!("{name} is {} for {}", shown(va), a.addr.node),
+                    )
+                    .help(format!(
+                        "give both neighbors the same policy and settings (the same route-maps, lists and options in each direction); avscheck models {what} as one session"
+                    ))
+                    .note("Azure Route Server runs two instances, each a BGP speaker, and the VNet gets the routes either learned: with two different policies the result is neither policy's (docs/frr.md; https://learn.microsoft.com/azure/route-server/route-server-faq)"),
+                );
+            }
+        }
+    }
 
     fn neighbor(&mut self, bgp: &BgpRouter, n: &Neighbor, d: &Defaults) {
         let Some(remote) = &n.remote_as else { return };
@@ -527,6 +681,7 @@ impl Cx<'_, '_> {
                         name: format!("neighbor {addr} outbound settings"),
                         span,
                         rules: vec![ir::Rule {
+                            matched: Vec::new(),
                             permit: true,
                             conditions: Vec::new(),
                             actions,
@@ -577,6 +732,7 @@ impl Cx<'_, '_> {
                 f.entries
                     .into_iter()
                     .map(|(permit, conditions, span)| ir::Rule {
+                        matched: Vec::new(),
                         permit,
                         conditions,
                         actions: Vec::new(),
@@ -662,7 +818,7 @@ impl Cx<'_, '_> {
             end_span: map.span,
             overflow: false,
         };
-        c.from(0, Vec::new(), Vec::new(), false, None);
+        c.from(0, Vec::new(), Vec::new(), false, None, Vec::new());
         if c.overflow {
             self.t.diags.push(
                 Diagnostic::error(
@@ -932,6 +1088,7 @@ pub fn regex(re: &str) -> Option<Atom> {
         return Some(Vec::new());
     }
     if re == "^$" {
+        // The printed path is empty: no ASN, no AS_SET.
         return Some(vec![Condition::AsPathLength(CmpOp::Eq, 0)]);
     }
     let core = re.trim_start_matches(".*").trim_end_matches(".*");
@@ -943,8 +1100,11 @@ pub fn regex(re: &str) -> Option<Atom> {
     }
     if let Some(n) = re.strip_prefix('^').and_then(|s| s.strip_suffix('$')) {
         if let Ok(n) = n.parse::<u32>() {
+            // The printed path is exactly `N`: a one-ASN sequence, no AS_SET
+            // (`{N}` does not match).
             return Some(vec![
-                Condition::AsPathLength(CmpOp::Eq, 1),
+                Condition::NoAsSet,
+                Condition::AsSequenceLength(CmpOp::Eq, 1),
                 Condition::AsPathContains(n),
             ]);
         }
@@ -969,10 +1129,17 @@ pub fn regex(re: &str) -> Option<Atom> {
     if k == 0 {
         return None;
     }
-    Some(vec![Condition::AsPathLength(
-        if exact { CmpOp::Eq } else { CmpOp::Ge },
-        k,
-    )])
+    // FRR matches the printed path (`65001 65002 {65003,65004}`: the sequence, then
+    // the AS_SET in braces); `[0-9]+` matches no part of the set, so the atoms count
+    // sequence ASNs, and with `$` the path must end after them (no AS_SET).
+    Some(if exact {
+        vec![
+            Condition::NoAsSet,
+            Condition::AsSequenceLength(CmpOp::Eq, k),
+        ]
+    } else {
+        vec![Condition::AsSequenceLength(CmpOp::Ge, k)]
+    })
 }
 
 /// A route-map entry, compiled.
@@ -998,12 +1165,20 @@ struct Compiler<'e> {
 }
 
 impl Compiler<'_> {
-    fn emit(&mut self, permit: bool, conditions: Atom, actions: Vec<Action>, span: Span) {
+    fn emit(
+        &mut self,
+        permit: bool,
+        conditions: Atom,
+        actions: Vec<Action>,
+        span: Span,
+        matched: Vec<Span>,
+    ) {
         if self.rules.len() >= MAX_RULES {
             self.overflow = true;
             return;
         }
         self.rules.push(ir::Rule {
+            matched,
             permit,
             conditions,
             actions,
@@ -1014,20 +1189,44 @@ impl Compiler<'_> {
     /// Every route satisfying `cx` (and no earlier rule), from entry `idx` on.
     /// `matched`: the result so far is "permit" (a permit entry with `on-match next`
     /// matched and no entry failed to match since; FRR then permits when the map
-    /// ends). `why`: the line that sent the route on.
-    fn from(&mut self, idx: usize, cx: Atom, acc: Vec<Action>, matched: bool, why: Option<Span>) {
+    /// ends). `why`: the line that sent the route on. `seen`: the list entries that
+    /// matched in the entries that matched so far ([`ir::Rule::matched`]).
+    fn from(
+        &mut self,
+        idx: usize,
+        cx: Atom,
+        acc: Vec<Action>,
+        matched: bool,
+        why: Option<Span>,
+        seen: Vec<Span>,
+    ) {
         if self.overflow {
             return;
         }
         if idx >= self.entries.len() {
             let span = why.unwrap_or(self.end_span);
-            self.emit(matched, cx, if matched { acc } else { Vec::new() }, span);
+            let (acc, seen) = if matched {
+                (acc, seen)
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            self.emit(matched, cx, acc, span, seen);
             return;
         }
-        self.entry(idx, 0, cx, acc);
+        let start = seen.len();
+        self.entry(idx, 0, cx, acc, seen, start);
     }
 
-    fn entry(&mut self, idx: usize, f: usize, cx: Atom, acc: Vec<Action>) {
+    /// Filter `f` of entry `idx`; `seen[..start]`: what matched before this entry.
+    fn entry(
+        &mut self,
+        idx: usize,
+        f: usize,
+        cx: Atom,
+        acc: Vec<Action>,
+        seen: Vec<Span>,
+        start: usize,
+    ) {
         if self.overflow {
             return;
         }
@@ -1037,40 +1236,43 @@ impl Compiler<'_> {
         let Some(filter) = e.filters.get(f) else {
             // Every match holds.
             if !e.permit {
-                self.emit(false, cx, Vec::new(), e.span);
+                self.emit(false, cx, Vec::new(), e.span, seen);
                 return;
             }
             let mut acc = acc;
             acc.extend(e.actions.iter().cloned());
             match e.exit {
-                None => self.emit(true, cx, acc, e.span),
-                Some(Exit::Next) => self.from(idx + 1, cx, acc, true, Some(e.span)),
+                None => self.emit(true, cx, acc, e.span, seen),
+                Some(Exit::Next) => self.from(idx + 1, cx, acc, true, Some(e.span), seen),
                 Some(Exit::Goto(n)) => {
                     let next = self
                         .entries
                         .iter()
                         .position(|x| x.seq >= n && x.seq > e.seq)
                         .unwrap_or(self.entries.len());
-                    self.from(next, cx, acc, true, Some(e.span));
+                    self.from(next, cx, acc, true, Some(e.span), seen);
                 }
             }
             return;
         };
         let entries = filter.entries.clone();
         let list_span = filter.span;
+        let before: Vec<Span> = seen.iter().take(start).copied().collect();
         for (permit, atom, span) in entries {
             let mut c2 = cx.clone();
             c2.extend(atom);
             if permit {
-                self.entry(idx, f + 1, c2, acc.clone());
+                let mut s2 = seen.clone();
+                s2.push(span);
+                self.entry(idx, f + 1, c2, acc.clone(), s2, start);
             } else {
-                self.from(idx + 1, c2, acc.clone(), false, Some(span));
+                self.from(idx + 1, c2, acc.clone(), false, Some(span), before.clone());
             }
         }
         // No entry of the list matched: the list denies, this entry does not match.
         // An entry that does not match makes the result "deny" even after an
         // `on-match next` (FRR's route_map_apply_ext: RMAP_NOMATCH sets DENYMATCH),
         // until a later permit entry matches.
-        self.from(idx + 1, cx, acc, false, Some(list_span));
+        self.from(idx + 1, cx, acc, false, Some(list_span), before);
     }
 }

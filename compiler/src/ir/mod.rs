@@ -382,7 +382,13 @@ pub struct Rule {
     pub permit: bool,
     pub conditions: Vec<Condition>,
     pub actions: Vec<Action>,
+    /// The line the rule comes from (a route-map entry: its `route-map M permit N`).
     pub span: Span,
+    /// For a rule compiled from an FRR route-map entry: the list entries
+    /// (prefix-list, access-list, as-path or community-list lines) whose match the
+    /// rule stands for, labelled with the entry in counterexamples. Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub matched: Vec<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -390,7 +396,15 @@ pub enum Condition {
     /// Any of these ranges (a `prefix` condition has one; a `prefix_list` many).
     Prefix(Vec<PrefixRange>),
     AsPathContains(u32),
+    /// The AS path's length, an AS_SET counted as one (RFC 4271 §9.1.2.2 a).
     AsPathLength(CmpOp, u32),
+    /// The number of ASNs in the path's AS_SEQUENCE, an AS_SET not counted: what an
+    /// FRR as-path regex of ASN-and-space atoms (`^[0-9]+ [0-9]+`) sees, since the
+    /// printed AS_SET (`{65001,65002}`) is no `[0-9]+` (docs/frr.md).
+    AsSequenceLength(CmpOp, u32),
+    /// The path carries no AS_SET (an FRR regex anchored at `$` after ASN atoms only
+    /// matches such a path).
+    NoAsSet,
     Tag(TagId),
     OriginatedBy(NodeId),
 }

@@ -1449,6 +1449,10 @@ pub fn condition_holds(c: &Condition, r: &Route) -> bool {
         Condition::AsPathLength(op, n) => {
             op.eval(u32::try_from(r.path_len()).unwrap_or(u32::MAX), *n)
         }
+        Condition::AsSequenceLength(op, n) => {
+            op.eval(u32::try_from(r.as_path.len()).unwrap_or(u32::MAX), *n)
+        }
+        Condition::NoAsSet => r.as_set.is_empty(),
         Condition::Tag(t) => r.tags.contains(t),
         Condition::OriginatedBy(n) => r.origin == *n,
     }

@@ -272,6 +272,17 @@ pub(super) fn condition(c: &Condition, a: &Abstract, p: Ipv4Net) -> Tri {
                 _ => Tri::Unknown,
             }
         }
+        Condition::AsSequenceLength(op, n) => {
+            // The sequence is the path less at most one (an AS_SET counts one).
+            let lb = a.len_lb().saturating_sub(1);
+            let n = u64::from(*n);
+            match op {
+                CmpOp::Lt if lb >= n => Tri::False,
+                CmpOp::Le | CmpOp::Eq if lb > n => Tri::False,
+                _ => Tri::Unknown,
+            }
+        }
+        Condition::NoAsSet => Tri::Unknown,
         Condition::Tag(t) => {
             if a.must_tags.contains(t) {
                 Tri::True

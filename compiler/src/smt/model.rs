@@ -510,6 +510,14 @@ pub fn policy_labels(net: &Network, e: EdgeId, r: &Route) -> Vec<CexLabel> {
                         pol.name, r.prefix
                     ),
                 });
+                // The list lines the route-map entry's `match` lines matched.
+                out.extend(rule.matched.iter().map(|span| CexLabel {
+                    span: *span,
+                    message: format!(
+                        "`{}` matches here, for `{}` from `{from}` to `{to}`",
+                        r.prefix, pol.name
+                    ),
+                }));
             }
         }
     }

@@ -107,6 +107,7 @@ pub fn lower_policies(ctx: &mut Ctx) {
                 .collect();
             let actions = r.actions.iter().map(|a| action(ctx, &a.node)).collect();
             rules.push(ir::Rule {
+                matched: Vec::new(),
                 permit: r.verdict.node == ast::Verdict::Permit,
                 conditions,
                 actions,

@@ -390,6 +390,7 @@ fn static_off_route_server(ctx: &mut Ctx) {
         let mut rules: Vec<ir::Rule> = sites
             .iter()
             .map(|site| ir::Rule {
+                matched: Vec::new(),
                 permit: false,
                 conditions: vec![ir::Condition::OriginatedBy(*site)],
                 actions: Vec::new(),
@@ -397,6 +398,7 @@ fn static_off_route_server(ctx: &mut Ctx) {
             })
             .collect();
         rules.push(ir::Rule {
+            matched: Vec::new(),
             permit: true,
             conditions: Vec::new(),
             actions: Vec::new(),
@@ -746,6 +748,7 @@ fn establish_static(ctx: &mut Ctx, x: Side) {
     let mut rules = Vec::new();
     if !site_prefixes.is_empty() {
         rules.push(ir::Rule {
+            matched: Vec::new(),
             permit: true,
             conditions: vec![ir::Condition::Prefix(site_prefixes)],
             actions: Vec::new(),

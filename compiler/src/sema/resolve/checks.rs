@@ -112,7 +112,18 @@ fn property(scope: &Scope, k: &PropertyKind, diags: &mut Vec<Diagnostic>) {
             endpoint(scope, a, diags);
             endpoint(scope, b, diags);
         }
-        PropertyKind::RouteLimit { node: n, .. } => node(n, diags),
+        PropertyKind::RouteLimit { node: n, .. } => {
+            let before = diags.len();
+            node(n, diags);
+            // A VNet or subnet has effective routes, not a BGP table.
+            for d in diags
+                .iter_mut()
+                .skip(before)
+                .filter(|d| n.node.contains('/') || d.code == codes::WRONG_KIND)
+            {
+                d.notes.push("help: `routes N <= K` counts the prefixes in a BGP speaker's table (a router, NVA, site, gateway, Route Server, AVS); a subnet's effective routes are listed by `avscheck routes FILE --node VNET/SUBNET`".to_string());
+            }
+        }
     }
 }
 

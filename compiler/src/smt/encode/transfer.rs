@@ -263,7 +263,10 @@ impl<'n> Encoder<'n> {
                         None => Bool::from_bool(false),
                     }
                 }
-                Condition::AsPathLength(op, n) => {
+                // The symbolic routes carry no AS_SET (a design with one is left to
+                // the simulator: queries::as_set_risk), so the sequence is the path.
+                Condition::NoAsSet => Bool::from_bool(true),
+                Condition::AsPathLength(op, n) | Condition::AsSequenceLength(op, n) => {
                     let l = r.len();
                     let k = Int::from_i64(i64::from(*n));
                     match op {
