@@ -280,21 +280,19 @@ pub(crate) fn med_risk(net: &Network) -> Option<String> {
 /// `down`: sessions over their limit whenever they are up
 /// (`sim::bgp::certainly_dropped`), down in every stable state: routes do not cross
 /// them, and their own limits are moot (the caller takes them as down). `late` says
-/// when to give up: the design is then taken to be at risk.
+/// when to give up: `Err` with the reason (the line is then `unknown`).
 pub(super) fn route_limit_risk(
     net: &Network,
     down: &[SessionId],
     late: &dyn Fn() -> bool,
-) -> Option<String> {
+) -> Result<Option<String>, String> {
     let down: BTreeSet<SessionId> = down.iter().copied().collect();
     match crate::sim::unique::route_limit_bound(net, &down, late) {
-        crate::sim::unique::LimitBound::Within => None,
+        crate::sim::unique::LimitBound::Within => Ok(None),
         crate::sim::unique::LimitBound::Exceeded(why) => {
-            Some(format!("{why}: route limits are not verified"))
+            Ok(Some(format!("{why}: route limits are not verified")))
         }
-        crate::sim::unique::LimitBound::Timeout => Some(
-            "the time ran out while bounding the prefixes each route limit could receive: route limits are not verified"
-                .into(),
-        ),
+        // Part of preparing the encoding: its deadline's reason.
+        crate::sim::unique::LimitBound::Timeout => Err(crate::budget::ENCODING_TIMEOUT.into()),
     }
 }

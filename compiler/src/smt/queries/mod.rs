@@ -96,14 +96,27 @@ pub fn verify_properties(
     let global_risk = as_set_risk(net)
         .or_else(|| recursive_tunnel_risk(net))
         .or_else(|| med_risk(net));
-    let mut limit_risk: BTreeMap<Vec<crate::ir::SessionId>, Option<String>> = BTreeMap::new();
+    type Risk = Result<Option<String>, String>;
+    let mut limit_risk: BTreeMap<Vec<crate::ir::SessionId>, Risk> = BTreeMap::new();
     for (i, p) in originals.iter().enumerate() {
         let down = sessions_of(i);
         let risk = limit_risk
             .entry(down.clone())
             .or_insert_with(|| route_limit_risk(net, &down, &late))
-            .clone()
-            .or_else(|| global_risk.clone());
+            .clone();
+        let risk = match risk {
+            Ok(r) => r.or_else(|| global_risk.clone()),
+            Err(why) => {
+                // Out of time before the route-limit bound was complete.
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = Some(verdict(p, Status::Unknown(why), None));
+                }
+                if let Some(d) = done.get_mut(i) {
+                    *d = true;
+                }
+                continue;
+            }
+        };
         let Some(why) = risk else { continue };
         // The design's own prefixes could exceed a route limit, which the encoding does
         // not model (or another risk above). Without an environment the simulator
