@@ -275,3 +275,148 @@ fn a_filter_that_keeps_the_session_within_its_limit_is_not_a_certain_drop() {
     let v = verify(&net);
     assert_eq!(v.status, Status::Pass, "{v:?}");
 }
+
+/// A hub whose Route Server takes at most `limit` prefixes per peer; `fw` (two /24s
+/// of 172.16/16) peers it (`fw_peers`: its `peer` lines), `extra` adds nodes and checks. `corp` brings six /24s over
+/// ExpressRoute, which reach `fw` with branch-to-branch (and carry 65515, so `rs`
+/// never takes them back from `fw`).
+fn rs_design(limit: u32, fw_peers: &str, extra: &str) -> String {
+    let mut corp = String::new();
+    for i in 0..6 {
+        corp.push_str(&format!("  originate 10.9.{i}.0/24\n"));
+    }
+    format!(
+        "use azure\n\
+vnet hub {{ address 10.100.0.0/16 }}\n\
+subnet ns {{ vnet hub; address 10.100.1.0/24 }}\n\
+route_server rs {{ vnet hub; branch_to_branch true; max_routes_per_peer {limit}; peer fw asn 65010 }}\n\
+er_gateway gw {{ vnet hub }}\n\
+nva fw {{\n  subnet ns\n  ip 10.100.1.4\n  asn 65010\n{fw_peers}  originate 172.16.0.0/24\n  originate 172.16.1.0/24\n}}\n\
+site corp {{\n  asn 64700\n  peer er1\n{corp}}}\n\
+er_circuit er1 {{ peer corp; connect gw }}\n\
+{extra}"
+    )
+}
+
+/// Every property line of the design, with the simulator's and z3's verdicts
+/// (`verify_property`: the symbolic engine, deciding concretely only at a route-limit
+/// risk) — they must agree, and neither may be `unknown`.
+fn both_engines(net: &Network) -> Vec<(Property, PropertyVerdict)> {
+    let mut out = Vec::new();
+    for c in net.checks.values() {
+        for p in &c.properties {
+            let v = verify_property(net, p, Duration::from_secs(120));
+            let o = sim::evaluate_with_failures(net, p).outcome;
+            let sim_status = match &o {
+                PropertyOutcome::Holds => Status::Pass,
+                PropertyOutcome::Violated(_) => Status::Fail,
+                other => panic!("{}: the simulator says {other:?}", c.title),
+            };
+            assert_eq!(v.status, sim_status, "{}: {v:?}", c.title);
+            out.push((p.clone(), v));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_route_limit_bound_follows_policies_and_loop_prevention() {
+    // The routes `fw` learns from `rs` (corp's six, the hub's space) carry 65515:
+    // `rs`'s loop check never takes them back, so at most fw's own two prefixes can
+    // cross `fw` → `rs` (limit 4). A count by reachability alone says 9 could, and
+    // made every line `unknown` ("a route limit of 4 could be exceeded"). (`fw`
+    // advertises its prefixes without owning them: packets for them loop.)
+    let checks = "check \"hub reaches corp\" { reachable hub -> corp }\n\
+                  check \"fw learns corp\" { never fw installs 10.9.0.0/24 }\n\
+                  check \"loop free\" { loop_free }\n\
+                  check \"corp learns fw under a failure\" { never corp installs 172.16.0.0/24 under failures 1 of er_circuit }\n";
+    let net = network(&rs_design(4, "  peer rs\n", checks));
+    let none = std::collections::BTreeSet::new();
+    assert_eq!(
+        sim::unique::route_limit_bound(&net, &none, &|| false),
+        sim::unique::LimitBound::Within
+    );
+    assert!(sim::bgp::certainly_dropped(&net).is_empty());
+    let got: Vec<Status> = both_engines(&net)
+        .into_iter()
+        .map(|(_, v)| v.status)
+        .collect();
+    assert_eq!(
+        got,
+        [Status::Pass, Status::Fail, Status::Fail, Status::Fail],
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_session_over_its_limit_from_passed_on_routes_is_decided_by_both_engines() {
+    // `fw2`'s six prefixes reach `fw` over an unlimited session and are passed on to
+    // `rs` with fw's own two: 8 > 4 whenever `fw`–`rs` is up and `fw2`–`fw` too. Lines
+    // without failures take `fw`–`rs` as down (a must-analysis of passed-on routes,
+    // `sim::limits`); lines that may fail `fw2`–`fw` cannot (then `fw` sends only
+    // two), and are decided concretely, scenario by scenario.
+    let fw2: String = (0..6)
+        .map(|i| format!("  originate 172.17.{i}.0/24\n"))
+        .collect();
+    let extra = format!(
+        "nva fw2 {{\n  subnet ns\n  ip 10.100.1.5\n  asn 65020\n  peer fw\n{fw2}}}\n\
+         check \"rs never learns fw2\" {{ never rs installs 172.17.0.0/24 }}\n\
+         check \"hub reaches fw\" {{ reachable hub -> 172.16.0.1 }}\n\
+         check \"hub reaches fw under a failure\" {{ reachable hub -> 172.16.0.1 under failures 1 of session }}\n\
+         check \"rs never learns fw2 under a failure\" {{ never rs installs 172.17.0.0/24 under failures 1 of session }}\n"
+    );
+    let net = network(&rs_design(4, "  peer rs\n  peer fw2\n", &extra));
+    let none = std::collections::BTreeSet::new();
+    // The may-bound sees the passed-on routes.
+    assert!(matches!(
+        sim::unique::route_limit_bound(&net, &none, &|| false),
+        sim::unique::LimitBound::Exceeded(_)
+    ));
+    // Certain when nothing may fail; not when `fw2`–`fw` may (nor in every scenario).
+    let certain = sim::limits::certainly_dropped_in(&net, &|_| false, false);
+    assert_eq!(certain.len(), 1, "{certain:?}");
+    let rs = net.node_by_name("rs").unwrap();
+    let fw = net.node_by_name("fw").unwrap();
+    let e = &net.edges[certain[0].edge];
+    assert_eq!((e.from, e.to), (fw, rs));
+    assert_eq!((certain[0].accepted, certain[0].limit.max), (8, 4));
+    let sessions: Vec<_> = net.sessions.values().map(|s| s.component).collect();
+    assert!(sim::limits::certainly_dropped_in(&net, &|c| sessions.contains(&c), false).is_empty());
+    assert!(sim::bgp::certainly_dropped(&net).is_empty());
+    // With an environment, passed-on routes may be displaced: only own routes count.
+    assert!(sim::limits::certainly_dropped_in(&net, &|_| false, true).is_empty());
+    let got = both_engines(&net);
+    let statuses: Vec<Status> = got.iter().map(|(_, v)| v.status.clone()).collect();
+    assert_eq!(
+        statuses,
+        [Status::Pass, Status::Fail, Status::Fail, Status::Pass],
+        "{statuses:?}"
+    );
+    // The failing line names the dropped session, its direction, the count and the
+    // limit — as the simulator does.
+    let cx = got[1].1.counterexample.as_ref().unwrap();
+    assert_eq!(cx.dropped.len(), 1, "{cx:?}");
+    assert_eq!(cx.dropped[0].session, ["fw".to_string(), "rs".to_string()]);
+    assert_eq!((cx.dropped[0].announced, cx.dropped[0].limit), (8, 4));
+    let text = "`rs` receives 8 prefixes from `fw`, over its limit of 4";
+    assert!(cx.narrative.contains(text), "{}", cx.narrative);
+    let state = sim::stable_state(&net, &sim::Scenario::default()).unwrap();
+    assert_eq!(state.dropped, certain);
+    // The pipeline (the concrete path first) agrees.
+    let a = avscheck::analyse(
+        "limits.avs",
+        &rs_design(4, "  peer rs\n  peer fw2\n", &extra),
+    );
+    let v = avscheck::verify(&a, &avscheck::VerifyOptions::default());
+    let pipeline: Vec<_> = v.checks.iter().map(|c| c.status).collect();
+    use avscheck::report::CheckStatus;
+    assert_eq!(
+        pipeline,
+        [
+            CheckStatus::Pass,
+            CheckStatus::Fail,
+            CheckStatus::Fail,
+            CheckStatus::Pass
+        ]
+    );
+}

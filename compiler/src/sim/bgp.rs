@@ -447,69 +447,23 @@ pub struct DroppedSession {
     pub limit: RouteLimit,
 }
 
-/// The sessions over their route limit in *every* stable state in which they are up:
-/// dropped whenever they are up, so no stable state has them up (semantics.md §1,
-/// "Route limits"). Both engines take them as down, then bound what the other
-/// sessions can receive without them (`sim::unique::certify`, `smt::queries`).
-///
-/// A lower bound per limited edge `u → v`: the prefixes `u` originates itself
-/// (plain originations that require no component: an aggregate depends on its
-/// contributors, a required component can fail) and, with `default-originate`,
-/// 0.0.0.0/0, each counted when its route passes the edge (`transfer`: `u`'s export
-/// policies, the prepend, `v`'s loop check and import policies; the route is fixed,
-/// so this is exact). `u` sends its own route for such a prefix only if that route is
-/// its best: a local route has weight [`LOCAL_WEIGHT`], and a learned one the weight
-/// of the edge it came over (policies do not set weight: `transfer` step 12), so the
-/// bound is used only where every edge into `u` has a smaller weight. If the count is
-/// over the limit, `v` accepts more than the limit over the edge whenever the session
-/// is up and both ends are alive — in any scenario, whatever else is up.
+/// The sessions over their route limit in *every* stable state in which they are up,
+/// in every scenario and whatever an environment announces: dropped whenever they are
+/// up, so no stable state has them up
+/// (semantics.md §1, "Route limits"). Both engines take them as down, then bound what
+/// the other sessions can receive without them (`sim::unique::certify`,
+/// `smt::queries`). Every component that can fail is taken as possibly down, so this
+/// rests on what holds whatever fails (the sender's own prefixes, typically);
+/// [`super::limits::certainly_dropped_in`] is the same must-analysis for the
+/// scenarios of one check line or one scenario, passed-on routes included.
 ///
 /// In session id order, one entry per session (its first such edge).
 pub fn certainly_dropped(net: &Network) -> Vec<DroppedSession> {
-    let mut out: Vec<DroppedSession> = Vec::new();
-    for (eid, e) in net.edges.iter() {
-        let Some(limit) = e.max_routes else { continue };
-        if out.iter().any(|d| d.session == e.session) {
-            continue;
-        }
-        let local_best = net
-            .edges
-            .values()
-            .filter(|x| x.to == e.from)
-            .all(|x| x.weight < LOCAL_WEIGHT);
-        if !local_best {
-            continue;
-        }
-        let Some(sender) = net.nodes.get(e.from) else {
-            continue;
-        };
-        let mut own: BTreeSet<Ipv4Net> = sender
-            .originates
-            .iter()
-            .filter(|o| !o.aggregate && o.requires.is_none())
-            .map(|o| o.prefix)
-            .collect();
-        if e.default_originate.is_some() {
-            own.insert(Ipv4Net::default());
-        }
-        if own.len() <= limit.max as usize {
-            continue;
-        }
-        let accepted = own
-            .iter()
-            .filter(|p| transfer(net, eid, &Route::local(**p, e.from)).is_ok())
-            .count();
-        if accepted > limit.max as usize {
-            out.push(DroppedSession {
-                session: e.session,
-                edge: eid,
-                accepted,
-                limit,
-            });
-        }
-    }
-    out.sort_by_key(|d| d.session);
-    out
+    super::limits::certainly_dropped_in(
+        net,
+        &|c| net.components.get(c).is_none_or(|x| x.kind.can_fail()),
+        true,
+    )
 }
 
 /// The stable state of one scenario.

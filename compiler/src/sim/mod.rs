@@ -29,6 +29,7 @@ pub mod explain;
 pub mod fabric;
 pub mod failure_sets;
 pub mod forward;
+pub mod limits;
 pub mod props;
 pub mod router_id;
 pub mod slices;

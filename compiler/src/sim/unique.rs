@@ -64,7 +64,7 @@ pub enum Certificate {
 
 /// Three-valued truth.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Tri {
+pub(super) enum Tri {
     True,
     False,
     Unknown,
@@ -73,17 +73,17 @@ enum Tri {
 /// Lower bounds on ASN occurrences: a short sorted list (paths hold a handful of
 /// ASNs; cloning a `Vec` is far cheaper than cloning a `BTreeMap` on this hot path).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Counts(SmallVec<[(u32, u32); 8]>);
+pub(super) struct Counts(SmallVec<[(u32, u32); 8]>);
 
 impl Counts {
-    fn get(&self, asn: &u32) -> Option<u32> {
+    pub(super) fn get(&self, asn: &u32) -> Option<u32> {
         self.0
             .binary_search_by_key(asn, |(a, _)| *a)
             .ok()
             .and_then(|i| self.0.get(i))
             .map(|(_, c)| *c)
     }
-    fn add(&mut self, asn: u32, k: u32) {
+    pub(super) fn add(&mut self, asn: u32, k: u32) {
         match self.0.binary_search_by_key(&asn, |(a, _)| *a) {
             Ok(i) => {
                 if let Some(slot) = self.0.get_mut(i) {
@@ -118,7 +118,7 @@ impl Counts {
 /// A small set kept as a sorted `Vec` (a route carries a handful of tags and origins;
 /// on this hot path a `Vec` clones and joins far cheaper than a `BTreeSet`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct SmallSet<T>(SmallVec<[T; 4]>);
+pub(super) struct SmallSet<T>(SmallVec<[T; 4]>);
 
 impl<T: Ord + Copy> SmallSet<T> {
     fn one(x: T) -> SmallSet<T> {
@@ -130,13 +130,13 @@ impl<T: Ord + Copy> SmallSet<T> {
         v.dedup();
         SmallSet(v)
     }
-    fn contains(&self, x: &T) -> bool {
+    pub(super) fn contains(&self, x: &T) -> bool {
         self.0.binary_search(x).is_ok()
     }
     fn len(&self) -> usize {
         self.0.len()
     }
-    fn iter(&self) -> std::slice::Iter<'_, T> {
+    pub(super) fn iter(&self) -> std::slice::Iter<'_, T> {
         self.0.iter()
     }
     fn insert(&mut self, x: T) {
@@ -182,21 +182,21 @@ impl<T: Ord + Copy> SmallSet<T> {
 
 /// An over-approximation of the routes a node may hold (or be offered).
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Abstract {
+pub(super) struct Abstract {
     /// Lower bound on the occurrences of each ASN in the AS path (absent = 0); an
     /// ASN of an AS_SET occurs once.
-    counts: Counts,
+    pub(super) counts: Counts,
     /// Upper bound on how much the counts' sum exceeds the path length: an AS_SET of
     /// k ASNs adds k to the sum and 1 to the length (`aggregate-address as-set`).
-    slack: u64,
-    lp_max: u32,
-    may_tags: SmallSet<TagId>,
-    must_tags: SmallSet<TagId>,
-    origins: SmallSet<NodeId>,
+    pub(super) slack: u64,
+    pub(super) lp_max: u32,
+    pub(super) may_tags: SmallSet<TagId>,
+    pub(super) must_tags: SmallSet<TagId>,
+    pub(super) origins: SmallSet<NodeId>,
 }
 
 impl Abstract {
-    fn of(r: &Route) -> Abstract {
+    pub(super) fn of(r: &Route) -> Abstract {
         let mut counts = Counts::default();
         for a in r.as_path.iter().chain(&r.as_set) {
             counts.add(*a, 1);
@@ -256,7 +256,7 @@ fn join_opt(a: Option<Abstract>, b: Option<Abstract>) -> Option<Abstract> {
     }
 }
 
-fn condition(c: &Condition, a: &Abstract, p: Ipv4Net) -> Tri {
+pub(super) fn condition(c: &Condition, a: &Abstract, p: Ipv4Net) -> Tri {
     use crate::ir::CmpOp;
     let tri = |b: bool| if b { Tri::True } else { Tri::False };
     match c {
@@ -311,7 +311,7 @@ fn condition(c: &Condition, a: &Abstract, p: Ipv4Net) -> Tri {
     }
 }
 
-fn apply(act: &Action, a: &mut Abstract, own_asn: u32) {
+pub(super) fn apply(act: &Action, a: &mut Abstract, own_asn: u32) {
     match act {
         Action::SetLocalPref(v) => a.lp_max = *v,
         Action::Prepend(n, k) => {
@@ -412,7 +412,7 @@ fn policies(
 
 /// What edge `e` offers when its sender may hold anything `a` describes (on an edge
 /// that originates `p`, the generated route whatever `a` is: [`super::bgp::transfer`]).
-fn transfer(net: &Network, eid: EdgeId, a: &Abstract, p: Ipv4Net) -> Option<Abstract> {
+pub(super) fn transfer(net: &Network, eid: EdgeId, a: &Abstract, p: Ipv4Net) -> Option<Abstract> {
     let e = net.edges.get(eid)?;
     let sender = net.nodes.get(e.from)?;
     let receiver = net.nodes.get(e.to)?;
@@ -564,11 +564,12 @@ fn certify_inner(
     late: &dyn Fn() -> bool,
 ) -> Certificate {
     // A session dropped in `state` is dropped in every stable state only when it is
-    // over its limit whenever it is up (`bgp::certainly_dropped`); the rest of the
-    // certificate then reasons about the network without it.
+    // over its limit whenever it is up in this scenario
+    // (`limits::certainly_dropped_in`); the rest of the certificate then reasons
+    // about the network without it.
     let dropped: BTreeSet<SessionId> = state.dropped.iter().map(|d| d.session).collect();
     if !dropped.is_empty() {
-        let certain = super::bgp::certainly_dropped(net);
+        let certain = super::limits::certainly_dropped_in(net, &|c| sc.is_down(c), false);
         if !dropped
             .iter()
             .all(|s| certain.iter().any(|c| c.session == *s))
@@ -643,7 +644,7 @@ fn certify_inner(
         };
         let mut unfixed = None;
         if limits.any() {
-            let Some(bounds) = outside_bounds(net, &live, state, &in_edges, &dead, rep, late)
+            let Some(bounds) = outside_bounds(net, &live, Some(state), &in_edges, &dead, rep, late)
             else {
                 return Certificate::Timeout;
             };
@@ -789,7 +790,13 @@ pub fn tie_sites(
             None
         } else {
             Some(outside_bounds(
-                net, &live, state, &in_edges, &dead, key, late,
+                net,
+                &live,
+                Some(state),
+                &in_edges,
+                &dead,
+                key,
+                late,
             )?)
         };
         for (v, node) in net.nodes.iter() {
@@ -848,6 +855,83 @@ pub fn tie_sites(
         }
     }
     Some(out)
+}
+
+/// Whether the design's own prefixes could push a session over its route limit in
+/// some stable state of some scenario ([`route_limit_bound`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LimitBound {
+    /// Every limited edge's bound is within its limit: no stable state of any
+    /// scenario drops a session (other than those taken as down).
+    Within,
+    /// A limited edge's bound is over its limit; the text names the edge (sender →
+    /// receiver), the bound and the limit.
+    Exceeded(String),
+    /// `late` answered `true` before the bound was complete.
+    Timeout,
+}
+
+/// The route-limit may-bound of the whole design, for every scenario at once: per
+/// limited edge `u → v` (route limits: docs/semantics.md §1, "Route limits"), the
+/// number of the design's prefixes whose routes `u` could offer over it in *some*
+/// stable state of *some* scenario, compared with its limit. The same count as the
+/// certificate's ([`certify_polling`], `RouteLimitCount`): per class of prefixes
+/// ([`super::slices::prefix_classes`]), the abstract routes with no node fixed
+/// (`outside_bounds`), here on the network with every component up and only the
+/// sessions `down` removed (each over its limit whenever up:
+/// `bgp::certainly_dropped`, down in every stable state).
+///
+/// Why one computation covers every scenario a check asks (`under failures`,
+/// `without`, sessions dropped by limits): the abstract routes are the least fixpoint
+/// of transfers that are monotone in their input, started from the originations.
+/// Every route of a stable state is derived from an origination along live edges, so
+/// it is described by that fixpoint; a scenario only removes edges and nodes (a
+/// failure, `without`, a dropped session) and originations (one that `requires` a
+/// component stands only while it is up; an aggregate is counted as if it always
+/// stood), so its fixpoint is below this one, and derivability, hence the bound, is
+/// monotone in the live edges. Policies are run three-valued (a route is left out only
+/// where every way through them denies it), so the count ignores no route a policy
+/// might let through.
+///
+/// An environment (`assume N advertises any ...`) is not counted here: its
+/// announcements reach only what `N` reaches, and the SMT encoding gives every
+/// limited session the environment could push over (counting every design prefix
+/// as crossing) a free "dropped" choice (`smt::encode`, `Flood`) — which also covers
+/// an environment announcing one of the design's own prefixes.
+///
+/// `late` is asked as in [`certify_polling`].
+pub fn route_limit_bound(
+    net: &Network,
+    down: &BTreeSet<SessionId>,
+    late: &dyn Fn() -> bool,
+) -> LimitBound {
+    let live = Live::new(net, &Scenario::new([]), down);
+    let mut limits = RouteLimitCount::new(net, &live);
+    if !limits.any() {
+        return LimitBound::Within;
+    }
+    let mut in_edges: Vec<Vec<EdgeId>> = vec![Vec::new(); net.nodes.len()];
+    for (id, e) in net.edges.iter() {
+        if live.edge(id) {
+            if let Some(v) = in_edges.get_mut(e.to.index()) {
+                v.push(id);
+            }
+        }
+    }
+    let dead: Vec<bool> = net.nodes.ids().map(|n| !live.node(n)).collect();
+    for class in super::slices::prefix_classes(net, &net.originated_prefixes()) {
+        let Some(rep) = class.first().copied() else {
+            continue;
+        };
+        let Some(bounds) = outside_bounds(net, &live, None, &in_edges, &dead, rep, late) else {
+            return LimitBound::Timeout;
+        };
+        limits.count(net, &bounds, rep, class.len());
+    }
+    match limits.exceeded(net) {
+        Some(why) => LimitBound::Exceeded(why),
+        None => LimitBound::Within,
+    }
 }
 
 /// The prefixes that could be offered over each edge with a route limit in some
@@ -969,7 +1053,7 @@ fn certify_prefix(
         // dead), already computed.
         let bounds = match first.take() {
             Some(b) => b,
-            None => match outside_bounds(net, live, state, in_edges, &fixed, p, late) {
+            None => match outside_bounds(net, live, Some(state), in_edges, &fixed, p, late) {
                 Some(b) => b,
                 None => return Ok(false),
             },
@@ -1030,10 +1114,10 @@ fn propagation_order(net: &Network, state: &State, nodes: &[NodeId], p: Ipv4Net)
 /// The routes a node outside `fixed` may hold, one abstract route per source (its
 /// origination, or each in-edge), so that "never back to the sender" and iBGP split
 /// horizon stay exact.
-type Parts = BTreeMap<Option<EdgeId>, Abstract>;
+pub(super) type Parts = BTreeMap<Option<EdgeId>, Abstract>;
 
 /// What edge `e` offers when its sender is outside `fixed` and may hold `parts`.
-fn offer(net: &Network, e: EdgeId, parts: &Parts, p: Ipv4Net) -> Option<Abstract> {
+pub(super) fn offer(net: &Network, e: EdgeId, parts: &Parts, p: Ipv4Net) -> Option<Abstract> {
     let edge = net.edges.get(e)?;
     if edge.originates_default(p) {
         return transfer(net, e, &Abstract::of(&Route::local(p, edge.from)), p);
@@ -1066,8 +1150,8 @@ fn offer_of<'a>(
 /// The abstract routes of the nodes outside `fixed` (`parts`, per node) and what each
 /// edge from an outside sender to an outside receiver offers at the fixpoint
 /// (`offers`; an edge absent offers nothing).
-struct Bounds {
-    parts: Vec<Parts>,
+pub(super) struct Bounds {
+    pub(super) parts: Vec<Parts>,
     offers: BTreeMap<EdgeId, Abstract>,
 }
 
@@ -1079,11 +1163,12 @@ struct Bounds {
 /// (joins only lose precision; loop prevention blocks less as the lower bounds fall),
 /// so any order reaches the same least fixpoint; each part only grows, in finite
 /// domains, so the iteration ends. `late` is asked every [`POLL_EVERY`] nodes
-/// visited: `None` once it answers `true`.
-fn outside_bounds(
+/// visited: `None` once it answers `true`. `state` gives the fixed nodes' routes
+/// (`None`: no node is fixed but the dead, whose routes are never read).
+pub(super) fn outside_bounds(
     net: &Network,
     live: &Live,
-    state: &State,
+    state: Option<&State>,
     in_edges: &[Vec<EdgeId>],
     fixed: &[bool],
     p: Ipv4Net,
@@ -1119,8 +1204,8 @@ fn outside_bounds(
             if fixed.get(from).copied().unwrap_or(false) || edge.originates_default(p) {
                 // Offers from fixed senders are exact and do not change; nor do those
                 // of edges that originate `p`, whatever their sender holds.
-                let offer = super::bgp::offer(net, *e, p, state.best(edge.from, p))
-                    .map(|r| Abstract::of(&r));
+                let best = state.and_then(|s| s.best(edge.from, p));
+                let offer = super::bgp::offer(net, *e, p, best).map(|r| Abstract::of(&r));
                 if let Some(offer) = offer {
                     slot.insert(Some(*e), offer);
                 }

@@ -85,9 +85,10 @@ pub fn prove_unique(
     deadline: Instant,
 ) -> Uniqueness {
     // Sessions `state` drops are down in every stable state only when they are over
-    // their limit whenever up (`sim::bgp::certainly_dropped`): then the scenario is
+    // their limit whenever up in this scenario (`sim::limits::certainly_dropped_in`):
+    // then the scenario is
     // the one with them down too.
-    let certain = crate::sim::bgp::certainly_dropped(net);
+    let certain = crate::sim::limits::certainly_dropped_in(net, &|c| down.contains(&c), false);
     let mut down = down.to_vec();
     for d in &state.dropped {
         if !certain.iter().any(|c| c.session == d.session) {

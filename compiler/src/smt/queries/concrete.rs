@@ -269,71 +269,30 @@ pub(crate) fn med_risk(net: &Network) -> Option<String> {
 /// exceed one is decided by the simulator ([`decide_concretely`]), or is `unknown`
 /// with an environment. (What an environment adds is the scenario's `flood` choice.)
 ///
-/// A prefix can only cross a session `u → v` when `u` can hold it: when some node
-/// originating it reaches `u` along sessions (routes flow only along sessions, and
-/// failures or `without` only remove some). The count per limited session is the
-/// number of such prefixes — an upper bound on what `v` can ever receive over it in
-/// any stable state, whatever the policies — so a design under every bound cannot hit
-/// a limit and the encoding is exact for it.
+/// Whether they could is the policy-aware may-bound `sim::unique::route_limit_bound`
+/// (the certificate's count, one implementation): per limited edge, the prefixes
+/// whose routes its sender could offer over it in some stable state of some scenario
+/// — export and import policies, loop prevention and "never back to the sender"
+/// included. A scenario (failures, `without`, dropped sessions) only removes live
+/// edges, and derivability is monotone in them, so one bound covers every line; a
+/// design under every bound cannot hit a limit and the encoding is exact for it.
 ///
 /// `down`: sessions over their limit whenever they are up
 /// (`sim::bgp::certainly_dropped`), down in every stable state: routes do not cross
-/// them, and their own limits are moot (the caller takes them as down).
-pub(super) fn route_limit_risk(net: &Network, down: &[SessionId]) -> Option<String> {
-    let limited: Vec<_> = net
-        .edges
-        .values()
-        .filter(|e| !down.contains(&e.session))
-        .filter_map(|e| e.max_routes.map(|l| (e, l.max)))
-        .collect();
-    if limited.is_empty() {
-        return None;
-    }
-    // Per prefix, its originators; per originator, the nodes its routes can reach.
-    let mut originators: BTreeMap<ipnet::Ipv4Net, BTreeSet<NodeId>> = BTreeMap::new();
-    for (id, n) in net.nodes.iter() {
-        for o in &n.originates {
-            originators.entry(o.prefix).or_default().insert(id);
+/// them, and their own limits are moot (the caller takes them as down). `late` says
+/// when to give up: `Err` with the reason (the line is then `unknown`).
+pub(super) fn route_limit_risk(
+    net: &Network,
+    down: &[SessionId],
+    late: &dyn Fn() -> bool,
+) -> Result<Option<String>, String> {
+    let down: BTreeSet<SessionId> = down.iter().copied().collect();
+    match crate::sim::unique::route_limit_bound(net, &down, late) {
+        crate::sim::unique::LimitBound::Within => Ok(None),
+        crate::sim::unique::LimitBound::Exceeded(why) => {
+            Ok(Some(format!("{why}: route limits are not verified")))
         }
+        // Part of preparing the encoding: its deadline's reason.
+        crate::sim::unique::LimitBound::Timeout => Err(crate::budget::ENCODING_TIMEOUT.into()),
     }
-    // A `default-originate` edge's sender sends 0.0.0.0/0 (counted as if it held it).
-    for e in net.edges.values().filter(|e| e.default_originate.is_some()) {
-        originators
-            .entry(ipnet::Ipv4Net::default())
-            .or_default()
-            .insert(e.from);
-    }
-    let mut reach: BTreeMap<NodeId, BTreeSet<NodeId>> = BTreeMap::new();
-    for o in originators.values().flatten() {
-        if reach.contains_key(o) {
-            continue;
-        }
-        let mut seen: BTreeSet<NodeId> = [*o].into_iter().collect();
-        let mut stack = vec![*o];
-        while let Some(n) = stack.pop() {
-            for (_, e) in net.out_edges(n) {
-                if !down.contains(&e.session) && seen.insert(e.to) {
-                    stack.push(e.to);
-                }
-            }
-        }
-        reach.insert(*o, seen);
-    }
-    for (e, max) in limited {
-        let count = originators
-            .values()
-            .filter(|os| {
-                os.iter()
-                    .any(|o| reach.get(o).is_some_and(|r| r.contains(&e.from)))
-            })
-            .count();
-        if count > max as usize {
-            return Some(format!(
-                "a route limit of {max} could be exceeded ({count} prefixes can reach `{}` → `{}`): route limits are not verified",
-                crate::sim::source_name(net, crate::sim::Source::Node(e.from)),
-                crate::sim::source_name(net, crate::sim::Source::Node(e.to)),
-            ));
-        }
-    }
-    None
 }

@@ -29,7 +29,8 @@ use super::stability::Stability;
 use super::{Counterexample, PropertyVerdict, Status};
 use crate::budget::{Budget, ENCODING_TIMEOUT};
 use crate::ir::{Network, Property, PropertyKind};
-use std::collections::BTreeSet;
+use crate::sim::DroppedSession;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 use z3::ast::Bool;
@@ -60,46 +61,82 @@ pub fn verify_properties(
     deadline: &dyn Fn(usize) -> Instant,
     max_memory: u64,
 ) -> Vec<PropertyVerdict> {
-    // Sessions over their route limit whenever they are up are down in every stable
-    // state (`sim::bgp::certainly_dropped`): each line is asked with them removed
-    // (`without`, which both engines honour as the session being down), and its
-    // counterexample names them.
-    let certain = crate::sim::bgp::certainly_dropped(net);
-    let certain_sessions: Vec<crate::ir::SessionId> = certain.iter().map(|d| d.session).collect();
+    // Sessions over their route limit whenever they are up, in every scenario a line
+    // allows, are down in every stable state of the line (`sim::limits`): each line is
+    // asked with them removed (`without`, which both engines honour as the session
+    // being down), and its counterexample names them.
+    let mut certain_by_scope: BTreeMap<LineScope, Rc<Vec<DroppedSession>>> = BTreeMap::new();
+    let certain: Vec<Rc<Vec<DroppedSession>>> = props
+        .iter()
+        .map(|p| {
+            certain_by_scope
+                .entry(LineScope::of(p))
+                .or_insert_with(|| Rc::new(certainly_dropped_for(net, p)))
+                .clone()
+        })
+        .collect();
+    let sessions_of = |i: usize| -> Vec<crate::ir::SessionId> {
+        certain
+            .get(i)
+            .map(|c| c.iter().map(|d| d.session).collect())
+            .unwrap_or_default()
+    };
     let originals = props;
     let owned: Vec<Property> = props
         .iter()
-        .map(|p| without_sessions(net, p, &certain_sessions))
+        .enumerate()
+        .map(|(i, p)| without_sessions(net, p, &sessions_of(i)))
         .collect();
     let props: Vec<&Property> = owned.iter().collect();
     let props = props.as_slice();
     let mut out: Vec<Option<PropertyVerdict>> = props.iter().map(|_| None).collect();
     let mut done = vec![false; props.len()];
-    if let Some(why) = route_limit_risk(net, &certain_sessions)
-        .or_else(|| as_set_risk(net))
+    let last = (0..props.len()).map(deadline).max();
+    let late = || last.is_some_and(|d| Instant::now() >= d);
+    let global_risk = as_set_risk(net)
         .or_else(|| recursive_tunnel_risk(net))
-        .or_else(|| med_risk(net))
-    {
-        // The design's own prefixes could exceed a route limit, which the encoding does
-        // not model. Without an environment the simulator decides where its stable state
-        // is certified unique in every scenario (then no limit is within reach of any
-        // stable state), and otherwise can refute (a violation in its stable state is one
-        // in a stable state) but not prove; with one, the property stays `unknown`.
-        // The simulator drops the certain sessions itself (and names them).
-        for (i, p) in originals.iter().enumerate() {
-            let Some(slot) = out.get_mut(i) else { continue };
-            *slot = Some(if p.assumptions.is_empty() {
-                match decide_concretely(net, p, &why) {
-                    Answer::Pass => verdict(p, Status::Pass, None),
-                    Answer::Fail(c) => verdict(p, Status::Fail, Some(*c)),
-                    Answer::Unknown(why) => verdict(p, Status::Unknown(why), None),
+        .or_else(|| med_risk(net));
+    type Risk = Result<Option<String>, String>;
+    let mut limit_risk: BTreeMap<Vec<crate::ir::SessionId>, Risk> = BTreeMap::new();
+    for (i, p) in originals.iter().enumerate() {
+        let down = sessions_of(i);
+        let risk = limit_risk
+            .entry(down.clone())
+            .or_insert_with(|| route_limit_risk(net, &down, &late))
+            .clone();
+        let risk = match risk {
+            Ok(r) => r.or_else(|| global_risk.clone()),
+            Err(why) => {
+                // Out of time before the route-limit bound was complete.
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = Some(verdict(p, Status::Unknown(why), None));
                 }
-            } else {
-                verdict(p, Status::Unknown(why.clone()), None)
-            });
-            if let Some(d) = done.get_mut(i) {
-                *d = true;
+                if let Some(d) = done.get_mut(i) {
+                    *d = true;
+                }
+                continue;
             }
+        };
+        let Some(why) = risk else { continue };
+        // The design's own prefixes could exceed a route limit, which the encoding does
+        // not model (or another risk above). Without an environment the simulator
+        // decides where its stable state is certified unique in every scenario (then no
+        // limit is within reach of any stable state), and otherwise can refute (a
+        // violation in its stable state is one in a stable state) but not prove; with
+        // one, the property stays `unknown`. The simulator drops the certain sessions
+        // itself (and names them).
+        let Some(slot) = out.get_mut(i) else { continue };
+        *slot = Some(if p.assumptions.is_empty() {
+            match decide_concretely(net, p, &why) {
+                Answer::Pass => verdict(p, Status::Pass, None),
+                Answer::Fail(c) => verdict(p, Status::Fail, Some(*c)),
+                Answer::Unknown(why) => verdict(p, Status::Unknown(why), None),
+            }
+        } else {
+            verdict(p, Status::Unknown(why.clone()), None)
+        });
+        if let Some(d) = done.get_mut(i) {
+            *d = true;
         }
     }
     for (i, first) in props.iter().enumerate() {
@@ -174,7 +211,8 @@ pub fn verify_properties(
     }
     out.into_iter()
         .zip(originals)
-        .map(|(v, p)| {
+        .enumerate()
+        .map(|(i, (v, p))| {
             let mut v = v.unwrap_or_else(|| {
                 verdict(
                     p,
@@ -183,11 +221,50 @@ pub fn verify_properties(
                 )
             });
             if let Some(c) = v.counterexample.as_mut() {
-                name_certain_drops(net, p, &certain, c);
+                if let Some(certain) = certain.get(i) {
+                    name_certain_drops(net, p, certain, c);
+                }
             }
             v
         })
         .collect()
+}
+
+/// What decides which sessions are certainly dropped for a line: its `without`, what
+/// `under failures` may take down, and whether it has an environment.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct LineScope {
+    without: Vec<crate::ir::ComponentId>,
+    failures: u32,
+    scope: Option<Vec<crate::ir::ComponentId>>,
+    environment: bool,
+}
+
+impl LineScope {
+    fn of(p: &Property) -> LineScope {
+        LineScope {
+            without: p.without.clone(),
+            failures: p.failures,
+            scope: p.failure_scope.clone(),
+            environment: !p.assumptions.is_empty(),
+        }
+    }
+}
+
+/// The sessions over their route limit in every stable state of every scenario
+/// `prop` allows (`sim::limits::certainly_dropped_in`): a component is possibly down
+/// when the line removes it (`without`) or may fail it (`under failures`); with an
+/// environment only a sender's own routes count.
+fn certainly_dropped_for(net: &Network, prop: &Property) -> Vec<DroppedSession> {
+    let unreliable = |c: crate::ir::ComponentId| {
+        prop.without.contains(&c)
+            || (prop.failures > 0
+                && net
+                    .components
+                    .get(c)
+                    .is_some_and(|x| prop.may_fail(c, x.kind)))
+    };
+    crate::sim::limits::certainly_dropped_in(net, &unreliable, !prop.assumptions.is_empty())
 }
 
 /// `prop` with the sessions of `sessions` (each down in every stable state) added to
@@ -210,7 +287,7 @@ fn without_sessions(net: &Network, prop: &Property, sessions: &[crate::ir::Sessi
 /// Adds to counterexample `c` of `prop` the sessions of `certain` (over their route
 /// limit whenever up) that it does not name yet and that are not down anyway in it (a
 /// `without` of the line's own, or a failed component): in its `dropped`, narrative and
-/// labels.
+/// labels, as the simulator reports them in the counterexample's scenario.
 fn name_certain_drops(
     net: &Network,
     prop: &Property,
@@ -231,11 +308,29 @@ fn name_certain_drops(
                         .is_some_and(|comp| c.failed.contains(&comp.name))
             })
     };
-    let shown: Vec<crate::sim::DroppedSession> = certain
+    let mut shown: Vec<crate::sim::DroppedSession> = certain
         .iter()
         .filter(|d| !down_anyway(d))
         .cloned()
         .collect();
+    if !shown.is_empty() {
+        // Named as the simulator names them in the counterexample's scenario (which
+        // edge, how many prefixes its receiver accepted when it dropped the session):
+        // the must-analysis' count is only a lower bound of that.
+        let down = prop.without.iter().copied().chain(
+            net.components
+                .iter()
+                .filter(|(_, comp)| c.failed.contains(&comp.name))
+                .map(|(id, _)| id),
+        );
+        if let Ok(st) = crate::sim::stable_state(net, &crate::sim::Scenario::new(down)) {
+            for d in shown.iter_mut() {
+                if let Some(x) = st.dropped.iter().find(|x| x.session == d.session) {
+                    *d = x.clone();
+                }
+            }
+        }
+    }
     let (dropped, notes, labels) = super::model::limit_drops(net, &shown);
     let mut added = false;
     for ((d, n), l) in dropped.into_iter().zip(notes).zip(labels) {
