@@ -238,8 +238,9 @@ pub fn med_comparable(a: &Route, b: &Route) -> bool {
     }
 }
 
-/// The group of FRR's `bgp deterministic-med` (on by default since FRR 7.4, both
-/// profiles): routes whose MEDs compare ([`med_comparable`]) share one; a route
+/// The group of FRR's `bgp deterministic-med` (the model's decision for every node:
+/// FRR's datacenter profile default, off in the traditional one, where
+/// [`arrival_order_matters`] tells when that differs): routes whose MEDs compare ([`med_comparable`]) share one; a route
 /// whose path starts with an AS_SET is alone (`Err(index)`).
 fn med_group(r: &Route, i: usize) -> Result<Option<u32>, usize> {
     match r.as_path.first() {
