@@ -153,10 +153,9 @@ fn without_deterministic_med_a_cycle_is_no_verdict_in_either_engine() {
     }
 }
 
-#[test]
-fn without_deterministic_med_an_order_that_cannot_matter_is_exact() {
-    // tests/frr_configs/med-traditional-transitive: r5 MED 10, r6 MED 50 — r5 beats
-    // r6 by MED and r3 by router id, in every arrival order.
+/// tests/frr_configs/med-traditional-transitive: r5 MED 10, r6 MED 50 — r5 beats
+/// r6 by MED and r3 by router id, in every arrival order.
+fn transitive_design() -> Analysis {
     let mut files: BTreeMap<String, String> = BTreeMap::new();
     let dir = format!(
         "{}/tests/frr_configs/med-traditional-transitive",
@@ -173,12 +172,17 @@ fn without_deterministic_med_an_order_that_cannot_matter_is_exact() {
         "{}\ncheck \"r7 does not take 10.96.3.0/24 from r5\" {{ never r7 installs 10.96.3.0/24 via r5 }}\n",
         std::fs::read_to_string(format!("{dir}/design.avs")).unwrap()
     );
-    let a = avscheck::analyse_with("design.avs", &avs, &move |p: &str| {
+    avscheck::analyse_with("design.avs", &avs, &move |p: &str| {
         files
             .get(p)
             .map(|t| (p.to_string(), t.clone()))
             .ok_or_else(|| format!("cannot read `{p}`: not found"))
-    });
+    })
+}
+
+#[test]
+fn without_deterministic_med_an_order_that_cannot_matter_is_exact() {
+    let a = transitive_design();
     assert!(arrival_order(&a, "r7"));
     assert!(
         matches!(sim(&a), PropertyOutcome::Violated(_)),
@@ -190,9 +194,11 @@ fn without_deterministic_med_an_order_that_cannot_matter_is_exact() {
 
 #[test]
 fn arrival_order_matters_only_without_a_path_beating_every_other() {
-    // The r7 entries of both designs: the cycle and the transitive variant.
-    for (text, want) in [(r7("traditional", None), true)] {
-        let a = design(&text);
+    // r7's entries in the cycle design and in the transitive variant.
+    for (a, cycle) in [
+        (design(&r7("traditional", None)), true),
+        (transitive_design(), false),
+    ] {
         let n = net(&a);
         let st = avscheck::sim::stable_state(n, &avscheck::sim::Scenario::default()).unwrap();
         let r7 = n.nodes.iter().find(|(_, x)| x.name == "r7").unwrap().0;
@@ -200,9 +206,10 @@ fn arrival_order_matters_only_without_a_path_beating_every_other() {
         let p1: ipnet::Ipv4Net = "10.96.1.0/24".parse().unwrap();
         let p2: ipnet::Ipv4Net = "10.96.2.0/24".parse().unwrap();
         let rib = st.ribs.get(r7).unwrap();
+        assert_eq!(rib.prefixes[&p3].candidates.len(), 3);
         assert_eq!(
             arrival_order_matters(n, &rib.prefixes[&p3].candidates),
-            want
+            cycle
         );
         // 10.96.1.0/24: r2's lowest router id beats every path; 10.96.2.0/24: two
         // paths of one neighbouring AS.
