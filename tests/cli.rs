@@ -753,9 +753,25 @@ fn reads_are_bounded_and_devices_refused() {
     let (code, _, err) = run(&["check", "/dev/zero"]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("AVS0801") && err.contains("not a regular file"),
+        err.contains("AVS0801") && err.contains("resolves into `/dev`"),
         "{err}"
     );
+    // Kernel files report themselves regular and may block on read (`/proc/kmsg`
+    // waits for kernel messages) or fail (`pagemap`): refused by where they resolve.
+    for path in [
+        "/proc/kmsg",
+        "/proc/self/pagemap",
+        "/proc/self/../self/status",
+    ] {
+        if std::path::Path::new(path).exists() {
+            let (code, _, err) = run(&["check", path]);
+            assert_eq!(code, 2, "{path}");
+            assert!(
+                err.contains("AVS0801") && err.contains("resolves into `/proc`"),
+                "{path}: {err}"
+            );
+        }
+    }
     let out = Command::new(env!("CARGO_BIN_EXE_avscheck"))
         .args(["check", "-"])
         .env("NO_COLOR", "1")
@@ -771,7 +787,7 @@ fn reads_are_bounded_and_devices_refused() {
     let (code, out, _) = run(&["check", "tests/cli_inputs/frr-device.avs"]);
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.contains("AVS0904") && out.contains("not a regular file"),
+        out.contains("AVS0904") && out.contains("resolves into `/dev`"),
         "{out}"
     );
     assert!(!out.contains("pass"), "{out}");

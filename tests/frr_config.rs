@@ -1302,8 +1302,9 @@ fn an_absolute_configuration_path_is_refused() {
     assert!(a.is_unusable());
 }
 
-/// A `config` path that names a FIFO, a device or a directory is refused before it
-/// is opened (a FIFO would block until a writer comes, `/dev/zero` never ends):
+/// A `config` path that names a FIFO, a device or a directory, or resolves into
+/// `/proc`, `/sys` or `/dev`, is refused before it is opened (a FIFO would block
+/// until a writer comes, `/dev/zero` never ends, `/proc/kmsg` waits for messages):
 /// AVS0904 on the `config` line, the design is not analysed, and nothing blocks. A
 /// regular file beside them, also reached through `..`, is read.
 #[test]
@@ -1318,6 +1319,9 @@ fn a_configuration_path_that_is_not_a_regular_file_is_refused() {
         .status()
         .is_ok_and(|s| s.success());
     std::os::unix::fs::symlink("/dev/zero", dir.join("zero.conf")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/pagemap", dir.join("pagemap.conf")).unwrap();
+    // `/proc/kmsg` is "regular", of size 0, and its read waits for kernel messages.
+    let kmsg = "../".repeat(dir.components().count() + 2) + "proc/kmsg";
     std::fs::create_dir(tmp.path().join("configs")).unwrap();
     std::fs::write(tmp.path().join("configs/fw.conf"), FW_OK).unwrap();
     let design_path = dir.join("design.avs");
@@ -1336,7 +1340,13 @@ fn a_configuration_path_that_is_not_a_regular_file_is_refused() {
     };
     let mut refused = vec![
         ("confdir", "directory"),
-        ("zero.conf", "not a regular file"),
+        ("zero.conf", "resolves into `/dev`"),
+        ("pagemap.conf", "resolves into `/proc`"),
+        (kmsg.as_str(), "resolves into `/proc`"),
+        (
+            "../../../../../../../../../../sys/kernel/notes",
+            "resolves into `/sys`",
+        ),
     ];
     if made {
         refused.push(("fifo.conf", "not a regular file"));
@@ -1587,7 +1597,7 @@ fn routing_statements_avscheck_does_not_model_are_refused() {
         bgp(" no bgp reject-as-sets"),
         FW_OK.replace(
             "route-map ALL permit 10",
-            "route-map ALL permit 10\n set community internet graceful-shutdown 4294967295 additive",
+            "route-map ALL permit 10\n set community internet graceful-shutdown no-peer accept-own 65000:1 additive",
         ),
     ] {
         let a = fw(&conf);
@@ -1617,7 +1627,7 @@ fn prefix_list_ge_0_is_not_set() {
 }
 
 /// A `continue N` / `on-match goto N` that does not go forward is refused by FRR and
-/// ignored (the entry exits as a plain permit): a located AVS0917 warning.
+/// ignored (the entry exits as a plain permit): a located AVS0922 warning.
 #[test]
 fn a_backward_jump_is_ignored_as_frr_does() {
     let conf = FW_OK.replace(
@@ -1629,7 +1639,7 @@ fn a_backward_jump_is_ignored_as_frr_does() {
     let d = a
         .diagnostics
         .iter()
-        .find(|d| d.code == "AVS0917")
+        .find(|d| d.code == "AVS0922")
         .unwrap_or_else(|| panic!("{:#?}", a.diagnostics));
     assert_eq!(line_of(&a, d.labels[0].span).trim(), "continue 5");
     assert!(installs(&a, "ars", "10.50.0.0/16"));

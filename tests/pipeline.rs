@@ -145,3 +145,127 @@ fn a_unique_state_with_local_preference_is_certified() {
     let v = avscheck::verify(&a, &avscheck::VerifyOptions::default());
     assert!(v.all_hold(), "{:?}", v.checks);
 }
+
+/// `n` on-premises sites, each dual-homed over two circuits on one ER gateway, each
+/// announcing `k` prefixes; `swap` declares each site's circuits in the other order.
+fn dual_homed_sites(n: usize, k: usize, swap: bool) -> String {
+    let mut s =
+        String::from("use azure\nvnet hub { address 10.150.0.0/16 }\ner_gateway gw { vnet hub }\n");
+    for i in 0..n {
+        s.push_str(&format!("site corp{i} {{\n  asn {}\n", 64700 + i));
+        for j in 0..k {
+            s.push_str(&format!("  originate 172.{}.{j}.0/24\n", 20 + i));
+        }
+        s.push_str(&format!("  peer a{i}\n  peer b{i}\n}}\n"));
+        let (x, y) = if swap { ("b", "a") } else { ("a", "b") };
+        s.push_str(&format!(
+            "er_circuit {x}{i} {{ peer corp{i}; connect gw }}\n"
+        ));
+        s.push_str(&format!(
+            "er_circuit {y}{i} {{ peer corp{i}; connect gw }}\n"
+        ));
+    }
+    s.push_str("check \"loops\" { loop_free }\n");
+    s.push_str("check \"hub to corp0 over a0\" { path hub -> corp0 traverses a0 }\n");
+    s.push_str("check \"corp0 to hub over a0\" { path corp0 -> hub traverses a0 }\n");
+    s.push_str("check \"corp0 reaches hub\" { reachable corp0 -> hub }\n");
+    s
+}
+
+/// Where undocumented ties can arise (sim::unique::tie_sites): at the site, for the
+/// hub's prefix, between its two circuits' MSEEs (a class of one prefix), and at the
+/// gateway, for the site's class of prefixes (ECMP: which route is first is still a
+/// choice of what it exports); every tie-break's state is certified and the pipeline
+/// decides each property over all of them — the same verdicts whichever circuit is
+/// declared first.
+#[test]
+fn dual_homed_ties_are_decided_over_every_tie_break() {
+    use avscheck::sim::choice::{every_choice, tie_breaks, TieBreaks, MAX_TIE_BREAKS};
+    let mut verdicts = Vec::new();
+    for swap in [false, true] {
+        let net = network("dual.avs", &dual_homed_sites(1, 3, swap));
+        let sc = Scenario::default();
+        let state = stable_state(&net, &sc).unwrap();
+        assert!(matches!(
+            certify(&net, &sc, &state),
+            Certificate::NotShown(_)
+        ));
+        let sites = avscheck::sim::unique::tie_sites(&net, &sc, &state, &|| false).unwrap();
+        let name = |n: avscheck::ir::NodeId| net.nodes[n].name.clone();
+        let mut shown: Vec<String> = sites
+            .iter()
+            .map(|s| {
+                let mut opts: Vec<String> = s
+                    .options
+                    .iter()
+                    .map(|o| o.map(name).unwrap_or_else(|| "own".into()))
+                    .collect();
+                opts.sort();
+                format!(
+                    "{} {} x{} [{}]",
+                    name(s.node),
+                    s.key,
+                    s.members,
+                    opts.join(" ")
+                )
+            })
+            .collect();
+        shown.sort();
+        assert_eq!(
+            shown,
+            [
+                "corp0 10.150.0.0/16 x1 [a0 b0]",
+                "gw 172.20.0.0/24 x3 [a0 b0]",
+            ],
+            "{shown:?}"
+        );
+        assert_eq!(every_choice(&sites, MAX_TIE_BREAKS).unwrap().len(), 4);
+        let TieBreaks::All(states, _) = tie_breaks(&net, &sc, &state, &|| false, &|| None) else {
+            panic!("every tie-break is certified");
+        };
+        // Each combination is possible and gives its own RIBs (the gateway's first
+        // route differs even where its installed routes do not).
+        assert_eq!(states.len(), 4);
+        let cache = ScenarioCache::new();
+        let mut v = Vec::new();
+        for check in net.checks.values() {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let Concrete::Decided(c) = decide(&net, &check.properties[0], deadline, &cache) else {
+                panic!("{} is decided concretely", check.title);
+            };
+            v.push((check.title.clone(), c.status));
+        }
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        verdicts.push(v);
+    }
+    assert_eq!(verdicts[0], verdicts[1]);
+    let want = [
+        ("corp0 reaches hub", Status::Pass),
+        ("corp0 to hub over a0", Status::Fail),
+        ("hub to corp0 over a0", Status::Fail),
+        ("loops", Status::Pass),
+    ];
+    for ((t, s), (wt, ws)) in verdicts[0].iter().zip(want) {
+        assert_eq!((t.as_str(), s), (wt, &ws));
+    }
+}
+
+/// Beyond [`avscheck::sim::choice::MAX_TIE_BREAKS`] combinations (four dual-homed
+/// sites: two ties each, 2^8) the concrete path does not decide a property that a tie
+/// could change: it goes to z3 as before.
+#[test]
+fn too_many_tie_breaks_go_to_the_symbolic_path() {
+    use avscheck::sim::choice::{every_choice, MAX_TIE_BREAKS};
+    let net = network("dual4.avs", &dual_homed_sites(4, 1, false));
+    let sc = Scenario::default();
+    let state = stable_state(&net, &sc).unwrap();
+    let sites = avscheck::sim::unique::tie_sites(&net, &sc, &state, &|| false).unwrap();
+    assert_eq!(sites.len(), 8);
+    assert!(every_choice(&sites, MAX_TIE_BREAKS).is_none());
+    let prop = &net.checks.values().next().unwrap().properties[0];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    assert!(matches!(
+        decide(&net, prop, deadline, &ScenarioCache::new()),
+        Concrete::Symbolic(_)
+    ));
+}

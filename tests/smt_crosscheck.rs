@@ -174,3 +174,110 @@ fn a_violation_stands_when_another_choice_never_settles() {
     let smt = verify_property(&net, prop, Duration::from_secs(60));
     assert!(matches!(smt.status, Status::Fail), "{:?}", smt.status);
 }
+
+/// A dual-homed site (two circuits on one ER gateway) with `k` prefixes, the checks
+/// of /work/wt/designs3/dual-homed-*.avs plus reachability back and loops.
+fn dual_homed(k: usize) -> String {
+    let mut s = String::from(
+        "use azure\nvnet hub { address 10.150.0.0/16 }\ner_gateway gw { vnet hub }\nsite corp {\n  asn 64740\n",
+    );
+    for i in 0..k {
+        s.push_str(&format!(
+            "  originate 172.{}.{}.0/24\n",
+            20 + i / 256,
+            i % 256
+        ));
+    }
+    s.push_str(
+        "  peer er1\n  peer er2\n}\ner_circuit er1 { peer corp; connect gw }\ner_circuit er2 { peer corp; connect gw }\n\
+         check \"hub reaches corp\" { reachable hub -> corp }\n\
+         check \"corp reaches hub\" { reachable corp -> hub }\n\
+         check \"no loops\" { loop_free }\n",
+    );
+    s
+}
+
+/// The verdict of the pipeline's concrete path (None: it leaves the property to the
+/// symbolic path), with the counterexample's narrative.
+fn concrete_verdict(net: &Network, prop: &Property) -> (Option<Status>, String) {
+    use avscheck::pipeline::cache::ScenarioCache;
+    use avscheck::pipeline::concrete::{decide, Concrete};
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    match decide(net, prop, deadline, &ScenarioCache::new()) {
+        Concrete::Decided(v) => (
+            Some(v.status),
+            v.counterexample.map(|c| c.narrative).unwrap_or_default(),
+        ),
+        Concrete::Symbolic(why) => (None, why),
+    }
+}
+
+/// Undocumented ties (LANGUAGE.md §2.4): `corp` takes the hub's prefix from either
+/// circuit's MSEE. A property that one choice violates fails in z3, in the
+/// simulator's enumeration and in the pipeline (which decides over every tie-break's
+/// certified state, naming the choice); one every choice satisfies passes in all
+/// three, with and without a circuit failure.
+#[test]
+fn undocumented_ties_fail_or_pass_alike_in_every_engine() {
+    let path = "tests/regressions/tie-dual-homed.avs";
+    let net = load(path);
+    let expected = [
+        ("corp to hub over er1", false),
+        ("corp to hub over er2", false),
+        ("hub reaches corp", true),
+        ("no loops", true),
+        ("hub reaches corp, one circuit down", true),
+        ("corp reaches hub, one circuit down", true),
+        ("corp to hub avoids nothing else", false),
+    ];
+    for (_, check) in net.checks.iter() {
+        let want = expected
+            .iter()
+            .find(|(t, _)| *t == check.title)
+            .map(|(_, w)| *w)
+            .unwrap_or_else(|| panic!("unexpected check {}", check.title));
+        for prop in &check.properties {
+            let (s, c, detail) = verdicts(&net, prop);
+            assert_eq!(s, Some(want), "{}: smt\n{detail}", check.title);
+            assert_eq!(c, Some(want), "{}: sim\n{detail}", check.title);
+            let (p, narrative) = concrete_verdict(&net, prop);
+            let want_status = if want { Status::Pass } else { Status::Fail };
+            assert_eq!(
+                p,
+                Some(want_status),
+                "{}: pipeline {narrative}",
+                check.title
+            );
+            if check.title.contains("over er") {
+                assert!(
+                    narrative.contains("an undocumented choice among `er1`, `er2`"),
+                    "{}: {narrative}",
+                    check.title
+                );
+            }
+        }
+    }
+}
+
+/// The dual-homed site with many prefixes: every choice holds, so z3 (small K) and
+/// the pipeline pass alike, and the pipeline decides concretely (over the
+/// tie-breaks' certified states) rather than leaving it to z3, at any K.
+#[test]
+fn dual_homed_site_is_decided_over_every_tie_break() {
+    for k in [20, 600] {
+        let text = dual_homed(k);
+        let name = format!("dual-homed-{k}.avs");
+        let analysis = avscheck::analyse(&name, &text);
+        let net = analysis.network.unwrap();
+        for (_, check) in net.checks.iter() {
+            for prop in &check.properties {
+                let (p, why) = concrete_verdict(&net, prop);
+                assert_eq!(p, Some(Status::Pass), "K={k} {}: {why}", check.title);
+                if k <= 20 {
+                    let (s, c, detail) = verdicts(&net, prop);
+                    assert_eq!((s, c), (Some(true), Some(true)), "{detail}");
+                }
+            }
+        }
+    }
+}

@@ -164,10 +164,42 @@ pub fn check_file(path: impl AsRef<Path>, opts: &Options) -> Report {
 /// so reading stays bounded whatever the budget options say.
 pub const MAX_INPUT_BYTES: u64 = 16 << 20;
 
-/// Reads a whole input file, at most [`MAX_INPUT_BYTES`]. `Err` is why not, without
-/// the file's name: it does not exist, permissions, a directory or device (only
-/// regular files and pipes are read), or too large.
+/// How long reading one input file may take, in seconds (10 s; a 16 MiB file reads in
+/// well under a second). A read that has not finished by then — a kernel file that
+/// waits for events, a pipe whose writer never closes it — is refused, so no input can
+/// hang avscheck. Standard input (`-`) is not timed: the user chose to type or pipe it.
+pub const MAX_READ_SECONDS: u64 = 10;
+
+/// The kernel's pseudo file systems: files there report themselves regular (often of
+/// size 0) yet may block on read (`/proc/kmsg`), never end, or fail with EINVAL
+/// (`/proc/self/pagemap`). No design or configuration lives there.
+const SYSTEM_DIRS: [&str; 3] = ["/proc", "/sys", "/dev"];
+
+/// The system directory (`/proc`, `/sys`, `/dev`) that `path` resolves into after
+/// symbolic links and `..` are followed, if any. A path that cannot be resolved
+/// (missing, or a `/dev/fd/N` naming a pipe) is left to the open to judge.
+fn system_dir(path: &Path) -> Option<&'static str> {
+    let canonical = std::fs::canonicalize(path).ok()?;
+    SYSTEM_DIRS
+        .into_iter()
+        .find(|dir| canonical.starts_with(Path::new(dir)))
+}
+
+fn refuse_system_dir(path: &Path) -> Result<(), String> {
+    match system_dir(path) {
+        Some(dir) => Err(format!(
+            "it resolves into `{dir}`, the kernel's pseudo files (reading them may block or never end); copy the file elsewhere"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Reads a whole input file, at most [`MAX_INPUT_BYTES`] within [`MAX_READ_SECONDS`].
+/// `Err` is why not, without the file's name: it does not exist, permissions, a
+/// directory or device (only regular files and pipes are read), a path into `/proc`,
+/// `/sys` or `/dev`, too large, or too slow.
 pub fn read_input(path: &Path) -> Result<Vec<u8>, String> {
+    refuse_system_dir(path)?;
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     let kind = meta.file_type();
     #[cfg(unix)]
@@ -184,14 +216,16 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, String> {
         return Err(too_large());
     }
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    read_bounded(file)
+    read_within(file, std::time::Duration::from_secs(MAX_READ_SECONDS))
 }
 
 /// Reads a whole input file that must be a regular file (an FRR configuration named
-/// by `config "PATH"`), at most [`MAX_INPUT_BYTES`]. A FIFO, device, socket or
-/// directory is refused before it is opened (opening a FIFO would block until a
-/// writer comes, reading a device may never end); the opened file is checked again,
-/// so a path swapped after the first check is refused too. `Err` is why not.
+/// by `config "PATH"`), at most [`MAX_INPUT_BYTES`] within [`MAX_READ_SECONDS`]. A
+/// path that resolves into `/proc`, `/sys` or `/dev`, or names a FIFO, device, socket
+/// or directory, is refused before it is opened (opening a FIFO would block until a
+/// writer comes, reading a device or `/proc/kmsg` may never end); the opened file is
+/// checked again, so a path swapped after the first check is refused too, and the
+/// read itself is timed. `Err` is why not.
 pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
     let regular = |kind: std::fs::FileType| -> Result<(), String> {
         if kind.is_dir() {
@@ -202,6 +236,7 @@ pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
             Ok(())
         }
     };
+    refuse_system_dir(path)?;
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     regular(meta.file_type())?;
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
@@ -210,12 +245,32 @@ pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
     if meta.len() > MAX_INPUT_BYTES {
         return Err(too_large());
     }
-    read_bounded(file)
+    read_within(file, std::time::Duration::from_secs(MAX_READ_SECONDS))
 }
 
 /// Reads standard input, at most [`MAX_INPUT_BYTES`].
 pub fn read_stdin() -> Result<Vec<u8>, String> {
     read_bounded(std::io::stdin().lock())
+}
+
+/// [`read_bounded`] on a helper thread, given up after `limit`: a read that blocks
+/// (a pipe with a silent writer, a kernel file) is `Err`, and the blocked thread is
+/// left behind (it ends with the process; nothing else waits for it).
+fn read_within(file: std::fs::File, limit: std::time::Duration) -> Result<Vec<u8>, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("avscheck-read".to_string())
+        .spawn(move || {
+            let _ = tx.send(read_bounded(file));
+        })
+        .map_err(|e| e.to_string())?;
+    match rx.recv_timeout(limit) {
+        Ok(read) => read,
+        Err(_) => Err(format!(
+            "reading it did not finish within {} s (a pipe or a file that waits for data?)",
+            limit.as_secs_f64()
+        )),
+    }
 }
 
 fn read_bounded(r: impl std::io::Read) -> Result<Vec<u8>, String> {
@@ -331,5 +386,67 @@ pub fn run_source(name: &str, text: &str, opts: &Options) -> Checked {
         input_error: None,
         checks: verification.checks,
         diagnostics,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A read that blocks (a FIFO held open by a writer that never writes) is given up
+    /// after the limit, not waited for.
+    #[cfg(unix)]
+    #[test]
+    fn a_blocked_read_is_given_up() {
+        let Ok(tmp) = tempfile::tempdir() else { return };
+        let fifo = tmp.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !made {
+            eprintln!("note: mkfifo not available");
+            return;
+        }
+        // Read-write: the open does not wait for a writer, and the read waits forever.
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&fifo);
+        let Ok(file) = file else { return };
+        let started = std::time::Instant::now();
+        let read = read_within(file, std::time::Duration::from_millis(300));
+        assert!(
+            read.as_ref().is_err_and(|e| e.contains("did not finish")),
+            "{read:?}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    /// Paths into the kernel's pseudo file systems are refused by where they resolve,
+    /// before anything is opened; ordinary paths are not.
+    #[test]
+    fn system_paths_are_refused_by_where_they_resolve() {
+        for path in [
+            "/proc/kmsg",
+            "/proc/self/pagemap",
+            "/sys/kernel/notes",
+            "/dev/null",
+        ] {
+            if Path::new(path).exists() {
+                let e = read_regular_file(Path::new(path));
+                assert!(
+                    e.as_ref().is_err_and(|e| e.contains("resolves into")),
+                    "{path}: {e:?}"
+                );
+                let e = read_input(Path::new(path));
+                assert!(
+                    e.as_ref().is_err_and(|e| e.contains("resolves into")),
+                    "{path}: {e:?}"
+                );
+            }
+        }
+        assert_eq!(system_dir(Path::new("/proc/../etc")), None);
+        assert_eq!(system_dir(Path::new("/etc/../proc/self")), Some("/proc"));
     }
 }

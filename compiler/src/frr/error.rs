@@ -10,6 +10,12 @@ pub enum ErrorKind {
     OutOfRange(String),
     HostBits(Ipv4Net),
     Ipv6,
+    /// A value FRR's bgpd refuses (checked with FRR 8.4): what is wrong, and FRR's rule
+    /// (shown as the help).
+    FrrRule {
+        what: String,
+        rule: String,
+    },
     /// A nom combinator failed without a domain reason (kept for completeness).
     Nom,
 }
@@ -46,6 +52,13 @@ impl PError {
             kind,
         }
     }
+    /// FRR's rule the value breaks, for the diagnostic's help.
+    pub fn help(&self) -> Option<String> {
+        match &self.kind {
+            ErrorKind::FrrRule { rule, .. } => Some(rule.clone()),
+            _ => None,
+        }
+    }
     pub fn message(&self) -> String {
         match &self.kind {
             ErrorKind::Expected(what) => format!("expected {what}"),
@@ -53,6 +66,7 @@ impl PError {
             ErrorKind::OutOfRange(what) => format!("expected {what}"),
             ErrorKind::HostBits(p) => format!("prefix has host bits set (did you mean `{p}`?)"),
             ErrorKind::Ipv6 => "IPv6 is not supported yet".to_string(),
+            ErrorKind::FrrRule { what, .. } => what.clone(),
             ErrorKind::Nom => "malformed statement".to_string(),
         }
     }

@@ -117,9 +117,18 @@ fn typed<'a, T>(
     }
 }
 
-/// A decimal number of type `T` (`what` names it in errors).
+/// A decimal number from 0 to `max` (`what` names it in errors).
 pub fn number<'a>(
     what: &'static str,
+    max: u64,
+) -> impl FnMut(In<'a>) -> PResult<'a, (u64, Word<'a>)> {
+    number_in(what, 0, max)
+}
+
+/// A decimal number from `min` to `max` (`what` names it in errors, with its range).
+pub fn number_in<'a>(
+    what: &'static str,
+    min: u64,
     max: u64,
 ) -> impl FnMut(In<'a>) -> PResult<'a, (u64, Word<'a>)> {
     typed(what, move |t| {
@@ -127,7 +136,10 @@ pub fn number<'a>(
             return Err(ErrorKind::Expected(what.to_string()));
         }
         match t.parse::<u64>() {
-            Ok(n) if n <= max => Ok(n),
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            // `what` names its range already ("a weight (0-65535)"), or gets the bound.
+            _ if what.contains('(') => Err(ErrorKind::OutOfRange(what.to_string())),
+            Ok(n) if n < min => Err(ErrorKind::OutOfRange(format!("{what} (at least {min})"))),
             _ => Err(ErrorKind::OutOfRange(format!("{what} (at most {max})"))),
         }
     })
@@ -222,24 +234,70 @@ pub fn masked_prefix_text(t: &str) -> Result<Ipv4Net, ErrorKind> {
     }
 }
 
-/// A community `A:B` (or the well-known names FRR accepts).
+/// The well-known community names FRR 8.4 reads in `set community` and standard
+/// community-lists, with their values (FRR's `bgpd/bgp_community.h`; IANA's
+/// "BGP Well-known Communities" registry; RFC 1997, 3765, 7611, 7999, 8326, and
+/// draft-ietf-idr-long-lived-gr). Each was checked against bgpd 8.4 (`show
+/// running-config` keeps the name). Which of them change what FRR advertises or
+/// prefers is [`frr_acts_on`]'s business.
+pub const COMMUNITY_NAMES: [(&str, (u16, u16)); 15] = [
+    ("internet", (0, 0)),
+    ("graceful-shutdown", (65535, 0)),
+    ("accept-own", (65535, 1)),
+    ("route-filter-translated-v4", (65535, 2)),
+    ("route-filter-v4", (65535, 3)),
+    ("route-filter-translated-v6", (65535, 4)),
+    ("route-filter-v6", (65535, 5)),
+    ("llgr-stale", (65535, 6)),
+    ("no-llgr", (65535, 7)),
+    ("accept-own-nexthop", (65535, 8)),
+    ("blackhole", (65535, 666)),
+    ("no-export", (65535, 65281)),
+    ("no-advertise", (65535, 65282)),
+    ("local-AS", (65535, 65283)),
+    ("no-peer", (65535, 65284)),
+];
+
+/// A community `AA:NN` (each 0-65535) or one of [`COMMUNITY_NAMES`]. FRR 8.4 refuses a
+/// community written as one 32-bit number (`set community 4294967295` and `bgp
+/// community-list standard L permit 65536` are "Config Failed"), so avscheck does too.
 pub fn community(t: &str) -> Result<(u16, u16), ErrorKind> {
-    match t {
-        "no-advertise" => return Ok((65535, 65282)),
-        "no-export" => return Ok((65535, 65281)),
-        "local-AS" => return Ok((65535, 65283)),
-        // RFC 1997 / RFC 8326 names FRR accepts (checked with FRR 8.4's bgpd).
-        "internet" => return Ok((0, 0)),
-        "graceful-shutdown" => return Ok((65535, 0)),
-        _ => {}
+    if let Some((_, v)) = COMMUNITY_NAMES.iter().find(|(n, _)| *n == t) {
+        return Ok(*v);
     }
-    // FRR also takes a community as one 32-bit number (`4294967295`).
-    if let Ok(n) = t.parse::<u32>() {
-        return Ok(((n >> 16) as u16, (n & 0xffff) as u16));
+    let rule = || {
+        ErrorKind::FrrRule {
+        what: format!("`{t}` is not a community"),
+        rule: "FRR reads a community as `AA:NN` (two numbers 0-65535) or a well-known name (`no-export`, `blackhole`, `graceful-shutdown`, ...: docs/frr.md)".into(),
     }
-    let bad = || ErrorKind::Expected("a community (AA:NN)".into());
-    let (a, b) = t.split_once(':').ok_or_else(bad)?;
-    Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
+    };
+    let (a, b) = t.split_once(':').ok_or_else(rule)?;
+    let part = |x: &str| {
+        (!x.is_empty() && x.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| x.parse::<u16>().ok())
+            .flatten()
+    };
+    match (part(a), part(b)) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        _ => Err(rule()),
+    }
+}
+
+/// Why FRR's bgpd treats a community specially (changes what it advertises, installs or
+/// prefers), if it does: such a community set by a route-map changes routing in a way
+/// avscheck does not model. `None` for values FRR only carries (in IPv4 unicast:
+/// `graceful-shutdown` only lowers preference where a route-map says so, `accept-own`
+/// acts in VPN address families only, the route-filter and `no-llgr` values only
+/// matter to route refresh and long-lived graceful restart, `no-peer` is advisory).
+pub fn frr_acts_on(c: (u16, u16)) -> Option<&'static str> {
+    match c {
+        (65535, 65281) => Some("NO_EXPORT (RFC 1997): FRR does not advertise the route to eBGP peers"),
+        (65535, 65282) => Some("NO_ADVERTISE (RFC 1997): FRR advertises the route to no peer"),
+        (65535, 65283) => Some("NO_EXPORT_SUBCONFED / local-AS (RFC 1997): FRR keeps the route inside the local AS"),
+        (65535, 666) => Some("BLACKHOLE (RFC 7999): FRR does not advertise the route outside the local AS and installs it as a blackhole (FRR 8.0 and later)"),
+        (65535, 6) => Some("LLGR_STALE (long-lived graceful restart): FRR prefers any other path and does not advertise it to peers without the LLGR capability"),
+        _ => None,
+    }
 }
 
 /// The rest of the line after blanks (free text: descriptions, regexes, passwords).

@@ -59,7 +59,7 @@ pub mod codes {
     /// A second `router bgp` with another AS.
     pub const SECOND_BGP: &str = "AVS0916";
     /// A `continue N` / `on-match goto N` that does not go forward (FRR rejects it).
-    pub const BACKWARD_GOTO: &str = "AVS0917";
+    pub const BACKWARD_GOTO: &str = "AVS0922";
     /// A sequence number used twice in one list.
     pub const DUPLICATE_SEQ: &str = "AVS0917";
     /// A static route whose next hop no node holds.
@@ -69,6 +69,9 @@ pub mod codes {
     /// Neighbors at two addresses of one node (Route Server's instances) with
     /// different settings: the model has one session per node pair.
     pub const INSTANCES_DIFFER: &str = "AVS0920";
+    /// A statement avscheck reads and ignores because it changes nothing in this
+    /// design (the warning says why).
+    pub const NO_EFFECT: &str = "AVS0921";
 
     /// Whether an error with this code means the configuration says something about
     /// routing that the model does not capture (a statement not modeled, an as-path

@@ -38,6 +38,9 @@ struct Driver {
     cfg: Config,
     diags: Vec<Diagnostic>,
     stack: Vec<Node>,
+    /// Where each neighbor address sits in `cfg.bgp.neighbors` (a config with N
+    /// neighbor lines is read in O(N), not O(N²)).
+    neighbor_at: std::collections::HashMap<std::net::Ipv4Addr, usize>,
 }
 
 /// Parses one configuration file; never panics, whatever the text.
@@ -47,6 +50,7 @@ pub fn parse(file: FileId, text: &str) -> (Config, Vec<Diagnostic>) {
         cfg: Config::default(),
         diags: Vec::new(),
         stack: vec![Node::Top],
+        neighbor_at: std::collections::HashMap::new(),
     };
     let mut cur = In::new(text);
     loop {
@@ -117,12 +121,14 @@ impl Driver {
                     return;
                 }
                 Err(nom::Err::Failure(e)) => {
-                    self.diags.push(
-                        Diagnostic::error(codes::SYNTAX, e.message())
-                            .primary(self.span(e.start, e.end.max(e.start)), "here")
-                            .secondary(lspan, "in this statement")
-                            .note("the statement is ignored; FRR would reject it too"),
-                    );
+                    let mut d = Diagnostic::error(codes::SYNTAX, e.message())
+                        .primary(self.span(e.start, e.end.max(e.start)), "here")
+                        .secondary(lspan, "in this statement")
+                        .note("the statement is ignored; FRR would reject it too");
+                    if let Some(rule) = e.help() {
+                        d = d.help(rule);
+                    }
+                    self.diags.push(d);
                     return;
                 }
                 Err(_) => continue,
@@ -166,6 +172,11 @@ impl Driver {
                     self.error(span, msg);
                 }
             }
+            Stmt::Unmodeled(msg) => self.unmodeled(span, msg),
+            Stmt::NoEffect(msg) => self.diags.push(
+                Diagnostic::warning(codes::NO_EFFECT, msg)
+                    .primary(span, "read, and ignored by avscheck"),
+            ),
             Stmt::Version(a, b) => self.cfg.version = Some(Spanned::new((a, b), span)),
             Stmt::Profile(dc) => self.cfg.datacenter = dc,
             Stmt::Hostname(h) => self.cfg.hostname = Some(Spanned::new(h, span)),
@@ -445,7 +456,7 @@ impl Driver {
                 return;
             }
             (Target::Addr(addr), _) => {
-                let pos = bgp.neighbors.iter().position(|n| n.addr.node == addr);
+                let pos = self.neighbor_at.get(&addr).copied();
                 // A member may come into being by joining a group that has a remote-as.
                 let joins_group = match &cmd {
                     NeighborCmd::PeerGroup(g) => match bgp.peer_groups.get(g) {
@@ -463,6 +474,7 @@ impl Driver {
                         None => return,
                     },
                     None if matches!(cmd, NeighborCmd::RemoteAs(_)) || joins_group => {
+                        self.neighbor_at.insert(addr, bgp.neighbors.len());
                         bgp.neighbors.push(Neighbor::new(Spanned::new(addr, tspan)));
                         match bgp.neighbors.last_mut() {
                             Some(n) => n,

@@ -36,8 +36,9 @@ use super::ast::{
 };
 use super::error::{ErrorKind, PError};
 use super::lex::{
-    address, asn, asn_text, community, end, expect, kw, masked_prefix, masked_prefix_text,
-    neighbor_target, number, one_of, prefix, rest, word, In, PResult, Word,
+    address, asn, asn_text, community, end, expect, frr_acts_on, kw, masked_prefix,
+    masked_prefix_text, neighbor_target, number, number_in, one_of, prefix, rest, word, In,
+    PResult, Word,
 };
 use ipnet::Ipv4Net;
 use nom::branch::alt;
@@ -52,6 +53,12 @@ pub enum Stmt {
     NoOp,
     /// Understood, changes routing, not supported: an error naming the reason.
     Unsupported(String),
+    /// Understood; its effect is not modeled (the model assumes the common case): a
+    /// warning AVS0903 naming what is assumed.
+    Unmodeled(String),
+    /// Understood; changes nothing in the designs avscheck reads: a warning AVS0921
+    /// saying why.
+    NoEffect(String),
     Version(u32, u32),
     /// `frr defaults datacenter` (true) or `traditional`.
     Profile(bool),
@@ -159,13 +166,44 @@ fn permit_deny(i: In) -> PResult<bool> {
     map(cut(one_of(&["permit", "deny"])), |w| w.text == "permit")(i)
 }
 
+/// `seq N` of a prefix-list or access-list: FRR 8.4 takes 1-4294967295 (`seq 0` is
+/// "Unknown command").
 fn seq(i: In) -> PResult<Option<u32>> {
+    seq_from(i, 1)
+}
+
+/// `seq N` of an as-path or community-list: FRR 8.4 takes 0 too (bgpd keeps `seq 0`).
+fn seq0(i: In) -> PResult<Option<u32>> {
+    seq_from(i, 0)
+}
+
+fn seq_from(i: In, min: u64) -> PResult<Option<u32>> {
+    let what = if min == 0 {
+        "a sequence number (0-4294967295)"
+    } else {
+        "a sequence number (1-4294967295)"
+    };
     opt(preceded(
         kw("seq"),
-        cut(map(number("a sequence number", 4_294_967_295), |(n, _)| {
-            n as u32
-        })),
+        cut(map(number_in(what, min, 4_294_967_295), |(n, _)| n as u32)),
     ))(i)
+}
+
+/// FRR's prefix-list length rule (lib/filter_nb.c, checked with bgpd 8.4: "Invalid
+/// prefix range for 10.0.0.0/16: Make sure that mask length <= ge <= le"). `ge 0` is
+/// "not set" and passes; `le 0` is set and counts.
+fn prefix_range_error(p: Ipv4Net, ge: Option<u8>, le: Option<u8>) -> Option<String> {
+    let len = p.prefix_len();
+    let lo = ge.unwrap_or(len);
+    let hi = le.unwrap_or(32);
+    (ge.is_some_and(|g| g < len) || le.is_some_and(|l| l < len) || lo > hi).then(|| {
+        let shown = |k: &str, v: Option<u8>| v.map(|v| format!(" {k} {v}")).unwrap_or_default();
+        format!(
+            "`{p}{}{}` is not a valid prefix range (FRR refuses the line)",
+            shown("ge", ge),
+            shown("le", le)
+        )
+    })
 }
 
 fn direction(i: In) -> PResult<Direction> {
@@ -237,7 +275,7 @@ pub fn top(i: In) -> PResult<Stmt> {
         "route-map" => {
             let (r, name) = cut(expect("a route-map name"))(r)?;
             let (r, permit) = permit_deny(r)?;
-            let (r, (n, _)) = cut(number("a sequence number (1-65535)", 65535))(r)?;
+            let (r, (n, _)) = cut(number_in("a sequence number (1-65535)", 1, 65535))(r)?;
             let (r, _) = end(r)?;
             Ok((
                 r,
@@ -355,12 +393,31 @@ fn ip_top(i: In) -> PResult<Stmt> {
                 ));
             }
             let p = conv(first, masked_prefix_text)?;
+            // `ge` and `le` in either order, each at most once (bgpd 8.4 takes `le 24
+            // ge 20`).
+            let (r, ge) = opt(preceded(kw("ge"), u8_len))(r)?;
+            let (r, le) = opt(preceded(kw("le"), u8_len))(r)?;
+            let (r, ge) = match ge {
+                Some(g) => (r, Some(g)),
+                None if le.is_some() => opt(preceded(kw("ge"), u8_len))(r)?,
+                None => (r, None),
+            };
+            let (r, _) = end(r)?;
             // `ge 0` is FRR's "not set" (bgpd shows `permit 0.0.0.0/0 ge 0` as `permit
             // 0.0.0.0/0`, an exact match): checked with FRR 8.4.
-            let (r, ge) = opt(preceded(kw("ge"), u8_len))(r)?;
             let ge = ge.filter(|g| *g != 0);
-            let (r, le) = opt(preceded(kw("le"), u8_len))(r)?;
-            let (r, _) = end(r)?;
+            if let Some(what) = prefix_range_error(p, ge, le) {
+                return fail(
+                    &first,
+                    ErrorKind::FrrRule {
+                        what,
+                        rule: format!(
+                            "FRR requires prefix length <= ge <= le <= 32 (here the length is {}): \"Make sure that mask length <= ge <= le\"",
+                            p.prefix_len()
+                        ),
+                    },
+                );
+            }
             Ok((
                 r,
                 Stmt::PrefixList {
@@ -393,7 +450,7 @@ fn bgp_top<'a>(i: In<'a>, first: &Word<'a>) -> PResult<'a, Stmt> {
         "as-path" => {
             let (r, _) = cut(kw("access-list"))(r)?;
             let (r, name) = cut(expect("an as-path access-list name"))(r)?;
-            let (r, seq) = seq(r)?;
+            let (r, seq) = seq0(r)?;
             let (r, permit) = permit_deny(r)?;
             let (r, re) = rest(r)?;
             match re {
@@ -437,7 +494,7 @@ fn bgp_top<'a>(i: In<'a>, first: &Word<'a>) -> PResult<'a, Stmt> {
                     }
                 }
             }
-            let (r, seq) = seq(r)?;
+            let (r, seq) = seq0(r)?;
             let (r, permit) = permit_deny(r)?;
             let mut communities = Vec::new();
             let mut r = r;
@@ -625,6 +682,33 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
             };
             Ok((r, Stmt::Unsupported(why.into())))
         }
+        // Route reflection only: avscheck refuses `route-reflector-client` (AVS0902),
+        // so without clients these change nothing; said, not silently ignored.
+        "cluster-id" | "route-reflector" if on => {
+            let (r, _) = rest(r)?;
+            Ok((
+                r,
+                Stmt::NoEffect(format!(
+                    "`bgp {}` only changes route reflection (the CLUSTER_LIST and ORIGINATOR_ID of reflected routes, RFC 4456), and avscheck reads no `route-reflector-client` (AVS0902), so here it has no effect",
+                    w.text
+                )),
+            ))
+        }
+        // FRR's default (on): an eBGP update whose first AS is not the peer's is
+        // dropped. Azure's Route Server, gateways and MSEEs put their own ASN first.
+        "enforce-first-as" => {
+            let (r, _) = rest(r)?;
+            if on {
+                Ok((r, Stmt::NoOp))
+            } else {
+                Ok((
+                    r,
+                    Stmt::Unmodeled(
+                        "`no bgp enforce-first-as`: FRR then accepts eBGP updates whose first AS is not the peer's; the model's peers always put their own ASN first, so this changes nothing it can see".into(),
+                    ),
+                ))
+            }
+        }
         // Logging, timers, restart behaviour: nothing the stable state depends on.
         "log-neighbor-changes"
         | "graceful-restart"
@@ -635,7 +719,6 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
         | "update-delay"
         | "route-reflector"
         | "suppress-fib-pending"
-        | "enforce-first-as"
         | "reject-as-sets"
         | "shutdown"
         | "labeled-unicast"
@@ -872,27 +955,54 @@ fn neighbor(i: In) -> PResult<Stmt> {
         // Transport, timers, authentication, logging: sessions come up the same.
         "description"
         | "password"
-        | "ebgp-multihop"
         | "update-source"
         | "timers"
         | "advertisement-interval"
         | "port"
         | "capability"
         | "bfd"
-        | "passive"
         | "disable-connected-check"
         | "soft-reconfiguration"
         | "send-community"
-        | "ttl-security"
-        | "solo"
         | "enforce-multihop"
-        | "interface"
-        | "dont-capability-negotiate"
         | "override-capability"
-        | "strict-capability-match"
         | "graceful-restart"
         | "log-neighbor-changes" => {
             let (r, _) = rest(r)?;
+            (r, NeighborCmd::NoOp)
+        }
+        // Settings that decide whether the session comes up, or what it sends back:
+        // the model assumes the common case, with a warning.
+        "solo"
+        | "interface"
+        | "passive"
+        | "ttl-security"
+        | "strict-capability-match"
+        | "dont-capability-negotiate" => {
+            let (r, _) = rest(r)?;
+            let why = match w.text {
+                "solo" => "`neighbor A solo`: FRR sends no route back to the peer it came from; the model does, and the peer drops such a route by AS-path loop prevention, so the stable state is the same unless the peer accepts its own AS (`allowas-in`)",
+                "interface" => "`neighbor A interface IF`: FRR binds the session to IF; the model assumes IF exists and the session comes up over it",
+                "passive" => "`neighbor A passive`: FRR waits for the peer to open the session; the model assumes the peer does (if both sides are passive the session never comes up)",
+                "ttl-security" => "`neighbor A ttl-security hops N`: FRR drops the session's packets that come from further than N hops; the model assumes the peer is within N hops and the session comes up",
+                "strict-capability-match" => "`neighbor A strict-capability-match`: FRR refuses the session if the peer's capabilities differ; the model assumes they match and the session comes up",
+                _ => "`neighbor A dont-capability-negotiate`: FRR sends no capabilities (no 4-byte ASNs, no route refresh); the model assumes the session comes up and carries IPv4 unicast",
+            };
+            (r, NeighborCmd::Unmodeled(why.into()))
+        }
+        // The session is up whatever the hop count (Azure's peers are one hop away or
+        // multihop already); FRR takes 1-255.
+        "ebgp-multihop" => {
+            let (r, n) = opt(word)(r)?;
+            if let Some(n) = n {
+                conv(n, |t| {
+                    t.parse::<u8>()
+                        .ok()
+                        .filter(|h| *h >= 1)
+                        .ok_or_else(|| ErrorKind::OutOfRange("a hop count (1-255)".into()))
+                })?;
+            }
+            let (r, _) = end(r)?;
             (r, NeighborCmd::NoOp)
         }
         "maximum-prefix" | "maximum-prefix-out" => {
@@ -962,7 +1072,7 @@ pub fn route_map(i: In) -> PResult<Stmt> {
                 let (r, _) = end(r)?;
                 Ok((r, Stmt::OnMatch(Exit::Next)))
             } else {
-                let (r, (n, _)) = cut(number("a sequence number", 65535))(r)?;
+                let (r, (n, _)) = cut(number_in("a sequence number (1-65535)", 1, 65535))(r)?;
                 let (r, _) = end(r)?;
                 Ok((r, Stmt::OnMatch(Exit::Goto(n as u32))))
             }
@@ -1071,10 +1181,20 @@ fn rm_set(i: In) -> PResult<Stmt> {
     };
     match w.text {
         "local-preference" => {
+            // bgpd 8.4 keeps `set local-preference +N`/`-N` (relative) and values above
+            // 4294967295 (then not a valid local preference) in the running
+            // configuration: both change the route in a way avscheck does not model.
+            let (r2, x) = cut(expect("a local preference (0-4294967295)"))(r)?;
+            let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+            let relative = x.text.starts_with(['+', '-']) && x.text.get(1..).is_some_and(digits);
+            if relative || (digits(x.text) && x.text.parse::<u32>().is_err()) {
+                return unsupported(r, format!("local-preference {}", x.text));
+            }
             let (r, (n, _)) = cut(number(
                 "a local preference (0-4294967295)",
                 u64::from(u32::MAX),
             ))(r)?;
+            let _ = r2;
             let (r, _) = end(r)?;
             Ok((r, Stmt::Set(Set::LocalPref(n as u32))))
         }
@@ -1122,21 +1242,20 @@ fn rm_set(i: In) -> PResult<Stmt> {
                     none = true;
                     continue;
                 }
-                if matches!(
-                    w.text,
-                    "no-export" | "local-AS" | "65535:65281" | "65535:65283"
-                ) {
-                    let (r, _) = rest(r)?;
-                    return Ok((
-                        r,
-                        Stmt::Unsupported(format!(
-                            "`set community {}`: NO_EXPORT and NO_EXPORT_SUBCONFED (RFC 1997) stop a route at the AS border, which avscheck does not model",
-                            w.text
-                        )),
-                    ));
-                }
                 match community(w.text) {
-                    Ok(c) => list.push(c),
+                    Ok(c) => {
+                        if let Some(why) = frr_acts_on(c) {
+                            let (r, _) = rest(r)?;
+                            return Ok((
+                                r,
+                                Stmt::Unsupported(format!(
+                                    "`set community {}`: {why}, which avscheck does not model",
+                                    w.text
+                                )),
+                            ));
+                        }
+                        list.push(c)
+                    }
                     Err(k) => return fail(&w, k),
                 }
             }
@@ -1176,6 +1295,15 @@ fn rm_set(i: In) -> PResult<Stmt> {
                 }
                 "peer-address" => unsupported(r2, "ip next-hop peer-address".into()),
                 t => match t.parse::<Ipv4Addr>() {
+                    // FRR 8.4 refuses 0.0.0.0, multicast and class E addresses here
+                    // (lib/routemap_northbound.c: "Config Failed").
+                    Ok(a) if a.is_unspecified() || a >= Ipv4Addr::new(224, 0, 0, 0) => fail(
+                        &x,
+                        ErrorKind::FrrRule {
+                            what: format!("`{a}` cannot be a next hop"),
+                            rule: "FRR refuses `set ip next-hop` to 0.0.0.0, a multicast address (224.0.0.0/4) or a class E address (240.0.0.0/4, 255.255.255.255)".into(),
+                        },
+                    ),
                     Ok(a) => {
                         let (r2, _) = end(r2)?;
                         Ok((r2, Stmt::Set(Set::NextHop(a))))

@@ -3,6 +3,7 @@
 //! and proved unique once.
 
 use crate::ir::{ComponentId, Network, Property};
+use crate::sim::choice::{Choices, TieBreaks, TieSite};
 use crate::sim::unique::Certificate;
 use crate::sim::{self, Scenario};
 use crate::smt::unique::{prove_unique, Uniqueness};
@@ -24,6 +25,19 @@ pub enum ScenarioState {
         /// the first property that walks and shared by the others.
         tables: OnceLock<Arc<sim::WalkTables>>,
     },
+    /// The scenario has undocumented ties (sim::choice): its stable states are
+    /// exactly the simulator's states under the deterministic tie-breaks, each proved
+    /// the only one under its tie-break ([`tie_breaks`]).
+    Several {
+        states: Vec<TieBreak>,
+        scenario: Scenario,
+        /// Whether a choice made per prefix class stands for every per-prefix choice
+        /// on walks: each class that shares a choice among several prefixes has no
+        /// two overlapping prefixes, none inside an aggregate, no tunnel end
+        /// address in them ([`per_class_covers`]). Walking properties that read one
+        /// destination are decided over the states only when this holds.
+        per_class: bool,
+    },
     /// The concrete path does not apply; the text says why.
     Symbolic(String),
     /// The deadline passed while proving (not cached: a later check may have time).
@@ -31,6 +45,15 @@ pub enum ScenarioState {
     /// The simulation itself was stopped by the check's deadline or the memory budget
     /// (the text says which; not cached, like [`ScenarioState::Timeout`]).
     Stopped(String),
+}
+
+/// One stable state of a scenario with undocumented ties: the simulator's state under
+/// one deterministic tie-break.
+pub struct TieBreak {
+    pub state: sim::State,
+    pub choices: Choices,
+    /// The state's walk tables, as for [`ScenarioState::Unique`].
+    pub tables: OnceLock<Arc<sim::WalkTables>>,
 }
 
 /// One scenario's slot: the first thread to ask computes it; the others wait for
@@ -132,6 +155,14 @@ fn compute(
                 tables: OnceLock::new(),
             },
             Certificate::RouteLimits(why) => ScenarioState::Symbolic(why),
+            Certificate::NotShown(why)
+                if !sim::choice::material_ties(net, &sc, &state).is_empty() =>
+            {
+                match tie_breaks(net, &sc, &state, deadline, max_memory) {
+                    Some(decided) => decided,
+                    None => smt_uniqueness(net, template, down, sc, state, why, deadline),
+                }
+            }
             Certificate::NotShown(why) => {
                 // The node-by-node certificate is cheap but incomplete; a small
                 // design can afford the complete control-plane proof, within a
@@ -150,4 +181,112 @@ fn compute(
             }
         },
     }
+}
+
+/// The complete SMT uniqueness proof of `state`, within [`SMT_UNIQUENESS_BUDGET`],
+/// after the certificate failed for the reason `why`.
+fn smt_uniqueness(
+    net: &Network,
+    template: &Property,
+    down: &[ComponentId],
+    sc: Scenario,
+    state: sim::State,
+    why: String,
+    deadline: Instant,
+) -> ScenarioState {
+    let budget = deadline.min(Instant::now() + SMT_UNIQUENESS_BUDGET);
+    match prove_unique(net, template, down, &state, budget) {
+        Uniqueness::Unique => ScenarioState::Unique {
+            state,
+            scenario: sc,
+            tables: OnceLock::new(),
+        },
+        Uniqueness::NotShown(w) => ScenarioState::Symbolic(format!("{why}; {w}")),
+        Uniqueness::Timeout if Instant::now() >= deadline => ScenarioState::Timeout,
+        Uniqueness::Timeout => ScenarioState::Symbolic(why),
+    }
+}
+
+/// Every stable state of scenario `sc` with undocumented ties, one per deterministic
+/// tie-break ([`sim::choice::tie_breaks`]), with the per-class flag
+/// ([`per_class_covers`]): [`ScenarioState::Several`]; [`ScenarioState::Timeout`] or
+/// [`ScenarioState::Stopped`] when the deadline or the memory budget stopped it;
+/// `None` when the argument does not apply (the SMT proof and the symbolic path
+/// decide).
+fn tie_breaks(
+    net: &Network,
+    sc: &Scenario,
+    default: &sim::State,
+    deadline: Instant,
+    max_memory: u64,
+) -> Option<ScenarioState> {
+    let late = || Instant::now() >= deadline;
+    let stop = crate::budget::stop_check(deadline, max_memory);
+    match sim::choice::tie_breaks(net, sc, default, &late, &stop) {
+        TieBreaks::All(states, sites) => Some(ScenarioState::Several {
+            per_class: per_class_covers(net, default, &sites),
+            states: states
+                .into_iter()
+                .map(|(choices, state)| TieBreak {
+                    state,
+                    choices,
+                    tables: OnceLock::new(),
+                })
+                .collect(),
+            scenario: sc.clone(),
+        }),
+        TieBreaks::NotShown(_) => None,
+        TieBreaks::Late => Some(ScenarioState::Timeout),
+        TieBreaks::Stopped(why) => Some(ScenarioState::Stopped(why)),
+    }
+}
+
+/// Whether choices made per prefix class cover every choice Azure may make per prefix
+/// for a property whose questions each read one destination address (docs/semantics.md
+/// "Undocumented choices"): BGP decides each prefix on its own, so a stable state
+/// chooses per prefix; a walk to address `d` reads, at each node, only the prefixes
+/// that contain `d`, and the ends of the tunnels it rides. When every class that
+/// shares a choice among several prefixes ([`sim::choice::TieSite::members`]) has
+/// pairwise disjoint prefixes, none inside an aggregate (an aggregate stands on
+/// several of them) and no tunnel end address in any of them, each walk reads at
+/// most one prefix of such a class, so what it sees in any per-prefix state it sees
+/// in the per-class state that takes, for each class, that prefix's choice.
+pub fn per_class_covers(net: &Network, state: &sim::State, sites: &[TieSite]) -> bool {
+    let shared: std::collections::BTreeSet<ipnet::Ipv4Net> = sites
+        .iter()
+        .filter(|s| s.members > 1)
+        .map(|s| s.key)
+        .collect();
+    if shared.is_empty() {
+        return true;
+    }
+    let aggregates = sim::slices::aggregated(net);
+    let tunnel_ends: Vec<std::net::Ipv4Addr> = net
+        .tunnels
+        .values()
+        .flat_map(|t| [t.a, t.b])
+        .filter_map(|n| net.nodes.get(n))
+        .flat_map(|n| n.all_nics().into_iter().map(|(a, _)| a))
+        .collect();
+    shared.iter().all(|key| {
+        let mut members: Vec<ipnet::Ipv4Net> = state
+            .class_of
+            .iter()
+            .filter(|(_, k)| *k == key)
+            .map(|(p, _)| *p)
+            .collect();
+        members.push(*key);
+        members.sort();
+        // Sorted by address then length: if two overlap, two neighbours do.
+        let disjoint = members
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if !a.contains(b) && !b.contains(a)));
+        disjoint
+            && !members
+                .iter()
+                .any(|p| aggregates.iter().any(|a| a.contains(p)))
+            && !members
+                .iter()
+                .any(|p| tunnel_ends.iter().any(|a| p.contains(a)))
+    })
 }

@@ -100,57 +100,59 @@ pub fn decide_within(
         down.sort();
         down.dedup();
         let entry = cache.get(net, prop, &down, deadline, max_memory);
-        let (state, sc, tables) = match &*entry {
+        let decided = match &*entry {
             ScenarioState::Unique {
                 state,
                 scenario,
                 tables,
-            } => (state, scenario, tables),
+            } => evaluate(
+                net, prop, &failed, state, scenario, tables, None, deadline, max_memory,
+            ),
+            ScenarioState::Several {
+                states,
+                scenario,
+                per_class,
+            } => {
+                if !per_class_applies(prop, *per_class) {
+                    return Concrete::Symbolic(
+                        "undocumented ties on prefix classes this property may read two prefixes of"
+                            .into(),
+                    );
+                }
+                // Every stable state: a violation in any is a counterexample; the
+                // property holds when it holds in all of them.
+                let mut first_other = None;
+                for t in states {
+                    match evaluate(
+                        net,
+                        prop,
+                        &failed,
+                        &t.state,
+                        scenario,
+                        &t.tables,
+                        Some(&t.choices),
+                        deadline,
+                        max_memory,
+                    ) {
+                        None => {}
+                        Some(Concrete::Decided(v)) if v.status == Status::Fail => {
+                            return Concrete::Decided(v)
+                        }
+                        Some(other) => {
+                            first_other.get_or_insert(other);
+                        }
+                    }
+                }
+                first_other
+            }
             ScenarioState::Symbolic(why) => return Concrete::Symbolic(why.clone()),
             ScenarioState::Timeout => {
                 return Concrete::Decided(unknown(prop, crate::budget::TIME_LIMIT))
             }
             ScenarioState::Stopped(why) => return Concrete::Decided(unknown(prop, why)),
         };
-        // FRR without deterministic-med whose best depends on arrival order: the
-        // state is not the only one the orders give (docs/frr.md "MED").
-        if let Some(why) = sim::bgp::arrival_order_dependence(net, state) {
-            return Concrete::Symbolic(why);
-        }
-        let stop = crate::budget::stop_check(deadline, max_memory);
-        // Walking properties share the state's walk tables; `never` and route
-        // limits read only the RIBs.
-        let walks = !matches!(
-            prop.kind,
-            crate::ir::PropertyKind::Never { .. } | crate::ir::PropertyKind::RouteLimit { .. }
-        );
-        let outcome = if walks {
-            let tables =
-                tables.get_or_init(|| std::sync::Arc::new(sim::WalkTables::new(net, state, sc)));
-            sim::evaluate_with_tables_until(net, state, sc, prop, tables, &stop)
-        } else {
-            sim::evaluate_until(net, state, sc, prop, &stop)
-        };
-        match outcome {
-            PropertyOutcome::Holds => {}
-            PropertyOutcome::Violated(cx) => {
-                return Concrete::Decided(PropertyVerdict {
-                    span: prop.span,
-                    status: Status::Fail,
-                    counterexample: Some(counterexample(net, state, prop, &failed, &cx)),
-                })
-            }
-            // Stopped by this check's own bounds: unknown, not the symbolic path.
-            PropertyOutcome::Inconclusive(why)
-                if why == crate::budget::TIME_LIMIT
-                    || why == crate::budget::memory_reason(max_memory) =>
-            {
-                return Concrete::Decided(unknown(prop, &why))
-            }
-            PropertyOutcome::Inconclusive(why) => return Concrete::Symbolic(why),
-            PropertyOutcome::NoStableState { .. } => {
-                return Concrete::Symbolic("a scenario has no stable state".into())
-            }
+        if let Some(c) = decided {
+            return c;
         }
     }
     Concrete::Decided(PropertyVerdict {
@@ -158,6 +160,118 @@ pub fn decide_within(
         status: Status::Pass,
         counterexample: None,
     })
+}
+
+/// Whether a scenario's states under per-class tie-breaks decide `prop`: always when
+/// no class shares a choice among several prefixes in a way a walk could read twice
+/// (`per_class`, [`super::cache::per_class_covers`]) and otherwise for the properties
+/// whose questions each read one destination address (reachability, loops,
+/// `traverses`, `avoids`) or one prefix's routes (`never`). `symmetric` reads two
+/// addresses, a route limit counts prefixes together.
+fn per_class_applies(prop: &Property, per_class: bool) -> bool {
+    use crate::ir::PropertyKind as K;
+    per_class
+        && matches!(
+            prop.kind,
+            K::Reachable { .. }
+                | K::LoopFree
+                | K::Traverses { .. }
+                | K::Avoids { .. }
+                | K::Never { .. }
+        )
+}
+
+/// Evaluates `prop` on one stable state of scenario `sc` (the failure set `failed`):
+/// `None` when it holds there, else what the check concludes (a fail with the
+/// counterexample, `unknown`, or the symbolic path). `choices`: the tie-break the
+/// state was computed under, named in the counterexample.
+#[allow(clippy::too_many_arguments)]
+fn evaluate(
+    net: &Network,
+    prop: &Property,
+    failed: &[ComponentId],
+    state: &sim::State,
+    sc: &sim::Scenario,
+    tables: &std::sync::OnceLock<std::sync::Arc<sim::WalkTables>>,
+    choices: Option<&sim::choice::Choices>,
+    deadline: Instant,
+    max_memory: u64,
+) -> Option<Concrete> {
+    // FRR without deterministic-med whose best depends on arrival order: the state is
+    // not the only one the orders give (docs/frr.md "MED").
+    if let Some(why) = sim::bgp::arrival_order_dependence(net, state) {
+        return Some(Concrete::Symbolic(why));
+    }
+    let stop = crate::budget::stop_check(deadline, max_memory);
+    // Walking properties share the state's walk tables; `never` and route
+    // limits read only the RIBs.
+    let walks = !matches!(
+        prop.kind,
+        crate::ir::PropertyKind::Never { .. } | crate::ir::PropertyKind::RouteLimit { .. }
+    );
+    let outcome = if walks {
+        let tables =
+            tables.get_or_init(|| std::sync::Arc::new(sim::WalkTables::new(net, state, sc)));
+        sim::evaluate_with_tables_until(net, state, sc, prop, tables, &stop)
+    } else {
+        sim::evaluate_until(net, state, sc, prop, &stop)
+    };
+    match outcome {
+        PropertyOutcome::Holds => None,
+        PropertyOutcome::Violated(cx) => {
+            let mut cex = counterexample(net, state, prop, failed, &cx);
+            if choices.is_some() {
+                if let Some(text) = choice_text(net, sc, state) {
+                    cex.narrative = format!("{text}; {}", cex.narrative);
+                }
+            }
+            Some(Concrete::Decided(PropertyVerdict {
+                span: prop.span,
+                status: Status::Fail,
+                counterexample: Some(cex),
+            }))
+        }
+        // Stopped by this check's own bounds: unknown, not the symbolic path.
+        PropertyOutcome::Inconclusive(why)
+            if why == crate::budget::TIME_LIMIT
+                || why == crate::budget::memory_reason(max_memory) =>
+        {
+            Some(Concrete::Decided(unknown(prop, &why)))
+        }
+        PropertyOutcome::Inconclusive(why) => Some(Concrete::Symbolic(why)),
+        PropertyOutcome::NoStableState { .. } => {
+            Some(Concrete::Symbolic("a scenario has no stable state".into()))
+        }
+    }
+}
+
+/// The undocumented choices `state` makes where they matter (sim::choice), as the
+/// counterexample names them: "`corp` takes the route for 10.1.0.0/16 from `er2`
+/// (Azure does not document which of `er1`, `er2`)", joined by "; ".
+fn choice_text(net: &Network, sc: &sim::Scenario, state: &sim::State) -> Option<String> {
+    let ties = sim::choice::material_ties(net, sc, state);
+    let parts: Vec<String> = ties
+        .iter()
+        .filter_map(|t| {
+            let chosen = t.chosen?;
+            let mut all: Vec<NodeId> = t.others.clone();
+            all.push(chosen);
+            all.sort();
+            all.dedup();
+            let names: Vec<String> = all
+                .iter()
+                .map(|n| format!("`{}`", node_name(net, *n)))
+                .collect();
+            Some(format!(
+                "`{}` takes the route for {} from `{}` (an undocumented choice among {})",
+                node_name(net, t.node),
+                t.prefix,
+                node_name(net, chosen),
+                names.join(", ")
+            ))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 fn unknown(prop: &Property, why: &str) -> PropertyVerdict {

@@ -869,7 +869,14 @@ pub fn stable_state_choosing(
     loop {
         let live = Live::new(net, sc, &dropped_sessions);
         let (ribs, rounds, reps, class_of) = converge_all(net, &live, choices, stop)?;
-        // Route limits: count accepted prefixes per limited edge.
+        // Route limits: count accepted prefixes per limited edge, once per class: a
+        // member's entry is its representative's renamed (the same candidates).
+        let mut class_size: BTreeMap<Ipv4Net, usize> = BTreeMap::new();
+        if net.edges.values().any(|e| e.max_routes.is_some()) {
+            for rep in class_of.values() {
+                *class_size.entry(*rep).or_insert(1) += 1;
+            }
+        }
         let mut over: Vec<DroppedSession> = Vec::new();
         for (eid, e) in net.edges.iter() {
             let Some(limit) = e.max_routes else { continue };
@@ -879,10 +886,11 @@ pub fn stable_state_choosing(
             let accepted = ribs
                 .get(e.to)
                 .map(|rib| {
-                    rib.prefixes
-                        .values()
-                        .filter(|r| r.candidates.iter().any(|c| c.learned_from == Some(eid)))
-                        .count()
+                    reps.iter()
+                        .filter_map(|p| rib.prefixes.get(p).map(|r| (p, r)))
+                        .filter(|(_, r)| r.candidates.iter().any(|c| c.learned_from == Some(eid)))
+                        .map(|(p, _)| class_size.get(p).copied().unwrap_or(1))
+                        .sum::<usize>()
                 })
                 .unwrap_or(0);
             if accepted > limit.max as usize && !over.iter().any(|d| d.session == e.session) {
@@ -967,15 +975,26 @@ fn converge_all(
             class_of.extend(others.iter().map(|p| (*p, *rep)));
         }
     }
+    // Per node, its entries of every class, sorted into its table at once.
+    let mut sizes: Vec<usize> = vec![0; ribs.len()];
+    for (class, result) in classes.iter().zip(&results) {
+        if let Ok((per_node, _)) = result {
+            for (n, _) in per_node {
+                if let Some(x) = sizes.get_mut(n.index()) {
+                    *x += class.len();
+                }
+            }
+        }
+    }
+    let mut entries: Vec<Vec<(Ipv4Net, PrefixRib)>> =
+        sizes.into_iter().map(Vec::with_capacity).collect();
     for (class, result) in classes.iter().zip(results) {
         match result {
             Ok((per_node, r)) => {
                 rounds = rounds.max(r);
                 for (n, rib) in per_node {
-                    if let Some(x) = ribs.get_mut(n) {
-                        for p in class {
-                            x.prefixes.insert(*p, rib.renamed(*p));
-                        }
+                    if let Some(x) = entries.get_mut(n.index()) {
+                        x.extend(class.iter().map(|p| (*p, rib.renamed(*p))));
                     }
                 }
             }
@@ -984,6 +1003,10 @@ fn converge_all(
                 ..o.clone()
             })),
         }
+    }
+    for (rib, mut x) in ribs.values_mut().zip(entries) {
+        x.sort_unstable_by_key(|(p, _)| *p);
+        rib.prefixes = x.into_iter().collect();
     }
     let mut reps: BTreeSet<Ipv4Net> = reps.into_iter().collect();
     let mut aggregates: Vec<Ipv4Net> = aggregates.into_iter().collect();

@@ -28,16 +28,24 @@
 //! not matter leaves every other node's offers unchanged, so the state stays a stable
 //! state whichever route is taken.
 //!
-//! Ties that no state shows: a stable state may be reached only through a choice
-//! between routes that no enumerated state offers *together* (a tie that exists only
-//! in that other state, e.g. a site that takes its circuit's Global Reach route, which
-//! its circuit offers only once the site no longer feeds it the VPN route). So the
-//! enumeration also branches on the ties among the design's offers across the states
-//! found ([`stable_states`], second phase): two routes offered to one node in two
-//! different states that would tie if offered together. Known limit: a tie between
-//! routes that no enumerated state offers at all is still not found — the simulator is
-//! a cross-check; the command line is not affected (the certificate refuses a state
-//! with a tie in the design's offers, and z3 decides over every choice).
+//! Complete where it applies ([`tie_breaks`], docs/semantics.md §9 "Undocumented
+//! choices: one certificate per tie-break"): the places where an undocumented tie
+//! can arise are bounded statically ([`super::unique::tie_sites`]); when their
+//! combinations are at most [`MAX_TIE_BREAKS`] and each combination's state is
+//! certified unique under that deterministic tie-break
+//! ([`super::unique::certify_choosing`]), those states are all the stable states.
+//! [`stable_states`] tries that first, once the default state shows a tie that matters.
+//!
+//! Otherwise a search. Ties that no state shows: a stable state may be reached only
+//! through a choice between routes that no enumerated state offers *together* (a tie
+//! that exists only in that other state, e.g. a site that takes its circuit's Global
+//! Reach route, which its circuit offers only once the site no longer feeds it the VPN
+//! route). So the search also branches on the ties among the design's offers across
+//! the states found ([`stable_states`], second phase): two routes offered to one node
+//! in two different states that would tie if offered together. Known limit of the
+//! search: a tie between routes that no enumerated state offers at all is still not
+//! found — the simulator is a cross-check; the command line is not affected (it
+//! decides over [`tie_breaks`] or asks z3, which decides over every choice).
 //!
 //! Choices are made per prefix class (super::slices), not per prefix: prefixes the
 //! design cannot tell apart take the same choice here, while the SMT encoding lets each
@@ -76,6 +84,138 @@ impl Choices {
         c.0.insert((p, node), sender);
         c
     }
+}
+
+/// At most this many deterministic tie-breaks ([`every_choice`]) are simulated and
+/// certified per scenario; a design with more falls back to the enumeration of
+/// [`stable_states`] and the symbolic path.
+pub const MAX_TIE_BREAKS: usize = 64;
+
+/// A place where an undocumented tie can arise (computed by
+/// [`super::unique::tie_sites`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TieSite {
+    /// The choice key: a prefix class representative (or an aggregate).
+    pub key: Ipv4Net,
+    /// How many prefixes share the key (the class's size).
+    pub members: usize,
+    pub node: NodeId,
+    /// The senders that can win a tie there (`None`: the node's own route, by the
+    /// declaration-order default), in order, at least two.
+    pub options: Vec<Option<NodeId>>,
+}
+
+/// Every deterministic tie-break over `sites`: one [`Choices`] per combination of the
+/// sites' options (the product), in lexicographic order of the sites as given; `None`
+/// when there are more than `cap`.
+///
+/// Why this covers every stable state (docs/semantics.md §"Undocumented choices"):
+/// in a stable state `S` each node holds a candidate no other beats by a documented
+/// step; let σ_S choose, at each site, the sender of the route `S` holds there (or
+/// `None` for a local route). `compare_choosing` with that choice ranks `S`'s route
+/// first (documented steps agree with `S`; among undocumented ties the chosen sender
+/// wins; between routes of one sender the documented session step decides), and
+/// outside the sites no undocumented tie arises, so `S` is a stable state of the
+/// deterministic decision σ_S. When each σ's stable state is certified unique
+/// ([`super::unique::certify_choosing`]), `S` is the simulator's σ_S state: the
+/// states of the product are all the stable states (those that are legal).
+pub fn every_choice(sites: &[TieSite], cap: usize) -> Option<Vec<Choices>> {
+    let mut count: usize = 1;
+    for s in sites {
+        count = count.checked_mul(s.options.len().max(1))?;
+        if count > cap {
+            return None;
+        }
+    }
+    let mut out = vec![Choices::default()];
+    for s in sites {
+        let mut next = Vec::with_capacity(out.len() * s.options.len().max(1));
+        for c in &out {
+            for o in &s.options {
+                match o {
+                    Some(sender) => next.push(c.with(s.key, s.node, *sender)),
+                    None => next.push(c.clone()),
+                }
+            }
+        }
+        out = next;
+    }
+    Some(out)
+}
+
+/// What [`tie_breaks`] concluded for one scenario.
+#[derive(Clone, Debug)]
+pub enum TieBreaks {
+    /// Every stable state of the scenario, each with the tie-break it is the
+    /// simulator's state under (legal ones only, equal states once, the default's
+    /// first when it is among them), and the tie sites they range over.
+    All(Vec<(Choices, State)>, Vec<TieSite>),
+    /// Not shown; the text says why (too many tie-breaks, one without a stable
+    /// state in the simulator, one whose state is not certified).
+    NotShown(String),
+    /// `late` answered `true` (a deadline).
+    Late,
+    /// `stop` stopped a simulation (its reason).
+    Stopped(String),
+}
+
+/// Every stable state of scenario `sc`, complete, through the deterministic
+/// tie-breaks ([`every_choice`] over [`super::unique::tie_sites`], at most
+/// [`MAX_TIE_BREAKS`]): the state of each tie-break, certified the only stable state
+/// under it ([`super::unique::certify_choosing`]), kept when its choices are legal.
+/// `default` is the scenario's state under the default choice
+/// ([`super::bgp::stable_state_until`]).
+pub fn tie_breaks(
+    net: &Network,
+    sc: &Scenario,
+    default: &State,
+    late: &dyn Fn() -> bool,
+    stop: &dyn Fn() -> Option<String>,
+) -> TieBreaks {
+    let Some(sites) = super::unique::tie_sites(net, sc, default, late) else {
+        return TieBreaks::Late;
+    };
+    let Some(all) = every_choice(&sites, MAX_TIE_BREAKS) else {
+        return TieBreaks::NotShown(format!(
+            "more than {MAX_TIE_BREAKS} combinations of undocumented choices"
+        ));
+    };
+    let mut states: Vec<(Choices, State)> = Vec::new();
+    for choices in all {
+        let state = if choices == Choices::default() {
+            default.clone()
+        } else {
+            match stable_state_choosing(net, sc, &choices, stop) {
+                Ok(s) => s,
+                Err(Unsettled::Stopped(why)) => return TieBreaks::Stopped(why),
+                Err(Unsettled::NoStableState(_)) => {
+                    return TieBreaks::NotShown(
+                        "the simulator finds no stable state under one combination of undocumented choices".into(),
+                    )
+                }
+            }
+        };
+        match super::unique::certify_choosing(net, sc, &state, &choices, late) {
+            super::unique::Certificate::Unique => {}
+            super::unique::Certificate::Timeout => return TieBreaks::Late,
+            super::unique::Certificate::NotShown(why)
+            | super::unique::Certificate::RouteLimits(why) => return TieBreaks::NotShown(why),
+        }
+        if !legal(net, &state, &choices) {
+            continue;
+        }
+        if states
+            .iter()
+            .any(|(_, x)| x.ribs == state.ribs && x.dropped == state.dropped)
+        {
+            continue;
+        }
+        states.push((choices, state));
+    }
+    if states.is_empty() {
+        return TieBreaks::NotShown("no combination of undocumented choices is possible".into());
+    }
+    TieBreaks::All(states, sites)
 }
 
 /// An undocumented tie that matters, in one stable state.
@@ -197,6 +337,34 @@ pub fn stable_states(
     sc: &Scenario,
     stop: &dyn Fn() -> Option<String>,
 ) -> Result<StableStates, Unsettled> {
+    // Complete where it applies: every tie-break's state certified (tie_breaks).
+    let default = stable_state_choosing(net, sc, &Choices::default(), stop)?;
+    if material_ties(net, sc, &default).is_empty() {
+        // No other choice changes anything a property reads (the default's state
+        // shows no tie that matters): the enumeration below would stop here too.
+        return Ok(StableStates {
+            states: vec![default],
+            complete: true,
+            unsettled: None,
+        });
+    }
+    let late = || stop().is_some();
+    match tie_breaks(net, sc, &default, &late, stop) {
+        TieBreaks::All(states, _) => {
+            return Ok(StableStates {
+                states: states.into_iter().map(|(_, s)| s).collect(),
+                complete: true,
+                unsettled: None,
+            })
+        }
+        TieBreaks::Stopped(why) => return Err(Unsettled::Stopped(why)),
+        TieBreaks::Late => {
+            return Err(Unsettled::Stopped(
+                stop().unwrap_or_else(|| crate::budget::TIME_LIMIT.to_string()),
+            ))
+        }
+        TieBreaks::NotShown(_) => {}
+    }
     let mut states: Vec<State> = Vec::new();
     let mut seen: BTreeSet<Choices> = BTreeSet::new();
     let mut explored: Vec<Choices> = Vec::new();

@@ -8,7 +8,7 @@
 use crate::ir::{Condition, Endpoint, Network, PropertyKind, UdrNextHop};
 use ipnet::Ipv4Net;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 /// A maximal interval `lo..=hi` of addresses that the design cannot tell apart.
@@ -96,18 +96,52 @@ pub fn destination_classes(net: &Network, extra: &[Ipv4Net]) -> Vec<Class> {
     classes_of(prefixes.iter())
 }
 
+/// [`destination_classes`]`(net, extra)` from `base`, the design's own classes
+/// (`destination_classes(net, &[])`, computed once and shared by every property):
+/// the classes of `base` split further at the boundaries of `extra`. Borrows `base`
+/// when nothing splits it.
+pub fn split_classes<'a>(base: &'a [Class], extra: &[Ipv4Net]) -> std::borrow::Cow<'a, [Class]> {
+    let mut starts: Vec<u64> = Vec::new();
+    for p in extra {
+        let p = p.trunc();
+        for s in [
+            u64::from(u32::from(p.network())),
+            u64::from(u32::from(p.broadcast())) + 1,
+        ] {
+            let known = base
+                .binary_search_by(|c| u64::from(u32::from(c.lo)).cmp(&s))
+                .is_ok();
+            if !known && s < 1u64 << 32 {
+                starts.push(s);
+            }
+        }
+    }
+    if starts.is_empty() {
+        return std::borrow::Cow::Borrowed(base);
+    }
+    starts.extend(base.iter().map(|c| u64::from(u32::from(c.lo))));
+    std::borrow::Cow::Owned(classes_from_starts(starts))
+}
+
 /// The classes that a set of prefixes splits the whole space into.
 pub fn classes_of<'a>(prefixes: impl Iterator<Item = &'a Ipv4Net>) -> Vec<Class> {
     // Interval starts: 0, every prefix's first address, and every address after a
     // prefix's last one.
-    let mut starts: BTreeSet<u64> = BTreeSet::new();
-    starts.insert(0);
+    let mut starts: Vec<u64> = vec![0];
     for p in prefixes {
-        starts.insert(u64::from(u32::from(p.network())));
-        starts.insert(u64::from(u32::from(p.broadcast())) + 1);
+        starts.push(u64::from(u32::from(p.network())));
+        starts.push(u64::from(u32::from(p.broadcast())) + 1);
     }
+    classes_from_starts(starts)
+}
+
+/// The intervals beginning at `starts` (in any order, with repeats; 0 among them) and
+/// ending before the next start or at the end of the space.
+fn classes_from_starts(mut starts: Vec<u64>) -> Vec<Class> {
     let end = 1u64 << 32;
-    let starts: Vec<u64> = starts.into_iter().filter(|s| *s < end).collect();
+    starts.retain(|s| *s < end);
+    starts.sort_unstable();
+    starts.dedup();
     let mut out = Vec::with_capacity(starts.len());
     for (i, lo) in starts.iter().enumerate() {
         let next = starts.get(i + 1).copied().unwrap_or(end);
@@ -154,11 +188,15 @@ type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>
 struct Role<'a> {
     len: u8,
     named: Option<Ipv4Net>,
-    originators: Vec<(crate::ir::NodeId, bool)>,
+    originators: smallvec::SmallVec<[(crate::ir::NodeId, bool); 2]>,
     /// The interned [`RibRole`] of the prefix (of its class representative, whose
     /// entries it has renamed: `State::class_of`); `None` when no node holds it.
     rib: Option<u32>,
-    fabric: Vec<(crate::ir::SubnetId, FabricRole<'a>)>,
+    /// Per subnet with effective routes for the prefix (ascending), the interned list
+    /// of their [`FabricRole`]s in listing order.
+    fabric: smallvec::SmallVec<[(crate::ir::SubnetId, u32); 2]>,
+    /// Ties the roles to the tables they were read from.
+    _tables: std::marker::PhantomData<&'a ()>,
 }
 
 /// Every node's entry for one prefix: (node, installed, candidates without their
@@ -192,11 +230,14 @@ type FabricRole<'a> = (
 
 impl ForwardingRoles {
     /// The roles of every prefix of `net`'s tables in `state`, with `fabric` the
-    /// effective routes of each subnet (indexed by subnet id) in that state.
-    pub fn new(
+    /// effective routes of each subnet (indexed by subnet id) in that state, less the
+    /// class members of `aliases` (per subnet, (member, representative): the member's
+    /// routes are the representative's, `super::fabric::effective_routes_classed`).
+    pub(crate) fn new(
         net: &Network,
         state: &super::State,
         fabric: &[Vec<super::EffectiveRoute>],
+        aliases: &[Vec<(Ipv4Net, Ipv4Net)>],
     ) -> ForwardingRoles {
         let mut roles: FastMap<Ipv4Net, Role<'_>> = FastMap::default();
         fn role<'r, 'a>(roles: &'r mut FastMap<Ipv4Net, Role<'a>>, p: Ipv4Net) -> &'r mut Role<'a> {
@@ -222,10 +263,13 @@ impl ForwardingRoles {
                 }
             }
             let Some(rib) = state.rib(id) else { continue };
-            for (p, entry) in &rib.prefixes {
-                if state.class_of.contains_key(p) {
-                    continue;
-                }
+            // The prefixes of a RIB that are no class's member are the
+            // representatives (`State::reps`).
+            for (p, entry) in state
+                .reps
+                .iter()
+                .filter_map(|p| rib.prefixes.get(p).map(|e| (p, e)))
+            {
                 let routes = entry
                     .candidates
                     .iter()
@@ -260,20 +304,45 @@ impl ForwardingRoles {
                 role(&mut roles, p.trunc()).rib = Some(*id);
             }
         }
-        for (s, routes) in net.subnets.ids().zip(fabric) {
+        fn fabric_role(r: &super::EffectiveRoute) -> FabricRole<'_> {
+            (
+                r.next_hop_type,
+                r.next_hop,
+                r.source,
+                r.active,
+                r.as_path.as_slice(),
+                r.programmed_by,
+                r.origin,
+            )
+        }
+        // Per subnet, each prefix's routes in listing order, interned: a member's
+        // routes are its representative's.
+        let mut chunk_ids: FastMap<Vec<FabricRole<'_>>, u32> = FastMap::default();
+        let no_aliases: Vec<(Ipv4Net, Ipv4Net)> = Vec::new();
+        for ((s, routes), aliased) in net
+            .subnets
+            .ids()
+            .zip(fabric)
+            .zip(aliases.iter().chain(std::iter::repeat(&no_aliases)))
+        {
+            let mut chunks: BTreeMap<Ipv4Net, Vec<FabricRole<'_>>> = BTreeMap::new();
             for r in routes {
-                role(&mut roles, r.prefix.trunc()).fabric.push((
-                    s,
-                    (
-                        r.next_hop_type,
-                        r.next_hop,
-                        r.source,
-                        r.active,
-                        &r.as_path,
-                        r.programmed_by,
-                        r.origin,
-                    ),
-                ));
+                chunks
+                    .entry(r.prefix.trunc())
+                    .or_default()
+                    .push(fabric_role(r));
+            }
+            let mut chunk_of: FastMap<Ipv4Net, u32> = FastMap::default();
+            for (p, chunk) in chunks {
+                let next = u32::try_from(chunk_ids.len()).unwrap_or(u32::MAX);
+                let id = *chunk_ids.entry(chunk).or_insert(next);
+                chunk_of.insert(p, id);
+                role(&mut roles, p).fabric.push((s, id));
+            }
+            for (p, rep) in aliased {
+                if let Some(id) = chunk_of.get(&rep.trunc()) {
+                    role(&mut roles, p.trunc()).fabric.push((s, *id));
+                }
             }
         }
         // Intern the roles; a prefix's id is its role's.

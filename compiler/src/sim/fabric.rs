@@ -149,11 +149,44 @@ pub(crate) fn effective_routes_live(
     live: &Live,
     s: SubnetId,
 ) -> Vec<EffectiveRoute> {
+    effective_routes_classed(net, state, sc, live, s, false).routes
+}
+
+/// A subnet's effective routes with the routes of class members
+/// ([`State::class_of`]) left out where they are their representative's renamed
+/// (see [`effective_routes_classed`]).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ClassedRoutes {
+    /// The effective routes of every prefix but the members in `aliases`, as
+    /// [`effective_routes`] lists them.
+    pub routes: Vec<EffectiveRoute>,
+    /// (member, representative), ascending by member: the member's effective routes
+    /// are exactly the representative's with the member's prefix.
+    pub aliases: Vec<(Ipv4Net, Ipv4Net)>,
+}
+
+/// [`effective_routes_live`]; with `classed`, a member `p` of a prefix class with
+/// representative `r` ([`State::class_of`]: every node's RIB entry for `p` is `r`'s
+/// renamed) is listed once, as an alias of `r`, when neither `p` nor `r` lies in the
+/// subnet's VNet or peered space (the BGP routes of such a prefix are not programmed)
+/// and neither has a system or user route of its own (so every route of either is a
+/// BGP route, all active). Then the gateways program for `p` exactly what they program
+/// for `r` (the same entries, the same `best_where`, the same hub routing preference),
+/// so `p`'s effective routes are `r`'s with `p` as prefix: the walk tables keep one
+/// copy per class, not one per prefix (a site announcing 4,000 /24s alike).
+pub(crate) fn effective_routes_classed(
+    net: &Network,
+    state: &State,
+    sc: &Scenario,
+    live: &Live,
+    s: SubnetId,
+    classed: bool,
+) -> ClassedRoutes {
     let Some(subnet) = net.subnets.get(s) else {
-        return Vec::new();
+        return ClassedRoutes::default();
     };
     let Some(vnet) = net.vnets.get(subnet.vnet) else {
-        return Vec::new();
+        return ClassedRoutes::default();
     };
     let mut routes: Vec<EffectiveRoute> = Vec::new();
     // Default (system) routes.
@@ -197,6 +230,7 @@ pub(crate) fn effective_routes_live(
     }
     // BGP routes (none from a remote hub whose peering is down).
     let hub_reachable = remote_gateway_peering(net, subnet.vnet).is_none_or(|c| !sc.is_down(c));
+    let mut aliases: Vec<(Ipv4Net, Ipv4Net)> = Vec::new();
     if subnet.propagate_gateway_routes && hub_reachable {
         let hub = vnet.remote_gateway.unwrap_or(subnet.vnet);
         let pref = net
@@ -204,7 +238,23 @@ pub(crate) fn effective_routes_live(
             .get(hub)
             .map(|h| h.routing_preference)
             .unwrap_or_default();
-        routes.extend(bgp_routes(net, state, live, hub, pref, &local_space));
+        if classed && !state.class_of.is_empty() {
+            let own: BTreeSet<Ipv4Net> = routes
+                .iter()
+                .map(|r| r.prefix)
+                .chain(subnet.udrs.iter().map(|u| u.prefix))
+                .collect();
+            let plain =
+                |p: &Ipv4Net| !own.contains(p) && !local_space.iter().any(|l| l.contains(p));
+            aliases = state
+                .class_of
+                .iter()
+                .filter(|(p, r)| plain(p) && plain(r))
+                .map(|(p, r)| (*p, *r))
+                .collect();
+        }
+        let skip = |p: &Ipv4Net| aliases.binary_search_by(|(m, _)| m.cmp(p)).is_ok();
+        routes.extend(bgp_routes(net, state, live, hub, pref, &local_space, &skip));
     }
     // User routes.
     for u in &subnet.udrs {
@@ -227,17 +277,6 @@ pub(crate) fn effective_routes_live(
             span: Some(u.span),
         });
     }
-    // Activity: the best source per prefix.
-    let mut best_source: BTreeMap<Ipv4Net, RouteSource> = BTreeMap::new();
-    for r in &routes {
-        let e = best_source.entry(r.prefix).or_insert(r.source);
-        if r.source < *e {
-            *e = r.source;
-        }
-    }
-    for r in routes.iter_mut() {
-        r.active = best_source.get(&r.prefix) == Some(&r.source);
-    }
     routes.sort_by(|a, b| {
         (a.prefix, a.source, a.next_hop_type, a.next_hop, &a.as_path).cmp(&(
             b.prefix,
@@ -247,8 +286,18 @@ pub(crate) fn effective_routes_live(
             &b.as_path,
         ))
     });
+    // Activity: the best source per prefix, the first of its prefix once sorted.
+    let mut best: Option<(Ipv4Net, RouteSource)> = None;
+    for r in routes.iter_mut() {
+        let source = match best {
+            Some((p, src)) if p == r.prefix => src,
+            _ => r.source,
+        };
+        best = Some((r.prefix, source));
+        r.active = r.source == source;
+    }
     routes.dedup();
-    routes
+    ClassedRoutes { routes, aliases }
 }
 
 /// Whether the fabric of a subnet whose effective routes are `routes` reaches address
@@ -305,6 +354,7 @@ fn bgp_routes(
     hub: VnetId,
     pref: RoutingPreference,
     local_space: &[Ipv4Net],
+    skip: &dyn Fn(&Ipv4Net) -> bool,
 ) -> Vec<EffectiveRoute> {
     // prefix → (ER routes, NVA routes)
     let mut by_prefix: BTreeMap<Ipv4Net, (Vec<EffectiveRoute>, Vec<EffectiveRoute>)> =
@@ -318,7 +368,7 @@ fn bgp_routes(
         }
         let Some(rib) = state.rib(gid) else { continue };
         for (prefix, entry) in &rib.prefixes {
-            if local_space.iter().any(|l| l.contains(prefix)) {
+            if skip(prefix) || local_space.iter().any(|l| l.contains(prefix)) {
                 continue;
             }
             let multipath = g.behaviours.multipath;
@@ -366,8 +416,10 @@ fn bgp_routes(
         // (route-server/hub-routing-preference.md). Equal lengths keep both: which one
         // Azure programs is undocumented, so every choice must do (LANGUAGE.md §2.4).
         let nva = shortest_only(nva);
-        let chosen = if er.is_empty() || nva.is_empty() {
-            [er, nva].concat()
+        let chosen = if nva.is_empty() {
+            er
+        } else if er.is_empty() {
+            nva
         } else {
             match pref {
                 RoutingPreference::ExpressRoute => er,
@@ -408,6 +460,9 @@ pub(crate) fn learned_externally(net: &Network, r: &Route) -> bool {
         .is_some_and(|s| s.kind != SessionKind::Internal)
 }
 
+/// The indices of one prefix's active routes (one or two, mostly: no allocation).
+type RouteIndices = smallvec::SmallVec<[usize; 2]>;
+
 /// The active routes of a subnet indexed by prefix length and network address, so a
 /// longest-prefix match costs at most 33 hash probes instead of a pass over every
 /// route (a subnet of a hub whose on-premises site announces 4,000 prefixes has
@@ -415,13 +470,25 @@ pub(crate) fn learned_externally(net: &Network, r: &Route) -> bool {
 #[derive(Clone, Debug, Default)]
 pub struct FabricIndex {
     /// Longest first: (prefix length, network → indices of active routes, ascending).
-    by_len: Vec<(u8, std::collections::HashMap<u32, Vec<usize>>)>,
+    by_len: Vec<(u8, std::collections::HashMap<u32, RouteIndices>)>,
 }
 
 impl FabricIndex {
     pub fn new(routes: &[EffectiveRoute]) -> FabricIndex {
-        let mut by_len: std::collections::BTreeMap<u8, std::collections::HashMap<u32, Vec<usize>>> =
-            std::collections::BTreeMap::new();
+        FabricIndex::with_aliases(routes, &[])
+    }
+
+    /// The index of `routes` in which each (member, representative) of `aliases`
+    /// ([`ClassedRoutes::aliases`]; the member has no route of its own in `routes`)
+    /// finds the representative's active routes under the member's prefix.
+    pub(crate) fn with_aliases(
+        routes: &[EffectiveRoute],
+        aliases: &[(Ipv4Net, Ipv4Net)],
+    ) -> FabricIndex {
+        let mut by_len: std::collections::BTreeMap<
+            u8,
+            std::collections::HashMap<u32, RouteIndices>,
+        > = std::collections::BTreeMap::new();
         for (i, r) in routes.iter().enumerate() {
             if r.active {
                 by_len
@@ -431,6 +498,26 @@ impl FabricIndex {
                     .or_default()
                     .push(i);
             }
+        }
+        let mut per_len: BTreeMap<u8, usize> = BTreeMap::new();
+        for (p, _) in aliases {
+            *per_len.entry(p.prefix_len()).or_default() += 1;
+        }
+        for (len, n) in per_len {
+            by_len.entry(len).or_default().reserve(n);
+        }
+        for (p, r) in aliases {
+            let Some(idx) = by_len
+                .get(&r.prefix_len())
+                .and_then(|m| m.get(&u32::from(r.network())))
+                .cloned()
+            else {
+                continue;
+            };
+            by_len
+                .entry(p.prefix_len())
+                .or_default()
+                .insert(u32::from(p.network()), idx);
         }
         FabricIndex {
             by_len: by_len.into_iter().rev().collect(),

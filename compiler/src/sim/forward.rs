@@ -21,7 +21,7 @@
 
 use super::bgp::{NextHop, State};
 use super::fabric::{
-    effective_routes_live, fabric_reaches, learned_externally, EffectiveRoute, FabricIndex,
+    effective_routes_classed, fabric_reaches, learned_externally, EffectiveRoute, FabricIndex,
     FabricTarget, NextHopType, RouteSource,
 };
 use super::{vnet_owner, Live, Owner, Scenario};
@@ -219,31 +219,51 @@ struct Frame {
     step: Step,
 }
 
+/// A subnet's (class member, representative) pairs whose routes the walk tables share
+/// ([`super::fabric::ClassedRoutes::aliases`]).
+type Aliases = Vec<(ipnet::Ipv4Net, ipnet::Ipv4Net)>;
+
 /// What a [`Walker`] computes once per stable state and scenario, before any walk:
 /// liveness, every subnet's effective routes and their index, the owned originations,
 /// the failed tunnels and (on first use) the forwarding roles. Shared through an
 /// `Arc` by every property evaluated on that state ([`WalkTables::new`]).
 pub struct WalkTables {
     live: Live,
+    /// Per subnet, its effective routes with class members aliased to their
+    /// representative ([`super::fabric::effective_routes_classed`]): the walks read a
+    /// route's next hop, type and source, never its prefix, and find a member's
+    /// routes through `fabric_index`.
     fabric: Vec<Vec<EffectiveRoute>>,
+    /// Per subnet, the (member, representative) pairs left out of `fabric`.
+    aliases: Vec<Aliases>,
     fabric_index: Vec<FabricIndex>,
     /// The owned originations, indexed ([`super::OwnerIndex`]).
     owner_index: super::OwnerIndex,
     tunnels_down: HashSet<TunnelId>,
     /// The forwarding roles of this state's table prefixes, built on first use.
     roles: std::sync::OnceLock<super::classes::ForwardingRoles>,
+    /// The design's destination classes ([`super::destination_classes`] with no
+    /// extra prefix), built on first use and shared by every property.
+    classes: std::sync::OnceLock<Vec<super::Class>>,
 }
 
 impl WalkTables {
     /// The tables of `state` in scenario `sc` of `net`.
     pub fn new(net: &Network, state: &State, sc: &Scenario) -> WalkTables {
         let live = Live::new(net, sc, &state.down_sessions());
-        let fabric: Vec<Vec<EffectiveRoute>> = net
+        let (fabric, aliases): (Vec<Vec<EffectiveRoute>>, Vec<Aliases>) = net
             .subnets
             .ids()
-            .map(|s| effective_routes_live(net, state, sc, &live, s))
+            .map(|s| {
+                let c = effective_routes_classed(net, state, sc, &live, s, true);
+                (c.routes, c.aliases)
+            })
+            .unzip();
+        let fabric_index = fabric
+            .iter()
+            .zip(&aliases)
+            .map(|(r, a)| FabricIndex::with_aliases(r, a))
             .collect();
-        let fabric_index = fabric.iter().map(|r| FabricIndex::new(r)).collect();
         let tunnels_down = net
             .tunnels
             .ids()
@@ -253,9 +273,11 @@ impl WalkTables {
             owner_index: super::OwnerIndex::new(net),
             live,
             fabric,
+            aliases,
             fabric_index,
             tunnels_down,
             roles: std::sync::OnceLock::new(),
+            classes: std::sync::OnceLock::new(),
         }
     }
 }
@@ -297,7 +319,9 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Effective routes of a subnet in this state.
+    /// Effective routes of a subnet in this state, with the routes of prefix class
+    /// members that are exactly their representative's renamed left out (looked up
+    /// through the representative; [`super::effective_routes`] lists them all).
     pub fn effective_routes(&self, s: SubnetId) -> &[EffectiveRoute] {
         self.tables
             .fabric
@@ -441,8 +465,34 @@ impl<'a> Walker<'a> {
     pub fn forwarding_signature(&self, d: Ipv4Addr) -> Vec<u32> {
         let (net, state, t) = (self.net, self.state, &*self.tables);
         t.roles
-            .get_or_init(|| super::classes::ForwardingRoles::new(net, state, &t.fabric))
+            .get_or_init(|| super::classes::ForwardingRoles::new(net, state, &t.fabric, &t.aliases))
             .signature(d)
+    }
+
+    /// The active effective routes the fabric of subnet `s` chooses for `d` (several:
+    /// ECMP, one per next hop), as the walks look them up: what
+    /// [`super::fabric::lookup`] finds in [`super::effective_routes`] of `s`, except
+    /// that a prefix class member's routes carry its representative's prefix
+    /// ([`WalkTables`]).
+    pub fn fabric_choice(&self, s: SubnetId, d: Ipv4Addr) -> Vec<&EffectiveRoute> {
+        let routes = self.effective_routes(s);
+        match self.tables.fabric_index.get(s.0 as usize) {
+            Some(ix) => ix.lookup(routes, d),
+            None => Vec::new(),
+        }
+    }
+
+    /// The destination classes of the walker's design
+    /// ([`super::destination_classes`]`(net, &[])`), computed once per walk tables.
+    pub fn destination_classes(&self) -> &[super::Class] {
+        self.tables
+            .classes
+            .get_or_init(|| super::destination_classes(self.net, &[]))
+    }
+
+    /// The owned originations of the walker's design, indexed ([`super::OwnerIndex`]).
+    pub fn owner_index(&self) -> &super::OwnerIndex {
+        &self.tables.owner_index
     }
 
     /// Forgets cached decisions (e.g. between destination classes of a long sweep).
@@ -753,10 +803,7 @@ impl<'a> Walker<'a> {
     fn fabric_steps(&self, s: SubnetId, d: Ipv4Addr, no_transit: bool) -> Vec<Step> {
         let net = self.net;
         let routes = self.effective_routes(s);
-        let chosen = match self.tables.fabric_index.get(s.0 as usize) {
-            Some(ix) => ix.lookup(routes, d),
-            None => Vec::new(),
-        };
+        let chosen = self.fabric_choice(s, d);
         if chosen.is_empty() {
             return vec![Step::Stop(Disposition::NoRoute, Why::NoFabricRoute, None)];
         }

@@ -165,19 +165,22 @@ pub fn owners(net: &Network, d: Ipv4Addr) -> Vec<Owner> {
     OwnerIndex::new(net).owners(net, d)
 }
 
+/// The nodes originating one prefix (ascending ids; one, mostly: no allocation).
+type Originators = smallvec::SmallVec<[NodeId; 2]>;
+
 /// The owned originations of a network indexed by prefix, so that [`owners`] of many
 /// addresses costs one hash lookup per prefix length each, not a scan of every
 /// origination (a site announcing thousands of prefixes).
 pub struct OwnerIndex {
     /// Longest first: (prefix length, network → nodes originating it, ascending ids).
-    by_len: Vec<(u8, std::collections::HashMap<u32, Vec<NodeId>>)>,
+    by_len: Vec<(u8, std::collections::HashMap<u32, Originators>)>,
 }
 
 impl OwnerIndex {
     pub fn new(net: &Network) -> OwnerIndex {
         let mut by_len: std::collections::BTreeMap<
             u8,
-            std::collections::HashMap<u32, Vec<NodeId>>,
+            std::collections::HashMap<u32, Originators>,
         > = std::collections::BTreeMap::new();
         for (id, n) in net.nodes.iter() {
             if !n.behaviours.owns_originated {

@@ -369,7 +369,8 @@ fn evaluate_at_until(
             let mut bad = Vec::new();
             // One class per forwarding role: the others loop exactly when it does.
             let mut seen: HashSet<Vec<u32>> = HashSet::new();
-            for class in destination_classes(net, &[]) {
+            let classes = walker.destination_classes().to_vec();
+            for class in classes {
                 if !seen.insert(walker.forwarding_signature(class.representative())) {
                     continue;
                 }
@@ -427,7 +428,18 @@ fn paths_between(
     // `dest_net` does not have).
     let group = std::ptr::eq(net, dest_net);
     let mut seen: HashSet<Vec<u32>> = HashSet::new();
-    for d in destinations(dest_net, from, to) {
+    let dests = if group {
+        destinations_in(
+            dest_net,
+            walker.destination_classes(),
+            walker.owner_index(),
+            from,
+            to,
+        )
+    } else {
+        destinations(dest_net, from, to)
+    };
+    for d in dests {
         if group && !seen.insert(walker.forwarding_signature(d)) {
             continue;
         }
@@ -441,6 +453,24 @@ fn paths_between(
 
 /// The representative addresses of the destination classes of endpoint `to`.
 pub fn destinations(net: &Network, from: &Endpoint, to: &Endpoint) -> Vec<Ipv4Addr> {
+    destinations_in(
+        net,
+        &destination_classes(net, &[]),
+        &super::OwnerIndex::new(net),
+        from,
+        to,
+    )
+}
+
+/// [`destinations`] from the design's destination classes `base`
+/// (`destination_classes(net, &[])`) and its owner index, both computed once.
+fn destinations_in(
+    net: &Network,
+    base: &[Class],
+    index: &super::OwnerIndex,
+    from: &Endpoint,
+    to: &Endpoint,
+) -> Vec<Ipv4Addr> {
     let mut extra: Vec<Ipv4Net> = Vec::new();
     for ep in [from, to] {
         match *ep {
@@ -449,7 +479,8 @@ pub fn destinations(net: &Network, from: &Endpoint, to: &Endpoint) -> Vec<Ipv4Ad
             _ => {}
         }
     }
-    let classes = destination_classes(net, &extra);
+    let classes = super::classes::split_classes(base, &extra);
+    let classes: &[Class] = &classes;
     // The classes inside any of `ranges`, in order: the classes are sorted and
     // disjoint, so each range is a binary search and a scan of what it covers.
     let in_ranges = |ranges: &[Ipv4Net]| -> Vec<Class> {
@@ -473,7 +504,7 @@ pub fn destinations(net: &Network, from: &Endpoint, to: &Endpoint) -> Vec<Ipv4Ad
                 return Vec::new();
             };
             if node.behaviours.internet {
-                internet_classes(net, &classes)
+                internet_classes(net, classes, index)
             } else {
                 let mut ranges: Vec<Ipv4Net> = Vec::new();
                 if node.behaviours.owns_originated {
@@ -490,7 +521,6 @@ pub fn destinations(net: &Network, from: &Endpoint, to: &Endpoint) -> Vec<Ipv4Ad
                 // ownership is longest-prefix (LANGUAGE.md §2.4): the classes a more
                 // specific owner holds — a VNet inside a site's 10.0.0.0/8, another
                 // node's /16 — are not this node's.
-                let index = super::OwnerIndex::new(net);
                 in_ranges(&ranges)
                     .into_iter()
                     .filter(|c| index.owners(net, c.lo).contains(&Owner::Node(n)))
@@ -520,16 +550,15 @@ pub fn destinations(net: &Network, from: &Endpoint, to: &Endpoint) -> Vec<Ipv4Ad
             .unwrap_or_default(),
         Endpoint::Prefix(p) => in_ranges(&[p]),
         Endpoint::Address(a) => in_ranges(&[host(a)]),
-        Endpoint::Internet => internet_classes(net, &classes),
+        Endpoint::Internet => internet_classes(net, classes, index),
     };
     picked.iter().map(Class::representative).collect()
 }
 
-fn internet_classes(net: &Network, classes: &[Class]) -> Vec<Class> {
+fn internet_classes(net: &Network, classes: &[Class], index: &super::OwnerIndex) -> Vec<Class> {
     let Some(i) = net.internet else {
         return Vec::new();
     };
-    let index = super::OwnerIndex::new(net);
     classes
         .iter()
         .filter(|c| index.owners(net, c.lo) == vec![Owner::Node(i)])

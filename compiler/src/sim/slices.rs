@@ -19,7 +19,7 @@
 
 use crate::ir::{ComponentId, Condition, Id, Network, NodeId, PrefixRange};
 use ipnet::Ipv4Net;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// The originators of a prefix (ascending ids) and, for every `prefix` condition of
 /// every policy (in policy, rule and condition order), whether it matches the prefix.
@@ -92,43 +92,106 @@ fn assemble(origs: &[(NodeId, Option<ComponentId>)], mut bits: Vec<bool>) -> Sig
 
 /// `prefixes` grouped into classes of equal signature: each class in ascending
 /// prefix order, the classes ordered by their first prefix. Computed in one pass over
-/// the originations (not one per prefix), so thousands of prefixes cost little.
+/// the originations (not one per prefix), with each prefix's signature encoded into
+/// one reused buffer ([`encode`]; a class's key is allocated once), so thousands of
+/// prefixes cost little.
 pub fn prefix_classes(net: &Network, prefixes: &BTreeSet<Ipv4Net>) -> Vec<Vec<Ipv4Net>> {
     // Per prefix, each originator once, with its first origination's condition (as
-    // `signature` reads it).
-    let mut origs: BTreeMap<Ipv4Net, Vec<(NodeId, Option<ComponentId>)>> = BTreeMap::new();
+    // `signature` reads it): (prefix, node, condition), sorted by prefix then node.
+    let mut origs: Vec<(Ipv4Net, NodeId, Option<ComponentId>)> = Vec::new();
     for (id, n) in net.nodes.iter() {
         for o in &n.originates {
             if prefixes.contains(&o.prefix) {
-                let v = origs.entry(o.prefix).or_default();
-                if v.last().map(|(x, _)| *x) != Some(id) {
-                    v.push((id, o.requires));
-                }
+                origs.push((o.prefix, id, o.requires));
             }
         }
     }
+    // Stable: a node's first origination of a prefix stays first among its own.
+    origs.sort_by_key(|(p, n, _)| (*p, *n));
+    origs.dedup_by_key(|(p, n, _)| (*p, *n));
     let conditions = prefix_conditions(net);
     let edge_origin = edge_originated(net);
     let aggregates = aggregated(net);
-    let mut by_signature: BTreeMap<Signature, usize> = BTreeMap::new();
+    let mut by_signature: FastMap<Vec<u32>, usize> = FastMap::default();
     let mut classes: Vec<Vec<Ipv4Net>> = Vec::new();
+    let mut key: Vec<u32> = Vec::new();
+    let mut mine: Vec<(NodeId, Option<ComponentId>)> = Vec::new();
+    let mut next = 0usize;
     for p in prefixes {
-        let mut bits = condition_bits(&conditions, edge_origin, *p);
-        aggregate_bits(&aggregates, *p, &mut bits);
-        let sig = assemble(origs.get(p).map(Vec::as_slice).unwrap_or(&[]), bits);
-        match by_signature.get(&sig) {
+        mine.clear();
+        while let Some((q, n, r)) = origs.get(next).copied() {
+            if q > *p {
+                break;
+            }
+            if q == *p {
+                mine.push((n, r));
+            }
+            next += 1;
+        }
+        encode(&mut key, &mine, &conditions, edge_origin, &aggregates, *p);
+        match by_signature.get(key.as_slice()) {
             Some(&i) => {
                 if let Some(c) = classes.get_mut(i) {
                     c.push(*p);
                 }
             }
             None => {
-                by_signature.insert(sig, classes.len());
+                by_signature.insert(key.clone(), classes.len());
                 classes.push(vec![*p]);
             }
         }
     }
     classes
+}
+
+/// A hash map with a fast, fixed hasher (foldhash): the keys are encoded signatures
+/// of the design's own prefixes, compared by equality on lookup.
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+
+/// Writes into `key` a word encoding of `p`'s [`Signature`] (injective: two prefixes
+/// get equal keys exactly when [`signature`] gives them equal signatures): the number
+/// of originators, each originator's id, whether its origination stands on a
+/// component and which, then the bits of [`condition_bits`] and [`aggregate_bits`].
+fn encode(
+    key: &mut Vec<u32>,
+    origs: &[(NodeId, Option<ComponentId>)],
+    conditions: &[&[PrefixRange]],
+    edge_origin: bool,
+    aggregates: &BTreeSet<Ipv4Net>,
+    p: Ipv4Net,
+) {
+    key.clear();
+    key.push(u32::try_from(origs.len()).unwrap_or(u32::MAX));
+    for (n, requires) in origs {
+        key.push(n.0);
+        match requires {
+            Some(c) => key.extend([1, u32::try_from(c.index()).unwrap_or(u32::MAX)]),
+            None => key.push(0),
+        }
+    }
+    let mut word = 0u32;
+    let mut used = 0u32;
+    let mut bit = |b: bool, key: &mut Vec<u32>| {
+        word |= u32::from(b) << used;
+        used += 1;
+        if used == 32 {
+            key.push(word);
+            word = 0;
+            used = 0;
+        }
+    };
+    for ranges in conditions {
+        bit(ranges.iter().any(|r| r.matches(&p)), key);
+    }
+    bit(edge_origin && p == Ipv4Net::default(), key);
+    // The number of bits is the same for every prefix of one design (the conditions
+    // are the design's); an aggregated prefix adds its own prefix, a class of its own.
+    let is = aggregates.contains(&p);
+    bit(is, key);
+    key.push(word);
+    if is {
+        key.extend([u32::from(p.network()), u32::from(p.prefix_len())]);
+    }
 }
 
 fn prefix_conditions(net: &Network) -> Vec<&[PrefixRange]> {

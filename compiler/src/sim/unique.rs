@@ -26,6 +26,12 @@
 //! induction on the order in which nodes joined). When no node can join, nothing is
 //! concluded ([`Certificate::NotShown`]): the caller decides symbolically instead.
 //!
+//! Undocumented ties (super::choice): [`certify`] refuses a state that shows one that
+//! matters, and counts a tie with an offer as lost. [`certify_choosing`] certifies the
+//! state of one deterministic tie-break instead (ties decided by its order), and
+//! [`tie_sites`] bounds where ties can arise at all; together they enumerate every
+//! stable state of a scenario with ties (super::choice::tie_breaks).
+//!
 //! Cost: at most one fixpoint per round and one round per joining node; nodes are tried
 //! in the order routes spread in `S`, so one round usually fixes them all. Each
 //! fixpoint is a worklist over the edges: a node's out-edges are recomputed only when
@@ -33,12 +39,13 @@
 //! design cannot tell apart (one class of [`super::slices`], same routes in `S`) share
 //! one certificate.
 
-use super::bgp::{strictly_better, Route, State, DEFAULT_LOCAL_PREF};
+use super::bgp::{compare_choosing, strictly_better, Route, State, DEFAULT_LOCAL_PREF};
+use super::choice::{Choices, TieSite};
 use super::{Live, Scenario};
 use crate::ir::{Action, Condition, EdgeId, Id, Network, NodeId, SessionId, TagId, NO_ADVERTISE};
 use ipnet::Ipv4Net;
 use smallvec::SmallVec;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// The answer for one scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -446,6 +453,7 @@ fn beats(
     a: &Abstract,
     multipath: bool,
     med_fixed: bool,
+    chosen: Choosing,
 ) -> bool {
     use std::cmp::Ordering::*;
     let Some(edge) = net.edges.get(e) else {
@@ -473,12 +481,26 @@ fn beats(
     }
     // MED is 0 everywhere (no policy sets one): the static tie-breaks decide, and
     // they depend only on the edges (semantics §1: eBGP over iBGP, router id, edge) —
-    // where they are documented; an undocumented tie may go either way (super::choice).
+    // where they are documented; an undocumented tie may go either way (super::choice)
+    // unless a tie-break `chosen` decides it.
     let probe = Route {
         learned_from: Some(e),
         ..r.clone()
     };
-    strictly_better(net, r, &probe)
+    match chosen {
+        Choosing::Any => strictly_better(net, r, &probe),
+        Choosing::Sender(c) => compare_choosing(net, c, r, &probe) == Less,
+    }
+}
+
+/// How the certificate treats an undocumented tie at one node (super::choice).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Choosing {
+    /// Either route may win: the tie is never won for sure.
+    Any,
+    /// The deterministic tie-break of [`compare_choosing`] with this chosen sender
+    /// (`None`: the declaration-order default).
+    Sender(Option<NodeId>),
 }
 
 /// Proves that every prefix's routes in `state` are the only stable routes of the
@@ -513,6 +535,34 @@ pub fn certify_polling(
     state: &State,
     late: &dyn Fn() -> bool,
 ) -> Certificate {
+    certify_inner(net, sc, state, None, late)
+}
+
+/// [`certify_polling`] for the deterministic tie-break `choices` (super::choice):
+/// proves `state` — the simulator's state under `choices`
+/// ([`super::bgp::stable_state_choosing`]) — the only stable state of `sc` when every
+/// node breaks its undocumented ties as `choices` says ([`compare_choosing`]; at a
+/// node `choices` leaves out, the declaration-order default). The certificate is the
+/// same as [`certify_polling`]'s, with each undocumented tie between a node's route
+/// and an offer decided by that order instead of counted as lost, and without the
+/// refusal of a state that shows a material tie (under `choices` it has none).
+pub fn certify_choosing(
+    net: &Network,
+    sc: &Scenario,
+    state: &State,
+    choices: &Choices,
+    late: &dyn Fn() -> bool,
+) -> Certificate {
+    certify_inner(net, sc, state, Some(choices), late)
+}
+
+fn certify_inner(
+    net: &Network,
+    sc: &Scenario,
+    state: &State,
+    choices: Option<&Choices>,
+    late: &dyn Fn() -> bool,
+) -> Certificate {
     // A session dropped in `state` is dropped in every stable state only when it is
     // over its limit whenever it is up (`bgp::certainly_dropped`); the rest of the
     // certificate then reasons about the network without it.
@@ -536,8 +586,13 @@ pub fn certify_polling(
         ));
     }
     // An undocumented tie that matters (super::choice): another choice gives another
-    // stable state, so this one is not the only one.
-    if let Some(t) = super::choice::material_ties(net, sc, state).first() {
+    // stable state, so this one is not the only one (under a fixed tie-break there is
+    // no other choice).
+    let material = match choices {
+        Some(_) => Vec::new(),
+        None => super::choice::material_ties(net, sc, state),
+    };
+    if let Some(t) = material.first() {
         let name = |n: NodeId| super::node_name(net, n).to_string();
         let others: Vec<String> = t.others.iter().map(|n| format!("`{}`", name(*n))).collect();
         return Certificate::NotShown(format!(
@@ -598,10 +653,25 @@ pub fn certify_polling(
         if failed.is_some() {
             continue;
         }
-        let mut done: BTreeSet<RoutesKey> = BTreeSet::new();
+        // Keyed by the routes and, under a tie-break, the choice key: two prefixes
+        // with different choices are certified apart.
+        let mut done: BTreeSet<(Option<Ipv4Net>, RoutesKey)> = BTreeSet::new();
+        // The prefixes whose key is in `done`, by the prefix `state` converged them as
+        // (`State::class_of`): a prefix renamed from one of them has its key.
+        let mut done_as: HashSet<Ipv4Net> = HashSet::new();
         for p in class {
-            let key = routes_key(state, &nodes, p);
+            // Choices are made per class representative (bgp::State::class_of).
+            let converged_as = state.class_of.get(&p).copied().unwrap_or(p);
+            let choice_key = converged_as;
+            if done_as.contains(&converged_as) {
+                continue;
+            }
+            let key = (
+                choices.map(|_| choice_key),
+                routes_key(state, &nodes, converged_as),
+            );
             if done.contains(&key) {
+                done_as.insert(converged_as);
                 continue;
             }
             if late() {
@@ -618,8 +688,12 @@ pub fn certify_polling(
                 None
             };
             let netp = resolved.as_ref().unwrap_or(net);
+            let choosing = |v: NodeId| match choices {
+                None => Choosing::Any,
+                Some(c) => Choosing::Sender(c.get(choice_key, v)),
+            };
             match certify_prefix(
-                netp, &live, state, &nodes, &in_edges, p, med_fixed, first, late,
+                netp, &live, state, &nodes, &in_edges, p, med_fixed, first, &choosing, late,
             ) {
                 Ok(true) => {}
                 Ok(false) => return Certificate::Timeout,
@@ -629,6 +703,7 @@ pub fn certify_polling(
                 }
             }
             done.insert(key);
+            done_as.insert(converged_as);
         }
     }
     if let Some(why) = limits.exceeded(net) {
@@ -638,6 +713,141 @@ pub fn certify_polling(
         Some(why) => Certificate::NotShown(why),
         None => Certificate::Unique,
     }
+}
+
+/// Every place where an undocumented tie (super::choice) can arise in some stable
+/// state of `sc`: per choice key (a prefix class representative of `state`, or an
+/// aggregate) and node, the senders that can win such a tie there. `state` is any
+/// stable state of `sc` whose dropped sessions are dropped in every one (the caller
+/// certifies that); only its dropped sessions, its classes, and the routes of dead
+/// nodes (none) are read.
+///
+/// A node `v` is a site for key `p` when two routes that may tie up to the router-id
+/// step can reach it from different sources: two live in-edges from different
+/// senders, each of which may offer `p` in some stable state (the abstract offers of
+/// the certificate with no node fixed: [`outside_bounds`]; an aggregate: every live
+/// in-edge), with equal connection weight and the same iBGP-ness, where `v` or one of
+/// the senders has an undocumented router id ([`crate::ir::Node::router_id_known`]);
+/// or `v`'s own origination of `p` and one such in-edge with its weight. The options
+/// are those senders, and `None` (the default order, under which a local route wins
+/// its router-id ties) when `v` originates `p`. An over-approximation: a site may
+/// never see a tie, which costs only time.
+///
+/// `None` when `late` answered `true`.
+pub fn tie_sites(
+    net: &Network,
+    sc: &Scenario,
+    state: &State,
+    late: &dyn Fn() -> bool,
+) -> Option<Vec<TieSite>> {
+    let dropped: BTreeSet<SessionId> = state.dropped.iter().map(|d| d.session).collect();
+    let live = Live::new(net, sc, &dropped);
+    let mut in_edges: Vec<Vec<EdgeId>> = vec![Vec::new(); net.nodes.len()];
+    for (id, e) in net.edges.iter() {
+        if live.edge(id) {
+            if let Some(v) = in_edges.get_mut(e.to.index()) {
+                v.push(id);
+            }
+        }
+    }
+    let dead: Vec<bool> = net.nodes.ids().map(|n| !live.node(n)).collect();
+    let aggregated = super::slices::aggregated(net);
+    let mut keys: BTreeMap<Ipv4Net, usize> = BTreeMap::new();
+    for (_, rib) in state.ribs.iter() {
+        for p in rib.prefixes.keys() {
+            let key = state.class_of.get(p).copied().unwrap_or(*p);
+            keys.entry(key).or_insert(0);
+        }
+    }
+    // Prefixes no node holds in `state` may be held in another stable state: every
+    // origination (an aggregate, a conditional one) and a generated default is a key.
+    let originated = net
+        .nodes
+        .values()
+        .flat_map(|n| n.originates.iter().map(|o| o.prefix))
+        .chain(
+            net.edges
+                .values()
+                .filter(|e| e.default_originate.is_some())
+                .map(|_| Ipv4Net::default()),
+        );
+    for p in originated {
+        let key = state.class_of.get(&p).copied().unwrap_or(p);
+        keys.entry(key).or_insert(0);
+    }
+    for key in state.class_of.values() {
+        if let Some(n) = keys.get_mut(key) {
+            *n += 1;
+        }
+    }
+    let mut out = Vec::new();
+    for (key, others) in keys {
+        if late() {
+            return None;
+        }
+        let bounds = if aggregated.contains(&key) {
+            None
+        } else {
+            Some(outside_bounds(
+                net, &live, state, &in_edges, &dead, key, late,
+            )?)
+        };
+        for (v, node) in net.nodes.iter() {
+            if !live.node(v) {
+                continue;
+            }
+            // (sender, weight, iBGP, router id known) of each source that may offer.
+            let mut sources: Vec<(Option<NodeId>, u32, bool, bool)> = Vec::new();
+            let originates = node.originates.iter().any(|o| o.prefix == key);
+            if originates {
+                let r = Route::originated(net, key, v);
+                sources.push((None, r.weight, false, true));
+            }
+            for e in in_edges.get(v.index()).into_iter().flatten() {
+                let Some(edge) = net.edges.get(*e) else {
+                    continue;
+                };
+                let offered = match &bounds {
+                    None => true,
+                    Some(b) => {
+                        b.offers.contains_key(e)
+                            || (edge.originates_default(key)
+                                && super::bgp::offer(net, *e, key, None).is_some())
+                    }
+                };
+                if offered {
+                    let known = net.nodes.get(edge.from).is_some_and(|n| n.router_id_known);
+                    sources.push((Some(edge.from), edge.weight, edge.ibgp, known));
+                }
+            }
+            let mut options: BTreeSet<Option<NodeId>> = BTreeSet::new();
+            for (i, a) in sources.iter().enumerate() {
+                for b in sources.iter().skip(i + 1) {
+                    if a.0 != b.0
+                        && a.1 == b.1
+                        && a.2 == b.2
+                        && !(node.router_id_known && a.3 && b.3)
+                    {
+                        options.insert(a.0);
+                        options.insert(b.0);
+                    }
+                }
+            }
+            if options.is_empty() {
+                continue;
+            }
+            if originates {
+                options.insert(None);
+            }
+            out.push(TieSite {
+                key,
+                members: others + 1,
+                node: v,
+                options: options.into_iter().collect(),
+            });
+        }
+    }
+    Some(out)
 }
 
 /// The prefixes that could be offered over each edge with a route limit in some
@@ -732,6 +942,7 @@ fn certify_prefix(
     p: Ipv4Net,
     med_fixed: bool,
     mut first: Option<Bounds>,
+    choosing: &dyn Fn(NodeId) -> Choosing,
     late: &dyn Fn() -> bool,
 ) -> Result<bool, String> {
     let n = nodes.len();
@@ -771,7 +982,9 @@ fn certify_prefix(
             if late() {
                 return Ok(false);
             }
-            if forced(net, state, in_edges, &fixed, &bounds, *v, p, med_fixed) {
+            if forced(
+                net, state, in_edges, &fixed, &bounds, *v, p, med_fixed, choosing,
+            ) {
                 if let Some(f) = fixed.get_mut(v.index()) {
                     *f = true;
                 }
@@ -994,6 +1207,7 @@ fn forced(
     v: NodeId,
     p: Ipv4Net,
     med_fixed: bool,
+    choosing: &dyn Fn(NodeId) -> Choosing,
 ) -> bool {
     let multipath = net.nodes.get(v).is_some_and(|x| x.behaviours.multipath);
     let best = state.best(v, p);
@@ -1026,7 +1240,7 @@ fn forced(
         match best {
             None => return false,
             Some(r) => {
-                if !beats(net, r, *e, offer, multipath, med_fixed) {
+                if !beats(net, r, *e, offer, multipath, med_fixed, choosing(v)) {
                     return false;
                 }
             }

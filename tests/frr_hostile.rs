@@ -1,0 +1,512 @@
+//! FRR configuration lines that FRR's bgpd itself refuses, and community names
+//! (docs/frr.md): each refused value is a located AVS0900 error whose help quotes
+//! FRR's rule (the line is ignored, as bgpd ignores it); each accepted unusual value
+//! is read as bgpd reads it. Every expectation here was checked against FRR 8.4's
+//! bgpd (`bgpd -C -f FILE` lists the lines it refuses; `show running-config` what it
+//! keeps).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use avscheck::frr::ast::{Config, Set};
+use avscheck::{Diagnostic, FileId};
+
+fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
+    avscheck::frr::parse(FileId(0), text)
+}
+
+fn line_at(text: &str, d: &Diagnostic) -> String {
+    let s = d.labels[0].span.start as usize;
+    let start = text[..s].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let end = text[s..].find('\n').map(|i| i + s).unwrap_or(text.len());
+    text[start..end].trim().to_string()
+}
+
+/// The word the primary label covers.
+fn word_at(text: &str, d: &Diagnostic) -> String {
+    let l = &d.labels[0];
+    text[l.span.start as usize..l.span.end as usize].to_string()
+}
+
+/// Lines FRR 8.4 refuses: each gives exactly one AVS0900 error, on its own line, at
+/// the offending word; the help (where the rule is FRR's, not syntax) quotes it.
+#[test]
+fn lines_frr_refuses_are_located_errors() {
+    // (line, the word the error points at, a phrase of the help or "" for none)
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "ip prefix-list L seq 5 permit 10.0.0.0/16 le 8",
+            "10.0.0.0/16",
+            "prefix length <= ge <= le",
+        ),
+        (
+            "ip prefix-list L seq 5 permit 10.0.0.0/16 ge 8",
+            "10.0.0.0/16",
+            "prefix length <= ge <= le",
+        ),
+        (
+            "ip prefix-list L seq 5 permit 10.0.0.0/16 ge 24 le 20",
+            "10.0.0.0/16",
+            "Make sure that mask length <= ge <= le",
+        ),
+        (
+            "ip prefix-list L seq 5 permit 10.0.0.0/16 le 0",
+            "10.0.0.0/16",
+            "here the length is 16",
+        ),
+        ("ip prefix-list L seq 5 permit 10.0.0.0/16 le 33", "33", ""),
+        ("ip prefix-list L seq 5 permit 10.0.0.0/16 ge 33", "33", ""),
+        ("ip prefix-list L seq 0 permit 10.0.0.0/16", "0", ""),
+        (
+            "ip prefix-list L seq 4294967296 permit 10.0.0.0/16",
+            "4294967296",
+            "",
+        ),
+        ("access-list 1 seq 0 permit any", "0", ""),
+        ("route-map RM permit 0", "0", ""),
+        ("route-map RM permit 65536", "65536", ""),
+        ("router bgp 0", "0", ""),
+        ("router bgp 4294967296", "4294967296", ""),
+        (
+            "bgp community-list standard C permit 65536:1",
+            "65536:1",
+            "AA:NN",
+        ),
+        (
+            "bgp community-list standard C permit 1:65536",
+            "1:65536",
+            "AA:NN",
+        ),
+        (
+            "bgp community-list standard C permit 4294967295",
+            "4294967295",
+            "AA:NN",
+        ),
+        (
+            "bgp community-list standard C permit 65536",
+            "65536",
+            "AA:NN",
+        ),
+    ];
+    for (line, at, help) in cases {
+        let text = format!("{line}\n");
+        let (_, diags) = parse(&text);
+        let errors: Vec<_> = diags.iter().filter(|d| d.code == "AVS0900").collect();
+        assert_eq!(errors.len(), 1, "{line}: {diags:#?}");
+        assert_eq!(line_at(&text, errors[0]), *line);
+        assert_eq!(word_at(&text, errors[0]), *at, "{line}");
+        if !help.is_empty() {
+            assert!(
+                errors[0].notes.iter().any(|h| h.contains(help)),
+                "{line}: {:#?}",
+                errors[0]
+            );
+        }
+    }
+}
+
+/// Lines inside a route-map or `router bgp` that FRR refuses.
+#[test]
+fn route_map_and_neighbor_values_frr_refuses_are_located_errors() {
+    let head = "router bgp 65001\n neighbor 10.0.0.3 remote-as 65002\n";
+    let cases: &[(&str, &str, &str)] = &[
+        (" set ip next-hop 0.0.0.0", "0.0.0.0", "multicast"),
+        (" set ip next-hop 224.0.0.1", "224.0.0.1", "multicast"),
+        (" set ip next-hop 240.0.0.1", "240.0.0.1", "class E"),
+        (
+            " set ip next-hop 255.255.255.255",
+            "255.255.255.255",
+            "class E",
+        ),
+        (" set as-path prepend 0", "0", ""),
+        (" set as-path prepend 4294967296", "4294967296", ""),
+        (" set as-path exclude 0", "0", ""),
+        (" set metric 4294967296", "4294967296", ""),
+        (" set community 65536:1", "65536:1", "AA:NN"),
+        (" set community 4294967295", "4294967295", "AA:NN"),
+        (" continue 0", "0", ""),
+        (" on-match goto 0", "0", ""),
+    ];
+    for (line, at, help) in cases {
+        let text = format!("{head}route-map RM permit 10\n{line}\n");
+        let (_, diags) = parse(&text);
+        let errors: Vec<_> = diags.iter().filter(|d| d.code == "AVS0900").collect();
+        assert_eq!(errors.len(), 1, "{line}: {diags:#?}");
+        assert_eq!(line_at(&text, errors[0]), line.trim());
+        assert_eq!(word_at(&text, errors[0]), *at, "{line}");
+        if !help.is_empty() {
+            assert!(
+                errors[0].notes.iter().any(|h| h.contains(help)),
+                "{line}: {:#?}",
+                errors[0]
+            );
+        }
+    }
+    let neighbor: &[(&str, &str)] = &[
+        (" neighbor 10.0.0.1 remote-as 0", "0"),
+        (" neighbor 10.0.0.1 remote-as 4294967296", "4294967296"),
+        (" neighbor 10.0.0.3 allowas-in 0", "0"),
+        (" neighbor 10.0.0.3 allowas-in 11", "11"),
+        (" neighbor 10.0.0.3 weight 65536", "65536"),
+        (" neighbor 10.0.0.3 ebgp-multihop 0", "0"),
+        (" neighbor 10.0.0.3 ebgp-multihop 256", "256"),
+    ];
+    for (line, at) in neighbor {
+        let text = format!("{head}{line}\n");
+        let (_, diags) = parse(&text);
+        let errors: Vec<_> = diags.iter().filter(|d| d.code == "AVS0900").collect();
+        assert_eq!(errors.len(), 1, "{line}: {diags:#?}");
+        assert_eq!(line_at(&text, errors[0]), line.trim());
+        assert_eq!(word_at(&text, errors[0]), *at, "{line}");
+    }
+}
+
+/// Unusual values bgpd 8.4 accepts are accepted, and read as bgpd reads them.
+#[test]
+fn unusual_values_frr_accepts_are_read() {
+    let text = "ip prefix-list A seq 5 permit 0.0.0.0/0 le 0
+ip prefix-list B seq 5 permit 10.0.0.0/16 ge 16
+ip prefix-list C seq 5 permit 10.0.0.0/16 le 24 ge 20
+ip prefix-list D seq 4294967295 permit 10.0.0.0/16 le 16
+bgp as-path access-list AP seq 0 permit _65002_
+bgp community-list standard CL seq 0 permit 1:1
+route-map RM permit 65535
+ set local-preference 4294967295
+ set ip next-hop 127.0.0.1
+ set as-path prepend 65001 65001 65001 65001 65001 65001 65001 65001 65001 65001 65001 65001
+router bgp 4294967295
+ bgp router-id 224.0.0.1
+ neighbor 10.0.0.3 remote-as 65002
+ neighbor 10.0.0.3 ebgp-multihop 255
+ neighbor 10.0.0.3 ebgp-multihop
+";
+    let (cfg, diags) = parse(text);
+    assert!(diags.iter().all(|d| d.code != "AVS0900"), "{diags:#?}");
+    let c = &cfg.prefix_lists["C"].entries[&5].item;
+    assert_eq!((c.ge, c.le), (Some(20), Some(24)));
+    let a = &cfg.prefix_lists["A"].entries[&5].item;
+    assert_eq!((a.ge, a.le), (None, Some(0)));
+    assert!(cfg.prefix_lists["D"].entries.contains_key(&4294967295));
+    assert!(cfg.as_path_lists["AP"].entries.contains_key(&0));
+    assert!(cfg.community_lists["CL"].entries.contains_key(&0));
+    assert!(cfg.route_maps["RM"].entries.contains_key(&65535));
+    assert_eq!(cfg.bgp.as_ref().unwrap().asn.node, 4294967295);
+}
+
+/// The well-known community names FRR 8.4 reads map to their values in
+/// community-lists (matching a value is modelled whatever FRR does with it).
+#[test]
+fn community_names_map_to_their_values() {
+    let names = [
+        ("internet", (0, 0)),
+        ("graceful-shutdown", (65535, 0)),
+        ("accept-own", (65535, 1)),
+        ("route-filter-translated-v4", (65535, 2)),
+        ("route-filter-v4", (65535, 3)),
+        ("route-filter-translated-v6", (65535, 4)),
+        ("route-filter-v6", (65535, 5)),
+        ("llgr-stale", (65535, 6)),
+        ("no-llgr", (65535, 7)),
+        ("accept-own-nexthop", (65535, 8)),
+        ("blackhole", (65535, 666)),
+        ("no-export", (65535, 65281)),
+        ("no-advertise", (65535, 65282)),
+        ("local-AS", (65535, 65283)),
+        ("no-peer", (65535, 65284)),
+    ];
+    for (name, value) in names {
+        let text = format!("bgp community-list standard CL permit {name}\n");
+        let (cfg, diags) = parse(&text);
+        assert!(diags.is_empty(), "{name}: {diags:#?}");
+        assert_eq!(
+            cfg.community_lists["CL"].entries[&5].item,
+            vec![value],
+            "{name}"
+        );
+    }
+}
+
+/// `set community` with a value FRR acts on (it changes what FRR advertises, installs
+/// or prefers) is AVS0902, named or numeric; the other names are plain values.
+#[test]
+fn set_community_with_values_frr_acts_on_is_unsupported() {
+    for c in [
+        "blackhole",
+        "65535:666",
+        "no-export",
+        "65535:65281",
+        "no-advertise",
+        "65535:65282",
+        "local-AS",
+        "llgr-stale",
+        "65535:6",
+    ] {
+        let text = format!("route-map RM permit 10\n set community 1:1 {c} additive\n");
+        let (_, diags) = parse(&text);
+        let e: Vec<_> = diags.iter().filter(|d| d.code == "AVS0902").collect();
+        assert_eq!(e.len(), 1, "{c}: {diags:#?}");
+        assert_eq!(
+            line_at(&text, e[0]),
+            format!("set community 1:1 {c} additive")
+        );
+        assert!(e[0].message.contains(c), "{}", e[0].message);
+    }
+    for (c, value) in [
+        ("internet", (0, 0)),
+        ("graceful-shutdown", (65535, 0)),
+        ("accept-own", (65535, 1)),
+        ("route-filter-v4", (65535, 3)),
+        ("no-llgr", (65535, 7)),
+        ("accept-own-nexthop", (65535, 8)),
+        ("no-peer", (65535, 65284)),
+    ] {
+        let text = format!("route-map RM permit 10\n set community {c}\n");
+        let (cfg, diags) = parse(&text);
+        assert!(diags.is_empty(), "{c}: {diags:#?}");
+        let sets = &cfg.route_maps["RM"].entries[&10].sets;
+        assert!(
+            sets.iter().any(|s| matches!(&s.node, Set::Community { communities, additive: false } if communities == &vec![value])),
+            "{c}: {sets:#?}"
+        );
+    }
+}
+
+/// `set local-preference +N`/`-N` and a value above 4294967295 are kept by bgpd 8.4
+/// (`show running-config` shows them): they change routing, so they are AVS0902, not
+/// a syntax error that would drop the line.
+#[test]
+fn relative_and_oversized_local_preference_is_unsupported() {
+    for v in ["+5", "-5", "4294967296"] {
+        let text = format!("route-map RM permit 10\n set local-preference {v}\n");
+        let (_, diags) = parse(&text);
+        assert_eq!(diags.len(), 1, "{v}: {diags:#?}");
+        assert_eq!(diags[0].code, "AVS0902", "{v}");
+        assert_eq!(
+            line_at(&text, &diags[0]),
+            format!("set local-preference {v}")
+        );
+    }
+}
+
+/// `n` neighbor lines, each a new address (the tester's ml*.conf shape).
+fn many_neighbors(n: u32) -> String {
+    let mut s = String::from("router bgp 65001\n");
+    for i in 0..n {
+        let [_, a, b, c] = i.to_be_bytes();
+        s.push_str(&format!(" neighbor 10.{a}.{b}.{c} remote-as {}\n", i + 1));
+    }
+    s
+}
+
+/// Reading a configuration grows linearly with its neighbor lines: four times the
+/// lines take well under sixteen times as long (a lookup by address per line made it
+/// quadratic: 100,000 lines took 50 s). Timed as the best of three runs each, so a
+/// busy machine does not make it fail.
+#[test]
+fn many_neighbor_lines_are_read_in_linear_time() {
+    let best = |text: &str| {
+        (0..3)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                let (cfg, _) = parse(text);
+                assert!(cfg.bgp.is_some());
+                t.elapsed()
+            })
+            .min()
+            .unwrap()
+    };
+    let small = many_neighbors(10_000);
+    let large = many_neighbors(40_000);
+    let (ts, tl) = (best(&small), best(&large));
+    let (cfg, _) = parse(&large);
+    assert_eq!(cfg.bgp.unwrap().neighbors.len(), 40_000);
+    assert!(
+        tl.as_secs_f64() < 10.0 * ts.as_secs_f64().max(0.001),
+        "10k lines: {ts:?}, 40k lines: {tl:?}"
+    );
+}
+
+/// Statements inside `router bgp` that avscheck reads but does not act on are never
+/// silent: the ones that may keep a session down or change what is sent back are
+/// AVS0903 (what the model assumes), route-reflection settings without clients are
+/// AVS0921 (why they change nothing); each on its own line.
+#[test]
+fn ignored_router_bgp_statements_are_located_warnings() {
+    let head = "router bgp 65001\n neighbor 10.0.0.3 remote-as 65002\n";
+    let cases: &[(&str, &str, &str)] = &[
+        (" neighbor 10.0.0.3 solo", "AVS0903", "allowas-in"),
+        (
+            " neighbor 10.0.0.3 interface eth0",
+            "AVS0903",
+            "binds the session",
+        ),
+        (
+            " neighbor 10.0.0.3 passive",
+            "AVS0903",
+            "both sides are passive",
+        ),
+        (" neighbor 10.0.0.3 ttl-security hops 1", "AVS0903", "hops"),
+        (
+            " neighbor 10.0.0.3 strict-capability-match",
+            "AVS0903",
+            "capabilities",
+        ),
+        (
+            " neighbor 10.0.0.3 dont-capability-negotiate",
+            "AVS0903",
+            "capabilities",
+        ),
+        (" bgp cluster-id 1.1.1.1", "AVS0921", "route reflection"),
+        (
+            " bgp route-reflector allow-outbound-policy",
+            "AVS0921",
+            "route-reflector-client",
+        ),
+        (" no bgp enforce-first-as", "AVS0903", "first AS"),
+    ];
+    for (line, code, why) in cases {
+        let text = format!("{head}{line}\n");
+        let (_, diags) = parse(&text);
+        assert_eq!(diags.len(), 1, "{line}: {diags:#?}");
+        let d = &diags[0];
+        assert_eq!(d.code, *code, "{line}");
+        assert_eq!(d.severity, avscheck::Severity::Warning, "{line}");
+        assert_eq!(line_at(&text, d), line.trim());
+        assert!(d.message.contains(why), "{line}: {}", d.message);
+    }
+    // FRR's defaults and their `no` forms of reflection settings stay quiet.
+    for line in [
+        " bgp enforce-first-as",
+        " no bgp cluster-id",
+        " neighbor 10.0.0.3 update-source 10.0.0.1",
+        " neighbor 10.0.0.3 ebgp-multihop 2",
+    ] {
+        let (_, diags) = parse(&format!("{head}{line}\n"));
+        assert!(diags.is_empty(), "{line}: {diags:#?}");
+    }
+}
+
+const HUB: &str = r#"use azure
+vnet hub { address 10.100.0.0/16 }
+subnet nva_subnet { vnet hub; address 10.100.1.0/24 }
+route_server ars {
+  vnet hub
+  ip 10.100.0.4
+  ip 10.100.0.5
+  peer fw asn 65010
+}
+nva fw { subnet nva_subnet; ip 10.100.1.4; config "fw.conf" }
+"#;
+
+/// A configuration as the NVA `fw` peering a Route Server, through the whole pipeline.
+fn fw(conf: &str) -> avscheck::Analysis {
+    let conf = conf.to_string();
+    avscheck::analyse_with("design.avs", HUB, &move |p: &str| {
+        Ok((p.to_string(), conf.clone()))
+    })
+}
+
+fn spans_inside(a: &avscheck::Analysis) {
+    for d in &a.diagnostics {
+        for l in &d.labels {
+            let t = a.sources.text(l.span.file);
+            assert!(
+                l.span.start <= l.span.end && (l.span.end as usize) <= t.len(),
+                "{d:#?}"
+            );
+            assert!(
+                t.is_char_boundary(l.span.start as usize)
+                    && t.is_char_boundary(l.span.end as usize)
+            );
+        }
+    }
+}
+
+/// The hostile configurations of `tests/frr_hostile_configs/` (also the fuzz corpus's
+/// seeds, fuzz/README.md), and 40 seeded mutations of each (lines dropped, repeated,
+/// swapped, cut in the middle), go through the parser and the whole pipeline: located
+/// diagnostics, every span inside its file, never a panic.
+#[test]
+fn hostile_configurations_and_their_mutations_never_panic() {
+    use rand::{Rng, SeedableRng};
+    let dir = format!("{}/tests/frr_hostile_configs", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let mut variants = vec![text.clone()];
+        for _ in 0..40 {
+            let mut v: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            for _ in 0..rng.gen_range(1..6) {
+                let i = rng.gen_range(0..v.len());
+                match rng.gen_range(0..4) {
+                    0 => {
+                        v.remove(i);
+                    }
+                    1 => {
+                        let l = v[i].clone();
+                        v.insert(rng.gen_range(0..v.len()), l);
+                    }
+                    2 => {
+                        let j = rng.gen_range(0..v.len());
+                        v.swap(i, j);
+                    }
+                    _ => {
+                        let cut = v[i]
+                            .char_indices()
+                            .map(|(k, _)| k)
+                            .nth(rng.gen_range(0..=v[i].chars().count().max(1) - 1))
+                            .unwrap_or(0);
+                        v[i].truncate(cut);
+                    }
+                }
+                if v.is_empty() {
+                    v.push(String::new());
+                }
+            }
+            variants.push(v.join("\n"));
+        }
+        for t in variants {
+            let (_, diags) = parse(&t);
+            for d in &diags {
+                for l in &d.labels {
+                    assert!((l.span.end as usize) <= t.len());
+                }
+            }
+            let a = fw(&t);
+            spans_inside(&a);
+            if let (false, Some(net)) = (a.has_errors(), a.network.as_ref()) {
+                let _ = avscheck::sim::stable_state(net, &avscheck::sim::Scenario::default());
+            }
+        }
+    }
+}
+
+/// `ignored.conf` is a working configuration: its ignored statements are nine
+/// warnings on their lines, and the design is analysed.
+#[test]
+fn the_ignored_statements_configuration_is_analysed_with_warnings() {
+    let path = format!(
+        "{}/tests/frr_hostile_configs/ignored.conf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let a = fw(&text);
+    let warned: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "AVS0903" || d.code == "AVS0921")
+        .collect();
+    assert_eq!(warned.len(), 9, "{:#?}", a.diagnostics);
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(!a.is_unusable());
+}
