@@ -5,8 +5,8 @@
     clippy::indexing_slicing
 )]
 //! MED between neighbouring ASes (tester's finding 2): FRR compares MEDs only between
-//! routes from the same neighbouring AS, and with `bgp deterministic-med` (its default
-//! since 7.4) picks each neighbouring AS's best before comparing those. Designs in
+//! routes from the same neighbouring AS, and with `bgp deterministic-med` (how `.avs`
+//! routers choose; FRR's datacenter default) picks each neighbouring AS's best before comparing those. Designs in
 //! `tests/cases/med/`, each header stating the verdicts; both engines must give them
 //! (z3: `smt::verify_check`, what `avscheck check` runs; the simulator:
 //! `sim::evaluate_with_failures`).

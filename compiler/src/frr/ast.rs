@@ -122,6 +122,8 @@ pub struct BgpRouter {
     pub import_check: Option<Spanned<bool>>,
     /// `[no] bgp default ipv4-unicast`.
     pub default_ipv4_unicast: Option<Spanned<bool>>,
+    /// `[no] bgp deterministic-med`.
+    pub deterministic_med: Option<Spanned<bool>>,
     /// Neighbours in order of first mention.
     pub neighbors: Vec<Neighbor>,
     pub networks: Vec<Spanned<Ipv4Net>>,

@@ -294,6 +294,7 @@ impl Driver {
                             ebgp_requires_policy: None,
                             import_check: None,
                             default_ipv4_unicast: None,
+                            deterministic_med: None,
                             neighbors: Vec::new(),
                             networks: Vec::new(),
                             redistribute: Vec::new(),
@@ -333,6 +334,11 @@ impl Driver {
             Stmt::DefaultIpv4Unicast(on) => {
                 if let Some(b) = &mut self.cfg.bgp {
                     b.default_ipv4_unicast = Some(Spanned::new(on, span));
+                }
+            }
+            Stmt::DeterministicMed(on) => {
+                if let Some(b) = &mut self.cfg.bgp {
+                    b.deterministic_med = Some(Spanned::new(on, span));
                 }
             }
             Stmt::Network(p) => {

@@ -105,6 +105,8 @@ pub enum Stmt {
     EbgpRequiresPolicy(bool),
     ImportCheck(bool),
     DefaultIpv4Unicast(bool),
+    /// `[no] bgp deterministic-med`.
+    DeterministicMed(bool),
     /// A `neighbor` line: its target (address or peer-group), the span of the target
     /// word, the setting.
     Neighbor(Target, (usize, usize), NeighborCmd),
@@ -724,14 +726,11 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
         }
-        // The decision avscheck models (docs/semantics.md §1 "Decision"): MED only
-        // within one neighbouring AS, the best of each AS first (`bgp
-        // deterministic-med`; without it FRR's choice can depend on the order routes
-        // arrived in, docs/frr.md). Comparing every MED is another decision process.
-        "deterministic-med" => {
-            let (r, _) = rest(r)?;
-            Ok((r, Stmt::NoOp))
-        }
+        // With it, the best of each neighbouring AS first (`sim::bgp::dmed_best`);
+        // without it FRR compares the paths pairwise in arrival order, which the
+        // simulator refuses to decide where the order matters (docs/frr.md "MED").
+        // Comparing every MED (`always-compare-med`) is another decision process.
+        "deterministic-med" => done(r, Stmt::DeterministicMed(on)),
         "always-compare-med" => {
             let (r, _) = rest(r)?;
             if on {

@@ -34,20 +34,25 @@ pub struct Defaults {
     pub ebgp_requires_policy: bool,
     /// `bgp network import-check` (on since FRR 7.4).
     pub import_check: bool,
+    /// `bgp deterministic-med`: on in the datacenter profile only, whatever the
+    /// version (FRR's bgpd/bgp_vty.c, `BGP_DETERMINISTIC_MED`).
+    pub deterministic_med: bool,
 }
 
 /// The defaults `frr version X.Y` and `frr defaults PROFILE` select (`datacenter`:
 /// the datacenter profile); without a version line, current FRR's. From FRR's
 /// bgpd/bgp_vty.c (`FRR_CFG_DEFAULT_BOOL`): `BGP_EBGP_REQUIRES_POLICY` is off in the
 /// datacenter profile and before 7.4, on otherwise; `BGP_IMPORT_CHECK` is off only in
-/// the traditional profile before 7.4. (The profile's other differences — timers,
-/// `log-neighbor-changes`, `show-hostname`, `deterministic-med` — change no stable
-/// state avscheck models: docs/frr.md.)
+/// the traditional profile before 7.4; `BGP_DETERMINISTIC_MED` is on in the
+/// datacenter profile only. (The profile's other differences — timers,
+/// `log-neighbor-changes`, `show-hostname` — change no stable state avscheck
+/// models: docs/frr.md.)
 pub fn defaults(version: Option<(u32, u32)>, datacenter: bool) -> Defaults {
     let modern = version.is_none_or(|v| v >= (7, 4));
     Defaults {
         ebgp_requires_policy: modern && !datacenter,
         import_check: modern || datacenter,
+        deterministic_med: datacenter,
     }
 }
 
@@ -112,6 +117,10 @@ pub struct SessionSide {
 #[derive(Clone, Debug, Default)]
 pub struct Translation {
     pub asn: u32,
+    /// Whether bgpd runs with `bgp deterministic-med` (the statement, else the
+    /// profile's default): without it the best path can depend on the order the
+    /// paths arrived in ([`ir::Behaviours::arrival_order_med`]).
+    pub deterministic_med: bool,
     pub router_id: Option<Ipv4Addr>,
     pub originates: Vec<ir::Origination>,
     pub statics: Vec<StaticRoute>,
@@ -149,6 +158,11 @@ pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Transl
     t.asn = bgp.asn.node;
     t.router_id = bgp.router_id.as_ref().map(|r| r.node);
     let d = defaults(cfg.version.as_ref().map(|v| v.node), cfg.datacenter);
+    t.deterministic_med = bgp
+        .deterministic_med
+        .as_ref()
+        .map(|s| s.node)
+        .unwrap_or(d.deterministic_med);
     let mut cx = Cx {
         cfg,
         design,

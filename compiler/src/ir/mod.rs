@@ -229,6 +229,14 @@ pub struct Behaviours {
     /// sender's export policy says `remove_private_as` (AVS behind its circuit's MSEE:
     /// AZURE.md v2 corrections, azure-vmware/architecture-network-design-considerations.md).
     pub leading_private_strip: bool,
+    /// FRR without `bgp deterministic-med` (a configured node: the traditional
+    /// profile's default, or `no bgp deterministic-med`): bgpd compares its paths
+    /// pairwise in the order they arrived (bgpd/bgp_route.c `bgp_best_selection`), so
+    /// where MEDs make that comparison intransitive the best depends on arrival
+    /// order, which the design does not fix ([`crate::sim::bgp::arrival_order_matters`]).
+    /// Off: the best of each neighbouring AS first, then the best of those (`.avs`
+    /// routers, `frr defaults datacenter`, `bgp deterministic-med`).
+    pub arrival_order_med: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

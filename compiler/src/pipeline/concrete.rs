@@ -197,6 +197,11 @@ fn evaluate(
     deadline: Instant,
     max_memory: u64,
 ) -> Option<Concrete> {
+    // FRR without deterministic-med whose best depends on arrival order: the state is
+    // not the only one the orders give (docs/frr.md "MED").
+    if let Some(why) = sim::bgp::arrival_order_dependence(net, state) {
+        return Some(Concrete::Symbolic(why));
+    }
     let stop = crate::budget::stop_check(deadline, max_memory);
     // Walking properties share the state's walk tables; `never` and route
     // limits read only the RIBs.

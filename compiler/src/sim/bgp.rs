@@ -238,8 +238,9 @@ pub fn med_comparable(a: &Route, b: &Route) -> bool {
     }
 }
 
-/// The group of FRR's `bgp deterministic-med` (on by default since FRR 7.4, both
-/// profiles): routes whose MEDs compare ([`med_comparable`]) share one; a route
+/// The group of FRR's `bgp deterministic-med` (the model's decision for every node:
+/// FRR's datacenter profile default, off in the traditional one, where
+/// [`arrival_order_matters`] tells when that differs): routes whose MEDs compare ([`med_comparable`]) share one; a route
 /// whose path starts with an AS_SET is alone (`Err(index)`).
 fn med_group(r: &Route, i: usize) -> Result<Option<u32>, usize> {
     match r.as_path.first() {
@@ -276,6 +277,71 @@ pub fn dmed_best(net: &Network, chosen: Option<NodeId>, routes: &[&Route]) -> Op
         }
     }
     best.map(|(i, _)| i)
+}
+
+/// Whether FRR without `bgp deterministic-med`
+/// ([`crate::ir::Behaviours::arrival_order_med`]) can pick another best among
+/// `candidates` than [`dmed_best`] does, depending on the order the paths arrived in.
+///
+/// bgpd (bgpd/bgp_route.c `bgp_best_selection`, no deterministic-med grouping) walks
+/// its path list keeping a running best and replaces it by each path that beats it
+/// pairwise ([`compare`], MED only where [`med_comparable`]). A path that no other
+/// beats pairwise wins in every order (when it arrives it beats the running best, and
+/// nothing after it beats it), and it is also [`dmed_best`]'s choice: the best of its
+/// neighbouring AS, beating every other AS's best. Without such a path every path is
+/// beaten by some other, so a path taken first loses and at least two paths win under
+/// some order: the outcome depends on arrival order, which the design does not fix.
+/// Only possible where two routes from one neighbouring AS differ in MED and a route
+/// from another neighbouring AS is there too (otherwise the pairwise comparison is a
+/// total order). An undocumented tie between two such candidates (either may win,
+/// [`undocumented_tie`]) counts as each beating the other: sound, not exact.
+pub fn arrival_order_matters(net: &Network, candidates: &[Route]) -> bool {
+    if candidates.len() < 3 {
+        // Two paths: the better one wins in both orders.
+        return false;
+    }
+    let med_cycle_possible = candidates.iter().any(|a| {
+        candidates
+            .iter()
+            .any(|b| med_comparable(a, b) && a.med != b.med)
+            && candidates.iter().any(|c| !med_comparable(a, c))
+    });
+    if !med_cycle_possible {
+        return false;
+    }
+    let beats =
+        |c: &Route, x: &Route| compare(net, c, x) == Ordering::Less || undocumented_tie(net, c, x);
+    !candidates.iter().enumerate().any(|(i, x)| {
+        candidates
+            .iter()
+            .enumerate()
+            .all(|(j, c)| i == j || !beats(c, x))
+    })
+}
+
+/// The first node without `bgp deterministic-med` and prefix of `state` whose best
+/// route depends on arrival order ([`arrival_order_matters`]), as a reason naming
+/// both and the fix; `None` when every such node's best is the one [`dmed_best`]
+/// chose, so that `state` is a stable state whatever the order.
+pub fn arrival_order_dependence(net: &Network, state: &State) -> Option<String> {
+    for (v, rib) in state.ribs.iter() {
+        let Some(node) = net.nodes.get(v) else {
+            continue;
+        };
+        if !node.behaviours.arrival_order_med {
+            continue;
+        }
+        for (p, entry) in &rib.prefixes {
+            if arrival_order_matters(net, &entry.candidates) {
+                return Some(format!(
+                    "`{}` runs FRR without `bgp deterministic-med` (the traditional profile's default), and its best route for {p} depends on the order its {} paths arrived in: MEDs are compared only between paths from one neighbouring AS, and no path beats every other pairwise; add `bgp deterministic-med` to its configuration (docs/frr.md \"MED\")",
+                    node.name,
+                    entry.candidates.len()
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// Orders a node's candidates best first, with the routes installed beside the best

@@ -21,7 +21,7 @@
 //! - Failure sets are enumerated by size (0, 1, …, K), each size in lexicographic
 //!   order of component ids; the first violating set is reported.
 
-use super::bgp::{NonConvergence, Route, State, Unsettled};
+use super::bgp::{arrival_order_dependence, NonConvergence, Route, State, Unsettled};
 use super::choice::{stable_states, MAX_CHOICES, MAX_STATES};
 use super::classes::{destination_classes, host, Class};
 use super::failure_sets::next_combination;
@@ -629,6 +629,7 @@ pub fn evaluate_with_failures_at(
     let mut scenarios = 0;
     let mut incomplete = false;
     let mut unsettled = None;
+    let mut arrival: Option<String> = None;
     for size in 0..=k {
         let mut combo: Vec<usize> = (0..size).collect();
         loop {
@@ -666,6 +667,13 @@ pub fn evaluate_with_failures_at(
                 unsettled.get_or_insert((failed.clone(), nc));
             }
             for state in &all.states {
+                // FRR without deterministic-med whose best depends on arrival order:
+                // this state is one the order may not give, and others it may give
+                // are not computed; neither a pass nor a violation here is sound.
+                if let Some(why) = arrival_order_dependence(net, state) {
+                    arrival.get_or_insert(why);
+                    continue;
+                }
                 if let PropertyOutcome::Violated(mut cx) =
                     evaluate_at(net, dest_net, state, &sc, prop)
                 {
@@ -686,6 +694,8 @@ pub fn evaluate_with_failures_at(
             failed,
             non_convergence,
         }
+    } else if let Some(why) = arrival {
+        PropertyOutcome::Inconclusive(why)
     } else if incomplete {
         PropertyOutcome::Inconclusive(format!(
             "more than {MAX_STATES} stable states (or {MAX_CHOICES} choices) over the undocumented choices (ties Azure leaves open); only those found were checked"

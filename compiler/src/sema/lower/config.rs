@@ -253,6 +253,7 @@ pub(crate) fn apply(ctx: &mut Ctx) {
             v.iter().filter_map(|i| ids.get(*i).copied()).collect()
         };
         let node = &mut ctx.net.nodes[id];
+        node.behaviours.arrival_order_med = !t.deterministic_med;
         node.originates = t.originates;
         node.statics = t
             .statics
