@@ -510,3 +510,44 @@ fn the_ignored_statements_configuration_is_analysed_with_warnings() {
     assert!(!a.has_errors(), "{:#?}", a.diagnostics);
     assert!(!a.is_unusable());
 }
+
+/// `no` forms that remove routing configuration read earlier (issue #14): FRR removes
+/// the statement, so ignoring the line would analyse another router. Each is one
+/// AVS0902 error on its own line; the `no` forms avscheck applies stay quiet.
+#[test]
+fn no_forms_that_remove_configuration_are_errors() {
+    let lines = [
+        "no ip route 10.50.0.0/16 10.100.1.1",
+        "no ip prefix-list PL seq 5 permit 10.0.0.0/8",
+        "no route-map DENY deny 10",
+        "no bgp as-path access-list A permit _65010_",
+        "no access-list 1",
+        " no network 10.50.0.0/16",
+        " no neighbor 10.100.0.4 route-map DENY out",
+        " no neighbor 10.100.0.4 prefix-list PL in",
+        " no aggregate-address 10.0.0.0/8",
+        " no redistribute static",
+    ];
+    for l in lines {
+        let text = format!(
+            "ip route 10.50.0.0/16 10.100.1.1\nroute-map DENY deny 10\nrouter bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n address-family ipv4 unicast\n  network 10.50.0.0/16\n {l}\n"
+        );
+        let (_, diags) = parse(&text);
+        let errs: Vec<_> = diags.iter().filter(|d| d.code == "AVS0902").collect();
+        assert_eq!(errs.len(), 1, "{l}: {diags:?}");
+        assert_eq!(line_at(&text, errs[0]), l.trim(), "{l}");
+    }
+    // Read as before: no error.
+    for l in [
+        " no neighbor 10.100.0.4 activate",
+        " no bgp ebgp-requires-policy",
+        "no ip nht resolve-via-default",
+        "no log monitor",
+    ] {
+        let text = format!(
+            "router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n address-family ipv4 unicast\n {l}\n"
+        );
+        let (_, diags) = parse(&text);
+        assert!(diags.iter().all(|d| d.code != "AVS0902"), "{l}: {diags:?}");
+    }
+}

@@ -138,6 +138,21 @@ impl Driver {
             return;
         }
         let first_end = body.find([' ', '\t']).unwrap_or(body.len());
+        if body.get(..first_end) == Some("no") && self.stack.last() != Some(&Node::Af(false)) {
+            // A `no` form removes configuration read earlier (a route, a list, a
+            // neighbor's policy, a network): ignoring it would analyse a router that is
+            // not the one FRR runs (issue #14).
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNSUPPORTED,
+                    format!("`{}`: removing configuration with `no` is not modelled", clip(body)),
+                )
+                .primary(lspan, "FRR removes what this line names; avscheck does not")
+                .note("avscheck reads the configuration as written, statement by statement; a `no` form that undoes an earlier statement would be ignored, so the design is not analysed")
+                .help("delete both the statement and its `no` form (FRR's `show running-config` shows the result)"),
+            );
+            return;
+        }
         self.diags.push(
             Diagnostic::warning(
                 codes::NOT_UNDERSTOOD,

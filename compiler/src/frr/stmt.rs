@@ -256,6 +256,11 @@ pub fn top(i: In) -> PResult<Stmt> {
                                 "`no ip forwarding`: the NVA would not forward packets".into(),
                             ),
                         ))
+                    } else if w2.text == "ip"
+                        && matches!(w3.text, "route" | "prefix-list" | "protocol" | "as-path")
+                    {
+                        // Removes a static route, a list or a policy read earlier.
+                        Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom)))
                     } else {
                         let (r3, _) = rest(r3)?;
                         Ok((r3, Stmt::NoOp))
