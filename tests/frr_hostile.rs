@@ -551,3 +551,56 @@ fn no_forms_that_remove_configuration_are_errors() {
         assert!(diags.iter().all(|d| d.code != "AVS0902"), "{l}: {diags:?}");
     }
 }
+
+/// Static-route forms and lines that change forwarding (issue #14): a floating static
+/// (distance other than 1), a route out of an interface, `ip protocol ... route-map`
+/// and an interface `shutdown` are AVS0902; `tag N` is read with warning AVS0921.
+#[test]
+fn statics_with_distance_interface_or_zebra_filter_are_errors() {
+    for l in [
+        "ip route 10.50.0.0/16 10.100.1.1 250",
+        "ip route 10.54.0.0/16 blackhole 250",
+        "ip route 10.2.0.0/16 Null0 250",
+        "ip route 10.50.0.0/16 eth0",
+        "ip route 10.50.0.0/16 10.100.1.1 table 10",
+        "ip protocol bgp route-map NOFIB",
+    ] {
+        let text = format!("{l}\n");
+        let (cfg, diags) = parse(&text);
+        let errs: Vec<_> = diags.iter().filter(|d| d.code == "AVS0902").collect();
+        assert_eq!(errs.len(), 1, "{l}: {diags:?}");
+        assert!(cfg.statics.is_empty(), "{l}");
+    }
+    let text = "interface eth0\n ip address 10.100.1.4/24\n shutdown\n";
+    let (_, diags) = parse(text);
+    let errs: Vec<_> = diags.iter().filter(|d| d.code == "AVS0902").collect();
+    assert_eq!(errs.len(), 1, "{diags:?}");
+    assert_eq!(line_at(text, errs[0]), "shutdown");
+    let (_, diags) = parse("interface eth0\n no shutdown\n");
+    assert!(diags.is_empty(), "{diags:?}");
+    // Read as static routes.
+    for (l, warns) in [
+        ("ip route 10.53.0.0/16 10.100.1.1 tag 7", 1),
+        ("ip route 10.53.0.0/16 10.100.1.1 eth0", 0),
+        ("ip route 10.53.0.0/16 10.100.1.1 1", 0),
+    ] {
+        let (cfg, diags) = parse(&format!("{l}\n"));
+        assert_eq!(cfg.statics.len(), 1, "{l}");
+        assert_eq!(diags.len(), warns, "{l}: {diags:?}");
+        assert!(diags.iter().all(|d| d.code == "AVS0921"), "{l}: {diags:?}");
+    }
+}
+
+/// An IPv4 `network` or `aggregate-address` inside `address-family ipv6 unicast` is
+/// no statement of that family: FRR's bgpd falls back to the `router bgp` node (IPv4
+/// unicast), reads it there and stays there (issue #14, checked with FRR 8.4).
+#[test]
+fn ipv4_network_in_another_family_falls_back_to_router_bgp() {
+    let text = "router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n address-family ipv6 unicast\n  network 10.50.0.0/16\n  aggregate-address 10.0.0.0/8\n  neighbor 10.100.0.4 route-map ALL out\n exit-address-family\n";
+    let (cfg, diags) = parse(text);
+    let bgp = cfg.bgp.unwrap();
+    assert_eq!(bgp.networks.len(), 1, "{diags:?}");
+    assert_eq!(bgp.aggregates.len(), 1, "{diags:?}");
+    // bgpd stays in `router bgp`: the neighbor line after is IPv4 unicast too.
+    assert_eq!(bgp.neighbors[0].route_map.len(), 1, "{diags:?}");
+}

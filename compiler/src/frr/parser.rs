@@ -202,6 +202,14 @@ impl Driver {
                 r.span = span;
                 self.cfg.statics.push(r);
             }
+            Stmt::IpRouteNote(mut r, msg) => {
+                r.span = span;
+                self.cfg.statics.push(r);
+                self.diags.push(
+                    Diagnostic::warning(codes::NO_EFFECT, msg)
+                        .primary(span, "read, and ignored by avscheck"),
+                );
+            }
             Stmt::PrefixList {
                 name,
                 seq,
@@ -352,7 +360,10 @@ impl Driver {
             }
             Stmt::Network(p) => {
                 if in_other_af {
-                    return;
+                    // FRR: an IPv4 `network` is no statement of another family, so the
+                    // line falls back to the `router bgp` node (IPv4 unicast) and bgpd
+                    // stays there (checked with FRR 8.4's bgpd).
+                    self.stack.pop();
                 }
                 if let Some(b) = &mut self.cfg.bgp {
                     b.networks.push(Spanned::new(p, span));
@@ -375,7 +386,8 @@ impl Driver {
             }
             Stmt::Aggregate(a) => {
                 if in_other_af {
-                    return;
+                    // As `network` above: falls back to `router bgp`, and stays.
+                    self.stack.pop();
                 }
                 if let Some(b) = &mut self.cfg.bgp {
                     // A second line for one prefix replaces the first (FRR).
@@ -616,8 +628,17 @@ fn interface(i: In) -> super::lex::PResult<Stmt> {
                 )))
             }
         }
-        "description" | "ipv6" | "mtu" | "link-detect" | "no" | "shutdown" | "bandwidth"
-        | "vrf" | "evpn" | "multicast" => {
+        "shutdown" => {
+            let (r, _) = rest(r)?;
+            Ok((
+                r,
+                Stmt::Unsupported(
+                    "`shutdown` takes the interface down (its connected routes and the routes through it go), which avscheck does not model".into(),
+                ),
+            ))
+        }
+        "description" | "ipv6" | "mtu" | "link-detect" | "no" | "bandwidth" | "vrf" | "evpn"
+        | "multicast" => {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
         }

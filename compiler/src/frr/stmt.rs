@@ -67,6 +67,8 @@ pub enum Stmt {
     Interface,
     InterfaceAddress(Ipv4Net),
     IpRoute(IpRoute),
+    /// A static route and a warning AVS0921 (a part of the line with no effect here).
+    IpRouteNote(IpRoute, String),
     PrefixList {
         name: String,
         seq: Option<u32>,
@@ -348,26 +350,63 @@ fn ip_top(i: In) -> PResult<Stmt> {
                 t => match t.parse::<Ipv4Addr>() {
                     Ok(a) => StaticNextHop::Address(a),
                     Err(_) => {
-                        return fail(
-                            &nh,
-                            ErrorKind::Expected(
-                                "a next hop (address, `blackhole`, `Null0`)".into(),
-                            ),
-                        )
+                        let (r, _) = rest(r)?;
+                        return Ok((
+                            r,
+                            Stmt::Unsupported(format!(
+                                "`ip route {p} {t}`: a static route out of an interface (no next-hop address) is not modelled"
+                            )),
+                        ));
                     }
                 },
             };
-            // An interface name and/or an administrative distance may follow.
-            let (r, _) = rest(r)?;
             let _ = pw;
-            Ok((
-                r,
-                Stmt::IpRoute(IpRoute {
-                    prefix: p,
-                    next_hop,
-                    span: crate::span::Span::default(),
-                }),
-            ))
+            // What may follow: an interface name, `onlink`, an administrative distance,
+            // `tag N`, `table N`, `vrf`/`nexthop-vrf`, `label` (staticd's grammar).
+            let mut r = r;
+            let mut tag = None;
+            while let (r2, Some(w)) = opt(word)(r)? {
+                r = r2;
+                if let Ok(d) = w.text.parse::<u32>() {
+                    if d != 1 {
+                        let (r, _) = rest(r)?;
+                        return Ok((
+                            r,
+                            Stmt::Unsupported(format!(
+                                "`ip route {p} ... {d}`: administrative distance {d} (a floating static route, used only while no route with a lower distance exists) is not modelled"
+                            )),
+                        ));
+                    }
+                } else if w.text == "tag" {
+                    let (r2, t) = cut(expect("a tag value"))(r)?;
+                    r = r2;
+                    tag = Some(t.text.to_string());
+                } else if matches!(w.text, "table" | "vrf" | "nexthop-vrf" | "label") {
+                    let (r, _) = rest(r)?;
+                    return Ok((
+                        r,
+                        Stmt::Unsupported(format!(
+                            "`ip route ... {}`: a static route in another table, VRF or with MPLS labels is not modelled",
+                            w.text
+                        )),
+                    ));
+                }
+            }
+            let route = IpRoute {
+                prefix: p,
+                next_hop,
+                span: crate::span::Span::default(),
+            };
+            match tag {
+                None => Ok((r, Stmt::IpRoute(route))),
+                Some(t) => Ok((
+                    r,
+                    Stmt::IpRouteNote(
+                        route,
+                        format!("`tag {t}` marks the static route for route-maps that match a tag; avscheck reads no `match tag`, so it has no effect here"),
+                    ),
+                )),
+            }
         }
         "prefix-list" => {
             let (r, name) = cut(expect("a prefix-list name"))(r)?;
@@ -431,7 +470,16 @@ fn ip_top(i: In) -> PResult<Stmt> {
                 },
             ))
         }
-        "forwarding" | "nht" | "protocol" | "import-table" => {
+        "protocol" => {
+            let (r, _) = rest(r)?;
+            Ok((
+                r,
+                Stmt::Unsupported(
+                    "`ip protocol ... route-map`: zebra filters which routes reach the forwarding table, which avscheck does not model (as `table-map`)".into(),
+                ),
+            ))
+        }
+        "forwarding" | "nht" | "import-table" => {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
         }
