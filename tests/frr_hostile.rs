@@ -604,3 +604,49 @@ fn ipv4_network_in_another_family_falls_back_to_router_bgp() {
     // bgpd stays in `router bgp`: the neighbor line after is IPv4 unicast too.
     assert_eq!(bgp.neighbors[0].route_map.len(), 1, "{diags:?}");
 }
+
+/// bgpd reads unambiguous prefixes of keywords (`nei A route-map M out`); avscheck
+/// reads full keywords, so an abbreviation is error AVS0902 on the word, not a line
+/// silently dropped (issue #14).
+#[test]
+fn abbreviated_commands_are_errors() {
+    for l in [
+        "  nei 10.100.0.4 route-map TO-ARS out",
+        "  netw 10.50.0.0/16",
+        "  redist static",
+        "route-m X permit 10",
+    ] {
+        let text = format!("router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n address-family ipv4 unicast\n{l}\n");
+        let (_, diags) = parse(&text);
+        let errs: Vec<_> = diags.iter().filter(|d| d.code == "AVS0902").collect();
+        assert_eq!(errs.len(), 1, "{l}: {diags:?}");
+        assert_eq!(
+            word_at(&text, errs[0]),
+            l.split_whitespace().next().unwrap()
+        );
+    }
+}
+
+/// `router bgp` without an ASN enters the instance configured earlier (FRR); before
+/// any instance it is refused.
+#[test]
+fn router_bgp_without_asn_enters_the_existing_instance() {
+    let text = "router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n!\nroute-map ALL permit 20\n!\nrouter bgp\n address-family ipv4 unicast\n  network 10.50.0.0/16\n  neighbor 10.100.0.4 route-map ALL out\n";
+    let (cfg, diags) = parse(text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let bgp = cfg.bgp.unwrap();
+    assert_eq!(bgp.networks.len(), 1);
+    assert_eq!(bgp.neighbors[0].route_map.len(), 1);
+    let (cfg, diags) = parse("router bgp\n network 10.50.0.0/16\n");
+    assert!(cfg.bgp.is_none());
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].code, "AVS0900");
+}
+
+/// `bgp suppress-fib-pending` is read with warning AVS0921, not silently.
+#[test]
+fn suppress_fib_pending_is_a_warning() {
+    let (_, diags) = parse("router bgp 65010\n bgp suppress-fib-pending\n");
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].code, "AVS0921");
+}

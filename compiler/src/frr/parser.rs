@@ -138,7 +138,29 @@ impl Driver {
             return;
         }
         let first_end = body.find([' ', '\t']).unwrap_or(body.len());
-        if body.get(..first_end) == Some("no") && self.stack.last() != Some(&Node::Af(false)) {
+        let first = body.get(..first_end).unwrap_or("");
+        if let Some(full) = KEYWORDS
+            .iter()
+            .find(|k| first.len() >= 2 && first.len() < k.len() && k.starts_with(first))
+        {
+            // bgpd accepts an unambiguous prefix of a keyword; avscheck reads full
+            // keywords, and ignoring the line could drop routing configuration.
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNSUPPORTED,
+                    format!("abbreviated command `{}`", clip(first)),
+                )
+                .primary(
+                    self.span(start + lead, start + lead + first_end),
+                    format!("FRR may read this as `{full}`"),
+                )
+                .secondary(lspan, "not read by avscheck")
+                .note("bgpd accepts unambiguous prefixes of its keywords; avscheck reads full keywords only, so the design is not analysed")
+                .help("write the command in full; avscheck reads full keywords"),
+            );
+            return;
+        }
+        if first == "no" && self.stack.last() != Some(&Node::Af(false)) {
             // A `no` form removes configuration read earlier (a route, a list, a
             // neighbor's policy, a network): ignoring it would analyse a router that is
             // not the one FRR runs (issue #14).
@@ -325,6 +347,19 @@ impl Driver {
                         });
                         self.stack.push(Node::Bgp);
                     }
+                }
+            }
+            Stmt::RouterBgpCurrent => {
+                if self.cfg.bgp.is_some() {
+                    self.stack.push(Node::Bgp);
+                } else {
+                    self.diags.push(
+                        Diagnostic::error(codes::SYNTAX, "`router bgp` needs an AS number")
+                            .primary(span, "FRR rejects this line: no BGP instance exists yet")
+                            .note("its lines are ignored")
+                            .help("write `router bgp ASN`"),
+                    );
+                    self.stack.push(Node::Skip);
                 }
             }
             Stmt::Exit => {
@@ -563,6 +598,26 @@ fn undefined_group(name: &str, at: Span, line: Span) -> Diagnostic {
     ))
     .note("a neighbor named by an interface (BGP unnumbered) is not supported")
 }
+
+/// First words of the statements avscheck reads (an abbreviation of one is refused).
+const KEYWORDS: &[&str] = &[
+    "neighbor",
+    "network",
+    "aggregate-address",
+    "redistribute",
+    "address-family",
+    "exit-address-family",
+    "router",
+    "route-map",
+    "match",
+    "set",
+    "bgp",
+    "access-list",
+    "interface",
+    "hostname",
+    "continue",
+    "on-match",
+];
 
 fn clip(s: &str) -> String {
     let mut out: String = s.chars().take(60).collect();

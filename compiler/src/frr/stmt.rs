@@ -101,6 +101,8 @@ pub enum Stmt {
     /// An unsupported block (`router ospf`): its lines are skipped.
     SkipBlock(String),
     RouterBgp(u32, (usize, usize)),
+    /// `router bgp` without an ASN: the instance already configured.
+    RouterBgpCurrent,
     Exit,
     ExitAddressFamily,
     RouterId(Ipv4Addr),
@@ -294,6 +296,11 @@ pub fn top(i: In) -> PResult<Stmt> {
         "router" => {
             let (r2, w2) = cut(expect("a routing protocol"))(r)?;
             if w2.text == "bgp" {
+                // `router bgp` alone enters the instance already configured (FRR).
+                if r2.fragment().trim().is_empty() {
+                    let (r3, _) = end(r2)?;
+                    return Ok((r3, Stmt::RouterBgpCurrent));
+                }
                 let (r2, (n, nw)) = cut(asn)(r2)?;
                 let (r3, v) = opt(kw("vrf"))(r2)?;
                 if v.is_some() {
@@ -760,6 +767,21 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
                 ))
             }
         }
+        // Delays advertising a route until zebra installed it: the converged state
+        // avscheck checks is the same; said, not silently ignored (issue #14).
+        "suppress-fib-pending" if on => {
+            let (r, _) = rest(r)?;
+            Ok((
+                r,
+                Stmt::NoEffect(
+                    "`bgp suppress-fib-pending` only delays advertising a route until it is installed in the forwarding table; the converged routing avscheck checks is the same".into(),
+                ),
+            ))
+        }
+        "suppress-fib-pending" => {
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::NoOp))
+        }
         // Logging, timers, restart behaviour: nothing the stable state depends on.
         "log-neighbor-changes"
         | "graceful-restart"
@@ -769,7 +791,6 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
         | "fast-external-failover"
         | "update-delay"
         | "route-reflector"
-        | "suppress-fib-pending"
         | "reject-as-sets"
         | "shutdown"
         | "labeled-unicast"
