@@ -650,3 +650,30 @@ fn suppress_fib_pending_is_a_warning() {
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert_eq!(diags[0].code, "AVS0921");
 }
+
+/// Netmask forms FRR accepts (issue #14): `network A mask M` and `ip route A M NH`
+/// are read as the prefix A/len(M); a non-contiguous mask is AVS0900 on the mask.
+#[test]
+fn netmask_forms_are_read_as_prefixes() {
+    let text = "ip route 10.60.0.0 255.255.0.0 10.100.1.1\nrouter bgp 65010\n network 10.60.0.0 mask 255.255.0.0\n";
+    let (cfg, diags) = parse(text);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(cfg.statics[0].prefix.to_string(), "10.60.0.0/16");
+    assert_eq!(
+        cfg.bgp.unwrap().networks[0].node.to_string(),
+        "10.60.0.0/16"
+    );
+    for (l, w) in [
+        ("ip route 10.60.0.0 255.0.255.0 10.100.1.1", "255.0.255.0"),
+        (
+            "router bgp 65010\n network 10.60.0.0 mask 255.0.255.0",
+            "255.0.255.0",
+        ),
+    ] {
+        let text = format!("{l}\n");
+        let (_, diags) = parse(&text);
+        assert_eq!(diags.len(), 1, "{l}: {diags:?}");
+        assert_eq!(diags[0].code, "AVS0900");
+        assert_eq!(word_at(&text, &diags[0]), w);
+    }
+}

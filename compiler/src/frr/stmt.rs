@@ -37,8 +37,8 @@ use super::ast::{
 use super::error::{ErrorKind, PError};
 use super::lex::{
     address, asn, asn_text, community, end, expect, frr_acts_on, kw, masked_prefix,
-    masked_prefix_text, neighbor_target, number, number_in, one_of, prefix, rest, word, In,
-    PResult, Word,
+    masked_prefix_text, neighbor_target, number, number_in, one_of, prefix_or_mask, prefix_text,
+    rest, word, In, PResult, Word,
 };
 use ipnet::Ipv4Net;
 use nom::branch::alt;
@@ -350,7 +350,7 @@ fn ip_top(i: In) -> PResult<Stmt> {
     let (r, w) = cut(expect("`route` or `prefix-list`"))(i)?;
     match w.text {
         "route" => {
-            let (r, (p, pw)) = cut(prefix)(r)?;
+            let (r, (p, pw)) = cut(|i| prefix_or_mask(i, prefix_text, false))(r)?;
             let (r, nh) = cut(expect("a next hop (address, `blackhole`, `Null0`)"))(r)?;
             let next_hop = match nh.text {
                 "blackhole" | "Null0" | "null0" | "reject" => StaticNextHop::Drop,
@@ -869,7 +869,7 @@ pub fn af(i: In) -> PResult<Stmt> {
             no_neighbor(r2)
         }
         "network" => {
-            let (r, (p, _)) = cut(masked_prefix)(r)?;
+            let (r, (p, _)) = cut(|i| prefix_or_mask(i, masked_prefix_text, true))(r)?;
             let (r, extra) = opt(word)(r)?;
             match extra {
                 None => Ok((r, Stmt::Network(p))),
