@@ -677,3 +677,22 @@ fn netmask_forms_are_read_as_prefixes() {
         assert_eq!(word_at(&text, &diags[0]), w);
     }
 }
+
+/// A top-level statement inside `router bgp` ends the block in FRR; the `router bgp`
+/// lines after it are rejected by bgpd and ignored, with a warning saying so (issue
+/// #14), pointing at the statement that ended the block.
+#[test]
+fn bgp_lines_after_a_top_level_statement_fall_outside_router_bgp() {
+    let text = "route-map ALL permit 10\nrouter bgp 65010\n neighbor 10.100.0.4 remote-as 65515\nip prefix-list X seq 5 permit any\n neighbor 10.100.0.4 route-map ALL out\n network 10.50.0.0/16\n";
+    let (cfg, diags) = parse(text);
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    for d in &diags {
+        assert_eq!(d.code, "AVS0901");
+        assert!(d.message.contains("outside `router bgp`"), "{}", d.message);
+        let s = d.labels[1].span.start as usize;
+        assert!(text[s..].starts_with("ip prefix-list X"));
+    }
+    let bgp = cfg.bgp.unwrap();
+    assert!(bgp.networks.is_empty());
+    assert!(bgp.neighbors[0].route_map.is_empty());
+}

@@ -41,6 +41,9 @@ struct Driver {
     /// Where each neighbor address sits in `cfg.bgp.neighbors` (a config with N
     /// neighbor lines is read in O(N), not O(N²)).
     neighbor_at: std::collections::HashMap<std::net::Ipv4Addr, usize>,
+    /// The top-level statement that last ended a `router bgp` block (FRR leaves the
+    /// block for it and stays at the top level).
+    left_bgp: Option<Span>,
 }
 
 /// Parses one configuration file; never panics, whatever the text.
@@ -51,6 +54,7 @@ pub fn parse(file: FileId, text: &str) -> (Config, Vec<Diagnostic>) {
         diags: Vec::new(),
         stack: vec![Node::Top],
         neighbor_at: std::collections::HashMap::new(),
+        left_bgp: None,
     };
     let mut cur = In::new(text);
     loop {
@@ -116,7 +120,14 @@ impl Driver {
             };
             match res {
                 Ok((_, st)) => {
+                    let in_bgp = self
+                        .stack
+                        .iter()
+                        .any(|n| matches!(n, Node::Bgp | Node::Af(_)));
                     self.stack.truncate(level + 1);
+                    if in_bgp && level == 0 {
+                        self.left_bgp = Some(lspan);
+                    }
                     self.apply(st, lspan);
                     return;
                 }
@@ -138,6 +149,21 @@ impl Driver {
             return;
         }
         let first_end = body.find([' ', '\t']).unwrap_or(body.len());
+        if let (Some(left), Some(&Node::Top)) = (self.left_bgp, self.stack.last()) {
+            if stmt::bgp(input).is_ok() {
+                self.diags.push(
+                    Diagnostic::warning(
+                        codes::NOT_UNDERSTOOD,
+                        format!("`{}` is outside `router bgp`", clip(body)),
+                    )
+                    .primary(lspan, "FRR rejects this line here, and so it is ignored")
+                    .secondary(left, "this top-level statement ended the `router bgp` block")
+                    .note("FRR leaves `router bgp` for a top-level statement and stays at the top level; the indentation does not matter")
+                    .help("move the top-level statement after the `router bgp` block, or repeat `router bgp` before these lines"),
+                );
+                return;
+            }
+        }
         let first = body.get(..first_end).unwrap_or("");
         if let Some(full) = KEYWORDS
             .iter()
