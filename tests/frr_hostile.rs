@@ -510,3 +510,189 @@ fn the_ignored_statements_configuration_is_analysed_with_warnings() {
     assert!(!a.has_errors(), "{:#?}", a.diagnostics);
     assert!(!a.is_unusable());
 }
+
+/// `no` forms that remove routing configuration read earlier (issue #14): FRR removes
+/// the statement, so ignoring the line would analyse another router. Each is one
+/// AVS0902 error on its own line; the `no` forms avscheck applies stay quiet.
+#[test]
+fn no_forms_that_remove_configuration_are_errors() {
+    let lines = [
+        "no ip route 10.50.0.0/16 10.100.1.1",
+        "no ip prefix-list PL seq 5 permit 10.0.0.0/8",
+        "no route-map DENY deny 10",
+        "no bgp as-path access-list A permit _65010_",
+        "no access-list 1",
+        " no network 10.50.0.0/16",
+        " no neighbor 10.100.0.4 route-map DENY out",
+        " no neighbor 10.100.0.4 prefix-list PL in",
+        " no aggregate-address 10.0.0.0/8",
+        " no redistribute static",
+    ];
+    for l in lines {
+        let text = format!(
+            "ip route 10.50.0.0/16 10.100.1.1\nroute-map DENY deny 10\nrouter bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n address-family ipv4 unicast\n  network 10.50.0.0/16\n {l}\n"
+        );
+        let (_, diags) = parse(&text);
+        let errs: Vec<_> = diags.iter().filter(|d| d.code == "AVS0902").collect();
+        assert_eq!(errs.len(), 1, "{l}: {diags:?}");
+        assert_eq!(line_at(&text, errs[0]), l.trim(), "{l}");
+    }
+    // Read as before: no error.
+    for l in [
+        " no neighbor 10.100.0.4 activate",
+        " no bgp ebgp-requires-policy",
+        "no ip nht resolve-via-default",
+        "no log monitor",
+    ] {
+        let text = format!(
+            "router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n address-family ipv4 unicast\n {l}\n"
+        );
+        let (_, diags) = parse(&text);
+        assert!(diags.iter().all(|d| d.code != "AVS0902"), "{l}: {diags:?}");
+    }
+}
+
+/// Static-route forms and lines that change forwarding (issue #14): a floating static
+/// (distance other than 1), a route out of an interface, `ip protocol ... route-map`
+/// and an interface `shutdown` are AVS0902; `tag N` is read with warning AVS0921.
+#[test]
+fn statics_with_distance_interface_or_zebra_filter_are_errors() {
+    for l in [
+        "ip route 10.50.0.0/16 10.100.1.1 250",
+        "ip route 10.54.0.0/16 blackhole 250",
+        "ip route 10.2.0.0/16 Null0 250",
+        "ip route 10.50.0.0/16 eth0",
+        "ip route 10.50.0.0/16 10.100.1.1 table 10",
+        "ip protocol bgp route-map NOFIB",
+    ] {
+        let text = format!("{l}\n");
+        let (cfg, diags) = parse(&text);
+        let errs: Vec<_> = diags.iter().filter(|d| d.code == "AVS0902").collect();
+        assert_eq!(errs.len(), 1, "{l}: {diags:?}");
+        assert!(cfg.statics.is_empty(), "{l}");
+    }
+    let text = "interface eth0\n ip address 10.100.1.4/24\n shutdown\n";
+    let (_, diags) = parse(text);
+    let errs: Vec<_> = diags.iter().filter(|d| d.code == "AVS0902").collect();
+    assert_eq!(errs.len(), 1, "{diags:?}");
+    assert_eq!(line_at(text, errs[0]), "shutdown");
+    let (_, diags) = parse("interface eth0\n no shutdown\n");
+    assert!(diags.is_empty(), "{diags:?}");
+    // Read as static routes.
+    for (l, warns) in [
+        ("ip route 10.53.0.0/16 10.100.1.1 tag 7", 1),
+        ("ip route 10.53.0.0/16 10.100.1.1 eth0", 0),
+        ("ip route 10.53.0.0/16 10.100.1.1 1", 0),
+    ] {
+        let (cfg, diags) = parse(&format!("{l}\n"));
+        assert_eq!(cfg.statics.len(), 1, "{l}");
+        assert_eq!(diags.len(), warns, "{l}: {diags:?}");
+        assert!(diags.iter().all(|d| d.code == "AVS0921"), "{l}: {diags:?}");
+    }
+}
+
+/// An IPv4 `network` or `aggregate-address` inside `address-family ipv6 unicast` is
+/// no statement of that family: FRR's bgpd falls back to the `router bgp` node (IPv4
+/// unicast), reads it there and stays there (issue #14, checked with FRR 8.4).
+#[test]
+fn ipv4_network_in_another_family_falls_back_to_router_bgp() {
+    let text = "router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n address-family ipv6 unicast\n  network 10.50.0.0/16\n  aggregate-address 10.0.0.0/8\n  neighbor 10.100.0.4 route-map ALL out\n exit-address-family\n";
+    let (cfg, diags) = parse(text);
+    let bgp = cfg.bgp.unwrap();
+    assert_eq!(bgp.networks.len(), 1, "{diags:?}");
+    assert_eq!(bgp.aggregates.len(), 1, "{diags:?}");
+    // bgpd stays in `router bgp`: the neighbor line after is IPv4 unicast too.
+    assert_eq!(bgp.neighbors[0].route_map.len(), 1, "{diags:?}");
+}
+
+/// bgpd reads unambiguous prefixes of keywords (`nei A route-map M out`); avscheck
+/// reads full keywords, so an abbreviation is error AVS0902 on the word, not a line
+/// silently dropped (issue #14).
+#[test]
+fn abbreviated_commands_are_errors() {
+    for l in [
+        "  nei 10.100.0.4 route-map TO-ARS out",
+        "  netw 10.50.0.0/16",
+        "  redist static",
+        "route-m X permit 10",
+    ] {
+        let text = format!("router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n address-family ipv4 unicast\n{l}\n");
+        let (_, diags) = parse(&text);
+        let errs: Vec<_> = diags.iter().filter(|d| d.code == "AVS0902").collect();
+        assert_eq!(errs.len(), 1, "{l}: {diags:?}");
+        assert_eq!(
+            word_at(&text, errs[0]),
+            l.split_whitespace().next().unwrap()
+        );
+    }
+}
+
+/// `router bgp` without an ASN enters the instance configured earlier (FRR); before
+/// any instance it is refused.
+#[test]
+fn router_bgp_without_asn_enters_the_existing_instance() {
+    let text = "router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n!\nroute-map ALL permit 20\n!\nrouter bgp\n address-family ipv4 unicast\n  network 10.50.0.0/16\n  neighbor 10.100.0.4 route-map ALL out\n";
+    let (cfg, diags) = parse(text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let bgp = cfg.bgp.unwrap();
+    assert_eq!(bgp.networks.len(), 1);
+    assert_eq!(bgp.neighbors[0].route_map.len(), 1);
+    let (cfg, diags) = parse("router bgp\n network 10.50.0.0/16\n");
+    assert!(cfg.bgp.is_none());
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].code, "AVS0900");
+}
+
+/// `bgp suppress-fib-pending` is read with warning AVS0921, not silently.
+#[test]
+fn suppress_fib_pending_is_a_warning() {
+    let (_, diags) = parse("router bgp 65010\n bgp suppress-fib-pending\n");
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].code, "AVS0921");
+}
+
+/// Netmask forms FRR accepts (issue #14): `network A mask M` and `ip route A M NH`
+/// are read as the prefix A/len(M); a non-contiguous mask is AVS0900 on the mask.
+#[test]
+fn netmask_forms_are_read_as_prefixes() {
+    let text = "ip route 10.60.0.0 255.255.0.0 10.100.1.1\nrouter bgp 65010\n network 10.60.0.0 mask 255.255.0.0\n";
+    let (cfg, diags) = parse(text);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(cfg.statics[0].prefix.to_string(), "10.60.0.0/16");
+    assert_eq!(
+        cfg.bgp.unwrap().networks[0].node.to_string(),
+        "10.60.0.0/16"
+    );
+    for (l, w) in [
+        ("ip route 10.60.0.0 255.0.255.0 10.100.1.1", "255.0.255.0"),
+        (
+            "router bgp 65010\n network 10.60.0.0 mask 255.0.255.0",
+            "255.0.255.0",
+        ),
+    ] {
+        let text = format!("{l}\n");
+        let (_, diags) = parse(&text);
+        assert_eq!(diags.len(), 1, "{l}: {diags:?}");
+        assert_eq!(diags[0].code, "AVS0900");
+        assert_eq!(word_at(&text, &diags[0]), w);
+    }
+}
+
+/// A top-level statement inside `router bgp` ends the block in FRR; the `router bgp`
+/// lines after it are rejected by bgpd and ignored, with a warning saying so (issue
+/// #14), pointing at the statement that ended the block.
+#[test]
+fn bgp_lines_after_a_top_level_statement_fall_outside_router_bgp() {
+    let text = "route-map ALL permit 10\nrouter bgp 65010\n neighbor 10.100.0.4 remote-as 65515\nip prefix-list X seq 5 permit any\n neighbor 10.100.0.4 route-map ALL out\n network 10.50.0.0/16\n";
+    let (cfg, diags) = parse(text);
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    for d in &diags {
+        assert_eq!(d.code, "AVS0901");
+        assert!(d.message.contains("outside `router bgp`"), "{}", d.message);
+        let s = d.labels[1].span.start as usize;
+        assert!(text[s..].starts_with("ip prefix-list X"));
+    }
+    let bgp = cfg.bgp.unwrap();
+    assert!(bgp.networks.is_empty());
+    assert!(bgp.neighbors[0].route_map.is_empty());
+}

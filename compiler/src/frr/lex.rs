@@ -198,11 +198,6 @@ pub fn neighbor_target(i: In) -> PResult<(super::ast::Target, Word)> {
     Ok((r, (super::ast::Target::Group(w.text.to_string()), w)))
 }
 
-/// An IPv4 prefix without host bits.
-pub fn prefix(i: In) -> PResult<(Ipv4Net, Word)> {
-    typed("an IPv4 prefix (A.B.C.D/M)", prefix_text)(i)
-}
-
 /// The text of an IPv4 prefix without host bits.
 pub fn prefix_text(t: &str) -> Result<Ipv4Net, ErrorKind> {
     {
@@ -224,6 +219,54 @@ pub fn prefix_text(t: &str) -> Result<Ipv4Net, ErrorKind> {
 /// 10.8.0.1/16` are accepted and shown as `10.1.0.0/16`, ... by `show running-config`).
 pub fn masked_prefix(i: In) -> PResult<(Ipv4Net, Word)> {
     typed("an IPv4 prefix (A.B.C.D/M)", masked_prefix_text)(i)
+}
+
+/// A prefix written `A/M` or, as FRR also accepts, an address and a netmask: `A
+/// mask M` (`network`, with `mask`) or `A M` (`ip route`, without). `f` reads the
+/// `A/len` text (host bits cleared or refused); a non-contiguous netmask is an error
+/// on the mask word (FRR: "Inconsistent address and mask").
+pub fn prefix_or_mask<'a>(
+    i: In<'a>,
+    f: fn(&str) -> Result<Ipv4Net, ErrorKind>,
+    mask_kw: bool,
+) -> PResult<'a, (Ipv4Net, Word<'a>)> {
+    const WHAT: &str = "an IPv4 prefix (A.B.C.D/M)";
+    let (r, w) = expect(WHAT)(i)?;
+    let Ok(addr) = w.text.parse::<Ipv4Addr>() else {
+        return match f(w.text) {
+            Ok(v) => Ok((r, (v, w))),
+            Err(kind) => Err(nom::Err::Failure(PError::word(&w, kind))),
+        };
+    };
+    let r = if mask_kw {
+        match kw("mask")(r) {
+            Ok((r, _)) => r,
+            Err(_) => {
+                return Err(nom::Err::Failure(PError::word(
+                    &w,
+                    ErrorKind::Expected(WHAT.into()),
+                )))
+            }
+        }
+    } else {
+        r
+    };
+    let (r, m) = expect("a netmask (A.B.C.D)")(r)?;
+    let len = m
+        .text
+        .parse::<Ipv4Addr>()
+        .ok()
+        .and_then(|m| ipnet::ipv4_mask_to_prefix(m).ok());
+    let Some(len) = len else {
+        return Err(nom::Err::Failure(PError::word(
+            &m,
+            ErrorKind::Expected("a contiguous netmask (255.255.0.0)".into()),
+        )));
+    };
+    match f(&format!("{addr}/{len}")) {
+        Ok(v) => Ok((r, (v, w))),
+        Err(kind) => Err(nom::Err::Failure(PError::word(&w, kind))),
+    }
 }
 
 /// The text of an IPv4 prefix, its host bits cleared as FRR does.

@@ -41,6 +41,9 @@ struct Driver {
     /// Where each neighbor address sits in `cfg.bgp.neighbors` (a config with N
     /// neighbor lines is read in O(N), not O(N²)).
     neighbor_at: std::collections::HashMap<std::net::Ipv4Addr, usize>,
+    /// The top-level statement that last ended a `router bgp` block (FRR leaves the
+    /// block for it and stays at the top level).
+    left_bgp: Option<Span>,
 }
 
 /// Parses one configuration file; never panics, whatever the text.
@@ -51,6 +54,7 @@ pub fn parse(file: FileId, text: &str) -> (Config, Vec<Diagnostic>) {
         diags: Vec::new(),
         stack: vec![Node::Top],
         neighbor_at: std::collections::HashMap::new(),
+        left_bgp: None,
     };
     let mut cur = In::new(text);
     loop {
@@ -116,7 +120,14 @@ impl Driver {
             };
             match res {
                 Ok((_, st)) => {
+                    let in_bgp = self
+                        .stack
+                        .iter()
+                        .any(|n| matches!(n, Node::Bgp | Node::Af(_)));
                     self.stack.truncate(level + 1);
+                    if in_bgp && level == 0 {
+                        self.left_bgp = Some(lspan);
+                    }
                     self.apply(st, lspan);
                     return;
                 }
@@ -138,6 +149,58 @@ impl Driver {
             return;
         }
         let first_end = body.find([' ', '\t']).unwrap_or(body.len());
+        if let (Some(left), Some(&Node::Top)) = (self.left_bgp, self.stack.last()) {
+            if stmt::bgp(input).is_ok() {
+                self.diags.push(
+                    Diagnostic::warning(
+                        codes::NOT_UNDERSTOOD,
+                        format!("`{}` is outside `router bgp`", clip(body)),
+                    )
+                    .primary(lspan, "FRR rejects this line here, and so it is ignored")
+                    .secondary(left, "this top-level statement ended the `router bgp` block")
+                    .note("FRR leaves `router bgp` for a top-level statement and stays at the top level; the indentation does not matter")
+                    .help("move the top-level statement after the `router bgp` block, or repeat `router bgp` before these lines"),
+                );
+                return;
+            }
+        }
+        let first = body.get(..first_end).unwrap_or("");
+        if let Some(full) = KEYWORDS
+            .iter()
+            .find(|k| first.len() >= 2 && first.len() < k.len() && k.starts_with(first))
+        {
+            // bgpd accepts an unambiguous prefix of a keyword; avscheck reads full
+            // keywords, and ignoring the line could drop routing configuration.
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNSUPPORTED,
+                    format!("abbreviated command `{}`", clip(first)),
+                )
+                .primary(
+                    self.span(start + lead, start + lead + first_end),
+                    format!("FRR may read this as `{full}`"),
+                )
+                .secondary(lspan, "not read by avscheck")
+                .note("bgpd accepts unambiguous prefixes of its keywords; avscheck reads full keywords only, so the design is not analysed")
+                .help("write the command in full; avscheck reads full keywords"),
+            );
+            return;
+        }
+        if first == "no" && self.stack.last() != Some(&Node::Af(false)) {
+            // A `no` form removes configuration read earlier (a route, a list, a
+            // neighbor's policy, a network): ignoring it would analyse a router that is
+            // not the one FRR runs (issue #14).
+            self.diags.push(
+                Diagnostic::error(
+                    codes::UNSUPPORTED,
+                    format!("`{}`: removing configuration with `no` is not modelled", clip(body)),
+                )
+                .primary(lspan, "FRR removes what this line names; avscheck does not")
+                .note("avscheck reads the configuration as written, statement by statement; a `no` form that undoes an earlier statement would be ignored, so the design is not analysed")
+                .help("delete both the statement and its `no` form (FRR's `show running-config` shows the result)"),
+            );
+            return;
+        }
         self.diags.push(
             Diagnostic::warning(
                 codes::NOT_UNDERSTOOD,
@@ -186,6 +249,14 @@ impl Driver {
             Stmt::IpRoute(mut r) => {
                 r.span = span;
                 self.cfg.statics.push(r);
+            }
+            Stmt::IpRouteNote(mut r, msg) => {
+                r.span = span;
+                self.cfg.statics.push(r);
+                self.diags.push(
+                    Diagnostic::warning(codes::NO_EFFECT, msg)
+                        .primary(span, "read, and ignored by avscheck"),
+                );
             }
             Stmt::PrefixList {
                 name,
@@ -305,6 +376,19 @@ impl Driver {
                     }
                 }
             }
+            Stmt::RouterBgpCurrent => {
+                if self.cfg.bgp.is_some() {
+                    self.stack.push(Node::Bgp);
+                } else {
+                    self.diags.push(
+                        Diagnostic::error(codes::SYNTAX, "`router bgp` needs an AS number")
+                            .primary(span, "FRR rejects this line: no BGP instance exists yet")
+                            .note("its lines are ignored")
+                            .help("write `router bgp ASN`"),
+                    );
+                    self.stack.push(Node::Skip);
+                }
+            }
             Stmt::Exit => {
                 if self.stack.len() > 1 {
                     self.stack.pop();
@@ -343,7 +427,10 @@ impl Driver {
             }
             Stmt::Network(p) => {
                 if in_other_af {
-                    return;
+                    // FRR: an IPv4 `network` is no statement of another family, so the
+                    // line falls back to the `router bgp` node (IPv4 unicast) and bgpd
+                    // stays there (checked with FRR 8.4's bgpd).
+                    self.stack.pop();
                 }
                 if let Some(b) = &mut self.cfg.bgp {
                     b.networks.push(Spanned::new(p, span));
@@ -366,7 +453,8 @@ impl Driver {
             }
             Stmt::Aggregate(a) => {
                 if in_other_af {
-                    return;
+                    // As `network` above: falls back to `router bgp`, and stays.
+                    self.stack.pop();
                 }
                 if let Some(b) = &mut self.cfg.bgp {
                     // A second line for one prefix replaces the first (FRR).
@@ -543,6 +631,26 @@ fn undefined_group(name: &str, at: Span, line: Span) -> Diagnostic {
     .note("a neighbor named by an interface (BGP unnumbered) is not supported")
 }
 
+/// First words of the statements avscheck reads (an abbreviation of one is refused).
+const KEYWORDS: &[&str] = &[
+    "neighbor",
+    "network",
+    "aggregate-address",
+    "redistribute",
+    "address-family",
+    "exit-address-family",
+    "router",
+    "route-map",
+    "match",
+    "set",
+    "bgp",
+    "access-list",
+    "interface",
+    "hostname",
+    "continue",
+    "on-match",
+];
+
 fn clip(s: &str) -> String {
     let mut out: String = s.chars().take(60).collect();
     if s.chars().count() > 60 {
@@ -607,8 +715,17 @@ fn interface(i: In) -> super::lex::PResult<Stmt> {
                 )))
             }
         }
-        "description" | "ipv6" | "mtu" | "link-detect" | "no" | "shutdown" | "bandwidth"
-        | "vrf" | "evpn" | "multicast" => {
+        "shutdown" => {
+            let (r, _) = rest(r)?;
+            Ok((
+                r,
+                Stmt::Unsupported(
+                    "`shutdown` takes the interface down (its connected routes and the routes through it go), which avscheck does not model".into(),
+                ),
+            ))
+        }
+        "description" | "ipv6" | "mtu" | "link-detect" | "no" | "bandwidth" | "vrf" | "evpn"
+        | "multicast" => {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
         }

@@ -37,8 +37,8 @@ use super::ast::{
 use super::error::{ErrorKind, PError};
 use super::lex::{
     address, asn, asn_text, community, end, expect, frr_acts_on, kw, masked_prefix,
-    masked_prefix_text, neighbor_target, number, number_in, one_of, prefix, rest, word, In,
-    PResult, Word,
+    masked_prefix_text, neighbor_target, number, number_in, one_of, prefix_or_mask, prefix_text,
+    rest, word, In, PResult, Word,
 };
 use ipnet::Ipv4Net;
 use nom::branch::alt;
@@ -67,6 +67,8 @@ pub enum Stmt {
     Interface,
     InterfaceAddress(Ipv4Net),
     IpRoute(IpRoute),
+    /// A static route and a warning AVS0921 (a part of the line with no effect here).
+    IpRouteNote(IpRoute, String),
     PrefixList {
         name: String,
         seq: Option<u32>,
@@ -99,6 +101,8 @@ pub enum Stmt {
     /// An unsupported block (`router ospf`): its lines are skipped.
     SkipBlock(String),
     RouterBgp(u32, (usize, usize)),
+    /// `router bgp` without an ASN: the instance already configured.
+    RouterBgpCurrent,
     Exit,
     ExitAddressFamily,
     RouterId(Ipv4Addr),
@@ -258,6 +262,11 @@ pub fn top(i: In) -> PResult<Stmt> {
                                 "`no ip forwarding`: the NVA would not forward packets".into(),
                             ),
                         ))
+                    } else if w2.text == "ip"
+                        && matches!(w3.text, "route" | "prefix-list" | "protocol" | "as-path")
+                    {
+                        // Removes a static route, a list or a policy read earlier.
+                        Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom)))
                     } else {
                         let (r3, _) = rest(r3)?;
                         Ok((r3, Stmt::NoOp))
@@ -289,6 +298,11 @@ pub fn top(i: In) -> PResult<Stmt> {
         "router" => {
             let (r2, w2) = cut(expect("a routing protocol"))(r)?;
             if w2.text == "bgp" {
+                // `router bgp` alone enters the instance already configured (FRR).
+                if r2.fragment().trim().is_empty() {
+                    let (r3, _) = end(r2)?;
+                    return Ok((r3, Stmt::RouterBgpCurrent));
+                }
                 let (r2, (n, nw)) = cut(asn)(r2)?;
                 let (r3, v) = opt(kw("vrf"))(r2)?;
                 if v.is_some() {
@@ -338,33 +352,70 @@ fn ip_top(i: In) -> PResult<Stmt> {
     let (r, w) = cut(expect("`route` or `prefix-list`"))(i)?;
     match w.text {
         "route" => {
-            let (r, (p, pw)) = cut(prefix)(r)?;
+            let (r, (p, pw)) = cut(|i| prefix_or_mask(i, prefix_text, false))(r)?;
             let (r, nh) = cut(expect("a next hop (address, `blackhole`, `Null0`)"))(r)?;
             let next_hop = match nh.text {
                 "blackhole" | "Null0" | "null0" | "reject" => StaticNextHop::Drop,
                 t => match t.parse::<Ipv4Addr>() {
                     Ok(a) => StaticNextHop::Address(a),
                     Err(_) => {
-                        return fail(
-                            &nh,
-                            ErrorKind::Expected(
-                                "a next hop (address, `blackhole`, `Null0`)".into(),
-                            ),
-                        )
+                        let (r, _) = rest(r)?;
+                        return Ok((
+                            r,
+                            Stmt::Unsupported(format!(
+                                "`ip route {p} {t}`: a static route out of an interface (no next-hop address) is not modelled"
+                            )),
+                        ));
                     }
                 },
             };
-            // An interface name and/or an administrative distance may follow.
-            let (r, _) = rest(r)?;
             let _ = pw;
-            Ok((
-                r,
-                Stmt::IpRoute(IpRoute {
-                    prefix: p,
-                    next_hop,
-                    span: crate::span::Span::default(),
-                }),
-            ))
+            // What may follow: an interface name, `onlink`, an administrative distance,
+            // `tag N`, `table N`, `vrf`/`nexthop-vrf`, `label` (staticd's grammar).
+            let mut r = r;
+            let mut tag = None;
+            while let (r2, Some(w)) = opt(word)(r)? {
+                r = r2;
+                if let Ok(d) = w.text.parse::<u32>() {
+                    if d != 1 {
+                        let (r, _) = rest(r)?;
+                        return Ok((
+                            r,
+                            Stmt::Unsupported(format!(
+                                "`ip route {p} ... {d}`: administrative distance {d} (a floating static route, used only while no route with a lower distance exists) is not modelled"
+                            )),
+                        ));
+                    }
+                } else if w.text == "tag" {
+                    let (r2, t) = cut(expect("a tag value"))(r)?;
+                    r = r2;
+                    tag = Some(t.text.to_string());
+                } else if matches!(w.text, "table" | "vrf" | "nexthop-vrf" | "label") {
+                    let (r, _) = rest(r)?;
+                    return Ok((
+                        r,
+                        Stmt::Unsupported(format!(
+                            "`ip route ... {}`: a static route in another table, VRF or with MPLS labels is not modelled",
+                            w.text
+                        )),
+                    ));
+                }
+            }
+            let route = IpRoute {
+                prefix: p,
+                next_hop,
+                span: crate::span::Span::default(),
+            };
+            match tag {
+                None => Ok((r, Stmt::IpRoute(route))),
+                Some(t) => Ok((
+                    r,
+                    Stmt::IpRouteNote(
+                        route,
+                        format!("`tag {t}` marks the static route for route-maps that match a tag; avscheck reads no `match tag`, so it has no effect here"),
+                    ),
+                )),
+            }
         }
         "prefix-list" => {
             let (r, name) = cut(expect("a prefix-list name"))(r)?;
@@ -428,7 +479,16 @@ fn ip_top(i: In) -> PResult<Stmt> {
                 },
             ))
         }
-        "forwarding" | "nht" | "protocol" | "import-table" => {
+        "protocol" => {
+            let (r, _) = rest(r)?;
+            Ok((
+                r,
+                Stmt::Unsupported(
+                    "`ip protocol ... route-map`: zebra filters which routes reach the forwarding table, which avscheck does not model (as `table-map`)".into(),
+                ),
+            ))
+        }
+        "forwarding" | "nht" | "import-table" => {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
         }
@@ -709,6 +769,21 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
                 ))
             }
         }
+        // Delays advertising a route until zebra installed it: the converged state
+        // avscheck checks is the same; said, not silently ignored (issue #14).
+        "suppress-fib-pending" if on => {
+            let (r, _) = rest(r)?;
+            Ok((
+                r,
+                Stmt::NoEffect(
+                    "`bgp suppress-fib-pending` only delays advertising a route until it is installed in the forwarding table; the converged routing avscheck checks is the same".into(),
+                ),
+            ))
+        }
+        "suppress-fib-pending" => {
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::NoOp))
+        }
         // Logging, timers, restart behaviour: nothing the stable state depends on.
         "log-neighbor-changes"
         | "graceful-restart"
@@ -718,7 +793,6 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
         | "fast-external-failover"
         | "update-delay"
         | "route-reflector"
-        | "suppress-fib-pending"
         | "reject-as-sets"
         | "shutdown"
         | "labeled-unicast"
@@ -794,7 +868,7 @@ pub fn af(i: In) -> PResult<Stmt> {
             no_neighbor(r2)
         }
         "network" => {
-            let (r, (p, _)) = cut(masked_prefix)(r)?;
+            let (r, (p, _)) = cut(|i| prefix_or_mask(i, masked_prefix_text, true))(r)?;
             let (r, extra) = opt(word)(r)?;
             match extra {
                 None => Ok((r, Stmt::Network(p))),
