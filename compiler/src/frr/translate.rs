@@ -71,6 +71,9 @@ pub struct Peer {
     pub tunnel: Option<TunnelId>,
     /// Every peer address of that node (Route Server: its instances).
     pub instances: Vec<Ipv4Addr>,
+    /// The node is an ExpressRoute circuit: its addresses are the MSEEs of its
+    /// links (primary and secondary), not Route Server instances.
+    pub circuit: bool,
 }
 
 /// Design lookups the translation needs.
@@ -174,7 +177,8 @@ pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Transl
             }
         })
         .collect();
-    cx.same_node_settings(&effective);
+    let default_v4 = bgp.default_ipv4_unicast.as_ref().is_none_or(|s| s.node);
+    cx.same_node_settings(&effective, default_v4);
     for n in &effective {
         cx.neighbor(bgp, n, &d);
     }
@@ -188,7 +192,11 @@ type Setting = (&'static str, String, Option<Span>);
 
 /// Every setting of a neighbor that decides what its session does, in a fixed order
 /// (the shutdown state is not one: a shut-down neighbor has no session at all).
-fn settings(n: &Neighbor) -> Vec<Setting> {
+/// Values are EFFECTIVE: a setting written at FRR's default compares equal to one
+/// left unset (`weight 0` = no weight; `activate` = the `bgp default ipv4-unicast`
+/// state `default_v4`, so `neighbor A activate` under the default, or `no neighbor A
+/// activate` followed by `neighbor A activate`, equals no line at all).
+fn settings(n: &Neighbor, default_v4: bool) -> Vec<Setting> {
     fn dir(
         out: &mut Vec<Setting>,
         names: [&'static str; 2],
@@ -243,12 +251,12 @@ fn settings(n: &Neighbor) -> Vec<Setting> {
     flag(&mut out, "remove-private-AS", n.remove_private_as);
     out.push((
         "weight",
-        n.weight.map(|w| w.node.to_string()).unwrap_or_default(),
+        n.weight.map_or(0, |w| w.node).to_string(),
         n.weight.map(|w| w.span),
     ));
     out.push((
         "activate",
-        n.activate.map(|a| a.node.to_string()).unwrap_or_default(),
+        n.activate.map_or(default_v4, |a| a.node).to_string(),
         n.activate.map(|a| a.span),
     ));
     flag(&mut out, "default-originate", n.default_originate);
@@ -453,7 +461,7 @@ impl Cx<'_, '_> {
     /// policy cannot represent when the two neighbors' policies differ. Differing
     /// settings are an error naming both lines (never a silent pick of one: the
     /// verdict would depend on which line comes first).
-    fn same_node_settings(&mut self, neighbors: &[Neighbor]) {
+    fn same_node_settings(&mut self, neighbors: &[Neighbor], default_v4: bool) {
         let live: Vec<(&Neighbor, Peer)> = neighbors
             .iter()
             .filter(|n| n.remote_as.is_some() && n.shutdown.is_none())
@@ -465,9 +473,9 @@ impl Cx<'_, '_> {
             if live.iter().take(i).any(|(_, p)| p.node == pa.node) {
                 continue;
             }
-            let sa = settings(a);
+            let sa = settings(a, default_v4);
             for (b, _) in live.iter().skip(i + 1).filter(|(_, p)| p.node == pa.node) {
-                let sb = settings(b);
+                let sb = settings(b, default_v4);
                 let differ: Vec<(&Setting, &Setting)> = sa
                     .iter()
                     .zip(sb.iter())
@@ -484,10 +492,17 @@ impl Cx<'_, '_> {
                         format!("`{v}`")
                     }
                 };
-                let what = if pa.instances.len() > 1 {
+                let what = if pa.circuit {
+                    format!("the two links (MSEEs) of `{}`", pa.name)
+                } else if pa.instances.len() > 1 {
                     format!("the two instances of `{}`", pa.name)
                 } else {
                     format!("two addresses of `{}`", pa.name)
+                };
+                let why = if pa.circuit {
+                    "an ExpressRoute circuit has two links, primary and secondary, each a BGP session to one MSEE, and Azure uses them as one redundant path: with two different policies the result is neither policy's (docs/frr.md; https://learn.microsoft.com/azure/expressroute/expressroute-routing)"
+                } else {
+                    "Azure Route Server runs two instances, each a BGP speaker, and the VNet gets the routes either learned: with two different policies the result is neither policy's (docs/frr.md; https://learn.microsoft.com/azure/route-server/route-server-faq)"
                 };
                 self.t.diags.push(
                     Diagnostic::error(
@@ -510,7 +525,7 @@ impl Cx<'_, '_> {
                     .help(format!(
                         "give both neighbors the same policy and settings (the same route-maps, lists and options in each direction); avscheck models {what} as one session"
                     ))
-                    .note("Azure Route Server runs two instances, each a BGP speaker, and the VNet gets the routes either learned: with two different policies the result is neither policy's (docs/frr.md; https://learn.microsoft.com/azure/route-server/route-server-faq)"),
+                    .note(why),
                 );
             }
         }
