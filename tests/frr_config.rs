@@ -276,6 +276,25 @@ fn unknown_neighbors_and_single_instances_are_warnings() {
     assert!(installs(&a, "ars", "10.50.0.0/16"));
 }
 
+/// designs6/shut: `neighbor X shutdown` on one instance leaves Route Server peered on
+/// one instance only.
+#[test]
+fn a_shut_down_instance_is_not_peered() {
+    let a = fw(&FW_OK.replace(
+        " neighbor 10.100.0.5 remote-as 65515\n",
+        " neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.5 shutdown\n",
+    ));
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    let one = with_code(&a, "AVS0907");
+    assert_eq!(one.len(), 1, "{:#?}", a.diagnostics);
+    assert!(one[0].notes.iter().any(|n| n.contains("10.100.0.5")));
+    assert!(line_of(&a, one[0].labels[0].span).contains("10.100.0.4"));
+    assert!(installs(&a, "ars", "10.50.0.0/16"));
+    // Without the shutdown both instances are peered.
+    let a = fw(FW_OK);
+    assert!(with_code(&a, "AVS0907").is_empty(), "{:#?}", a.diagnostics);
+}
+
 #[test]
 fn ebgp_requires_policy_follows_the_frr_version() {
     let no_maps = FW_OK

@@ -554,7 +554,21 @@ impl Cx<'_, '_> {
             .instances
             .iter()
             .copied()
-            .filter(|a| bgp.neighbors.iter().any(|x| x.addr.node == *a))
+            .filter(|a| {
+                bgp.neighbors.iter().any(|x| {
+                    // A shut-down neighbor (its own line or its group's) has no
+                    // session: that instance is not peered.
+                    let group_shut = x
+                        .peer_group
+                        .as_ref()
+                        .and_then(|g| bgp.peer_groups.get(&g.node))
+                        .is_some_and(|g| g.shutdown.is_some());
+                    x.addr.node == *a
+                        && x.remote_as.is_some()
+                        && x.shutdown.is_none()
+                        && !group_shut
+                })
+            })
             .collect();
         if peer.instances.len() > 1
             && peered.len() < peer.instances.len()
@@ -572,7 +586,7 @@ impl Cx<'_, '_> {
                     format!("`{}` is peered on {} of its {} instances", peer.name, peered.len(), peer.instances.len()),
                 )
                 .primary(n.addr.span, "only this instance")
-                .help(format!("add a neighbor for {}", missing.join(", ")))
+                .help(format!("add a neighbor for {} (or remove its `neighbor ... shutdown`)", missing.join(", ")))
                 .note("Azure Route Server runs two instances and an NVA must peer with both (docs/semantics.md §2.1; https://learn.microsoft.com/azure/route-server/route-server-faq)"),
             );
         }
