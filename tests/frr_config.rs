@@ -448,6 +448,25 @@ fn import_check_keeps_networks_without_a_route_back() {
     assert!(installs(&a, "ars", "10.50.0.0/16"), "{:#?}", a.diagnostics);
     let a = fw(&conf.replace("network 10.50.0.0/16", "network 10.100.1.0/24"));
     assert!(with_code(&a, "AVS0909").is_empty(), "{:#?}", a.diagnostics);
+    // The help names the real next hop, not a blackhole.
+    let a = fw(&conf);
+    let d = with_code(&a, "AVS0909");
+    assert!(
+        d[0].notes.iter().any(|n| n.contains("real next hop")),
+        "{:#?}",
+        d[0]
+    );
+}
+
+/// designs6/netdef: an Azure VM's kernel holds the DHCP default route via its
+/// subnet's gateway, so `network 0.0.0.0/0` passes import-check.
+#[test]
+fn an_azure_nvas_kernel_default_route_passes_import_check() {
+    let conf = FW_OK.replace("network 10.50.0.0/16", "network 0.0.0.0/0");
+    assert_ne!(conf, FW_OK);
+    let a = fw(&conf);
+    assert!(with_code(&a, "AVS0909").is_empty(), "{:#?}", a.diagnostics);
+    assert!(installs(&a, "ars", "0.0.0.0/0"), "{:#?}", a.diagnostics);
 }
 
 #[test]

@@ -359,19 +359,29 @@ impl Cx<'_, '_> {
                 });
             }
         };
+        // An Azure VM (a node with a NIC in a subnet) holds a DHCP default route via
+        // its subnet's gateway (x.x.x.1) in the kernel, which zebra sees: 0.0.0.0/0 is
+        // in its RIB (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview;
+        // an Azure VM gets its default gateway from DHCP).
+        let default_in_kernel = !env.gateways.is_empty();
         for n in &bgp.networks {
-            let in_rib =
-                self.cfg.statics.iter().any(|s| s.prefix == n.node) || connected.contains(&n.node);
+            let in_rib = self.cfg.statics.iter().any(|s| s.prefix == n.node)
+                || connected.contains(&n.node)
+                || (default_in_kernel && n.node.prefix_len() == 0);
             if import_check && !in_rib {
                 let mut diag = Diagnostic::warning(
                     codes::IMPORT_CHECK,
                     format!("`network {}` is not announced: no route for it in the RIB", n.node),
                 )
                 .primary(n.span, "import-check keeps this prefix back")
-                .help(format!(
-                    "add `ip route {} blackhole` (or the real next hop), or `no bgp network import-check`",
-                    n.node
-                ));
+                .help(if n.node.prefix_len() == 0 {
+                    "add `ip route 0.0.0.0/0 A` with the real next hop A, or `no bgp network import-check`; never a blackhole default on a router that forwards (it drops everything without a more specific route)".to_string()
+                } else {
+                    format!(
+                        "add `ip route {} A` with the real next hop A (`blackhole` only for a prefix this router owns and summarises), or `no bgp network import-check`",
+                        n.node
+                    )
+                });
                 diag = match &bgp.import_check {
                     Some(s) => diag.secondary(s.span, "import-check is on here"),
                     None => diag.note("`bgp network import-check` is on by default since FRR 7.4"),
