@@ -1118,6 +1118,47 @@ fn a_static_route_to_azures_gateway_hands_the_prefix_to_the_fabric() {
     // Without the static route, both engines say the check holds (the example test).
 }
 
+/// designs6/nhvm: a static whose next hop is inside the NIC's connected subnet is
+/// installed by FRR (and redistributed), though no node holds the address: Azure drops
+/// its traffic. One outside every connected subnet is not installed, and neither
+/// announced.
+#[test]
+fn a_static_next_hop_in_the_connected_subnet_is_installed() {
+    let conf = FW_OK
+        .replace(
+            "ip route 10.50.0.0/16 blackhole\n",
+            "ip route 10.50.0.0/16 blackhole\nip route 10.70.0.0/16 10.100.1.50\n",
+        )
+        .replace(
+            " address-family ipv4 unicast\n",
+            " address-family ipv4 unicast\n  redistribute static\n",
+        );
+    let a = fw(&conf);
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    let d = with_code(&a, "AVS0918");
+    assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
+    assert!(d[0].labels[0].message.contains("installed"), "{:#?}", d[0]);
+    assert!(
+        !d[0].labels[0].message.contains("not installed"),
+        "{:#?}",
+        d[0]
+    );
+    let net = a.network.as_ref().unwrap();
+    let node = &net.nodes[net.node_by_name("fw").unwrap()];
+    assert!(node
+        .statics
+        .iter()
+        .any(|s| s.prefix == "10.70.0.0/16".parse().unwrap()
+            && s.target == avscheck::ir::StaticTarget::Drop));
+    assert!(installs(&a, "ars", "10.70.0.0/16"), "{:#?}", a.diagnostics);
+    // Outside every connected subnet: not installed, so not redistributed either.
+    let a = fw(&conf.replace("10.100.1.50", "10.9.9.9"));
+    let d = with_code(&a, "AVS0918");
+    assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
+    assert!(d[0].labels[0].message.contains("not installed"));
+    assert!(!installs(&a, "ars", "10.70.0.0/16"), "{:#?}", a.diagnostics);
+}
+
 /// A Route Server's `peer` towards a configured NVA whose configuration has no neighbor
 /// for it: AVS0300 says so in the configuration's terms.
 #[test]

@@ -311,6 +311,22 @@ impl Cx<'_, '_> {
                     } else {
                         match self.design.node_at(a) {
                             Some(n) => Some(ir::StaticTarget::Node(n)),
+                            None if env.connected.iter().any(|c| c.contains(&a)) => {
+                                // Inside a connected subnet: FRR resolves the next hop
+                                // on the interface and installs (and redistributes) the
+                                // route, but no NIC of the design holds the address, so
+                                // the fabric delivers the packets to no one.
+                                self.t.diags.push(
+                                    Diagnostic::warning(
+                                        codes::STATIC_NEXT_HOP,
+                                        format!("no node of the design holds the next hop `{a}`"),
+                                    )
+                                    .primary(r.span, "installed and announced, but its traffic is dropped")
+                                    .note("the next hop is inside the node's connected subnet, so FRR installs the route; Azure delivers a packet only to an address a NIC holds, so what this route forwards is dropped")
+                                    .help("give the next hop's VM a node in the design (an `nva` with that `ip`), or point the route at a node that exists"),
+                                );
+                                Some(ir::StaticTarget::Drop)
+                            }
                             None => {
                                 self.t.diags.push(
                                     Diagnostic::warning(
@@ -365,7 +381,7 @@ impl Cx<'_, '_> {
         // an Azure VM gets its default gateway from DHCP).
         let default_in_kernel = !env.gateways.is_empty();
         for n in &bgp.networks {
-            let in_rib = self.cfg.statics.iter().any(|s| s.prefix == n.node)
+            let in_rib = self.t.statics.iter().any(|s| s.prefix == n.node)
                 || connected.contains(&n.node)
                 || (default_in_kernel && n.node.prefix_len() == 0);
             if import_check && !in_rib {
@@ -394,8 +410,11 @@ impl Cx<'_, '_> {
         for r in &bgp.redistribute {
             match r.node {
                 Redistribute::Static => {
-                    for s in &self.cfg.statics {
-                        add(self.t, s.prefix, r.span);
+                    // Only the installed ones (a static FRR does not install is not
+                    // in the RIB to redistribute).
+                    let installed: Vec<Ipv4Net> = self.t.statics.iter().map(|s| s.prefix).collect();
+                    for p in installed {
+                        add(self.t, p, r.span);
                     }
                 }
                 Redistribute::Connected => {
