@@ -1159,6 +1159,28 @@ fn a_static_next_hop_in_the_connected_subnet_is_installed() {
     assert!(!installs(&a, "ars", "10.70.0.0/16"), "{:#?}", a.diagnostics);
 }
 
+/// designs6/drift: an interface address the design does not give the node is a
+/// warning labelling the config line and the `.avs` line.
+#[test]
+fn an_interface_address_outside_the_design_is_drift() {
+    let conf = format!("interface eth0\n ip address 10.200.1.4/24\n!\n{FW_OK}");
+    let a = fw(&conf);
+    let d = with_code(&a, "AVS0923");
+    assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
+    let lines: Vec<String> = d[0].labels.iter().map(|l| line_of(&a, l.span)).collect();
+    assert!(
+        lines.iter().any(|l| l.contains("ip address 10.200.1.4/24")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("ip 10.100.1.4")),
+        "{lines:?}"
+    );
+    // The design's own address: no warning.
+    let a = fw(&conf.replace("10.200.1.4/24", "10.100.1.4/24"));
+    assert!(with_code(&a, "AVS0923").is_empty(), "{:#?}", a.diagnostics);
+}
+
 /// A Route Server's `peer` towards a configured NVA whose configuration has no neighbor
 /// for it: AVS0300 says so in the configuration's terms.
 #[test]

@@ -59,6 +59,8 @@ pub struct NodeEnv {
     /// Azure's gateway of each NIC subnet (the subnet's first host, x.x.x.1): an
     /// `ip route P GATEWAY` hands P to the fabric.
     pub gateways: Vec<Ipv4Addr>,
+    /// The node's addresses in the `.avs` (`ip`, `nic`) and their lines.
+    pub addresses: Vec<(Ipv4Addr, Span)>,
 }
 
 /// A design node reached at a neighbor address.
@@ -160,6 +162,7 @@ pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Transl
         summary_only: None,
     };
     cx.statics(env);
+    cx.drift(env);
     cx.originations(bgp, env, &d);
     cx.summary_only = cx.summary_only_policy();
     // A peer-group member: its own settings over the group's.
@@ -299,6 +302,32 @@ impl Cx<'_, '_> {
     }
 
     // ------------------------------------------------------------ statics, networks
+
+    /// An `interface` block's `ip address A/len` whose subnet holds no address the
+    /// design gives the node (its `ip`/`nic`): the configuration and the design describe different
+    /// machines, so every proof is about one of them only.
+    fn drift(&mut self, env: &NodeEnv) {
+        let Some((_, design_span)) = env.addresses.first() else {
+            return;
+        };
+        for a in &self.cfg.interface_addresses {
+            // FRR's connected route (the host bits are gone here): the design's
+            // address must be inside it.
+            let p = a.node;
+            if env.addresses.iter().any(|(x, _)| p.contains(x)) {
+                continue;
+            }
+            self.t.diags.push(
+                Diagnostic::warning(
+                    codes::DRIFT,
+                    format!("the configuration's interface subnet `{p}` holds no address the design gives this node"),
+                )
+                .primary(a.span, "the configuration says this")
+                .secondary(*design_span, "the design says this")
+                .help("make the `interface` block's `ip address` and the node's `ip`/`nic` in the `.avs` agree (the model uses the design's)"),
+            );
+        }
+    }
 
     fn statics(&mut self, env: &NodeEnv) {
         for r in &self.cfg.statics {

@@ -171,6 +171,15 @@ fn env(ctx: &Ctx, name: &str) -> NodeEnv {
     let Some(c) = ctx.component(name) else {
         return e;
     };
+    for key in ["ip", "nic"] {
+        for line in c.all(key) {
+            if let Some(v) = line.first() {
+                if let Some(a) = v.node.as_address() {
+                    e.addresses.push((a, v.span));
+                }
+            }
+        }
+    }
     let mut subnets: Vec<&str> = Vec::new();
     if let Some(s) = c
         .get("subnet")
