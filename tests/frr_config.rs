@@ -276,6 +276,25 @@ fn unknown_neighbors_and_single_instances_are_warnings() {
     assert!(installs(&a, "ars", "10.50.0.0/16"));
 }
 
+/// designs6/shut: `neighbor X shutdown` on one instance leaves Route Server peered on
+/// one instance only.
+#[test]
+fn a_shut_down_instance_is_not_peered() {
+    let a = fw(&FW_OK.replace(
+        " neighbor 10.100.0.5 remote-as 65515\n",
+        " neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.5 shutdown\n",
+    ));
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    let one = with_code(&a, "AVS0907");
+    assert_eq!(one.len(), 1, "{:#?}", a.diagnostics);
+    assert!(one[0].notes.iter().any(|n| n.contains("10.100.0.5")));
+    assert!(line_of(&a, one[0].labels[0].span).contains("10.100.0.4"));
+    assert!(installs(&a, "ars", "10.50.0.0/16"));
+    // Without the shutdown both instances are peered.
+    let a = fw(FW_OK);
+    assert!(with_code(&a, "AVS0907").is_empty(), "{:#?}", a.diagnostics);
+}
+
 #[test]
 fn ebgp_requires_policy_follows_the_frr_version() {
     let no_maps = FW_OK
@@ -429,6 +448,25 @@ fn import_check_keeps_networks_without_a_route_back() {
     assert!(installs(&a, "ars", "10.50.0.0/16"), "{:#?}", a.diagnostics);
     let a = fw(&conf.replace("network 10.50.0.0/16", "network 10.100.1.0/24"));
     assert!(with_code(&a, "AVS0909").is_empty(), "{:#?}", a.diagnostics);
+    // The help names the real next hop, not a blackhole.
+    let a = fw(&conf);
+    let d = with_code(&a, "AVS0909");
+    assert!(
+        d[0].notes.iter().any(|n| n.contains("real next hop")),
+        "{:#?}",
+        d[0]
+    );
+}
+
+/// designs6/netdef: an Azure VM's kernel holds the DHCP default route via its
+/// subnet's gateway, so `network 0.0.0.0/0` passes import-check.
+#[test]
+fn an_azure_nvas_kernel_default_route_passes_import_check() {
+    let conf = FW_OK.replace("network 10.50.0.0/16", "network 0.0.0.0/0");
+    assert_ne!(conf, FW_OK);
+    let a = fw(&conf);
+    assert!(with_code(&a, "AVS0909").is_empty(), "{:#?}", a.diagnostics);
+    assert!(installs(&a, "ars", "0.0.0.0/0"), "{:#?}", a.diagnostics);
 }
 
 #[test]
@@ -1078,6 +1116,69 @@ fn a_static_route_to_azures_gateway_hands_the_prefix_to_the_fabric() {
         "{outcome:?}"
     );
     // Without the static route, both engines say the check holds (the example test).
+}
+
+/// designs6/nhvm: a static whose next hop is inside the NIC's connected subnet is
+/// installed by FRR (and redistributed), though no node holds the address: Azure drops
+/// its traffic. One outside every connected subnet is not installed, and neither
+/// announced.
+#[test]
+fn a_static_next_hop_in_the_connected_subnet_is_installed() {
+    let conf = FW_OK
+        .replace(
+            "ip route 10.50.0.0/16 blackhole\n",
+            "ip route 10.50.0.0/16 blackhole\nip route 10.70.0.0/16 10.100.1.50\n",
+        )
+        .replace(
+            " address-family ipv4 unicast\n",
+            " address-family ipv4 unicast\n  redistribute static\n",
+        );
+    let a = fw(&conf);
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    let d = with_code(&a, "AVS0918");
+    assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
+    assert!(d[0].labels[0].message.contains("installed"), "{:#?}", d[0]);
+    assert!(
+        !d[0].labels[0].message.contains("not installed"),
+        "{:#?}",
+        d[0]
+    );
+    let net = a.network.as_ref().unwrap();
+    let node = &net.nodes[net.node_by_name("fw").unwrap()];
+    assert!(node
+        .statics
+        .iter()
+        .any(|s| s.prefix == "10.70.0.0/16".parse().unwrap()
+            && s.target == avscheck::ir::StaticTarget::Drop));
+    assert!(installs(&a, "ars", "10.70.0.0/16"), "{:#?}", a.diagnostics);
+    // Outside every connected subnet: not installed, so not redistributed either.
+    let a = fw(&conf.replace("10.100.1.50", "10.9.9.9"));
+    let d = with_code(&a, "AVS0918");
+    assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
+    assert!(d[0].labels[0].message.contains("not installed"));
+    assert!(!installs(&a, "ars", "10.70.0.0/16"), "{:#?}", a.diagnostics);
+}
+
+/// designs6/drift: an interface address the design does not give the node is a
+/// warning labelling the config line and the `.avs` line.
+#[test]
+fn an_interface_address_outside_the_design_is_drift() {
+    let conf = format!("interface eth0\n ip address 10.200.1.4/24\n!\n{FW_OK}");
+    let a = fw(&conf);
+    let d = with_code(&a, "AVS0923");
+    assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
+    let lines: Vec<String> = d[0].labels.iter().map(|l| line_of(&a, l.span)).collect();
+    assert!(
+        lines.iter().any(|l| l.contains("ip address 10.200.1.4/24")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("ip 10.100.1.4")),
+        "{lines:?}"
+    );
+    // The design's own address: no warning.
+    let a = fw(&conf.replace("10.200.1.4/24", "10.100.1.4/24"));
+    assert!(with_code(&a, "AVS0923").is_empty(), "{:#?}", a.diagnostics);
 }
 
 /// A Route Server's `peer` towards a configured NVA whose configuration has no neighbor

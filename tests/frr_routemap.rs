@@ -45,6 +45,7 @@ impl translate::Design for D {
             asn: 65002,
             tunnel: None::<TunnelId>,
             instances: vec![],
+            circuit: false,
         })
     }
     fn node_at(&self, _: Ipv4Addr) -> Option<NodeId> {

@@ -191,6 +191,103 @@ fn a_peer_group_member_is_compared_with_its_inherited_settings() {
     assert!(!a.has_errors(), "{:#?}", a.diagnostics);
 }
 
+/// designs6/act-a, act-b, eq-47e0b: a setting written at FRR's default is the same
+/// effective setting as none, so the two instances agree.
+#[test]
+fn settings_at_frrs_default_equal_no_setting() {
+    for (e4, e5) in [
+        ("\n  neighbor 10.100.0.4 activate", ""),
+        ("", "\n  neighbor 10.100.0.5 activate"),
+        ("\n  neighbor 10.100.0.4 weight 0", ""),
+        (
+            "\n  no neighbor 10.100.0.4 activate\n  neighbor 10.100.0.4 activate",
+            "",
+        ),
+    ] {
+        let a = design(
+            RS_DESIGN,
+            &[("fw.conf", &rs_conf("TO-ARS", "TO-ARS", e4, e5))],
+        );
+        assert!(
+            with_code(&a, "AVS0920").is_empty(),
+            "{e4}{e5}: {:#?}",
+            a.diagnostics
+        );
+        assert!(!a.has_errors(), "{e4}{e5}: {:#?}", a.diagnostics);
+    }
+    // Not at the default: still an error.
+    for e4 in [
+        "\n  no neighbor 10.100.0.4 activate",
+        "\n  neighbor 10.100.0.4 weight 1",
+    ] {
+        let a = design(
+            RS_DESIGN,
+            &[("fw.conf", &rs_conf("TO-ARS", "TO-ARS", e4, ""))],
+        );
+        differ(&a);
+    }
+    // Under `no bgp default ipv4-unicast`, activating one instance only differs...
+    let conf = rs_conf("TO-ARS", "TO-ARS", "\n  neighbor 10.100.0.4 activate", "").replace(
+        " bgp router-id 10.100.1.4\n",
+        " bgp router-id 10.100.1.4\n no bgp default ipv4-unicast\n",
+    );
+    let a = design(RS_DESIGN, &[("fw.conf", &conf)]);
+    let d = differ(&a);
+    assert!(d.message.contains("`activate`"), "{}", d.message);
+    // ...and activating both agrees.
+    let conf = rs_conf(
+        "TO-ARS",
+        "TO-ARS",
+        "\n  neighbor 10.100.0.4 activate",
+        "\n  neighbor 10.100.0.5 activate",
+    )
+    .replace(
+        " bgp router-id 10.100.1.4\n",
+        " bgp router-id 10.100.1.4\n no bgp default ipv4-unicast\n",
+    );
+    let a = design(RS_DESIGN, &[("fw.conf", &conf)]);
+    assert!(with_code(&a, "AVS0920").is_empty(), "{:#?}", a.diagnostics);
+}
+
+/// designs6/site: a circuit's two MSEE neighbors with different policies are the
+/// circuit's two links, not Route Server instances.
+#[test]
+fn a_circuits_two_links_are_named_as_links() {
+    let avs = "use azure
+vnet hub { address 10.100.0.0/16; region westeurope }
+er_gateway ergw { vnet hub }
+site dc1 { config \"corp.conf\" }
+er_circuit er_dc { peer dc1; connect ergw; peering_subnet 192.168.100.0/30; peering_subnet 192.168.100.4/30 }
+";
+    let conf = "frr version 8.4
+ip route 10.2.0.0/16 Null0
+route-map ALL permit 10
+route-map NONE deny 10
+router bgp 65200
+ neighbor 192.168.100.2 remote-as 12076
+ neighbor 192.168.100.6 remote-as 12076
+ address-family ipv4 unicast
+  network 10.2.0.0/16
+  neighbor 192.168.100.2 route-map ALL out
+  neighbor 192.168.100.6 route-map ALL out
+  neighbor 192.168.100.2 route-map ALL in
+  neighbor 192.168.100.6 route-map NONE in
+";
+    let a = design(avs, &[("corp.conf", conf)]);
+    let d = differ(&a);
+    assert!(d.message.contains("two links"), "{}", d.message);
+    assert!(
+        d.notes.iter().all(|n| !n.contains("Route Server")),
+        "{:#?}",
+        d.notes
+    );
+    assert!(
+        d.notes.iter().any(|n| n.contains("ExpressRoute")),
+        "{:#?}",
+        d.notes
+    );
+}
+
 // ------------------------------------------------ as-path regexes and AS_SETs
 
 /// What the translated regex says about a route, in the simulator.

@@ -72,6 +72,9 @@ pub mod codes {
     /// A statement avscheck reads and ignores because it changes nothing in this
     /// design (the warning says why).
     pub const NO_EFFECT: &str = "AVS0921";
+    /// An interface address in the configuration that the design does not give the
+    /// node (the configuration and the `.avs` have drifted apart).
+    pub const DRIFT: &str = "AVS0923";
 
     /// Whether an error with this code means the configuration says something about
     /// routing that the model does not capture (a statement not modeled, an as-path

@@ -64,6 +64,8 @@ pub struct NodeEnv {
     /// Azure's gateway of each NIC subnet (the subnet's first host, x.x.x.1): an
     /// `ip route P GATEWAY` hands P to the fabric.
     pub gateways: Vec<Ipv4Addr>,
+    /// The node's addresses in the `.avs` (`ip`, `nic`) and their lines.
+    pub addresses: Vec<(Ipv4Addr, Span)>,
 }
 
 /// A design node reached at a neighbor address.
@@ -76,6 +78,9 @@ pub struct Peer {
     pub tunnel: Option<TunnelId>,
     /// Every peer address of that node (Route Server: its instances).
     pub instances: Vec<Ipv4Addr>,
+    /// The node is an ExpressRoute circuit: its addresses are the MSEEs of its
+    /// links (primary and secondary), not Route Server instances.
+    pub circuit: bool,
 }
 
 /// Design lookups the translation needs.
@@ -171,6 +176,7 @@ pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Transl
         summary_only: None,
     };
     cx.statics(env);
+    cx.drift(env);
     cx.originations(bgp, env, &d);
     cx.summary_only = cx.summary_only_policy();
     // A peer-group member: its own settings over the group's.
@@ -188,7 +194,8 @@ pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Transl
             }
         })
         .collect();
-    cx.same_node_settings(&effective);
+    let default_v4 = bgp.default_ipv4_unicast.as_ref().is_none_or(|s| s.node);
+    cx.same_node_settings(&effective, default_v4);
     for n in &effective {
         cx.neighbor(bgp, n, &d);
     }
@@ -202,7 +209,11 @@ type Setting = (&'static str, String, Option<Span>);
 
 /// Every setting of a neighbor that decides what its session does, in a fixed order
 /// (the shutdown state is not one: a shut-down neighbor has no session at all).
-fn settings(n: &Neighbor) -> Vec<Setting> {
+/// Values are EFFECTIVE: a setting written at FRR's default compares equal to one
+/// left unset (`weight 0` = no weight; `activate` = the `bgp default ipv4-unicast`
+/// state `default_v4`, so `neighbor A activate` under the default, or `no neighbor A
+/// activate` followed by `neighbor A activate`, equals no line at all).
+fn settings(n: &Neighbor, default_v4: bool) -> Vec<Setting> {
     fn dir(
         out: &mut Vec<Setting>,
         names: [&'static str; 2],
@@ -257,12 +268,12 @@ fn settings(n: &Neighbor) -> Vec<Setting> {
     flag(&mut out, "remove-private-AS", n.remove_private_as);
     out.push((
         "weight",
-        n.weight.map(|w| w.node.to_string()).unwrap_or_default(),
+        n.weight.map_or(0, |w| w.node).to_string(),
         n.weight.map(|w| w.span),
     ));
     out.push((
         "activate",
-        n.activate.map(|a| a.node.to_string()).unwrap_or_default(),
+        n.activate.map_or(default_v4, |a| a.node).to_string(),
         n.activate.map(|a| a.span),
     ));
     flag(&mut out, "default-originate", n.default_originate);
@@ -306,6 +317,32 @@ impl Cx<'_, '_> {
 
     // ------------------------------------------------------------ statics, networks
 
+    /// An `interface` block's `ip address A/len` whose subnet holds no address the
+    /// design gives the node (its `ip`/`nic`): the configuration and the design describe different
+    /// machines, so every proof is about one of them only.
+    fn drift(&mut self, env: &NodeEnv) {
+        let Some((_, design_span)) = env.addresses.first() else {
+            return;
+        };
+        for a in &self.cfg.interface_addresses {
+            // FRR's connected route (the host bits are gone here): the design's
+            // address must be inside it.
+            let p = a.node;
+            if env.addresses.iter().any(|(x, _)| p.contains(x)) {
+                continue;
+            }
+            self.t.diags.push(
+                Diagnostic::warning(
+                    codes::DRIFT,
+                    format!("the configuration's interface subnet `{p}` holds no address the design gives this node"),
+                )
+                .primary(a.span, "the configuration says this")
+                .secondary(*design_span, "the design says this")
+                .help("make the `interface` block's `ip address` and the node's `ip`/`nic` in the `.avs` agree (the model uses the design's)"),
+            );
+        }
+    }
+
     fn statics(&mut self, env: &NodeEnv) {
         for r in &self.cfg.statics {
             let target = match r.next_hop {
@@ -317,6 +354,22 @@ impl Cx<'_, '_> {
                     } else {
                         match self.design.node_at(a) {
                             Some(n) => Some(ir::StaticTarget::Node(n)),
+                            None if env.connected.iter().any(|c| c.contains(&a)) => {
+                                // Inside a connected subnet: FRR resolves the next hop
+                                // on the interface and installs (and redistributes) the
+                                // route, but no NIC of the design holds the address, so
+                                // the fabric delivers the packets to no one.
+                                self.t.diags.push(
+                                    Diagnostic::warning(
+                                        codes::STATIC_NEXT_HOP,
+                                        format!("no node of the design holds the next hop `{a}`"),
+                                    )
+                                    .primary(r.span, "installed and announced, but its traffic is dropped")
+                                    .note("the next hop is inside the node's connected subnet, so FRR installs the route; Azure delivers a packet only to an address a NIC holds, so what this route forwards is dropped")
+                                    .help("give the next hop's VM a node in the design (an `nva` with that `ip`), or point the route at a node that exists"),
+                                );
+                                Some(ir::StaticTarget::Drop)
+                            }
                             None => {
                                 self.t.diags.push(
                                     Diagnostic::warning(
@@ -365,19 +418,29 @@ impl Cx<'_, '_> {
                 });
             }
         };
+        // An Azure VM (a node with a NIC in a subnet) holds a DHCP default route via
+        // its subnet's gateway (x.x.x.1) in the kernel, which zebra sees: 0.0.0.0/0 is
+        // in its RIB (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview;
+        // an Azure VM gets its default gateway from DHCP).
+        let default_in_kernel = !env.gateways.is_empty();
         for n in &bgp.networks {
-            let in_rib =
-                self.cfg.statics.iter().any(|s| s.prefix == n.node) || connected.contains(&n.node);
+            let in_rib = self.t.statics.iter().any(|s| s.prefix == n.node)
+                || connected.contains(&n.node)
+                || (default_in_kernel && n.node.prefix_len() == 0);
             if import_check && !in_rib {
                 let mut diag = Diagnostic::warning(
                     codes::IMPORT_CHECK,
                     format!("`network {}` is not announced: no route for it in the RIB", n.node),
                 )
                 .primary(n.span, "import-check keeps this prefix back")
-                .help(format!(
-                    "add `ip route {} blackhole` (or the real next hop), or `no bgp network import-check`",
-                    n.node
-                ));
+                .help(if n.node.prefix_len() == 0 {
+                    "add `ip route 0.0.0.0/0 A` with the real next hop A, or `no bgp network import-check`; never a blackhole default on a router that forwards (it drops everything without a more specific route)".to_string()
+                } else {
+                    format!(
+                        "add `ip route {} A` with the real next hop A (`blackhole` only for a prefix this router owns and summarises), or `no bgp network import-check`",
+                        n.node
+                    )
+                });
                 diag = match &bgp.import_check {
                     Some(s) => diag.secondary(s.span, "import-check is on here"),
                     None => diag.note("`bgp network import-check` is on by default since FRR 7.4"),
@@ -390,8 +453,11 @@ impl Cx<'_, '_> {
         for r in &bgp.redistribute {
             match r.node {
                 Redistribute::Static => {
-                    for s in &self.cfg.statics {
-                        add(self.t, s.prefix, r.span);
+                    // Only the installed ones (a static FRR does not install is not
+                    // in the RIB to redistribute).
+                    let installed: Vec<Ipv4Net> = self.t.statics.iter().map(|s| s.prefix).collect();
+                    for p in installed {
+                        add(self.t, p, r.span);
                     }
                 }
                 Redistribute::Connected => {
@@ -467,7 +533,7 @@ impl Cx<'_, '_> {
     /// policy cannot represent when the two neighbors' policies differ. Differing
     /// settings are an error naming both lines (never a silent pick of one: the
     /// verdict would depend on which line comes first).
-    fn same_node_settings(&mut self, neighbors: &[Neighbor]) {
+    fn same_node_settings(&mut self, neighbors: &[Neighbor], default_v4: bool) {
         let live: Vec<(&Neighbor, Peer)> = neighbors
             .iter()
             .filter(|n| n.remote_as.is_some() && n.shutdown.is_none())
@@ -479,9 +545,9 @@ impl Cx<'_, '_> {
             if live.iter().take(i).any(|(_, p)| p.node == pa.node) {
                 continue;
             }
-            let sa = settings(a);
+            let sa = settings(a, default_v4);
             for (b, _) in live.iter().skip(i + 1).filter(|(_, p)| p.node == pa.node) {
-                let sb = settings(b);
+                let sb = settings(b, default_v4);
                 let differ: Vec<(&Setting, &Setting)> = sa
                     .iter()
                     .zip(sb.iter())
@@ -498,10 +564,17 @@ impl Cx<'_, '_> {
                         format!("`{v}`")
                     }
                 };
-                let what = if pa.instances.len() > 1 {
+                let what = if pa.circuit {
+                    format!("the two links (MSEEs) of `{}`", pa.name)
+                } else if pa.instances.len() > 1 {
                     format!("the two instances of `{}`", pa.name)
                 } else {
                     format!("two addresses of `{}`", pa.name)
+                };
+                let why = if pa.circuit {
+                    "an ExpressRoute circuit has two links, primary and secondary, each a BGP session to one MSEE, and Azure uses them as one redundant path: with two different policies the result is neither policy's (docs/frr.md; https://learn.microsoft.com/azure/expressroute/expressroute-routing)"
+                } else {
+                    "Azure Route Server runs two instances, each a BGP speaker, and the VNet gets the routes either learned: with two different policies the result is neither policy's (docs/frr.md; https://learn.microsoft.com/azure/route-server/route-server-faq)"
                 };
                 self.t.diags.push(
                     Diagnostic::error(
@@ -524,7 +597,7 @@ impl Cx<'_, '_> {
                     .help(format!(
                         "give both neighbors the same policy and settings (the same route-maps, lists and options in each direction); avscheck models {what} as one session"
                     ))
-                    .note("Azure Route Server runs two instances, each a BGP speaker, and the VNet gets the routes either learned: with two different policies the result is neither policy's (docs/frr.md; https://learn.microsoft.com/azure/route-server/route-server-faq)"),
+                    .note(why),
                 );
             }
         }
@@ -553,7 +626,21 @@ impl Cx<'_, '_> {
             .instances
             .iter()
             .copied()
-            .filter(|a| bgp.neighbors.iter().any(|x| x.addr.node == *a))
+            .filter(|a| {
+                bgp.neighbors.iter().any(|x| {
+                    // A shut-down neighbor (its own line or its group's) has no
+                    // session: that instance is not peered.
+                    let group_shut = x
+                        .peer_group
+                        .as_ref()
+                        .and_then(|g| bgp.peer_groups.get(&g.node))
+                        .is_some_and(|g| g.shutdown.is_some());
+                    x.addr.node == *a
+                        && x.remote_as.is_some()
+                        && x.shutdown.is_none()
+                        && !group_shut
+                })
+            })
             .collect();
         if peer.instances.len() > 1
             && peered.len() < peer.instances.len()
@@ -571,7 +658,7 @@ impl Cx<'_, '_> {
                     format!("`{}` is peered on {} of its {} instances", peer.name, peered.len(), peer.instances.len()),
                 )
                 .primary(n.addr.span, "only this instance")
-                .help(format!("add a neighbor for {}", missing.join(", ")))
+                .help(format!("add a neighbor for {} (or remove its `neighbor ... shutdown`)", missing.join(", ")))
                 .note("Azure Route Server runs two instances and an NVA must peer with both (docs/semantics.md §2.1; https://learn.microsoft.com/azure/route-server/route-server-faq)"),
             );
         }

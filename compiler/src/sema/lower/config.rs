@@ -13,7 +13,7 @@ use crate::sema::model::Value;
 use crate::span::Span;
 use crate::syntax::ast;
 use ipnet::Ipv4Net;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 /// A session side declared by a configuration's `neighbor`.
@@ -40,6 +40,8 @@ struct Book {
     instances: BTreeMap<NodeId, Vec<Ipv4Addr>>,
     /// (tunnel, end, its inner address).
     inner: Vec<(TunnelId, NodeId, NodeId, Ipv4Addr)>,
+    /// ExpressRoute circuits (their addresses are their links' MSEEs).
+    circuits: BTreeSet<NodeId>,
 }
 
 fn addresses(ctx: &Ctx) -> Book {
@@ -47,6 +49,7 @@ fn addresses(ctx: &Ctx) -> Book {
         nodes: BTreeMap::new(),
         instances: BTreeMap::new(),
         inner: Vec::new(),
+        circuits: BTreeSet::new(),
     };
     for c in &ctx.design.components {
         let Some(&id) = ctx.node_ids.get(&c.name.node) else {
@@ -78,6 +81,7 @@ fn addresses(ctx: &Ctx) -> Book {
             if let Some(p) = line.first().and_then(|v| v.node.as_prefix()) {
                 if let Some(msee) = msee_address(p) {
                     book.nodes.entry(msee).or_insert(id);
+                    book.circuits.insert(id);
                 }
             }
         }
@@ -136,6 +140,7 @@ impl translate::Design for Lookup<'_, '_> {
                 asn: n.asn,
                 tunnel: Some(*t),
                 instances: vec![addr],
+                circuit: false,
             });
         }
         let id = *self.book.nodes.get(&addr)?;
@@ -146,6 +151,7 @@ impl translate::Design for Lookup<'_, '_> {
             asn: n.asn,
             tunnel: None,
             instances: self.book.instances.get(&id).cloned().unwrap_or_default(),
+            circuit: self.book.circuits.contains(&id),
         })
     }
     fn node_at(&self, addr: Ipv4Addr) -> Option<NodeId> {
@@ -165,6 +171,15 @@ fn env(ctx: &Ctx, name: &str) -> NodeEnv {
     let Some(c) = ctx.component(name) else {
         return e;
     };
+    for key in ["ip", "nic"] {
+        for line in c.all(key) {
+            if let Some(v) = line.first() {
+                if let Some(a) = v.node.as_address() {
+                    e.addresses.push((a, v.span));
+                }
+            }
+        }
+    }
     let mut subnets: Vec<&str> = Vec::new();
     if let Some(s) = c
         .get("subnet")
