@@ -163,21 +163,11 @@ fn compute(
                     None => smt_uniqueness(net, template, down, sc, state, why, deadline),
                 }
             }
+            // The node-by-node certificate is cheap but incomplete; a small design can
+            // afford the complete control-plane proof, within a short budget (the
+            // symbolic path keeps the rest of the time).
             Certificate::NotShown(why) => {
-                // The node-by-node certificate is cheap but incomplete; a small
-                // design can afford the complete control-plane proof, within a
-                // short budget (the symbolic path keeps the rest of the time).
-                let budget = deadline.min(Instant::now() + SMT_UNIQUENESS_BUDGET);
-                match prove_unique(net, template, down, &state, budget) {
-                    Uniqueness::Unique => ScenarioState::Unique {
-                        state,
-                        scenario: sc,
-                        tables: OnceLock::new(),
-                    },
-                    Uniqueness::NotShown(w) => ScenarioState::Symbolic(format!("{why}; {w}")),
-                    Uniqueness::Timeout if Instant::now() >= deadline => ScenarioState::Timeout,
-                    Uniqueness::Timeout => ScenarioState::Symbolic(why),
-                }
+                smt_uniqueness(net, template, down, sc, state, why, deadline)
             }
         },
     }
