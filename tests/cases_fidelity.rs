@@ -30,18 +30,18 @@ const CASES: &[(&str, &[(&str, bool)])] = &[
         ],
     ),
     (
-        "limits-within",
-        &[
-            ("AVS and on-premises reach each other", true),
-            ("the hub reaches on-premises", true),
-            ("no forwarding loops", true),
-        ],
-    ),
-    (
         "lim-nva-4001-cascade",
         &[
             ("the hub and on-premises reach each other", true),
             ("the hub reaches nva1's prefixes", false),
+            ("no forwarding loops", true),
+        ],
+    ),
+    (
+        "limits-within",
+        &[
+            ("AVS and on-premises reach each other", true),
+            ("the hub reaches on-premises", true),
             ("no forwarding loops", true),
         ],
     ),
