@@ -1049,6 +1049,24 @@ fn er_connection_weight() {
             Why::Delivered
         )]
     );
+    // `avscheck routes` shows the weights as configured: 100 on er2's route, 0 on
+    // er1's (the decision weight, 1 + the connection's, is internal).
+    let r = routes_report::routes_report(d.net(), d.state(), &Scenario::default(), Some("ergw"))
+        .unwrap();
+    let weights: Vec<(String, Option<String>, u32)> = r
+        .nodes
+        .iter()
+        .flat_map(|n| n.routes.iter())
+        .map(|l| (l.prefix.clone(), l.from.clone(), l.weight))
+        .collect();
+    assert_eq!(
+        weights,
+        vec![
+            ("10.2.0.0/16".to_string(), Some("er2".to_string()), 100),
+            ("10.2.0.0/16".to_string(), Some("er1".to_string()), 0),
+            ("10.100.0.0/16".to_string(), None, 32768),
+        ]
+    );
 }
 
 // ---- Global Reach ----------------------------------------------------------------

@@ -30,6 +30,14 @@ const CASES: &[(&str, &[(&str, bool)])] = &[
         ],
     ),
     (
+        "lim-nva-4001-cascade",
+        &[
+            ("the hub and on-premises reach each other", true),
+            ("the hub reaches nva1's prefixes", false),
+            ("no forwarding loops", true),
+        ],
+    ),
+    (
         "limits-within",
         &[
             ("AVS and on-premises reach each other", true),
@@ -190,6 +198,93 @@ fn limits_within() {
         !codes.contains(&"AVS0501"),
         "no route-limit finding expected: {codes:?}"
     );
+}
+
+#[test]
+fn lim_nva_4001_cascade() {
+    // The pipeline and the simulator agree with the header on every check; z3 (with
+    // the certainly dropped session taken as down) on the reachability checks — its
+    // `loop_free` asks one question per destination, 4,002 of them (minutes in a
+    // debug build).
+    run_pipeline("lim-nva-4001-cascade");
+    let (analysis, net) = load("lim-nva-4001-cascade");
+    for (title, want) in [
+        ("the hub and on-premises reach each other", Status::Pass),
+        ("the hub reaches nva1's prefixes", Status::Fail),
+    ] {
+        let (cid, _) = net.checks.iter().find(|(_, c)| c.title == title).unwrap();
+        let z3 = verify_check(&net, cid, &VerifyOptions::default());
+        assert_eq!(z3.status, want, "{title}: {z3:?}");
+        if want == Status::Fail {
+            let cx = z3.counterexample.unwrap();
+            assert_eq!(cx.dropped.len(), 1, "{cx:?}");
+            assert_eq!(
+                cx.dropped[0].session,
+                ["nva1".to_string(), "rs".to_string()]
+            );
+            assert_eq!((cx.dropped[0].announced, cx.dropped[0].limit), (4001, 4000));
+        }
+    }
+    let name = |n: avscheck::ir::NodeId| net.nodes[n].name.clone();
+    let ends = |e: avscheck::ir::EdgeId| (name(net.edges[e].from), name(net.edges[e].to));
+    // The stable state drops nva1–rs alone: once it is down, its 4,001 routes are
+    // withdrawn and the gateway sends the circuit only the hub's prefix.
+    let state = avscheck::sim::bgp::stable_state(&net, &avscheck::sim::Scenario::default())
+        .expect("converges");
+    let dropped: Vec<((String, String), usize, u32)> = state
+        .dropped
+        .iter()
+        .map(|d| (ends(d.edge), d.accepted, d.limit.max))
+        .collect();
+    assert_eq!(
+        dropped,
+        vec![(("nva1".to_string(), "rs".to_string()), 4001, 4000)]
+    );
+    // It is certainly dropped, the engines' must-analysis agrees.
+    let certain: Vec<(String, String)> = avscheck::sim::bgp::certainly_dropped(&net)
+        .iter()
+        .map(|d| ends(d.edge))
+        .collect();
+    assert_eq!(certain, vec![("nva1".to_string(), "rs".to_string())]);
+    // The findings: exactly that session, with its count and its limit.
+    let findings = avscheck::stable_state_findings(&net);
+    let limits: Vec<&avscheck::Diagnostic> = findings
+        .iter()
+        .filter(|d| d.code.starts_with("AVS050"))
+        .collect();
+    assert_eq!(limits.len(), 1, "{findings:?}");
+    assert_eq!(
+        limits[0].message,
+        "session `nva1`–`rs` is dropped: `rs` receives 4001 prefixes from `nva1`, over its limit of 4000"
+    );
+    // `avscheck check` reports the same, and the failing check names the session.
+    let report = avscheck::verify(&analysis, &avscheck::VerifyOptions::default());
+    let messages: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|d| d.code == "AVS0501")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(messages, vec![limits[0].message.as_str()]);
+    let failing = report
+        .checks
+        .iter()
+        .find(|c| c.title == "the hub reaches nva1's prefixes")
+        .unwrap();
+    let reason = failing.reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains("`rs` receives 4001 prefixes from `nva1`, over its limit of 4000"),
+        "{reason}"
+    );
+    // `avscheck routes`: the gateway and the circuit hold the hub's and corp's
+    // prefixes only, and the one dropped session is listed.
+    let sc = avscheck::sim::Scenario::default();
+    let mut text = String::new();
+    for node in ["rs", "gw", "er_corp", "corp"] {
+        let r = avscheck::report::routes::routes_report(&net, &state, &sc, Some(node)).unwrap();
+        text.push_str(&avscheck::report::routes::render_human(&r));
+    }
+    insta::assert_snapshot!("lim_nva_4001_cascade_routes", text);
 }
 
 #[test]

@@ -641,6 +641,106 @@ fn route_limit_drops_the_session_and_reports_it() {
     );
 }
 
+/// The ends of each dropped session's limited edge, by name.
+fn dropped_names(b: &B, st: &sim::State) -> Vec<(String, String, usize)> {
+    let name = |n: NodeId| b.net.nodes[n].name.clone();
+    st.dropped
+        .iter()
+        .map(|d| {
+            let e = &b.net.edges[d.edge];
+            (name(e.from), name(e.to), d.accepted)
+        })
+        .collect()
+}
+
+#[test]
+fn a_session_over_its_limit_only_on_a_dropped_sessions_routes_stays_up() {
+    // r1 sends its 3 prefixes to r2 (limit 2); r2 passes them on to r3 with its own
+    // (4 > limit 3). Once r1–r2 is down its routes are withdrawn and r3 receives only
+    // r2's: r2–r3 stays up (docs/semantics.md §1, "Route limits": a cascade is
+    // recounted, not dropped with the session that caused it).
+    let (mut b, r1, r2, r3, [e12, _, e23, _]) = chain();
+    b.originate(r1, "10.2.0.0/16");
+    b.originate(r1, "10.3.0.0/16");
+    b.originate(r2, "10.20.0.0/16");
+    let span = b.span();
+    b.edge_mut(e12).max_routes = Some(RouteLimit { max: 2, span });
+    b.edge_mut(e23).max_routes = Some(RouteLimit { max: 3, span });
+    let st = state(&b);
+    assert_eq!(dropped_names(&b, &st), vec![("r1".into(), "r2".into(), 3)]);
+    assert!(st.best(r3, p("10.20.0.0/16")).is_some());
+    assert!(st.best(r3, p("10.1.0.0/16")).is_none());
+    assert!(st.best(r2, p("10.1.0.0/16")).is_none());
+    // The state is the only one: its dropped session is over its limit whenever up.
+    let sc = Scenario::default();
+    assert_eq!(
+        sim::unique::certify(&b.net, &sc, &st),
+        sim::unique::Certificate::Unique
+    );
+    let d = sim::route_limit_findings(&b.net, &st);
+    assert_eq!(d.len(), 1, "{d:?}");
+    // A session over its limit on its own prefixes too is dropped with the first,
+    // counted without the routes of the other (4 of r2's own, not 7).
+    b.originate(r2, "10.21.0.0/16");
+    b.originate(r2, "10.22.0.0/16");
+    b.originate(r2, "10.23.0.0/16");
+    let st = state(&b);
+    assert_eq!(
+        dropped_names(&b, &st),
+        vec![("r1".into(), "r2".into(), 3), ("r2".into(), "r3".into(), 4)]
+    );
+    let _ = r1;
+}
+
+/// r1 — r2 — r3, each originating one prefix; `r2 → r1` and `r2 → r3` limited to 1:
+/// each is over its limit only while the other session is up (r2 passes on what it
+/// learned over it). `flip` declares the sessions the other way round.
+fn mutual(flip: bool) -> (B, sim::State) {
+    let mut b = B::new();
+    let r1 = b.router("r1", 65001);
+    let r2 = b.router("r2", 65002);
+    let r3 = b.router("r3", 65003);
+    b.originate(r1, "10.1.0.0/16");
+    b.originate(r2, "10.2.0.0/16");
+    b.originate(r3, "10.3.0.0/16");
+    let (e21, e23) = if flip {
+        let (_, e23) = b.ebgp(r3, r2);
+        let (_, e21) = b.ebgp(r1, r2);
+        (e21, e23)
+    } else {
+        let (_, e21) = b.ebgp(r1, r2);
+        let (_, e23) = b.ebgp(r3, r2);
+        (e21, e23)
+    };
+    let span = b.span();
+    b.edge_mut(e21).max_routes = Some(RouteLimit { max: 1, span });
+    b.edge_mut(e23).max_routes = Some(RouteLimit { max: 1, span });
+    let st = state(&b);
+    (b, st)
+}
+
+#[test]
+fn sessions_over_their_limits_only_while_the_other_is_up_drop_one_by_names() {
+    // Either session going first leaves the other within its limit: two stable
+    // states. The simulator takes one (the furthest over, then by the names of the
+    // ends, never by declaration order) and it is not proved the only one.
+    for flip in [false, true] {
+        let (b, st) = mutual(flip);
+        assert_eq!(
+            dropped_names(&b, &st),
+            vec![("r2".into(), "r1".into(), 2)],
+            "flip {flip}"
+        );
+        let r3 = b.net.node_by_name("r3").unwrap();
+        assert!(st.best(r3, p("10.2.0.0/16")).is_some());
+        assert!(sim::limits::certainly_dropped_in(&b.net, &|_| false, false).is_empty());
+        assert!(matches!(
+            sim::unique::certify(&b.net, &Scenario::default(), &st),
+            sim::unique::Certificate::RouteLimits(_)
+        ));
+    }
+}
+
 /// BAD GADGET (Griffin, Shepherd, Wilfong): each of 1, 2, 3 prefers the path through
 /// its clockwise neighbour over its direct path to 0. No stable state exists.
 fn bad_gadget() -> (B, Vec<NodeId>) {

@@ -178,6 +178,7 @@ impl B {
             reset_local_pref: reset,
             tunnel: None,
             weight: 0,
+            shown_weight: 0,
             fastpath: None,
             max_routes: None,
             requires,

@@ -323,8 +323,15 @@ pub struct Edge {
     /// learned here are encapsulated towards `from`.
     pub tunnel: Option<TunnelId>,
     /// ExpressRoute connection weight, applied at the receiving gateway: higher wins
-    /// before local_pref (as Azure's connection weight does).
+    /// before local_pref (as Azure's connection weight does). This is the decision
+    /// weight, which also encodes the hub routing preference (lowering's
+    /// `receive_weight`: `1 + connection weight` for a circuit's routes, 32001 for
+    /// Route Server's); [`Edge::shown_weight`] is what the user wrote.
     pub weight: u32,
+    /// The weight as configured — the connection's `weight N` (FRR: `neighbor A weight
+    /// N`), else 0 — which reports (`avscheck routes`) show for routes learned over
+    /// this edge, as Azure's learned-routes tables do.
+    pub shown_weight: u32,
     /// Receive limit: above it the session is dropped (Route Server per peer,
     /// ExpressRoute per direction).
     pub max_routes: Option<RouteLimit>,

@@ -62,6 +62,8 @@ pub struct RibLine {
     /// Installed for forwarding (the best, and its equals on a multipath node).
     pub installed: bool,
     pub med: u32,
+    /// The weight as configured (a connection's `weight N`, 0 without one; 32768 for
+    /// the node's own routes), not the internal decision weight (`ir::Edge::weight`).
     pub weight: u32,
     pub origin: String,
     pub tags: Vec<String>,
@@ -158,7 +160,12 @@ pub fn routes_report(
                         best: i == 0,
                         installed: i < entry.installed,
                         med: r.med,
-                        weight: r.weight,
+                        // The weight as configured, not the decision weight that
+                        // also encodes the hub routing preference (ir::Edge::weight).
+                        weight: r
+                            .learned_from
+                            .and_then(|e| net.edges.get(e))
+                            .map_or(r.weight, |e| e.shown_weight),
                         origin: name(r.origin),
                         tags: r
                             .tags

@@ -18,9 +18,11 @@
 //!   repeats an earlier one (the evolution is deterministic in it), or after
 //!   4·(edges+nodes)+64 sweeps. The nodes reported are those whose best route changed
 //!   during the repeating cycle (or in the last sweep, on the bound).
-//! - Route limits: after convergence every session with an edge over its limit is
-//!   dropped at once (counting, per edge, the prefixes for which the receiver holds a
-//!   candidate learned over it, i.e. accepted after import), then everything is
+//! - Route limits: after convergence, the sessions with an edge over its limit
+//!   (counting, per edge, the prefixes for which the receiver holds a candidate
+//!   learned over it, i.e. accepted after import) are dropped — of several, only those
+//!   still over their limit with the others down (a dropped session's routes are
+//!   withdrawn: a cascade is recounted, `drops_of_round`) — then everything is
 //!   recomputed, until no limit is exceeded. A dropped session stays dropped.
 
 use super::choice::Choices;
@@ -823,39 +825,7 @@ pub fn stable_state_choosing(
     loop {
         let live = Live::new(net, sc, &dropped_sessions);
         let (ribs, rounds, reps, class_of) = converge_all(net, &live, choices, stop)?;
-        // Route limits: count accepted prefixes per limited edge, once per class: a
-        // member's entry is its representative's renamed (the same candidates).
-        let mut class_size: BTreeMap<Ipv4Net, usize> = BTreeMap::new();
-        if net.edges.values().any(|e| e.max_routes.is_some()) {
-            for rep in class_of.values() {
-                *class_size.entry(*rep).or_insert(1) += 1;
-            }
-        }
-        let mut over: Vec<DroppedSession> = Vec::new();
-        for (eid, e) in net.edges.iter() {
-            let Some(limit) = e.max_routes else { continue };
-            if !live.edge(eid) {
-                continue;
-            }
-            let accepted = ribs
-                .get(e.to)
-                .map(|rib| {
-                    reps.iter()
-                        .filter_map(|p| rib.prefixes.get(p).map(|r| (p, r)))
-                        .filter(|(_, r)| r.candidates.iter().any(|c| c.learned_from == Some(eid)))
-                        .map(|(p, _)| class_size.get(p).copied().unwrap_or(1))
-                        .sum::<usize>()
-                })
-                .unwrap_or(0);
-            if accepted > limit.max as usize && !over.iter().any(|d| d.session == e.session) {
-                over.push(DroppedSession {
-                    session: e.session,
-                    edge: eid,
-                    accepted,
-                    limit,
-                });
-            }
-        }
+        let over = over_limit(net, &live, &ribs, &reps, &class_of);
         // Tunnels whose outer packets an end routes into the tunnel itself: their
         // sessions go down too (`super::underlay`).
         let looped = super::underlay::recursive_tunnels(net, &live, &ribs);
@@ -873,11 +843,118 @@ pub fn stable_state_choosing(
             dropped_sessions.extend(r.sessions.iter().copied());
             recursive.push(r);
         }
+        let over = drops_of_round(net, sc, choices, stop, &dropped_sessions, over)?;
         for d in over {
             dropped_sessions.insert(d.session);
             dropped.push(d);
         }
     }
+}
+
+/// Per session with a live edge over its route limit in the converged `ribs` (its
+/// first such edge, in edge order), the prefixes accepted over that edge: counted
+/// once per class, a member's entry being its representative's renamed (the same
+/// candidates).
+fn over_limit(
+    net: &Network,
+    live: &Live,
+    ribs: &IdVec<NodeId, NodeRib>,
+    reps: &BTreeSet<Ipv4Net>,
+    class_of: &BTreeMap<Ipv4Net, Ipv4Net>,
+) -> Vec<DroppedSession> {
+    let mut over: Vec<DroppedSession> = Vec::new();
+    if !net.edges.values().any(|e| e.max_routes.is_some()) {
+        return over;
+    }
+    let mut class_size: BTreeMap<Ipv4Net, usize> = BTreeMap::new();
+    for rep in class_of.values() {
+        *class_size.entry(*rep).or_insert(1) += 1;
+    }
+    for (eid, e) in net.edges.iter() {
+        let Some(limit) = e.max_routes else { continue };
+        if !live.edge(eid) || over.iter().any(|d| d.session == e.session) {
+            continue;
+        }
+        let accepted = ribs
+            .get(e.to)
+            .map(|rib| {
+                reps.iter()
+                    .filter_map(|p| rib.prefixes.get(p).map(|r| (p, r)))
+                    .filter(|(_, r)| r.candidates.iter().any(|c| c.learned_from == Some(eid)))
+                    .map(|(p, _)| class_size.get(p).copied().unwrap_or(1))
+                    .sum::<usize>()
+            })
+            .unwrap_or(0);
+        if accepted > limit.max as usize {
+            over.push(DroppedSession {
+                session: e.session,
+                edge: eid,
+                accepted,
+                limit,
+            });
+        }
+    }
+    over
+}
+
+/// Which of the sessions `over` — over their limits in the state where `down` (the
+/// sessions dropped so far, and tunnels just found looped) is down — this round drops
+/// (docs/semantics.md §1, "Route limits"). A dropped session's routes are withdrawn,
+/// which can bring another session back within its limit: a session over its limit
+/// only on routes that cross another over-limit session (a cascade) is not dropped
+/// with it. So a session is dropped now only when it stays over its limit with every
+/// other session of `over` down too; the state is then recomputed and counted again.
+/// One session over its limit is dropped at once (nothing else is pending). A session
+/// dropped with others is reported with its count in the state where they are down.
+///
+/// When none of several is over its limit without the others (each only while
+/// another is up), the order in which Azure's sessions cross their limits decides
+/// which goes: several stable states. One is taken — the session furthest over its
+/// limit, then by the names of its ends (never by declaration order) — which is a
+/// stable state Azure may reach; it is not certainly dropped
+/// (`super::limits::certainly_dropped_in`), so the certificate does not prove that
+/// state the only one and no check passes on it.
+fn drops_of_round(
+    net: &Network,
+    sc: &Scenario,
+    choices: &Choices,
+    stop: &dyn Fn() -> Option<String>,
+    down: &BTreeSet<SessionId>,
+    over: Vec<DroppedSession>,
+) -> Result<Vec<DroppedSession>, Unsettled> {
+    if over.len() <= 1 {
+        return Ok(over);
+    }
+    let mut certain: Vec<DroppedSession> = Vec::new();
+    for d in &over {
+        let mut without: BTreeSet<SessionId> = down.clone();
+        without.extend(over.iter().map(|o| o.session).filter(|s| *s != d.session));
+        let live = Live::new(net, sc, &without);
+        let (ribs, _, reps, class_of) = converge_all(net, &live, choices, stop)?;
+        // Counted there: what it receives with the others down (each dropped now).
+        if let Some(o) = over_limit(net, &live, &ribs, &reps, &class_of)
+            .into_iter()
+            .find(|o| o.session == d.session)
+        {
+            certain.push(o);
+        }
+    }
+    if !certain.is_empty() {
+        return Ok(certain);
+    }
+    let key = |d: &DroppedSession| {
+        let ends = net.edges.get(d.edge).map(|e| {
+            (
+                node_name(net, e.from).to_string(),
+                node_name(net, e.to).to_string(),
+            )
+        });
+        (
+            std::cmp::Reverse(d.accepted.saturating_sub(d.limit.max as usize)),
+            ends,
+        )
+    };
+    Ok(over.into_iter().min_by_key(key).into_iter().collect())
 }
 
 /// Every prefix any alive node originates, each converged independently.

@@ -38,7 +38,9 @@
 //! under-approximates what is certain.
 
 use super::bgp::{transfer as route_transfer, DroppedSession, Route, LOCAL_WEIGHT};
-use super::unique::{apply, condition, offer, outside_bounds, transfer, Abstract, Bounds, Tri};
+use super::unique::{
+    apply, condition, live_in_edges, offer, outside_bounds, transfer, Abstract, Bounds, Tri,
+};
 use super::{Live, Scenario};
 use crate::ir::{
     Action, ComponentId, Condition, EdgeId, Id, Network, NodeId, PolicyId, SessionId, NO_ADVERTISE,
@@ -70,15 +72,7 @@ pub fn certainly_dropped_in(
     loop {
         let gone: BTreeSet<SessionId> = out.iter().map(|d| d.session).collect();
         let live = Live::new(net, &Scenario::new([]), &gone);
-        let mut in_edges: Vec<Vec<EdgeId>> = vec![Vec::new(); net.nodes.len()];
-        for (id, e) in net.edges.iter() {
-            if live.edge(id) {
-                if let Some(v) = in_edges.get_mut(e.to.index()) {
-                    v.push(id);
-                }
-            }
-        }
-        let dead: Vec<bool> = net.nodes.ids().map(|n| !live.node(n)).collect();
+        let (in_edges, dead) = live_in_edges(net, &live);
         let candidates: Vec<(EdgeId, crate::ir::RouteLimit, SessionId)> = net
             .edges
             .iter()

@@ -613,14 +613,7 @@ fn certify_inner(
             .any(|r| r.actions.iter().any(|a| matches!(a, Action::SetMed(_))))
     });
     let nodes: Vec<NodeId> = net.nodes.ids().collect();
-    let mut in_edges: Vec<Vec<EdgeId>> = vec![Vec::new(); nodes.len()];
-    for (id, e) in net.edges.iter() {
-        if live.edge(id) {
-            if let Some(v) = in_edges.get_mut(e.to.index()) {
-                v.push(id);
-            }
-        }
-    }
+    let (in_edges, dead) = live_in_edges(net, &live);
     // Route limits play no part when no stable state can push a session over its
     // limit: per limited edge, the prefixes that could be offered over it in *any*
     // stable state (the abstract routes with no node fixed) are at most its limit.
@@ -628,7 +621,6 @@ fn certify_inner(
     // assumes. Those bounds (no node fixed) are also the first round of the class's
     // certificate, so each class computes them once, for both.
     let mut limits = RouteLimitCount::new(net, &live);
-    let dead: Vec<bool> = nodes.iter().map(|n| !live.node(*n)).collect();
     // An aggregate stands on the routes for longer prefixes; each of those is
     // certified here too, so in every stable state the aggregate stands where it does
     // in `state`: its prefix is certified on the network with that decided.
@@ -743,15 +735,7 @@ pub fn tie_sites(
 ) -> Option<Vec<TieSite>> {
     let dropped: BTreeSet<SessionId> = state.dropped.iter().map(|d| d.session).collect();
     let live = Live::new(net, sc, &dropped);
-    let mut in_edges: Vec<Vec<EdgeId>> = vec![Vec::new(); net.nodes.len()];
-    for (id, e) in net.edges.iter() {
-        if live.edge(id) {
-            if let Some(v) = in_edges.get_mut(e.to.index()) {
-                v.push(id);
-            }
-        }
-    }
-    let dead: Vec<bool> = net.nodes.ids().map(|n| !live.node(n)).collect();
+    let (in_edges, dead) = live_in_edges(net, &live);
     let aggregated = super::slices::aggregated(net);
     let mut keys: BTreeMap<Ipv4Net, usize> = BTreeMap::new();
     for (_, rib) in state.ribs.iter() {
@@ -910,15 +894,7 @@ pub fn route_limit_bound(
     if !limits.any() {
         return LimitBound::Within;
     }
-    let mut in_edges: Vec<Vec<EdgeId>> = vec![Vec::new(); net.nodes.len()];
-    for (id, e) in net.edges.iter() {
-        if live.edge(id) {
-            if let Some(v) = in_edges.get_mut(e.to.index()) {
-                v.push(id);
-            }
-        }
-    }
-    let dead: Vec<bool> = net.nodes.ids().map(|n| !live.node(n)).collect();
+    let (in_edges, dead) = live_in_edges(net, &live);
     for class in super::slices::prefix_classes(net, &net.originated_prefixes()) {
         let Some(rep) = class.first().copied() else {
             continue;
@@ -1153,6 +1129,21 @@ fn offer_of<'a>(
 pub(super) struct Bounds {
     pub(super) parts: Vec<Parts>,
     offers: BTreeMap<EdgeId, Abstract>,
+}
+
+/// Per node (by index), the live edges arriving at it in edge id order, and whether
+/// it is dead: the adjacency `outside_bounds` walks, for the network `live` leaves.
+pub(super) fn live_in_edges(net: &Network, live: &Live) -> (Vec<Vec<EdgeId>>, Vec<bool>) {
+    let mut in_edges: Vec<Vec<EdgeId>> = vec![Vec::new(); net.nodes.len()];
+    for (id, e) in net.edges.iter() {
+        if live.edge(id) {
+            if let Some(v) = in_edges.get_mut(e.to.index()) {
+                v.push(id);
+            }
+        }
+    }
+    let dead: Vec<bool> = net.nodes.ids().map(|n| !live.node(n)).collect();
+    (in_edges, dead)
 }
 
 /// The abstract routes of the nodes outside `fixed`: the least fixpoint from the exact

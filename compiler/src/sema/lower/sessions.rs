@@ -777,6 +777,7 @@ fn establish_static(ctx: &mut Ctx, x: Side) {
         reset_local_pref: true,
         tunnel: None,
         weight: 0,
+        shown_weight: 0,
         max_routes: None,
         fastpath: None,
         requires: vec![component, site_comp, gw_comp],
@@ -931,6 +932,7 @@ fn make_edge(
         weight: r
             .receive_weight
             .unwrap_or_else(|| receive_weight(ctx, s, kind)),
+        shown_weight: r.receive_weight.unwrap_or(s.weight.unwrap_or(0)),
         max_routes: route_limit(ctx, s, r, kind),
         fastpath: fastpath(ctx, s, r),
         requires,
