@@ -214,6 +214,8 @@ const FW_OK: &str = "frr version 8.4
 router bgp 65010
  neighbor 10.100.0.4 remote-as 65515
  neighbor 10.100.0.5 remote-as 65515
+ neighbor 10.100.0.4 ebgp-multihop 2
+ neighbor 10.100.0.5 ebgp-multihop 2
  address-family ipv4 unicast
   network 10.50.0.0/16
   neighbor 10.100.0.4 route-map ALL in
@@ -802,6 +804,7 @@ fn peer_group_members_inherit_the_groups_settings() {
 router bgp 65010
  neighbor ARS peer-group
  neighbor ARS remote-as 65515
+ neighbor ARS ebgp-multihop 2
  neighbor 10.100.0.4 peer-group ARS
  neighbor 10.100.0.5 peer-group ARS
  address-family ipv4 unicast
@@ -1011,7 +1014,7 @@ fn hostile_configurations_give_located_diagnostics_never_a_panic() {
     }
     // Aggregates of every length over each other (0.0.0.0/0 and /32 included), with
     // summary-only, and default-originate towards every neighbor, known or not.
-    let mut aggregates = String::from("frr version 8.4\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.9.9.9 remote-as 1\n address-family ipv4 unicast\n  network 10.50.1.1/32\n");
+    let mut aggregates = String::from("frr version 8.4\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.4 ebgp-multihop 2\n neighbor 10.100.0.5 ebgp-multihop 2\n neighbor 10.9.9.9 remote-as 1\n address-family ipv4 unicast\n  network 10.50.1.1/32\n");
     for len in 0..=32 {
         let so = if len % 2 == 0 { " summary-only" } else { "" };
         aggregates.push_str(&format!(
@@ -1228,7 +1231,7 @@ router core {{
 }}
 "
     );
-    let fw = "frr version 8.4\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 203.0.113.10 remote-as 65020\n neighbor 10.100.2.9 remote-as 65030\n address-family ipv4 unicast\n  network 10.50.0.0/16\n exit-address-family\n!\nip route 10.50.0.0/16 blackhole\n";
+    let fw = "frr version 8.4\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.4 ebgp-multihop 2\n neighbor 10.100.0.5 ebgp-multihop 2\n neighbor 203.0.113.10 remote-as 65020\n neighbor 203.0.113.10 ebgp-multihop\n neighbor 10.100.2.9 remote-as 65030\n address-family ipv4 unicast\n  network 10.50.0.0/16\n exit-address-family\n!\nip route 10.50.0.0/16 blackhole\n";
     let dc = "frr version 8.4\nrouter bgp 65020\n no bgp ebgp-requires-policy\n neighbor 198.51.100.4 remote-as 65010\n address-family ipv4 unicast\n  network 192.168.0.0/16\n exit-address-family\n!\nip route 192.168.0.0/16 blackhole\n";
     // The router has no address of its own: the NVA cannot name it, so its session
     // to the NVA's second NIC is one-sided and stays down (with a warning).
@@ -1485,7 +1488,9 @@ fn next_hop_unchanged_makes_route_server_program_the_other_nva() {
             "frr version 8.4
 router bgp 65010
  neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.4 ebgp-multihop 2
  neighbor 10.100.0.5 remote-as 65515
+ neighbor 10.100.0.5 ebgp-multihop 2
  neighbor 10.100.1.5 remote-as 65020
  address-family ipv4 unicast
   network 10.50.0.0/16
@@ -1575,7 +1580,9 @@ fn route_server_takes_an_as_set_as_rfc_4271_says() {
             "frr version 8.4
 router bgp 65010
  neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.4 ebgp-multihop 2
  neighbor 10.100.0.5 remote-as 65515
+ neighbor 10.100.0.5 ebgp-multihop 2
  neighbor 10.100.1.5 remote-as 65020
  address-family ipv4 unicast
   aggregate-address 10.70.0.0/16 as-set
@@ -1615,7 +1622,9 @@ route-map OUT permit 20
     let fw3 = "frr version 8.4
 router bgp 65030
  neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.4 ebgp-multihop 2
  neighbor 10.100.0.5 remote-as 65515
+ neighbor 10.100.0.5 ebgp-multihop 2
  address-family ipv4 unicast
   network 10.70.0.0/16
   neighbor 10.100.0.4 route-map ALL in

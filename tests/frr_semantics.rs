@@ -77,6 +77,8 @@ router bgp 65010
  bgp router-id 10.100.1.4
  neighbor 10.100.0.4 remote-as 65515
  neighbor 10.100.0.5 remote-as 65515
+ neighbor 10.100.0.4 ebgp-multihop 2
+ neighbor 10.100.0.5 ebgp-multihop 2
  address-family ipv4 unicast
   network 20.0.0.0/16
   neighbor 10.100.0.4 route-map {out4} out

@@ -366,6 +366,7 @@ impl Driver {
                             import_check: None,
                             default_ipv4_unicast: None,
                             deterministic_med: None,
+                            disable_connected_route_check: None,
                             neighbors: Vec::new(),
                             networks: Vec::new(),
                             redistribute: Vec::new(),
@@ -423,6 +424,11 @@ impl Driver {
             Stmt::DeterministicMed(on) => {
                 if let Some(b) = &mut self.cfg.bgp {
                     b.deterministic_med = Some(Spanned::new(on, span));
+                }
+            }
+            Stmt::DisableConnectedRouteCheck(on) => {
+                if let Some(b) = &mut self.cfg.bgp {
+                    b.disable_connected_route_check = on.then_some(span);
                 }
             }
             Stmt::Network(p) => {
@@ -518,6 +524,11 @@ impl Driver {
     }
 
     fn neighbor(&mut self, target: Spanned<Target>, cmd: NeighborCmd, span: Span) {
+        // The span of `update-source`'s word (the address the drift check labels).
+        let word_span = match &cmd {
+            NeighborCmd::UpdateSource(_, (a, b)) => self.span(*a, *b),
+            _ => span,
+        };
         let Some(bgp) = &mut self.cfg.bgp else { return };
         let tspan = target.span;
         let n = match (target.node, &cmd) {
@@ -608,6 +619,15 @@ impl Driver {
             NeighborCmd::Weight(w) => n.weight = Some(Spanned::new(w, span)),
             NeighborCmd::PeerGroup(g) => n.peer_group = Some(Spanned::new(g, span)),
             NeighborCmd::DefaultOriginate => n.default_originate = Some(span),
+            NeighborCmd::EbgpMultihop(h) => n.ebgp_multihop = Some(Spanned::new(h, span)),
+            NeighborCmd::DisableConnectedCheck => n.disable_connected_check = Some(span),
+            NeighborCmd::TtlSecurity(h) => {
+                n.ttl_security = Some(Spanned::new(h, span));
+                self.unmodeled(span, format!("`neighbor A ttl-security hops {h}`: FRR drops the session's packets that come from further than {h} hops; the model assumes the peer is within {h} hops and the session comes up"));
+            }
+            NeighborCmd::UpdateSource(src, _) => {
+                n.update_source = Some(Spanned::new(src, word_span));
+            }
             NeighborCmd::PeerGroupDefine | NeighborCmd::NoOp => {}
             NeighborCmd::Unsupported(msg) => self.error(span, msg),
             NeighborCmd::Unmodeled(msg) => self.unmodeled(span, msg),

@@ -20,7 +20,8 @@
 //! neighbor = "remote-as" (ASN|"internal"|"external") | "route-map" NAME ("in"|"out")
 //!          | "prefix-list" NAME DIR | "filter-list" NAME DIR | "distribute-list" NAME DIR
 //!          | "allowas-in" [N] | "as-override" | "next-hop-self" ["force"] | "remove-private-AS" "all"
-//!          | "activate" | "shutdown" | "weight" N | "update-source" WORD | "ebgp-multihop" [N] | ...
+//!          | "activate" | "shutdown" | "weight" N | "update-source" (ADDR|IFNAME) | "ebgp-multihop" [N]
+//!          | "disable-connected-check" | "ttl-security" "hops" N | ...
 //!          | "peer-group" [NAME] | "default-originate"
 //! (ADDR in `neighbor` lines may also be a peer-group NAME: a word without digits first, `.` or `:`)
 //! rmap     = "match" ("ip" "address" ("prefix-list" NAME | NAME) | "as-path" NAME | "community" NAME)
@@ -32,7 +33,7 @@
 
 use super::ast::{
     AccessEntry, Aggregate, Direction, Exit, IpRoute, Match, PrefixEntry, Redistribute, RemoteAs,
-    Set, StaticNextHop, Target,
+    Set, StaticNextHop, Target, UpdateSource,
 };
 use super::error::{ErrorKind, PError};
 use super::lex::{
@@ -111,6 +112,8 @@ pub enum Stmt {
     DefaultIpv4Unicast(bool),
     /// `[no] bgp deterministic-med`.
     DeterministicMed(bool),
+    /// `[no] bgp disable-ebgp-connected-route-check`.
+    DisableConnectedRouteCheck(bool),
     /// A `neighbor` line: its target (address or peer-group), the span of the target
     /// word, the setting.
     Neighbor(Target, (usize, usize), NeighborCmd),
@@ -145,6 +148,14 @@ pub enum NeighborCmd {
     PeerGroup(String),
     /// `neighbor A default-originate`.
     DefaultOriginate,
+    /// `neighbor A ebgp-multihop [N]` (without N: 255).
+    EbgpMultihop(u8),
+    /// `neighbor A disable-connected-check` / `enforce-multihop`.
+    DisableConnectedCheck,
+    /// `neighbor A ttl-security hops N`.
+    TtlSecurity(u8),
+    /// `neighbor A update-source X` and the span of X.
+    UpdateSource(UpdateSource, (usize, usize)),
     NoOp,
     Unsupported(String),
     Unmodeled(String),
@@ -805,6 +816,8 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
         // simulator refuses to decide where the order matters (docs/frr.md "MED").
         // Comparing every MED (`always-compare-med`) is another decision process.
         "deterministic-med" => done(r, Stmt::DeterministicMed(on)),
+        // No single-hop eBGP neighbor needs a connected subnet (translate.rs).
+        "disable-ebgp-connected-route-check" => done(r, Stmt::DisableConnectedRouteCheck(on)),
         "always-compare-med" => {
             let (r, _) = rest(r)?;
             if on {
@@ -1029,16 +1042,13 @@ fn neighbor(i: In) -> PResult<Stmt> {
         // Transport, timers, authentication, logging: sessions come up the same.
         "description"
         | "password"
-        | "update-source"
         | "timers"
         | "advertisement-interval"
         | "port"
         | "capability"
         | "bfd"
-        | "disable-connected-check"
         | "soft-reconfiguration"
         | "send-community"
-        | "enforce-multihop"
         | "override-capability"
         | "graceful-restart"
         | "log-neighbor-changes" => {
@@ -1050,7 +1060,6 @@ fn neighbor(i: In) -> PResult<Stmt> {
         "solo"
         | "interface"
         | "passive"
-        | "ttl-security"
         | "strict-capability-match"
         | "dont-capability-negotiate" => {
             let (r, _) = rest(r)?;
@@ -1058,26 +1067,50 @@ fn neighbor(i: In) -> PResult<Stmt> {
                 "solo" => "`neighbor A solo`: FRR sends no route back to the peer it came from; the model does, and the peer drops such a route by AS-path loop prevention, so the stable state is the same unless the peer accepts its own AS (`allowas-in`)",
                 "interface" => "`neighbor A interface IF`: FRR binds the session to IF; the model assumes IF exists and the session comes up over it",
                 "passive" => "`neighbor A passive`: FRR waits for the peer to open the session; the model assumes the peer does (if both sides are passive the session never comes up)",
-                "ttl-security" => "`neighbor A ttl-security hops N`: FRR drops the session's packets that come from further than N hops; the model assumes the peer is within N hops and the session comes up",
                 "strict-capability-match" => "`neighbor A strict-capability-match`: FRR refuses the session if the peer's capabilities differ; the model assumes they match and the session comes up",
                 _ => "`neighbor A dont-capability-negotiate`: FRR sends no capabilities (no 4-byte ASNs, no route refresh); the model assumes the session comes up and carries IPv4 unicast",
             };
             (r, NeighborCmd::Unmodeled(why.into()))
         }
-        // The session is up whatever the hop count (Azure's peers are one hop away or
-        // multihop already); FRR takes 1-255.
+        // The session's TTL (FRR takes 1-255; without N, 255): above 1, bgpd no
+        // longer requires the neighbor in a connected subnet (translate.rs).
         "ebgp-multihop" => {
             let (r, n) = opt(word)(r)?;
-            if let Some(n) = n {
-                conv(n, |t| {
-                    t.parse::<u8>()
-                        .ok()
-                        .filter(|h| *h >= 1)
-                        .ok_or_else(|| ErrorKind::OutOfRange("a hop count (1-255)".into()))
-                })?;
-            }
+            let hops = match n {
+                Some(n) => {
+                    conv(n, |t| {
+                        t.parse::<u8>()
+                            .ok()
+                            .filter(|h| *h >= 1)
+                            .ok_or_else(|| ErrorKind::OutOfRange("a hop count (1-255)".into()))
+                    })?
+                }
+                None => u8::MAX,
+            };
             let (r, _) = end(r)?;
-            (r, NeighborCmd::NoOp)
+            (r, NeighborCmd::EbgpMultihop(hops))
+        }
+        // `enforce-multihop` is FRR's older name of the same flag.
+        "disable-connected-check" | "enforce-multihop" => {
+            map(end, |_| NeighborCmd::DisableConnectedCheck)(r)?
+        }
+        "update-source" => {
+            let (r, x) = cut(expect("an address or an interface name"))(r)?;
+            let (r, _) = end(r)?;
+            let src = match x.text.parse::<Ipv4Addr>() {
+                Ok(a) => UpdateSource::Addr(a),
+                Err(_) if x.text.contains(':') => {
+                    return fail(&x, ErrorKind::OutOfRange("an IPv4 address or an interface name".into()))
+                }
+                Err(_) => UpdateSource::Interface(s(x)),
+            };
+            (r, NeighborCmd::UpdateSource(src, (x.start, x.end)))
+        }
+        "ttl-security" => {
+            let (r, _) = cut(kw("hops"))(r)?;
+            let (r, (n, _)) = cut(number_in("a hop count (1-254)", 1, 254))(r)?;
+            let (r, _) = end(r)?;
+            (r, NeighborCmd::TtlSecurity(n as u8))
         }
         "maximum-prefix" | "maximum-prefix-out" => {
             let (r, _) = rest(r)?;
