@@ -15,53 +15,13 @@ use avscheck::{Analysis, Diagnostic, FileId, VerifyOptions};
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
 
-fn root() -> String {
-    env!("CARGO_MANIFEST_DIR").to_string()
-}
+mod frr_common;
+use frr_common::*;
 
-fn example(rel: &str) -> Analysis {
-    let path = format!("examples/{rel}");
-    let text = std::fs::read_to_string(format!("{}/{path}", root())).unwrap();
-    let dir = std::path::Path::new(&path).parent().unwrap().to_path_buf();
-    avscheck::analyse_with(&path, &text, &|p: &str| {
-        let shown = dir.join(p);
-        std::fs::read_to_string(std::path::Path::new(&root()).join(&shown))
-            .map(|t| (shown.to_string_lossy().into_owned(), t))
-            .map_err(|e| e.to_string())
-    })
-}
 
-/// A design with in-memory configuration files.
-fn design(avs: &str, files: &[(&str, &str)]) -> Analysis {
-    let files: BTreeMap<String, String> = files
-        .iter()
-        .map(|(n, t)| (n.to_string(), t.to_string()))
-        .collect();
-    avscheck::analyse_with("design.avs", avs, &move |p: &str| {
-        files
-            .get(p)
-            .map(|t| (p.to_string(), t.clone()))
-            .ok_or_else(|| format!("cannot read `{p}`: not found"))
-    })
-}
 
-fn with_code<'a>(a: &'a Analysis, code: &str) -> Vec<&'a Diagnostic> {
-    a.diagnostics.iter().filter(|d| d.code == code).collect()
-}
 
-/// The text of the line a span starts on.
-fn line_of(a: &Analysis, span: avscheck::Span) -> String {
-    let text = a.sources.text(span.file);
-    let start = text[..span.start as usize]
-        .rfind('\n')
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    let end = text[span.start as usize..]
-        .find('\n')
-        .map(|i| i + span.start as usize)
-        .unwrap_or(text.len());
-    text[start..end].to_string()
-}
+
 
 fn verdicts(a: &Analysis) -> Vec<(String, CheckStatus)> {
     avscheck::verify(a, &VerifyOptions::default())
@@ -158,23 +118,7 @@ fn broken_variants_fail_with_a_label_on_the_config_line() {
 
 // ---------------------------------------------------------------- design integration
 
-const HUB: &str = r#"use azure
-vnet hub { address 10.100.0.0/16 }
-subnet nva_subnet { vnet hub; address 10.100.1.0/24 }
-route_server ars {
-  vnet hub
-  ip 10.100.0.4
-  ip 10.100.0.5
-  peer fw asn 65010
-}
-"#;
 
-fn hub_design(fw_block: &str, conf: &str) -> Analysis {
-    design(
-        &format!("{HUB}\nnva fw {{\n{fw_block}\n}}\n"),
-        &[("fw.conf", conf)],
-    )
-}
 
 #[test]
 fn keys_the_configuration_defines_are_errors_with_both_spans() {
@@ -228,20 +172,7 @@ ip route 10.50.0.0/16 blackhole
 route-map ALL permit 10
 ";
 
-fn fw(conf: &str) -> Analysis {
-    hub_design(
-        "  subnet nva_subnet\n  ip 10.100.1.4\n  config \"fw.conf\"",
-        conf,
-    )
-}
 
-fn installs(a: &Analysis, node: &str, prefix: &str) -> bool {
-    let net = a.network.as_ref().unwrap();
-    let state = avscheck::sim::stable_state(net, &avscheck::sim::Scenario::default()).unwrap();
-    state
-        .best(net.node_by_name(node).unwrap(), prefix.parse().unwrap())
-        .is_some()
-}
 
 #[test]
 fn a_configured_nva_peers_its_route_server_by_address() {

@@ -15,32 +15,12 @@ use avscheck::sim::{evaluate_with_failures, PropertyOutcome};
 use avscheck::smt::queries::verify_property;
 use avscheck::smt::Status;
 use avscheck::Analysis;
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// A design with in-memory configuration files.
-fn design(avs: &str, files: &[(&str, String)]) -> Analysis {
-    let files: BTreeMap<String, String> = files
-        .iter()
-        .map(|(n, t)| (n.to_string(), t.clone()))
-        .collect();
-    avscheck::analyse_with("design.avs", avs, &move |p: &str| {
-        files
-            .get(p)
-            .map(|t| (p.to_string(), t.clone()))
-            .ok_or_else(|| format!("cannot read `{p}`: not found"))
-    })
-}
+mod frr_common;
+use frr_common::{design_owned as design, from_dir};
 
-fn from_dir(dir: &str) -> Analysis {
-    let root = format!("{}/{dir}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(format!("{root}/design.avs")).unwrap();
-    avscheck::analyse_with("design.avs", &text, &|p: &str| {
-        std::fs::read_to_string(format!("{root}/{p}"))
-            .map(|t| (p.to_string(), t))
-            .map_err(|e| e.to_string())
-    })
-}
+
 
 /// Every check's verdict in both engines: (title, smt, sim), `Some(true)` = holds.
 fn verdicts(net: &Network) -> Vec<(String, Option<bool>, Option<bool>)> {

@@ -11,25 +11,13 @@
     clippy::indexing_slicing
 )]
 
-use avscheck::frr::ast::{Config, Set};
-use avscheck::{Diagnostic, FileId};
+use avscheck::frr::ast::Set;
 
-fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
-    avscheck::frr::parse(FileId(0), text)
-}
+mod frr_common;
+use frr_common::{fw, line_at, parse, word_at};
 
-fn line_at(text: &str, d: &Diagnostic) -> String {
-    let s = d.labels[0].span.start as usize;
-    let start = text[..s].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let end = text[s..].find('\n').map(|i| i + s).unwrap_or(text.len());
-    text[start..end].trim().to_string()
-}
 
-/// The word the primary label covers.
-fn word_at(text: &str, d: &Diagnostic) -> String {
-    let l = &d.labels[0];
-    text[l.span.start as usize..l.span.end as usize].to_string()
-}
+
 
 /// Lines FRR 8.4 refuses: each gives exactly one AVS0900 error, on its own line, at
 /// the offending word; the help (where the rule is FRR's, not syntax) quotes it.
@@ -389,25 +377,7 @@ fn ignored_router_bgp_statements_are_located_warnings() {
     }
 }
 
-const HUB: &str = r#"use azure
-vnet hub { address 10.100.0.0/16 }
-subnet nva_subnet { vnet hub; address 10.100.1.0/24 }
-route_server ars {
-  vnet hub
-  ip 10.100.0.4
-  ip 10.100.0.5
-  peer fw asn 65010
-}
-nva fw { subnet nva_subnet; ip 10.100.1.4; config "fw.conf" }
-"#;
 
-/// A configuration as the NVA `fw` peering a Route Server, through the whole pipeline.
-fn fw(conf: &str) -> avscheck::Analysis {
-    let conf = conf.to_string();
-    avscheck::analyse_with("design.avs", HUB, &move |p: &str| {
-        Ok((p.to_string(), conf.clone()))
-    })
-}
 
 fn spans_inside(a: &avscheck::Analysis) {
     for d in &a.diagnostics {

@@ -9,39 +9,12 @@
 )]
 
 use avscheck::{Analysis, Diagnostic};
-use std::collections::BTreeMap;
 
-/// A design with in-memory configuration files.
-fn design(avs: &str, files: &[(&str, &str)]) -> Analysis {
-    let files: BTreeMap<String, String> = files
-        .iter()
-        .map(|(n, t)| (n.to_string(), t.to_string()))
-        .collect();
-    avscheck::analyse_with("design.avs", avs, &move |p: &str| {
-        files
-            .get(p)
-            .map(|t| (p.to_string(), t.clone()))
-            .ok_or_else(|| format!("cannot read `{p}`: not found"))
-    })
-}
+mod frr_common;
+use frr_common::{design, line_of, with_code};
 
-fn with_code<'a>(a: &'a Analysis, code: &str) -> Vec<&'a Diagnostic> {
-    a.diagnostics.iter().filter(|d| d.code == code).collect()
-}
 
-/// The text of the line a span starts on.
-fn line_of(a: &Analysis, span: avscheck::Span) -> String {
-    let text = a.sources.text(span.file);
-    let start = text[..span.start as usize]
-        .rfind('\n')
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    let end = text[span.start as usize..]
-        .find('\n')
-        .map(|i| i + span.start as usize)
-        .unwrap_or(text.len());
-    text[start..end].trim().to_string()
-}
+
 
 // ------------------------------------------------ Route Server's two instances
 
