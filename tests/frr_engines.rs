@@ -10,40 +10,16 @@
     clippy::indexing_slicing
 )]
 
-use avscheck::ir::Network;
-use avscheck::sim::{evaluate_with_failures, PropertyOutcome};
 use avscheck::smt::queries::verify_property;
 use avscheck::smt::Status;
 use avscheck::Analysis;
 use std::time::Duration;
 
 mod frr_common;
-use frr_common::{design_owned as design, from_dir};
+use frr_common::{design_owned as design, from_dir, verdicts};
 
 
 
-/// Every check's verdict in both engines: (title, smt, sim), `Some(true)` = holds.
-fn verdicts(net: &Network) -> Vec<(String, Option<bool>, Option<bool>)> {
-    let mut out = Vec::new();
-    for (_, check) in net.checks.iter() {
-        for prop in &check.properties {
-            let smt = verify_property(net, prop, Duration::from_secs(60));
-            let sim = evaluate_with_failures(net, prop);
-            let s = match &smt.status {
-                Status::Pass => Some(true),
-                Status::Fail => Some(false),
-                Status::Unknown(_) => None,
-            };
-            let c = match &sim.outcome {
-                PropertyOutcome::Holds => Some(true),
-                PropertyOutcome::Violated(_) => Some(false),
-                _ => None,
-            };
-            out.push((check.title.clone(), s, c));
-        }
-    }
-    out
-}
 
 /// Both engines agree with each other and with `expect` (title → holds).
 fn assert_verdicts(a: &Analysis, expect: &[(&str, bool)]) {

@@ -137,3 +137,28 @@ pub fn installs(a: &Analysis, node: &str, prefix: &str) -> bool {
         .best(net.node_by_name(node).unwrap(), prefix.parse().unwrap())
         .is_some()
 }
+
+/// Every check's verdict in both engines: (title, smt, sim), `Some(true)` = holds.
+pub fn verdicts(net: &avscheck::ir::Network) -> Vec<(String, Option<bool>, Option<bool>)> {
+    use avscheck::sim::{evaluate_with_failures, PropertyOutcome};
+    use avscheck::smt::{queries::verify_property, Status};
+    let mut out = Vec::new();
+    for (_, check) in net.checks.iter() {
+        for prop in &check.properties {
+            let smt = verify_property(net, prop, std::time::Duration::from_secs(60));
+            let sim = evaluate_with_failures(net, prop);
+            let s = match &smt.status {
+                Status::Pass => Some(true),
+                Status::Fail => Some(false),
+                Status::Unknown(_) => None,
+            };
+            let c = match &sim.outcome {
+                PropertyOutcome::Holds => Some(true),
+                PropertyOutcome::Violated(_) => Some(false),
+                _ => None,
+            };
+            out.push((check.title.clone(), s, c));
+        }
+    }
+    out
+}
