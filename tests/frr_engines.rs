@@ -18,9 +18,6 @@ use std::time::Duration;
 mod frr_common;
 use frr_common::{design_owned as design, from_dir, verdicts};
 
-
-
-
 /// Both engines agree with each other and with `expect` (title → holds).
 fn assert_verdicts(a: &Analysis, expect: &[(&str, bool)]) {
     assert!(!a.has_errors(), "{:#?}", a.diagnostics);

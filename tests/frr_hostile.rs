@@ -16,9 +16,6 @@ use avscheck::frr::ast::Set;
 mod frr_common;
 use frr_common::{fw, line_at, parse, word_at};
 
-
-
-
 /// Lines FRR 8.4 refuses: each gives exactly one AVS0900 error, on its own line, at
 /// the offending word; the help (where the rule is FRR's, not syntax) quotes it.
 #[test]
@@ -376,8 +373,6 @@ fn ignored_router_bgp_statements_are_located_warnings() {
         assert!(diags.is_empty(), "{line}: {diags:#?}");
     }
 }
-
-
 
 fn spans_inside(a: &avscheck::Analysis) {
     for d in &a.diagnostics {

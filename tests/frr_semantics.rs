@@ -13,9 +13,6 @@ use avscheck::{Analysis, Diagnostic};
 mod frr_common;
 use frr_common::{design, line_of, with_code};
 
-
-
-
 // ------------------------------------------------ Route Server's two instances
 
 /// A fresh-eyes tester's design (designs4/rsnh/design4.avs).

@@ -97,10 +97,14 @@ fn single_hop_ebgp_to_route_server_is_down_in_both_engines() {
         assert!(
             d.notes
                 .iter()
-                .any(|h| h.starts_with("help:") && h.contains(&format!("neighbor {ip} ebgp-multihop 2"))),
+                .any(|h| h.starts_with("help:")
+                    && h.contains(&format!("neighbor {ip} ebgp-multihop 2"))),
             "{d:#?}"
         );
-        assert!(d.notes.iter().any(|n| n.contains("10.100.1.0/24")), "{d:#?}");
+        assert!(
+            d.notes.iter().any(|n| n.contains("10.100.1.0/24")),
+            "{d:#?}"
+        );
     }
     assert!(matches!(status(&a, "fw", "ars"), SessionStatus::Down(_)));
     both(&a, false);
@@ -193,7 +197,12 @@ nva fw2 { subnet s2; ip 10.100.2.4; config \"fw2.conf\" }
         let f2 = one(65002, "10.100.1.4", 65001, "20.2.0.0/16", m2);
         let a = design(avs, &[("fw1.conf", &f1), ("fw2.conf", &f2)]);
         let errors = usize::from(!m1) + usize::from(!m2);
-        assert_eq!(with_code(&a, "AVS0924").len(), errors, "{:#?}", a.diagnostics);
+        assert_eq!(
+            with_code(&a, "AVS0924").len(),
+            errors,
+            "{:#?}",
+            a.diagnostics
+        );
         assert_eq!(
             status(&a, "fw1", "fw2") == SessionStatus::Up,
             up,
@@ -209,7 +218,8 @@ nva fw2 { subnet s2; ip 10.100.2.4; config \"fw2.conf\" }
     assert_eq!(status(&a, "fw1", "fw2"), SessionStatus::Up);
 }
 
-const MULTIHOP: &str = " neighbor 10.100.0.4 ebgp-multihop 2\n neighbor 10.100.0.5 ebgp-multihop 2\n";
+const MULTIHOP: &str =
+    " neighbor 10.100.0.4 ebgp-multihop 2\n neighbor 10.100.0.5 ebgp-multihop 2\n";
 
 /// `update-source` with an address the node does not hold: drift (both lines
 /// labelled) and the session stays down.
@@ -222,7 +232,10 @@ fn update_source_the_node_does_not_hold_is_drift_and_down() {
     assert_eq!(d.len(), 2, "{:#?}", a.diagnostics);
     let text = a.sources.text(d[0].labels[0].span.file);
     let l = &d[0].labels[0];
-    assert_eq!(&text[l.span.start as usize..l.span.end as usize], "10.9.9.9");
+    assert_eq!(
+        &text[l.span.start as usize..l.span.end as usize],
+        "10.9.9.9"
+    );
     assert_eq!(line_of(&a, d[0].labels[1].span), "ip 10.100.1.4");
     assert!(matches!(status(&a, "fw", "ars"), SessionStatus::Down(_)));
     both(&a, false);

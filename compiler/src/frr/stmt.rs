@@ -1077,14 +1077,12 @@ fn neighbor(i: In) -> PResult<Stmt> {
         "ebgp-multihop" => {
             let (r, n) = opt(word)(r)?;
             let hops = match n {
-                Some(n) => {
-                    conv(n, |t| {
-                        t.parse::<u8>()
-                            .ok()
-                            .filter(|h| *h >= 1)
-                            .ok_or_else(|| ErrorKind::OutOfRange("a hop count (1-255)".into()))
-                    })?
-                }
+                Some(n) => conv(n, |t| {
+                    t.parse::<u8>()
+                        .ok()
+                        .filter(|h| *h >= 1)
+                        .ok_or_else(|| ErrorKind::OutOfRange("a hop count (1-255)".into()))
+                })?,
                 None => u8::MAX,
             };
             let (r, _) = end(r)?;
@@ -1100,7 +1098,10 @@ fn neighbor(i: In) -> PResult<Stmt> {
             let src = match x.text.parse::<Ipv4Addr>() {
                 Ok(a) => UpdateSource::Addr(a),
                 Err(_) if x.text.contains(':') => {
-                    return fail(&x, ErrorKind::OutOfRange("an IPv4 address or an interface name".into()))
+                    return fail(
+                        &x,
+                        ErrorKind::OutOfRange("an IPv4 address or an interface name".into()),
+                    )
                 }
                 Err(_) => UpdateSource::Interface(s(x)),
             };

@@ -914,8 +914,8 @@ impl Cx<'_, '_> {
             );
             return None;
         };
-        let held = env.addresses.iter().any(|(x, _)| *x == a)
-            || env.inner.iter().any(|(_, x, _)| *x == a);
+        let held =
+            env.addresses.iter().any(|(x, _)| *x == a) || env.inner.iter().any(|(_, x, _)| *x == a);
         if !held {
             let mut diag = Diagnostic::error(
                 codes::UPDATE_SOURCE,

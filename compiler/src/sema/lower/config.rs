@@ -130,11 +130,10 @@ impl translate::Design for Lookup<'_, '_> {
     fn peer(&self, addr: Ipv4Addr) -> Option<Peer> {
         let net = &self.ctx.net;
         // A tunnel's inner address of the far end, on a tunnel this node terminates.
-        if let Some((t, holder, _, _, _)) = self
-            .book
-            .inner
-            .iter()
-            .find(|(_, holder, other, a, _)| *a == addr && *other == self.me && *holder != self.me)
+        if let Some((t, holder, _, _, _)) =
+            self.book.inner.iter().find(|(_, holder, other, a, _)| {
+                *a == addr && *other == self.me && *holder != self.me
+            })
         {
             let n = net.nodes.get(*holder)?;
             return Some(Peer {
@@ -191,7 +190,12 @@ impl translate::Design for Lookup<'_, '_> {
         }
         let me = self.ctx.component(&net.nodes.get(self.me)?.name)?;
         let line = me.get("ip")?;
-        let addrs = self.book.instances.get(&self.me).cloned().unwrap_or_default();
+        let addrs = self
+            .book
+            .instances
+            .get(&self.me)
+            .cloned()
+            .unwrap_or_default();
         Some((addrs, line.span))
     }
 }
