@@ -90,6 +90,24 @@ fn route_server_instances_with_different_route_maps_are_an_error_in_either_order
     }
 }
 
+/// Route-maps are compared by what they do: two names for the same entries are one
+/// setting (no AVS0920, and the instances give one verdict); the same entries with
+/// another action are not, and the error names the setting.
+#[test]
+fn route_maps_are_compared_by_their_entries_not_their_names() {
+    let twin = "route-map TO-ARS-2 permit 10\n match ip address prefix-list OUT\n";
+    let conf = format!("{twin}{}", rs_conf("TO-ARS", "TO-ARS-2", "", ""));
+    let a = design(RS_DESIGN, &[("fw.conf", &conf)]);
+    assert!(with_code(&a, "AVS0920").is_empty(), "{:#?}", a.diagnostics);
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    let other = "route-map TO-ARS-2 permit 10\n match ip address prefix-list OUT\n set local-preference 200\n";
+    let conf = format!("{other}{}", rs_conf("TO-ARS", "TO-ARS-2", "", ""));
+    let a = design(RS_DESIGN, &[("fw.conf", &conf)]);
+    let d = differ(&a);
+    assert!(d.message.contains("`route-map out`"), "{}", d.message);
+    assert!(d.notes.iter().any(|n| n.contains("what they do")), "{d:#?}");
+}
+
 #[test]
 fn every_merged_per_neighbor_setting_must_agree() {
     for (setting, shown) in [

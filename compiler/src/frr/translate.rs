@@ -569,12 +569,18 @@ impl Cx<'_, '_> {
                 continue;
             }
             let sa = settings(a, default_v4);
+            let ka = self.setting_keys(a, &sa);
             for (b, _) in live.iter().skip(i + 1).filter(|(_, p)| p.node == pa.node) {
                 let sb = settings(b, default_v4);
+                let kb = self.setting_keys(b, &sb);
+                // Compared by what each setting does: a route-map or list by its
+                // compiled rules (two names for identical maps are the same setting).
                 let differ: Vec<(&Setting, &Setting)> = sa
                     .iter()
                     .zip(sb.iter())
-                    .filter(|(x, y)| x.1 != y.1)
+                    .zip(ka.iter().zip(kb.iter()))
+                    .filter(|(_, (x, y))| x != y)
+                    .map(|(pair, _)| pair)
                     .collect();
                 let Some(((name, va, spa), (_, vb, spb))) = differ.first().copied() else {
                     continue;
@@ -620,10 +626,58 @@ impl Cx<'_, '_> {
                     .help(format!(
                         "give both neighbors the same policy and settings (the same route-maps, lists and options in each direction); avscheck models {what} as one session"
                     ))
-                    .note(why),
+                    .note(why)
+                    .note(if name.contains("-list") || name.starts_with("route-map") {
+                        "route-maps and lists are compared by what they do (their entries as avscheck compiles them), not by name"
+                    } else {
+                        "settings are compared with FRR's defaults filled in"
+                    }),
                 );
             }
         }
+    }
+
+    /// What each of `n`'s settings `s` (from [`settings`]) does, for comparison: a
+    /// route-map, prefix-list, filter-list or distribute-list is its compiled rules
+    /// (permit, conditions, actions; not the lines they come from), every other
+    /// setting its value.
+    fn setting_keys(&mut self, n: &Neighbor, s: &[Setting]) -> Vec<String> {
+        s.iter()
+            .map(|(name, value, _)| {
+                let (kind, map) = match name.split_once(' ') {
+                    Some(("route-map", d)) => ("route-map", (&n.route_map, d)),
+                    Some(("prefix-list", d)) => ("prefix-list", (&n.prefix_list, d)),
+                    Some(("filter-list", d)) => ("as-path access-list", (&n.filter_list, d)),
+                    Some(("distribute-list", d)) => ("access-list", (&n.distribute_list, d)),
+                    _ => return value.clone(),
+                };
+                let dir = if map.1 == "in" {
+                    Direction::In
+                } else {
+                    Direction::Out
+                };
+                let Some(list) = map.0.get(&dir) else {
+                    return String::new();
+                };
+                let id = if kind == "route-map" {
+                    self.route_map(list)
+                } else {
+                    self.list_policy(kind, list)
+                };
+                self.t
+                    .policies
+                    .get(id)
+                    .map(|p| {
+                        let rules: Vec<_> = p
+                            .rules
+                            .iter()
+                            .map(|r| (r.permit, &r.conditions, &r.actions))
+                            .collect();
+                        format!("{rules:?}")
+                    })
+                    .unwrap_or_default()
+            })
+            .collect()
     }
 
     fn neighbor(&mut self, bgp: &BgpRouter, n: &Neighbor, d: &Defaults, env: &NodeEnv) {
