@@ -661,3 +661,43 @@ fn bgp_lines_after_a_top_level_statement_fall_outside_router_bgp() {
     assert!(bgp.networks.is_empty());
     assert!(bgp.neighbors[0].route_map.is_empty());
 }
+
+/// `no ip address A/L` in an `interface` block (FRR 8.4's zebra `-C`): an address an
+/// earlier `ip address` line set is removed (no connected prefix, no drift); one the
+/// configuration never set zebra refuses ("% Can't find address"), as it does
+/// `no ip address` without an address: AVS0900 on the line, ignored.
+#[test]
+fn no_ip_address_removes_a_configured_interface_address() {
+    let text = "interface eth0\n ip address 10.9.0.4/24\n ip address 10.100.1.4/24\n no ip address 10.9.0.4/24\n no shutdown\n";
+    let (cfg, d) = parse(text);
+    assert!(d.is_empty(), "{d:#?}");
+    let kept: Vec<String> = cfg
+        .interface_addresses
+        .iter()
+        .map(|a| a.node.to_string())
+        .collect();
+    assert_eq!(kept, ["10.100.1.0/24"]);
+    for line in [
+        " no ip address 10.9.0.4/24",
+        " no ip address 10.100.1.5/24",
+        " no ip address",
+    ] {
+        let text = format!("interface eth0\n ip address 10.100.1.4/24\n{line}\n");
+        let (cfg, d) = parse(&text);
+        assert_eq!(d.len(), 1, "{line}: {d:#?}");
+        assert_eq!(d[0].code, "AVS0900", "{line}");
+        assert_eq!(line_at(&text, &d[0]), line.trim());
+        assert_eq!(cfg.interface_addresses.len(), 1, "{line}");
+    }
+    // Through the model: the drifted address, removed again, is no drift.
+    let conf = "frr version 8.4\ninterface eth0\n ip address 10.9.0.4/24\n no ip address 10.9.0.4/24\n!\nrouter bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.4 ebgp-multihop 2\n neighbor 10.100.0.5 ebgp-multihop 2\n no bgp ebgp-requires-policy\n";
+    let a = fw(conf);
+    assert!(a.diagnostics.is_empty(), "{:#?}", a.diagnostics);
+    let a = fw(&conf.replace(" no ip address 10.9.0.4/24\n", ""));
+    assert_eq!(
+        a.diagnostics.iter().filter(|d| d.code == "AVS0923").count(),
+        1,
+        "{:#?}",
+        a.diagnostics
+    );
+}

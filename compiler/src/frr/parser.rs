@@ -44,6 +44,9 @@ struct Driver {
     /// The top-level statement that last ended a `router bgp` block (FRR leaves the
     /// block for it and stays at the top level).
     left_bgp: Option<Span>,
+    /// Each `interface` address as written (host bits kept), parallel to
+    /// `cfg.interface_addresses`: what `no ip address A/L` must name.
+    iface_written: Vec<ipnet::Ipv4Net>,
 }
 
 /// Parses one configuration file; never panics, whatever the text.
@@ -55,6 +58,7 @@ pub fn parse(file: FileId, text: &str) -> (Config, Vec<Diagnostic>) {
         stack: vec![Node::Top],
         neighbor_at: std::collections::HashMap::new(),
         left_bgp: None,
+        iface_written: Vec::new(),
     };
     let mut cur = In::new(text);
     loop {
@@ -245,7 +249,28 @@ impl Driver {
             Stmt::Hostname(h) => self.cfg.hostname = Some(Spanned::new(h, span)),
             Stmt::LineVty => self.stack.push(Node::Vty),
             Stmt::Interface => self.stack.push(Node::Interface),
-            Stmt::InterfaceAddress(p) => self.cfg.interface_addresses.push(Spanned::new(p, span)),
+            Stmt::InterfaceAddress(p) => {
+                self.cfg
+                    .interface_addresses
+                    .push(Spanned::new(p.trunc(), span));
+                self.iface_written.push(p);
+            }
+            // zebra removes an address it configured (checked with FRR 8.4's zebra
+            // `-C`); one it did not configure it refuses ("% Can't find address").
+            Stmt::NoInterfaceAddress(p) => match self.iface_written.iter().position(|x| *x == p) {
+                Some(i) => {
+                    self.iface_written.remove(i);
+                    if i < self.cfg.interface_addresses.len() {
+                        self.cfg.interface_addresses.remove(i);
+                    }
+                }
+                None => self.diags.push(
+                    Diagnostic::error(codes::SYNTAX, format!("`no ip address {p}`: no such address was configured"))
+                        .primary(span, "FRR rejects this line (\"% Can't find address\") and ignores it")
+                        .note("zebra removes only an address an earlier `ip address` line of the configuration set; the NIC's own address (from Azure's DHCP) is not one")
+                        .help("delete the line, or the `ip address` line it should remove"),
+                ),
+            },
             Stmt::IpRoute(mut r) => {
                 r.span = span;
                 self.cfg.statics.push(r);
@@ -708,6 +733,7 @@ fn insert<T>(
 /// `interface` node: addresses are connected routes; the rest is link setup.
 fn interface(i: In) -> super::lex::PResult<Stmt> {
     use super::lex::{end, rest, word};
+    use nom::combinator::opt;
     let (r, w) = word(i)?;
     match w.text {
         "ip" => {
@@ -723,7 +749,7 @@ fn interface(i: In) -> super::lex::PResult<Stmt> {
                     ))
                 })?;
                 let (r3, _) = end(r3)?;
-                Ok((r3, Stmt::InterfaceAddress(p.trunc())))
+                Ok((r3, Stmt::InterfaceAddress(p)))
             } else if matches!(w2.text, "ospf" | "router" | "pim" | "igmp" | "mtu" | "rip") {
                 let (r2, _) = rest(r2)?;
                 Ok((r2, Stmt::NoOp))
@@ -744,7 +770,47 @@ fn interface(i: In) -> super::lex::PResult<Stmt> {
                 ),
             ))
         }
-        "description" | "ipv6" | "mtu" | "link-detect" | "no" | "bandwidth" | "vrf" | "evpn"
+        "no" => {
+            let (r2, w2) = word(r)?;
+            let (r3, w3) = opt(word)(r2)?;
+            match (w2.text, w3.map(|w| w.text)) {
+                ("ip", Some("address")) => {
+                    let (r4, a) = word(r3).map_err(|_| {
+                        nom::Err::Failure(super::error::PError::word(
+                            &w2,
+                            super::error::ErrorKind::Expected(
+                                "`no ip address` with an address and its length (A.B.C.D/M)".into(),
+                            ),
+                        ))
+                    })?;
+                    let p = a.text.parse::<ipnet::Ipv4Net>().map_err(|_| {
+                        nom::Err::Failure(super::error::PError::word(
+                            &a,
+                            super::error::ErrorKind::Expected(
+                                "an address with its length (A.B.C.D/M)".into(),
+                            ),
+                        ))
+                    })?;
+                    let (r4, _) = end(r4)?;
+                    Ok((r4, Stmt::NoInterfaceAddress(p)))
+                }
+                // FRR's defaults, or link settings without a routing effect.
+                (
+                    "shutdown" | "description" | "ipv6" | "mtu" | "link-detect" | "bandwidth"
+                    | "multicast" | "evpn",
+                    _,
+                )
+                | ("ip", Some("ospf" | "router" | "pim" | "igmp" | "mtu" | "rip")) => {
+                    let (r2, _) = rest(r2)?;
+                    Ok((r2, Stmt::NoOp))
+                }
+                _ => Err(nom::Err::Error(super::error::PError::word(
+                    &w2,
+                    super::error::ErrorKind::Nom,
+                ))),
+            }
+        }
+        "description" | "ipv6" | "mtu" | "link-detect" | "bandwidth" | "vrf" | "evpn"
         | "multicast" => {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))

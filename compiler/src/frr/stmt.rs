@@ -66,7 +66,10 @@ pub enum Stmt {
     Hostname(String),
     LineVty,
     Interface,
+    /// `ip address A/L` in an `interface` block, as written (host bits kept).
     InterfaceAddress(Ipv4Net),
+    /// `no ip address A/L` in an `interface` block.
+    NoInterfaceAddress(Ipv4Net),
     IpRoute(IpRoute),
     /// A static route and a warning AVS0921 (a part of the line with no effect here).
     IpRouteNote(IpRoute, String),
