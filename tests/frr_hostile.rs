@@ -701,3 +701,40 @@ fn no_ip_address_removes_a_configured_interface_address() {
         a.diagnostics
     );
 }
+
+/// An abbreviation anywhere a keyword is expected — a neighbor setting, a `bgp`
+/// setting, `permit`/`deny`, `in`/`out`, an `ip` statement — is AVS0902 on the word
+/// (bgpd would read it as the keyword); a prefix of several keywords is ambiguous,
+/// which bgpd rejects: AVS0900.
+#[test]
+fn abbreviated_keywords_after_the_first_word_are_errors() {
+    for (l, word) in [
+        (" neighbor 10.100.0.4 remote 65001", "remote"),
+        (" neighbor 10.100.0.4 route-map X o", "o"),
+        (" neighbor 10.100.0.4 ebgp-multi 2", "ebgp-multi"),
+        (" bgp deterministic", "deterministic"),
+        ("route-map X perm 10", "perm"),
+        ("ip prefix-l X seq 5 permit 10.0.0.0/8", "prefix-l"),
+        ("ip prefix-list X seq 5 perm 10.0.0.0/8", "perm"),
+    ] {
+        let text = format!("router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n{l}\n");
+        let (_, diags) = parse(&text);
+        let errs: Vec<_> = diags.iter().filter(|d| d.code == "AVS0902").collect();
+        assert_eq!(errs.len(), 1, "{l}: {diags:?}");
+        assert_eq!(word_at(&text, errs[0]), word, "{l}");
+        assert_eq!(line_at(&text, errs[0]), l.trim());
+    }
+    // `route` begins `route-map`, `route-reflector-client` and `route-server-client`.
+    let text = "router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.4 route X out\n";
+    let (_, diags) = parse(text);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].code, "AVS0900");
+    assert_eq!(word_at(text, &diags[0]), "route");
+    // A design with one is not analysed.
+    let a = fw("router bgp 65010\n neighbor 10.100.0.4 remote 65515\n");
+    assert!(
+        a.is_unusable() || a.network.is_none(),
+        "{:#?}",
+        a.diagnostics
+    );
+}

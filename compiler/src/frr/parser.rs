@@ -136,6 +136,25 @@ impl Driver {
                     return;
                 }
                 Err(nom::Err::Failure(e)) => {
+                    if let super::error::ErrorKind::Abbreviated { word, full } = &e.kind {
+                        // bgpd accepts an unambiguous prefix of a keyword; avscheck
+                        // reads full keywords, and ignoring the line could drop
+                        // routing configuration (as for a line's first word).
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::UNSUPPORTED,
+                                format!("abbreviated keyword `{}`", clip(word)),
+                            )
+                            .primary(
+                                self.span(e.start, e.end.max(e.start)),
+                                format!("FRR may read this as `{full}`"),
+                            )
+                            .secondary(lspan, "not read by avscheck")
+                            .note("bgpd accepts unambiguous prefixes of its keywords; avscheck reads full keywords only, so the design is not analysed")
+                            .help(format!("write `{full}` in full")),
+                        );
+                        return;
+                    }
                     let mut d = Diagnostic::error(codes::SYNTAX, e.message())
                         .primary(self.span(e.start, e.end.max(e.start)), "here")
                         .secondary(lspan, "in this statement")

@@ -37,9 +37,9 @@ use super::ast::{
 };
 use super::error::{ErrorKind, PError};
 use super::lex::{
-    address, asn, asn_text, community, end, expect, frr_acts_on, kw, masked_prefix,
-    masked_prefix_text, neighbor_target, number, number_in, one_of, prefix_or_mask, prefix_text,
-    rest, word, In, PResult, Word,
+    address, asn, asn_text, community, end, expect, frr_acts_on, keyword_of, kw, masked_prefix,
+    masked_prefix_text, neighbor_target, not_keyword, number, number_in, one_of, prefix_or_mask,
+    prefix_text, rest, word, In, PResult, Word,
 };
 use ipnet::Ipv4Net;
 use nom::branch::alt;
@@ -181,7 +181,7 @@ fn cut<'a, T>(mut f: impl FnMut(In<'a>) -> PResult<'a, T>) -> impl FnMut(In<'a>)
 }
 
 fn permit_deny(i: In) -> PResult<bool> {
-    map(cut(one_of(&["permit", "deny"])), |w| w.text == "permit")(i)
+    map(cut(keyword_of(&["permit", "deny"])), |w| w.text == "permit")(i)
 }
 
 /// `seq N` of a prefix-list or access-list: FRR 8.4 takes 1-4294967295 (`seq 0` is
@@ -225,7 +225,7 @@ fn prefix_range_error(p: Ipv4Net, ge: Option<u8>, le: Option<u8>) -> Option<Stri
 }
 
 fn direction(i: In) -> PResult<Direction> {
-    map(cut(one_of(&["in", "out"])), |w| {
+    map(cut(keyword_of(&["in", "out"])), |w| {
         if w.text == "in" {
             Direction::In
         } else {
@@ -342,9 +342,9 @@ pub fn top(i: In) -> PResult<Stmt> {
 }
 
 fn frr_line(i: In) -> PResult<Stmt> {
-    let (r, w) = cut(one_of(&["version", "defaults"]))(i)?;
+    let (r, w) = cut(keyword_of(&["version", "defaults"]))(i)?;
     if w.text == "defaults" {
-        let (r, p) = cut(one_of(&["traditional", "datacenter"]))(r)?;
+        let (r, p) = cut(keyword_of(&["traditional", "datacenter"]))(r)?;
         let (r, _) = end(r)?;
         return Ok((r, Stmt::Profile(p.text == "datacenter")));
     }
@@ -506,7 +506,17 @@ fn ip_top(i: In) -> PResult<Stmt> {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
         }
-        _ => Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom))),
+        _ => Err(not_keyword(
+            &w,
+            &[
+                "route",
+                "prefix-list",
+                "protocol",
+                "forwarding",
+                "nht",
+                "import-table",
+            ],
+        )),
     }
 }
 
@@ -850,9 +860,89 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
                 ))
             }
         }
-        _ => Err(nom::Err::Error(PError::word(first, ErrorKind::Nom))),
+        _ => match not_keyword(&w, BGP_SETTINGS) {
+            nom::Err::Error(_) => Err(nom::Err::Error(PError::word(first, ErrorKind::Nom))),
+            abbreviated => Err(abbreviated),
+        },
     }
 }
+
+/// The `bgp ...` settings avscheck reads (an abbreviation of one is refused).
+const BGP_SETTINGS: &[&str] = &[
+    "router-id",
+    "ebgp-requires-policy",
+    "network",
+    "default",
+    "graceful-shutdown",
+    "reject-as-sets",
+    "shutdown",
+    "listen",
+    "cluster-id",
+    "route-reflector",
+    "enforce-first-as",
+    "suppress-fib-pending",
+    "log-neighbor-changes",
+    "graceful-restart",
+    "suppress-duplicates",
+    "fast-external-failover",
+    "update-delay",
+    "labeled-unicast",
+    "deterministic-med",
+    "disable-ebgp-connected-route-check",
+    "always-compare-med",
+    "bestpath",
+];
+
+/// The `neighbor A ...` settings avscheck reads (an abbreviation of one is refused).
+const NEIGHBOR_SETTINGS: &[&str] = &[
+    "remote-as",
+    "route-map",
+    "prefix-list",
+    "filter-list",
+    "distribute-list",
+    "allowas-in",
+    "as-override",
+    "next-hop-self",
+    "remove-private-AS",
+    "activate",
+    "shutdown",
+    "weight",
+    "description",
+    "password",
+    "timers",
+    "advertisement-interval",
+    "port",
+    "capability",
+    "bfd",
+    "soft-reconfiguration",
+    "send-community",
+    "override-capability",
+    "graceful-restart",
+    "log-neighbor-changes",
+    "solo",
+    "interface",
+    "passive",
+    "strict-capability-match",
+    "dont-capability-negotiate",
+    "ebgp-multihop",
+    "disable-connected-check",
+    "enforce-multihop",
+    "update-source",
+    "ttl-security",
+    "maximum-prefix",
+    "maximum-prefix-out",
+    "default-originate",
+    "peer-group",
+    "local-as",
+    "attribute-unchanged",
+    "unsuppress-map",
+    "addpath-tx-all-paths",
+    "addpath-tx-bestpath-per-AS",
+    "route-reflector-client",
+    "route-server-client",
+    "sender-as-path-loop-detection",
+    "as-path-loop-detection",
+];
 
 fn no_neighbor(i: In) -> PResult<Stmt> {
     let (r, (a, aw)) = cut(neighbor_target)(i)?;
@@ -1165,7 +1255,7 @@ fn neighbor(i: In) -> PResult<Stmt> {
                 NeighborCmd::Unsupported(format!("`neighbor A {}` is not supported yet", w.text)),
             )
         }
-        _ => return Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom))),
+        _ => return Err(not_keyword(&w, NEIGHBOR_SETTINGS)),
     };
     Ok((r, Stmt::Neighbor(a, (aw.start, aw.end), cmd)))
 }
@@ -1178,7 +1268,7 @@ pub fn route_map(i: In) -> PResult<Stmt> {
         "match" => rm_match(r),
         "set" => rm_set(r),
         "on-match" => {
-            let (r, x) = cut(one_of(&["next", "goto"]))(r)?;
+            let (r, x) = cut(keyword_of(&["next", "goto"]))(r)?;
             if x.text == "next" {
                 let (r, _) = end(r)?;
                 Ok((r, Stmt::OnMatch(Exit::Next)))
@@ -1322,7 +1412,7 @@ fn rm_set(i: In) -> PResult<Stmt> {
             Ok((r2, Stmt::Set(Set::Metric(n))))
         }
         "as-path" => {
-            let (r, op) = cut(one_of(&["prepend", "exclude"]))(r)?;
+            let (r, op) = cut(keyword_of(&["prepend", "exclude"]))(r)?;
             let (r2, peek) = cut(expect("an AS number"))(r)?;
             if peek.text == "last-as" || peek.text == "all" {
                 let _ = r2;
