@@ -704,8 +704,8 @@ fn no_ip_address_removes_a_configured_interface_address() {
 
 /// An abbreviation anywhere a keyword is expected — a neighbor setting, a `bgp`
 /// setting, `permit`/`deny`, `in`/`out`, an `ip` statement — is AVS0902 on the word
-/// (bgpd would read it as the keyword); a prefix of several keywords is ambiguous,
-/// which bgpd rejects: AVS0900.
+/// (bgpd reads it as the keyword: FRR 8.4's `bgpd -C` accepts each line), also a
+/// prefix of several keywords (bgpd chooses by the rest of the line).
 #[test]
 fn abbreviated_keywords_after_the_first_word_are_errors() {
     for (l, word) in [
@@ -724,12 +724,17 @@ fn abbreviated_keywords_after_the_first_word_are_errors() {
         assert_eq!(word_at(&text, errs[0]), word, "{l}");
         assert_eq!(line_at(&text, errs[0]), l.trim());
     }
-    // `route` begins `route-map`, `route-reflector-client` and `route-server-client`.
+    // `route` begins `route-map`, `route-reflector-client` and `route-server-client`;
+    // FRR 8.4's `bgpd -C` reads `route X out` as `route-map` (by the rest of the line).
     let text = "router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.4 route X out\n";
     let (_, diags) = parse(text);
     assert_eq!(diags.len(), 1, "{diags:?}");
-    assert_eq!(diags[0].code, "AVS0900");
+    assert_eq!(diags[0].code, "AVS0902");
     assert_eq!(word_at(text, &diags[0]), "route");
+    assert!(
+        diags[0].labels[0].message.contains("`route-map`"),
+        "{diags:?}"
+    );
     // A design with one is not analysed.
     let a = fw("router bgp 65010\n neighbor 10.100.0.4 remote 65515\n");
     assert!(

@@ -74,8 +74,8 @@ pub fn kw<'a>(k: &'static str) -> impl FnMut(In<'a>) -> PResult<'a, Word<'a>> {
 }
 
 /// Why `w` is not one of the keywords `ks` expected here: an unambiguous prefix of
-/// one (bgpd would read it as that keyword) is a failure [`ErrorKind::Abbreviated`];
-/// a prefix of several is one FRR rejects as ambiguous (a failure naming them);
+/// one (bgpd would read it as that keyword) is a failure [`ErrorKind::Abbreviated`],
+/// and so is a prefix of several (bgpd picks one by the rest of the line);
 /// anything else is a recoverable error, so the enclosing node may read the line.
 pub fn not_keyword(w: &Word, ks: &[&str]) -> nom::Err<PError> {
     let full: Vec<&str> = ks
@@ -93,14 +93,15 @@ pub fn not_keyword(w: &Word, ks: &[&str]) -> nom::Err<PError> {
             },
         )),
         many => {
+            // bgpd picks among them by the rest of the line (FRR 8.4 reads `neighbor
+            // A route X out` as `route-map`): still a keyword avscheck would misread.
             let list: Vec<String> = many.iter().map(|k| format!("`{k}`")).collect();
             nom::Err::Failure(PError::word(
                 w,
-                ErrorKind::Expected(format!(
-                    "one of {} (`{}` is ambiguous: FRR rejects the line)",
-                    list.join(", "),
-                    w.text
-                )),
+                ErrorKind::Abbreviated {
+                    word: w.text.to_string(),
+                    full: list.join(" or "),
+                },
             ))
         }
     }

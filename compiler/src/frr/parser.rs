@@ -147,11 +147,11 @@ impl Driver {
                             )
                             .primary(
                                 self.span(e.start, e.end.max(e.start)),
-                                format!("FRR may read this as `{full}`"),
+                                format!("FRR may read this as {}", quoted(full)),
                             )
                             .secondary(lspan, "not read by avscheck")
-                            .note("bgpd accepts unambiguous prefixes of its keywords; avscheck reads full keywords only, so the design is not analysed")
-                            .help(format!("write `{full}` in full")),
+                            .note("bgpd accepts prefixes of its keywords (choosing among several by the rest of the line); avscheck reads full keywords only, so the design is not analysed")
+                            .help(format!("write {} in full", quoted(full))),
                         );
                         return;
                     }
@@ -714,6 +714,15 @@ const KEYWORDS: &[&str] = &[
     "continue",
     "on-match",
 ];
+
+/// `k` in backquotes, unless it is a list of quoted keywords already.
+fn quoted(k: &str) -> String {
+    if k.starts_with('`') {
+        k.to_string()
+    } else {
+        format!("`{k}`")
+    }
+}
 
 fn clip(s: &str) -> String {
     let mut out: String = s.chars().take(60).collect();
