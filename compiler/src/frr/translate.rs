@@ -960,7 +960,7 @@ impl Cx<'_, '_> {
             self.t.diags.push(
                 Diagnostic::warning(
                     codes::UNMODELED,
-                    format!("`update-source` names an interface: the design does not say which address it holds"),
+                    "`update-source` names an interface: the design does not say which address it holds",
                 )
                 .primary(src.span, "not modeled by avscheck")
                 .note(format!("the model assumes the session to {addr} leaves from the address `{}` peers with", peer.name))
