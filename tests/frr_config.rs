@@ -15,53 +15,8 @@ use avscheck::{Analysis, Diagnostic, FileId, VerifyOptions};
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
 
-fn root() -> String {
-    env!("CARGO_MANIFEST_DIR").to_string()
-}
-
-fn example(rel: &str) -> Analysis {
-    let path = format!("examples/{rel}");
-    let text = std::fs::read_to_string(format!("{}/{path}", root())).unwrap();
-    let dir = std::path::Path::new(&path).parent().unwrap().to_path_buf();
-    avscheck::analyse_with(&path, &text, &|p: &str| {
-        let shown = dir.join(p);
-        std::fs::read_to_string(std::path::Path::new(&root()).join(&shown))
-            .map(|t| (shown.to_string_lossy().into_owned(), t))
-            .map_err(|e| e.to_string())
-    })
-}
-
-/// A design with in-memory configuration files.
-fn design(avs: &str, files: &[(&str, &str)]) -> Analysis {
-    let files: BTreeMap<String, String> = files
-        .iter()
-        .map(|(n, t)| (n.to_string(), t.to_string()))
-        .collect();
-    avscheck::analyse_with("design.avs", avs, &move |p: &str| {
-        files
-            .get(p)
-            .map(|t| (p.to_string(), t.clone()))
-            .ok_or_else(|| format!("cannot read `{p}`: not found"))
-    })
-}
-
-fn with_code<'a>(a: &'a Analysis, code: &str) -> Vec<&'a Diagnostic> {
-    a.diagnostics.iter().filter(|d| d.code == code).collect()
-}
-
-/// The text of the line a span starts on.
-fn line_of(a: &Analysis, span: avscheck::Span) -> String {
-    let text = a.sources.text(span.file);
-    let start = text[..span.start as usize]
-        .rfind('\n')
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    let end = text[span.start as usize..]
-        .find('\n')
-        .map(|i| i + span.start as usize)
-        .unwrap_or(text.len());
-    text[start..end].to_string()
-}
+mod frr_common;
+use frr_common::*;
 
 fn verdicts(a: &Analysis) -> Vec<(String, CheckStatus)> {
     avscheck::verify(a, &VerifyOptions::default())
@@ -119,7 +74,7 @@ fn broken_variants_fail_with_a_label_on_the_config_line() {
         (
             "broken-no-as-path-exclude.avs",
             "fw_w-no-as-path-exclude.conf",
-            "neighbor 10.100.0.4 remote-as 65515",
+            "route-map TO-ARS permit 10",
         ),
         (
             "broken-no-route-map-to-ars.avs",
@@ -157,24 +112,6 @@ fn broken_variants_fail_with_a_label_on_the_config_line() {
 }
 
 // ---------------------------------------------------------------- design integration
-
-const HUB: &str = r#"use azure
-vnet hub { address 10.100.0.0/16 }
-subnet nva_subnet { vnet hub; address 10.100.1.0/24 }
-route_server ars {
-  vnet hub
-  ip 10.100.0.4
-  ip 10.100.0.5
-  peer fw asn 65010
-}
-"#;
-
-fn hub_design(fw_block: &str, conf: &str) -> Analysis {
-    design(
-        &format!("{HUB}\nnva fw {{\n{fw_block}\n}}\n"),
-        &[("fw.conf", conf)],
-    )
-}
 
 #[test]
 fn keys_the_configuration_defines_are_errors_with_both_spans() {
@@ -214,6 +151,8 @@ const FW_OK: &str = "frr version 8.4
 router bgp 65010
  neighbor 10.100.0.4 remote-as 65515
  neighbor 10.100.0.5 remote-as 65515
+ neighbor 10.100.0.4 ebgp-multihop 2
+ neighbor 10.100.0.5 ebgp-multihop 2
  address-family ipv4 unicast
   network 10.50.0.0/16
   neighbor 10.100.0.4 route-map ALL in
@@ -225,21 +164,6 @@ router bgp 65010
 ip route 10.50.0.0/16 blackhole
 route-map ALL permit 10
 ";
-
-fn fw(conf: &str) -> Analysis {
-    hub_design(
-        "  subnet nva_subnet\n  ip 10.100.1.4\n  config \"fw.conf\"",
-        conf,
-    )
-}
-
-fn installs(a: &Analysis, node: &str, prefix: &str) -> bool {
-    let net = a.network.as_ref().unwrap();
-    let state = avscheck::sim::stable_state(net, &avscheck::sim::Scenario::default()).unwrap();
-    state
-        .best(net.node_by_name(node).unwrap(), prefix.parse().unwrap())
-        .is_some()
-}
 
 #[test]
 fn a_configured_nva_peers_its_route_server_by_address() {
@@ -802,6 +726,7 @@ fn peer_group_members_inherit_the_groups_settings() {
 router bgp 65010
  neighbor ARS peer-group
  neighbor ARS remote-as 65515
+ neighbor ARS ebgp-multihop 2
  neighbor 10.100.0.4 peer-group ARS
  neighbor 10.100.0.5 peer-group ARS
  address-family ipv4 unicast
@@ -1011,7 +936,7 @@ fn hostile_configurations_give_located_diagnostics_never_a_panic() {
     }
     // Aggregates of every length over each other (0.0.0.0/0 and /32 included), with
     // summary-only, and default-originate towards every neighbor, known or not.
-    let mut aggregates = String::from("frr version 8.4\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.9.9.9 remote-as 1\n address-family ipv4 unicast\n  network 10.50.1.1/32\n");
+    let mut aggregates = String::from("frr version 8.4\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.4 ebgp-multihop 2\n neighbor 10.100.0.5 ebgp-multihop 2\n neighbor 10.9.9.9 remote-as 1\n address-family ipv4 unicast\n  network 10.50.1.1/32\n");
     for len in 0..=32 {
         let so = if len % 2 == 0 { " summary-only" } else { "" };
         aggregates.push_str(&format!(
@@ -1228,7 +1153,7 @@ router core {{
 }}
 "
     );
-    let fw = "frr version 8.4\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 203.0.113.10 remote-as 65020\n neighbor 10.100.2.9 remote-as 65030\n address-family ipv4 unicast\n  network 10.50.0.0/16\n exit-address-family\n!\nip route 10.50.0.0/16 blackhole\n";
+    let fw = "frr version 8.4\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.4 ebgp-multihop 2\n neighbor 10.100.0.5 ebgp-multihop 2\n neighbor 203.0.113.10 remote-as 65020\n neighbor 203.0.113.10 ebgp-multihop\n neighbor 10.100.2.9 remote-as 65030\n address-family ipv4 unicast\n  network 10.50.0.0/16\n exit-address-family\n!\nip route 10.50.0.0/16 blackhole\n";
     let dc = "frr version 8.4\nrouter bgp 65020\n no bgp ebgp-requires-policy\n neighbor 198.51.100.4 remote-as 65010\n address-family ipv4 unicast\n  network 192.168.0.0/16\n exit-address-family\n!\nip route 192.168.0.0/16 blackhole\n";
     // The router has no address of its own: the NVA cannot name it, so its session
     // to the NVA's second NIC is one-sided and stays down (with a warning).
@@ -1485,7 +1410,9 @@ fn next_hop_unchanged_makes_route_server_program_the_other_nva() {
             "frr version 8.4
 router bgp 65010
  neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.4 ebgp-multihop 2
  neighbor 10.100.0.5 remote-as 65515
+ neighbor 10.100.0.5 ebgp-multihop 2
  neighbor 10.100.1.5 remote-as 65020
  address-family ipv4 unicast
   network 10.50.0.0/16
@@ -1575,7 +1502,9 @@ fn route_server_takes_an_as_set_as_rfc_4271_says() {
             "frr version 8.4
 router bgp 65010
  neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.4 ebgp-multihop 2
  neighbor 10.100.0.5 remote-as 65515
+ neighbor 10.100.0.5 ebgp-multihop 2
  neighbor 10.100.1.5 remote-as 65020
  address-family ipv4 unicast
   aggregate-address 10.70.0.0/16 as-set
@@ -1615,7 +1544,9 @@ route-map OUT permit 20
     let fw3 = "frr version 8.4
 router bgp 65030
  neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.4 ebgp-multihop 2
  neighbor 10.100.0.5 remote-as 65515
+ neighbor 10.100.0.5 ebgp-multihop 2
  address-family ipv4 unicast
   network 10.70.0.0/16
   neighbor 10.100.0.4 route-map ALL in

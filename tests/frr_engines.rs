@@ -10,60 +10,13 @@
     clippy::indexing_slicing
 )]
 
-use avscheck::ir::Network;
-use avscheck::sim::{evaluate_with_failures, PropertyOutcome};
 use avscheck::smt::queries::verify_property;
 use avscheck::smt::Status;
 use avscheck::Analysis;
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// A design with in-memory configuration files.
-fn design(avs: &str, files: &[(&str, String)]) -> Analysis {
-    let files: BTreeMap<String, String> = files
-        .iter()
-        .map(|(n, t)| (n.to_string(), t.clone()))
-        .collect();
-    avscheck::analyse_with("design.avs", avs, &move |p: &str| {
-        files
-            .get(p)
-            .map(|t| (p.to_string(), t.clone()))
-            .ok_or_else(|| format!("cannot read `{p}`: not found"))
-    })
-}
-
-fn from_dir(dir: &str) -> Analysis {
-    let root = format!("{}/{dir}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(format!("{root}/design.avs")).unwrap();
-    avscheck::analyse_with("design.avs", &text, &|p: &str| {
-        std::fs::read_to_string(format!("{root}/{p}"))
-            .map(|t| (p.to_string(), t))
-            .map_err(|e| e.to_string())
-    })
-}
-
-/// Every check's verdict in both engines: (title, smt, sim), `Some(true)` = holds.
-fn verdicts(net: &Network) -> Vec<(String, Option<bool>, Option<bool>)> {
-    let mut out = Vec::new();
-    for (_, check) in net.checks.iter() {
-        for prop in &check.properties {
-            let smt = verify_property(net, prop, Duration::from_secs(60));
-            let sim = evaluate_with_failures(net, prop);
-            let s = match &smt.status {
-                Status::Pass => Some(true),
-                Status::Fail => Some(false),
-                Status::Unknown(_) => None,
-            };
-            let c = match &sim.outcome {
-                PropertyOutcome::Holds => Some(true),
-                PropertyOutcome::Violated(_) => Some(false),
-                _ => None,
-            };
-            out.push((check.title.clone(), s, c));
-        }
-    }
-    out
-}
+mod frr_common;
+use frr_common::{design_owned as design, from_dir, verdicts};
 
 /// Both engines agree with each other and with `expect` (title → holds).
 fn assert_verdicts(a: &Analysis, expect: &[(&str, bool)]) {

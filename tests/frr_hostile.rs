@@ -11,25 +11,10 @@
     clippy::indexing_slicing
 )]
 
-use avscheck::frr::ast::{Config, Set};
-use avscheck::{Diagnostic, FileId};
+use avscheck::frr::ast::Set;
 
-fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
-    avscheck::frr::parse(FileId(0), text)
-}
-
-fn line_at(text: &str, d: &Diagnostic) -> String {
-    let s = d.labels[0].span.start as usize;
-    let start = text[..s].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let end = text[s..].find('\n').map(|i| i + s).unwrap_or(text.len());
-    text[start..end].trim().to_string()
-}
-
-/// The word the primary label covers.
-fn word_at(text: &str, d: &Diagnostic) -> String {
-    let l = &d.labels[0];
-    text[l.span.start as usize..l.span.end as usize].to_string()
-}
+mod frr_common;
+use frr_common::{fw, line_at, parse, word_at};
 
 /// Lines FRR 8.4 refuses: each gives exactly one AVS0900 error, on its own line, at
 /// the offending word; the help (where the rule is FRR's, not syntax) quotes it.
@@ -389,26 +374,6 @@ fn ignored_router_bgp_statements_are_located_warnings() {
     }
 }
 
-const HUB: &str = r#"use azure
-vnet hub { address 10.100.0.0/16 }
-subnet nva_subnet { vnet hub; address 10.100.1.0/24 }
-route_server ars {
-  vnet hub
-  ip 10.100.0.4
-  ip 10.100.0.5
-  peer fw asn 65010
-}
-nva fw { subnet nva_subnet; ip 10.100.1.4; config "fw.conf" }
-"#;
-
-/// A configuration as the NVA `fw` peering a Route Server, through the whole pipeline.
-fn fw(conf: &str) -> avscheck::Analysis {
-    let conf = conf.to_string();
-    avscheck::analyse_with("design.avs", HUB, &move |p: &str| {
-        Ok((p.to_string(), conf.clone()))
-    })
-}
-
 fn spans_inside(a: &avscheck::Analysis) {
     for d in &a.diagnostics {
         for l in &d.labels {
@@ -695,4 +660,86 @@ fn bgp_lines_after_a_top_level_statement_fall_outside_router_bgp() {
     let bgp = cfg.bgp.unwrap();
     assert!(bgp.networks.is_empty());
     assert!(bgp.neighbors[0].route_map.is_empty());
+}
+
+/// `no ip address A/L` in an `interface` block (FRR 8.4's zebra `-C`): an address an
+/// earlier `ip address` line set is removed (no connected prefix, no drift); one the
+/// configuration never set zebra refuses ("% Can't find address"), as it does
+/// `no ip address` without an address: AVS0900 on the line, ignored.
+#[test]
+fn no_ip_address_removes_a_configured_interface_address() {
+    let text = "interface eth0\n ip address 10.9.0.4/24\n ip address 10.100.1.4/24\n no ip address 10.9.0.4/24\n no shutdown\n";
+    let (cfg, d) = parse(text);
+    assert!(d.is_empty(), "{d:#?}");
+    let kept: Vec<String> = cfg
+        .interface_addresses
+        .iter()
+        .map(|a| a.node.to_string())
+        .collect();
+    assert_eq!(kept, ["10.100.1.0/24"]);
+    for line in [
+        " no ip address 10.9.0.4/24",
+        " no ip address 10.100.1.5/24",
+        " no ip address",
+    ] {
+        let text = format!("interface eth0\n ip address 10.100.1.4/24\n{line}\n");
+        let (cfg, d) = parse(&text);
+        assert_eq!(d.len(), 1, "{line}: {d:#?}");
+        assert_eq!(d[0].code, "AVS0900", "{line}");
+        assert_eq!(line_at(&text, &d[0]), line.trim());
+        assert_eq!(cfg.interface_addresses.len(), 1, "{line}");
+    }
+    // Through the model: the drifted address, removed again, is no drift.
+    let conf = "frr version 8.4\ninterface eth0\n ip address 10.9.0.4/24\n no ip address 10.9.0.4/24\n!\nrouter bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.4 ebgp-multihop 2\n neighbor 10.100.0.5 ebgp-multihop 2\n no bgp ebgp-requires-policy\n";
+    let a = fw(conf);
+    assert!(a.diagnostics.is_empty(), "{:#?}", a.diagnostics);
+    let a = fw(&conf.replace(" no ip address 10.9.0.4/24\n", ""));
+    assert_eq!(
+        a.diagnostics.iter().filter(|d| d.code == "AVS0923").count(),
+        1,
+        "{:#?}",
+        a.diagnostics
+    );
+}
+
+/// An abbreviation anywhere a keyword is expected — a neighbor setting, a `bgp`
+/// setting, `permit`/`deny`, `in`/`out`, an `ip` statement — is AVS0902 on the word
+/// (bgpd reads it as the keyword: FRR 8.4's `bgpd -C` accepts each line), also a
+/// prefix of several keywords (bgpd chooses by the rest of the line).
+#[test]
+fn abbreviated_keywords_after_the_first_word_are_errors() {
+    for (l, word) in [
+        (" neighbor 10.100.0.4 remote 65001", "remote"),
+        (" neighbor 10.100.0.4 route-map X o", "o"),
+        (" neighbor 10.100.0.4 ebgp-multi 2", "ebgp-multi"),
+        (" bgp deterministic", "deterministic"),
+        ("route-map X perm 10", "perm"),
+        ("ip prefix-l X seq 5 permit 10.0.0.0/8", "prefix-l"),
+        ("ip prefix-list X seq 5 perm 10.0.0.0/8", "perm"),
+    ] {
+        let text = format!("router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n{l}\n");
+        let (_, diags) = parse(&text);
+        let errs: Vec<_> = diags.iter().filter(|d| d.code == "AVS0902").collect();
+        assert_eq!(errs.len(), 1, "{l}: {diags:?}");
+        assert_eq!(word_at(&text, errs[0]), word, "{l}");
+        assert_eq!(line_at(&text, errs[0]), l.trim());
+    }
+    // `route` begins `route-map`, `route-reflector-client` and `route-server-client`;
+    // FRR 8.4's `bgpd -C` reads `route X out` as `route-map` (by the rest of the line).
+    let text = "router bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.4 route X out\n";
+    let (_, diags) = parse(text);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].code, "AVS0902");
+    assert_eq!(word_at(text, &diags[0]), "route");
+    assert!(
+        diags[0].labels[0].message.contains("`route-map`"),
+        "{diags:?}"
+    );
+    // A design with one is not analysed.
+    let a = fw("router bgp 65010\n neighbor 10.100.0.4 remote 65515\n");
+    assert!(
+        a.is_unusable() || a.network.is_none(),
+        "{:#?}",
+        a.diagnostics
+    );
 }

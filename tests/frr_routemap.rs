@@ -58,6 +58,9 @@ impl translate::Design for D {
     fn all_tags(&self) -> Vec<TagId> {
         self.tags.values().copied().collect()
     }
+    fn peered_at(&self, _: NodeId) -> Option<(Vec<Ipv4Addr>, avscheck::Span)> {
+        None
+    }
 }
 
 const ASNS: [u32; 4] = [65001, 65002, 65003, 65515];

@@ -9,39 +9,9 @@
 )]
 
 use avscheck::{Analysis, Diagnostic};
-use std::collections::BTreeMap;
 
-/// A design with in-memory configuration files.
-fn design(avs: &str, files: &[(&str, &str)]) -> Analysis {
-    let files: BTreeMap<String, String> = files
-        .iter()
-        .map(|(n, t)| (n.to_string(), t.to_string()))
-        .collect();
-    avscheck::analyse_with("design.avs", avs, &move |p: &str| {
-        files
-            .get(p)
-            .map(|t| (p.to_string(), t.clone()))
-            .ok_or_else(|| format!("cannot read `{p}`: not found"))
-    })
-}
-
-fn with_code<'a>(a: &'a Analysis, code: &str) -> Vec<&'a Diagnostic> {
-    a.diagnostics.iter().filter(|d| d.code == code).collect()
-}
-
-/// The text of the line a span starts on.
-fn line_of(a: &Analysis, span: avscheck::Span) -> String {
-    let text = a.sources.text(span.file);
-    let start = text[..span.start as usize]
-        .rfind('\n')
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    let end = text[span.start as usize..]
-        .find('\n')
-        .map(|i| i + span.start as usize)
-        .unwrap_or(text.len());
-    text[start..end].trim().to_string()
-}
+mod frr_common;
+use frr_common::{design, line_of, with_code};
 
 // ------------------------------------------------ Route Server's two instances
 
@@ -77,6 +47,8 @@ router bgp 65010
  bgp router-id 10.100.1.4
  neighbor 10.100.0.4 remote-as 65515
  neighbor 10.100.0.5 remote-as 65515
+ neighbor 10.100.0.4 ebgp-multihop 2
+ neighbor 10.100.0.5 ebgp-multihop 2
  address-family ipv4 unicast
   network 20.0.0.0/16
   neighbor 10.100.0.4 route-map {out4} out
@@ -116,6 +88,24 @@ fn route_server_instances_with_different_route_maps_are_an_error_in_either_order
         let report = avscheck::verify(&a, &avscheck::VerifyOptions::default());
         assert!(report.checks.is_empty(), "{:#?}", report.checks);
     }
+}
+
+/// Route-maps are compared by what they do: two names for the same entries are one
+/// setting (no AVS0920, and the instances give one verdict); the same entries with
+/// another action are not, and the error names the setting.
+#[test]
+fn route_maps_are_compared_by_their_entries_not_their_names() {
+    let twin = "route-map TO-ARS-2 permit 10\n match ip address prefix-list OUT\n";
+    let conf = format!("{twin}{}", rs_conf("TO-ARS", "TO-ARS-2", "", ""));
+    let a = design(RS_DESIGN, &[("fw.conf", &conf)]);
+    assert!(with_code(&a, "AVS0920").is_empty(), "{:#?}", a.diagnostics);
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    let other = "route-map TO-ARS-2 permit 10\n match ip address prefix-list OUT\n set local-preference 200\n";
+    let conf = format!("{other}{}", rs_conf("TO-ARS", "TO-ARS-2", "", ""));
+    let a = design(RS_DESIGN, &[("fw.conf", &conf)]);
+    let d = differ(&a);
+    assert!(d.message.contains("`route-map out`"), "{}", d.message);
+    assert!(d.notes.iter().any(|n| n.contains("what they do")), "{d:#?}");
 }
 
 #[test]

@@ -124,6 +124,9 @@ pub struct BgpRouter {
     pub default_ipv4_unicast: Option<Spanned<bool>>,
     /// `[no] bgp deterministic-med`.
     pub deterministic_med: Option<Spanned<bool>>,
+    /// `bgp disable-ebgp-connected-route-check`: no neighbor needs a connected
+    /// subnet for a single-hop eBGP session.
+    pub disable_connected_route_check: Option<Span>,
     /// Neighbours in order of first mention.
     pub neighbors: Vec<Neighbor>,
     pub networks: Vec<Spanned<Ipv4Net>>,
@@ -196,6 +199,22 @@ pub struct Neighbor {
     pub peer_group: Option<Spanned<String>>,
     /// `neighbor A default-originate`.
     pub default_originate: Option<Span>,
+    /// `neighbor A ebgp-multihop [N]` (without N: 255, FRR's maximum).
+    pub ebgp_multihop: Option<Spanned<u8>>,
+    /// `neighbor A disable-connected-check` (or its older name `enforce-multihop`).
+    pub disable_connected_check: Option<Span>,
+    /// `neighbor A ttl-security hops N`.
+    pub ttl_security: Option<Spanned<u8>>,
+    /// `neighbor A update-source A|IFNAME`: the session's source address.
+    pub update_source: Option<Spanned<UpdateSource>>,
+}
+
+/// What `neighbor A update-source` names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UpdateSource {
+    Addr(Ipv4Addr),
+    /// An interface: the source is that interface's address.
+    Interface(String),
 }
 
 impl Config {
@@ -235,6 +254,10 @@ impl Neighbor {
             shutdown: None,
             peer_group: None,
             default_originate: None,
+            ebgp_multihop: None,
+            disable_connected_check: None,
+            ttl_security: None,
+            update_source: None,
         }
     }
 
@@ -266,6 +289,15 @@ impl Neighbor {
             shutdown: self.shutdown.or(group.shutdown),
             peer_group: self.peer_group.clone(),
             default_originate: self.default_originate.or(group.default_originate),
+            ebgp_multihop: self.ebgp_multihop.or(group.ebgp_multihop),
+            disable_connected_check: self
+                .disable_connected_check
+                .or(group.disable_connected_check),
+            ttl_security: self.ttl_security.or(group.ttl_security),
+            update_source: self
+                .update_source
+                .clone()
+                .or_else(|| group.update_source.clone()),
         }
     }
     /// Whether any inbound/outbound policy is configured (what FRR's

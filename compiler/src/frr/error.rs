@@ -16,6 +16,12 @@ pub enum ErrorKind {
         what: String,
         rule: String,
     },
+    /// An unambiguous prefix of a keyword (`remote` for `remote-as`): bgpd reads it
+    /// as the keyword, avscheck reads full keywords only (AVS0902).
+    Abbreviated {
+        word: String,
+        full: String,
+    },
     /// A nom combinator failed without a domain reason (kept for completeness).
     Nom,
 }
@@ -67,6 +73,7 @@ impl PError {
             ErrorKind::HostBits(p) => format!("prefix has host bits set (did you mean `{p}`?)"),
             ErrorKind::Ipv6 => "IPv6 is not supported yet".to_string(),
             ErrorKind::FrrRule { what, .. } => what.clone(),
+            ErrorKind::Abbreviated { word, .. } => format!("abbreviated keyword `{word}`"),
             ErrorKind::Nom => "malformed statement".to_string(),
         }
     }

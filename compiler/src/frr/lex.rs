@@ -73,6 +73,61 @@ pub fn kw<'a>(k: &'static str) -> impl FnMut(In<'a>) -> PResult<'a, Word<'a>> {
     }
 }
 
+/// Why `w` is not one of the keywords `ks` expected here: an unambiguous prefix of
+/// one (bgpd would read it as that keyword) is a failure [`ErrorKind::Abbreviated`],
+/// and so is a prefix of several (bgpd picks one by the rest of the line);
+/// anything else is a recoverable error, so the enclosing node may read the line.
+pub fn not_keyword(w: &Word, ks: &[&str]) -> nom::Err<PError> {
+    let full: Vec<&str> = ks
+        .iter()
+        .copied()
+        .filter(|k| !w.text.is_empty() && k.len() > w.text.len() && k.starts_with(w.text))
+        .collect();
+    match full.as_slice() {
+        [] => nom::Err::Error(PError::word(w, ErrorKind::Nom)),
+        [one] => nom::Err::Failure(PError::word(
+            w,
+            ErrorKind::Abbreviated {
+                word: w.text.to_string(),
+                full: one.to_string(),
+            },
+        )),
+        many => {
+            // bgpd picks among them by the rest of the line (FRR 8.4 reads `neighbor
+            // A route X out` as `route-map`): still a keyword avscheck would misread.
+            let list: Vec<String> = many.iter().map(|k| format!("`{k}`")).collect();
+            nom::Err::Failure(PError::word(
+                w,
+                ErrorKind::Abbreviated {
+                    word: w.text.to_string(),
+                    full: list.join(" or "),
+                },
+            ))
+        }
+    }
+}
+
+/// One of several keywords, where nothing else may stand: an abbreviation of one is
+/// [`not_keyword`]'s failure.
+pub fn keyword_of<'a>(ks: &'static [&'static str]) -> impl FnMut(In<'a>) -> PResult<'a, Word<'a>> {
+    move |i: In<'a>| {
+        let (rest, w) = word(i)?;
+        if ks.contains(&w.text) {
+            return Ok((rest, w));
+        }
+        match not_keyword(&w, ks) {
+            nom::Err::Error(_) => {
+                let list: Vec<String> = ks.iter().map(|k| format!("`{k}`")).collect();
+                Err(nom::Err::Error(PError::word(
+                    &w,
+                    ErrorKind::Expected(list.join(" or ")),
+                )))
+            }
+            other => Err(other),
+        }
+    }
+}
+
 /// One of several keywords (which one is returned).
 pub fn one_of<'a>(ks: &'static [&'static str]) -> impl FnMut(In<'a>) -> PResult<'a, Word<'a>> {
     move |i: In<'a>| {

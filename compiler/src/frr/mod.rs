@@ -75,6 +75,12 @@ pub mod codes {
     /// An interface address in the configuration that the design does not give the
     /// node (the configuration and the `.avs` have drifted apart).
     pub const DRIFT: &str = "AVS0923";
+    /// A single-hop eBGP neighbor outside the node's connected subnets (FRR does not
+    /// start the session).
+    pub const NOT_CONNECTED: &str = "AVS0924";
+    /// `neighbor A update-source X` with an address the node does not hold, or not
+    /// the one the peer peers with.
+    pub const UPDATE_SOURCE: &str = "AVS0925";
 
     /// Whether an error with this code means the configuration says something about
     /// routing that the model does not capture (a statement not modeled, an as-path

@@ -44,6 +44,9 @@ struct Driver {
     /// The top-level statement that last ended a `router bgp` block (FRR leaves the
     /// block for it and stays at the top level).
     left_bgp: Option<Span>,
+    /// Each `interface` address as written (host bits kept), parallel to
+    /// `cfg.interface_addresses`: what `no ip address A/L` must name.
+    iface_written: Vec<ipnet::Ipv4Net>,
 }
 
 /// Parses one configuration file; never panics, whatever the text.
@@ -55,6 +58,7 @@ pub fn parse(file: FileId, text: &str) -> (Config, Vec<Diagnostic>) {
         stack: vec![Node::Top],
         neighbor_at: std::collections::HashMap::new(),
         left_bgp: None,
+        iface_written: Vec::new(),
     };
     let mut cur = In::new(text);
     loop {
@@ -132,6 +136,25 @@ impl Driver {
                     return;
                 }
                 Err(nom::Err::Failure(e)) => {
+                    if let super::error::ErrorKind::Abbreviated { word, full } = &e.kind {
+                        // bgpd accepts an unambiguous prefix of a keyword; avscheck
+                        // reads full keywords, and ignoring the line could drop
+                        // routing configuration (as for a line's first word).
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::UNSUPPORTED,
+                                format!("abbreviated keyword `{}`", clip(word)),
+                            )
+                            .primary(
+                                self.span(e.start, e.end.max(e.start)),
+                                format!("FRR may read this as {}", quoted(full)),
+                            )
+                            .secondary(lspan, "not read by avscheck")
+                            .note("bgpd accepts prefixes of its keywords (choosing among several by the rest of the line); avscheck reads full keywords only, so the design is not analysed")
+                            .help(format!("write {} in full", quoted(full))),
+                        );
+                        return;
+                    }
                     let mut d = Diagnostic::error(codes::SYNTAX, e.message())
                         .primary(self.span(e.start, e.end.max(e.start)), "here")
                         .secondary(lspan, "in this statement")
@@ -245,7 +268,28 @@ impl Driver {
             Stmt::Hostname(h) => self.cfg.hostname = Some(Spanned::new(h, span)),
             Stmt::LineVty => self.stack.push(Node::Vty),
             Stmt::Interface => self.stack.push(Node::Interface),
-            Stmt::InterfaceAddress(p) => self.cfg.interface_addresses.push(Spanned::new(p, span)),
+            Stmt::InterfaceAddress(p) => {
+                self.cfg
+                    .interface_addresses
+                    .push(Spanned::new(p.trunc(), span));
+                self.iface_written.push(p);
+            }
+            // zebra removes an address it configured (checked with FRR 8.4's zebra
+            // `-C`); one it did not configure it refuses ("% Can't find address").
+            Stmt::NoInterfaceAddress(p) => match self.iface_written.iter().position(|x| *x == p) {
+                Some(i) => {
+                    self.iface_written.remove(i);
+                    if i < self.cfg.interface_addresses.len() {
+                        self.cfg.interface_addresses.remove(i);
+                    }
+                }
+                None => self.diags.push(
+                    Diagnostic::error(codes::SYNTAX, format!("`no ip address {p}`: no such address was configured"))
+                        .primary(span, "FRR rejects this line (\"% Can't find address\") and ignores it")
+                        .note("zebra removes only an address an earlier `ip address` line of the configuration set; the NIC's own address (from Azure's DHCP) is not one")
+                        .help("delete the line, or the `ip address` line it should remove"),
+                ),
+            },
             Stmt::IpRoute(mut r) => {
                 r.span = span;
                 self.cfg.statics.push(r);
@@ -366,6 +410,7 @@ impl Driver {
                             import_check: None,
                             default_ipv4_unicast: None,
                             deterministic_med: None,
+                            disable_connected_route_check: None,
                             neighbors: Vec::new(),
                             networks: Vec::new(),
                             redistribute: Vec::new(),
@@ -423,6 +468,11 @@ impl Driver {
             Stmt::DeterministicMed(on) => {
                 if let Some(b) = &mut self.cfg.bgp {
                     b.deterministic_med = Some(Spanned::new(on, span));
+                }
+            }
+            Stmt::DisableConnectedRouteCheck(on) => {
+                if let Some(b) = &mut self.cfg.bgp {
+                    b.disable_connected_route_check = on.then_some(span);
                 }
             }
             Stmt::Network(p) => {
@@ -518,6 +568,11 @@ impl Driver {
     }
 
     fn neighbor(&mut self, target: Spanned<Target>, cmd: NeighborCmd, span: Span) {
+        // The span of `update-source`'s word (the address the drift check labels).
+        let word_span = match &cmd {
+            NeighborCmd::UpdateSource(_, (a, b)) => self.span(*a, *b),
+            _ => span,
+        };
         let Some(bgp) = &mut self.cfg.bgp else { return };
         let tspan = target.span;
         let n = match (target.node, &cmd) {
@@ -608,6 +663,15 @@ impl Driver {
             NeighborCmd::Weight(w) => n.weight = Some(Spanned::new(w, span)),
             NeighborCmd::PeerGroup(g) => n.peer_group = Some(Spanned::new(g, span)),
             NeighborCmd::DefaultOriginate => n.default_originate = Some(span),
+            NeighborCmd::EbgpMultihop(h) => n.ebgp_multihop = Some(Spanned::new(h, span)),
+            NeighborCmd::DisableConnectedCheck => n.disable_connected_check = Some(span),
+            NeighborCmd::TtlSecurity(h) => {
+                n.ttl_security = Some(Spanned::new(h, span));
+                self.unmodeled(span, format!("`neighbor A ttl-security hops {h}`: FRR drops the session's packets that come from further than {h} hops; the model assumes the peer is within {h} hops and the session comes up"));
+            }
+            NeighborCmd::UpdateSource(src, _) => {
+                n.update_source = Some(Spanned::new(src, word_span));
+            }
             NeighborCmd::PeerGroupDefine | NeighborCmd::NoOp => {}
             NeighborCmd::Unsupported(msg) => self.error(span, msg),
             NeighborCmd::Unmodeled(msg) => self.unmodeled(span, msg),
@@ -651,6 +715,15 @@ const KEYWORDS: &[&str] = &[
     "on-match",
 ];
 
+/// `k` in backquotes, unless it is a list of quoted keywords already.
+fn quoted(k: &str) -> String {
+    if k.starts_with('`') {
+        k.to_string()
+    } else {
+        format!("`{k}`")
+    }
+}
+
 fn clip(s: &str) -> String {
     let mut out: String = s.chars().take(60).collect();
     if s.chars().count() > 60 {
@@ -688,6 +761,7 @@ fn insert<T>(
 /// `interface` node: addresses are connected routes; the rest is link setup.
 fn interface(i: In) -> super::lex::PResult<Stmt> {
     use super::lex::{end, rest, word};
+    use nom::combinator::opt;
     let (r, w) = word(i)?;
     match w.text {
         "ip" => {
@@ -703,7 +777,7 @@ fn interface(i: In) -> super::lex::PResult<Stmt> {
                     ))
                 })?;
                 let (r3, _) = end(r3)?;
-                Ok((r3, Stmt::InterfaceAddress(p.trunc())))
+                Ok((r3, Stmt::InterfaceAddress(p)))
             } else if matches!(w2.text, "ospf" | "router" | "pim" | "igmp" | "mtu" | "rip") {
                 let (r2, _) = rest(r2)?;
                 Ok((r2, Stmt::NoOp))
@@ -724,7 +798,47 @@ fn interface(i: In) -> super::lex::PResult<Stmt> {
                 ),
             ))
         }
-        "description" | "ipv6" | "mtu" | "link-detect" | "no" | "bandwidth" | "vrf" | "evpn"
+        "no" => {
+            let (r2, w2) = word(r)?;
+            let (r3, w3) = opt(word)(r2)?;
+            match (w2.text, w3.map(|w| w.text)) {
+                ("ip", Some("address")) => {
+                    let (r4, a) = word(r3).map_err(|_| {
+                        nom::Err::Failure(super::error::PError::word(
+                            &w2,
+                            super::error::ErrorKind::Expected(
+                                "`no ip address` with an address and its length (A.B.C.D/M)".into(),
+                            ),
+                        ))
+                    })?;
+                    let p = a.text.parse::<ipnet::Ipv4Net>().map_err(|_| {
+                        nom::Err::Failure(super::error::PError::word(
+                            &a,
+                            super::error::ErrorKind::Expected(
+                                "an address with its length (A.B.C.D/M)".into(),
+                            ),
+                        ))
+                    })?;
+                    let (r4, _) = end(r4)?;
+                    Ok((r4, Stmt::NoInterfaceAddress(p)))
+                }
+                // FRR's defaults, or link settings without a routing effect.
+                (
+                    "shutdown" | "description" | "ipv6" | "mtu" | "link-detect" | "bandwidth"
+                    | "multicast" | "evpn",
+                    _,
+                )
+                | ("ip", Some("ospf" | "router" | "pim" | "igmp" | "mtu" | "rip")) => {
+                    let (r2, _) = rest(r2)?;
+                    Ok((r2, Stmt::NoOp))
+                }
+                _ => Err(nom::Err::Error(super::error::PError::word(
+                    &w2,
+                    super::error::ErrorKind::Nom,
+                ))),
+            }
+        }
+        "description" | "ipv6" | "mtu" | "link-detect" | "bandwidth" | "vrf" | "evpn"
         | "multicast" => {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))

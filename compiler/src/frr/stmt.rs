@@ -20,7 +20,8 @@
 //! neighbor = "remote-as" (ASN|"internal"|"external") | "route-map" NAME ("in"|"out")
 //!          | "prefix-list" NAME DIR | "filter-list" NAME DIR | "distribute-list" NAME DIR
 //!          | "allowas-in" [N] | "as-override" | "next-hop-self" ["force"] | "remove-private-AS" "all"
-//!          | "activate" | "shutdown" | "weight" N | "update-source" WORD | "ebgp-multihop" [N] | ...
+//!          | "activate" | "shutdown" | "weight" N | "update-source" (ADDR|IFNAME) | "ebgp-multihop" [N]
+//!          | "disable-connected-check" | "ttl-security" "hops" N | ...
 //!          | "peer-group" [NAME] | "default-originate"
 //! (ADDR in `neighbor` lines may also be a peer-group NAME: a word without digits first, `.` or `:`)
 //! rmap     = "match" ("ip" "address" ("prefix-list" NAME | NAME) | "as-path" NAME | "community" NAME)
@@ -32,13 +33,13 @@
 
 use super::ast::{
     AccessEntry, Aggregate, Direction, Exit, IpRoute, Match, PrefixEntry, Redistribute, RemoteAs,
-    Set, StaticNextHop, Target,
+    Set, StaticNextHop, Target, UpdateSource,
 };
 use super::error::{ErrorKind, PError};
 use super::lex::{
-    address, asn, asn_text, community, end, expect, frr_acts_on, kw, masked_prefix,
-    masked_prefix_text, neighbor_target, number, number_in, one_of, prefix_or_mask, prefix_text,
-    rest, word, In, PResult, Word,
+    address, asn, asn_text, community, end, expect, frr_acts_on, keyword_of, kw, masked_prefix,
+    masked_prefix_text, neighbor_target, not_keyword, number, number_in, one_of, prefix_or_mask,
+    prefix_text, rest, word, In, PResult, Word,
 };
 use ipnet::Ipv4Net;
 use nom::branch::alt;
@@ -65,7 +66,10 @@ pub enum Stmt {
     Hostname(String),
     LineVty,
     Interface,
+    /// `ip address A/L` in an `interface` block, as written (host bits kept).
     InterfaceAddress(Ipv4Net),
+    /// `no ip address A/L` in an `interface` block.
+    NoInterfaceAddress(Ipv4Net),
     IpRoute(IpRoute),
     /// A static route and a warning AVS0921 (a part of the line with no effect here).
     IpRouteNote(IpRoute, String),
@@ -111,6 +115,8 @@ pub enum Stmt {
     DefaultIpv4Unicast(bool),
     /// `[no] bgp deterministic-med`.
     DeterministicMed(bool),
+    /// `[no] bgp disable-ebgp-connected-route-check`.
+    DisableConnectedRouteCheck(bool),
     /// A `neighbor` line: its target (address or peer-group), the span of the target
     /// word, the setting.
     Neighbor(Target, (usize, usize), NeighborCmd),
@@ -145,6 +151,14 @@ pub enum NeighborCmd {
     PeerGroup(String),
     /// `neighbor A default-originate`.
     DefaultOriginate,
+    /// `neighbor A ebgp-multihop [N]` (without N: 255).
+    EbgpMultihop(u8),
+    /// `neighbor A disable-connected-check` / `enforce-multihop`.
+    DisableConnectedCheck,
+    /// `neighbor A ttl-security hops N`.
+    TtlSecurity(u8),
+    /// `neighbor A update-source X` and the span of X.
+    UpdateSource(UpdateSource, (usize, usize)),
     NoOp,
     Unsupported(String),
     Unmodeled(String),
@@ -167,7 +181,7 @@ fn cut<'a, T>(mut f: impl FnMut(In<'a>) -> PResult<'a, T>) -> impl FnMut(In<'a>)
 }
 
 fn permit_deny(i: In) -> PResult<bool> {
-    map(cut(one_of(&["permit", "deny"])), |w| w.text == "permit")(i)
+    map(cut(keyword_of(&["permit", "deny"])), |w| w.text == "permit")(i)
 }
 
 /// `seq N` of a prefix-list or access-list: FRR 8.4 takes 1-4294967295 (`seq 0` is
@@ -211,7 +225,7 @@ fn prefix_range_error(p: Ipv4Net, ge: Option<u8>, le: Option<u8>) -> Option<Stri
 }
 
 fn direction(i: In) -> PResult<Direction> {
-    map(cut(one_of(&["in", "out"])), |w| {
+    map(cut(keyword_of(&["in", "out"])), |w| {
         if w.text == "in" {
             Direction::In
         } else {
@@ -328,9 +342,9 @@ pub fn top(i: In) -> PResult<Stmt> {
 }
 
 fn frr_line(i: In) -> PResult<Stmt> {
-    let (r, w) = cut(one_of(&["version", "defaults"]))(i)?;
+    let (r, w) = cut(keyword_of(&["version", "defaults"]))(i)?;
     if w.text == "defaults" {
-        let (r, p) = cut(one_of(&["traditional", "datacenter"]))(r)?;
+        let (r, p) = cut(keyword_of(&["traditional", "datacenter"]))(r)?;
         let (r, _) = end(r)?;
         return Ok((r, Stmt::Profile(p.text == "datacenter")));
     }
@@ -492,7 +506,17 @@ fn ip_top(i: In) -> PResult<Stmt> {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
         }
-        _ => Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom))),
+        _ => Err(not_keyword(
+            &w,
+            &[
+                "route",
+                "prefix-list",
+                "protocol",
+                "forwarding",
+                "nht",
+                "import-table",
+            ],
+        )),
     }
 }
 
@@ -805,6 +829,8 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
         // simulator refuses to decide where the order matters (docs/frr.md "MED").
         // Comparing every MED (`always-compare-med`) is another decision process.
         "deterministic-med" => done(r, Stmt::DeterministicMed(on)),
+        // No single-hop eBGP neighbor needs a connected subnet (translate.rs).
+        "disable-ebgp-connected-route-check" => done(r, Stmt::DisableConnectedRouteCheck(on)),
         "always-compare-med" => {
             let (r, _) = rest(r)?;
             if on {
@@ -834,9 +860,89 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
                 ))
             }
         }
-        _ => Err(nom::Err::Error(PError::word(first, ErrorKind::Nom))),
+        _ => match not_keyword(&w, BGP_SETTINGS) {
+            nom::Err::Error(_) => Err(nom::Err::Error(PError::word(first, ErrorKind::Nom))),
+            abbreviated => Err(abbreviated),
+        },
     }
 }
+
+/// The `bgp ...` settings avscheck reads (an abbreviation of one is refused).
+const BGP_SETTINGS: &[&str] = &[
+    "router-id",
+    "ebgp-requires-policy",
+    "network",
+    "default",
+    "graceful-shutdown",
+    "reject-as-sets",
+    "shutdown",
+    "listen",
+    "cluster-id",
+    "route-reflector",
+    "enforce-first-as",
+    "suppress-fib-pending",
+    "log-neighbor-changes",
+    "graceful-restart",
+    "suppress-duplicates",
+    "fast-external-failover",
+    "update-delay",
+    "labeled-unicast",
+    "deterministic-med",
+    "disable-ebgp-connected-route-check",
+    "always-compare-med",
+    "bestpath",
+];
+
+/// The `neighbor A ...` settings avscheck reads (an abbreviation of one is refused).
+const NEIGHBOR_SETTINGS: &[&str] = &[
+    "remote-as",
+    "route-map",
+    "prefix-list",
+    "filter-list",
+    "distribute-list",
+    "allowas-in",
+    "as-override",
+    "next-hop-self",
+    "remove-private-AS",
+    "activate",
+    "shutdown",
+    "weight",
+    "description",
+    "password",
+    "timers",
+    "advertisement-interval",
+    "port",
+    "capability",
+    "bfd",
+    "soft-reconfiguration",
+    "send-community",
+    "override-capability",
+    "graceful-restart",
+    "log-neighbor-changes",
+    "solo",
+    "interface",
+    "passive",
+    "strict-capability-match",
+    "dont-capability-negotiate",
+    "ebgp-multihop",
+    "disable-connected-check",
+    "enforce-multihop",
+    "update-source",
+    "ttl-security",
+    "maximum-prefix",
+    "maximum-prefix-out",
+    "default-originate",
+    "peer-group",
+    "local-as",
+    "attribute-unchanged",
+    "unsuppress-map",
+    "addpath-tx-all-paths",
+    "addpath-tx-bestpath-per-AS",
+    "route-reflector-client",
+    "route-server-client",
+    "sender-as-path-loop-detection",
+    "as-path-loop-detection",
+];
 
 fn no_neighbor(i: In) -> PResult<Stmt> {
     let (r, (a, aw)) = cut(neighbor_target)(i)?;
@@ -1029,16 +1135,13 @@ fn neighbor(i: In) -> PResult<Stmt> {
         // Transport, timers, authentication, logging: sessions come up the same.
         "description"
         | "password"
-        | "update-source"
         | "timers"
         | "advertisement-interval"
         | "port"
         | "capability"
         | "bfd"
-        | "disable-connected-check"
         | "soft-reconfiguration"
         | "send-community"
-        | "enforce-multihop"
         | "override-capability"
         | "graceful-restart"
         | "log-neighbor-changes" => {
@@ -1050,7 +1153,6 @@ fn neighbor(i: In) -> PResult<Stmt> {
         "solo"
         | "interface"
         | "passive"
-        | "ttl-security"
         | "strict-capability-match"
         | "dont-capability-negotiate" => {
             let (r, _) = rest(r)?;
@@ -1058,26 +1160,51 @@ fn neighbor(i: In) -> PResult<Stmt> {
                 "solo" => "`neighbor A solo`: FRR sends no route back to the peer it came from; the model does, and the peer drops such a route by AS-path loop prevention, so the stable state is the same unless the peer accepts its own AS (`allowas-in`)",
                 "interface" => "`neighbor A interface IF`: FRR binds the session to IF; the model assumes IF exists and the session comes up over it",
                 "passive" => "`neighbor A passive`: FRR waits for the peer to open the session; the model assumes the peer does (if both sides are passive the session never comes up)",
-                "ttl-security" => "`neighbor A ttl-security hops N`: FRR drops the session's packets that come from further than N hops; the model assumes the peer is within N hops and the session comes up",
                 "strict-capability-match" => "`neighbor A strict-capability-match`: FRR refuses the session if the peer's capabilities differ; the model assumes they match and the session comes up",
                 _ => "`neighbor A dont-capability-negotiate`: FRR sends no capabilities (no 4-byte ASNs, no route refresh); the model assumes the session comes up and carries IPv4 unicast",
             };
             (r, NeighborCmd::Unmodeled(why.into()))
         }
-        // The session is up whatever the hop count (Azure's peers are one hop away or
-        // multihop already); FRR takes 1-255.
+        // The session's TTL (FRR takes 1-255; without N, 255): above 1, bgpd no
+        // longer requires the neighbor in a connected subnet (translate.rs).
         "ebgp-multihop" => {
             let (r, n) = opt(word)(r)?;
-            if let Some(n) = n {
-                conv(n, |t| {
+            let hops = match n {
+                Some(n) => conv(n, |t| {
                     t.parse::<u8>()
                         .ok()
                         .filter(|h| *h >= 1)
                         .ok_or_else(|| ErrorKind::OutOfRange("a hop count (1-255)".into()))
-                })?;
-            }
+                })?,
+                None => u8::MAX,
+            };
             let (r, _) = end(r)?;
-            (r, NeighborCmd::NoOp)
+            (r, NeighborCmd::EbgpMultihop(hops))
+        }
+        // `enforce-multihop` is FRR's older name of the same flag.
+        "disable-connected-check" | "enforce-multihop" => {
+            map(end, |_| NeighborCmd::DisableConnectedCheck)(r)?
+        }
+        "update-source" => {
+            let (r, x) = cut(expect("an address or an interface name"))(r)?;
+            let (r, _) = end(r)?;
+            let src = match x.text.parse::<Ipv4Addr>() {
+                Ok(a) => UpdateSource::Addr(a),
+                Err(_) if x.text.contains(':') => {
+                    return fail(
+                        &x,
+                        ErrorKind::OutOfRange("an IPv4 address or an interface name".into()),
+                    )
+                }
+                Err(_) => UpdateSource::Interface(s(x)),
+            };
+            (r, NeighborCmd::UpdateSource(src, (x.start, x.end)))
+        }
+        "ttl-security" => {
+            let (r, _) = cut(kw("hops"))(r)?;
+            let (r, (n, _)) = cut(number_in("a hop count (1-254)", 1, 254))(r)?;
+            let (r, _) = end(r)?;
+            (r, NeighborCmd::TtlSecurity(n as u8))
         }
         "maximum-prefix" | "maximum-prefix-out" => {
             let (r, _) = rest(r)?;
@@ -1128,7 +1255,7 @@ fn neighbor(i: In) -> PResult<Stmt> {
                 NeighborCmd::Unsupported(format!("`neighbor A {}` is not supported yet", w.text)),
             )
         }
-        _ => return Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom))),
+        _ => return Err(not_keyword(&w, NEIGHBOR_SETTINGS)),
     };
     Ok((r, Stmt::Neighbor(a, (aw.start, aw.end), cmd)))
 }
@@ -1141,7 +1268,7 @@ pub fn route_map(i: In) -> PResult<Stmt> {
         "match" => rm_match(r),
         "set" => rm_set(r),
         "on-match" => {
-            let (r, x) = cut(one_of(&["next", "goto"]))(r)?;
+            let (r, x) = cut(keyword_of(&["next", "goto"]))(r)?;
             if x.text == "next" {
                 let (r, _) = end(r)?;
                 Ok((r, Stmt::OnMatch(Exit::Next)))
@@ -1285,7 +1412,7 @@ fn rm_set(i: In) -> PResult<Stmt> {
             Ok((r2, Stmt::Set(Set::Metric(n))))
         }
         "as-path" => {
-            let (r, op) = cut(one_of(&["prepend", "exclude"]))(r)?;
+            let (r, op) = cut(keyword_of(&["prepend", "exclude"]))(r)?;
             let (r2, peek) = cut(expect("an AS number"))(r)?;
             if peek.text == "last-as" || peek.text == "all" {
                 let _ = r2;

@@ -66,6 +66,8 @@ pub struct NodeEnv {
     pub gateways: Vec<Ipv4Addr>,
     /// The node's addresses in the `.avs` (`ip`, `nic`) and their lines.
     pub addresses: Vec<(Ipv4Addr, Span)>,
+    /// The node's own `inner` address of each tunnel it terminates, and its line.
+    pub inner: Vec<(TunnelId, Ipv4Addr, Span)>,
 }
 
 /// A design node reached at a neighbor address.
@@ -95,6 +97,11 @@ pub trait Design {
     /// `additive` removes): the tags of the `.avs` policies and of every
     /// configuration's `set community` lines, interned before any translation.
     fn all_tags(&self) -> Vec<TagId>;
+    /// The addresses of the configured node that `peer` opens its session to and
+    /// accepts it from (a Route Server: the NVA's `ip`; a node with a configuration:
+    /// its `neighbor` addresses that name this node), and the line saying so; `None`
+    /// when the design does not say.
+    fn peered_at(&self, peer: NodeId) -> Option<(Vec<Ipv4Addr>, Span)>;
 }
 
 /// One end of a session, as the configuration declares it.
@@ -116,6 +123,10 @@ pub struct SessionSide {
     pub default_originate: Option<Span>,
     /// The neighbor's `remote-as` line.
     pub span: Span,
+    /// Why FRR never establishes this session (a single-hop eBGP neighbor outside
+    /// the connected subnets, a source address the peer does not peer with): the
+    /// session is down in both engines.
+    pub down: Option<String>,
 }
 
 /// The node's BGP and static routes, from its configuration.
@@ -197,8 +208,20 @@ pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Transl
     let default_v4 = bgp.default_ipv4_unicast.as_ref().is_none_or(|s| s.node);
     cx.same_node_settings(&effective, default_v4);
     for n in &effective {
-        cx.neighbor(bgp, n, &d);
+        cx.neighbor(bgp, n, &d, env);
     }
+    // Neighbors at several addresses of one node (Route Server's instances) are one
+    // session of the model: it is up while one of them is (as a shut-down instance
+    // is left out), so a side FRR never opens is dropped beside one it opens
+    // (its diagnostic stays), whatever the order of the lines.
+    let up: Vec<NodeId> = t
+        .sessions
+        .iter()
+        .filter(|s| s.down.is_none())
+        .map(|s| s.to)
+        .collect();
+    t.sessions
+        .retain(|s| s.down.is_none() || !up.contains(&s.to));
     t
 }
 
@@ -546,12 +569,18 @@ impl Cx<'_, '_> {
                 continue;
             }
             let sa = settings(a, default_v4);
+            let ka = self.setting_keys(a, &sa);
             for (b, _) in live.iter().skip(i + 1).filter(|(_, p)| p.node == pa.node) {
                 let sb = settings(b, default_v4);
+                let kb = self.setting_keys(b, &sb);
+                // Compared by what each setting does: a route-map or list by its
+                // compiled rules (two names for identical maps are the same setting).
                 let differ: Vec<(&Setting, &Setting)> = sa
                     .iter()
                     .zip(sb.iter())
-                    .filter(|(x, y)| x.1 != y.1)
+                    .zip(ka.iter().zip(kb.iter()))
+                    .filter(|(_, (x, y))| x != y)
+                    .map(|(pair, _)| pair)
                     .collect();
                 let Some(((name, va, spa), (_, vb, spb))) = differ.first().copied() else {
                     continue;
@@ -597,13 +626,61 @@ impl Cx<'_, '_> {
                     .help(format!(
                         "give both neighbors the same policy and settings (the same route-maps, lists and options in each direction); avscheck models {what} as one session"
                     ))
-                    .note(why),
+                    .note(why)
+                    .note(if name.contains("-list") || name.starts_with("route-map") {
+                        "route-maps and lists are compared by what they do (their entries as avscheck compiles them), not by name"
+                    } else {
+                        "settings are compared with FRR's defaults filled in"
+                    }),
                 );
             }
         }
     }
 
-    fn neighbor(&mut self, bgp: &BgpRouter, n: &Neighbor, d: &Defaults) {
+    /// What each of `n`'s settings `s` (from [`settings`]) does, for comparison: a
+    /// route-map, prefix-list, filter-list or distribute-list is its compiled rules
+    /// (permit, conditions, actions; not the lines they come from), every other
+    /// setting its value.
+    fn setting_keys(&mut self, n: &Neighbor, s: &[Setting]) -> Vec<String> {
+        s.iter()
+            .map(|(name, value, _)| {
+                let (kind, map) = match name.split_once(' ') {
+                    Some(("route-map", d)) => ("route-map", (&n.route_map, d)),
+                    Some(("prefix-list", d)) => ("prefix-list", (&n.prefix_list, d)),
+                    Some(("filter-list", d)) => ("as-path access-list", (&n.filter_list, d)),
+                    Some(("distribute-list", d)) => ("access-list", (&n.distribute_list, d)),
+                    _ => return value.clone(),
+                };
+                let dir = if map.1 == "in" {
+                    Direction::In
+                } else {
+                    Direction::Out
+                };
+                let Some(list) = map.0.get(&dir) else {
+                    return String::new();
+                };
+                let id = if kind == "route-map" {
+                    self.route_map(list)
+                } else {
+                    self.list_policy(kind, list)
+                };
+                self.t
+                    .policies
+                    .get(id)
+                    .map(|p| {
+                        let rules: Vec<_> = p
+                            .rules
+                            .iter()
+                            .map(|r| (r.permit, &r.conditions, &r.actions))
+                            .collect();
+                        format!("{rules:?}")
+                    })
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    fn neighbor(&mut self, bgp: &BgpRouter, n: &Neighbor, d: &Defaults, env: &NodeEnv) {
         let Some(remote) = &n.remote_as else { return };
         let addr = n.addr.node;
         let Some(peer) = self.design.peer(addr) else {
@@ -708,7 +785,11 @@ impl Cx<'_, '_> {
             // ebgp-requires-policy (tests/frr_facts/README.md).
             default_originate: n.default_originate,
             span: remote.span,
+            down: None,
         };
+        side.down = self
+            .connected_check(bgp, n, &peer, ebgp, env)
+            .or_else(|| self.source_check(n, &peer, env));
         if !active {
             // Not activated for IPv4 unicast: nothing of it is sent, the default
             // route neither.
@@ -797,6 +878,152 @@ impl Cx<'_, '_> {
             }
         }
         self.t.sessions.push(side);
+    }
+
+    /// FRR starts a single-hop eBGP session (TTL 1: no `ebgp-multihop` above 1, no
+    /// `ttl-security`) only to a neighbor in a connected subnet, unless
+    /// `disable-connected-check` (or `bgp disable-ebgp-connected-route-check`) says
+    /// otherwise: bgpd/bgp_fsm.c `bgp_start` registers the neighbor with next-hop
+    /// tracking as "connected" and waits ("Waiting for NHT, no path to neighbor
+    /// present"). Checked with FRR 8.4's bgpd and zebra (docs/frr.md). The node's
+    /// connected subnets are its NIC subnets and its `interface` addresses; a
+    /// tunnel's inner subnet and an ExpressRoute peering /30 are connected too. Only
+    /// for a node whose subnets the design gives (an Azure NIC): a `site` or
+    /// `router` has no interfaces in the `.avs`, so nothing is assumed about them.
+    fn connected_check(
+        &mut self,
+        bgp: &BgpRouter,
+        n: &Neighbor,
+        peer: &Peer,
+        ebgp: bool,
+        env: &NodeEnv,
+    ) -> Option<String> {
+        if !ebgp || env.connected.is_empty() {
+            return None;
+        }
+        let multihop = n.ebgp_multihop.is_some_and(|h| h.node > 1);
+        if multihop
+            || n.ttl_security.is_some()
+            || n.disable_connected_check.is_some()
+            || bgp.disable_connected_route_check.is_some()
+        {
+            return None;
+        }
+        let addr = n.addr.node;
+        let connected = peer.tunnel.is_some()
+            || peer.circuit
+            || env.connected.iter().any(|c| c.contains(&addr))
+            || self
+                .cfg
+                .interface_addresses
+                .iter()
+                .any(|c| c.node.contains(&addr));
+        if connected {
+            return None;
+        }
+        let subnets: Vec<String> = env.connected.iter().map(|c| format!("`{c}`")).collect();
+        let span = n.remote_as.map_or(n.addr.span, |r| r.span);
+        let mut diag = Diagnostic::error(
+            codes::NOT_CONNECTED,
+            format!(
+                "eBGP neighbor {addr} (`{}`) is not in a connected subnet: FRR does not start this single-hop session",
+                peer.name
+            ),
+        )
+        .primary(span, "FRR never opens this session: it stays down")
+        .note(format!(
+            "an eBGP session is single-hop (TTL 1) unless `ebgp-multihop` says otherwise, and FRR opens it only towards an address in a connected subnet (here {}); {addr} is outside them (bgpd waits: \"Waiting for NHT\"). Only a peer that opens the session itself (another FRR with `ebgp-multihop`) brings it up; Route Server is taken not to",
+            subnets.join(", ")
+        ))
+        .help(format!(
+            "add `neighbor {addr} ebgp-multihop 2` (as Microsoft's Route Server documentation configures its peers), or `neighbor {addr} disable-connected-check` if the peer is one hop away"
+        ));
+        if let Some(h) = n.ebgp_multihop {
+            diag = diag.secondary(h.span, "`ebgp-multihop 1` keeps the session single-hop");
+        }
+        self.t.diags.push(diag);
+        Some(format!(
+            "FRR does not start the single-hop eBGP session to {addr}: it is outside the node's connected subnets (no `ebgp-multihop`)"
+        ))
+    }
+
+    /// `neighbor A update-source X`: the session's packets leave from X. An address
+    /// the node does not hold (neither an `ip`/`nic` of the design nor its `inner`
+    /// address of a tunnel) is drift between the configuration and the design, and
+    /// bgpd cannot open the session from it; an address the node holds but the peer
+    /// does not peer with (Route Server peers with the NVA's `ip`) is refused by the
+    /// peer. Either way the session stays down.
+    fn source_check(&mut self, n: &Neighbor, peer: &Peer, env: &NodeEnv) -> Option<String> {
+        let src = n.update_source.as_ref()?;
+        let addr = n.addr.node;
+        let super::ast::UpdateSource::Addr(a) = src.node else {
+            self.t.diags.push(
+                Diagnostic::warning(
+                    codes::UNMODELED,
+                    "`update-source` names an interface: the design does not say which address it holds",
+                )
+                .primary(src.span, "not modeled by avscheck")
+                .note(format!("the model assumes the session to {addr} leaves from the address `{}` peers with", peer.name))
+                .help(format!("write the address (`neighbor {addr} update-source A`), so avscheck can check it against the design")),
+            );
+            return None;
+        };
+        let held =
+            env.addresses.iter().any(|(x, _)| *x == a) || env.inner.iter().any(|(_, x, _)| *x == a);
+        if !held {
+            let mut diag = Diagnostic::error(
+                codes::UPDATE_SOURCE,
+                format!("the session to {addr} is sourced from `{a}`, an address the design does not give this node"),
+            )
+            .primary(src.span, "the configuration says the node sends from this address")
+            .note(format!(
+                "bgpd cannot open the session from an address the machine does not hold, and `{}` accepts it only from the address it peers with: the session stays down",
+                peer.name
+            ))
+            .help(format!(
+                "make `update-source` an address the node holds (its `ip`/`nic`, or its tunnel `inner` address), or remove the line (bgpd then sends from the interface towards {addr})"
+            ));
+            if let Some((_, s)) = env.addresses.first() {
+                diag = diag.secondary(*s, "the design gives the node this address");
+            }
+            self.t.diags.push(diag);
+            return Some(format!(
+                "the session to {addr} is sourced from `{a}`, which the node does not hold"
+            ));
+        }
+        let expected: Option<(Vec<Ipv4Addr>, Span)> = match peer.tunnel {
+            // Over a tunnel the peer peers with this node's inner address.
+            Some(t) => env
+                .inner
+                .iter()
+                .find(|(x, _, _)| *x == t)
+                .map(|(_, x, s)| (vec![*x], *s)),
+            None => self.design.peered_at(peer.node),
+        };
+        let (expected, at) = expected?;
+        if expected.is_empty() || expected.contains(&a) {
+            return None;
+        }
+        let shown: Vec<String> = expected.iter().map(|x| format!("`{x}`")).collect();
+        self.t.diags.push(
+            Diagnostic::error(
+                codes::UPDATE_SOURCE,
+                format!(
+                    "the session to {addr} is sourced from `{a}`, but `{}` peers with {}",
+                    peer.name,
+                    shown.join(", ")
+                ),
+            )
+            .primary(src.span, "the peer sees the session coming from this address")
+            .secondary(at, format!("`{}` peers with this address", peer.name))
+            .note("a BGP speaker accepts a session only from the address it is configured to peer with (Route Server peers with the NVA's `ip`): the session stays down")
+            .help(format!("use `neighbor {addr} update-source {}`, or remove the line", expected.first().copied().unwrap_or(a))),
+        );
+        Some(format!(
+            "the session to {addr} is sourced from `{a}`; `{}` peers with {}",
+            peer.name,
+            shown.join(", ")
+        ))
     }
 
     // ------------------------------------------------------------ lists and maps

@@ -1607,6 +1607,48 @@ fn run_policies(
     Ok(())
 }
 
+/// The rule of each export policy of edge `eid` that permits `r`, in order, each on
+/// the route as that policy sees it (after the earlier ones' actions): the lines
+/// that let `r` out (`explain`: a route the receiver then drops by loop
+/// prevention is labelled on them). Empty for a generated default route, or where
+/// a policy denies.
+pub fn export_rules<'n>(
+    net: &'n Network,
+    eid: EdgeId,
+    r: &Route,
+) -> Vec<(PolicyId, &'n crate::ir::Rule)> {
+    let (Some(e), Some(sender)) = (
+        net.edges.get(eid),
+        net.edges.get(eid).and_then(|e| net.nodes.get(e.from)),
+    ) else {
+        return Vec::new();
+    };
+    if e.originates_default(r.prefix) {
+        return Vec::new();
+    }
+    let mut out = r.clone();
+    let mut fx = PolicyEffects::default();
+    let mut rules = Vec::new();
+    for pid in &e.export {
+        let Some(rule) = net.policies.get(*pid).and_then(|policy| {
+            policy
+                .rules
+                .iter()
+                .find(|rule| rule.conditions.iter().all(|c| condition_holds(c, &out)))
+        }) else {
+            return Vec::new();
+        };
+        if !rule.permit {
+            return Vec::new();
+        }
+        for a in &rule.actions {
+            apply_action(a, &mut out, sender.asn, &mut fx);
+        }
+        rules.push((*pid, rule));
+    }
+    rules
+}
+
 /// A policy condition on the route as it is now.
 pub fn condition_holds(c: &Condition, r: &Route) -> bool {
     match c {

@@ -1,7 +1,7 @@
 //! Why a node has no route: the explanation a `no_route` counterexample needs to point
 //! at the line responsible (a policy rule, loop prevention, a session that is not there).
 
-use super::bgp::{transfer, Blocked, Route, State};
+use super::bgp::{export_rules, transfer, Blocked, Route, State};
 use super::Scenario;
 use crate::ir::{Network, NodeId};
 use crate::span::Span;
@@ -92,12 +92,50 @@ pub fn why_no_route(
                     span: e.span,
                     message: format!("`{p}` carries NO_ADVERTISE: `{u}` passes it to no peer"),
                 },
-                Err(Blocked::LoopCheck { asn, as_path }) => Reason {
-                    span: e.span,
-                    message: format!(
+                Err(Blocked::LoopCheck { asn, as_path }) => {
+                    let dropped = format!(
                         "`{v}` drops `{p}` from `{u}`: its AS path [{as_path}] holds AS{asn} (loop prevention)"
-                    ),
-                },
+                    );
+                    // The export rules that let the route out with AS{asn} still in
+                    // its path are what to fix (a route-map entry without `set
+                    // as-path exclude`), so they carry the label, with the list
+                    // lines their `match`es matched; without any, the session line.
+                    let rules = export_rules(net, id, r);
+                    if rules.is_empty() {
+                        Reason {
+                            span: e.span,
+                            message: dropped,
+                        }
+                    } else {
+                        for (pid, rule) in &rules {
+                            let pname = net
+                                .policies
+                                .get(*pid)
+                                .map(|x| x.name.as_str())
+                                .unwrap_or("");
+                            push(
+                                Reason {
+                                    span: rule.span,
+                                    message: format!("this rule of `{pname}` lets `{p}` from `{u}` to `{v}` with AS{asn} in its path; {dropped}"),
+                                },
+                                &mut out,
+                            );
+                            for m in &rule.matched {
+                                push(
+                                    Reason {
+                                        span: *m,
+                                        message: format!(
+                                            "`{p}` matches here, for `{pname}` from `{u}` to `{v}`"
+                                        ),
+                                    },
+                                    &mut out,
+                                );
+                            }
+                        }
+                        stopped = true;
+                        continue;
+                    }
+                }
                 Err(Blocked::Export(stop)) | Err(Blocked::Import(stop)) => {
                     let policy = net.policies.get(stop.policy);
                     let pname = policy.map(|x| x.name.as_str()).unwrap_or("");

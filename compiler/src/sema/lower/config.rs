@@ -30,6 +30,8 @@ pub(crate) struct ConfigSide {
     /// `neighbor A default-originate`.
     pub default_originate: Option<Span>,
     pub span: Span,
+    /// Why FRR never establishes the session ([`translate::SessionSide::down`]).
+    pub down: Option<String>,
 }
 
 /// Addresses of the design's nodes.
@@ -38,8 +40,9 @@ struct Book {
     nodes: BTreeMap<Ipv4Addr, NodeId>,
     /// node → every address it peers from (Route Server: its instances).
     instances: BTreeMap<NodeId, Vec<Ipv4Addr>>,
-    /// (tunnel, end, its inner address).
-    inner: Vec<(TunnelId, NodeId, NodeId, Ipv4Addr)>,
+    /// (tunnel, the end holding the address, the other end, the address, the
+    /// `inner` line).
+    inner: Vec<(TunnelId, NodeId, NodeId, Ipv4Addr, Span)>,
     /// ExpressRoute circuits (their addresses are their links' MSEEs).
     circuits: BTreeSet<NodeId>,
 }
@@ -98,8 +101,8 @@ fn addresses(ctx: &Ctx) -> Book {
             .collect();
         if let (Some(&a), Some(&b)) = (addrs.first(), addrs.get(1)) {
             // (tunnel, the end holding the address, the other end, address)
-            book.inner.push((t, tun.a, tun.b, a));
-            book.inner.push((t, tun.b, tun.a, b));
+            book.inner.push((t, tun.a, tun.b, a, line.span));
+            book.inner.push((t, tun.b, tun.a, b, line.span));
         }
     }
     book
@@ -127,11 +130,10 @@ impl translate::Design for Lookup<'_, '_> {
     fn peer(&self, addr: Ipv4Addr) -> Option<Peer> {
         let net = &self.ctx.net;
         // A tunnel's inner address of the far end, on a tunnel this node terminates.
-        if let Some((t, holder, _, _)) = self
-            .book
-            .inner
-            .iter()
-            .find(|(_, holder, other, a)| *a == addr && *other == self.me && *holder != self.me)
+        if let Some((t, holder, _, _, _)) =
+            self.book.inner.iter().find(|(_, holder, other, a, _)| {
+                *a == addr && *other == self.me && *holder != self.me
+            })
         {
             let n = net.nodes.get(*holder)?;
             return Some(Peer {
@@ -162,6 +164,39 @@ impl translate::Design for Lookup<'_, '_> {
     }
     fn all_tags(&self) -> Vec<TagId> {
         self.ctx.net.tags.ids().collect()
+    }
+    fn peered_at(&self, peer: NodeId) -> Option<(Vec<Ipv4Addr>, Span)> {
+        let net = &self.ctx.net;
+        let p = net.nodes.get(peer)?;
+        // A peer with a configuration: its `neighbor` addresses naming this node.
+        if let Some(loaded) = self.ctx.design.configs.get(&p.name) {
+            let bgp = loaded.config.bgp.as_ref()?;
+            let mine: Vec<_> = bgp
+                .neighbors
+                .iter()
+                .filter(|n| self.book.nodes.get(&n.addr.node) == Some(&self.me))
+                .collect();
+            let span = mine.first()?.addr.span;
+            return Some((mine.iter().map(|n| n.addr.node).collect(), span));
+        }
+        // Route Server peers with the NVA's `ip` (its peering is set up with the
+        // NVA's IP address: route-server/quickstart-configure-route-server-portal.md).
+        let route_server = p
+            .behaviours
+            .programs
+            .is_some_and(|x| x.how == crate::ir::ProgramAs::Appliance);
+        if !route_server {
+            return None;
+        }
+        let me = self.ctx.component(&net.nodes.get(self.me)?.name)?;
+        let line = me.get("ip")?;
+        let addrs = self
+            .book
+            .instances
+            .get(&self.me)
+            .cloned()
+            .unwrap_or_default();
+        Some((addrs, line.span))
     }
 }
 
@@ -249,7 +284,13 @@ pub(crate) fn apply(ctx: &mut Ctx) {
         if loaded.config.bgp.is_none() {
             continue;
         }
-        let e = env(ctx, name);
+        let mut e = env(ctx, name);
+        e.inner = book
+            .inner
+            .iter()
+            .filter(|(_, holder, _, _, _)| *holder == id)
+            .map(|(t, _, _, a, s)| (*t, *a, *s))
+            .collect();
         let t = {
             let mut look = Lookup {
                 ctx,
@@ -292,6 +333,7 @@ pub(crate) fn apply(ctx: &mut Ctx) {
                 weight: s.weight,
                 default_originate: s.default_originate,
                 span: s.span,
+                down: s.down.clone(),
             });
         }
     }

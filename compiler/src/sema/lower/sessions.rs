@@ -45,6 +45,9 @@ struct Side {
     /// For sessions made by a non-node component (`global_reach gr`): its name.
     maker: Option<String>,
     span: Span,
+    /// An FRR configuration's reason why this side never establishes the session
+    /// (`frr::translate::SessionSide::down`).
+    down: Option<String>,
 }
 
 fn policy(ctx: &Ctx, name: Option<&str>) -> Option<PolicyId> {
@@ -90,6 +93,7 @@ fn side_from_line(
         },
         maker: None,
         span,
+        down: None,
     };
     if let Some(line) = line {
         let name_of = |opt: &str| line.option(opt).and_then(|v| v.node.as_ref_name());
@@ -239,6 +243,7 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
             key: "neighbor".to_string(),
             maker: None,
             span: c.span,
+            down: c.down.clone(),
         });
     }
     sides
@@ -475,6 +480,21 @@ fn lone_session_help(ctx: &Ctx, lone: &Side) -> String {
 fn establish(ctx: &mut Ctx, x: Side, y: Side) {
     let (a, b) = (x.from, x.to);
     let mut status = SessionStatus::Up;
+    // A configuration's side whose bgpd never opens the session (its diagnostic is
+    // the configuration's: frr::translate). bgpd still accepts a session the peer
+    // opens (FRR 8.4: bgp_accept has no connected check; docs/frr.md), so between
+    // two configurations the session is down only when neither side opens it; a
+    // peer declared in the `.avs` (Route Server) is taken not to open it (Microsoft's
+    // Route Server documentation has the NVA configure `ebgp-multihop`).
+    let opens = |s: &Side| s.down.is_none() && s.key == "neighbor";
+    let down = match (&x.down, &y.down) {
+        (Some(why), _) if !opens(&y) => Some(why),
+        (_, Some(why)) if !opens(&x) => Some(why),
+        _ => None,
+    };
+    if let Some(why) = down {
+        status = SessionStatus::Down(why.clone());
+    }
     for side in [&x, &y] {
         if let Some((expected, span)) = side.expected_asn {
             let peer = &ctx.net.nodes[side.to];
