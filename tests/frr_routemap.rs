@@ -58,6 +58,9 @@ impl translate::Design for D {
     fn all_tags(&self) -> Vec<TagId> {
         self.tags.values().copied().collect()
     }
+    fn tag_community(&self, tag: TagId) -> Option<(u16, u16)> {
+        self.tags.iter().find(|(_, t)| **t == tag).map(|(c, _)| *c)
+    }
 }
 
 const ASNS: [u32; 4] = [65001, 65002, 65003, 65515];

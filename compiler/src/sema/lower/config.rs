@@ -163,6 +163,9 @@ impl translate::Design for Lookup<'_, '_> {
     fn all_tags(&self) -> Vec<TagId> {
         self.ctx.net.tags.ids().collect()
     }
+    fn tag_community(&self, tag: TagId) -> Option<(u16, u16)> {
+        self.ctx.net.tags.get(tag).and_then(|t| t.community)
+    }
 }
 
 /// The NIC subnets of a node: connected routes, and Azure's gateway in each.
