@@ -444,3 +444,121 @@ fn lines_after_end_are_read_and_said() {
     let (_, diags) = parse("router bgp 65010\nend\n");
     assert!(diags.is_empty(), "{diags:#?}");
 }
+
+#[test]
+fn a_default_originate_counterexample_labels_the_default_originate_line() {
+    // Tester finding 12: the simulator's route chain stopped at the sender (which
+    // holds no 0.0.0.0/0) and labelled nothing in the configuration; it labels the
+    // `neighbor A default-originate` line as the SMT engine does, also when the
+    // sender has a `network 0.0.0.0/0` of its own (the generated route is sent).
+    let conf = "frr version 8.4
+ip route 0.0.0.0/0 10.100.1.1
+route-map FROM-ARS permit 10
+route-map TO-ARS deny 10
+router bgp 65010
+ neighbor 10.100.0.4 remote-as 65515
+ neighbor 10.100.0.5 remote-as 65515
+ address-family ipv4 unicast
+  network 0.0.0.0/0
+  neighbor 10.100.0.4 default-originate
+  neighbor 10.100.0.5 default-originate
+  neighbor 10.100.0.4 route-map FROM-ARS in
+  neighbor 10.100.0.5 route-map FROM-ARS in
+  neighbor 10.100.0.4 route-map TO-ARS out
+  neighbor 10.100.0.5 route-map TO-ARS out
+ exit-address-family
+";
+    let avs = HUB.replace(
+        "peer fw asn 65010",
+        "branch_to_branch true\n  peer fw asn 65010",
+    ) + "check \"on-prem never gets a default\" { never dc1 installs 0.0.0.0/0 }\n";
+    let files: BTreeMap<String, String> = [("fw.conf".to_string(), conf.to_string())].into();
+    let a = avscheck::analyse_with("design.avs", &avs, &move |p: &str| {
+        files
+            .get(p)
+            .map(|t| (p.to_string(), t.clone()))
+            .ok_or_else(|| format!("cannot read `{p}`: not found"))
+    });
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    let report = avscheck::verify(&a, &avscheck::VerifyOptions::default());
+    let result = &report.checks[0];
+    assert_eq!(result.status, avscheck::report::CheckStatus::Fail);
+    let lines: Vec<(String, String)> = result
+        .labels
+        .iter()
+        .filter(|l| a.sources.name(l.span.file) == "fw.conf")
+        .map(|l| {
+            let text = a.sources.text(l.span.file);
+            let s = l.span.start as usize;
+            let start = text[..s].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            let end = text[s..].find('\n').map(|i| i + s).unwrap_or(text.len());
+            (text[start..end].trim().to_string(), l.message.clone())
+        })
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|(l, m)| l.ends_with("default-originate") && m.contains("whatever its RIB holds")),
+        "{lines:#?}"
+    );
+    assert!(
+        !lines.iter().any(|(l, _)| l == "network 0.0.0.0/0"),
+        "{lines:#?}"
+    );
+    // The SMT engine says the same.
+    let net = a.network.as_ref().unwrap();
+    let check = net.checks.values().next().unwrap();
+    let smt = avscheck::smt::queries::verify_property(
+        net,
+        &check.properties[0],
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(smt.status, avscheck::smt::Status::Fail);
+    let cx = smt.counterexample.unwrap();
+    assert!(cx
+        .labels
+        .iter()
+        .any(|l| l.message.contains("whatever its RIB holds")));
+}
+
+#[test]
+fn minor_findings() {
+    // BGP unnumbered is refused as such, not as an undefined peer-group.
+    let text = "router bgp 65010\n neighbor eth0 interface remote-as external\n";
+    let (_, diags) = parse(text);
+    assert_eq!(codes(&diags), ["AVS0902"], "{diags:#?}");
+    assert!(diags[0].message.contains("BGP-unnumbered"));
+    // `remote-as 65515` and `remote-as external` towards Route Server's two
+    // instances say the same thing: no AVS0920.
+    let conf = fw_conf("", "route-map ALL").replace(
+        " neighbor 10.100.0.5 remote-as 65515",
+        " neighbor 10.100.0.5 remote-as external",
+    );
+    let a = fw(&conf);
+    assert!(!a.has_errors(), "{:#?}", a.diagnostics);
+    assert!(installs(&a, "ars", "10.50.0.0/16"));
+    // A deny from `no bgp default ipv4-unicast` is labelled on that line.
+    let conf = fw_conf("", "route-map ALL").replace(
+        "router bgp 65010\n",
+        "router bgp 65010\n no bgp default ipv4-unicast\n",
+    );
+    let a = fw(&conf);
+    let net = a.network.as_ref().unwrap();
+    let fw = net.node_by_name("fw").unwrap();
+    let spans: Vec<String> = net
+        .edges
+        .values()
+        .filter(|e| e.from == fw)
+        .flat_map(|e| e.export.iter())
+        .filter_map(|p| net.policies.get(*p))
+        .map(|p| p.span)
+        .map(|s| {
+            let t = a.sources.text(s.file);
+            t[s.start as usize..s.end as usize].to_string()
+        })
+        .collect();
+    assert!(
+        spans.iter().any(|s| s == "no bgp default ipv4-unicast"),
+        "{spans:?}"
+    );
+}

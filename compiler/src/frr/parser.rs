@@ -541,6 +541,12 @@ impl Driver {
     }
 
     fn neighbor(&mut self, target: Spanned<Target>, cmd: NeighborCmd, span: Span) {
+        if let NeighborCmd::Unsupported(msg) = &cmd {
+            // Refused whatever the target (a BGP-unnumbered interface name is no
+            // peer-group either).
+            self.error(span, msg.clone());
+            return;
+        }
         let Some(bgp) = &mut self.cfg.bgp else { return };
         let tspan = target.span;
         let n = match (target.node, &cmd) {

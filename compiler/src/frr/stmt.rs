@@ -1160,6 +1160,20 @@ fn neighbor(i: In) -> PResult<Stmt> {
         let (r, _) = end(r)?;
         Ok((r, (s(name), d)))
     };
+    if matches!(a, Target::Group(_)) && w.text == "interface" {
+        // `neighbor eth0 interface [v6only] remote-as ...`: BGP unnumbered.
+        let (r, _) = rest(r)?;
+        return Ok((
+            r,
+            Stmt::Neighbor(
+                a,
+                (aw.start, aw.end),
+                NeighborCmd::Unsupported(
+                    "`neighbor IFNAME interface ...`: a BGP-unnumbered session over an interface (IPv6 link-local) is not supported; name the neighbor by its IPv4 address".into(),
+                ),
+            ),
+        ));
+    }
     let (r, cmd) = match w.text {
         "remote-as" => {
             let (r, x) = alt((

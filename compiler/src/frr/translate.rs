@@ -584,9 +584,26 @@ impl Cx<'_, '_> {
             if live.iter().take(i).any(|(_, p)| p.node == pa.node) {
                 continue;
             }
-            let sa = settings(a);
+            // `remote-as external`/`internal` towards this peer is the peer's ASN
+            // when it is of that kind (AVS0912 otherwise): `remote-as 65515` on one
+            // Route Server instance and `remote-as external` on the other agree.
+            let own = self.t.asn;
+            let effective = |mut s: Vec<Setting>| {
+                for x in s.iter_mut().filter(|x| x.0 == "remote-as") {
+                    let kind_holds = match x.1.as_str() {
+                        "external" => pa.asn != own,
+                        "internal" => pa.asn == own,
+                        _ => false,
+                    };
+                    if kind_holds {
+                        x.1 = pa.asn.to_string();
+                    }
+                }
+                s
+            };
+            let sa = effective(settings(a));
             for (b, _) in live.iter().skip(i + 1).filter(|(_, p)| p.node == pa.node) {
-                let sb = settings(b);
+                let sb = effective(settings(b));
                 let differ: Vec<(&Setting, &Setting)> = sa
                     .iter()
                     .zip(sb.iter())
