@@ -61,6 +61,10 @@ impl translate::Design for D {
     fn peered_at(&self, _: NodeId) -> Option<(Vec<Ipv4Addr>, avscheck::Span)> {
         None
     }
+
+    fn tag_community(&self, tag: TagId) -> Option<(u16, u16)> {
+        self.tags.iter().find(|(_, t)| **t == tag).map(|(c, _)| *c)
+    }
 }
 
 const ASNS: [u32; 4] = [65001, 65002, 65003, 65515];

@@ -207,6 +207,12 @@ pub struct Neighbor {
     pub ttl_security: Option<Spanned<u8>>,
     /// `neighbor A update-source A|IFNAME`: the session's source address.
     pub update_source: Option<Spanned<UpdateSource>>,
+    /// `[no] neighbor A send-community [standard|both|all]` (FRR's default: sent).
+    pub send_community: Option<Spanned<bool>>,
+    /// The `no bgp default ipv4-unicast` line in force when the neighbor (or
+    /// peer-group) was created: without `activate`, it is then not active for IPv4
+    /// unicast (FRR decides at creation; none: active).
+    pub v4_off_at_creation: Option<Span>,
 }
 
 /// What `neighbor A update-source` names.
@@ -258,6 +264,8 @@ impl Neighbor {
             disable_connected_check: None,
             ttl_security: None,
             update_source: None,
+            send_community: None,
+            v4_off_at_creation: None,
         }
     }
 
@@ -298,8 +306,23 @@ impl Neighbor {
                 .update_source
                 .clone()
                 .or_else(|| group.update_source.clone()),
+            send_community: self.send_community.or(group.send_community),
+            // A member takes the group's IPv4 unicast state when it joins (FRR's
+            // `peer_group_bind` activates or deactivates it as the group is).
+            v4_off_at_creation: group.v4_off_at_creation,
         }
     }
+
+    /// Whether the neighbor exchanges IPv4 unicast routes, and the line that decided
+    /// it when it does not (its `no neighbor A activate`, or the `no bgp default
+    /// ipv4-unicast` in force when it was created). After [`Neighbor::inherit`].
+    pub fn ipv4_active(&self) -> (bool, Option<Span>) {
+        match self.activate {
+            Some(a) => (a.node, (!a.node).then_some(a.span)),
+            None => (self.v4_off_at_creation.is_none(), self.v4_off_at_creation),
+        }
+    }
+
     /// Whether any inbound/outbound policy is configured (what FRR's
     /// `bgp ebgp-requires-policy` looks for: a route-map, prefix-list, filter-list or
     /// distribute-list in that direction).

@@ -269,13 +269,6 @@ pub fn prefix_text(t: &str) -> Result<Ipv4Net, ErrorKind> {
     }
 }
 
-/// An IPv4 prefix whose host bits FRR clears (checked with FRR 8.4's bgpd: `ip
-/// prefix-list L permit 10.1.0.1/16`, `network 10.9.0.1/16` and `aggregate-address
-/// 10.8.0.1/16` are accepted and shown as `10.1.0.0/16`, ... by `show running-config`).
-pub fn masked_prefix(i: In) -> PResult<(Ipv4Net, Word)> {
-    typed("an IPv4 prefix (A.B.C.D/M)", masked_prefix_text)(i)
-}
-
 /// A prefix written `A/M` or, as FRR also accepts, an address and a netmask: `A
 /// mask M` (`network`, with `mask`) or `A M` (`ip route`, without). `f` reads the
 /// `A/len` text (host bits cleared or refused); a non-contiguous netmask is an error

@@ -11,11 +11,13 @@
 use super::ast::{BgpRouter, Config, Entry, FilterList, Neighbor, RouteMap, RouteMapEntry, Target};
 use super::codes;
 use super::lex::In;
-use super::stmt::{self, NeighborCmd, Stmt};
+use super::stmt::{self, Family, NeighborCmd, Stmt};
 use crate::diagnostic::Diagnostic;
 use crate::span::{FileId, Span, Spanned};
 use nom::bytes::complete::take_till;
 use nom::Slice;
+
+mod scope;
 
 /// Lines longer than this are rejected (FRR's own vty buffer is far smaller).
 pub const MAX_LINE: usize = 4096;
@@ -24,8 +26,10 @@ pub const MAX_LINE: usize = 4096;
 enum Node {
     Top,
     Bgp,
-    /// `address-family`: IPv4 unicast (true) or another family (false, ignored).
-    Af(bool),
+    /// `address-family`: IPv4 unicast, or another family (its lines ignored).
+    Af(Family),
+    /// `vrf NAME`: statements of another VRF (`scope`).
+    Vrf(String),
     RouteMap(String, u32),
     Interface,
     Vty,
@@ -47,6 +51,8 @@ struct Driver {
     /// Each `interface` address as written (host bits kept), parallel to
     /// `cfg.interface_addresses`: what `no ip address A/L` must name.
     iface_written: Vec<ipnet::Ipv4Net>,
+    /// Scope state: `end` lines, the `bgp default ipv4-unicast` state (`scope`).
+    scope: scope::ScopeState,
 }
 
 /// Parses one configuration file; never panics, whatever the text.
@@ -59,6 +65,7 @@ pub fn parse(file: FileId, text: &str) -> (Config, Vec<Diagnostic>) {
         neighbor_at: std::collections::HashMap::new(),
         left_bgp: None,
         iface_written: Vec::new(),
+        scope: Default::default(),
     };
     let mut cur = In::new(text);
     loop {
@@ -117,6 +124,7 @@ impl Driver {
                 Node::RouteMap(..) => stmt::route_map(input),
                 Node::Interface => interface(input),
                 Node::Vty => vty(input),
+                Node::Vrf(_) => scope::vrf(input),
                 Node::Skip => Err(nom::Err::Error(super::error::PError::at(
                     &input,
                     super::error::ErrorKind::Nom,
@@ -209,7 +217,7 @@ impl Driver {
             );
             return;
         }
-        if first == "no" && self.stack.last() != Some(&Node::Af(false)) {
+        if first == "no" && !self.in_other_af() {
             // A `no` form removes configuration read earlier (a route, a list, a
             // neighbor's policy, a network): ignoring it would analyse a router that is
             // not the one FRR runs (issue #14).
@@ -250,7 +258,8 @@ impl Driver {
     }
 
     fn apply(&mut self, st: Stmt, span: Span) {
-        let in_other_af = self.stack.last() == Some(&Node::Af(false));
+        let in_other_af = self.in_other_af();
+        self.after_end(span);
         match st {
             Stmt::NoOp => {}
             Stmt::Unsupported(msg) => {
@@ -315,6 +324,12 @@ impl Driver {
                     .or_insert_with(|| FilterList::new(span));
                 let diag = insert(list, seq, permit, entry, span);
                 self.diags.extend(diag);
+            }
+            Stmt::PrefixListDefined(name) => {
+                self.cfg
+                    .prefix_lists
+                    .entry(name)
+                    .or_insert_with(|| FilterList::new(span));
             }
             Stmt::AsPathList {
                 name,
@@ -444,7 +459,7 @@ impl Driver {
                     self.stack.pop();
                 }
             }
-            Stmt::AddressFamily(v4) => self.stack.push(Node::Af(v4)),
+            Stmt::AddressFamily(f) => self.stack.push(Node::Af(f)),
             Stmt::RouterId(a) => {
                 if let Some(b) = &mut self.cfg.bgp {
                     b.router_id = Some(Spanned::new(a, span));
@@ -463,6 +478,9 @@ impl Driver {
             Stmt::DefaultIpv4Unicast(on) => {
                 if let Some(b) = &mut self.cfg.bgp {
                     b.default_ipv4_unicast = Some(Spanned::new(on, span));
+                    // FRR applies it to the neighbors and peer-groups created after
+                    // this line only (`scope`).
+                    self.scope.v4_off = (!on).then_some(span);
                 }
             }
             Stmt::DeterministicMed(on) => {
@@ -475,17 +493,23 @@ impl Driver {
                     b.disable_connected_route_check = on.then_some(span);
                 }
             }
-            Stmt::Network(p) => {
-                if in_other_af {
-                    // FRR: an IPv4 `network` is no statement of another family, so the
-                    // line falls back to the `router bgp` node (IPv4 unicast) and bgpd
-                    // stays there (checked with FRR 8.4's bgpd).
-                    self.stack.pop();
+            Stmt::Network(p, form) => {
+                if !self.ipv4_origination_here(Some(form), span) {
+                    return;
                 }
                 if let Some(b) = &mut self.cfg.bgp {
                     b.networks.push(Spanned::new(p, span));
                 }
             }
+            Stmt::Ipv6Origination(what) => self.ipv6_origination(what, span),
+            Stmt::Vrf(name) => self.vrf(name, span),
+            Stmt::ExitVrf => {
+                if matches!(self.stack.last(), Some(Node::Vrf(_))) {
+                    self.stack.pop();
+                }
+            }
+            Stmt::End => self.end(span),
+            Stmt::LegacyList(st) => self.legacy_list(*st, span),
             Stmt::Redistribute(r) => {
                 if in_other_af {
                     return;
@@ -502,9 +526,8 @@ impl Driver {
                 self.neighbor(Spanned::new(target, aspan), cmd, span);
             }
             Stmt::Aggregate(a) => {
-                if in_other_af {
-                    // As `network` above: falls back to `router bgp`, and stays.
-                    self.stack.pop();
+                if !self.ipv4_origination_here(None, span) {
+                    return;
                 }
                 if let Some(b) = &mut self.cfg.bgp {
                     // A second line for one prefix replaces the first (FRR).
@@ -573,12 +596,21 @@ impl Driver {
             NeighborCmd::UpdateSource(_, (a, b)) => self.span(*a, *b),
             _ => span,
         };
+        if let NeighborCmd::Unsupported(msg) = &cmd {
+            // Refused whatever the target (a BGP-unnumbered interface name is no
+            // peer-group either).
+            self.error(span, msg.clone());
+            return;
+        }
         let Some(bgp) = &mut self.cfg.bgp else { return };
         let tspan = target.span;
         let n = match (target.node, &cmd) {
             (Target::Group(g), NeighborCmd::PeerGroupDefine) => {
+                let off = self.scope.v4_off;
                 bgp.peer_groups.entry(g).or_insert_with(|| {
-                    Neighbor::new(Spanned::new(std::net::Ipv4Addr::UNSPECIFIED, tspan))
+                    let mut n = Neighbor::new(Spanned::new(std::net::Ipv4Addr::UNSPECIFIED, tspan));
+                    n.v4_off_at_creation = off;
+                    n
                 });
                 return;
             }
@@ -618,7 +650,9 @@ impl Driver {
                     },
                     None if matches!(cmd, NeighborCmd::RemoteAs(_)) || joins_group => {
                         self.neighbor_at.insert(addr, bgp.neighbors.len());
-                        bgp.neighbors.push(Neighbor::new(Spanned::new(addr, tspan)));
+                        let mut n = Neighbor::new(Spanned::new(addr, tspan));
+                        n.v4_off_at_creation = self.scope.v4_off;
+                        bgp.neighbors.push(n);
                         match bgp.neighbors.last_mut() {
                             Some(n) => n,
                             None => return,
@@ -672,6 +706,7 @@ impl Driver {
             NeighborCmd::UpdateSource(src, _) => {
                 n.update_source = Some(Spanned::new(src, word_span));
             }
+            NeighborCmd::SendCommunity(on) => n.send_community = Some(Spanned::new(on, span)),
             NeighborCmd::PeerGroupDefine | NeighborCmd::NoOp => {}
             NeighborCmd::Unsupported(msg) => self.error(span, msg),
             NeighborCmd::Unmodeled(msg) => self.unmodeled(span, msg),

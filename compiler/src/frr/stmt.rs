@@ -37,7 +37,7 @@ use super::ast::{
 };
 use super::error::{ErrorKind, PError};
 use super::lex::{
-    address, asn, asn_text, community, end, expect, frr_acts_on, keyword_of, kw, masked_prefix,
+    address, asn, asn_text, community, end, expect, frr_acts_on, keyword_of, kw,
     masked_prefix_text, neighbor_target, not_keyword, number, number_in, one_of, prefix_or_mask,
     prefix_text, rest, word, In, PResult, Word,
 };
@@ -79,6 +79,8 @@ pub enum Stmt {
         permit: bool,
         entry: PrefixEntry,
     },
+    /// `ip prefix-list NAME description ...`: the list exists, perhaps without entries.
+    PrefixListDefined(String),
     AsPathList {
         name: String,
         seq: Option<u32>,
@@ -122,17 +124,63 @@ pub enum Stmt {
     Neighbor(Target, (usize, usize), NeighborCmd),
     /// `aggregate-address P [as-set] [summary-only]`.
     Aggregate(Aggregate),
-    Network(Ipv4Net),
+    /// `network P`, with the form it was written in (which decides whether the line
+    /// is a statement of another IPv4 family: `super::scope`).
+    Network(Ipv4Net, NetForm),
+    /// `network P` / `aggregate-address P` with an IPv6 prefix (the statement's word).
+    Ipv6Origination(&'static str),
     Redistribute(Redistribute),
-    /// `address-family ipv4 unicast` (true) or another family (false).
-    AddressFamily(bool),
+    /// `address-family ...`.
+    AddressFamily(Family),
+    /// `vrf NAME`: a block of another VRF.
+    Vrf(String),
+    /// `exit-vrf`.
+    ExitVrf,
+    /// `end`.
+    End,
+    /// `ip as-path access-list ...` / `ip community-list ...`: the list syntax of
+    /// Quagga and FRR before 7.3 (the statement it would be there).
+    LegacyList(Box<Stmt>),
     Match(Match),
     Set(Set),
     OnMatch(Exit),
 }
 
+/// An `address-family` of `router bgp`: which IPv4 lines are its own statements
+/// (checked with FRR 8.4's bgpd, docs/frr.md "Address families").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// `ipv4 unicast` (or `ipv4`): what avscheck models.
+    V4Unicast,
+    /// `ipv4 multicast`, `ipv4 labeled-unicast`: `network A.B.C.D/M`, `network A mask
+    /// M` and `aggregate-address` are statements of that family's own table.
+    V4Table,
+    /// `ipv4 vpn`, `l2vpn evpn`: `network A.B.C.D/M` is a statement of the family
+    /// that needs an `rd` (bgpd: "Command incomplete", the line is rejected); the
+    /// other IPv4 forms fall back to `router bgp`.
+    V4Vpn,
+    /// `ipv6 ...`: IPv6 `network`/`aggregate-address` are its statements.
+    V6,
+    /// Anything else (`ipv4 flowspec`, `l2vpn vpls`, ...).
+    Other,
+}
+
+/// How a `network` line wrote its prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetForm {
+    /// `network A.B.C.D/M`.
+    Slash,
+    /// `network A.B.C.D mask M`.
+    Mask,
+    /// `network A.B.C.D`: the classful mask (A: /8, B: /16, C: /24).
+    Classful,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NeighborCmd {
+    /// `[no] neighbor A send-community [standard|both|all]` (the standard
+    /// communities the model carries; `extended`/`large` alone are no-ops here).
+    SendCommunity(bool),
     RemoteAs(RemoteAs),
     RouteMap(String, Direction),
     PrefixList(String, Direction),
@@ -208,8 +256,8 @@ fn seq_from(i: In, min: u64) -> PResult<Option<u32>> {
 }
 
 /// FRR's prefix-list length rule (lib/filter_nb.c, checked with bgpd 8.4: "Invalid
-/// prefix range for 10.0.0.0/16: Make sure that mask length <= ge <= le"). `ge 0` is
-/// "not set" and passes; `le 0` is set and counts.
+/// prefix range for 10.0.0.0/16: Make sure that mask length <= ge <= le"). `ge 0` on
+/// 0.0.0.0/0 is "not set" and passes (the caller drops it); `le 0` is set and counts.
 fn prefix_range_error(p: Ipv4Net, ge: Option<u8>, le: Option<u8>) -> Option<String> {
     let len = p.prefix_len();
     let lo = ge.unwrap_or(len);
@@ -250,8 +298,24 @@ pub fn top(i: In) -> PResult<Stmt> {
                 (r2, Stmt::Hostname(name))
             })
         }
+        "vrf" => {
+            let (r, name) = cut(expect("a VRF name"))(r)?;
+            let (r, _) = end(r)?;
+            Ok((r, Stmt::Vrf(s(name))))
+        }
+        "exit-vrf" => map(end, |_| Stmt::ExitVrf)(r),
+        "end" => map(end, |_| Stmt::End)(r),
+        "pbr-map" => {
+            let (r, _) = rest(r)?;
+            Ok((
+                r,
+                Stmt::SkipBlock(
+                    "`pbr-map`: policy-based routing (pbrd) forwards matching packets by other rules than the routing table, which avscheck does not model".into(),
+                ),
+            ))
+        }
         "password" | "enable" | "log" | "service" | "debug" | "agentx" | "username" | "banner"
-        | "end" | "ipv6" | "mpls" | "vrf" => {
+        | "ipv6" | "mpls" => {
             // `ipv6 ...`: another address family, which avscheck does not model yet.
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
@@ -318,13 +382,15 @@ pub fn top(i: In) -> PResult<Stmt> {
                     return Ok((r3, Stmt::RouterBgpCurrent));
                 }
                 let (r2, (n, nw)) = cut(asn)(r2)?;
-                let (r3, v) = opt(kw("vrf"))(r2)?;
-                if v.is_some() {
+                let (r3, v) = opt(one_of(&["vrf", "view"]))(r2)?;
+                if let Some(v) = v {
                     let (r3, _) = rest(r3)?;
-                    return Ok((
-                        r3,
-                        Stmt::Unsupported("BGP in a VRF is not supported".into()),
-                    ));
+                    let why = if v.text == "vrf" {
+                        "BGP in a VRF is not supported"
+                    } else {
+                        "`router bgp N view NAME`: a BGP view (its own RIB, installed in no forwarding table) is not supported"
+                    };
+                    return Ok((r3, Stmt::Unsupported(why.into())));
                 }
                 let (r3, _) = end(r3)?;
                 Ok((r3, Stmt::RouterBgp(n, (nw.start, nw.end))))
@@ -435,8 +501,9 @@ fn ip_top(i: In) -> PResult<Stmt> {
             let (r, name) = cut(expect("a prefix-list name"))(r)?;
             let (r2, d) = opt(kw("description"))(r)?;
             if d.is_some() {
+                // bgpd creates the list (without entries): tester finding 15.
                 let (r2, _) = rest(r2)?;
-                return Ok((r2, Stmt::NoOp));
+                return Ok((r2, Stmt::PrefixListDefined(s(name))));
             }
             let (r, seq) = seq(r)?;
             let (r, permit) = permit_deny(r)?;
@@ -468,9 +535,11 @@ fn ip_top(i: In) -> PResult<Stmt> {
                 None => (r, None),
             };
             let (r, _) = end(r)?;
-            // `ge 0` is FRR's "not set" (bgpd shows `permit 0.0.0.0/0 ge 0` as `permit
-            // 0.0.0.0/0`, an exact match): checked with FRR 8.4.
-            let ge = ge.filter(|g| *g != 0);
+            // `ge 0` on 0.0.0.0/0 is FRR's "not set" (bgpd shows `permit 0.0.0.0/0 ge
+            // 0` as `permit 0.0.0.0/0`, an exact match); on a longer prefix it breaks
+            // `length <= ge` and bgpd refuses the line ("Invalid prefix range for
+            // 10.2.0.0/16"): checked with FRR 8.4.
+            let ge = ge.filter(|g| *g != 0 || p.prefix_len() != 0);
             if let Some(what) = prefix_range_error(p, ge, le) {
                 return fail(
                     &first,
@@ -502,7 +571,21 @@ fn ip_top(i: In) -> PResult<Stmt> {
                 ),
             ))
         }
-        "forwarding" | "nht" | "import-table" => {
+        "import-table" => {
+            let (r, _) = rest(r)?;
+            Ok((
+                r,
+                Stmt::Unsupported(
+                    "`ip import-table`: zebra imports the routes of another kernel table into the RIB (where `redistribute table` and import-check see them), which avscheck does not model".into(),
+                ),
+            ))
+        }
+        // Quagga's and FRR < 7.3's list syntax (FRR 7.3 moved them under `bgp`).
+        "as-path" | "community-list" => {
+            let (r, st) = bgp_top(i, &w)?;
+            Ok((r, Stmt::LegacyList(Box::new(st))))
+        }
+        "forwarding" | "nht" => {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
         }
@@ -566,8 +649,8 @@ fn bgp_top<'a>(i: In<'a>, first: &Word<'a>) -> PResult<'a, Stmt> {
             }
             let (r, name) = cut(expect("a community-list name"))(r)?;
             if kind.is_none() {
-                if let Ok(n) = name.text.parse::<u32>() {
-                    if (100..=500).contains(&n) {
+                match name.text.parse::<u32>() {
+                    Ok(n) if (100..=500).contains(&n) => {
                         let (r, _) = rest(r)?;
                         return Ok((
                             r,
@@ -575,6 +658,24 @@ fn bgp_top<'a>(i: In<'a>, first: &Word<'a>) -> PResult<'a, Stmt> {
                                 "expanded community-lists (100-500) are not supported".into(),
                             ),
                         ));
+                    }
+                    Ok(n) if (1..=99).contains(&n) => {}
+                    // bgpd 8.4: "No such command" — only numbered lists may leave
+                    // out `standard`/`expanded`, so the list is never defined.
+                    _ => {
+                        return fail(
+                            &name,
+                            ErrorKind::FrrRule {
+                                what: format!(
+                                    "`bgp community-list {}` needs `standard` or `expanded`",
+                                    name.text
+                                ),
+                                rule: format!(
+                                    "bgpd rejects a named community-list without its kind, and the list stays undefined; write `bgp community-list standard {} ...` (only numbered lists, 1-99 standard and 100-500 expanded, may leave the kind out)",
+                                    name.text
+                                ),
+                            },
+                        )
                     }
                 }
             }
@@ -715,8 +816,15 @@ pub fn bgp(i: In) -> PResult<Stmt> {
             let (r, fam) = cut(expect("an address family"))(r)?;
             let (r, sub) = opt(word)(r)?;
             let (r, _) = rest(r)?;
-            let ipv4_unicast = fam.text == "ipv4" && sub.is_none_or(|s| s.text == "unicast");
-            Ok((r, Stmt::AddressFamily(ipv4_unicast)))
+            let sub = sub.map(|s| s.text);
+            let family = match (fam.text, sub) {
+                ("ipv4", None | Some("unicast")) => Family::V4Unicast,
+                ("ipv4", Some("multicast" | "labeled-unicast")) => Family::V4Table,
+                ("ipv4", Some("vpn")) | ("l2vpn", Some("evpn")) => Family::V4Vpn,
+                ("ipv6", _) => Family::V6,
+                _ => Family::Other,
+            };
+            Ok((r, Stmt::AddressFamily(family)))
         }
         _ => af(i),
     }
@@ -765,6 +873,21 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
                 _ => "`bgp listen` accepts dynamic neighbors from an address range, which avscheck does not model (declare each neighbor)",
             };
             Ok((r, Stmt::Unsupported(why.into())))
+        }
+        // Routing changes avscheck does not model (issue #14, tester findings 10 and
+        // 18): refused, never a warning.
+        "confederation" | "max-med" if on => {
+            let (r, _) = rest(r)?;
+            let why = if w.text == "confederation" {
+                "`bgp confederation ...`: FRR then presents the confederation identifier to its eBGP peers instead of the `router bgp` AS (a peer expecting the `router bgp` AS keeps the session down) and treats confederation peers apart, which avscheck does not model"
+            } else {
+                "`bgp max-med ...`: FRR advertises its routes with the maximum MED (4294967294) while the condition holds, which avscheck does not model"
+            };
+            Ok((r, Stmt::Unsupported(why.into())))
+        }
+        "confederation" | "max-med" | "hard-administrative-reset" => {
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::NoOp))
         }
         // Route reflection only: avscheck refuses `route-reflector-client` (AVS0902),
         // so without clients these change nothing; said, not silently ignored.
@@ -843,6 +966,12 @@ fn bgp_setting<'a>(i: In<'a>, on: bool, first: &Word<'a>) -> PResult<'a, Stmt> {
             } else {
                 Ok((r, Stmt::NoOp))
             }
+        }
+        // `no bgp bestpath ...` restores FRR's default decision process, the one
+        // avscheck models.
+        "bestpath" if !on => {
+            let (r, _) = rest(r)?;
+            Ok((r, Stmt::NoOp))
         }
         "bestpath" => {
             let (r, what) = rest(r)?;
@@ -946,7 +1075,10 @@ const NEIGHBOR_SETTINGS: &[&str] = &[
 
 fn no_neighbor(i: In) -> PResult<Stmt> {
     let (r, (a, aw)) = cut(neighbor_target)(i)?;
-    let (r, w) = cut(expect("a neighbor setting"))(r)?;
+    // `no neighbor A` alone deletes the neighbor (bgpd accepts it): not a statement
+    // read here, so the driver reports it as configuration removed by `no` (AVS0902).
+    let (r, w) = expect("a neighbor setting")(r)
+        .map_err(|_| nom::Err::Error(PError::at(&i, ErrorKind::Nom)))?;
     match w.text {
         "activate" => {
             let (r, _) = end(r)?;
@@ -955,12 +1087,28 @@ fn no_neighbor(i: In) -> PResult<Stmt> {
                 Stmt::Neighbor(a, (aw.start, aw.end), NeighborCmd::Activate(false)),
             ))
         }
-        "send-community" | "soft-reconfiguration" | "capability" => {
+        "send-community" => {
+            let (r, cmd) = send_community(r, false)?;
+            Ok((r, Stmt::Neighbor(a, (aw.start, aw.end), cmd)))
+        }
+        "soft-reconfiguration" | "capability" => {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::Neighbor(a, (aw.start, aw.end), NeighborCmd::NoOp)))
         }
         _ => Err(nom::Err::Error(PError::word(&w, ErrorKind::Nom))),
     }
+}
+
+/// `[no] neighbor A send-community [standard|extended|large|both|all]`: FRR 8.4
+/// sends every kind by default; the model carries standard communities only, so
+/// only the forms that name them (no word, `standard`, `both`, `all`) count.
+fn send_community(i: In, on: bool) -> PResult<NeighborCmd> {
+    let (r, kind) = opt(one_of(&["standard", "extended", "large", "both", "all"]))(i)?;
+    let (r, _) = end(r)?;
+    Ok(match kind.map(|k| k.text) {
+        Some("extended" | "large") => (r, NeighborCmd::NoOp),
+        _ => (r, NeighborCmd::SendCommunity(on)),
+    })
 }
 
 // ------------------------------------------------------------------ address-family
@@ -974,10 +1122,14 @@ pub fn af(i: In) -> PResult<Stmt> {
             no_neighbor(r2)
         }
         "network" => {
-            let (r, (p, _)) = cut(|i| prefix_or_mask(i, masked_prefix_text, true))(r)?;
+            let (r, (p, form)) = network_prefix(r)?;
+            let Some(p) = p else {
+                let (r, _) = rest(r)?;
+                return Ok((r, Stmt::Ipv6Origination("network")));
+            };
             let (r, extra) = opt(word)(r)?;
             match extra {
-                None => Ok((r, Stmt::Network(p))),
+                None => Ok((r, Stmt::Network(p, form))),
                 Some(x) => {
                     let (r, _) = rest(r)?;
                     Ok((
@@ -1012,7 +1164,12 @@ pub fn af(i: In) -> PResult<Stmt> {
             }
         }
         "aggregate-address" => {
-            let (r, (p, _)) = cut(masked_prefix)(r)?;
+            if peek_ipv6(r) {
+                let (r, _) = rest(r)?;
+                return Ok((r, Stmt::Ipv6Origination("aggregate-address")));
+            }
+            // `aggregate-address A.B.C.D/M` or `A.B.C.D M.M.M.M` (bgpd 8.4 reads both).
+            let (r, (p, _)) = cut(|i| prefix_or_mask(i, masked_prefix_text, false))(r)?;
             let mut agg = Aggregate {
                 prefix: p,
                 as_set: false,
@@ -1058,6 +1215,48 @@ pub fn af(i: In) -> PResult<Stmt> {
     }
 }
 
+/// Whether the next word is an IPv6 address or prefix.
+fn peek_ipv6(i: In) -> bool {
+    word(i).is_ok_and(|(_, w)| w.text.contains(':'))
+}
+
+/// The prefix of a `network` line: `A.B.C.D/M`, `A.B.C.D mask M`, or `A.B.C.D` alone
+/// with its classful mask (bgpd 8.4: `network 10.60.0.0` is `10.0.0.0/8`, `network
+/// 172.16.5.0` is `172.16.0.0/16`, `network 192.168.1.7` is `192.168.1.0/24`,
+/// `network 0.0.0.0` is `0.0.0.0/0`; a class D or E address: "No such command").
+/// `None`: an IPv6 prefix.
+fn network_prefix(i: In) -> PResult<(Option<Ipv4Net>, NetForm)> {
+    if peek_ipv6(i) {
+        return Ok((i, (None, NetForm::Slash)));
+    }
+    let (r, w) = cut(expect("an IPv4 prefix (A.B.C.D/M)"))(i)?;
+    let Ok(a) = w.text.parse::<Ipv4Addr>() else {
+        let p = conv(w, masked_prefix_text)?;
+        return Ok((r, (Some(p), NetForm::Slash)));
+    };
+    if kw("mask")(r).is_ok() {
+        let (r, (p, _)) = cut(|i| prefix_or_mask(i, masked_prefix_text, true))(i)?;
+        return Ok((r, (Some(p), NetForm::Mask)));
+    }
+    let len = match a.octets()[0] {
+        _ if a.is_unspecified() => 0,
+        0..=127 => 8,
+        128..=191 => 16,
+        192..=223 => 24,
+        _ => {
+            return fail(
+                &w,
+                ErrorKind::FrrRule {
+                    what: format!("`network {a}` has no classful mask"),
+                    rule: "bgpd reads `network A.B.C.D` with the address's class mask (A /8, B /16, C /24) and rejects a class D or E address; write `network A.B.C.D/M`".into(),
+                },
+            )
+        }
+    };
+    let p = Ipv4Net::new(a, len).map(|p| p.trunc()).ok();
+    Ok((r, (p, NetForm::Classful)))
+}
+
 fn neighbor(i: In) -> PResult<Stmt> {
     let (r, (a, aw)) = cut(neighbor_target)(i)?;
     let (r, w) = cut(expect("a neighbor setting"))(r)?;
@@ -1067,6 +1266,20 @@ fn neighbor(i: In) -> PResult<Stmt> {
         let (r, _) = end(r)?;
         Ok((r, (s(name), d)))
     };
+    if matches!(a, Target::Group(_)) && w.text == "interface" {
+        // `neighbor eth0 interface [v6only] remote-as ...`: BGP unnumbered.
+        let (r, _) = rest(r)?;
+        return Ok((
+            r,
+            Stmt::Neighbor(
+                a,
+                (aw.start, aw.end),
+                NeighborCmd::Unsupported(
+                    "`neighbor IFNAME interface ...`: a BGP-unnumbered session over an interface (IPv6 link-local) is not supported; name the neighbor by its IPv4 address".into(),
+                ),
+            ),
+        ));
+    }
     let (r, cmd) = match w.text {
         "remote-as" => {
             let (r, x) = alt((
@@ -1102,6 +1315,16 @@ fn neighbor(i: In) -> PResult<Stmt> {
             }
         }
         "as-override" => map(end, |_| NeighborCmd::AsOverride)(r)?,
+        "send-community" => send_community(r, true)?,
+        "advertise-map" => {
+            let (r, _) = rest(r)?;
+            (
+                r,
+                NeighborCmd::Unsupported(
+                    "`neighbor A advertise-map ... exist-map|non-exist-map ...`: conditional advertisement (FRR withdraws or announces the routes while another route is present) is not modelled".into(),
+                ),
+            )
+        }
         "next-hop-self" => {
             let (r, _) = opt(kw("force"))(r)?;
             let (r, _) = end(r)?;
@@ -1141,7 +1364,6 @@ fn neighbor(i: In) -> PResult<Stmt> {
         | "capability"
         | "bfd"
         | "soft-reconfiguration"
-        | "send-community"
         | "override-capability"
         | "graceful-restart"
         | "log-neighbor-changes" => {
@@ -1412,8 +1634,21 @@ fn rm_set(i: In) -> PResult<Stmt> {
             Ok((r2, Stmt::Set(Set::Metric(n))))
         }
         "as-path" => {
-            let (r, op) = cut(keyword_of(&["prepend", "exclude"]))(r)?;
+            let (r, op) = cut(keyword_of(&["prepend", "exclude", "replace"]))(r)?;
+            if op.text == "replace" {
+                return unsupported(r, "as-path replace".into());
+            }
             let (r2, peek) = cut(expect("an AS number"))(r)?;
+            if peek.text == "all" && op.text == "exclude" {
+                // bgpd 8.4 has no `set as-path exclude all` ("No such command").
+                return fail(
+                    &peek,
+                    ErrorKind::FrrRule {
+                        what: "`set as-path exclude all` is no command of FRR 8.4".into(),
+                        rule: "bgpd 8.4 rejects the line; list the AS numbers to remove (`set as-path exclude 65515 12076`)".into(),
+                    },
+                );
+            }
             if peek.text == "last-as" || peek.text == "all" {
                 let _ = r2;
                 return unsupported(r, format!("as-path {} {}", op.text, peek.text));

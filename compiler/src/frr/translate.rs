@@ -102,7 +102,13 @@ pub trait Design {
     /// its `neighbor` addresses that name this node), and the line saying so; `None`
     /// when the design does not say.
     fn peered_at(&self, peer: NodeId) -> Option<(Vec<Ipv4Addr>, Span)>;
+    /// The community a tag stands for (none: a tag of the `.avs` policies by name).
+    fn tag_community(&self, tag: TagId) -> Option<(u16, u16)>;
 }
+
+/// The well-known community `internet` (0:0): a community-list entry holding it
+/// matches every route (FRR's `community_list_match`).
+const INTERNET: (u16, u16) = (0, 0);
 
 /// One end of a session, as the configuration declares it.
 #[derive(Clone, Debug)]
@@ -185,6 +191,7 @@ pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Transl
         t: &mut t,
         compiled: BTreeMap::new(),
         summary_only: None,
+        assumed_default: None,
     };
     cx.statics(env);
     cx.drift(env);
@@ -205,11 +212,11 @@ pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Transl
             }
         })
         .collect();
-    let default_v4 = bgp.default_ipv4_unicast.as_ref().is_none_or(|s| s.node);
-    cx.same_node_settings(&effective, default_v4);
+    cx.same_node_settings(&effective);
     for n in &effective {
         cx.neighbor(bgp, n, &d, env);
     }
+    let assumed_default = cx.assumed_default;
     // Neighbors at several addresses of one node (Route Server's instances) are one
     // session of the model: it is up while one of them is (as a shut-down instance
     // is left out), so a side FRR never opens is dropped beside one it opens
@@ -222,7 +229,26 @@ pub fn translate(cfg: &Config, env: &NodeEnv, design: &mut dyn Design) -> Transl
         .collect();
     t.sessions
         .retain(|s| s.down.is_none() || !up.contains(&s.to));
+    if let Some(at) = assumed_default {
+        let d = assumed_defaults(bgp, at);
+        t.diags.push(d);
+    }
     t
+}
+
+/// A file without `frr version` whose routing depended on a default that changed in
+/// FRR 7.4 (`bgp ebgp-requires-policy`, `bgp network import-check`: on since 7.4,
+/// off before and in Quagga): the assumption is said where it decided (tester
+/// finding 13), with the way to get the other defaults.
+fn assumed_defaults(bgp: &BgpRouter, at: Span) -> Diagnostic {
+    Diagnostic::warning(
+        codes::UNMODELED,
+        "no `frr version` line: FRR 7.4+ defaults assumed",
+    )
+    .primary(at, "decided by a default of FRR 7.4 and later")
+    .secondary(bgp.span, "this configuration has no `frr version` line")
+    .note("since FRR 7.4 `bgp ebgp-requires-policy` and `bgp network import-check` are on by default; before 7.4, and in Quagga, both are off")
+    .help("add the release the router runs (`frr version 8.4`, as `show running-config` writes it); for Quagga or FRR before 7.4 add `frr version 7.2`, which selects their defaults, or write `no bgp ebgp-requires-policy` and `no bgp network import-check`")
 }
 
 /// One per-neighbor setting that the model merges when several neighbor addresses
@@ -233,10 +259,11 @@ type Setting = (&'static str, String, Option<Span>);
 /// Every setting of a neighbor that decides what its session does, in a fixed order
 /// (the shutdown state is not one: a shut-down neighbor has no session at all).
 /// Values are EFFECTIVE: a setting written at FRR's default compares equal to one
-/// left unset (`weight 0` = no weight; `activate` = the `bgp default ipv4-unicast`
-/// state `default_v4`, so `neighbor A activate` under the default, or `no neighbor A
-/// activate` followed by `neighbor A activate`, equals no line at all).
-fn settings(n: &Neighbor, default_v4: bool) -> Vec<Setting> {
+/// left unset (`weight 0` = no weight; `activate` = the neighbor's IPv4 unicast
+/// state, `Neighbor::ipv4_active`, so `neighbor A activate` under the default, or `no
+/// neighbor A activate` followed by `neighbor A activate`, equals no line at all;
+/// `send-community` likewise).
+fn settings(n: &Neighbor) -> Vec<Setting> {
     fn dir(
         out: &mut Vec<Setting>,
         names: [&'static str; 2],
@@ -294,10 +321,16 @@ fn settings(n: &Neighbor, default_v4: bool) -> Vec<Setting> {
         n.weight.map_or(0, |w| w.node).to_string(),
         n.weight.map(|w| w.span),
     ));
+    let (active, off_line) = n.ipv4_active();
     out.push((
         "activate",
-        n.activate.map_or(default_v4, |a| a.node).to_string(),
-        n.activate.map(|a| a.span),
+        active.to_string(),
+        n.activate.map(|a| a.span).or(off_line),
+    ));
+    out.push((
+        "send-community",
+        n.send_community.is_none_or(|s| s.node).to_string(),
+        n.send_community.map(|s| s.span),
     ));
     flag(&mut out, "default-originate", n.default_originate);
     out
@@ -311,6 +344,9 @@ struct Cx<'a, 'b> {
     compiled: BTreeMap<(&'static str, String), usize>,
     /// The `summary-only` filter every neighbor's outbound list starts with.
     summary_only: Option<usize>,
+    /// The first line whose effect came from a default that a file without `frr
+    /// version` takes from FRR ≥ 7.4 (import-check, ebgp-requires-policy).
+    assumed_default: Option<Span>,
 }
 
 /// A conjunction of conditions.
@@ -451,6 +487,10 @@ impl Cx<'_, '_> {
                 || connected.contains(&n.node)
                 || (default_in_kernel && n.node.prefix_len() == 0);
             if import_check && !in_rib {
+                if bgp.import_check.is_none() && self.cfg.version.is_none() && !self.cfg.datacenter
+                {
+                    self.assumed_default.get_or_insert(n.span);
+                }
                 let mut diag = Diagnostic::warning(
                     codes::IMPORT_CHECK,
                     format!("`network {}` is not announced: no route for it in the RIB", n.node),
@@ -556,7 +596,7 @@ impl Cx<'_, '_> {
     /// policy cannot represent when the two neighbors' policies differ. Differing
     /// settings are an error naming both lines (never a silent pick of one: the
     /// verdict would depend on which line comes first).
-    fn same_node_settings(&mut self, neighbors: &[Neighbor], default_v4: bool) {
+    fn same_node_settings(&mut self, neighbors: &[Neighbor]) {
         let live: Vec<(&Neighbor, Peer)> = neighbors
             .iter()
             .filter(|n| n.remote_as.is_some() && n.shutdown.is_none())
@@ -568,10 +608,27 @@ impl Cx<'_, '_> {
             if live.iter().take(i).any(|(_, p)| p.node == pa.node) {
                 continue;
             }
-            let sa = settings(a, default_v4);
+            // `remote-as external`/`internal` towards this peer is the peer's ASN
+            // when it is of that kind (AVS0912 otherwise): `remote-as 65515` on one
+            // Route Server instance and `remote-as external` on the other agree.
+            let own = self.t.asn;
+            let effective = |mut s: Vec<Setting>| {
+                for x in s.iter_mut().filter(|x| x.0 == "remote-as") {
+                    let kind_holds = match x.1.as_str() {
+                        "external" => pa.asn != own,
+                        "internal" => pa.asn == own,
+                        _ => false,
+                    };
+                    if kind_holds {
+                        x.1 = pa.asn.to_string();
+                    }
+                }
+                s
+            };
+            let sa = effective(settings(a));
             let ka = self.setting_keys(a, &sa);
             for (b, _) in live.iter().skip(i + 1).filter(|(_, p)| p.node == pa.node) {
-                let sb = settings(b, default_v4);
+                let sb = effective(settings(b));
                 let kb = self.setting_keys(b, &sb);
                 // Compared by what each setting does: a route-map or list by its
                 // compiled rules (two names for identical maps are the same setting).
@@ -761,12 +818,7 @@ impl Cx<'_, '_> {
                 (None, true)
             }
         };
-        let default_v4 = bgp
-            .default_ipv4_unicast
-            .as_ref()
-            .map(|s| s.node)
-            .unwrap_or(true);
-        let active = n.activate.as_ref().map(|a| a.node).unwrap_or(default_v4);
+        let (active, off_line) = n.ipv4_active();
         let requires = bgp
             .ebgp_requires_policy
             .as_ref()
@@ -794,7 +846,9 @@ impl Cx<'_, '_> {
             // Not activated for IPv4 unicast: nothing of it is sent, the default
             // route neither.
             side.default_originate = None;
-            let span = n.activate.as_ref().map(|a| a.span).unwrap_or(remote.span);
+            // Labelled on the line that deactivated it: its `no neighbor A activate`,
+            // or the `no bgp default ipv4-unicast` in force when it was created.
+            let span = off_line.unwrap_or(remote.span);
             let why = format!("neighbor {addr} is not activated for IPv4 unicast");
             side.import.push(self.deny_all(why.clone(), span));
             side.export.push(self.deny_all(why, span));
@@ -807,6 +861,12 @@ impl Cx<'_, '_> {
                 list.extend(self.summary_only);
             }
             if ebgp && requires && !n.has_policy(dir) {
+                if bgp.ebgp_requires_policy.is_none()
+                    && self.cfg.version.is_none()
+                    && !self.cfg.datacenter
+                {
+                    self.assumed_default.get_or_insert(remote.span);
+                }
                 let word = if dir == Direction::In {
                     "inbound"
                 } else {
@@ -857,6 +917,13 @@ impl Cx<'_, '_> {
                 if let Some(s) = n.next_hop_self {
                     actions.push(Action::SetNextHopSelf);
                     span = span.or(Some(s));
+                }
+                if let Some(s) = n.send_community.filter(|s| !s.node) {
+                    // `no neighbor A send-community`: FRR strips the standard
+                    // communities from every update to A, after the outbound policy
+                    // (bgp_packet_attribute: COMMUNITIES only with the flag set).
+                    actions.extend(self.design.all_tags().into_iter().map(Action::RemoveTag));
+                    span = span.or(Some(s.span));
                 }
                 if let Some(span) = span {
                     let p = self.push(ir::Policy {
@@ -1047,7 +1114,17 @@ impl Cx<'_, '_> {
             return *i;
         }
         let filter = match kind {
-            "prefix-list" => self.cfg.prefix_lists.get(&name.node).map(prefix_filter),
+            // FRR's `prefix_list_apply`: a list without entries (only its
+            // `description` line) permits every prefix when a neighbor filters with
+            // it (as a route-map match it still matches nothing: tests/frr_config.rs
+            // `an_empty_prefix_list_permits_as_a_neighbor_filter_only`).
+            "prefix-list" => self.cfg.prefix_lists.get(&name.node).map(|l| {
+                let mut f = prefix_filter(l);
+                if f.entries.is_empty() {
+                    f.entries.push((true, Vec::new(), l.span));
+                }
+                f
+            }),
             "access-list" => self.cfg.access_lists.get(&name.node).map(access_filter),
             _ => self
                 .cfg
@@ -1110,11 +1187,16 @@ impl Cx<'_, '_> {
             .entries
             .values()
             .map(|e| {
-                let atom = e
-                    .item
-                    .iter()
-                    .map(|c| Condition::Tag(self.design.tag(*c)))
-                    .collect();
+                // FRR's `community_list_match`: an entry holding `internet` (0:0)
+                // matches every route, whatever communities it carries (none too).
+                let atom = if e.item.contains(&INTERNET) {
+                    Vec::new()
+                } else {
+                    e.item
+                        .iter()
+                        .map(|c| Condition::Tag(self.design.tag(*c)))
+                        .collect()
+                };
                 (e.permit, atom, e.span)
             })
             .collect();
@@ -1245,10 +1327,8 @@ impl Cx<'_, '_> {
                 }
                 Set::CommListDelete(n) => match self.cfg.community_lists.get(n) {
                     Some(list) => {
-                        for entry in list.entries.values().filter(|x| x.permit) {
-                            for c in &entry.item {
-                                actions.push(Action::RemoveTag(self.design.tag(*c)));
-                            }
+                        for t in self.comm_list_deletes(list) {
+                            actions.push(Action::RemoveTag(t));
                         }
                     }
                     None => self.undefined(
@@ -1274,6 +1354,29 @@ impl Cx<'_, '_> {
             matches: e.matches.iter().map(|m| m.node.clone()).collect(),
             exit_span: e.exit.as_ref().map(|x| x.span),
         }
+    }
+
+    /// The tags `set comm-list NAME delete` removes, as FRR's
+    /// `community_list_match_delete` decides: each community the route carries
+    /// separately, by the first entry that names it or holds `internet` (which every
+    /// community matches); a permit entry deletes it, a deny entry keeps it, none
+    /// keeps it. The communities a route can carry are the design's tags with a
+    /// community value (`Design::all_tags`).
+    fn comm_list_deletes(&mut self, list: &FilterList<Vec<(u16, u16)>>) -> Vec<TagId> {
+        let mut out = Vec::new();
+        for t in self.design.all_tags() {
+            let Some(c) = self.design.tag_community(t) else {
+                continue;
+            };
+            let first = list
+                .entries
+                .values()
+                .find(|e| e.item.contains(&c) || e.item.contains(&INTERNET));
+            if first.is_some_and(|e| e.permit) {
+                out.push(t);
+            }
+        }
+        out
     }
 
     /// `on-match next`/`continue` evaluate later entries on the route as modified;

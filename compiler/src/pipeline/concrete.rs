@@ -609,17 +609,38 @@ fn explain(
             break;
         }
         edges.push(e);
-        let Some(from) = net.edges.get(e).map(|x| x.from) else {
+        let Some(edge) = net.edges.get(e) else {
             break;
         };
-        match state.best(from, prefix) {
+        // A route generated on this edge (`neighbor A default-originate`) starts
+        // here, whatever the sender's RIB holds (none, or a route of its own).
+        if edge.originates_default(prefix) {
+            break;
+        }
+        match state.best(edge.from, prefix) {
             Some(b) => cur = b.clone(),
             None => break,
         }
     }
     edges.reverse();
     let mut labels = Vec::new();
-    if let Some(o) = net.nodes.get(r.origin) {
+    // As the SMT engine's `explain_route`: a generated default is labelled on the
+    // `default-originate` line, not on an origination of the sender's.
+    let generated = edges
+        .first()
+        .and_then(|e| net.edges.get(*e))
+        .filter(|e| e.originates_default(prefix))
+        .and_then(|e| e.default_originate.map(|s| (s, e.from, e.to)));
+    if let Some((span, from, to)) = generated {
+        labels.push(CexLabel {
+            span,
+            message: format!(
+                "`{}` sends `{prefix}` to `{}` here, whatever its RIB holds",
+                node_name(net, from),
+                node_name(net, to)
+            ),
+        });
+    } else if let Some(o) = net.nodes.get(r.origin) {
         if let Some(orig) = o.originates.iter().find(|x| x.prefix == prefix) {
             labels.push(CexLabel {
                 span: orig.span,
@@ -627,12 +648,16 @@ fn explain(
             });
         }
     }
-    // The route as each sender held it, origin first.
+    // The route as each sender held it, origin first (on a generating edge, the
+    // generated route: the sender's own, empty path).
     for e in &edges {
-        let Some(from) = net.edges.get(*e).map(|x| x.from) else {
+        let Some(edge) = net.edges.get(*e) else {
             continue;
         };
-        if let Some(held) = state.best(from, prefix) {
+        if edge.originates_default(prefix) {
+            let own = sim::Route::local(prefix, edge.from);
+            labels.extend(policy_labels(net, *e, &own));
+        } else if let Some(held) = state.best(edge.from, prefix) {
             labels.extend(policy_labels(net, *e, held));
         }
     }

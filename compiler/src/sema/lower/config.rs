@@ -198,6 +198,10 @@ impl translate::Design for Lookup<'_, '_> {
             .unwrap_or_default();
         Some((addrs, line.span))
     }
+
+    fn tag_community(&self, tag: TagId) -> Option<(u16, u16)> {
+        self.ctx.net.tags.get(tag).and_then(|t| t.community)
+    }
 }
 
 /// The NIC subnets of a node: connected routes, and Azure's gateway in each.
