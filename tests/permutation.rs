@@ -329,3 +329,53 @@ fn ties_between_circuits_rest_on_no_order() {
         );
     }
 }
+
+/// More undocumented ties than are enumerated together (four dual-homed sites: 2^8
+/// tie-breaks), decided group by group (`sim::choice_groups`): the pipeline's verdicts
+/// are decided (no `unknown`) and do not move when the items are permuted. (The
+/// simulator, a cross-check whose search is bounded here, is not compared.)
+#[test]
+fn grouped_ties_rest_on_no_order() {
+    let mut src = String::from(
+        "use azure\nvnet hub {\n  address 10.150.0.0/16\n}\ner_gateway gw {\n  vnet hub\n}\n",
+    );
+    for i in 0..4 {
+        src.push_str(&format!(
+            "site site{i} {{\n  asn {}\n  originate 192.168.{i}.0/24\n  peer er{i}a\n  peer er{i}b\n}}\n\
+             er_circuit er{i}a {{\n  peer site{i}\n  connect gw\n}}\n\
+             er_circuit er{i}b {{\n  peer site{i}\n  connect gw\n}}\n",
+            64700 + i
+        ));
+    }
+    src.push_str(
+        "check \"site0 over er0a\" {\n  path site0 -> hub traverses er0a\n}\n\
+         check \"hub and site1\" {\n  reachable hub <-> site1\n}\n\
+         check \"hub and site2 symmetric\" {\n  symmetric hub <-> site2\n}\n\
+         check \"no loops\" {\n  loop_free\n}\n",
+    );
+    let pipeline = |o: Outcome| -> BTreeMap<(String, usize), String> {
+        o.verdicts
+            .into_iter()
+            .filter(|((engine, ..), _)| *engine == "pipeline")
+            .map(|((_, title, _, i), v)| ((title, i), v))
+            .collect()
+    };
+    let base = pipeline(outcome("grouped.avs", &src));
+    assert_eq!(base.len(), 4);
+    for ((title, _), v) in &base {
+        let want = if title.contains("over er0a") {
+            "Fail"
+        } else {
+            "Pass"
+        };
+        assert_eq!(v, want, "{title}");
+    }
+    let router_ids = avscheck::analyse("grouped.avs", &src)
+        .network
+        .map(|net| default_router_ids(&net))
+        .unwrap_or_default();
+    for k in 0..4 {
+        let text = permuted(&src, k, &router_ids).unwrap();
+        assert_eq!(pipeline(outcome("grouped.avs", &text)), base, "{text}");
+    }
+}

@@ -281,3 +281,68 @@ fn dual_homed_site_is_decided_over_every_tie_break() {
         }
     }
 }
+
+/// Four sites, each dual-homed over two circuits to one ER gateway: two undocumented
+/// choices per site (the gateway's for the site's prefix, the site's for the hub's),
+/// 2^8 combinations — more than the tie-breaks enumerated together
+/// (`sim::choice::MAX_TIE_BREAKS`), so the pipeline decides group by group
+/// (`sim::choice_groups`): the hub's prefix is one group (the four sites' choices),
+/// each site's prefix another. `site0 -> hub traverses er0a` fails (site0 may take
+/// er0b's route) with the choice named; every other check holds in every choice. z3
+/// (which lets every prefix choose freely) and the pipeline agree on each; the
+/// simulator (a cross-check, whose search is bounded) agrees wherever it decides.
+#[test]
+fn independent_undocumented_ties_are_decided_group_by_group() {
+    let mut s =
+        String::from("use azure\nvnet hub { address 10.150.0.0/16 }\ner_gateway gw { vnet hub }\n");
+    for i in 0..4 {
+        s.push_str(&format!(
+            "site site{i} {{ asn {}; originate 192.168.{i}.0/24; peer er{i}a; peer er{i}b }}\n\
+             er_circuit er{i}a {{ peer site{i}; connect gw }}\ner_circuit er{i}b {{ peer site{i}; connect gw }}\n",
+            64700 + i
+        ));
+    }
+    s.push_str(
+        "check \"site0 to hub over er0a\" { path site0 -> hub traverses er0a }\n\
+         check \"hub and site1\" { reachable hub <-> site1 }\n\
+         check \"site2 through the gateway\" { path site2 -> hub traverses gw }\n\
+         check \"hub and site3 symmetric\" { symmetric hub <-> site3 }\n\
+         check \"no loops\" { loop_free }\n\
+         check \"hub and site0, one circuit down\" { reachable hub <-> site0 under failures 1 of er_circuit }\n",
+    );
+    let analysis = avscheck::analyse("four-dual-homed.avs", &s);
+    assert!(
+        analysis.diagnostics.is_empty(),
+        "{:?}",
+        analysis.diagnostics
+    );
+    let net = analysis.network.unwrap();
+    let mut seen = 0;
+    for (_, check) in net.checks.iter() {
+        let want = !check.title.contains("over er0a");
+        for prop in &check.properties {
+            let (p, narrative) = concrete_verdict(&net, prop);
+            let want_status = if want { Status::Pass } else { Status::Fail };
+            assert_eq!(
+                p,
+                Some(want_status),
+                "{}: pipeline {narrative}",
+                check.title
+            );
+            if !want {
+                assert!(
+                    narrative.contains("an undocumented choice among `er0a`, `er0b`"),
+                    "{}: {narrative}",
+                    check.title
+                );
+            }
+            let (z, c, detail) = verdicts(&net, prop);
+            assert_eq!(z, Some(want), "{}: smt\n{detail}", check.title);
+            if c.is_some() {
+                assert_eq!(c, Some(want), "{}: sim\n{detail}", check.title);
+            }
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 8);
+}

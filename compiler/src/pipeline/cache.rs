@@ -38,6 +38,20 @@ pub enum ScenarioState {
         /// destination are decided over the states only when this holds.
         per_class: bool,
     },
+    /// The scenario has more undocumented ties than [`ScenarioState::Several`]
+    /// enumerates together, in independent groups ([`sim::choice_groups`]): each
+    /// group's states take every combination of its own choices (the default
+    /// elsewhere); together they cover every stable state prefix by prefix.
+    Grouped {
+        /// The scenario's state under the default choice; each group's states hold
+        /// only the group's prefixes ([`sim::choice_groups::restrict`]), the rest is
+        /// this state's.
+        base: sim::State,
+        groups: Vec<StateGroup>,
+        scenario: Scenario,
+        /// As for [`ScenarioState::Several`].
+        per_class: bool,
+    },
     /// The concrete path does not apply; the text says why.
     Symbolic(String),
     /// The deadline passed while proving (not cached: a later check may have time).
@@ -54,6 +68,23 @@ pub struct TieBreak {
     pub choices: Choices,
     /// The state's walk tables, as for [`ScenarioState::Unique`].
     pub tables: OnceLock<Arc<sim::WalkTables>>,
+}
+
+/// One group of undocumented choices ([`sim::choice_groups::TieGroup`]) with its
+/// states.
+pub struct StateGroup {
+    /// The group's choice keys (prefix class representatives).
+    pub keys: std::collections::BTreeSet<ipnet::Ipv4Net>,
+    /// Every prefix of those classes.
+    pub prefixes: Vec<ipnet::Ipv4Net>,
+    pub states: Vec<TieBreak>,
+}
+
+impl StateGroup {
+    /// Whether a walk to `d` may read a prefix of this group.
+    pub fn reads(&self, d: std::net::Ipv4Addr) -> bool {
+        self.prefixes.iter().any(|p| p.contains(&d))
+    }
 }
 
 /// One scenario's slot: the first thread to ask computes it; the others wait for
@@ -212,7 +243,7 @@ fn tie_breaks(
 ) -> Option<ScenarioState> {
     let late = || Instant::now() >= deadline;
     let stop = crate::budget::stop_check(deadline, max_memory);
-    match sim::choice::tie_breaks(net, sc, default, &late, &stop) {
+    match sim::choice::tie_breaks(net, sc, default, true, &late, &stop) {
         TieBreaks::All(states, sites) => Some(ScenarioState::Several {
             per_class: per_class_covers(net, default, &sites),
             states: states
@@ -221,6 +252,27 @@ fn tie_breaks(
                     state,
                     choices,
                     tables: OnceLock::new(),
+                })
+                .collect(),
+            scenario: sc.clone(),
+        }),
+        TieBreaks::Groups(groups, sites) => Some(ScenarioState::Grouped {
+            base: default.clone(),
+            per_class: per_class_covers(net, default, &sites),
+            groups: groups
+                .into_iter()
+                .map(|g| StateGroup {
+                    keys: g.keys,
+                    prefixes: g.prefixes,
+                    states: g
+                        .states
+                        .into_iter()
+                        .map(|(choices, state)| TieBreak {
+                            state,
+                            choices,
+                            tables: OnceLock::new(),
+                        })
+                        .collect(),
                 })
                 .collect(),
             scenario: sc.clone(),

@@ -145,6 +145,17 @@ pub fn decide_within(
                 }
                 first_other
             }
+            ScenarioState::Grouped {
+                base,
+                groups,
+                scenario,
+                per_class,
+            } => match super::grouped::grouped(
+                net, prop, &failed, base, groups, scenario, *per_class, deadline, max_memory,
+            ) {
+                Ok(decided) => decided,
+                Err(why) => return Concrete::Symbolic(why),
+            },
             ScenarioState::Symbolic(why) => return Concrete::Symbolic(why.clone()),
             ScenarioState::Timeout => {
                 return Concrete::Decided(unknown(prop, crate::budget::TIME_LIMIT))
@@ -186,7 +197,7 @@ fn per_class_applies(prop: &Property, per_class: bool) -> bool {
 /// counterexample, `unknown`, or the symbolic path). `choices`: the tie-break the
 /// state was computed under, named in the counterexample.
 #[allow(clippy::too_many_arguments)]
-fn evaluate(
+pub(super) fn evaluate(
     net: &Network,
     prop: &Property,
     failed: &[ComponentId],
@@ -274,7 +285,7 @@ fn choice_text(net: &Network, sc: &sim::Scenario, state: &sim::State) -> Option<
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-fn unknown(prop: &Property, why: &str) -> PropertyVerdict {
+pub(super) fn unknown(prop: &Property, why: &str) -> PropertyVerdict {
     PropertyVerdict {
         span: prop.span,
         status: Status::Unknown(why.to_string()),

@@ -17,6 +17,7 @@
 
 pub mod cache;
 pub mod concrete;
+pub mod grouped;
 
 use crate::ir::{Check, Network, Property};
 use crate::smt::{PropertyVerdict, Status};

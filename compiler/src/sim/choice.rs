@@ -35,6 +35,9 @@
 //! certified unique under that deterministic tie-break
 //! ([`super::unique::certify_choosing`]), those states are all the stable states.
 //! [`stable_states`] tries that first, once the default state shows a tie that matters.
+//! Over the cap, the command line tries the sites group by group
+//! ([`super::choice_groups`]: choices for non-overlapping prefixes are independent);
+//! the simulator's own enumeration does not (it searches, below).
 //!
 //! Otherwise a search. Ties that no state shows: a stable state may be reached only
 //! through a choice between routes that no enumerated state offers *together* (a tie
@@ -56,6 +59,7 @@ use super::bgp::{
     export, stable_state_choosing, strictly_better, undocumented_tie, NonConvergence, State,
     Unsettled,
 };
+use super::choice_groups::{GroupBreaks, TieGroup};
 use super::{Live, Scenario};
 use crate::ir::{EdgeId, Id, Network, NodeId};
 use ipnet::Ipv4Net;
@@ -78,6 +82,12 @@ impl Choices {
     /// The chosen sender at `node` for the class of `p`, if any.
     pub fn get(&self, p: Ipv4Net, node: NodeId) -> Option<NodeId> {
         self.0.get(&(p, node)).copied()
+    }
+    /// These choices and `other`'s (`other`'s where both choose).
+    pub fn merged(&self, other: &Choices) -> Choices {
+        let mut c = self.clone();
+        c.0.extend(other.0.iter().map(|(k, v)| (*k, *v)));
+        c
     }
     fn with(&self, p: Ipv4Net, node: NodeId, sender: NodeId) -> Choices {
         let mut c = self.clone();
@@ -150,6 +160,10 @@ pub enum TieBreaks {
     /// simulator's state under (legal ones only, equal states once, the default's
     /// first when it is among them), and the tie sites they range over.
     All(Vec<(Choices, State)>, Vec<TieSite>),
+    /// More than [`MAX_TIE_BREAKS`] combinations, but the sites fall into independent
+    /// groups ([`super::choice_groups`]) whose states together cover every stable
+    /// state prefix by prefix, with the tie sites.
+    Groups(Vec<TieGroup>, Vec<TieSite>),
     /// Not shown; the text says why (too many tie-breaks, one without a stable
     /// state in the simulator, one whose state is not certified).
     NotShown(String),
@@ -165,20 +179,43 @@ pub enum TieBreaks {
 /// under it ([`super::unique::certify_choosing`]), kept when its choices are legal.
 /// `default` is the scenario's state under the default choice
 /// ([`super::bgp::stable_state_until`]).
+///
+/// Over [`MAX_TIE_BREAKS`], group by group ([`TieBreaks::Groups`],
+/// [`super::choice_groups`]); with `prefer_groups`, also under it whenever the sites
+/// fall into more than one group (Σ instead of ∏ states, each kept restricted to its
+/// group's prefixes — the command line's choice; the simulator, which returns whole
+/// states, asks without).
 pub fn tie_breaks(
     net: &Network,
     sc: &Scenario,
     default: &State,
+    prefer_groups: bool,
     late: &dyn Fn() -> bool,
     stop: &dyn Fn() -> Option<String>,
 ) -> TieBreaks {
     let Some(sites) = super::unique::tie_sites(net, sc, default, late) else {
         return TieBreaks::Late;
     };
+    if prefer_groups && super::choice_groups::tie_groups(net, default, &sites).len() > 1 {
+        match super::choice_groups::group_states(net, sc, default, &sites, late, stop) {
+            GroupBreaks::Groups(groups) => return TieBreaks::Groups(groups, sites),
+            GroupBreaks::Late => return TieBreaks::Late,
+            GroupBreaks::Stopped(why) => return TieBreaks::Stopped(why),
+            // The whole product below, as without groups.
+            GroupBreaks::NotShown(_) => {}
+        }
+    }
     let Some(all) = every_choice(&sites, MAX_TIE_BREAKS) else {
-        return TieBreaks::NotShown(format!(
-            "more than {MAX_TIE_BREAKS} combinations of undocumented choices"
-        ));
+        // Too many together: group by group (super::choice_groups), when the
+        // groups' states are few enough.
+        return match super::choice_groups::group_states(net, sc, default, &sites, late, stop) {
+            GroupBreaks::Groups(groups) => TieBreaks::Groups(groups, sites),
+            GroupBreaks::NotShown(why) => TieBreaks::NotShown(format!(
+                "more than {MAX_TIE_BREAKS} combinations of undocumented choices, and by groups: {why}"
+            )),
+            GroupBreaks::Late => TieBreaks::Late,
+            GroupBreaks::Stopped(why) => TieBreaks::Stopped(why),
+        };
     };
     let mut states: Vec<(Choices, State)> = Vec::new();
     for choices in all {
@@ -289,7 +326,7 @@ pub fn material_ties(net: &Network, sc: &Scenario, state: &State) -> Vec<Tie> {
 
 /// Whether every choice of `choices` that applies in `state` picked a possible route:
 /// the chosen node's best is beaten by no candidate on a documented step.
-fn legal(net: &Network, state: &State, choices: &Choices) -> bool {
+pub(crate) fn legal(net: &Network, state: &State, choices: &Choices) -> bool {
     choices.0.keys().all(|(p, v)| {
         let Some(entry) = state.rib(*v).and_then(|r| r.prefixes.get(p)) else {
             return true;
@@ -349,7 +386,7 @@ pub fn stable_states(
         });
     }
     let late = || stop().is_some();
-    match tie_breaks(net, sc, &default, &late, stop) {
+    match tie_breaks(net, sc, &default, false, &late, stop) {
         TieBreaks::All(states, _) => {
             return Ok(StableStates {
                 states: states.into_iter().map(|(_, s)| s).collect(),
@@ -363,7 +400,7 @@ pub fn stable_states(
                 stop().unwrap_or_else(|| crate::budget::TIME_LIMIT.to_string()),
             ))
         }
-        TieBreaks::NotShown(_) => {}
+        TieBreaks::NotShown(_) | TieBreaks::Groups(..) => {}
     }
     let mut states: Vec<State> = Vec::new();
     let mut seen: BTreeSet<Choices> = BTreeSet::new();

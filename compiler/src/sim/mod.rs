@@ -24,6 +24,7 @@
 
 pub mod bgp;
 pub mod choice;
+pub mod choice_groups;
 pub mod classes;
 pub mod explain;
 pub mod fabric;
