@@ -37,6 +37,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::net::Ipv4Addr;
+use std::sync::{Arc, OnceLock};
 
 /// FRR's weight of locally originated routes.
 pub const LOCAL_WEIGHT: u32 = 32768;
@@ -331,7 +332,7 @@ pub fn arrival_order_dependence(net: &Network, state: &State) -> Option<String> 
         if !node.behaviours.arrival_order_med {
             continue;
         }
-        for (p, entry) in &rib.prefixes {
+        for (p, entry) in rib.iter_shared() {
             if arrival_order_matters(net, &entry.candidates) {
                 return Some(format!(
                     "`{}` runs FRR without `bgp deterministic-med` (the traditional profile's default), and its best route for {p} depends on the order its {} paths arrived in: MEDs are compared only between paths from one neighbouring AS, and no path beats every other pairwise; add `bgp deterministic-med` to its configuration (docs/frr.md \"MED\")",
@@ -459,37 +460,235 @@ impl PrefixRib {
     }
 }
 
+/// The other members of a state's prefix classes, each with the prefix its class was
+/// converged as (`State::class_of`), sorted by member; shared by every node's table.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ClassMembers {
+    list: Vec<(Ipv4Net, Ipv4Net)>,
+    /// Bit `l` set: some member has prefix length `l`.
+    lens: u64,
+}
+
+impl ClassMembers {
+    /// From `member → representative` pairs in member order.
+    pub fn new(class_of: &BTreeMap<Ipv4Net, Ipv4Net>) -> ClassMembers {
+        ClassMembers {
+            list: class_of.iter().map(|(m, r)| (*m, *r)).collect(),
+            lens: class_of.keys().fold(0, |l, m| l | len_bit(m)),
+        }
+    }
+    fn index(&self, p: &Ipv4Net) -> Option<usize> {
+        self.list.binary_search_by(|(m, _)| m.cmp(p)).ok()
+    }
+}
+
+/// The bit of `p`'s prefix length in a set of lengths.
+fn len_bit(p: &Ipv4Net) -> u64 {
+    1u64 << p.prefix_len()
+}
+
 /// One node's BGP table.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+///
+/// Stored once per prefix class (super::slices): the entries of each class's
+/// representative (and of every prefix in a class of its own, and aggregates); every
+/// other member of a class holds its representative's entry under its own name. A
+/// member's entry is renamed ([`PrefixRib::renamed`]) the first time it is read
+/// through [`NodeRib::get`] or [`NodeRib::iter`] and kept; readers that need only
+/// what the routes say besides their prefix read the representative's entry
+/// ([`NodeRib::iter_shared`], [`NodeRib::range_shared`]) and copy nothing.
+#[derive(Clone, Debug, Default)]
 pub struct NodeRib {
-    pub prefixes: BTreeMap<Ipv4Net, PrefixRib>,
+    entries: BTreeMap<Ipv4Net, PrefixRib>,
+    members: Arc<ClassMembers>,
+    /// Bit `l` set: an entry (or a member) has prefix length `l` — the lengths a
+    /// longest-prefix match needs to probe.
+    lens: u64,
+    /// Per member (in `members` order), its entry renamed, filled when first read.
+    renamed: OnceLock<Box<[OnceLock<PrefixRib>]>>,
+}
+
+impl PartialEq for NodeRib {
+    fn eq(&self, other: &NodeRib) -> bool {
+        self.entries == other.entries && self.members == other.members
+    }
+}
+
+impl Eq for NodeRib {}
+
+impl Serialize for NodeRib {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeStruct};
+        struct All<'a>(&'a NodeRib);
+        impl Serialize for All<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.0.len()))?;
+                for (p, e) in self.0.iter() {
+                    m.serialize_entry(&p, e)?;
+                }
+                m.end()
+            }
+        }
+        let mut st = s.serialize_struct("NodeRib", 1)?;
+        st.serialize_field("prefixes", &All(self))?;
+        st.end()
+    }
+}
+
+/// `a` and `b` (each in prefix order, no prefix in both) merged in prefix order.
+fn merged<'a>(
+    a: impl Iterator<Item = (Ipv4Net, &'a PrefixRib)>,
+    b: impl Iterator<Item = (Ipv4Net, &'a PrefixRib)>,
+) -> impl Iterator<Item = (Ipv4Net, &'a PrefixRib)> {
+    let mut a = a.peekable();
+    let mut b = b.peekable();
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if y.0 < x.0 => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
 }
 
 impl NodeRib {
+    /// A table of `entries` (representatives and prefixes of their own) whose class
+    /// members are `members`.
+    pub fn new(entries: BTreeMap<Ipv4Net, PrefixRib>, members: Arc<ClassMembers>) -> NodeRib {
+        let lens = entries.keys().fold(members.lens, |l, p| l | len_bit(p));
+        NodeRib {
+            entries,
+            members,
+            lens,
+            renamed: OnceLock::new(),
+        }
+    }
+    /// The entries stored: each class's representative's, each prefix of a class of
+    /// its own, each aggregate (what differs between prefixes of a class is only
+    /// their name, so per-class questions read these).
+    pub fn own(&self) -> &BTreeMap<Ipv4Net, PrefixRib> {
+        &self.entries
+    }
+    pub(crate) fn insert(&mut self, p: Ipv4Net, e: PrefixRib) {
+        self.lens |= len_bit(&p);
+        self.entries.insert(p, e);
+    }
+    /// The representative's entry for `member` (the member at `i` in `members`).
+    fn rep_entry(&self, i: usize) -> Option<&PrefixRib> {
+        let (_, rep) = self.members.list.get(i)?;
+        self.entries.get(rep)
+    }
+    /// The entry of member `i`, renamed (once).
+    fn renamed_entry(&self, i: usize) -> Option<&PrefixRib> {
+        let (m, _) = self.members.list.get(i)?;
+        let e = self.rep_entry(i)?;
+        let slots = self.renamed.get_or_init(|| {
+            (0..self.members.list.len())
+                .map(|_| OnceLock::new())
+                .collect()
+        });
+        Some(slots.get(i)?.get_or_init(|| e.renamed(*m)))
+    }
+    /// What this node holds for exactly `p`, its routes carrying `p`.
+    pub fn get(&self, p: &Ipv4Net) -> Option<&PrefixRib> {
+        match self.entries.get(p) {
+            Some(e) => Some(e),
+            None => self.renamed_entry(self.members.index(p)?),
+        }
+    }
+    /// What this node holds for exactly `p`, from its class's representative: the
+    /// routes carry the representative's prefix.
+    pub fn get_shared(&self, p: &Ipv4Net) -> Option<&PrefixRib> {
+        match self.entries.get(p) {
+            Some(e) => Some(e),
+            None => self.rep_entry(self.members.index(p)?),
+        }
+    }
+    /// Every prefix this node holds an entry for, in prefix order, each entry's routes
+    /// carrying its prefix (members are renamed on the way, once).
+    pub fn iter(&self) -> impl Iterator<Item = (Ipv4Net, &PrefixRib)> {
+        let members = (0..self.members.list.len()).filter_map(move |i| {
+            let (m, _) = self.members.list.get(i)?;
+            Some((*m, self.renamed_entry(i)?))
+        });
+        merged(self.entries.iter().map(|(p, e)| (*p, e)), members)
+    }
+    /// Every prefix this node holds an entry for, in prefix order, with its class
+    /// representative's entry: the routes of a member carry the representative's
+    /// prefix, so read the prefix from the key.
+    pub fn iter_shared(&self) -> impl Iterator<Item = (Ipv4Net, &PrefixRib)> {
+        self.shared_from(&self.members.list)
+    }
+    /// [`NodeRib::iter_shared`] restricted to the prefixes inside `p` (`p` included).
+    pub fn range_shared(&self, p: Ipv4Net) -> impl Iterator<Item = (Ipv4Net, &PrefixRib)> {
+        let list = &self.members.list;
+        let from = list.partition_point(|(m, _)| *m < p);
+        let to = from
+            + list
+                .iter()
+                .skip(from)
+                .take_while(|(m, _)| p.contains(m))
+                .count();
+        let own = self
+            .entries
+            .range(p..)
+            .take_while(move |(q, _)| p.contains(*q))
+            .map(|(q, e)| (*q, e));
+        let members = list
+            .get(from..to)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|(m, r)| Some((*m, self.entries.get(r)?)));
+        merged(own, members)
+    }
+    fn shared_from<'a>(
+        &'a self,
+        list: &'a [(Ipv4Net, Ipv4Net)],
+    ) -> impl Iterator<Item = (Ipv4Net, &'a PrefixRib)> {
+        let members = list
+            .iter()
+            .filter_map(|(m, r)| Some((*m, self.entries.get(r)?)));
+        merged(self.entries.iter().map(|(p, e)| (*p, e)), members)
+    }
+    /// How many prefixes this node holds an entry for.
+    pub fn len(&self) -> usize {
+        self.iter_shared().count()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
     /// Installed routes for the longest prefix containing `d`.
     pub fn lookup(&self, d: Ipv4Addr) -> Option<(Ipv4Net, &[Route])> {
-        for len in (0..=32u8).rev() {
-            let Ok(p) = Ipv4Net::new(d, len) else {
-                continue;
-            };
-            let p = p.trunc();
-            if let Some(r) = self.prefixes.get(&p) {
-                if r.installed > 0 {
-                    return Some((p, r.installed()));
-                }
-            }
-        }
-        None
+        let (p, _) = self.lookup_shared(d)?;
+        Some((p, self.get(&p)?.installed()))
+    }
+    /// [`NodeRib::lookup`] from the class representative's entry: the routes of a
+    /// class member carry the representative's prefix (the prefix returned is the
+    /// one matched).
+    pub fn lookup_shared(&self, d: Ipv4Addr) -> Option<(Ipv4Net, &[Route])> {
+        self.longest(d, |r| r.installed > 0)
+            .map(|(p, r)| (p, r.installed()))
     }
     /// The entry of the longest prefix containing `d` that has any candidate.
     pub fn lookup_entry(&self, d: Ipv4Addr) -> Option<(Ipv4Net, &PrefixRib)> {
-        for len in (0..=32u8).rev() {
+        let (p, _) = self.lookup_entry_shared(d)?;
+        Some((p, self.get(&p)?))
+    }
+    /// [`NodeRib::lookup_entry`] from the class representative's entry (see
+    /// [`NodeRib::lookup_shared`]).
+    pub fn lookup_entry_shared(&self, d: Ipv4Addr) -> Option<(Ipv4Net, &PrefixRib)> {
+        self.longest(d, |r| !r.candidates.is_empty())
+    }
+    /// The longest prefix containing `d` whose (shared) entry satisfies `keep`.
+    fn longest(
+        &self,
+        d: Ipv4Addr,
+        keep: impl Fn(&PrefixRib) -> bool,
+    ) -> Option<(Ipv4Net, &PrefixRib)> {
+        for len in (0..=32u8).rev().filter(|l| self.lens & (1u64 << l) != 0) {
             let Ok(p) = Ipv4Net::new(d, len) else {
                 continue;
             };
             let p = p.trunc();
-            if let Some(r) = self.prefixes.get(&p) {
-                if !r.candidates.is_empty() {
+            if let Some(r) = self.get_shared(&p) {
+                if keep(r) {
                     return Some((p, r));
                 }
             }
@@ -498,7 +697,7 @@ impl NodeRib {
     }
     /// Prefixes with at least one installed route.
     pub fn installed_count(&self) -> usize {
-        self.prefixes.values().filter(|r| r.installed > 0).count()
+        self.iter_shared().filter(|(_, r)| r.installed > 0).count()
     }
 }
 
@@ -565,7 +764,7 @@ impl State {
     pub fn installed(&self, n: NodeId, p: Ipv4Net) -> &[Route] {
         self.ribs
             .get(n)
-            .and_then(|r| r.prefixes.get(&p))
+            .and_then(|r| r.get(&p))
             .map(PrefixRib::installed)
             .unwrap_or(&[])
     }
@@ -573,7 +772,7 @@ impl State {
     pub fn best(&self, n: NodeId, p: Ipv4Net) -> Option<&Route> {
         self.ribs
             .get(n)
-            .and_then(|r| r.prefixes.get(&p))
+            .and_then(|r| r.get(&p))
             .and_then(PrefixRib::best)
     }
     /// Whether a session was dropped by a route limit.
@@ -714,9 +913,8 @@ fn accepted_over(state: &State, to: NodeId, e: EdgeId) -> usize {
         .ribs
         .get(to)
         .map(|rib| {
-            rib.prefixes
-                .values()
-                .filter(|r| r.candidates.iter().any(|c| c.learned_from == Some(e)))
+            rib.iter_shared()
+                .filter(|(_, r)| r.candidates.iter().any(|c| c.learned_from == Some(e)))
                 .count()
         })
         .unwrap_or(0)
@@ -841,7 +1039,7 @@ pub fn stable_state_choosing(
                 .get(e.to)
                 .map(|rib| {
                     reps.iter()
-                        .filter_map(|p| rib.prefixes.get(p).map(|r| (p, r)))
+                        .filter_map(|p| rib.own().get(p).map(|r| (p, r)))
                         .filter(|(_, r)| r.candidates.iter().any(|c| c.learned_from == Some(eid)))
                         .map(|(p, _)| class_size.get(p).copied().unwrap_or(1))
                         .sum::<usize>()
@@ -929,14 +1127,13 @@ fn converge_all(
             class_of.extend(others.iter().map(|p| (*p, *rep)));
         }
     }
-    // Per node, its entries of every class, sorted into its table at once.
+    // Per node, the entry of every class's representative, sorted into its table at
+    // once; the other members read it through `NodeRib` (renamed when read).
     let mut sizes: Vec<usize> = vec![0; ribs.len()];
-    for (class, result) in classes.iter().zip(&results) {
-        if let Ok((per_node, _)) = result {
-            for (n, _) in per_node {
-                if let Some(x) = sizes.get_mut(n.index()) {
-                    *x += class.len();
-                }
+    for result in results.iter().flatten() {
+        for (n, _) in &result.0 {
+            if let Some(x) = sizes.get_mut(n.index()) {
+                *x += 1;
             }
         }
     }
@@ -946,9 +1143,10 @@ fn converge_all(
         match result {
             Ok((per_node, r)) => {
                 rounds = rounds.max(r);
+                let Some(rep) = class.first() else { continue };
                 for (n, rib) in per_node {
                     if let Some(x) = entries.get_mut(n.index()) {
-                        x.extend(class.iter().map(|p| (*p, rib.renamed(*p))));
+                        x.push((*rep, rib));
                     }
                 }
             }
@@ -958,9 +1156,10 @@ fn converge_all(
             })),
         }
     }
+    let members = Arc::new(ClassMembers::new(&class_of));
     for (rib, mut x) in ribs.values_mut().zip(entries) {
         x.sort_unstable_by_key(|(p, _)| *p);
-        rib.prefixes = x.into_iter().collect();
+        *rib = NodeRib::new(x.into_iter().collect(), members.clone());
     }
     let mut reps: BTreeSet<Ipv4Net> = reps.into_iter().collect();
     let mut aggregates: Vec<Ipv4Net> = aggregates.into_iter().collect();
@@ -977,7 +1176,7 @@ fn converge_all(
                 rounds = rounds.max(r);
                 for (n, rib) in per_node {
                     if let Some(x) = ribs.get_mut(n) {
-                        x.prefixes.insert(p, rib);
+                        x.insert(p, rib);
                     }
                 }
             }
@@ -1005,9 +1204,7 @@ fn aggregate_prefixes(net: &Network, live: &Live) -> BTreeSet<Ipv4Net> {
 /// Whether `rib` holds a route for a prefix strictly inside `p` (an aggregate's
 /// contributor).
 pub fn holds_more_specific(rib: &NodeRib, p: Ipv4Net) -> bool {
-    rib.prefixes
-        .range(p..)
-        .take_while(|(q, _)| p.contains(*q))
+    rib.range_shared(p)
         .any(|(q, r)| q.prefix_len() > p.prefix_len() && !r.candidates.is_empty())
 }
 
@@ -1060,13 +1257,11 @@ fn aggregate_path(net: &Network, n: NodeId, rib: &NodeRib, p: Ipv4Net) -> crate:
     let mut rest: BTreeSet<u32> = BTreeSet::new();
     let mut tags: BTreeSet<TagId> = BTreeSet::new();
     let inside = rib
-        .prefixes
-        .range(p..)
-        .take_while(|(q, _)| p.contains(*q))
+        .range_shared(p)
         .filter(|(q, _)| q.prefix_len() > p.prefix_len());
     for (q, entry) in inside {
         for r in &entry.candidates {
-            if r.learned_from.is_none() && own_aggregate(q) {
+            if r.learned_from.is_none() && own_aggregate(&q) {
                 continue;
             }
             tags.extend(r.tags.iter().copied());

@@ -755,7 +755,9 @@ pub fn tie_sites(
     let aggregated = super::slices::aggregated(net);
     let mut keys: BTreeMap<Ipv4Net, usize> = BTreeMap::new();
     for (_, rib) in state.ribs.iter() {
-        for p in rib.prefixes.keys() {
+        // A member of a class is held where its representative is: the stored
+        // entries give every key.
+        for p in rib.own().keys() {
             let key = state.class_of.get(p).copied().unwrap_or(*p);
             keys.entry(key).or_insert(0);
         }
