@@ -31,6 +31,7 @@ pub mod failure_sets;
 pub mod forward;
 pub mod limits;
 pub mod props;
+pub mod rib;
 pub mod router_id;
 pub mod slices;
 pub mod underlay;
