@@ -756,7 +756,9 @@ fn route_server_vpn_vs_nva_shortest_as_path() {
     // Both sides of the choice exist ...
     assert_eq!(d.best_path("vpngw", "10.60.0.0/16"), Some(vec![65200]));
     let ars = d.state().rib(d.node("ars")).unwrap();
-    assert!(ars.prefixes[&p("10.60.0.0/16")]
+    assert!(ars
+        .get(&p("10.60.0.0/16"))
+        .unwrap()
         .candidates
         .iter()
         .any(|r| r.as_path == vec![65010, 65010, 65010]));
@@ -1581,7 +1583,7 @@ fn azure_firewall_udr_only() {
         !net.sessions.values().any(|s| s.a == afw || s.b == afw),
         "Azure Firewall speaks no BGP"
     );
-    assert!(d.state().rib(afw).is_none_or(|r| r.prefixes.is_empty()));
+    assert!(d.state().rib(afw).is_none_or(|r| r.is_empty()));
     assert_eq!(
         d.active("AzureFirewallSubnet", "10.91.0.0/16"),
         vec![gateway("gw")]
@@ -2849,8 +2851,12 @@ fn avs_strips_leading_private_asns() {
         Some(vec![12076, 12076, 3356, 65300, 65300])
     );
     // Towards AVS the private ASNs after the public 3356 stay ...
-    let mut paths: Vec<Vec<u32>> = d.state().rib(d.node("avs1")).unwrap().prefixes
-        [&p("10.9.0.0/16")]
+    let mut paths: Vec<Vec<u32>> = d
+        .state()
+        .rib(d.node("avs1"))
+        .unwrap()
+        .get(&p("10.9.0.0/16"))
+        .unwrap()
         .candidates
         .iter()
         .map(|r| r.as_path.clone())
@@ -2880,8 +2886,12 @@ fn avs_strips_leading_private_asns() {
 fn avs_leading_run_unknown() {
     let d = design("avs-leading-run-unknown");
     assert_eq!(d.best_path("fw_w", "10.9.0.0/16"), Some(vec![174, 65300]));
-    let mut paths: Vec<Vec<u32>> = d.state().rib(d.node("avs1")).unwrap().prefixes
-        [&p("10.9.0.0/16")]
+    let mut paths: Vec<Vec<u32>> = d
+        .state()
+        .rib(d.node("avs1"))
+        .unwrap()
+        .get(&p("10.9.0.0/16"))
+        .unwrap()
         .candidates
         .iter()
         .map(|r| r.as_path.clone())

@@ -206,17 +206,19 @@ fn arrival_order_matters_only_without_a_path_beating_every_other() {
         let p1: ipnet::Ipv4Net = "10.96.1.0/24".parse().unwrap();
         let p2: ipnet::Ipv4Net = "10.96.2.0/24".parse().unwrap();
         let rib = st.ribs.get(r7).unwrap();
-        assert_eq!(rib.prefixes[&p3].candidates.len(), 3);
+        assert_eq!(rib.get(&p3).unwrap().candidates.len(), 3);
         assert_eq!(
-            arrival_order_matters(n, &rib.prefixes[&p3].candidates),
+            arrival_order_matters(n, &rib.get(&p3).unwrap().candidates),
             cycle
         );
         // 10.96.1.0/24: r2's lowest router id beats every path; 10.96.2.0/24: two
         // paths of one neighbouring AS.
-        assert!(!arrival_order_matters(n, &rib.prefixes[&p1].candidates));
-        assert!(!arrival_order_matters(n, &rib.prefixes[&p2].candidates));
+        assert!(!arrival_order_matters(n, &rib.get(&p1).unwrap().candidates));
+        assert!(!arrival_order_matters(n, &rib.get(&p2).unwrap().candidates));
         // Fewer than three paths never depend on the order.
-        let two: Vec<_> = rib.prefixes[&p3]
+        let two: Vec<_> = rib
+            .get(&p3)
+            .unwrap()
             .candidates
             .iter()
             .take(2)

@@ -56,7 +56,7 @@ fn local_route_has_frr_weight_and_beats_learned() {
     assert_eq!(r.next_hop, NextHop::Local);
     assert_eq!(r.weight, 32768);
     // r2 also holds r1's route as a candidate, not installed.
-    let rib = &st.rib(r2).unwrap().prefixes[&p("10.1.0.0/16")];
+    let rib = &st.rib(r2).unwrap().get(&p("10.1.0.0/16")).unwrap();
     assert_eq!(rib.candidates.len(), 2);
     assert_eq!(rib.installed, 1);
     let _ = r1;
@@ -128,7 +128,7 @@ fn a_route_is_never_sent_back_to_the_neighbour_it_came_from() {
     b.originate(r0, "10.1.0.0/16");
     b.ebgp(r0, r1);
     let st = state(&b);
-    let rib = &st.rib(r1).unwrap().prefixes[&p("10.1.0.0/16")];
+    let rib = &st.rib(r1).unwrap().get(&p("10.1.0.0/16")).unwrap();
     assert_eq!(rib.candidates.len(), 1, "r1 only has r0's route: {rib:?}");
     assert!(st.best(r2, p("10.1.0.0/16")).is_some());
 }
@@ -308,7 +308,7 @@ fn multipath_installs_ties_on_steps_1_to_4_and_advertises_one() {
     let st = state(&b);
     assert_eq!(st.installed(t, p("10.9.0.0/16")).len(), 2);
     // t advertises a single route, its best (x: lower router id).
-    let ru = st.rib(u).unwrap().prefixes[&p("10.9.0.0/16")].clone();
+    let ru = st.rib(u).unwrap().get(&p("10.9.0.0/16")).unwrap().clone();
     assert_eq!(ru.candidates.len(), 1);
     assert_eq!(ru.candidates[0].origin, x);
     // A MED difference breaks the tie within one neighbouring AS ...
@@ -816,7 +816,7 @@ fn failures_take_edges_and_nodes_down() {
     assert!(st.best(r2, p("10.1.0.0/16")).is_none());
     let st = sim::stable_state(&b.net, &Scenario::new([b.net.nodes[r2].component])).unwrap();
     assert!(st.best(r3, p("10.1.0.0/16")).is_none());
-    assert!(st.rib(r2).unwrap().prefixes.is_empty());
+    assert!(st.rib(r2).unwrap().is_empty());
 }
 
 #[test]

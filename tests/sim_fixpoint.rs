@@ -155,7 +155,7 @@ fn check_fixpoint(net: &Network, sc: &Scenario, st: &sim::State) {
                 "node {} prefix {p}",
                 node.name
             );
-            let rib = st.rib(id).and_then(|r| r.prefixes.get(&p));
+            let rib = st.rib(id).and_then(|r| r.get(&p));
             assert_eq!(rib.map(|r| r.candidates.len()).unwrap_or(0), cands.len());
         }
     }

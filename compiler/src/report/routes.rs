@@ -137,13 +137,13 @@ pub fn routes_report(
         }
         let rib = state.rib(id);
         let speaks = net.edges.values().any(|e| e.from == id || e.to == id);
-        let has_routes = rib.is_some_and(|r| !r.prefixes.is_empty());
+        let has_routes = rib.is_some_and(|r| !r.is_empty());
         if only == Only::All && !speaks && !has_routes {
             continue;
         }
         let mut routes = Vec::new();
         if let Some(rib) = rib {
-            for (prefix, entry) in &rib.prefixes {
+            for (prefix, entry) in rib.iter() {
                 let tied = sim::choice::tied_candidates(net, id, entry);
                 for (i, r) in entry.candidates.iter().enumerate() {
                     routes.push(RibLine {

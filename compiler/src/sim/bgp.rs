@@ -26,6 +26,7 @@
 //!   recomputed, until no limit is exceeded. A dropped session stays dropped.
 
 use super::choice::Choices;
+pub use super::rib::{ClassMembers, NodeRib};
 use super::{node_name, Live, Scenario};
 use crate::diagnostic::{Diagnostic, IntoDiagnostics};
 use crate::ir::{
@@ -39,6 +40,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 /// FRR's weight of locally originated routes.
 pub const LOCAL_WEIGHT: u32 = 32768;
@@ -333,7 +335,7 @@ pub fn arrival_order_dependence(net: &Network, state: &State) -> Option<String> 
         if !node.behaviours.arrival_order_med {
             continue;
         }
-        for (p, entry) in &rib.prefixes {
+        for (p, entry) in rib.iter_shared() {
             if arrival_order_matters(net, &entry.candidates) {
                 return Some(format!(
                     "`{}` runs FRR without `bgp deterministic-med` (the traditional profile's default), and its best route for {p} depends on the order its {} paths arrived in: MEDs are compared only between paths from one neighbouring AS, and no path beats every other pairwise; add `bgp deterministic-med` to its configuration (docs/frr.md \"MED\")",
@@ -461,49 +463,6 @@ impl PrefixRib {
     }
 }
 
-/// One node's BGP table.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct NodeRib {
-    pub prefixes: BTreeMap<Ipv4Net, PrefixRib>,
-}
-
-impl NodeRib {
-    /// Installed routes for the longest prefix containing `d`.
-    pub fn lookup(&self, d: Ipv4Addr) -> Option<(Ipv4Net, &[Route])> {
-        for len in (0..=32u8).rev() {
-            let Ok(p) = Ipv4Net::new(d, len) else {
-                continue;
-            };
-            let p = p.trunc();
-            if let Some(r) = self.prefixes.get(&p) {
-                if r.installed > 0 {
-                    return Some((p, r.installed()));
-                }
-            }
-        }
-        None
-    }
-    /// The entry of the longest prefix containing `d` that has any candidate.
-    pub fn lookup_entry(&self, d: Ipv4Addr) -> Option<(Ipv4Net, &PrefixRib)> {
-        for len in (0..=32u8).rev() {
-            let Ok(p) = Ipv4Net::new(d, len) else {
-                continue;
-            };
-            let p = p.trunc();
-            if let Some(r) = self.prefixes.get(&p) {
-                if !r.candidates.is_empty() {
-                    return Some((p, r));
-                }
-            }
-        }
-        None
-    }
-    /// Prefixes with at least one installed route.
-    pub fn installed_count(&self) -> usize {
-        self.prefixes.values().filter(|r| r.installed > 0).count()
-    }
-}
-
 /// A session dropped because one of its edges received more prefixes than its limit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DroppedSession {
@@ -567,7 +526,7 @@ impl State {
     pub fn installed(&self, n: NodeId, p: Ipv4Net) -> &[Route] {
         self.ribs
             .get(n)
-            .and_then(|r| r.prefixes.get(&p))
+            .and_then(|r| r.get(&p))
             .map(PrefixRib::installed)
             .unwrap_or(&[])
     }
@@ -575,7 +534,7 @@ impl State {
     pub fn best(&self, n: NodeId, p: Ipv4Net) -> Option<&Route> {
         self.ribs
             .get(n)
-            .and_then(|r| r.prefixes.get(&p))
+            .and_then(|r| r.get(&p))
             .and_then(PrefixRib::best)
     }
     /// Whether a session was dropped by a route limit.
@@ -716,9 +675,8 @@ fn accepted_over(state: &State, to: NodeId, e: EdgeId) -> usize {
         .ribs
         .get(to)
         .map(|rib| {
-            rib.prefixes
-                .values()
-                .filter(|r| r.candidates.iter().any(|c| c.learned_from == Some(e)))
+            rib.iter_shared()
+                .filter(|(_, r)| r.candidates.iter().any(|c| c.learned_from == Some(e)))
                 .count()
         })
         .unwrap_or(0)
@@ -879,7 +837,7 @@ fn over_limit(
             .get(e.to)
             .map(|rib| {
                 reps.iter()
-                    .filter_map(|p| rib.prefixes.get(p).map(|r| (p, r)))
+                    .filter_map(|p| rib.own().get(p).map(|r| (p, r)))
                     .filter(|(_, r)| r.candidates.iter().any(|c| c.learned_from == Some(eid)))
                     .map(|(p, _)| class_size.get(p).copied().unwrap_or(1))
                     .sum::<usize>()
@@ -1006,14 +964,13 @@ fn converge_all(
             class_of.extend(others.iter().map(|p| (*p, *rep)));
         }
     }
-    // Per node, its entries of every class, sorted into its table at once.
+    // Per node, the entry of every class's representative, sorted into its table at
+    // once; the other members read it through `NodeRib` (renamed when read).
     let mut sizes: Vec<usize> = vec![0; ribs.len()];
-    for (class, result) in classes.iter().zip(&results) {
-        if let Ok((per_node, _)) = result {
-            for (n, _) in per_node {
-                if let Some(x) = sizes.get_mut(n.index()) {
-                    *x += class.len();
-                }
+    for result in results.iter().flatten() {
+        for (n, _) in &result.0 {
+            if let Some(x) = sizes.get_mut(n.index()) {
+                *x += 1;
             }
         }
     }
@@ -1023,9 +980,10 @@ fn converge_all(
         match result {
             Ok((per_node, r)) => {
                 rounds = rounds.max(r);
+                let Some(rep) = class.first() else { continue };
                 for (n, rib) in per_node {
                     if let Some(x) = entries.get_mut(n.index()) {
-                        x.extend(class.iter().map(|p| (*p, rib.renamed(*p))));
+                        x.push((*rep, rib));
                     }
                 }
             }
@@ -1035,9 +993,10 @@ fn converge_all(
             })),
         }
     }
+    let members = Arc::new(ClassMembers::new(&class_of));
     for (rib, mut x) in ribs.values_mut().zip(entries) {
         x.sort_unstable_by_key(|(p, _)| *p);
-        rib.prefixes = x.into_iter().collect();
+        *rib = NodeRib::new(x.into_iter().collect(), members.clone());
     }
     let mut reps: BTreeSet<Ipv4Net> = reps.into_iter().collect();
     let mut aggregates: Vec<Ipv4Net> = aggregates.into_iter().collect();
@@ -1054,7 +1013,7 @@ fn converge_all(
                 rounds = rounds.max(r);
                 for (n, rib) in per_node {
                     if let Some(x) = ribs.get_mut(n) {
-                        x.prefixes.insert(p, rib);
+                        x.insert(p, rib);
                     }
                 }
             }
@@ -1082,9 +1041,7 @@ fn aggregate_prefixes(net: &Network, live: &Live) -> BTreeSet<Ipv4Net> {
 /// Whether `rib` holds a route for a prefix strictly inside `p` (an aggregate's
 /// contributor).
 pub fn holds_more_specific(rib: &NodeRib, p: Ipv4Net) -> bool {
-    rib.prefixes
-        .range(p..)
-        .take_while(|(q, _)| p.contains(*q))
+    rib.range_shared(p)
         .any(|(q, r)| q.prefix_len() > p.prefix_len() && !r.candidates.is_empty())
 }
 
@@ -1137,13 +1094,11 @@ fn aggregate_path(net: &Network, n: NodeId, rib: &NodeRib, p: Ipv4Net) -> crate:
     let mut rest: BTreeSet<u32> = BTreeSet::new();
     let mut tags: BTreeSet<TagId> = BTreeSet::new();
     let inside = rib
-        .prefixes
-        .range(p..)
-        .take_while(|(q, _)| p.contains(*q))
+        .range_shared(p)
         .filter(|(q, _)| q.prefix_len() > p.prefix_len());
     for (q, entry) in inside {
         for r in &entry.candidates {
-            if r.learned_from.is_none() && own_aggregate(q) {
+            if r.learned_from.is_none() && own_aggregate(&q) {
                 continue;
             }
             tags.extend(r.tags.iter().copied());

@@ -282,7 +282,7 @@ pub fn material_ties(net: &Network, sc: &Scenario, state: &State) -> Vec<Tie> {
     }
     let mut out = Vec::new();
     for (v, rib) in state.ribs.iter() {
-        for (p, entry) in &rib.prefixes {
+        for (p, entry) in rib.own() {
             // Most entries hold one candidate: nothing to choose.
             if entry.candidates.len() < 2 || !state.reps.contains(p) {
                 continue;
@@ -328,7 +328,7 @@ pub fn material_ties(net: &Network, sc: &Scenario, state: &State) -> Vec<Tie> {
 /// the chosen node's best is beaten by no candidate on a documented step.
 pub(crate) fn legal(net: &Network, state: &State, choices: &Choices) -> bool {
     choices.0.keys().all(|(p, v)| {
-        let Some(entry) = state.rib(*v).and_then(|r| r.prefixes.get(p)) else {
+        let Some(entry) = state.rib(*v).and_then(|r| r.get(p)) else {
             return true;
         };
         let Some(best) = entry.candidates.first() else {
@@ -494,7 +494,7 @@ fn offer_ties(net: &Network, states: &[State]) -> BTreeSet<(Ipv4Net, NodeId, Nod
             if net.nodes.get(v).is_some_and(|n| n.behaviours.multipath) {
                 continue;
             }
-            for (p, entry) in &rib.prefixes {
+            for (p, entry) in rib.own() {
                 if !st.reps.contains(p) {
                     continue;
                 }

@@ -313,15 +313,19 @@ pub fn group_states(
 
 /// `state` with only the routes for `prefixes` (sorted): what a group's state adds
 /// to the default state, kept instead of the whole state (a scenario may have a few
-/// hundred group states; docs/performance.md "Dual-homed estates").
+/// hundred group states; docs/performance.md "Dual-homed estates"). Stored per class
+/// (super::rib): the entries of the prefixes that are no other prefix's class member
+/// (`State::class_of`), which is what [`compose`] and [`same_on`] read.
 pub fn restrict(state: &State, prefixes: &[Ipv4Net]) -> State {
     let mut ribs = crate::ir::IdVec::new();
+    let none = std::sync::Arc::new(super::rib::ClassMembers::default());
     for (_, rib) in state.ribs.iter() {
-        let prefixes = prefixes
+        let entries = prefixes
             .iter()
-            .filter_map(|p| rib.prefixes.get(p).map(|e| (*p, e.clone())))
+            .filter(|p| !state.class_of.contains_key(p))
+            .filter_map(|p| rib.own().get(p).map(|e| (*p, e.clone())))
             .collect();
-        ribs.push(super::bgp::NodeRib { prefixes });
+        ribs.push(super::bgp::NodeRib::new(entries, none.clone()));
     }
     State {
         ribs,
@@ -334,22 +338,25 @@ pub fn restrict(state: &State, prefixes: &[Ipv4Net]) -> State {
 }
 
 /// Whether `a` and `b` hold the same routes for every prefix of `prefixes` at every
-/// node.
+/// node (compared per class: a class member's routes are its representative's).
 fn same_on(a: &State, b: &State, prefixes: &[Ipv4Net]) -> bool {
+    let stored: Vec<&Ipv4Net> = prefixes
+        .iter()
+        .filter(|p| !a.class_of.contains_key(p) && !b.class_of.contains_key(p))
+        .collect();
     a.ribs.len() == b.ribs.len()
         && a.ribs.iter().all(|(v, ra)| {
-            b.rib(v).is_some_and(|rb| {
-                prefixes
-                    .iter()
-                    .all(|p| ra.prefixes.get(p) == rb.prefixes.get(p))
-            })
+            b.rib(v)
+                .is_some_and(|rb| stored.iter().all(|p| ra.own().get(p) == rb.own().get(p)))
         })
 }
 
 /// The state that takes, for the prefixes of `keys` (class representatives), the
 /// routes of `from` (a whole state or one [`restrict`]ed to those prefixes), and
 /// everything else from `base` — both states of one scenario under tie-breaks that
-/// differ only on `keys` (module docs): the state of the combined tie-break.
+/// differ only on `keys` (module docs): the state of the combined tie-break. The
+/// tables are per class (super::rib): replacing a representative's entry replaces
+/// what its members read.
 pub fn compose(base: &State, from: &State, keys: &BTreeSet<Ipv4Net>) -> State {
     let key_of = |p: &Ipv4Net| base.class_of.get(p).copied().unwrap_or(*p);
     let mut out = base.clone();
@@ -358,11 +365,11 @@ pub fn compose(base: &State, from: &State, keys: &BTreeSet<Ipv4Net>) -> State {
         let Some(rib) = out.ribs.get_mut(v) else {
             continue;
         };
-        rib.prefixes.retain(|p, _| !keys.contains(&key_of(p)));
+        rib.retain_own(|p| !keys.contains(&key_of(p)));
         if let Some(theirs) = from.rib(v) {
-            for (p, e) in &theirs.prefixes {
-                if keys.contains(&key_of(p)) {
-                    rib.prefixes.insert(*p, e.clone());
+            for (p, e) in theirs.own() {
+                if keys.contains(&key_of(p)) && !base.class_of.contains_key(p) {
+                    rib.insert(*p, e.clone());
                 }
             }
         }

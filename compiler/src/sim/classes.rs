@@ -239,7 +239,9 @@ impl ForwardingRoles {
         fabric: &[Vec<super::EffectiveRoute>],
         aliases: &[Vec<(Ipv4Net, Ipv4Net)>],
     ) -> ForwardingRoles {
-        let mut roles: FastMap<Ipv4Net, Role<'_>> = FastMap::default();
+        let prefixes = state.reps.len() + state.class_of.len();
+        let mut roles: FastMap<Ipv4Net, Role<'_>> =
+            FastMap::with_capacity_and_hasher(prefixes + 64, Default::default());
         fn role<'r, 'a>(roles: &'r mut FastMap<Ipv4Net, Role<'a>>, p: Ipv4Net) -> &'r mut Role<'a> {
             roles.entry(p).or_insert_with(|| Role {
                 len: p.prefix_len(),
@@ -253,7 +255,8 @@ impl ForwardingRoles {
         // and prefixes of no class); the others of a class take their
         // representative's (`State::class_of`): a class of 4,000 announced /24s is
         // one entry per node to compare, not 4,000.
-        let mut ribs: FastMap<Ipv4Net, RibRole<'_>> = FastMap::default();
+        let mut ribs: FastMap<Ipv4Net, RibRole<'_>> =
+            FastMap::with_capacity_and_hasher(state.reps.len(), Default::default());
         for (id, n) in net.nodes.iter() {
             for o in &n.originates {
                 let r = role(&mut roles, o.prefix.trunc());
@@ -268,7 +271,7 @@ impl ForwardingRoles {
             for (p, entry) in state
                 .reps
                 .iter()
-                .filter_map(|p| rib.prefixes.get(p).map(|e| (p, e)))
+                .filter_map(|p| rib.own().get(p).map(|e| (p, e)))
             {
                 let routes = entry
                     .candidates

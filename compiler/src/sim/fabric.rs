@@ -367,8 +367,9 @@ fn bgp_routes(
             continue;
         }
         let Some(rib) = state.rib(gid) else { continue };
-        for (prefix, entry) in &rib.prefixes {
-            if skip(prefix) || local_space.iter().any(|l| l.contains(prefix)) {
+        // The key is the prefix: a class member's routes carry its representative's.
+        for (prefix, entry) in rib.iter_shared() {
+            if skip(&prefix) || local_space.iter().any(|l| l.contains(&prefix)) {
                 continue;
             }
             let multipath = g.behaviours.multipath;
@@ -389,7 +390,7 @@ fn bgp_routes(
                     },
                 };
                 let er = EffectiveRoute {
-                    prefix: *prefix,
+                    prefix,
                     next_hop_type: t,
                     next_hop: target,
                     source: RouteSource::Bgp,
@@ -400,7 +401,7 @@ fn bgp_routes(
                     origin: Some(r.origin),
                     span: None,
                 };
-                let slot = by_prefix.entry(*prefix).or_default();
+                let slot = by_prefix.entry(prefix).or_default();
                 match prog.how {
                     ProgramAs::Gateway => slot.0.push(er),
                     // VPN and NVA routes are one side of the hub routing preference.
@@ -460,6 +461,10 @@ pub(crate) fn learned_externally(net: &Network, r: &Route) -> bool {
         .is_some_and(|s| s.kind != SessionKind::Internal)
 }
 
+/// A hash map with a fast, fixed hasher (foldhash): the keys are network addresses
+/// of the design's prefixes, and iteration order is never used.
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+
 /// The indices of one prefix's active routes (one or two, mostly: no allocation).
 type RouteIndices = smallvec::SmallVec<[usize; 2]>;
 
@@ -470,7 +475,7 @@ type RouteIndices = smallvec::SmallVec<[usize; 2]>;
 #[derive(Clone, Debug, Default)]
 pub struct FabricIndex {
     /// Longest first: (prefix length, network → indices of active routes, ascending).
-    by_len: Vec<(u8, std::collections::HashMap<u32, RouteIndices>)>,
+    by_len: Vec<(u8, FastMap<u32, RouteIndices>)>,
 }
 
 impl FabricIndex {
@@ -485,10 +490,8 @@ impl FabricIndex {
         routes: &[EffectiveRoute],
         aliases: &[(Ipv4Net, Ipv4Net)],
     ) -> FabricIndex {
-        let mut by_len: std::collections::BTreeMap<
-            u8,
-            std::collections::HashMap<u32, RouteIndices>,
-        > = std::collections::BTreeMap::new();
+        let mut by_len: std::collections::BTreeMap<u8, FastMap<u32, RouteIndices>> =
+            std::collections::BTreeMap::new();
         for (i, r) in routes.iter().enumerate() {
             if r.active {
                 by_len

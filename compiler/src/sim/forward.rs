@@ -28,6 +28,10 @@ use super::{vnet_owner, Live, Owner, Scenario};
 use crate::ir::{Network, NodeId, StaticTarget, SubnetId, TunnelId};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+
+/// A hash map with a fast, fixed hasher (foldhash) for the walker's memos: looked up
+/// and cleared, never iterated.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 use std::fmt;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
@@ -290,8 +294,8 @@ pub struct Walker<'a> {
     state: &'a State,
     tables: std::sync::Arc<WalkTables>,
     /// `owners(net, d)` per destination seen (pure in `net` and `d`).
-    owner_memo: std::cell::RefCell<HashMap<Ipv4Addr, Rc<[Owner]>>>,
-    cache: HashMap<(NodeId, u8, Ipv4Addr), Rc<[Branch]>>,
+    owner_memo: std::cell::RefCell<FastMap<Ipv4Addr, Rc<[Owner]>>>,
+    cache: FastMap<(NodeId, u8, Ipv4Addr), Rc<[Branch]>>,
 }
 
 impl<'a> Walker<'a> {
@@ -314,8 +318,8 @@ impl<'a> Walker<'a> {
             net,
             state,
             tables,
-            owner_memo: std::cell::RefCell::new(HashMap::new()),
-            cache: HashMap::new(),
+            owner_memo: std::cell::RefCell::new(FastMap::default()),
+            cache: FastMap::default(),
         }
     }
 
@@ -550,7 +554,8 @@ impl<'a> Walker<'a> {
         let bgp = self
             .state
             .rib(m)
-            .and_then(|r| r.lookup(d))
+            // The walk reads the routes' next hops and sessions, never their prefix.
+            .and_then(|r| r.lookup_shared(d))
             .filter(|(p, _)| usable(p));
         if let Some(own) = self.tables.owner_index.owned_len(m, d) {
             let st_len = st.map(|s| s.prefix.prefix_len());
@@ -654,7 +659,7 @@ impl<'a> Walker<'a> {
             }
             // From the fabric: the longest prefix in the RIB; if the gateway has a
             // route for it from a circuit, the best of those; else the fabric.
-            let entry = self.state.rib(m).and_then(|r| r.lookup_entry(d));
+            let entry = self.state.rib(m).and_then(|r| r.lookup_entry_shared(d));
             let from_circuit = entry
                 .map(|(_, e)| e.best_where(net, b.multipath, |r| learned_externally(net, r)))
                 .unwrap_or_default();

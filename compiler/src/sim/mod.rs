@@ -32,6 +32,7 @@ pub mod failure_sets;
 pub mod forward;
 pub mod limits;
 pub mod props;
+pub mod rib;
 pub mod router_id;
 pub mod slices;
 pub mod underlay;
@@ -164,8 +165,35 @@ pub enum Owner {
 /// originate the same owned prefix). Empty when nobody owns `d` (a private address
 /// outside the design, or a public one in a design without `internet`).
 pub fn owners(net: &Network, d: Ipv4Addr) -> Vec<Owner> {
-    OwnerIndex::new(net).owners(net, d)
+    // One address: a pass over the originations, no index (what
+    // `OwnerIndex::new(net).owners(net, d)` answers, without hashing every origination).
+    let mut longest: Option<(u8, Originators)> = None;
+    for (id, n) in net.nodes.iter() {
+        if !n.behaviours.owns_originated {
+            continue;
+        }
+        for o in n.originates.iter().filter(|o| !o.aggregate) {
+            if !o.prefix.contains(&d) {
+                continue;
+            }
+            let len = o.prefix.prefix_len();
+            match longest.as_mut() {
+                Some((l, v)) if *l == len => {
+                    if v.last() != Some(&id) {
+                        v.push(id);
+                    }
+                }
+                Some((l, _)) if *l > len => {}
+                _ => longest = Some((len, smallvec::smallvec![id])),
+            }
+        }
+    }
+    owners_with(net, d, longest.as_ref().map(|(l, v)| (*l, v.as_slice())))
 }
+
+/// A hash map with a fast, fixed hasher (foldhash): the keys are the design's own
+/// network addresses, and iteration order is never used.
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// The nodes originating one prefix (ascending ids; one, mostly: no allocation).
 type Originators = smallvec::SmallVec<[NodeId; 2]>;
@@ -175,15 +203,13 @@ type Originators = smallvec::SmallVec<[NodeId; 2]>;
 /// origination (a site announcing thousands of prefixes).
 pub struct OwnerIndex {
     /// Longest first: (prefix length, network → nodes originating it, ascending ids).
-    by_len: Vec<(u8, std::collections::HashMap<u32, Originators>)>,
+    by_len: Vec<(u8, FastMap<u32, Originators>)>,
 }
 
 impl OwnerIndex {
     pub fn new(net: &Network) -> OwnerIndex {
-        let mut by_len: std::collections::BTreeMap<
-            u8,
-            std::collections::HashMap<u32, Originators>,
-        > = std::collections::BTreeMap::new();
+        let mut by_len: std::collections::BTreeMap<u8, FastMap<u32, Originators>> =
+            std::collections::BTreeMap::new();
         for (id, n) in net.nodes.iter() {
             if !n.behaviours.owns_originated {
                 continue;

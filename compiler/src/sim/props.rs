@@ -236,9 +236,8 @@ fn evaluate_at_until(
                 let routes = state
                     .rib(*node)
                     .map(|r| {
-                        r.prefixes
-                            .values()
-                            .filter_map(|p| p.best())
+                        r.iter()
+                            .filter_map(|(_, p)| p.best())
                             .map(|r| WitnessRoute {
                                 node: *node,
                                 route: r.clone(),

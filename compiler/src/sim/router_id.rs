@@ -34,7 +34,7 @@ pub fn default_router_id_findings(net: &Network, state: &State) -> Vec<Diagnosti
         if !net.nodes.get(receiver).is_some_and(|n| n.router_id_known) {
             continue;
         }
-        for (prefix, entry) in &rib.prefixes {
+        for (prefix, entry) in rib.own() {
             // One report per prefix class: its other members hold the same routes.
             if entry.installed != 1 || state.class_of.contains_key(prefix) {
                 continue;
