@@ -14,20 +14,10 @@
     clippy::indexing_slicing
 )]
 
-use avscheck::{Analysis, Diagnostic, FileId};
-use std::collections::BTreeMap;
+use avscheck::{Analysis, Diagnostic};
 
-fn parse(text: &str) -> (avscheck::frr::ast::Config, Vec<Diagnostic>) {
-    avscheck::frr::parse(FileId(0), text)
-}
-
-/// The text of the line a diagnostic's first label starts on.
-fn line_at(text: &str, d: &Diagnostic) -> String {
-    let s = d.labels[0].span.start as usize;
-    let start = text[..s].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let end = text[s..].find('\n').map(|i| i + s).unwrap_or(text.len());
-    text[start..end].trim().to_string()
-}
+mod frr_common;
+use frr_common::{design, installs, line_at, parse};
 
 fn codes(diags: &[Diagnostic]) -> Vec<&'static str> {
     diags.iter().map(|d| d.code).collect()
@@ -62,22 +52,9 @@ nva fw {
 }
 "#;
 
+/// The NVA `fw` of [`HUB`] with `conf` as its configuration.
 fn fw(conf: &str) -> Analysis {
-    let files: BTreeMap<String, String> = [("fw.conf".to_string(), conf.to_string())].into();
-    avscheck::analyse_with("design.avs", HUB, &move |p: &str| {
-        files
-            .get(p)
-            .map(|t| (p.to_string(), t.clone()))
-            .ok_or_else(|| format!("cannot read `{p}`: not found"))
-    })
-}
-
-fn installs(a: &Analysis, node: &str, prefix: &str) -> bool {
-    let net = a.network.as_ref().unwrap();
-    let state = avscheck::sim::stable_state(net, &avscheck::sim::Scenario::default()).unwrap();
-    state
-        .best(net.node_by_name(node).unwrap(), prefix.parse().unwrap())
-        .is_some()
+    design(HUB, &[("fw.conf", conf)])
 }
 
 /// Both Route Server instances, with `{IN}`/`{OUT}` as their neighbor lines' tails.
@@ -478,13 +455,7 @@ router bgp 65010
         "peer fw asn 65010",
         "branch_to_branch true\n  peer fw asn 65010",
     ) + "check \"on-prem never gets a default\" { never dc1 installs 0.0.0.0/0 }\n";
-    let files: BTreeMap<String, String> = [("fw.conf".to_string(), conf.to_string())].into();
-    let a = avscheck::analyse_with("design.avs", &avs, &move |p: &str| {
-        files
-            .get(p)
-            .map(|t| (p.to_string(), t.clone()))
-            .ok_or_else(|| format!("cannot read `{p}`: not found"))
-    });
+    let a = design(&avs, &[("fw.conf", conf)]);
     assert!(!a.has_errors(), "{:#?}", a.diagnostics);
     let report = avscheck::verify(&a, &avscheck::VerifyOptions::default());
     let result = &report.checks[0];

@@ -793,6 +793,18 @@ fn insert<T>(
     diag
 }
 
+/// The `A.B.C.D/M` of an interface's `ip address` / `no ip address` line.
+fn interface_prefix<'a>(
+    a: &super::lex::Word<'a>,
+) -> Result<ipnet::Ipv4Net, nom::Err<super::error::PError>> {
+    a.text.parse::<ipnet::Ipv4Net>().map_err(|_| {
+        nom::Err::Failure(super::error::PError::word(
+            a,
+            super::error::ErrorKind::Expected("an address with its length (A.B.C.D/M)".into()),
+        ))
+    })
+}
+
 /// `interface` node: addresses are connected routes; the rest is link setup.
 fn interface(i: In) -> super::lex::PResult<Stmt> {
     use super::lex::{end, rest, word};
@@ -803,14 +815,7 @@ fn interface(i: In) -> super::lex::PResult<Stmt> {
             let (r2, w2) = word(r)?;
             if w2.text == "address" {
                 let (r3, a) = word(r2)?;
-                let p = a.text.parse::<ipnet::Ipv4Net>().map_err(|_| {
-                    nom::Err::Failure(super::error::PError::word(
-                        &a,
-                        super::error::ErrorKind::Expected(
-                            "an address with its length (A.B.C.D/M)".into(),
-                        ),
-                    ))
-                })?;
+                let p = interface_prefix(&a)?;
                 let (r3, _) = end(r3)?;
                 Ok((r3, Stmt::InterfaceAddress(p)))
             } else if matches!(w2.text, "ospf" | "router" | "pim" | "igmp" | "mtu" | "rip") {
@@ -846,14 +851,7 @@ fn interface(i: In) -> super::lex::PResult<Stmt> {
                             ),
                         ))
                     })?;
-                    let p = a.text.parse::<ipnet::Ipv4Net>().map_err(|_| {
-                        nom::Err::Failure(super::error::PError::word(
-                            &a,
-                            super::error::ErrorKind::Expected(
-                                "an address with its length (A.B.C.D/M)".into(),
-                            ),
-                        ))
-                    })?;
+                    let p = interface_prefix(&a)?;
                     let (r4, _) = end(r4)?;
                     Ok((r4, Stmt::NoInterfaceAddress(p)))
                 }

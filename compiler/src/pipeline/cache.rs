@@ -246,14 +246,7 @@ fn tie_breaks(
     match sim::choice::tie_breaks(net, sc, default, true, &late, &stop) {
         TieBreaks::All(states, sites) => Some(ScenarioState::Several {
             per_class: per_class_covers(net, default, &sites),
-            states: states
-                .into_iter()
-                .map(|(choices, state)| TieBreak {
-                    state,
-                    choices,
-                    tables: OnceLock::new(),
-                })
-                .collect(),
+            states: tie_break_states(states),
             scenario: sc.clone(),
         }),
         TieBreaks::Groups(groups, sites) => Some(ScenarioState::Grouped {
@@ -264,15 +257,7 @@ fn tie_breaks(
                 .map(|g| StateGroup {
                     keys: g.keys,
                     prefixes: g.prefixes,
-                    states: g
-                        .states
-                        .into_iter()
-                        .map(|(choices, state)| TieBreak {
-                            state,
-                            choices,
-                            tables: OnceLock::new(),
-                        })
-                        .collect(),
+                    states: tie_break_states(g.states),
                 })
                 .collect(),
             scenario: sc.clone(),
@@ -281,6 +266,19 @@ fn tie_breaks(
         TieBreaks::Late => Some(ScenarioState::Timeout),
         TieBreaks::Stopped(why) => Some(ScenarioState::Stopped(why)),
     }
+}
+
+/// Each `(choices, state)` as a [`TieBreak`] (its walk tables computed when first
+/// needed).
+fn tie_break_states(states: Vec<(Choices, sim::State)>) -> Vec<TieBreak> {
+    states
+        .into_iter()
+        .map(|(choices, state)| TieBreak {
+            state,
+            choices,
+            tables: OnceLock::new(),
+        })
+        .collect()
 }
 
 /// Whether choices made per prefix class cover every choice Azure may make per prefix
@@ -303,13 +301,7 @@ pub fn per_class_covers(net: &Network, state: &sim::State, sites: &[TieSite]) ->
         return true;
     }
     let aggregates = sim::slices::aggregated(net);
-    let tunnel_ends: Vec<std::net::Ipv4Addr> = net
-        .tunnels
-        .values()
-        .flat_map(|t| [t.a, t.b])
-        .filter_map(|n| net.nodes.get(n))
-        .flat_map(|n| n.all_nics().into_iter().map(|(a, _)| a))
-        .collect();
+    let tunnel_ends: Vec<std::net::Ipv4Addr> = sim::slices::tunnel_end_addresses(net);
     shared.iter().all(|key| {
         let mut members: Vec<ipnet::Ipv4Net> = state
             .class_of

@@ -171,13 +171,7 @@ pub fn tie_groups(net: &Network, state: &State, sites: &[TieSite]) -> Vec<SiteGr
     }
     // A walk riding a tunnel reads its ends' prefixes too: every key holding a
     // tunnel end joins every other.
-    let tunnel_ends: Vec<std::net::Ipv4Addr> = net
-        .tunnels
-        .values()
-        .flat_map(|t| [t.a, t.b])
-        .filter_map(|n| net.nodes.get(n))
-        .flat_map(|n| n.all_nics().into_iter().map(|(a, _)| a))
-        .collect();
+    let tunnel_ends: Vec<std::net::Ipv4Addr> = super::slices::tunnel_end_addresses(net);
     let holds_end: Vec<usize> = prefixes
         .iter()
         .enumerate()

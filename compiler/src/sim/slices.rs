@@ -43,6 +43,17 @@ pub fn signature(net: &Network, p: Ipv4Net) -> Signature {
     assemble(&origs, bits)
 }
 
+/// The addresses of the ends of every tunnel (each end node's NIC addresses): a walk
+/// riding a tunnel reads the routes for them too.
+pub(crate) fn tunnel_end_addresses(net: &Network) -> Vec<std::net::Ipv4Addr> {
+    net.tunnels
+        .values()
+        .flat_map(|t| [t.a, t.b])
+        .filter_map(|n| net.nodes.get(n))
+        .flat_map(|n| n.all_nics().into_iter().map(|(a, _)| a))
+        .collect()
+}
+
 /// The prefixes some node aggregates.
 pub(crate) fn aggregated(net: &Network) -> BTreeSet<Ipv4Net> {
     net.nodes
