@@ -267,6 +267,9 @@ impl Driver {
             Stmt::Profile(dc) => self.cfg.datacenter = dc,
             Stmt::Hostname(h) => self.cfg.hostname = Some(Spanned::new(h, span)),
             Stmt::LineVty => self.stack.push(Node::Vty),
+            Stmt::NhtResolveViaDefault => {
+                self.cfg.nht_resolve_via_default.get_or_insert(span);
+            }
             Stmt::Interface => self.stack.push(Node::Interface),
             Stmt::InterfaceAddress(p) => {
                 self.cfg
