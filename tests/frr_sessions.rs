@@ -362,6 +362,25 @@ fn resolve_via_default_or_a_static_to_the_peer_brings_the_session_up() {
             a.diagnostics
         );
         assert_eq!(status(&a, "fw", "ars"), SessionStatus::Up, "{top}");
+        // Through a static only, the next hops of learned routes resolve only through
+        // statics too (FRR 8.4: GatewaySubnet next hops inaccessible), which the model
+        // does not capture: one warning per node, never silent.
+        let warned: Vec<_> = with_code(&a, "AVS0903")
+            .into_iter()
+            .filter(|d| d.message.starts_with("next hops of the routes"))
+            .collect();
+        assert_eq!(
+            warned.len(),
+            usize::from(top.starts_with("ip route")),
+            "{top}: {:#?}",
+            a.diagnostics
+        );
+        if let Some(w) = warned.first() {
+            assert!(
+                line_of(&a, w.labels[1].span).starts_with("ip route 10.100.0."),
+                "{w:#?}"
+            );
+        }
         both(&a, true);
         let moved = conf(MULTIHOP).replace("ip nht resolve-via-default\n", "") + top;
         let b = design(RS_DESIGN, &[("fw.conf", &moved)]);

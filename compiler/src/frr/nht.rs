@@ -107,3 +107,51 @@ pub(super) fn check(
         }
     }
 }
+
+/// A neighbor resolved through a static route only (no `ip nht
+/// resolve-via-default`): the next hops of the routes it hands on resolve the same
+/// way, so one that only the default route covers — Route Server hands on the
+/// ExpressRoute or VPN gateway's addresses in GatewaySubnet and other NVAs' — is
+/// "inaccessible, no best path" in FRR 8.4 (measured, docs/frr.md). avscheck does not
+/// model the next hops of learned routes yet: a warning AVS0903 on the static route
+/// and the neighbor line, so the gap is never silent.
+pub(super) fn learned_next_hops(
+    cfg: &Config,
+    statics: &[StaticRoute],
+    n: &Neighbor,
+    peer: &Peer,
+    env: &NodeEnv,
+) -> Option<Diagnostic> {
+    if env.connected.is_empty() || cfg.nht_resolve_via_default.is_some() {
+        return None;
+    }
+    let addr = n.addr.node;
+    if peer.tunnel.is_some()
+        || peer.circuit
+        || env.connected.iter().any(|c| c.contains(&addr))
+        || cfg
+            .interface_addresses
+            .iter()
+            .any(|c| c.node.contains(&addr))
+    {
+        return None;
+    }
+    let s = statics
+        .iter()
+        .filter(|s| s.prefix.contains(&addr) && s.prefix.prefix_len() > 0)
+        .max_by_key(|s| s.prefix.prefix_len())?;
+    let span = n.remote_as.map_or(n.addr.span, |r| r.span);
+    Some(
+        Diagnostic::warning(
+            codes::UNMODELED,
+            format!(
+                "next hops of the routes learned from {addr} (`{}`) resolve only through connected subnets and static routes: not modeled",
+                peer.name
+            ),
+        )
+        .primary(span, "this session comes up through the static route")
+        .secondary(s.span, "the neighbor resolves through this route")
+        .note("without `ip nht resolve-via-default`, FRR treats a learned route whose next hop only the default route covers (Route Server hands on the gateways' addresses in GatewaySubnet and other NVAs' addresses) as inaccessible: no best path, not installed, not passed on; avscheck takes such routes as valid")
+        .help("add `ip nht resolve-via-default` (the Azure NIC's default route then resolves every next hop), or static routes covering every next hop"),
+    )
+}

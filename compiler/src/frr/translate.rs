@@ -962,7 +962,19 @@ impl Cx<'_, '_> {
     /// Next-hop tracking of the neighbor address (super::nht): a session zebra does
     /// not resolve, or resolves into a blackhole, stays down.
     fn nht_check(&mut self, n: &Neighbor, peer: &Peer, env: &NodeEnv) -> Option<String> {
-        let (diag, why) = super::nht::check(self.cfg, &self.t.statics, n, peer, env)?;
+        let Some((diag, why)) = super::nht::check(self.cfg, &self.t.statics, n, peer, env) else {
+            let warned = self.t.diags.iter().any(|d| {
+                d.code == codes::UNMODELED && d.message.starts_with("next hops of the routes")
+            });
+            if !warned {
+                if let Some(w) =
+                    super::nht::learned_next_hops(self.cfg, &self.t.statics, n, peer, env)
+                {
+                    self.t.diags.push(w);
+                }
+            }
+            return None;
+        };
         self.t.diags.push(diag);
         Some(why)
     }
