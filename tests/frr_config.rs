@@ -148,6 +148,7 @@ fn a_missing_configuration_file_is_a_located_error() {
 }
 
 const FW_OK: &str = "frr version 8.4
+ip nht resolve-via-default
 router bgp 65010
  neighbor 10.100.0.4 remote-as 65515
  neighbor 10.100.0.5 remote-as 65515
@@ -261,7 +262,7 @@ fn the_datacenter_profile_turns_ebgp_requires_policy_off() {
     for (profile, flows) in [("datacenter", true), ("traditional", false)] {
         let conf = no_maps.replace(
             "frr version 8.4",
-            &format!("frr version 8.4\nfrr defaults {profile}"),
+            &format!("frr version 8.4\nip nht resolve-via-default\nfrr defaults {profile}"),
         );
         let a = fw(&conf);
         assert!(!a.has_errors(), "{:#?}", a.diagnostics);
@@ -304,6 +305,7 @@ fn always_compare_med_is_not_supported() {
 #[test]
 fn a_configured_site_peers_its_circuit_at_the_msee_address() {
     let conf = "frr version 8.4
+ip nht resolve-via-default
 ip route 10.9.0.0/16 blackhole
 route-map ANY permit 10
 router bgp 64700
@@ -367,7 +369,7 @@ fn import_check_keeps_networks_without_a_route_back() {
     // Off: announced. A connected prefix (the NIC's subnet) passes the check.
     let a = fw(&conf.replace(
         "frr version 8.4",
-        "frr version 8.4\nrouter bgp 65010\n no bgp network import-check",
+        "frr version 8.4\nip nht resolve-via-default\nrouter bgp 65010\n no bgp network import-check",
     ));
     assert!(installs(&a, "ars", "10.50.0.0/16"), "{:#?}", a.diagnostics);
     let a = fw(&conf.replace("network 10.50.0.0/16", "network 10.100.1.0/24"));
@@ -428,6 +430,7 @@ fn line_at(text: &str, d: &Diagnostic) -> String {
 const FULL: &str = "! a lab NVA
 frr version 8.4
 frr defaults traditional
+ip nht resolve-via-default
 hostname nva1
 log syslog informational
 service integrated-vtysh-config
@@ -723,6 +726,7 @@ fn peer_group_members_inherit_the_groups_settings() {
     // Through the model: the group's policies let the fw and the Route Server
     // exchange routes under ebgp-requires-policy.
     let grouped = "frr version 8.4
+ip nht resolve-via-default
 router bgp 65010
  neighbor ARS peer-group
  neighbor ARS remote-as 65515
@@ -936,7 +940,7 @@ fn hostile_configurations_give_located_diagnostics_never_a_panic() {
     }
     // Aggregates of every length over each other (0.0.0.0/0 and /32 included), with
     // summary-only, and default-originate towards every neighbor, known or not.
-    let mut aggregates = String::from("frr version 8.4\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.4 ebgp-multihop 2\n neighbor 10.100.0.5 ebgp-multihop 2\n neighbor 10.9.9.9 remote-as 1\n address-family ipv4 unicast\n  network 10.50.1.1/32\n");
+    let mut aggregates = String::from("frr version 8.4\nip nht resolve-via-default\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.4 ebgp-multihop 2\n neighbor 10.100.0.5 ebgp-multihop 2\n neighbor 10.9.9.9 remote-as 1\n address-family ipv4 unicast\n  network 10.50.1.1/32\n");
     for len in 0..=32 {
         let so = if len % 2 == 0 { " summary-only" } else { "" };
         aggregates.push_str(&format!(
@@ -1110,7 +1114,7 @@ fn an_interface_address_outside_the_design_is_drift() {
 /// for it: AVS0300 says so in the configuration's terms.
 #[test]
 fn a_missing_neighbor_is_reported_in_the_configurations_terms() {
-    let conf = "frr version 8.4\nrouter bgp 65010\n";
+    let conf = "frr version 8.4\nip nht resolve-via-default\nrouter bgp 65010\n";
     let a = fw(conf);
     let d = with_code(&a, "AVS0300");
     assert_eq!(d.len(), 1, "{:#?}", a.diagnostics);
@@ -1153,11 +1157,11 @@ router core {{
 }}
 "
     );
-    let fw = "frr version 8.4\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.4 ebgp-multihop 2\n neighbor 10.100.0.5 ebgp-multihop 2\n neighbor 203.0.113.10 remote-as 65020\n neighbor 203.0.113.10 ebgp-multihop\n neighbor 10.100.2.9 remote-as 65030\n address-family ipv4 unicast\n  network 10.50.0.0/16\n exit-address-family\n!\nip route 10.50.0.0/16 blackhole\n";
-    let dc = "frr version 8.4\nrouter bgp 65020\n no bgp ebgp-requires-policy\n neighbor 198.51.100.4 remote-as 65010\n address-family ipv4 unicast\n  network 192.168.0.0/16\n exit-address-family\n!\nip route 192.168.0.0/16 blackhole\n";
+    let fw = "frr version 8.4\nip nht resolve-via-default\nrouter bgp 65010\n no bgp ebgp-requires-policy\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.4 ebgp-multihop 2\n neighbor 10.100.0.5 ebgp-multihop 2\n neighbor 203.0.113.10 remote-as 65020\n neighbor 203.0.113.10 ebgp-multihop\n neighbor 10.100.2.9 remote-as 65030\n address-family ipv4 unicast\n  network 10.50.0.0/16\n exit-address-family\n!\nip route 10.50.0.0/16 blackhole\n";
+    let dc = "frr version 8.4\nip nht resolve-via-default\nrouter bgp 65020\n no bgp ebgp-requires-policy\n neighbor 198.51.100.4 remote-as 65010\n address-family ipv4 unicast\n  network 192.168.0.0/16\n exit-address-family\n!\nip route 192.168.0.0/16 blackhole\n";
     // The router has no address of its own: the NVA cannot name it, so its session
     // to the NVA's second NIC is one-sided and stays down (with a warning).
-    let core = "frr version 8.4\nrouter bgp 65030\n no bgp ebgp-requires-policy\n neighbor 10.100.2.4 remote-as 65010\n address-family ipv4 unicast\n  network 172.16.0.0/12\n exit-address-family\n!\nip route 172.16.0.0/12 blackhole\n";
+    let core = "frr version 8.4\nip nht resolve-via-default\nrouter bgp 65030\n no bgp ebgp-requires-policy\n neighbor 10.100.2.4 remote-as 65010\n address-family ipv4 unicast\n  network 172.16.0.0/12\n exit-address-family\n!\nip route 172.16.0.0/12 blackhole\n";
     let a = design(
         &avs,
         &[("fw.conf", fw), ("dc.conf", dc), ("core.conf", core)],
@@ -1408,6 +1412,7 @@ fn next_hop_unchanged_makes_route_server_program_the_other_nva() {
     let fw_conf = |out_map: &str| {
         format!(
             "frr version 8.4
+ip nht resolve-via-default
 router bgp 65010
  neighbor 10.100.0.4 remote-as 65515
  neighbor 10.100.0.4 ebgp-multihop 2
@@ -1432,6 +1437,7 @@ route-map TO-ARS permit 10
         )
     };
     let fw2_conf = "frr version 8.4
+ip nht resolve-via-default
 router bgp 65020
  neighbor 10.100.1.4 remote-as 65010
  address-family ipv4 unicast
@@ -1500,6 +1506,7 @@ fn route_server_takes_an_as_set_as_rfc_4271_says() {
     let fw_conf = |agg: &str| {
         format!(
             "frr version 8.4
+ip nht resolve-via-default
 router bgp 65010
  neighbor 10.100.0.4 remote-as 65515
  neighbor 10.100.0.4 ebgp-multihop 2
@@ -1522,6 +1529,7 @@ route-map ALL permit 10
         )
     };
     let fw2 = "frr version 8.4
+ip nht resolve-via-default
 router bgp 65020
  neighbor 10.100.1.4 remote-as 65010
  address-family ipv4 unicast
@@ -1542,6 +1550,7 @@ route-map OUT permit 20
  set as-path prepend 65022
 ";
     let fw3 = "frr version 8.4
+ip nht resolve-via-default
 router bgp 65030
  neighbor 10.100.0.4 remote-as 65515
  neighbor 10.100.0.4 ebgp-multihop 2

@@ -690,7 +690,7 @@ fn no_ip_address_removes_a_configured_interface_address() {
         assert_eq!(cfg.interface_addresses.len(), 1, "{line}");
     }
     // Through the model: the drifted address, removed again, is no drift.
-    let conf = "frr version 8.4\ninterface eth0\n ip address 10.9.0.4/24\n no ip address 10.9.0.4/24\n!\nrouter bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.4 ebgp-multihop 2\n neighbor 10.100.0.5 ebgp-multihop 2\n no bgp ebgp-requires-policy\n";
+    let conf = "frr version 8.4\nip nht resolve-via-default\ninterface eth0\n ip address 10.9.0.4/24\n no ip address 10.9.0.4/24\n!\nrouter bgp 65010\n neighbor 10.100.0.4 remote-as 65515\n neighbor 10.100.0.5 remote-as 65515\n neighbor 10.100.0.4 ebgp-multihop 2\n neighbor 10.100.0.5 ebgp-multihop 2\n no bgp ebgp-requires-policy\n";
     let a = fw(conf);
     assert!(a.diagnostics.is_empty(), "{:#?}", a.diagnostics);
     let a = fw(&conf.replace(" no ip address 10.9.0.4/24\n", ""));

@@ -62,6 +62,7 @@ fn fw_conf(head: &str, policy: &str) -> String {
     format!(
         "frr version 8.4
 {head}
+ip nht resolve-via-default
 ip route 10.50.0.0/16 blackhole
 route-map ALL permit 10
 router bgp 65010
@@ -433,6 +434,7 @@ fn a_default_originate_counterexample_labels_the_default_originate_line() {
     // `neighbor A default-originate` line as the SMT engine does, also when the
     // sender has a `network 0.0.0.0/0` of its own (the generated route is sent).
     let conf = "frr version 8.4
+ip nht resolve-via-default
 ip route 0.0.0.0/0 10.100.1.1
 route-map FROM-ARS permit 10
 route-map TO-ARS deny 10

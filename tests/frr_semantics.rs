@@ -37,6 +37,7 @@ check \"app reaches 20.0.0.0/16\" { reachable app -> 20.0.0.1 }
 fn rs_conf(out4: &str, out5: &str, extra4: &str, extra5: &str) -> String {
     format!(
         "frr version 8.4
+ip nht resolve-via-default
 ip route 20.0.0.0/16 blackhole
 ip prefix-list OUT seq 5 permit 20.0.0.0/16
 route-map TO-ARS permit 10
@@ -250,6 +251,7 @@ site dc1 { config \"corp.conf\" }
 er_circuit er_dc { peer dc1; connect ergw; peering_subnet 192.168.100.0/30; peering_subnet 192.168.100.4/30 }
 ";
     let conf = "frr version 8.4
+ip nht resolve-via-default
 ip route 10.2.0.0/16 Null0
 route-map ALL permit 10
 route-map NONE deny 10

@@ -23,6 +23,9 @@ pub struct Config {
     pub statics: Vec<IpRoute>,
     /// `ip address P` lines of `interface` blocks: connected prefixes.
     pub interface_addresses: Vec<Spanned<Ipv4Net>>,
+    /// `ip nht resolve-via-default` (at the top level or in `vrf default`): zebra
+    /// resolves next hops (BGP peers, BGP next hops) through the default route too.
+    pub nht_resolve_via_default: Option<Span>,
     pub prefix_lists: BTreeMap<String, FilterList<PrefixEntry>>,
     pub as_path_lists: BTreeMap<String, FilterList<AsPathEntry>>,
     pub community_lists: BTreeMap<String, FilterList<Vec<(u16, u16)>>>,

@@ -16,6 +16,7 @@
 pub mod ast;
 mod error;
 mod lex;
+mod nht;
 mod parser;
 mod stmt;
 pub mod translate;
@@ -81,6 +82,10 @@ pub mod codes {
     /// `neighbor A update-source X` with an address the node does not hold, or not
     /// the one the peer peers with.
     pub const UPDATE_SOURCE: &str = "AVS0925";
+    /// A neighbor address no route of the node resolves for next-hop tracking (no
+    /// connected subnet or static route covers it, and the kernel default counts
+    /// only with `ip nht resolve-via-default`): FRR does not start the session.
+    pub const NHT_UNRESOLVED: &str = "AVS0928";
 
     /// Whether an error with this code means the configuration says something about
     /// routing that the model does not capture (a statement not modeled, an as-path

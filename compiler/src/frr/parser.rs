@@ -124,7 +124,7 @@ impl Driver {
                 Node::RouteMap(..) => stmt::route_map(input),
                 Node::Interface => interface(input),
                 Node::Vty => vty(input),
-                Node::Vrf(_) => scope::vrf(input),
+                Node::Vrf(name) => scope::vrf(input, &name),
                 Node::Skip => Err(nom::Err::Error(super::error::PError::at(
                     &input,
                     super::error::ErrorKind::Nom,
@@ -276,6 +276,9 @@ impl Driver {
             Stmt::Profile(dc) => self.cfg.datacenter = dc,
             Stmt::Hostname(h) => self.cfg.hostname = Some(Spanned::new(h, span)),
             Stmt::LineVty => self.stack.push(Node::Vty),
+            Stmt::NhtResolveViaDefault => {
+                self.cfg.nht_resolve_via_default.get_or_insert(span);
+            }
             Stmt::Interface => self.stack.push(Node::Interface),
             Stmt::InterfaceAddress(p) => {
                 self.cfg

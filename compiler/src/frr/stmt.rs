@@ -64,6 +64,8 @@ pub enum Stmt {
     /// `frr defaults datacenter` (true) or `traditional`.
     Profile(bool),
     Hostname(String),
+    /// `ip nht resolve-via-default`.
+    NhtResolveViaDefault,
     LineVty,
     Interface,
     /// `ip address A/L` in an `interface` block, as written (host bits kept).
@@ -585,7 +587,8 @@ fn ip_top(i: In) -> PResult<Stmt> {
             let (r, st) = bgp_top(i, &w)?;
             Ok((r, Stmt::LegacyList(Box::new(st))))
         }
-        "forwarding" | "nht" => {
+        "nht" => ip_nht(r),
+        "forwarding" => {
             let (r, _) = rest(r)?;
             Ok((r, Stmt::NoOp))
         }
@@ -601,6 +604,27 @@ fn ip_top(i: In) -> PResult<Stmt> {
             ],
         )),
     }
+}
+
+/// `ip nht ...`: `resolve-via-default` lets zebra resolve next hops through the
+/// default route (modeled); `ip nht PROTOCOL route-map NAME` is a warning (not
+/// modeled).
+fn ip_nht(i: In) -> PResult<Stmt> {
+    let (r, w) = expect("`resolve-via-default`")(i)?;
+    if w.text == "resolve-via-default" {
+        let (r, _) = end(r)?;
+        return Ok((r, Stmt::NhtResolveViaDefault));
+    }
+    if let e @ nom::Err::Failure(_) = not_keyword(&w, &["resolve-via-default"]) {
+        return Err(e);
+    }
+    let (r, _) = rest(r)?;
+    Ok((
+        r,
+        Stmt::Unmodeled(
+            "`ip nht PROTOCOL route-map`: which routes may resolve next hops is filtered; the model lets every route zebra holds resolve them".into(),
+        ),
+    ))
 }
 
 /// A word's text through a typed conversion, errors located on the word.

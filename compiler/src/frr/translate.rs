@@ -839,9 +839,18 @@ impl Cx<'_, '_> {
             span: remote.span,
             down: None,
         };
-        side.down = self
-            .connected_check(bgp, n, &peer, ebgp, env)
-            .or_else(|| self.source_check(n, &peer, env));
+        side.down = self.connected_check(bgp, n, &peer, ebgp, env);
+        // A neighbor zebra does not resolve: bgpd does not open the session, but
+        // accepts one the peer opens (FRR 8.4, docs/frr.md); what it then learns
+        // has the neighbor's address as next hop, "inaccessible": no candidate.
+        let unresolved = match side.down {
+            None => self.nht_check(n, &peer, env),
+            Some(_) => None,
+        };
+        if let Some(why) = &unresolved {
+            side.down = Some(why.clone());
+        }
+        side.down = side.down.or_else(|| self.source_check(n, &peer, env));
         if !active {
             // Not activated for IPv4 unicast: nothing of it is sent, the default
             // route neither.
@@ -941,6 +950,9 @@ impl Cx<'_, '_> {
                 }
                 side.export = list;
             } else {
+                if let Some(why) = &unresolved {
+                    list.insert(0, self.deny_all(why.clone(), remote.span));
+                }
                 side.import = list;
             }
         }
@@ -1012,6 +1024,26 @@ impl Cx<'_, '_> {
         Some(format!(
             "FRR does not start the single-hop eBGP session to {addr}: it is outside the node's connected subnets (no `ebgp-multihop`)"
         ))
+    }
+
+    /// Next-hop tracking of the neighbor address (super::nht): a session zebra does
+    /// not resolve, or resolves into a blackhole, stays down.
+    fn nht_check(&mut self, n: &Neighbor, peer: &Peer, env: &NodeEnv) -> Option<String> {
+        let Some((diag, why)) = super::nht::check(self.cfg, &self.t.statics, n, peer, env) else {
+            let warned = self.t.diags.iter().any(|d| {
+                d.code == codes::UNMODELED && d.message.starts_with("next hops of the routes")
+            });
+            if !warned {
+                if let Some(w) =
+                    super::nht::learned_next_hops(self.cfg, &self.t.statics, n, peer, env)
+                {
+                    self.t.diags.push(w);
+                }
+            }
+            return None;
+        };
+        self.t.diags.push(diag);
+        Some(why)
     }
 
     /// `neighbor A update-source X`: the session's packets leave from X. An address

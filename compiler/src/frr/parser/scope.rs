@@ -29,9 +29,20 @@ pub struct ScopeState {
 /// Statements of the `vrf NAME` node (zebra's and staticd's per-VRF commands). They
 /// configure another VRF than the default one avscheck models: read, not applied,
 /// each with a warning. Anything else leaves the block (FRR tries the enclosing
-/// node), as `ip prefix-list` does.
-pub fn vrf(i: In) -> PResult<Stmt> {
+/// node), as `ip prefix-list` does. `vrf default` names the default VRF: its
+/// statements are read as the top level's.
+pub fn vrf<'a>(i: In<'a>, name: &str) -> PResult<'a, Stmt> {
     let (r, w) = word(i)?;
+    if w.text == "exit-vrf" {
+        let (r, _) = super::super::lex::end(r)?;
+        return Ok((r, Stmt::ExitVrf));
+    }
+    if name == "default" {
+        // `vrf default` is the default VRF: its statements are the top level's (FRR
+        // 8.4 writes `ip nht resolve-via-default` there, and zebra applies it to the
+        // default table), so they are read as there.
+        return super::super::stmt::top(i);
+    }
     let per_vrf = match w.text {
         "ip" | "ipv6" => {
             let (_, w2) = word(r)?;
@@ -41,10 +52,6 @@ pub fn vrf(i: In) -> PResult<Stmt> {
             )
         }
         "vni" | "netns" | "mpls" | "router-id" => true,
-        "exit-vrf" => {
-            let (r, _) = super::super::lex::end(r)?;
-            return Ok((r, Stmt::ExitVrf));
-        }
         _ => false,
     };
     if !per_vrf {
