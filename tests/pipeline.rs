@@ -289,3 +289,41 @@ fn many_tie_breaks_are_decided_group_by_group() {
         }
     }
 }
+
+/// A circuit connected twice to one gateway (tester, issue 11): Azure has one
+/// connection per circuit and gateway, and taking either line's weight made a
+/// `traverses` verdict depend on line order. Error AVS0306 on the later line, in
+/// either order.
+#[test]
+fn a_session_declared_twice_is_an_error_in_either_order() {
+    let design = |connects: &str| {
+        format!(
+            "use azure
+vnet hub {{ address 10.150.0.0/16 }}
+er_gateway gw {{ vnet hub }}
+site corp {{ asn 64740; originate 172.20.0.0/24; peer er1; peer er2 }}
+er_circuit er1 {{ peer corp; {connects} }}
+er_circuit er2 {{ peer corp; connect gw weight 5 }}
+check \"hub to corp over er1\" {{ path hub -> corp traverses er1 }}
+"
+        )
+    };
+    for connects in [
+        "connect gw; connect gw weight 10",
+        "connect gw weight 10; connect gw",
+    ] {
+        let text = design(connects);
+        let a = avscheck::analyse("twice.avs", &text);
+        let errs: Vec<_> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "AVS0306")
+            .collect();
+        assert_eq!(errs.len(), 1, "{connects}: {:#?}", a.diagnostics);
+        let line = text.find("er_circuit er1").unwrap();
+        let first = line + text[line..].find("connect gw").unwrap();
+        let second = (first + 1 + text[first + 1..].find("connect gw").unwrap()) as u32;
+        assert_eq!(errs[0].labels[0].span.start, second, "{connects}");
+        assert!(a.has_errors());
+    }
+}

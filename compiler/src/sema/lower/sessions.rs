@@ -249,6 +249,41 @@ fn collect_sides(ctx: &mut Ctx) -> Vec<Side> {
     sides
 }
 
+/// Two `.avs` lines of one node naming one session (`connect gw` twice on a circuit,
+/// `peer X` twice): Azure has one connection between a circuit and a gateway and one
+/// BGP session between two neighbours, and a model that took either line would give a
+/// verdict that depends on their order. Error AVS0306 on the second line; the first
+/// is kept. (An FRR configuration's neighbors at two addresses of one node — Route
+/// Server's instances — are one session by design, not reported here.)
+fn duplicate_side(ctx: &mut Ctx, first: &Side, second: &Side) {
+    if !(first.user_line && second.user_line)
+        || first.key == "neighbor"
+        || second.key == "neighbor"
+        || first.span == second.span
+    {
+        return;
+    }
+    let (Some(a), Some(b)) = (ctx.net.nodes.get(first.from), ctx.net.nodes.get(first.to)) else {
+        return;
+    };
+    let (a, b) = (a.name.clone(), b.name.clone());
+    let (earlier, later) = if first.span <= second.span {
+        (first.span, second.span)
+    } else {
+        (second.span, first.span)
+    };
+    ctx.diags.push(
+        Diagnostic::error(
+            "AVS0306",
+            format!("`{a}` declares its session with `{b}` twice"),
+        )
+        .primary(later, "a second line for the same session")
+        .secondary(earlier, "first declared here")
+        .note("Azure has one connection between a circuit and a gateway, and one BGP session between two neighbours; which line's settings (weight, policies, tunnel) apply would depend on the order of the lines")
+        .help("keep one line, with the settings the session has (e.g. `connect gw weight 10`)"),
+    );
+}
+
 pub(crate) fn lower_sessions(ctx: &mut Ctx) {
     let sides = collect_sides(ctx);
     // Pairs in first-declaration order; per direction, the first side wins.
@@ -277,7 +312,14 @@ pub(crate) fn lower_sessions(ctx: &mut Ctx) {
         if pairs_seen.insert(pair) {
             pair_order.push(pair);
         }
-        by_dir.entry((side.from, side.to)).or_insert(side);
+        match by_dir.entry((side.from, side.to)) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(side);
+            }
+            std::collections::btree_map::Entry::Occupied(o) => {
+                duplicate_side(ctx, o.get(), &side);
+            }
+        }
     }
     for (a, b) in pair_order {
         let ab = by_dir.get(&(a, b)).cloned();
